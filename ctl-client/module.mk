@@ -1,0 +1,10 @@
+# ctl-client: the administrator's tool. p11.c is the only file that uses libp11.
+CLIENT_SRCS := $(wildcard ctl-client/*.c)
+CLIENT_OBJS := $(CLIENT_SRCS:%.c=$(OBJ)/%.o)
+MOD_CFLAGS_ctl-client := $(P11_CFLAGS)
+BINS += $(BIN)/ctl-client
+MAN_PAGES += doc/ctl-client.1
+
+$(BIN)/ctl-client: $(CLIENT_OBJS) $(LIBCTL_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLIENT_OBJS) $(LIBCTL_A) $(P11_LIBS) $(SSL_LIBS) -ldl

@@ -1,0 +1,15 @@
+# libctl: static and shared library.
+CTL_VERSION := 0.1.0
+LIBCTL_SRCS := $(wildcard libctl/*.c)
+LIBCTL_OBJS := $(LIBCTL_SRCS:%.c=$(OBJ)/%.o)
+LIBCTL_A  := $(LIB)/libctl.a
+LIBCTL_SO := $(LIB)/libctl.so
+
+$(LIBCTL_A): $(LIBCTL_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(LIBCTL_SO): $(LIBCTL_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,libctl.so.0 $(ALL_LDFLAGS) -o $@ $^ $(SSL_LIBS)

@@ -1,0 +1,80 @@
+# Shared helpers for the end-to-end tests (sourced, POSIX sh + bash).
+# Each tests/e2e/<name>.sh prints TAP-style lines ("ok N - what" /
+# "not ok N - what"), ends with "# <name>: P passed, F failed" and exits
+# non-zero when anything failed. Servers listen on loopback high ports only
+# and are stopped by the trap below; every wait is bounded.
+
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+case "$BUILD" in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+BIN=$BUILD/bin
+PKI=${CTL_FIXTURES:-$BUILD/pki}
+SAMPLE=${CTL_SAMPLE:-$TOP/../shared/samples/csptechnologies_ciscoprovsionerweb_ITLFile.tlv}
+T_NAME=$(basename "$0" .sh)
+T_N=0
+T_FAIL=0
+T_PIDS=""
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctl-e2e.$T_NAME.XXXXXX")
+
+t_cleanup() {
+	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $T_PIDS; do wait "$p" 2>/dev/null; done
+	rm -rf "$T_TMP"
+}
+trap t_cleanup EXIT INT TERM
+
+ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+not_ok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
+
+# check DESC CMD...: passes when CMD exits 0.
+check() {
+	desc=$1; shift
+	if "$@" >"$T_TMP/last.out" 2>"$T_TMP/last.err"; then ok "$desc"; else
+		not_ok "$desc"; sed 's/^/#   /' "$T_TMP/last.out" "$T_TMP/last.err" | head -20; fi
+}
+
+# expect_exit DESC CODE CMD...: passes when CMD exits with CODE; output in
+# $T_TMP/last.out and $T_TMP/last.err for further assertions.
+expect_exit() {
+	desc=$1; want=$2; shift 2
+	"$@" >"$T_TMP/last.out" 2>"$T_TMP/last.err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok "$desc"; else
+		not_ok "$desc (exit $got, wanted $want)"
+		sed 's/^/#   /' "$T_TMP/last.out" "$T_TMP/last.err" | head -20; fi
+}
+
+# expect_grep DESC PATTERN FILE: passes when FILE has a line matching PATTERN (fixed string).
+expect_grep() {
+	if grep -qF -- "$2" "$3"; then ok "$1"; else
+		not_ok "$1 (no '$2' in $(basename "$3"))"; sed 's/^/#   /' "$3" | head -20; fi
+}
+
+# A free UDP/TCP port in the high range, picked by the kernel.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+		echo $((20000 + $$ % 20000))
+}
+
+# wait_for SECONDS CMD...: polls CMD every 0.05 s until it succeeds.
+wait_for() {
+	limit=$1; shift
+	i=0
+	while [ "$i" -lt $((limit * 20)) ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05; i=$((i + 1))
+	done
+	return 1
+}
+
+# Makes the test PKI once per build tree.
+need_pki() {
+	[ -f "$PKI/.done" ] || "$TOP/fixtures/make-pki" "$PKI" >/dev/null || {
+		echo "Bail out! fixtures/make-pki failed"; exit 1; }
+}
+
+finish() {
+	echo "# $T_NAME: $((T_N - T_FAIL)) passed, $T_FAIL failed"
+	[ "$T_FAIL" -eq 0 ]
+}
