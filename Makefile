@@ -48,16 +48,14 @@ E2E_TESTS :=
 FUZZ_TARGETS :=
 MAN_PAGES :=
 TEST_HELPERS :=
+BENCH_BINS :=
 
-.PHONY: all check unit e2e fuzz fuzz-replay demo bench install clean deps asan
+.PHONY: all check fuzz demo bench bench-build install clean deps
 all:
 
+# libctl first: the others name $(LIBCTL_A) in their rules.
 include libctl/module.mk
--include ctl-client/module.mk
--include tftp-server/module.mk
--include phone-verifier/module.mk
--include tests/module.mk
--include fuzz/module.mk
+include $(sort $(filter-out libctl/module.mk,$(wildcard */module.mk */*/module.mk)))
 
 all: $(LIBCTL_A) $(LIBCTL_SO) $(BINS) $(BUILD)/libctl.pc
 
@@ -70,6 +68,8 @@ $(OBJ)/%.o: %.c
 $(BUILD)/libctl.pc: libctl/libctl.pc.in
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(CTL_VERSION)|g' $< > $@
+
+bench-build: $(BENCH_BINS)
 
 deps:
 	@scripts/install-deps
