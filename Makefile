@@ -69,6 +69,9 @@ $(BUILD)/libctl.pc: libctl/libctl.pc.in
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(CTL_VERSION)|g' $< > $@
 
+# Defined after the includes so every module's additions are seen.
+.PHONY: tests
+tests: $(UNIT_TESTS) $(TEST_HELPERS)
 bench-build: $(BENCH_BINS)
 
 deps:

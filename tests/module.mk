@@ -6,9 +6,6 @@ UNIT_TEST_SRCS := $(wildcard tests/test_*.c)
 UNIT_TESTS += $(UNIT_TEST_SRCS:tests/%.c=$(TBIN)/%)
 MOD_CFLAGS_tests := $(CHECK_CFLAGS) -Itests -Wno-missing-prototypes
 
-.PHONY: tests
-tests: $(UNIT_TESTS) $(TEST_HELPERS)
-
 $(TBIN)/test_%: $(OBJ)/tests/test_%.o $(OBJ)/tests/testutil.o $(LIBCTL_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCTL_A) $(TEST_LIBS_test_$*) \
