@@ -4,8 +4,8 @@
  * rendering. The format is described in doc/ctl-format.md (section numbers
  * in comments refer to it).
  *
- * Ownership: objects from *_new()/*_parse() are freed with the matching
- * *_free(); *_free(NULL) is a no-op. Getters returning const pointers lend
+ * Ownership: objects from the _new() and _parse() functions are freed with the matching
+ * _free(); _free(NULL) is a no-op. Getters returning const pointers lend
  * memory that lives as long as the parent object.
  */
 #ifndef CTL_CTL_H

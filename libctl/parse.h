@@ -1,0 +1,18 @@
+/* Parser internals shared by hdr.c, rec.c and file.c. */
+#ifndef CTL_PARSE_H
+#define CTL_PARSE_H
+
+#include "ctl_int.h"
+
+struct hdr_ctx {
+	struct ctl_file *f;
+	unsigned flags;
+	uint32_t seen; /* bit per known header tag already read */
+	struct ctl_diag *diag;
+};
+
+enum ctl_err ctli_parse_header(struct hdr_ctx *c);
+/* Parses the records from HEADER_LENGTH to the end of the file. */
+enum ctl_err ctli_parse_records(struct ctl_file *f, struct ctl_diag *diag);
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * Verification (section 5). The signed bytes are the file with the
+ * SIGNATURE element cut out; the signer is the SAST record whose serial
+ * and issuer match the header, its PUBLICKEY equal to its CERTIFICATE key.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include "ctl_int.h"
+
+static int
+bytes_eq(struct ctl_bytes a, struct ctl_bytes b)
+{
+	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+static void
+result_init(struct ctl_verify_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->signer_index = -1;
+	res->trusted_index = -1;
+}
+
+static enum ctl_err
+result_fail(struct ctl_verify_result *res, enum ctl_err e, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static enum ctl_err
+result_fail(struct ctl_verify_result *res, enum ctl_err e, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->err = e;
+	va_start(ap, fmt);
+	vsnprintf(res->reason, sizeof(res->reason), fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+enum ctl_err
+ctli_verify_sig(const struct ctl_file *f, EVP_PKEY *key, char *why, size_t whylen)
+{
+	const EVP_MD *md = ctli_md(f->digest);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
+	size_t tail = f->sig_off + f->sig_tlv_len;
+	int ok;
+
+	ERR_clear_error();
+	ok = ctx != NULL && md != NULL &&
+	     EVP_DigestVerifyInit(ctx, &pctx, md, NULL, key) == 1 &&
+	     EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1 &&
+	     EVP_DigestVerifyUpdate(ctx, f->data, f->sig_off) == 1 &&
+	     EVP_DigestVerifyUpdate(ctx, f->data + tail, f->len - tail) == 1 &&
+	     EVP_DigestVerifyFinal(ctx, f->signature.p, f->signature.len) == 1;
+	EVP_MD_CTX_free(ctx);
+	ERR_clear_error();
+	if (!ok)
+		snprintf(why, whylen, "RSA %s signature does not match the file's contents",
+		         ctl_digest_name(f->digest));
+	return ok ? CTL_OK : CTL_E_SIG_INVALID;
+}
+
+/* Key for record r: its PUBLICKEY, which must equal its certificate's key. */
+static enum ctl_err
+record_key(const struct ctl_record *r, size_t idx, EVP_PKEY **key, char *why, size_t whylen)
+{
+	struct ctl_bytes ck;
+
+	*key = NULL;
+	if (r->cert.len == 0 || r->pubkey.len == 0) {
+		snprintf(why, whylen, "record %zu has no CERTIFICATE or PUBLICKEY", idx + 1);
+		return CTL_E_MISSING;
+	}
+	if (ctli_cert_key_bytes(r->cert.p, r->cert.len, &ck) != CTL_OK) {
+		snprintf(why, whylen, "record %zu: CERTIFICATE is not a readable X.509 DER", idx + 1);
+		return CTL_E_CERT;
+	}
+	if (!bytes_eq(ck, r->pubkey)) {
+		snprintf(why, whylen, "record %zu: PUBLICKEY differs from the CERTIFICATE's key", idx + 1);
+		return CTL_E_KEY;
+	}
+	if ((*key = ctli_pkey_from_record(r)) == NULL) {
+		ERR_clear_error();
+		snprintf(why, whylen, "record %zu: PUBLICKEY is not an RSA key", idx + 1);
+		return CTL_E_KEY;
+	}
+	return CTL_OK;
+}
+
+/* Index of the signer record of f within list (roles given), or an error. */
+static enum ctl_err
+find_signer(const struct ctl_file *f, const struct ctl_file *list, const uint16_t *roles,
+            size_t nroles, int *idx, char *why, size_t whylen)
+{
+	size_t i, k;
+
+	*idx = -1;
+	for (i = 0; i < list->nrecs; i++) {
+		const struct ctl_record *r = &list->recs[i];
+		int role_ok = 0;
+
+		for (k = 0; k < nroles; k++)
+			role_ok |= r->role == roles[k];
+		if (!role_ok || !bytes_eq(r->serial, f->signer_serial) || !bytes_eq(r->issuer, f->caname))
+			continue;
+		if (*idx >= 0 && !bytes_eq(list->recs[*idx].cert, r->cert)) {
+			snprintf(why, whylen, "records %d and %zu both match the header's signer with "
+			         "different certificates", *idx + 1, i + 1);
+			return CTL_E_SIGNER_AMBIGUOUS;
+		}
+		if (*idx < 0)
+			*idx = (int)i;
+	}
+	if (*idx < 0) {
+		snprintf(why, whylen, "no %s record matches the header's signer serial and issuer",
+		         nroles == 1 && roles[0] == CTL_ROLE_SAST ? "SAST" : "eligible");
+		return CTL_E_SIGNER_NOT_FOUND;
+	}
+	return CTL_OK;
+}
+
+static enum ctl_err
+verify_against(const struct ctl_file *f, const struct ctl_file *list, const uint16_t *roles,
+               size_t nroles, struct ctl_verify_result *res)
+{
+	EVP_PKEY *key = NULL;
+	enum ctl_err e;
+	int idx;
+
+	if ((e = find_signer(f, list, roles, nroles, &idx, res->reason, sizeof(res->reason))) != CTL_OK)
+		return res->err = e;
+	res->signer_index = idx;
+	if ((e = record_key(&list->recs[idx], (size_t)idx, &key, res->reason,
+	                    sizeof(res->reason))) != CTL_OK)
+		return res->err = e;
+	if (EVP_PKEY_get_size(key) != (int)f->signature.len) {
+		EVP_PKEY_free(key);
+		return result_fail(res, CTL_E_MODULUS, "record %d key is %d bytes, the signature %zu",
+		                   idx + 1, EVP_PKEY_get_size(key), f->signature.len);
+	}
+	e = ctli_verify_sig(f, key, res->reason, sizeof(res->reason));
+	EVP_PKEY_free(key);
+	if (e != CTL_OK)
+		return res->err = e;
+	snprintf(res->reason, sizeof(res->reason), "signed by record %d", idx + 1);
+	return CTL_OK;
+}
+
+enum ctl_err
+ctl_file_verify(const struct ctl_file *f, struct ctl_verify_result *res)
+{
+	static const uint16_t sast[] = { CTL_ROLE_SAST };
+
+	result_init(res);
+	if (f->kind == CTL_KIND_SGN)
+		return result_fail(res, CTL_E_KIND, "a signed file's signer is not inside it; verify "
+		                   "it against a trust list");
+	return verify_against(f, f, sast, 1, res);
+}
+
+enum ctl_err
+ctl_file_verify_trusted(const struct ctl_file *f, const struct ctl_file *trusted,
+                        struct ctl_verify_result *res)
+{
+	static const uint16_t sast[] = { CTL_ROLE_SAST };
+	const struct ctl_record *sr;
+	enum ctl_err e;
+	int own;
+
+	if ((e = ctl_file_verify(f, res)) != CTL_OK)
+		return e;
+	own = res->signer_index;
+	sr = &f->recs[own];
+	/* The phone rule: the signer must be a SAST of the list already held;
+	 * equal certificates means equal keys, so the signature check above holds. */
+	if (find_signer(f, trusted, sast, 1, &res->trusted_index, res->reason,
+	                sizeof(res->reason)) != CTL_OK ||
+	    !bytes_eq(trusted->recs[res->trusted_index].cert, sr->cert)) {
+		res->trusted_index = -1;
+		return result_fail(res, CTL_E_NOT_TRUSTED, "signer (record %d, serial of %zu bytes) "
+		                   "is not a SAST of the trusted file", own + 1, sr->serial.len);
+	}
+	snprintf(res->reason, sizeof(res->reason), "signed by record %d, SAST record %d of the "
+	         "trusted file", own + 1, res->trusted_index + 1);
+	return CTL_OK;
+}
+
+enum ctl_err
+ctl_file_verify_with(const struct ctl_file *f, const struct ctl_file *list, const uint16_t *roles,
+                     size_t nroles, struct ctl_verify_result *res)
+{
+	result_init(res);
+	return verify_against(f, list, roles, nroles, res);
+}
