@@ -42,6 +42,8 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_diag(const char *what, const struct ctl_diag *d);
 /* Exit status for a libctl error code. */
 int cli_exit_for(enum ctl_err e);
+/* Writes s as a JSON string literal (quoted, escaped). */
+void cli_json_string(FILE *f, const char *s);
 /* Prints the command's usage line and help text to f. */
 void cli_usage(FILE *f, const struct cmd *c, const char *options_help);
 

@@ -184,8 +184,10 @@ ctl_file_verify_trusted(const struct ctl_file *f, const struct ctl_file *trusted
 	                sizeof(res->reason)) != CTL_OK ||
 	    !bytes_eq(trusted->recs[res->trusted_index].cert, sr->cert)) {
 		res->trusted_index = -1;
-		return result_fail(res, CTL_E_NOT_TRUSTED, "signer (record %d, serial of %zu bytes) "
-		                   "is not a SAST of the trusted file", own + 1, sr->serial.len);
+		return result_fail(res, CTL_E_NOT_TRUSTED, "signer %.*s (record %d) is not a SAST of "
+		                   "the trusted file", (int)(sr->subject.len > 200 ? 200 :
+		                   sr->subject.len), sr->subject.len ? (const char *)sr->subject.p : "",
+		                   own + 1);
 	}
 	snprintf(res->reason, sizeof(res->reason), "signed by record %d, SAST record %d of the "
 	         "trusted file", own + 1, res->trusted_index + 1);
