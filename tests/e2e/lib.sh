@@ -78,3 +78,9 @@ finish() {
 	echo "# $T_NAME: $((T_N - T_FAIL)) passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ]
 }
+
+# flip_bit FILE OFFSET: xor the lowest bit of one byte, in place.
+flip_bit() {
+	_b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "$(printf '\\%03o' $((_b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
