@@ -4,6 +4,7 @@
  * and issuer match the header, its PUBLICKEY equal to its CERTIFICATE key.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -67,9 +68,69 @@ ctli_verify_sig(const struct ctl_file *f, EVP_PKEY *key, char *why, size_t whyle
 	return ok ? CTL_OK : CTL_E_SIG_INVALID;
 }
 
+#define VERIFIER_SLOTS 16
+
+struct ctl_verifier {
+	struct {
+		uint8_t *pub;
+		size_t len;
+		EVP_PKEY *key;
+	} slot[VERIFIER_SLOTS];
+	size_t next; /* round-robin replacement */
+};
+
+enum ctl_err
+ctl_verifier_new(struct ctl_verifier **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out != NULL ? CTL_OK : CTL_E_NOMEM;
+}
+
+void
+ctl_verifier_free(struct ctl_verifier *v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < VERIFIER_SLOTS; i++) {
+		free(v->slot[i].pub);
+		EVP_PKEY_free(v->slot[i].key);
+	}
+	free(v);
+}
+
+/* The cached key for these PUBLICKEY bytes, built and cached on a miss. */
+static EVP_PKEY *
+verifier_key(struct ctl_verifier *v, const struct ctl_record *r)
+{
+	size_t i;
+	EVP_PKEY *key;
+	uint8_t *copy;
+
+	for (i = 0; i < VERIFIER_SLOTS; i++)
+		if (v->slot[i].key != NULL && v->slot[i].len == r->pubkey.len &&
+		    memcmp(v->slot[i].pub, r->pubkey.p, r->pubkey.len) == 0) {
+			EVP_PKEY_up_ref(v->slot[i].key);
+			return v->slot[i].key;
+		}
+	if ((key = ctli_pkey_from_record(r)) == NULL || (copy = malloc(r->pubkey.len)) == NULL)
+		return key;
+	memcpy(copy, r->pubkey.p, r->pubkey.len);
+	i = v->next++ % VERIFIER_SLOTS;
+	free(v->slot[i].pub);
+	EVP_PKEY_free(v->slot[i].key);
+	v->slot[i].pub = copy;
+	v->slot[i].len = r->pubkey.len;
+	v->slot[i].key = key;
+	EVP_PKEY_up_ref(key);
+	return key;
+}
+
 /* Key for record r: its PUBLICKEY, which must equal its certificate's key. */
 static enum ctl_err
-record_key(const struct ctl_record *r, size_t idx, EVP_PKEY **key, char *why, size_t whylen)
+record_key(struct ctl_verifier *v, const struct ctl_record *r, size_t idx, EVP_PKEY **key,
+           char *why, size_t whylen)
 {
 	struct ctl_bytes ck;
 
@@ -86,7 +147,7 @@ record_key(const struct ctl_record *r, size_t idx, EVP_PKEY **key, char *why, si
 		snprintf(why, whylen, "record %zu: PUBLICKEY differs from the CERTIFICATE's key", idx + 1);
 		return CTL_E_KEY;
 	}
-	if ((*key = ctli_pkey_from_record(r)) == NULL) {
+	if ((*key = v != NULL ? verifier_key(v, r) : ctli_pkey_from_record(r)) == NULL) {
 		ERR_clear_error();
 		snprintf(why, whylen, "record %zu: PUBLICKEY is not an RSA key", idx + 1);
 		return CTL_E_KEY;
@@ -127,8 +188,8 @@ find_signer(const struct ctl_file *f, const struct ctl_file *list, const uint16_
 }
 
 static enum ctl_err
-verify_against(const struct ctl_file *f, const struct ctl_file *list, const uint16_t *roles,
-               size_t nroles, struct ctl_verify_result *res)
+verify_against(struct ctl_verifier *v, const struct ctl_file *f, const struct ctl_file *list,
+               const uint16_t *roles, size_t nroles, struct ctl_verify_result *res)
 {
 	EVP_PKEY *key = NULL;
 	enum ctl_err e;
@@ -137,7 +198,7 @@ verify_against(const struct ctl_file *f, const struct ctl_file *list, const uint
 	if ((e = find_signer(f, list, roles, nroles, &idx, res->reason, sizeof(res->reason))) != CTL_OK)
 		return res->err = e;
 	res->signer_index = idx;
-	if ((e = record_key(&list->recs[idx], (size_t)idx, &key, res->reason,
+	if ((e = record_key(v, &list->recs[idx], (size_t)idx, &key, res->reason,
 	                    sizeof(res->reason))) != CTL_OK)
 		return res->err = e;
 	if (EVP_PKEY_get_size(key) != (int)f->signature.len) {
@@ -154,7 +215,7 @@ verify_against(const struct ctl_file *f, const struct ctl_file *list, const uint
 }
 
 enum ctl_err
-ctl_file_verify(const struct ctl_file *f, struct ctl_verify_result *res)
+ctl_file_verify_ctx(struct ctl_verifier *v, const struct ctl_file *f, struct ctl_verify_result *res)
 {
 	static const uint16_t sast[] = { CTL_ROLE_SAST };
 
@@ -162,7 +223,13 @@ ctl_file_verify(const struct ctl_file *f, struct ctl_verify_result *res)
 	if (f->kind == CTL_KIND_SGN)
 		return result_fail(res, CTL_E_KIND, "a signed file's signer is not inside it; verify "
 		                   "it against a trust list");
-	return verify_against(f, f, sast, 1, res);
+	return verify_against(v, f, f, sast, 1, res);
+}
+
+enum ctl_err
+ctl_file_verify(const struct ctl_file *f, struct ctl_verify_result *res)
+{
+	return ctl_file_verify_ctx(NULL, f, res);
 }
 
 enum ctl_err
@@ -199,5 +266,5 @@ ctl_file_verify_with(const struct ctl_file *f, const struct ctl_file *list, cons
                      size_t nroles, struct ctl_verify_result *res)
 {
 	result_init(res);
-	return verify_against(f, list, roles, nroles, res);
+	return verify_against(NULL, f, list, roles, nroles, res);
 }
