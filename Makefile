@@ -102,6 +102,7 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(LIBCTL_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(LIBCTL_SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libctl.so.0 $(DESTDIR)$(PREFIX)/lib/libctl.so
 	install -m 644 libctl/include/ctl/*.h $(DESTDIR)$(PREFIX)/include/ctl/
 	install -m 644 $(BUILD)/libctl.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	for m in $(MAN_PAGES); do \
