@@ -274,3 +274,24 @@ ctl_wr_patch_u16(struct ctl_wr *wr, size_t at, size_t v)
 	wr->buf[at + 1] = (uint8_t)v;
 	return CTL_OK;
 }
+
+enum ctl_err
+ctl_wr_reserve_u32(struct ctl_wr *wr, size_t *at)
+{
+	*at = wr->len;
+	return ctl_wr_u32be(wr, 0);
+}
+
+enum ctl_err
+ctl_wr_patch_u32(struct ctl_wr *wr, size_t at, size_t v)
+{
+	if (v > 0xffffffffu)
+		return CTL_E_TOO_LARGE;
+	if (at > wr->len || wr->len - at < 4)
+		return CTL_E_INVAL;
+	wr->buf[at] = (uint8_t)(v >> 24);
+	wr->buf[at + 1] = (uint8_t)(v >> 16);
+	wr->buf[at + 2] = (uint8_t)(v >> 8);
+	wr->buf[at + 3] = (uint8_t)v;
+	return CTL_OK;
+}

@@ -78,5 +78,8 @@ enum ctl_err ctl_wr_insert(struct ctl_wr *wr, size_t at, const void *p, size_t n
 enum ctl_err ctl_wr_reserve_u16(struct ctl_wr *wr, size_t *at);
 /* Writes v at offset at (a placeholder from ctl_wr_reserve_u16). */
 enum ctl_err ctl_wr_patch_u16(struct ctl_wr *wr, size_t at, size_t v);
+/* The same for 32-bit length fields. */
+enum ctl_err ctl_wr_reserve_u32(struct ctl_wr *wr, size_t *at);
+enum ctl_err ctl_wr_patch_u32(struct ctl_wr *wr, size_t at, size_t v);
 
 #endif
