@@ -56,6 +56,8 @@ all:
 # libctl first: the others name $(LIBCTL_A) in their rules.
 include libctl/module.mk
 include $(sort $(filter-out libctl/module.mk,$(wildcard */module.mk */*/module.mk)))
+# The server node's CTL Provider and show-ctl live beside ctl-tftpd.
+-include tftp-server/provider.mk
 
 all: $(LIBCTL_A) $(LIBCTL_SO) $(BINS) $(BUILD)/libctl.pc
 

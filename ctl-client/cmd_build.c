@@ -14,8 +14,11 @@
 #include <openssl/x509.h>
 
 #include "cmd.h"
+#include "p11.h"
+#include "pin.h"
 
 #define MAX_ENTRIES 64
+#define MAX_SAST_TOKENS 8
 
 /* One --ROLE FILE[,dns=NAME][,ip=ADDR] argument. */
 struct entry {
@@ -32,6 +35,9 @@ struct build_opts {
 	enum ctl_kind kind;
 	enum ctl_digest digest;
 	const char *sign_key, *sign_cert, *filename;
+	const char *sign_token, *module, *pin_file;
+	const char *sast_tokens[MAX_SAST_TOKENS];
+	size_t nsast_tokens;
 	int tokenless, allow_expired, json, has_ts, has_sv;
 	uint32_t ts;
 	uint8_t sv_major, sv_minor;
@@ -52,6 +58,14 @@ static const char build_help[] =
 	"Signing:\n"
 	"  --sign-key KEY     PEM private key of the signer\n"
 	"  --sign-cert FILE   signer's certificate; must be one of the --sast entries\n"
+	"Tokens (PKCS#11; TOKEN is a pkcs11: URI, a token label or a serial number):\n"
+	"  --sast-token TOKEN add the token's certificate as a SAST entry, read\n"
+	"                     without login (repeatable; how the backup token is enrolled)\n"
+	"  --sign-token TOKEN sign on the token instead of --sign-key/--sign-cert; its\n"
+	"                     certificate must be one of the SAST entries\n"
+	"  --module SO        PKCS#11 module (default: $CTL_PKCS11_MODULE, else p11-kit-proxy)\n"
+	"  --pin-file FILE    read the token PIN from FILE (mode 0600); else pin-source=\n"
+	"                     in the URI, $CTL_TOKEN_PIN, or a prompt on the terminal\n"
 	"File:\n"
 	"  --out FILE         where to write (atomically: temporary file, fsync, rename)\n"
 	"  --itl              build an ITL (ITLFile.tlv) instead of a CTL\n"
@@ -68,7 +82,8 @@ static const char build_help[] =
 	"  --help             show this help\n";
 
 enum { O_SAST = 256, O_CCM, O_CCM_TFTP, O_TFTP, O_CAPF, O_TVS, O_APP, O_KEY, O_CERT, O_OUT,
-       O_ITL, O_DIGEST, O_FILENAME, O_TS, O_SV, O_TOKENLESS, O_EXPIRED, O_JSON, O_HELP };
+       O_ITL, O_DIGEST, O_FILENAME, O_TS, O_SV, O_TOKENLESS, O_EXPIRED, O_JSON, O_HELP,
+       O_SIGN_TOKEN, O_SAST_TOKEN, O_MODULE, O_PIN_FILE };
 
 static const struct option build_opts_table[] = {
 	{ "sast", required_argument, NULL, O_SAST }, { "ccm", required_argument, NULL, O_CCM },
@@ -76,6 +91,9 @@ static const struct option build_opts_table[] = {
 	{ "capf", required_argument, NULL, O_CAPF }, { "tvs", required_argument, NULL, O_TVS },
 	{ "app-server", required_argument, NULL, O_APP },
 	{ "sign-key", required_argument, NULL, O_KEY }, { "sign-cert", required_argument, NULL, O_CERT },
+	{ "sign-token", required_argument, NULL, O_SIGN_TOKEN },
+	{ "sast-token", required_argument, NULL, O_SAST_TOKEN },
+	{ "module", required_argument, NULL, O_MODULE }, { "pin-file", required_argument, NULL, O_PIN_FILE },
 	{ "out", required_argument, NULL, O_OUT }, { "itl", no_argument, NULL, O_ITL },
 	{ "digest", required_argument, NULL, O_DIGEST },
 	{ "filename", required_argument, NULL, O_FILENAME },
@@ -151,6 +169,16 @@ parse_one_opt(struct build_opts *o, int c, const char *arg)
 	switch (c) {
 	case O_KEY: o->sign_key = arg; return 0;
 	case O_CERT: o->sign_cert = arg; return 0;
+	case O_SIGN_TOKEN: o->sign_token = arg; return 0;
+	case O_MODULE: o->module = arg; return 0;
+	case O_PIN_FILE: o->pin_file = arg; return 0;
+	case O_SAST_TOKEN:
+		if (o->nsast_tokens == MAX_SAST_TOKENS) {
+			cli_err("more than %d --sast-token", MAX_SAST_TOKENS);
+			return -1;
+		}
+		o->sast_tokens[o->nsast_tokens++] = arg;
+		return 0;
 	case O_OUT: o->out = arg; return 0;
 	case O_ITL: o->kind = CTL_KIND_ITL; return 0;
 	case O_FILENAME: o->filename = arg; return 0;
@@ -208,8 +236,20 @@ parse_build_args(int argc, char **argv, struct build_opts *o)
 		cli_err("unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
-	if (o->out == NULL || o->sign_key == NULL || o->sign_cert == NULL) {
-		cli_err("--out, --sign-key and --sign-cert are required");
+	if (o->out == NULL || (o->sign_token == NULL && (o->sign_key == NULL || o->sign_cert == NULL))) {
+		cli_err("--out and either --sign-token or both --sign-key and --sign-cert are required");
+		return -1;
+	}
+	if (o->sign_token != NULL && (o->sign_key != NULL || o->sign_cert != NULL)) {
+		cli_err("--sign-token and --sign-key/--sign-cert exclude each other");
+		return -1;
+	}
+	if ((o->module != NULL || o->pin_file != NULL) && o->sign_token == NULL && o->nsast_tokens == 0) {
+		cli_err("--module and --pin-file need --sign-token or --sast-token");
+		return -1;
+	}
+	if (o->pin_file != NULL && o->sign_token == NULL) {
+		cli_err("--pin-file needs --sign-token (--sast-token reads no PIN)");
 		return -1;
 	}
 	return 0;
@@ -310,12 +350,116 @@ write_verified(const struct build_opts *o, const uint8_t *p, size_t n)
 	return EXIT_OK;
 }
 
+static void
+token_notice(const char *msg)
+{
+	cli_warn("%s", msg);
+}
+
+/* One token context for the whole run, opened when any token option is given. */
+static int
+open_tokens(const struct build_opts *o, struct p11_ctx **ctx)
+{
+	const char *sels[MAX_SAST_TOKENS + 1];
+	struct p11_diag d;
+	enum p11_err r;
+	size_t n = 0, i;
+
+	*ctx = NULL;
+	if (o->sign_token == NULL && o->nsast_tokens == 0)
+		return EXIT_OK;
+	if (o->sign_token != NULL)
+		sels[n++] = o->sign_token;
+	for (i = 0; i < o->nsast_tokens; i++)
+		sels[n++] = o->sast_tokens[i];
+	if ((r = p11_ctx_open(o->module, sels, n, token_notice, ctx, &d)) != P11_OK) {
+		cli_err("%s", d.msg);
+		return p11_exit_for(r);
+	}
+	return EXIT_OK;
+}
+
+/* --sast-token: each token's certificate, read without login (no PIN try spent). */
+static int
+add_token_entries(struct ctl_builder *b, const struct build_opts *o, struct p11_ctx *ctx)
+{
+	struct p11_diag pd;
+	struct ctl_diag d;
+	enum p11_err pr;
+	enum ctl_err r;
+	X509 *cert;
+	size_t i;
+
+	for (i = 0; i < o->nsast_tokens; i++) {
+		if ((pr = p11_token_cert(ctx, o->sast_tokens[i], &cert, &pd)) != P11_OK) {
+			cli_err("%s", pd.msg);
+			return p11_exit_for(pr);
+		}
+		r = ctl_builder_add_cert(b, cert, CTL_ROLE_SAST, NULL, NULL, &d);
+		X509_free(cert);
+		if (r != CTL_OK) {
+			cli_diag(o->sast_tokens[i], &d);
+			return cli_exit_for(r);
+		}
+	}
+	return EXIT_OK;
+}
+
+/*
+ * The token signer. Its certificate is read and the policy checked before
+ * login, so a token the file does not list never costs a PIN try.
+ */
+static int
+token_signer(const struct build_opts *o, struct p11_ctx *ctx, const struct ctl_builder *b,
+             const struct ctl_signer **signer)
+{
+	struct pin_opts po = { o->pin_file, 0 };
+	struct p11_diag d;
+	enum p11_err r;
+	X509 *cert = NULL;
+	int rc;
+
+	if ((r = p11_token_cert(ctx, o->sign_token, &cert, &d)) != P11_OK) {
+		cli_err("%s", d.msg);
+		return p11_exit_for(r);
+	}
+	rc = check_policy(b, o, cert);
+	X509_free(cert);
+	if (rc != EXIT_OK)
+		return rc;
+	if ((r = p11_signer_new(ctx, o->sign_token, &po, signer, &d)) != P11_OK) {
+		cli_err("%s", d.msg);
+		return p11_exit_for(r);
+	}
+	return EXIT_OK;
+}
+
+/* The PEM key's signer, or the token's; *pem is set only for the PEM path (ctl_signer_free it). */
+static int
+get_signer(const struct build_opts *o, struct p11_ctx *ctx, const struct ctl_builder *b,
+           struct ctl_signer **pem, const struct ctl_signer **signer)
+{
+	struct ctl_diag d;
+	enum ctl_err r;
+
+	if (o->sign_token != NULL)
+		return token_signer(o, ctx, b, signer);
+	if ((r = ctl_signer_new_pem(o->sign_key, o->sign_cert, pem, &d)) != CTL_OK) {
+		cli_diag("signing key", &d);
+		return cli_exit_for(r);
+	}
+	*signer = *pem;
+	return check_policy(b, o, (*pem)->cert);
+}
+
 static int
 build_run(int argc, char **argv)
 {
 	struct build_opts o;
 	struct ctl_builder *b = NULL;
-	struct ctl_signer *signer = NULL;
+	struct ctl_signer *pem = NULL;
+	const struct ctl_signer *signer = NULL;
+	struct p11_ctx *ctx = NULL;
 	struct ctl_diag d;
 	uint8_t *out = NULL;
 	size_t n = 0;
@@ -330,14 +474,9 @@ build_run(int argc, char **argv)
 		rc = cli_exit_for(r);
 		goto out;
 	}
-	if ((rc = configure(b, &o)) != EXIT_OK)
-		goto out;
-	if ((r = ctl_signer_new_pem(o.sign_key, o.sign_cert, &signer, &d)) != CTL_OK) {
-		cli_diag("signing key", &d);
-		rc = cli_exit_for(r);
-		goto out;
-	}
-	if ((rc = check_policy(b, &o, signer->cert)) != EXIT_OK)
+	if ((rc = configure(b, &o)) != EXIT_OK || (rc = open_tokens(&o, &ctx)) != EXIT_OK ||
+	    (rc = add_token_entries(b, &o, ctx)) != EXIT_OK ||
+	    (rc = get_signer(&o, ctx, b, &pem, &signer)) != EXIT_OK)
 		goto out;
 	if ((r = ctl_builder_sign(b, signer, &out, &n, &d)) != CTL_OK) {
 		cli_diag("signing", &d);
@@ -347,8 +486,9 @@ build_run(int argc, char **argv)
 	rc = write_verified(&o, out, n);
 out:
 	free(out);
-	ctl_signer_free(signer);
+	ctl_signer_free(pem);
 	ctl_builder_free(b);
+	p11_ctx_free(ctx); /* after every use of the token signer */
 	opts_cleanup(&o);
 	return rc;
 }
@@ -356,6 +496,7 @@ out:
 const struct cmd cmd_build = {
 	"build",
 	"--out FILE [--itl] [--digest sha1|sha512] --sast CERT... [--ccm-tftp CERT...] "
-	"[--capf CERT...] ... --sign-key KEY --sign-cert CERT",
+	"[--capf CERT...] ... [--sast-token TOKEN...] "
+	"{--sign-key KEY --sign-cert CERT | --sign-token TOKEN [--module SO] [--pin-file FILE]}",
 	"build and sign a CTL or ITL from certificates", build_run,
 };
