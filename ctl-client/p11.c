@@ -392,6 +392,7 @@ load_module(struct p11_ctx *ctx, struct p11_diag *d)
 {
 	CK_INFO info;
 	const char *what;
+	char name[400];
 
 	if ((ctx->p11 = PKCS11_CTX_new()) == NULL)
 		return p11_fail(d, P11_E_NOMEM, "out of memory");
@@ -400,7 +401,8 @@ load_module(struct p11_ctx *ctx, struct p11_diag *d)
 		what = strstr(ctx->module, "softhsm") != NULL ?
 		       "C_Initialize failed (SoftHSM2: check SOFTHSM2_CONF and its tokendir)" :
 		       "C_Initialize failed";
-		return fail_ckr(d, P11_E_MODULE_LOAD, what, ctx->module);
+		snprintf(name, sizeof(name), "PKCS#11 module %s (%s)", ctx->module, ctx->origin);
+		return fail_ckr(d, P11_E_MODULE_LOAD, what, name);
 	}
 	ctx->loaded = 1;
 	if (ctx->fl != NULL && ctx->fl->C_GetInfo(&info) == CKR_OK) {

@@ -1,0 +1,12 @@
+# Test helpers for the token tests (issue 4):
+#  - libp11shim.so, a pass-through PKCS#11 module that adds PIN lockout to
+#    SoftHSM2 (see p11shim.c). Built without sanitizers: pkcs11-tool and the
+#    plain ctl-client load it too.
+#  - the unit tests of ctl-client's token layer link its objects.
+P11SHIM := $(TBIN)/libp11shim.so
+TEST_HELPERS += $(P11SHIM)
+MOD_CFLAGS_tests += $(P11_CFLAGS)
+
+$(P11SHIM): tests/p11shim/p11shim.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -fPIC -shared $(P11_CFLAGS) -o $@ $< -ldl
