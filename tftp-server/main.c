@@ -1,0 +1,306 @@
+/*
+ * ctl-tftpd: read-only TFTP service for CTL, ITL and per-device files.
+ * Parses the options into one struct tftp_config, binds, drops privileges
+ * and runs the event loop until SIGTERM/SIGINT. Exit status: 0 after a
+ * signal, 1 when the service cannot start, 2 for usage errors
+ * (doc/ctl-tftpd.8).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <ctl/ctl.h>
+
+#include "loop.h"
+#include "priv.h"
+#include "tftp_server.h"
+
+#define PROG "ctl-tftpd"
+
+enum {
+	OPT_TIMEOUT = 256, OPT_MAX_TIMEOUT, OPT_RETRIES, OPT_MTU, OPT_MAX_BLKSIZE,
+	OPT_MAX_WINDOW, OPT_RCVBUF, OPT_MAX_FILE, OPT_CACHE, OPT_HARDLINKS, OPT_NO_INOTIFY,
+	OPT_WRQ_ERROR, OPT_STATUS
+};
+
+static const struct option longopts[] = {
+	{ "listen", required_argument, NULL, 'l' },
+	{ "root", required_argument, NULL, 'r' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "chroot", no_argument, NULL, 'c' },
+	{ "max-transfers", required_argument, NULL, 'm' },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "max-timeout", required_argument, NULL, OPT_MAX_TIMEOUT },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "mtu", required_argument, NULL, OPT_MTU },
+	{ "max-blksize", required_argument, NULL, OPT_MAX_BLKSIZE },
+	{ "max-windowsize", required_argument, NULL, OPT_MAX_WINDOW },
+	{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
+	{ "max-file-size", required_argument, NULL, OPT_MAX_FILE },
+	{ "cache-size", required_argument, NULL, OPT_CACHE },
+	{ "allow-hardlinks", no_argument, NULL, OPT_HARDLINKS },
+	{ "no-inotify", no_argument, NULL, OPT_NO_INOTIFY },
+	{ "wrq-error", required_argument, NULL, OPT_WRQ_ERROR },
+	{ "status-interval", required_argument, NULL, OPT_STATUS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: " PROG " [options]\n"
+	    "Read-only TFTP service for CTL, ITL and per-device files.\n"
+	    "\n"
+	    "  -l, --listen ADDR:PORT   listen here (repeatable; default 0.0.0.0:69 and [::]:69)\n"
+	    "  -r, --root DIR           directory served (default /srv/tftp)\n"
+	    "  -u, --user USER          drop privileges to USER after binding\n"
+	    "  -c, --chroot             chroot into the root directory after binding\n"
+	    "  -m, --max-transfers N    Max Serving Count: concurrent transfers (default 10000)\n"
+	    "      --timeout MS         first retransmission timeout (default 1000)\n"
+	    "      --max-timeout MS     backoff ceiling (default 8000)\n"
+	    "      --retries N          retransmissions before giving up (default 6)\n"
+	    "      --mtu N              path MTU capping blksize (default 1500: 1468 IPv4, 1448 IPv6)\n"
+	    "      --max-blksize N      explicit blksize cap (8..65464; overrides --mtu)\n"
+	    "      --max-windowsize N   windowsize cap (1..65535, default 64)\n"
+	    "      --rcvbuf BYTES       request socket receive buffer (default 16777216)\n"
+	    "      --max-file-size BYTES  largest file served (default 268435456)\n"
+	    "      --cache-size BYTES   bytes of files kept in memory (default 536870912)\n"
+	    "      --allow-hardlinks    serve files that have several hard links\n"
+	    "      --no-inotify         check files with stat on every request\n"
+	    "      --wrq-error CODE     ERROR code for write requests: 2 or 4 (default 2)\n"
+	    "      --status-interval S  log the counters every S seconds (default 0: SIGUSR1 only)\n"
+	    "  -q, --quiet              errors and status lines only\n"
+	    "  -v, --verbose            also retransmissions and duplicate requests\n"
+	    "  -h, --help               this help\n"
+	    "  -V, --version            version\n");
+}
+
+static int
+num_arg(const char *opt, const char *s, unsigned long long min, unsigned long long max,
+        unsigned long long *v)
+{
+	if (ctl_parse_uint(s, min, max, v) == CTL_OK)
+		return 0;
+	fprintf(stderr, PROG ": --%s: expected a number in %llu..%llu, got '%s'\n", opt, min, max, s);
+	return -1;
+}
+
+static void
+config_defaults(struct tftp_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->root = "/srv/tftp";
+	c->max_transfers = 10000;
+	c->timeout_ms = 1000;
+	c->max_timeout_ms = 8000;
+	c->retries = 6;
+	c->mtu = 1500;
+	c->windowsize_max = 64;
+	c->rcvbuf = 16u << 20;
+	c->max_file = 256u << 20;
+	c->cache_max = 512u << 20;
+	c->wrq_error = TFTP_EACCESS;
+	c->loglevel = TFTP_LOG_INFO;
+}
+
+/* One numeric option into its config field. */
+static int
+set_number(struct tftp_config *c, int opt, const char *name, const char *arg)
+{
+	unsigned long long v;
+
+	switch (opt) {
+	case 'm': if (num_arg(name, arg, 1, 1000000, &v)) return -1; c->max_transfers = (unsigned)v; break;
+	case OPT_TIMEOUT: if (num_arg(name, arg, 10, 255000, &v)) return -1; c->timeout_ms = (unsigned)v; break;
+	case OPT_MAX_TIMEOUT: if (num_arg(name, arg, 10, 255000, &v)) return -1; c->max_timeout_ms = (unsigned)v; break;
+	case OPT_RETRIES: if (num_arg(name, arg, 0, 1000, &v)) return -1; c->retries = (unsigned)v; break;
+	case OPT_MTU: if (num_arg(name, arg, 68, 65535, &v)) return -1; c->mtu = (unsigned)v; break;
+	case OPT_MAX_BLKSIZE: if (num_arg(name, arg, 8, 65464, &v)) return -1; c->blksize_max = (unsigned)v; break;
+	case OPT_MAX_WINDOW: if (num_arg(name, arg, 1, 65535, &v)) return -1; c->windowsize_max = (unsigned)v; break;
+	case OPT_RCVBUF: if (num_arg(name, arg, 4096, 1u << 30, &v)) return -1; c->rcvbuf = (size_t)v; break;
+	case OPT_MAX_FILE: if (num_arg(name, arg, 1, 1ull << 40, &v)) return -1; c->max_file = (size_t)v; break;
+	case OPT_CACHE: if (num_arg(name, arg, 0, 1ull << 40, &v)) return -1; c->cache_max = (size_t)v; break;
+	case OPT_STATUS: if (num_arg(name, arg, 0, 86400, &v)) return -1; c->status_interval = (unsigned)v; break;
+	case OPT_WRQ_ERROR:
+		if (num_arg(name, arg, 2, 4, &v) || v == 3) {
+			fprintf(stderr, PROG ": --wrq-error: 2 or 4\n");
+			return -1;
+		}
+		c->wrq_error = (unsigned)v;
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+/* 0 ok, 1 exit 0 (help/version), 2 usage error. */
+static int
+parse_args(int argc, char **argv, struct tftp_config *c)
+{
+	int opt, idx;
+
+	config_defaults(c);
+	while ((opt = getopt_long(argc, argv, "l:r:u:cm:qvhV", longopts, &idx)) != -1) {
+		socklen_t len;
+		const char *name = "";
+
+		for (const struct option *o = longopts; o->name != NULL; o++)
+			if (o->val == opt)
+				name = o->name;
+		switch (opt) {
+		case 'l':
+			if (c->nlisten == TFTP_MAX_LISTEN ||
+			    tftp_addr_parse(optarg, 69, &c->listen[c->nlisten], &len) < 0) {
+				fprintf(stderr, PROG ": --listen: bad or too many addresses: '%s'\n", optarg);
+				return 2;
+			}
+			c->nlisten++;
+			break;
+		case 'r': c->root = optarg; break;
+		case 'u': c->user = optarg; break;
+		case 'c': c->chroot = 1; break;
+		case 'q': c->loglevel = TFTP_LOG_ERR; break;
+		case 'v': c->loglevel = TFTP_LOG_DEBUG; break;
+		case OPT_HARDLINKS: c->allow_hardlinks = 1; break;
+		case OPT_NO_INOTIFY: c->no_inotify = 1; break;
+		case 'h': usage(stdout); return 1;
+		case 'V': printf(PROG " " CTL_VERSION_STRING "\n"); return 1;
+		case '?': usage(stderr); return 2;
+		default:
+			if (set_number(c, opt, name, optarg) < 0)
+				return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (c->nlisten == 0) {
+		socklen_t len;
+
+		(void)tftp_addr_parse("0.0.0.0:69", 69, &c->listen[c->nlisten++], &len);
+		(void)tftp_addr_parse("[::]:69", 69, &c->listen[c->nlisten++], &len);
+	}
+	return 0;
+}
+
+/* Enough descriptors for the Max Serving Count: one socket per transfer. */
+static void
+raise_nofile(struct tftp_config *c)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)c->max_transfers + 64) {
+		unsigned cap = rl.rlim_cur > 128 ? (unsigned)rl.rlim_cur - 64 : 64;
+
+		tftp_log(TFTP_LOG_WARN, "open file limit %llu: Max Serving Count lowered from %u to %u",
+		         (unsigned long long)rl.rlim_cur, c->max_transfers, cap);
+		c->max_transfers = cap;
+	}
+}
+
+struct sigctx {
+	struct tftp_server *srv;
+	int fd;
+};
+
+static void
+on_signal(struct loop *l, int fd, unsigned ev, void *arg)
+{
+	struct sigctx *sc = arg;
+	struct signalfd_siginfo si;
+
+	(void)ev;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGUSR1) {
+			tftp_server_log_status(sc->srv);
+		} else {
+			tftp_log(TFTP_LOG_ERR, "signal %u: shutting down", si.ssi_signo);
+			loop_stop(l);
+		}
+	}
+}
+
+static int
+setup_signals(struct loop *l, struct sigctx *sc)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
+	    (sc->fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return loop_add_fd(l, sc->fd, LOOP_READ, on_signal, sc);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct tftp_config cfg;
+	struct loop *loop = NULL;
+	struct tftp_server *srv = NULL;
+	struct sigctx sc = { NULL, -1 };
+	char err[512];
+	int rc, status = 1;
+
+	if ((rc = parse_args(argc, argv, &cfg)) != 0)
+		return rc == 1 ? 0 : 2;
+	tftp_log_setup(PROG, cfg.loglevel);
+	raise_nofile(&cfg);
+	if ((loop = loop_new()) == NULL) {
+		tftp_log(TFTP_LOG_ERR, "epoll: %s", strerror(errno));
+		return 1;
+	}
+	if ((srv = tftp_server_new(&cfg, loop, err, sizeof(err))) == NULL)
+		goto fail;
+	sc.srv = srv;
+	if (setup_signals(loop, &sc) < 0) {
+		snprintf(err, sizeof(err), "signals: %s", strerror(errno));
+		goto fail;
+	}
+	if (priv_drop(cfg.chroot ? cfg.root : NULL, cfg.user, err, sizeof(err)) < 0 ||
+	    tftp_server_start(srv, cfg.chroot ? "/" : cfg.root, err, sizeof(err)) < 0)
+		goto fail;
+	tftp_log(TFTP_LOG_INFO, "ctl-tftpd " CTL_VERSION_STRING " serving %s%s, Max Serving Count %u",
+	         cfg.root, cfg.chroot ? " (chroot)" : "", cfg.max_transfers);
+	if (loop_run(loop) < 0) {
+		snprintf(err, sizeof(err), "event loop: %s", strerror(errno));
+		goto fail;
+	}
+	tftp_server_log_status(srv);
+	status = 0;
+	goto out;
+fail:
+	tftp_log(TFTP_LOG_ERR, "%s", err);
+out:
+	if (sc.fd >= 0) {
+		loop_del_fd(loop, sc.fd);
+		close(sc.fd);
+	}
+	tftp_server_free(srv);
+	loop_free(loop);
+	return status;
+}
