@@ -237,6 +237,8 @@ parse_prefix(struct hdr_ctx *c, struct ctl_rd *rd)
 		if (len != 2)
 			return ctli_fail(c->diag, CTL_E_FIELD_LEN, off, tag, 0,
 			                 "length %u, the format requires 2", len);
+		if (push_elem(f, tag, len, off, v, 0) != CTL_OK)
+			return CTL_E_NOMEM;
 		if (i == 0) {
 			f->ver_major = v[0];
 			f->ver_minor = v[1];

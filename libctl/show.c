@@ -113,6 +113,8 @@ show_header_elem(struct ctl_wr *wr, const struct ctl_elem *e)
 	enum ctl_err r;
 	size_t i;
 
+	if (e->tag == CTL_H_VERSION || e->tag == CTL_H_HEADER_LENGTH)
+		return CTL_OK; /* printed as "Version:" and "HeaderLength:" above the table */
 	if (e->tag == CTL_H_SIGNERID || e->tag == CTL_H_SIGNATUREINFO ||
 	    e->tag == CTL_H_SIGNATUREALGOINFO)
 		return ctli_wr_printf(wr, "%u\t%s\t2\t%u\n", e->tag, htag_name(e->tag), e->len);
