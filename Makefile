@@ -88,13 +88,17 @@ check: deps
 	$(MAKE) fuzz-build
 	@tests/run-check build
 
-demo: deps all
+# Sub-makes after `deps`: this make read pkg-config before packages existed.
+demo: deps
+	$(MAKE) all
 	@tests/demo.sh $(BUILD)
 
-bench: deps all bench-build
+bench: deps
+	$(MAKE) all bench-build
 	@tests/bench.sh $(BUILD)
 
-fuzz: deps fuzz-build
+fuzz: deps
+	$(MAKE) fuzz-build
 	@fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
 
 install: all
