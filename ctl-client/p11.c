@@ -617,6 +617,8 @@ fill_info(struct p11_ctx *ctx, struct p11_tok *t, struct p11_token_info *ti, str
 
 static const char *tok_names(const struct p11_ctx *ctx, const struct p11_sel *sel, char *buf,
                              size_t cap);
+static enum p11_err check_module(const struct p11_ctx *ctx, const struct p11_sel *sel,
+                                 struct p11_diag *d);
 
 enum p11_err
 p11_list(struct p11_ctx *ctx, const char *selector, const struct p11_token_info **out,
@@ -632,6 +634,10 @@ p11_list(struct p11_ctx *ctx, const char *selector, const struct p11_token_info 
 		return p11_fail(d, P11_E_NOMEM, "out of memory");
 	if (selector != NULL && (r = p11_sel_parse(selector, &sel, d)) != P11_OK)
 		return r;
+	if (sel != NULL && (r = check_module(ctx, sel, d)) != P11_OK) {
+		p11_sel_free(sel);
+		return r;
+	}
 	for (i = 0; i < ctx->ntoks && r == P11_OK; i++) {
 		struct p11_tok *t = &ctx->toks[i];
 
@@ -676,18 +682,29 @@ tok_names(const struct p11_ctx *ctx, const struct p11_sel *sel, char *buf, size_
 	return off ? buf : "none";
 }
 
+/* A URI's module-path must be the module in use (one module per run). */
 static enum p11_err
-find_token(struct p11_ctx *ctx, const struct p11_sel *sel, struct p11_tok **out,
-           struct p11_diag *d)
+check_module(const struct p11_ctx *ctx, const struct p11_sel *sel, struct p11_diag *d)
 {
 	const char *mp = p11_sel_module_path(sel);
-	struct p11_tok *found = NULL;
-	size_t i, n = 0;
-	char names[400];
 
 	if (mp != NULL && strcmp(mp, ctx->module) != 0)
 		return p11_fail(d, P11_E_URI, "token URI names module-path %s but the module in use "
 		                "is %s (%s)", mp, ctx->module, ctx->origin);
+	return P11_OK;
+}
+
+static enum p11_err
+find_token(struct p11_ctx *ctx, const struct p11_sel *sel, struct p11_tok **out,
+           struct p11_diag *d)
+{
+	struct p11_tok *found = NULL;
+	size_t i, n = 0;
+	char names[400];
+	enum p11_err r;
+
+	if ((r = check_module(ctx, sel, d)) != P11_OK)
+		return r;
 	for (i = 0; i < ctx->ntoks; i++) {
 		struct p11_tok *t = &ctx->toks[i];
 

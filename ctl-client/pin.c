@@ -240,11 +240,13 @@ read_pin_tty(struct pin *p, const char *prompt, struct p11_diag *d)
 	quiet = t;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
 	quiet.c_lflag |= ICANON;
-	tty_puts(fd, prompt);
-	if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0)
+	/* Echo off before the prompt: what is typed after it is never shown. */
+	if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0) {
 		r = p11_fail(d, P11_E_PIN_SOURCE, "cannot turn off terminal echo: %s", strerror(errno));
-	else
+	} else {
+		tty_puts(fd, prompt);
 		r = read_tty_line(p, fd, d);
+	}
 	(void)tcsetattr(fd, TCSAFLUSH, &t);
 	tty_puts(fd, "\n");
 	for (i = 0; i < NSIG_TTY; i++)
