@@ -7,7 +7,7 @@ TFTP_CORE_OBJS := $(TFTP_CORE_SRCS:%.c=$(OBJ)/%.o)
 TFTPD_SRCS := tftp-server/main.c tftp-server/tftp_server.c tftp-server/tftp_session.c \
 	tftp-server/tftp_map.c tftp-server/tftp_cache.c tftp-server/tftp_log.c tftp-server/priv.c
 TFTPD_OBJS := $(TFTPD_SRCS:%.c=$(OBJ)/%.o) $(TFTP_CORE_OBJS)
-TFTP_CLIENT_OBJS := $(OBJ)/tftp-server/tftp_client.o $(TFTP_CORE_OBJS)
+TFTP_CLIENT_OBJS := $(OBJ)/tftp-server/tftp_client.o $(OBJ)/tftp-server/tftp_map.o $(TFTP_CORE_OBJS)
 
 BINS += $(BIN)/ctl-tftpd
 BENCH_BINS += $(BIN)/ctl-tftp-load
@@ -31,3 +31,16 @@ $(TBIN)/test_tftp_client: $(TFTP_CLIENT_OBJS)
 # Fuzz targets compile these next to libctl's sources.
 FUZZ_SRCS_fuzz_tftp_packet := tftp-server/tftp_codec.c tftp-server/tftp_opts.c
 FUZZ_SRCS_fuzz_tftp_name := tftp-server/tftp_map.c
+
+# Test helpers (tests/tftp-tools/): a raw UDP sender for hostile packets and
+# step-by-step downloads, and a client on the shared engine with simulated
+# loss. Defined here because they link the objects listed above.
+TEST_HELPERS += $(BIN)/tftp-raw $(BIN)/tftp-get
+
+$(BIN)/tftp-raw: $(OBJ)/tests/tftp-tools/tftp-raw.o $(TFTP_CORE_OBJS) $(LIBCTL_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCTL_A) $(SSL_LIBS)
+
+$(BIN)/tftp-get: $(OBJ)/tests/tftp-tools/tftp-get.o $(TFTP_CLIENT_OBJS) $(LIBCTL_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCTL_A) $(SSL_LIBS)

@@ -312,7 +312,7 @@ handle_packet(struct tftp_server *s, struct listener *l, const union tftp_sa *fr
               const union tftp_sa *local, const uint8_t *buf, size_t n, int truncated)
 {
 	struct tftp_pkt p;
-	enum tftp_perr e = tftp_parse(buf, n, 0, &p);
+	enum tftp_perr e = tftp_parse(buf, n, TFTP_BLKSIZE_MAX, &p);
 	char fromstr[TFTP_ADDRSTR];
 
 	if (truncated && (p.op == TFTP_RRQ || p.op == TFTP_WRQ))

@@ -1,0 +1,442 @@
+/*
+ * ctl-tftp-load: boot-storm load generator. Emulates N phones, each
+ * fetching its files (default CTLSEP<MAC>.tlv then ITLSEP<MAC>.tlv) from
+ * its own source port, C phones at a time (all at once by default), in one
+ * process on the event loop, through the shared TFTP client engine.
+ * Every download can be compared with the file it should equal. A server
+ * ERROR 0 (busy, Max Serving Count) is retried after a randomised delay,
+ * as phones do. Exit status: 0 all transfers ok, 1 failures or
+ * corruption, 2 usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <ctl/ctl.h>
+
+#include "loop.h"
+#include "tftp_client.h"
+
+#define PROG "ctl-tftp-load"
+#define MAX_FILES 8
+
+struct tmpl {
+	const char *name;      /* %M = the phone's MAC */
+	uint8_t *expect;       /* NULL: not verified */
+	size_t expect_len;
+};
+
+struct load;
+
+struct phone {
+	struct load *ld;
+	unsigned idx, file, busy_tries, local_tries;
+	struct loop_timer retry;
+	char mac[13];
+};
+
+struct load {
+	struct loop *loop;
+	struct tftp_client *cl;
+	union tftp_sa server;
+	struct tmpl files[MAX_FILES];
+	unsigned nfiles, phones, concurrency, launched, finished_phones;
+	unsigned blksize, windowsize, timeout_s, busy_max, busy_delay_ms;
+	int tsize, quiet;
+	unsigned long long mac_base;
+	struct phone *ph;
+	uint32_t *lat;
+	size_t nlat;
+	uint64_t ok, failed, corrupt, busy, retrans, t0, t1, rng;
+};
+
+static void phone_step(struct phone *p);
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: " PROG " -s ADDR:PORT [options]\n"
+	    "Boot storm: N emulated phones fetch their trust lists from a TFTP server.\n"
+	    "\n"
+	    "  -s, --server ADDR:PORT  server to load (required)\n"
+	    "  -n, --phones N          phones (default 10000)\n"
+	    "  -c, --concurrency N     phones in flight at once (default 0: all)\n"
+	    "  -f, --file TEMPLATE[=EXPECTED]  file each phone fetches, in order (repeatable;\n"
+	    "                          %%M = MAC; default CTLSEP%%M.tlv and ITLSEP%%M.tlv);\n"
+	    "                          EXPECTED is a local file the download must equal\n"
+	    "      --mac-base HEX      first MAC (default 001122000000)\n"
+	    "      --blksize N         ask for blksize N\n"
+	    "      --windowsize N      ask for windowsize N\n"
+	    "      --tsize             ask for tsize\n"
+	    "      --timeout MS        client retransmission timeout (default 1000)\n"
+	    "      --retries N         client retransmissions before failing (default 30)\n"
+	    "      --loss PCT          drop PCT%% of received DATA packets (default 0)\n"
+	    "      --busy-retries N    retries after a server busy ERROR (default 50)\n"
+	    "      --busy-delay MS     mean delay before such a retry (default 200)\n"
+	    "  -q, --quiet             only the RESULT line\n"
+	    "  -h, --help              this help\n"
+	    "Exit status: 0 every transfer ok, 1 failures or corrupt data, 2 usage.\n");
+}
+
+static int
+read_whole(const char *path, uint8_t **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (f == NULL)
+		return -1;
+	for (;;) {
+		size_t r;
+
+		if (n == cap) {
+			uint8_t *nb;
+
+			cap = cap ? cap * 2 : 65536;
+			if (cap > CTL_MAX_FILE * 16u || (nb = realloc(buf, cap)) == NULL) {
+				free(buf);
+				fclose(f);
+				return -1;
+			}
+			buf = nb;
+		}
+		if ((r = fread(buf + n, 1, cap - n, f)) == 0)
+			break;
+		n += r;
+	}
+	fclose(f);
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static unsigned
+rnd(struct load *ld, unsigned n)
+{
+	ld->rng = ld->rng * 6364136223846793005ull + 1442695040888963407ull;
+	return n ? (unsigned)(ld->rng >> 33) % n : 0;
+}
+
+static void
+make_name(const char *tmpl, const char *mac, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (const char *t = tmpl; *t != '\0' && o + 1 < cap; t++) {
+		if (t[0] == '%' && t[1] == 'M') {
+			size_t m = strlen(mac);
+
+			if (o + m >= cap)
+				break;
+			memcpy(out + o, mac, m);
+			o += m;
+			t++;
+		} else {
+			out[o++] = *t;
+		}
+	}
+	out[o] = '\0';
+}
+
+static void
+launch_next(struct load *ld)
+{
+	while (ld->launched < ld->phones &&
+	       (ld->concurrency == 0 || ld->launched - ld->finished_phones < ld->concurrency)) {
+		struct phone *p = &ld->ph[ld->launched++];
+
+		phone_step(p);
+	}
+	if (ld->finished_phones == ld->phones)
+		loop_stop(ld->loop);
+}
+
+static void
+phone_done_file(struct phone *p)
+{
+	struct load *ld = p->ld;
+
+	p->busy_tries = 0;
+	p->local_tries = 0;
+	if (++p->file < ld->nfiles) {
+		phone_step(p);
+		return;
+	}
+	ld->finished_phones++;
+	ld->t1 = loop_update_now(ld->loop);
+	launch_next(ld);
+}
+
+static void
+retry_later(struct phone *p, unsigned mean_ms)
+{
+	struct load *ld = p->ld;
+
+	(void)loop_timer_set(ld->loop, &p->retry, mean_ms / 2 + rnd(ld, mean_ms + 1));
+}
+
+static void
+on_done(void *arg, const struct tftp_result *r)
+{
+	struct phone *p = arg;
+	struct load *ld = p->ld;
+	const struct tmpl *t = &ld->files[p->file];
+
+	ld->retrans += r->retransmits;
+	if (r->err == TFTP_CE_SERVER && r->ecode == TFTP_EUNDEF && p->busy_tries < ld->busy_max) {
+		/* Busy (Max Serving Count): phones come back later. */
+		ld->busy++;
+		p->busy_tries++;
+		retry_later(p, ld->busy_delay_ms);
+		return;
+	}
+	if (r->err != TFTP_CE_OK) {
+		ld->failed++;
+		if (!ld->quiet && ld->failed <= 10)
+			fprintf(stderr, PROG ": phone %s file %u: %s%s%s\n", p->mac, p->file,
+			        tftp_cerr_str(r->err), r->err == TFTP_CE_SERVER ? ": " : "", r->emsg);
+	} else if (t->expect != NULL &&
+	           (r->len != t->expect_len || memcmp(r->data, t->expect, r->len) != 0)) {
+		ld->corrupt++;
+		if (!ld->quiet && ld->corrupt <= 10)
+			fprintf(stderr, PROG ": phone %s file %u: %zu bytes differ from the expected %zu\n",
+			        p->mac, p->file, r->len, t->expect_len);
+	} else {
+		ld->ok++;
+		ld->lat[ld->nlat++] = (uint32_t)r->ms;
+	}
+	phone_done_file(p);
+}
+
+static void
+on_retry(struct loop *l, struct loop_timer *t, void *arg)
+{
+	(void)l;
+	(void)t;
+	phone_step(arg);
+}
+
+static void
+phone_step(struct phone *p)
+{
+	struct load *ld = p->ld;
+	char name[256];
+	struct tftp_get g;
+
+	make_name(ld->files[p->file].name, p->mac, name, sizeof(name));
+	memset(&g, 0, sizeof(g));
+	g.server = &ld->server;
+	g.file = name;
+	g.mode = TFTP_MODE_OCTET;
+	g.blksize = ld->blksize;
+	g.windowsize = ld->windowsize;
+	g.tsize = ld->tsize;
+	g.timeout_s = ld->timeout_s;
+	g.done = on_done;
+	g.arg = p;
+	if (tftp_client_get(ld->cl, &g) == 0)
+		return;
+	/* Out of sockets for a moment (EMFILE, ENOBUFS): try again shortly. */
+	if (++p->local_tries <= 100) {
+		retry_later(p, 20);
+		return;
+	}
+	ld->failed++;
+	if (!ld->quiet)
+		fprintf(stderr, PROG ": phone %s: cannot start: %s\n", p->mac, strerror(errno));
+	phone_done_file(p);
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+report(struct load *ld, const char *server)
+{
+	double secs = (double)(ld->t1 - ld->t0) / 1000.0;
+	uint64_t total = (uint64_t)ld->phones * ld->nfiles;
+	double rate = secs > 0 ? (double)ld->ok / secs : 0;
+	uint32_t p50 = 0, p99 = 0, mx = 0;
+
+	if (ld->nlat > 0) {
+		qsort(ld->lat, ld->nlat, sizeof(ld->lat[0]), cmp_u32);
+		p50 = ld->lat[ld->nlat / 2];
+		p99 = ld->lat[(ld->nlat * 99) / 100];
+		mx = ld->lat[ld->nlat - 1];
+	}
+	if (!ld->quiet) {
+		printf("%s: %llu transfers (%u phones x %u files, concurrency %u) against %s\n", PROG,
+		       (unsigned long long)total, ld->phones, ld->nfiles,
+		       ld->concurrency ? ld->concurrency : ld->phones, server);
+		printf("  ok %llu  failed %llu  corrupt %llu  busy-retries %llu  client-retransmits %llu\n",
+		       (unsigned long long)ld->ok, (unsigned long long)ld->failed,
+		       (unsigned long long)ld->corrupt, (unsigned long long)ld->busy,
+		       (unsigned long long)ld->retrans);
+		printf("  time %.3f s  rate %.0f transfers/s  latency p50 %u ms  p99 %u ms  max %u ms\n",
+		       secs, rate, p50, p99, mx);
+	}
+	printf("RESULT ok=%llu failed=%llu corrupt=%llu secs=%.3f rate=%.0f p50=%u p99=%u retrans=%llu busy=%llu\n",
+	       (unsigned long long)ld->ok, (unsigned long long)ld->failed,
+	       (unsigned long long)ld->corrupt, secs, rate, p50, p99,
+	       (unsigned long long)ld->retrans, (unsigned long long)ld->busy);
+}
+
+static int
+add_file(struct load *ld, char *arg)
+{
+	char *eq = strchr(arg, '=');
+	struct tmpl *t;
+
+	if (ld->nfiles == MAX_FILES)
+		return -1;
+	t = &ld->files[ld->nfiles++];
+	t->name = arg;
+	if (eq == NULL)
+		return 0;
+	*eq = '\0';
+	if (read_whole(eq + 1, &t->expect, &t->expect_len) < 0) {
+		fprintf(stderr, PROG ": cannot read %s: %s\n", eq + 1, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+uint_arg(const char *opt, const char *s, unsigned long long min, unsigned long long max,
+         unsigned *v)
+{
+	unsigned long long x;
+
+	if (ctl_parse_uint(s, min, max, &x) != CTL_OK) {
+		fprintf(stderr, PROG ": %s: expected a number in %llu..%llu\n", opt, min, max);
+		return -1;
+	}
+	*v = (unsigned)x;
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct load *ld, struct tftp_client_cfg *cc, const char **server)
+{
+	static const struct option lo[] = {
+		{ "server", required_argument, NULL, 's' }, { "phones", required_argument, NULL, 'n' },
+		{ "concurrency", required_argument, NULL, 'c' }, { "file", required_argument, NULL, 'f' },
+		{ "mac-base", required_argument, NULL, 'M' }, { "blksize", required_argument, NULL, 'b' },
+		{ "windowsize", required_argument, NULL, 'w' }, { "tsize", no_argument, NULL, 'T' },
+		{ "timeout", required_argument, NULL, 't' }, { "retries", required_argument, NULL, 'r' },
+		{ "loss", required_argument, NULL, 'L' }, { "busy-retries", required_argument, NULL, 'B' },
+		{ "busy-delay", required_argument, NULL, 'D' }, { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	int opt, bad = 0;
+	socklen_t len;
+	char *end;
+
+	while ((opt = getopt_long(argc, argv, "s:n:c:f:qh", lo, NULL)) != -1 && !bad) {
+		switch (opt) {
+		case 's': *server = optarg; break;
+		case 'n': bad = uint_arg("--phones", optarg, 1, 1000000, &ld->phones); break;
+		case 'c': bad = uint_arg("--concurrency", optarg, 0, 1000000, &ld->concurrency); break;
+		case 'f': bad = add_file(ld, optarg); break;
+		case 'M':
+			errno = 0;
+			ld->mac_base = strtoull(optarg, &end, 16);
+			bad = errno != 0 || *end != '\0' || ld->mac_base > 0xffffffffffffull ? -1 : 0;
+			break;
+		case 'b': bad = uint_arg("--blksize", optarg, 8, 65464, &ld->blksize); break;
+		case 'w': bad = uint_arg("--windowsize", optarg, 1, 65535, &ld->windowsize); break;
+		case 'T': ld->tsize = 1; break;
+		case 't': bad = uint_arg("--timeout", optarg, 1, 600000, &cc->timeout_ms); break;
+		case 'r': bad = uint_arg("--retries", optarg, 0, 10000, &cc->retries); break;
+		case 'L': bad = uint_arg("--loss", optarg, 0, 99, &cc->loss_pct); break;
+		case 'B': bad = uint_arg("--busy-retries", optarg, 0, 100000, &ld->busy_max); break;
+		case 'D': bad = uint_arg("--busy-delay", optarg, 1, 600000, &ld->busy_delay_ms); break;
+		case 'q': ld->quiet = 1; break;
+		case 'h': usage(stdout); return 1;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (bad || optind != argc || *server == NULL ||
+	    tftp_addr_parse(*server, 69, &ld->server, &len) < 0) {
+		if (!bad)
+			fprintf(stderr, PROG ": --server ADDR:PORT is required (numeric address)\n");
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static char def_ctl[] = "CTLSEP%M.tlv", def_itl[] = "ITLSEP%M.tlv";
+	struct load ld;
+	struct tftp_client_cfg cc;
+	const char *server = NULL;
+	struct rlimit rl;
+	int rc;
+
+	memset(&ld, 0, sizeof(ld));
+	memset(&cc, 0, sizeof(cc));
+	ld.phones = 10000;
+	ld.mac_base = 0x001122000000ull;
+	ld.busy_max = 50;
+	ld.busy_delay_ms = 200;
+	ld.rng = (uint64_t)time(NULL);
+	cc.timeout_ms = 1000;
+	cc.retries = 30;
+	cc.seed = 42;
+	if ((rc = parse_args(argc, argv, &ld, &cc, &server)) != 0)
+		return rc == 1 ? 0 : 2;
+	if (ld.nfiles == 0) {
+		ld.files[ld.nfiles++].name = def_ctl;
+		ld.files[ld.nfiles++].name = def_itl;
+	}
+	/* One socket per phone in flight. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	ld.loop = loop_new();
+	ld.cl = ld.loop != NULL ? tftp_client_new(ld.loop, &cc) : NULL;
+	ld.ph = calloc(ld.phones, sizeof(*ld.ph));
+	ld.lat = calloc((size_t)ld.phones * ld.nfiles, sizeof(*ld.lat));
+	if (ld.cl == NULL || ld.ph == NULL || ld.lat == NULL) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return 1;
+	}
+	for (unsigned i = 0; i < ld.phones; i++) {
+		ld.ph[i].ld = &ld;
+		ld.ph[i].idx = i;
+		snprintf(ld.ph[i].mac, sizeof(ld.ph[i].mac), "%012llX",
+		         (ld.mac_base + i) & 0xffffffffffffull);
+		loop_timer_init(&ld.ph[i].retry, on_retry, &ld.ph[i]);
+	}
+	ld.t0 = ld.t1 = loop_update_now(ld.loop);
+	launch_next(&ld);
+	if (ld.finished_phones < ld.phones && loop_run(ld.loop) < 0) {
+		fprintf(stderr, PROG ": event loop: %s\n", strerror(errno));
+		return 1;
+	}
+	report(&ld, server);
+	for (unsigned i = 0; i < ld.phones; i++)
+		loop_timer_cancel(ld.loop, &ld.ph[i].retry);
+	tftp_client_free(ld.cl);
+	loop_free(ld.loop);
+	for (unsigned i = 0; i < ld.nfiles; i++)
+		free(ld.files[i].expect);
+	free(ld.ph);
+	free(ld.lat);
+	return ld.failed == 0 && ld.corrupt == 0 ? 0 : 1;
+}

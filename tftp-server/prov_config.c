@@ -1,0 +1,308 @@
+/*
+ * ctl-provider configuration: "key = value" lines (tftp-server/node.conf.example),
+ * '#' comments, and the same keys as command-line overrides. One table of
+ * keys; numbers through ctl_parse_uint with their bounds.
+ */
+#include <arpa/inet.h>
+#include <stddef.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "provider.h"
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+prov_config_defaults(struct prov_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->listen_addr, sizeof(c->listen_addr), "0.0.0.0");
+	c->port = CTL_PROV_PORT;
+	snprintf(c->mode_file, sizeof(c->mode_file), "/var/lib/ctl-provider/security-mode");
+	c->read_timeout = 10;
+	c->max_connections = 256;
+	c->login_delay_ms = 1000;
+	c->throttle_failures = 5;
+	c->throttle_window = 300;
+	c->auth_slots = 4;
+}
+
+/* Copies a string value; refuses values that do not fit. */
+static int
+set_str(char *dst, size_t cap, const char *key, const char *val, char *err, size_t errlen)
+{
+	size_t n = strlen(val);
+
+	if (n == 0 || n >= cap)
+		return fail(err, errlen, "%s: value empty or longer than %zu bytes", key, cap - 1);
+	memcpy(dst, val, n + 1);
+	return 0;
+}
+
+static int
+set_uint(unsigned *dst, const char *key, const char *val, unsigned long long min,
+         unsigned long long max, char *err, size_t errlen)
+{
+	unsigned long long v;
+
+	if (ctl_parse_uint(val, min, max, &v) != CTL_OK)
+		return fail(err, errlen, "%s: '%s' is not a number in %llu..%llu", key, val, min, max);
+	*dst = (unsigned)v;
+	return 0;
+}
+
+/* "ADDR:PORT", "[V6]:PORT" or ":PORT"/"PORT" (all addresses). */
+static int
+set_listen(struct prov_config *c, const char *val, char *err, size_t errlen)
+{
+	char addr[64];
+	const char *colon = strrchr(val, ':'), *port = colon != NULL ? colon + 1 : val;
+	size_t alen = colon != NULL ? (size_t)(colon - val) : 0;
+	unsigned char tmp[16];
+
+	if (alen >= 2 && val[0] == '[' && val[alen - 1] == ']') {
+		val++;
+		alen -= 2;
+	}
+	if (alen >= sizeof(addr))
+		return fail(err, errlen, "listen: address too long");
+	memcpy(addr, val, alen);
+	addr[alen] = '\0';
+	if (alen == 0)
+		snprintf(addr, sizeof(addr), "0.0.0.0");
+	if (inet_pton(AF_INET, addr, tmp) != 1 && inet_pton(AF_INET6, addr, tmp) != 1)
+		return fail(err, errlen, "listen: '%s' is not a numeric IPv4 or IPv6 address", addr);
+	if (set_uint(&c->port, "listen port", port, 0, 65535, err, errlen) != 0)
+		return -1;
+	memcpy(c->listen_addr, addr, alen == 0 ? 8 : alen + 1);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	uint16_t role;
+} roles[] = {
+	{ "ccm", CTL_ROLE_CCM }, { "ccm-tftp", CTL_ROLE_CCM_TFTP }, { "tftp", CTL_ROLE_TFTP },
+	{ "capf", CTL_ROLE_CAPF }, { "app-server", CTL_ROLE_APP_SERVER }, { "tvs", CTL_ROLE_TVS },
+};
+
+int
+prov_role_parse(const char *s)
+{
+	unsigned long long v;
+	size_t i;
+
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (strcasecmp(s, roles[i].name) == 0)
+			return roles[i].role;
+	/* SAST (0) is a token, never a node certificate. */
+	if (ctl_parse_uint(s, 1, 65535, &v) == CTL_OK)
+		return (int)v;
+	return -1;
+}
+
+/* cert = ROLE:PATH */
+static int
+add_cert(struct prov_config *c, const char *val, char *err, size_t errlen)
+{
+	const char *colon = strchr(val, ':');
+	char role[32];
+	int r;
+
+	if (colon == NULL || (size_t)(colon - val) >= sizeof(role))
+		return fail(err, errlen, "cert: expected ROLE:PATH, got '%s'", val);
+	memcpy(role, val, (size_t)(colon - val));
+	role[colon - val] = '\0';
+	if ((r = prov_role_parse(role)) < 0)
+		return fail(err, errlen, "cert: unknown role '%s' (ccm-tftp, ccm, tftp, capf, tvs, "
+		            "app-server or a number)", role);
+	if (c->ncerts == PROV_MAX_CERTS)
+		return fail(err, errlen, "cert: more than %d certificates", PROV_MAX_CERTS);
+	if (set_str(c->certs[c->ncerts].path, PROV_PATH_MAX, "cert", colon + 1, err, errlen) != 0)
+		return -1;
+	c->certs[c->ncerts++].role = (uint16_t)r;
+	return 0;
+}
+
+static int
+set_ipv4(struct prov_config *c, const char *val, char *err, size_t errlen)
+{
+	unsigned char ip[4];
+
+	if (inet_pton(AF_INET, val, ip) != 1)
+		return fail(err, errlen, "ipv4: '%s' is not a dotted IPv4 address", val);
+	memcpy(c->ipv4, ip, 4);
+	c->has_ipv4 = 1;
+	return 0;
+}
+
+enum key_kind { K_STR, K_UINT, K_FN };
+
+/* Every key the config file and the command line accept. */
+static const struct key {
+	const char *name;
+	enum key_kind kind;
+	size_t off;          /* K_STR: char array, K_UINT: unsigned */
+	size_t size;         /* K_STR: capacity */
+	unsigned long long min, max;
+	int (*fn)(struct prov_config *, const char *, char *, size_t);
+} keys[] = {
+#define STR(k, f) { k, K_STR, offsetof(struct prov_config, f), sizeof(((struct prov_config *)0)->f), 0, 0, NULL }
+#define NUM(k, f, lo, hi) { k, K_UINT, offsetof(struct prov_config, f), 0, lo, hi, NULL }
+#define FN(k, fn) { k, K_FN, 0, 0, 0, 0, fn }
+	STR("hostname", hostname),
+	FN("ipv4", set_ipv4),
+	FN("listen", set_listen),
+	STR("tls_cert", tls_cert),
+	STR("tls_key", tls_key),
+	FN("cert", add_cert),
+	STR("tftp_root", tftp_root),
+	STR("credentials", credentials),
+	STR("mode_file", mode_file),
+	NUM("security_mode", initial_mode, 0, 1),
+	NUM("read_timeout", read_timeout, 1, 3600),
+	NUM("max_connections", max_connections, 1, 4096),
+	NUM("login_delay_ms", login_delay_ms, 0, 60000),
+	NUM("throttle_failures", throttle_failures, 1, 1000),
+	NUM("throttle_window", throttle_window, 1, 86400),
+	NUM("auth_slots", auth_slots, 1, 64),
+#undef STR
+#undef NUM
+#undef FN
+};
+
+int
+prov_config_set(struct prov_config *c, const char *key, const char *val, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct key *k = &keys[i];
+
+		if (strcmp(key, k->name) != 0)
+			continue;
+		switch (k->kind) {
+		case K_STR:
+			return set_str((char *)c + k->off, k->size, key, val, err, errlen);
+		case K_UINT:
+			return set_uint((unsigned *)(void *)((char *)c + k->off), key, val, k->min,
+			                k->max, err, errlen);
+		case K_FN:
+			return k->fn(c, val, err, errlen);
+		}
+	}
+	return fail(err, errlen, "unknown key '%s'", key);
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+int
+prov_config_load(struct prov_config *c, const char *path, char *err, size_t errlen)
+{
+	char line[2048], sub[512];
+	FILE *fp = fopen(path, "r");
+	unsigned lineno = 0;
+
+	if (fp == NULL)
+		return fail(err, errlen, "%s: cannot open: %m", path);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char *s = trim(line), *eq;
+
+		lineno++;
+		if (*s == '\0' || *s == '#')
+			continue;
+		if ((eq = strchr(s, '=')) == NULL) {
+			fclose(fp);
+			return fail(err, errlen, "%s:%u: expected key = value", path, lineno);
+		}
+		*eq = '\0';
+		if (prov_config_set(c, trim(s), trim(eq + 1), sub, sizeof(sub)) != 0) {
+			fclose(fp);
+			return fail(err, errlen, "%s:%u: %s", path, lineno, sub);
+		}
+	}
+	fclose(fp);
+	return 0;
+}
+
+int
+prov_config_finish(struct prov_config *c, char *err, size_t errlen)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} required[] = {
+		{ "hostname", offsetof(struct prov_config, hostname) },
+		{ "tls_cert", offsetof(struct prov_config, tls_cert) },
+		{ "tls_key", offsetof(struct prov_config, tls_key) },
+		{ "tftp_root", offsetof(struct prov_config, tftp_root) },
+		{ "credentials", offsetof(struct prov_config, credentials) },
+	};
+	struct ctl_diag d;
+	size_t i;
+
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (((const char *)c + required[i].off)[0] == '\0')
+			return fail(err, errlen, "missing setting: %s", required[i].key);
+	if (!c->has_ipv4)
+		return fail(err, errlen, "missing setting: ipv4");
+	for (i = 0; i < c->ncerts; i++) {
+		struct prov_cert *pc = &c->certs[i];
+		X509 *x = NULL;
+		unsigned char *der = NULL;
+		int n;
+
+		if (ctl_cert_load(pc->path, &x, &d) != CTL_OK)
+			return fail(err, errlen, "cert %s: %s", pc->path, d.msg);
+		n = i2d_X509(x, &der);
+		X509_free(x);
+		if (n <= 0)
+			return fail(err, errlen, "cert %s: cannot encode as DER", pc->path);
+		pc->der = malloc((size_t)n);
+		if (pc->der == NULL) {
+			OPENSSL_free(der);
+			return fail(err, errlen, "out of memory");
+		}
+		memcpy(pc->der, der, (size_t)n);
+		pc->der_len = (size_t)n;
+		OPENSSL_free(der);
+	}
+	return 0;
+}
+
+void
+prov_config_cleanup(struct prov_config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ncerts; i++) {
+		free(c->certs[i].der);
+		c->certs[i].der = NULL;
+	}
+}

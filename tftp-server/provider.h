@@ -1,0 +1,216 @@
+/*
+ * ctl-provider: the node's CTL Provider service (TCP 2444, TLS 1.2+),
+ * doc/provider-protocol.md. Internal interfaces between provider.c (main,
+ * listener, threads), prov_config.c, prov_auth.c, prov_store.c,
+ * prov_tls.c, prov_handlers.c and prov_log.c.
+ */
+#ifndef PROV_PROVIDER_H
+#define PROV_PROVIDER_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <openssl/ssl.h>
+
+#include <ctl/ctl.h>
+#include <ctl/prov.h>
+
+#define PROV_MAX_CERTS 8
+#define PROV_PATH_MAX 1024
+#define PROV_NAME_MAX 256
+#define PROV_THROTTLE_SLOTS 1024
+#define PROV_CTL_NAME "CTLFile.tlv"
+#define PROV_CTL_BAK "CTLFile.tlv.bak"
+
+/* One certificate the node announces in GET_INFO. */
+struct prov_cert {
+	uint16_t role;               /* libctl FUNCTION code */
+	char path[PROV_PATH_MAX];
+	uint8_t *der;                /* loaded at startup; free() */
+	size_t der_len;
+};
+
+/* Everything the daemon is told, from the config file and the command line. */
+struct prov_config {
+	char hostname[PROV_NAME_MAX];
+	uint8_t ipv4[4];
+	int has_ipv4;
+	char listen_addr[64];        /* numeric IPv4/IPv6 address */
+	unsigned port;               /* 0: any free port (logged) */
+	char tls_cert[PROV_PATH_MAX];
+	char tls_key[PROV_PATH_MAX];
+	struct prov_cert certs[PROV_MAX_CERTS];
+	size_t ncerts;
+	char tftp_root[PROV_PATH_MAX];
+	char credentials[PROV_PATH_MAX];
+	char mode_file[PROV_PATH_MAX];
+	unsigned initial_mode;       /* security_mode: used while mode_file does not exist */
+	unsigned read_timeout;       /* seconds a whole message (or the handshake) may take */
+	unsigned max_connections;
+	unsigned login_delay_ms;     /* added to every failed login */
+	unsigned throttle_failures;  /* failures per address ... */
+	unsigned throttle_window;    /* ... within this many seconds before THROTTLED */
+	unsigned auth_slots;         /* password hashes computed at once (memory-hard) */
+};
+
+/* Sets the defaults (port 2444, timeout 10 s, 256 connections, ...). */
+void prov_config_defaults(struct prov_config *c);
+/*
+ * Reads "key = value" lines from path into c. On failure writes
+ * "path:line: why" into err and returns -1.
+ */
+int prov_config_load(struct prov_config *c, const char *path, char *err, size_t errlen);
+/* Applies one key = value setting (config file and command line share it). */
+int prov_config_set(struct prov_config *c, const char *key, const char *val, char *err,
+                    size_t errlen);
+/* Checks required keys and loads the announced certificates (DER into c->certs). */
+int prov_config_finish(struct prov_config *c, char *err, size_t errlen);
+void prov_config_cleanup(struct prov_config *c);
+/* Role name ("ccm-tftp", "capf", ...) or number to a FUNCTION code; -1 if unknown. */
+int prov_role_parse(const char *s);
+
+/* ------------------------------------------------------------------ */
+/* Logging: one line per event on stderr, written with a single write(2). */
+
+void prov_log_setup(const char *prog);
+void prov_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Copies attacker-supplied bytes for a log line: printable ASCII kept, the
+ * rest as \xNN, at most out_len - 1 characters. Returns out. */
+const char *prov_log_escape(const uint8_t *p, size_t n, char *out, size_t out_len);
+
+/* ------------------------------------------------------------------ */
+/* Authentication (prov_auth.c) */
+
+struct prov_throttle_slot {
+	char addr[64];
+	unsigned failures;
+	time_t first;
+};
+
+struct prov_auth {
+	const struct prov_config *cfg;
+	pthread_mutex_t lock;        /* guards slots, busy */
+	pthread_cond_t free_slot;
+	unsigned busy;               /* password hashes being computed */
+	struct prov_throttle_slot slots[PROV_THROTTLE_SLOTS];
+};
+
+enum prov_auth_result {
+	PROV_AUTH_OK,
+	PROV_AUTH_BAD,       /* unknown user or wrong password */
+	PROV_AUTH_THROTTLED, /* too many failures from this address */
+	PROV_AUTH_ERROR      /* credential file unreadable or malformed (msg says why) */
+};
+
+int prov_auth_init(struct prov_auth *a, const struct prov_config *cfg);
+void prov_auth_cleanup(struct prov_auth *a);
+/*
+ * Checks user/password against the credential file, throttled per addr
+ * (an address without the port). The password is not modified; the
+ * caller wipes it. msg receives a reason for the log on PROV_AUTH_ERROR.
+ */
+enum prov_auth_result prov_auth_check(struct prov_auth *a, const char *addr, const char *user,
+                                      const char *password, char *msg, size_t msglen);
+/*
+ * Hashes password with crypt(3): method "yescrypt" ($y$) or "sha512"
+ * ($6$). out receives the hash string. Returns 0, -1 on failure.
+ */
+int prov_hash_password(const char *method, const char *password, char *out, size_t outlen);
+
+/* ------------------------------------------------------------------ */
+/* The installed CTL and the security mode (prov_store.c) */
+
+struct prov_store {
+	char ctl_path[PROV_PATH_MAX + 32];
+	char bak_path[PROV_PATH_MAX + 32];
+	char mode_path[PROV_PATH_MAX];
+	unsigned initial_mode;
+	pthread_mutex_t lock;        /* serialises PUT_CTL and SET_MODE */
+};
+
+struct prov_ctl_info {
+	struct ctl_sums sums;
+	uint32_t length;
+	uint32_t mtime;
+};
+
+int prov_store_init(struct prov_store *s, const struct prov_config *cfg);
+void prov_store_cleanup(struct prov_store *s);
+/* Removes temporary files a killed writer left in the TFTP root; returns how many. */
+int prov_store_sweep(const struct prov_store *s);
+/*
+ * Validates and installs a CTL: parse, verify, trust against the installed
+ * CTL unless override, then backup and atomic replace. Returns a protocol
+ * status; msg receives the reason (failures) or the signer (success).
+ */
+uint16_t prov_store_put(struct prov_store *s, const uint8_t *p, size_t n, int override,
+                        struct prov_ctl_info *info, char *msg, size_t msglen);
+/* Reads the installed CTL (*out free()d by the caller); CTL_PROV_NOT_FOUND when none. */
+uint16_t prov_store_get(struct prov_store *s, uint8_t **out, size_t *len, char *msg,
+                        size_t msglen);
+/* Checksums, length and mtime of the installed CTL; CTL_PROV_NOT_FOUND when none. */
+uint16_t prov_store_info(struct prov_store *s, struct prov_ctl_info *info);
+unsigned prov_store_mode(struct prov_store *s);
+/* Persists the mode atomically; a protocol status. */
+uint16_t prov_store_set_mode(struct prov_store *s, unsigned mode, char *msg, size_t msglen);
+
+/* ------------------------------------------------------------------ */
+/* Connections (prov_tls.c, prov_handlers.c) */
+
+/* Shared by all connection threads; read-only except for the locked parts. */
+struct prov_server {
+	const struct prov_config *cfg;
+	SSL_CTX *ssl_ctx;
+	struct prov_auth auth;
+	struct prov_store store;
+	pthread_mutex_t lock;        /* guards active */
+	unsigned active;
+};
+
+struct prov_conn {
+	struct prov_server *srv;
+	int fd;
+	SSL *ssl;
+	char peer[80];               /* "ADDR:PORT" */
+	char peer_addr[64];          /* "ADDR": the throttling key */
+	char user[PROV_NAME_MAX];    /* logged-in user, "" before LOGIN */
+	int authed;
+	int closing;                 /* BYE or fatal framing error: close after the response */
+	struct timespec deadline;
+};
+
+/* TLS 1.2+ server context with the node's CallManager certificate and key. */
+SSL_CTX *prov_tls_ctx(const struct prov_config *cfg, char *err, size_t errlen);
+
+enum prov_io {
+	PROV_IO_OK,
+	PROV_IO_EOF,      /* peer closed cleanly between messages */
+	PROV_IO_TIMEOUT,  /* deadline passed */
+	PROV_IO_ERROR     /* TLS or socket failure */
+};
+
+/* TLS handshake within the read timeout. msg gets OpenSSL's reason on failure. */
+enum prov_io prov_tls_accept(struct prov_conn *c, char *msg, size_t msglen);
+/* Reads exactly n bytes before c->deadline. */
+enum prov_io prov_tls_read(struct prov_conn *c, void *p, size_t n);
+/* Writes n bytes, within the read timeout from now. */
+enum prov_io prov_tls_write(struct prov_conn *c, const void *p, size_t n);
+void prov_tls_close(struct prov_conn *c);
+
+/* Serves one accepted connection until BYE, EOF, timeout or error; closes fd. */
+void prov_conn_serve(struct prov_server *srv, int fd, const char *peer, const char *peer_addr);
+
+/*
+ * Handles one parsed request and writes the whole response message into
+ * resp (initialised by the caller). Exposed for the unit tests.
+ */
+void prov_dispatch(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp);
+/* Writes an error response (type | 0x80, status, id, MESSAGE msg). */
+enum ctl_err prov_error_response(struct ctl_wr *resp, uint8_t type, uint32_t id, uint16_t status,
+                                 const char *msg);
+
+#define PROV_SOFTWARE_VERSION "ctl-provider " CTL_VERSION_STRING
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * TFTP client engine: many read transfers at once in one process, driven
+ * by the event loop (loop.h), with options (blksize, windowsize, tsize,
+ * timeout), retransmission and an optional simulated loss rate. The load
+ * generator (ctl-tftp-load), the test tools and the phone emulator all
+ * use it: one TFTP client in the project.
+ *
+ * Each transfer uses its own UDP socket (its own source port, the client
+ * TID) and ends with exactly one call of its callback, never from inside
+ * tftp_client_get(). The engine keeps no global state.
+ */
+#ifndef TFTP_CLIENT_H
+#define TFTP_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loop.h"
+#include "tftp_addr.h"
+#include "tftp_codec.h"
+#include "tftp_opts.h"
+
+enum tftp_cerr {
+	TFTP_CE_OK = 0,
+	TFTP_CE_TIMEOUT,      /* no answer after the configured retries */
+	TFTP_CE_SERVER,       /* the server sent ERROR (code and text in the result) */
+	TFTP_CE_PROTOCOL,     /* unacceptable OACK or packet; ERROR sent to the server */
+	TFTP_CE_TOO_LARGE,    /* file over max_size; ERROR 3 sent */
+	TFTP_CE_SOCKET,       /* socket could not be created or bound */
+	TFTP_CE_NOMEM
+};
+
+const char *tftp_cerr_str(enum tftp_cerr e);
+
+struct tftp_client_cfg {
+	unsigned timeout_ms;  /* retransmission timeout; 0 = 1000 */
+	unsigned retries;     /* retransmissions before giving up; RFC 1350 receiver */
+	unsigned loss_pct;    /* 0..100: received DATA packets dropped on purpose */
+	uint64_t seed;        /* loss simulation PRNG seed */
+	size_t max_size;      /* largest file accepted; 0 = 256 MiB */
+};
+
+struct tftp_result {
+	enum tftp_cerr err;
+	unsigned ecode;        /* TFTP_CE_SERVER: the server's ERROR code */
+	char emsg[128];        /* TFTP_CE_SERVER: its message, escaped */
+	const uint8_t *data;   /* TFTP_CE_OK: the file, lent during the callback */
+	size_t len;
+	int has_tsize;
+	uint64_t tsize;        /* from the OACK */
+	struct tftp_neg neg;   /* what the transfer ran with */
+	unsigned retransmits;  /* packets this client sent again */
+	unsigned dropped;      /* DATA packets dropped by the loss simulation */
+	uint64_t ms;           /* from the RRQ to the end */
+};
+
+typedef void (*tftp_done_fn)(void *arg, const struct tftp_result *r);
+
+struct tftp_get {
+	const union tftp_sa *server;  /* request address and port */
+	const char *file;
+	enum tftp_mode mode;
+	unsigned blksize;     /* 0: do not ask */
+	unsigned windowsize;  /* 0: do not ask */
+	int tsize;            /* ask for tsize */
+	unsigned timeout_s;   /* 0: do not ask */
+	tftp_done_fn done;
+	void *arg;
+};
+
+struct tftp_client;
+
+/* A client engine on loop l; cfg is copied. NULL when out of memory. */
+struct tftp_client *tftp_client_new(struct loop *l, const struct tftp_client_cfg *cfg);
+/* Frees the engine and every transfer still running, without callbacks. NULL ok. */
+void tftp_client_free(struct tftp_client *c);
+
+/*
+ * Starts a read transfer and sends the RRQ. Returns 0 (the callback will
+ * follow from the loop), or -1 with errno when it could not start (no
+ * callback then).
+ */
+int tftp_client_get(struct tftp_client *c, const struct tftp_get *g);
+/* Transfers in progress. */
+size_t tftp_client_active(const struct tftp_client *c);
+
+#endif
