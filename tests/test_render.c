@@ -1,0 +1,806 @@
+/*
+ * Rendering (libctl/show.c, json.c, sums.c): the `show ctl` text of section
+ * 13 line by line, and a JSON document that a strict RFC 8259 checker
+ * (below, UTF-8 included) accepts, with the checksums.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <ctl/ctl.h>
+
+#include "testutil.h"
+
+/* ---- helpers --------------------------------------------------------- */
+
+struct ent {
+	const char *name; /* build/pki/<name>.pem */
+	uint16_t role;
+	const char *dns;
+	const uint8_t *ip;
+};
+
+static const uint8_t ip_ccm1[4] = { 192, 0, 2, 11 };
+static const uint8_t ip_ccm2[4] = { 192, 0, 2, 12 };
+
+static X509 *
+cert(const char *name)
+{
+	char file[64];
+	X509 *x = NULL;
+	struct ctl_diag d;
+
+	snprintf(file, sizeof(file), "%s.pem", name);
+	ck_assert_msg(ctl_cert_load(tu_pki(file), &x, &d) == CTL_OK, "%s: %s", file, d.msg);
+	return x;
+}
+
+static struct ctl_signer *
+signer(const char *name)
+{
+	char kf[64], cf[64];
+	struct ctl_signer *s = NULL;
+	struct ctl_diag d;
+
+	snprintf(kf, sizeof(kf), "%s.key", name);
+	snprintf(cf, sizeof(cf), "%s.pem", name);
+	ck_assert_msg(ctl_signer_new_pem(tu_pki(kf), tu_pki(cf), &s, &d) == CTL_OK, "%s: %s",
+	              name, d.msg);
+	return s;
+}
+
+static struct ctl_builder *
+builder(enum ctl_kind kind, const struct ent *e, size_t n)
+{
+	struct ctl_builder *b = NULL;
+	struct ctl_diag d;
+	size_t i;
+
+	ck_assert_int_eq(ctl_builder_new(kind, &b), CTL_OK);
+	for (i = 0; i < n; i++) {
+		X509 *x = cert(e[i].name);
+
+		ck_assert_msg(ctl_builder_add_cert(b, x, e[i].role, e[i].dns, e[i].ip, &d) == CTL_OK,
+		              "%s: %s", e[i].name, d.msg);
+		X509_free(x); /* the builder holds its own reference */
+	}
+	ck_assert_uint_eq(ctl_builder_nrecords(b), n);
+	return b;
+}
+
+static uint8_t *
+sign(struct ctl_builder *b, const struct ctl_signer *s, size_t *len)
+{
+	uint8_t *out = NULL;
+	struct ctl_diag d;
+	char msg[768];
+	enum ctl_err r = ctl_builder_sign(b, s, &out, len, &d);
+
+	ck_assert_msg(r == CTL_OK, "sign: %s", ctl_diag_str(&d, msg, sizeof(msg)));
+	ck_assert_ptr_nonnull(out);
+	return out;
+}
+
+static struct ctl_file *
+parse(const uint8_t *p, size_t n)
+{
+	struct ctl_file *f = NULL;
+	struct ctl_diag d;
+	char msg[768];
+	enum ctl_err r = ctl_file_parse(p, n, 0, &f, &d);
+
+	ck_assert_msg(r == CTL_OK, "parse: %s", ctl_diag_str(&d, msg, sizeof(msg)));
+	return f;
+}
+
+/* The usual token CTL: two SAST tokens and the servers. */
+static const struct ent std_ents[] = {
+	{ "sast1", CTL_ROLE_SAST, NULL, NULL },
+	{ "sast2", CTL_ROLE_SAST, NULL, NULL },
+	{ "ccm1", CTL_ROLE_CCM_TFTP, "cucm-pub.example.lab", ip_ccm1 },
+	{ "ccm2", CTL_ROLE_CCM_TFTP, "cucm-sub1.example.lab", ip_ccm2 },
+	{ "capf", CTL_ROLE_CAPF, "cucm-pub.example.lab", ip_ccm1 },
+	{ "tvs1", CTL_ROLE_TVS, "cucm-pub.example.lab", ip_ccm1 },
+	{ "ec256", CTL_ROLE_CCM, "cucm-pub.example.lab", NULL },
+};
+#define NSTD (sizeof(std_ents) / sizeof(std_ents[0]))
+
+/* The first element with tag, or NULL. */
+static const struct ctl_elem *
+helem(const struct ctl_file *f, uint8_t tag)
+{
+	size_t n, i;
+	const struct ctl_elem *el = ctl_file_header_elems(f, &n);
+
+	for (i = 0; i < n; i++)
+		if (el[i].tag == tag)
+			return &el[i];
+	return NULL;
+}
+
+
+/* ---- a strict JSON checker (RFC 8259, UTF-8 text) ------------------------- */
+
+struct js {
+	const unsigned char *p, *end;
+	int depth;
+};
+
+static void
+js_ws(struct js *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+/* One UTF-8 sequence: shortest form, no surrogates, at most U+10FFFF. */
+static int
+js_utf8(struct js *j)
+{
+	const unsigned char *p = j->p;
+	size_t left = (size_t)(j->end - p), n, i;
+	unsigned long cp;
+
+	if (p[0] < 0x80) {
+		j->p++;
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		cp = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		cp = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		cp = p[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (left < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	j->p += n;
+	return 1;
+}
+
+static int
+js_string(struct js *j)
+{
+	if (j->p >= j->end || *j->p != '"')
+		return 0;
+	j->p++;
+	while (j->p < j->end && *j->p != '"') {
+		if (*j->p < 0x20)
+			return 0;
+		if (*j->p == '\\') {
+			j->p++;
+			if (j->p >= j->end)
+				return 0;
+			if (*j->p == 'u') {
+				int k;
+
+				for (k = 1; k <= 4; k++)
+					if (j->p + k >= j->end || !strchr("0123456789abcdefABCDEF", j->p[k]) ||
+					    j->p[k] == '\0')
+						return 0;
+				j->p += 5;
+			} else if (strchr("\"\\/bfnrt", *j->p) != NULL && *j->p != '\0') {
+				j->p++;
+			} else {
+				return 0;
+			}
+		} else if (!js_utf8(j)) {
+			return 0;
+		}
+	}
+	if (j->p >= j->end)
+		return 0;
+	j->p++;
+	return 1;
+}
+
+static int
+js_digits(struct js *j)
+{
+	const unsigned char *s = j->p;
+
+	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+		j->p++;
+	return j->p > s;
+}
+
+static int
+js_number(struct js *j)
+{
+	if (j->p < j->end && *j->p == '-')
+		j->p++;
+	if (j->p < j->end && *j->p == '0')
+		j->p++;
+	else if (!js_digits(j))
+		return 0;
+	if (j->p < j->end && *j->p == '.') {
+		j->p++;
+		if (!js_digits(j))
+			return 0;
+	}
+	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+		j->p++;
+		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
+			j->p++;
+		if (!js_digits(j))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+js_lit(struct js *j, const char *w)
+{
+	size_t n = strlen(w);
+
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, w, n) != 0)
+		return 0;
+	j->p += n;
+	return 1;
+}
+
+static int js_value(struct js *j);
+
+static int
+js_container(struct js *j, char open, char close)
+{
+	int first = 1;
+
+	if (++j->depth > 64)
+		return 0;
+	j->p++; /* open */
+	(void)open;
+	for (;;) {
+		js_ws(j);
+		if (j->p >= j->end)
+			return 0;
+		if (*j->p == (unsigned char)close) {
+			j->p++;
+			j->depth--;
+			return 1;
+		}
+		if (!first) {
+			if (*j->p != ',')
+				return 0;
+			j->p++;
+			js_ws(j);
+		}
+		first = 0;
+		if (open == '{') {
+			if (!js_string(j))
+				return 0;
+			js_ws(j);
+			if (j->p >= j->end || *j->p != ':')
+				return 0;
+			j->p++;
+		}
+		if (!js_value(j))
+			return 0;
+	}
+}
+
+static int
+js_value(struct js *j)
+{
+	js_ws(j);
+	if (j->p >= j->end)
+		return 0;
+	switch (*j->p) {
+	case '{': return js_container(j, '{', '}');
+	case '[': return js_container(j, '[', ']');
+	case '"': return js_string(j);
+	case 't': return js_lit(j, "true");
+	case 'f': return js_lit(j, "false");
+	case 'n': return js_lit(j, "null");
+	default: return js_number(j);
+	}
+}
+
+/* 0 when s is one valid JSON object (trailing whitespace allowed), else the bad offset + 1. */
+static size_t
+json_check(const char *s)
+{
+	struct js j = { (const unsigned char *)s, (const unsigned char *)s + strlen(s), 0 };
+
+	js_ws(&j);
+	if (j.p >= j.end || *j.p != '{' || !js_value(&j))
+		return (size_t)(j.p - (const unsigned char *)s) + 1;
+	js_ws(&j);
+	return j.p == j.end ? 0 : (size_t)(j.p - (const unsigned char *)s) + 1;
+}
+
+#define ASSERT_JSON(s)                                                                  \
+	do {                                                                            \
+		size_t bad_ = json_check(s);                                            \
+		ck_assert_msg(bad_ == 0, "invalid JSON at offset %zu: ...%.40s", bad_ - 1, \
+		              (s) + (bad_ > 20 ? bad_ - 20 : 0));                       \
+	} while (0)
+
+static size_t
+count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+/* ---- fixtures --------------------------------------------------------- */
+
+static uint8_t *
+make(enum ctl_kind kind, const struct ent *e, size_t n, const char *signer_name, size_t *len)
+{
+	struct ctl_builder *b = builder(kind, e, n);
+	struct ctl_signer *s = signer(signer_name);
+	uint8_t *p;
+
+	ctl_builder_set_timestamp(b, 1767115542u);
+	p = sign(b, s, len);
+	ctl_signer_free(s);
+	ctl_builder_free(b);
+	return p;
+}
+
+static char *
+render(const struct ctl_file *f, const struct ctl_render_opts *o)
+{
+	char *t = NULL;
+
+	ck_assert_int_eq(ctl_render_text(f, o, &t), CTL_OK);
+	ck_assert_ptr_nonnull(t);
+	return t;
+}
+
+static char *
+render_json(const struct ctl_file *f, const struct ctl_render_opts *o)
+{
+	char *t = NULL;
+
+	ck_assert_int_eq(ctl_render_json(f, o, &t), CTL_OK);
+	ck_assert_ptr_nonnull(t);
+	return t;
+}
+
+#define HAS(t, s) ck_assert_msg(strstr((t), (s)) != NULL, "no \"%s\" in the output", (s))
+#define HASNT(t, s) ck_assert_msg(strstr((t), (s)) == NULL, "unexpected \"%s\" in the output", (s))
+
+/* "XX XX ... (SHA1 Hash HEX)" of a PKI certificate. */
+static void
+fingerprint(const char *name, char *out, size_t cap)
+{
+	X509 *x = cert(name);
+	unsigned char *der = NULL, md[20];
+	int n = i2d_X509(x, &der), i;
+	unsigned int mdlen = 0;
+	size_t o = 0;
+
+	ck_assert_int_eq(EVP_Digest(der, (size_t)n, md, &mdlen, EVP_sha1(), NULL), 1);
+	for (i = 0; i < 20; i++)
+		o += (size_t)snprintf(out + o, cap - o, "%s%02X", i ? " " : "", md[i]);
+	snprintf(out + o, cap - o, " (SHA1 Hash HEX)\n");
+	OPENSSL_free(der);
+	X509_free(x);
+}
+
+/* ---- show ctl ------------------------------------------------------------ */
+
+START_TEST(show_verified_ctl)
+{
+	size_t len, i;
+	uint8_t *p = make(CTL_KIND_CTL, std_ents, NSTD, "sast1", &len);
+	struct ctl_file *f = parse(p, len);
+	struct ctl_verify_result res;
+	struct ctl_render_opts o = { 0, &res, NULL };
+	struct ctl_sums sums;
+	char *t, line[256], fp[128];
+	const struct ctl_elem *sig;
+
+	ck_assert_int_eq(ctl_file_verify(f, &res), CTL_OK);
+	ck_assert_int_eq(ctl_checksums(p, len, &sums), CTL_OK);
+	t = render(f, &o);
+	snprintf(line, sizeof(line), "The checksum value of the CTL file:\n%s(MD5)\n%s(SHA1)\n",
+	         sums.md5, sums.sha1);
+	HAS(t, line);
+	snprintf(line, sizeof(line), "Length of CTL file: %zu\n", len);
+	HAS(t, line);
+	HAS(t, "Parse CTL File\n");
+	HAS(t, "Version:\t1.2\n");
+	snprintf(line, sizeof(line), "HeaderLength:\t%u (BYTES)\n", ctl_file_header_length(f));
+	HAS(t, line);
+	HAS(t, "BYTEPOS\tTAG\t\tLENGTH\tVALUE\n");
+	/* header: containers print 2 and their length; names without NUL */
+	snprintf(line, sizeof(line), "3\tSIGNERID\t2\t%u\n", helem(f, CTL_H_SIGNERID)->len);
+	HAS(t, line);
+	HAS(t, "4\tSIGNERNAME\t45\tO=Cisco Systems,OU=IPCBU,CN=SAST-ADN4e31f914\n");
+	HAS(t, "5\tSERIALNUMBER\t4\t4E:31:F9:14\n");
+	HAS(t, "6\tCANAME\t42\tO=Cisco Systems,CN=Cisco Manufacturing CA\n");
+	HAS(t, "7\tSIGNATUREINFO\t2\t15\n");
+	HAS(t, "8\tDIGESTALGORTITHM\t1\n");
+	HAS(t, "9\tSIGNATUREALGOINFO\t2\t8\n");
+	HAS(t, "10\tSIGNATUREALGORTITHM\t1\n");
+	HAS(t, "11\tSIGNATUREMODULUS\t1\n");
+	HAS(t, "14\tFILENAME\t12\n");
+	HAS(t, "15\tTIMESTAMP\t4\n");
+	/* the signature: lower-case hex, not zero-padded, 8 per line */
+	sig = helem(f, CTL_H_SIGNATURE);
+	{
+		char want[4096];
+		size_t w = (size_t)snprintf(want, sizeof(want), "12\tSIGNATURE\t%u", sig->len);
+
+		for (i = 0; i < sig->len; i++)
+			w += (size_t)snprintf(want + w, sizeof(want) - w, "%s%x",
+			                      i % 8 == 0 ? "\n\t\t" : "  ", sig->val[i]);
+		snprintf(want + w, sizeof(want) - w, "\n");
+		HAS(t, want);
+	}
+	/* records */
+	for (i = 1; i <= NSTD; i++) {
+		snprintf(line, sizeof(line), "CTL Record #:%zu\n----\n", i);
+		HAS(t, line);
+	}
+	snprintf(line, sizeof(line), "CTL Record #:%zu\n", NSTD + 1);
+	HASNT(t, line);
+	snprintf(line, sizeof(line), "1\tRECORDLENGTH\t2\t%u\n", ctl_file_record(f, 0)->length);
+	HAS(t, line);
+	HAS(t, "2\tDNSNAME\t1\n");
+	HAS(t, "2\tDNSNAME\t21\tcucm-pub.example.lab\n");
+	HAS(t, "3\tSUBJECTNAME\t45\tO=Cisco Systems,OU=IPCBU,CN=SAST-ADN4e31f914\n");
+	HAS(t, "4\tFUNCTION\t2\tSystem Administrator Security Token\n");
+	HAS(t, "4\tFUNCTION\t2\tCCM+TFTP\n");
+	HAS(t, "4\tFUNCTION\t2\tCAPF\n");
+	HAS(t, "4\tFUNCTION\t2\tTVS\n");
+	HAS(t, "4\tFUNCTION\t2\tCCM\n");
+	HAS(t, "5\tISSUERNAME\t42\tO=Cisco Systems,CN=Cisco Manufacturing CA\n");
+	HAS(t, "6\tSERIALNUMBER\t4\t5A:7B:C2:E0\n");
+	HAS(t, "7\tPUBLICKEY\t270\n");
+	HAS(t, "7\tPUBLICKEY\t65\n");
+	HAS(t, "8\tSIGNATURE\t256\n");
+	HAS(t, "10\tIPADDRESS\t4\n");
+	fingerprint("sast1", fp, sizeof(fp));
+	snprintf(line, sizeof(line), "9\tCERTIFICATE\t%zu\t%s", ctl_file_record(f, 0)->cert.len, fp);
+	HAS(t, line);
+	fingerprint("ccm2", fp, sizeof(fp));
+	HAS(t, fp);
+	/* the signer sentence after role-0 records only */
+	ck_assert_uint_eq(count(t, "This etoken was used to sign the CTL file.\n"), 1);
+	ck_assert_uint_eq(count(t, "This etoken was not used to sign the CTL file.\n"), 1);
+	ck_assert(strstr(t, "This etoken was used") < strstr(t, "CTL Record #:2\n"));
+	ck_assert(strstr(t, "This etoken was not used") > strstr(t, "CTL Record #:2\n"));
+	ck_assert(strstr(t, "This etoken was not used") < strstr(t, "CTL Record #:3\n"));
+	HAS(t, "The CTL file was verified successfully.\n");
+	HASNT(t, "Verification of the CTL File Failed");
+	HASNT(t, "last modified");
+	free(t);
+	ctl_file_free(f);
+	free(p);
+}
+END_TEST
+
+START_TEST(show_failed_verification)
+{
+	size_t len;
+	uint8_t *p = make(CTL_KIND_CTL, std_ents, 3, "sast2", &len);
+	struct ctl_file *f;
+	struct ctl_verify_result res;
+	struct ctl_render_opts o = { 0, &res, NULL };
+	struct ctl_diag d;
+	char *t;
+
+	p[len - 1] ^= 1;
+	ck_assert_int_eq(ctl_file_parse(p, len, 0, &f, &d), CTL_OK);
+	ck_assert_int_eq(ctl_file_verify(f, &res), CTL_E_SIG_INVALID);
+	t = render(f, &o);
+	HAS(t, "\nVerification of the CTL File Failed\n");
+	HASNT(t, "verified successfully");
+	free(t);
+	/* no verification result: neither line */
+	o.verify = NULL;
+	t = render(f, &o);
+	HASNT(t, "Verification of the");
+	HASNT(t, "verified successfully");
+	/* without a result, the signer record is the SAST matching the header */
+	HAS(t, "This etoken was not used to sign the CTL file.\n");
+	HAS(t, "This etoken was used to sign the CTL file.\n");
+	ck_assert(strstr(t, "This etoken was used") > strstr(t, "CTL Record #:2\n"));
+	free(t);
+	t = render(f, NULL);
+	HAS(t, "Version:\t1.2\n");
+	free(t);
+	ctl_file_free(f);
+	free(p);
+}
+END_TEST
+
+START_TEST(show_itl_mtime_unknown_role)
+{
+	static const struct ent e[] = {
+		{ "itlrecovery", CTL_ROLE_SAST, NULL, NULL },
+		{ "ccm1", CTL_ROLE_TFTP, "cucm-pub.example.lab", NULL },
+		{ "capf", 99, NULL, NULL },
+		{ "tvs1", CTL_ROLE_APP_SERVER, NULL, NULL },
+	};
+	size_t len;
+	uint8_t *p = make(CTL_KIND_ITL, e, 4, "itlrecovery", &len);
+	struct ctl_file *f = parse(p, len);
+	struct ctl_verify_result res;
+	struct ctl_render_opts o = { 1767115542, &res, NULL };
+	char *t;
+
+	ck_assert_int_eq(ctl_file_verify(f, &res), CTL_OK);
+	t = render(f, &o);
+	HAS(t, "The checksum value of the ITL file:\n");
+	HAS(t, "Length of ITL file: ");
+	HAS(t, "The ITL File was last modified on ");
+	HAS(t, "2025\n");
+	HAS(t, "ITL Record #:4\n");
+	HAS(t, "4\tFUNCTION\t2\tTFTP\n");
+	HAS(t, "4\tFUNCTION\t2\tUNKNOWN(99)\n");
+	HAS(t, "4\tFUNCTION\t2\tAPP-SERVER\n");
+	HAS(t, "This etoken was used to sign the ITL file.\n");
+	HAS(t, "The ITL file was verified successfully.\n");
+	ck_assert_uint_eq(count(t, "This etoken"), 1); /* role-0 records only */
+	free(t);
+	ctl_file_free(f);
+	free(p);
+}
+END_TEST
+
+/* Replaces the SUBJECTNAME text of record 1 (same length) with hostile bytes. */
+static uint8_t *
+hostile(size_t *len)
+{
+	static const char bad[] = "\"q\\\n\x01\x1b[31m\x7f\xed\xa0\x80\xe0\x80\x80\xf4\x90\x80\x80\xc0\xaf\xff<&>";
+	uint8_t *p = make(CTL_KIND_CTL, std_ents, 2, "sast1", len);
+	struct ctl_file *f = parse(p, *len);
+	const struct ctl_record *r = ctl_file_record(f, 0);
+	size_t at = (size_t)(r->subject.p - ctl_file_bytes(f, &(size_t){ 0 }));
+
+	ck_assert_uint_gt(r->subject.len, sizeof(bad));
+	memcpy(p + at, bad, sizeof(bad) - 1);
+	ctl_file_free(f);
+	return p;
+}
+
+START_TEST(show_escapes_controls)
+{
+	size_t len;
+	uint8_t *p = hostile(&len);
+	struct ctl_file *f = parse(p, len);
+	char *t = render(f, NULL), *line, *eol;
+
+	line = strstr(t, "3\tSUBJECTNAME\t");
+	ck_assert_ptr_nonnull(line);
+	eol = strchr(line, '\n');
+	ck_assert_ptr_nonnull(eol);
+	for (; line < eol; line++)
+		ck_assert_msg((unsigned char)*line >= 0x20 || *line == '\t',
+		              "raw control byte 0x%02x in the SUBJECTNAME line", (unsigned char)*line);
+	HAS(t, "\\x0a");
+	HAS(t, "\\x1b");
+	free(t);
+	ctl_file_free(f);
+	free(p);
+}
+END_TEST
+
+/* ---- JSON --------------------------------------------------------------- */
+
+START_TEST(json_checker_self_test)
+{
+	ck_assert_uint_eq(json_check("{}"), 0);
+	ck_assert_uint_eq(json_check("{\"a\":[1,-2.5e3,true,false,null,\"\\u00e9\\n\"],\"b\":{}}\n"), 0);
+	ck_assert_uint_ne(json_check("{\"a\":1,}"), 0);
+	ck_assert_uint_ne(json_check("{\"a\" 1}"), 0);
+	ck_assert_uint_ne(json_check("{\"a\":\"\x01\"}"), 0);
+	ck_assert_uint_ne(json_check("{\"a\":\"\xed\xa0\x80\"}"), 0);
+	ck_assert_uint_ne(json_check("{\"a\":\"\xe0\x80\x80\"}"), 0);
+	ck_assert_uint_ne(json_check("{\"a\":\"\\x\"}"), 0);
+	ck_assert_uint_ne(json_check("{\"a\":01}"), 0);
+	ck_assert_uint_ne(json_check("{} x"), 0);
+	ck_assert_uint_ne(json_check("{\"a\":[1,2}"), 0);
+}
+END_TEST
+
+START_TEST(json_built_ctl)
+{
+	size_t len;
+	uint8_t *p = make(CTL_KIND_CTL, std_ents, NSTD, "sast1", &len);
+	struct ctl_file *f = parse(p, len);
+	struct ctl_verify_result res;
+	struct ctl_render_opts o = { 1767115542, &res, "/srv/tftp/CTLFile.tlv" };
+	struct ctl_sums sums;
+	char *t, want[256], fp[128];
+
+	ck_assert_int_eq(ctl_file_verify(f, &res), CTL_OK);
+	ck_assert_int_eq(ctl_checksums(p, len, &sums), CTL_OK);
+	t = render_json(f, &o);
+	ASSERT_JSON(t);
+	snprintf(want, sizeof(want), "\"md5\":\"%s\"", sums.md5);
+	HAS(t, want);
+	snprintf(want, sizeof(want), "\"sha1\":\"%s\"", sums.sha1);
+	HAS(t, want);
+	snprintf(want, sizeof(want), "\"sha256\":\"%s\"", sums.sha256);
+	HAS(t, want);
+	HAS(t, "\"path\":\"/srv/tftp/CTLFile.tlv\"");
+	HAS(t, "\"kind\":\"CTL\"");
+	HAS(t, "\"version\":\"" CTL_VERSION_STRING "\"");
+	HAS(t, "\"timestamp\":1767115542");
+	HAS(t, "\"ip_address\":\"192.0.2.11\"");
+	HAS(t, "\"subject\":\"O=Cisco Systems,OU=IPCBU,CN=SAST-ADN4e31f914\"");
+	HAS(t, "\"serial\":\"4E:31:F9:14\"");
+	fingerprint("sast1", fp, sizeof(fp));
+	*strstr(fp, " (SHA1") = '\0';
+	snprintf(want, sizeof(want), "\"certificate_sha1\":\"%s\"", fp);
+	HAS(t, want);
+	HAS(t, "\"verification\":{\"ok\":true");
+	ck_assert_uint_eq(count(t, "\"index\":"), NSTD);
+	ck_assert_uint_eq(count(t, "\"signed_file\":true"), 1);
+	free(t);
+	/* no options at all */
+	t = render_json(f, NULL);
+	ASSERT_JSON(t);
+	HAS(t, "\"verification\":null");
+	HASNT(t, "\"path\"");
+	free(t);
+	ctl_file_free(f);
+	free(p);
+}
+END_TEST
+
+START_TEST(json_sample)
+{
+	size_t len;
+	uint8_t *p = tu_read(tu_sample_path(), &len);
+	struct ctl_file *f = parse(p, len);
+	struct ctl_verify_result res;
+	struct ctl_render_opts o = { 0, &res, NULL };
+	char *t;
+
+	ck_assert_int_eq(ctl_file_verify(f, &res), CTL_OK);
+	t = render_json(f, &o);
+	ASSERT_JSON(t);
+	HAS(t, "\"md5\":\"dbf86422cbab7859f3b850c2375814f7\"");
+	HAS(t, "\"sha1\":\"01e2cb144975e4b33c9af6ad75712c07a3b19cc7\"");
+	HAS(t, "\"kind\":\"ITL\"");
+	HAS(t, "\"header_length\":388");
+	HAS(t, "\"signer_version\":\"1.0\"");
+	HAS(t, "\"digest\":\"SHA1\"");
+	HAS(t, "\"certificate_sha1\":\"27 7B 36 21 55 2A 59 34 56 A6 3D 59 56 45 F4 F0 90 A3 5D 9C\"");
+	HAS(t, "\"subject\":\"C=US,O=Internet Security Research Group,CN=ISRG Root X1\"");
+	HAS(t, "\"signer_record\":1");
+	ck_assert_uint_eq(count(t, "\"index\":"), 5);
+	free(t);
+	ctl_file_free(f);
+	free(p);
+}
+END_TEST
+
+/* Quotes, backslashes, controls and invalid UTF-8 in names; a path with quotes. */
+START_TEST(json_hostile_strings)
+{
+	size_t len;
+	uint8_t *p = hostile(&len);
+	struct ctl_file *f = parse(p, len);
+	struct ctl_render_opts o = { 0, NULL, "dir/\"q\"\\x\n.tlv" };
+	char *t = render_json(f, &o);
+
+	ASSERT_JSON(t);
+	HAS(t, "\"path\":\"dir/\\\"q\\\"\\\\x\\n.tlv\"");
+	HAS(t, "\"subject\":\"\\\"q\\\\");
+	free(t);
+	ctl_file_free(f);
+	free(p);
+}
+END_TEST
+
+/* Unknown tags are listed with their offsets. */
+START_TEST(json_unknown_tags)
+{
+	size_t len;
+	uint8_t *p = tu_read(tu_sample_path(), &len), *q;
+	struct ctl_file *f;
+	struct ctl_diag d;
+	char *t;
+
+	/* the sample + a 6th record (RECORDLENGTH, FUNCTION, unknown tag 40); it
+	 * no longer verifies, but it parses */
+	{
+		struct ctl_wr wr;
+		size_t at, n;
+		uint8_t *rec;
+
+		ctl_wr_init(&wr, 64);
+		ck_assert_int_eq(ctl_wr_u8(&wr, CTL_R_RECORDLENGTH), CTL_OK);
+		ck_assert_int_eq(ctl_wr_u16be(&wr, 2), CTL_OK);
+		ck_assert_int_eq(ctl_wr_reserve_u16(&wr, &at), CTL_OK);
+		ck_assert_int_eq(ctl_wr_u8(&wr, CTL_R_FUNCTION), CTL_OK);
+		ck_assert_int_eq(ctl_wr_u16be(&wr, 2), CTL_OK);
+		ck_assert_int_eq(ctl_wr_u16be(&wr, 3), CTL_OK);
+		ck_assert_int_eq(ctl_wr_u8(&wr, 40), CTL_OK);
+		ck_assert_int_eq(ctl_wr_u16be(&wr, 0), CTL_OK);
+		ck_assert_int_eq(ctl_wr_patch_u16(&wr, at, wr.len), CTL_OK);
+		rec = ctl_wr_take(&wr, &n);
+		q = malloc(len + n);
+		memcpy(q, p, len);
+		memcpy(q + len, rec, n);
+		ck_assert_int_eq(ctl_file_parse(q, len + n, 0, &f, &d), CTL_OK);
+		free(rec);
+	}
+	t = render_json(f, NULL);
+	ASSERT_JSON(t);
+	{
+		char want[96];
+
+		snprintf(want, sizeof(want), "\"unknown_tags\":[{\"tag\":40,\"offset\":%zu,\"length\":0}]",
+		         len + 10);
+		HAS(t, want);
+	}
+	free(t);
+	t = render(f, NULL);
+	HAS(t, "ITL Record #:6\n");
+	HAS(t, "4\tFUNCTION\t2\tTFTP\n");
+	HAS(t, "40\tUNKNOWN\t0\n");
+	free(t);
+	ctl_file_free(f);
+	free(q);
+	free(p);
+}
+END_TEST
+
+START_TEST(checksums_known_values)
+{
+	struct ctl_sums s;
+
+	ck_assert_int_eq(ctl_checksums((const uint8_t *)"", 0, &s), CTL_OK);
+	ck_assert_str_eq(s.md5, "d41d8cd98f00b204e9800998ecf8427e");
+	ck_assert_str_eq(s.sha1, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+	ck_assert_str_eq(s.sha256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	ck_assert_int_eq(ctl_checksums((const uint8_t *)"abc", 3, &s), CTL_OK);
+	ck_assert_str_eq(s.md5, "900150983cd24fb0d6963f7d28e17f72");
+	ck_assert_str_eq(s.sha1, "a9993e364706816aba3e25717850c26c9cd0d89d");
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("render");
+	TCase *txt = tcase_create("text");
+	TCase *js = tcase_create("json");
+
+	tcase_add_test(txt, show_verified_ctl);
+	tcase_add_test(txt, show_failed_verification);
+	tcase_add_test(txt, show_itl_mtime_unknown_role);
+	tcase_add_test(txt, show_escapes_controls);
+	suite_add_tcase(s, txt);
+
+	tcase_add_test(js, json_checker_self_test);
+	tcase_add_test(js, json_built_ctl);
+	tcase_add_test(js, json_sample);
+	tcase_add_test(js, json_hostile_strings);
+	tcase_add_test(js, json_unknown_tags);
+	tcase_add_test(js, checksums_known_values);
+	suite_add_tcase(s, js);
+	return s;
+}
+
+CTL_TEST_MAIN(make_suite)
