@@ -110,8 +110,8 @@ wait_ssl(struct prov_conn *c, int ret)
 	}
 }
 
-static void
-set_deadline(struct prov_conn *c, unsigned seconds)
+void
+prov_conn_deadline(struct prov_conn *c, unsigned seconds)
 {
 	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
 	c->deadline.tv_sec += (time_t)seconds;
@@ -133,7 +133,7 @@ prov_tls_accept(struct prov_conn *c, char *msg, size_t msglen)
 		ssl_reason(msg, msglen, "SSL_new");
 		return PROV_IO_ERROR;
 	}
-	set_deadline(c, c->srv->cfg->read_timeout);
+	prov_conn_deadline(c, c->srv->cfg->read_timeout);
 	ERR_clear_error();
 	while ((ret = SSL_accept(c->ssl)) != 1) {
 		if ((io = wait_ssl(c, ret)) != PROV_IO_OK) {
@@ -184,7 +184,7 @@ prov_tls_write(struct prov_conn *c, const void *p, size_t n)
 	size_t done = 0;
 	enum prov_io io;
 
-	set_deadline(c, c->srv->cfg->read_timeout);
+	prov_conn_deadline(c, c->srv->cfg->read_timeout);
 	while (done < n) {
 		size_t k = 0;
 		int ret;

@@ -191,6 +191,8 @@ enum prov_io {
 	PROV_IO_ERROR     /* TLS or socket failure */
 };
 
+/* Sets c->deadline to now + seconds (CLOCK_MONOTONIC). */
+void prov_conn_deadline(struct prov_conn *c, unsigned seconds);
 /* TLS handshake within the read timeout. msg gets OpenSSL's reason on failure. */
 enum prov_io prov_tls_accept(struct prov_conn *c, char *msg, size_t msglen);
 /* Reads exactly n bytes before c->deadline. */

@@ -43,9 +43,11 @@ done(void *arg, const struct tftp_result *r)
 		c->status = 1;
 		return;
 	}
-	printf("ok %zu bytes blksize %u windowsize %u retransmits %u dropped %u%s%llu\n", r->len,
-	       r->neg.blksize, r->neg.windowsize, r->retransmits, r->dropped,
-	       r->has_tsize ? " tsize " : "", r->has_tsize ? (unsigned long long)r->tsize : 0ull);
+	printf("ok %zu bytes blksize %u windowsize %u retransmits %u dropped %u", r->len,
+	       r->neg.blksize, r->neg.windowsize, r->retransmits, r->dropped);
+	if (r->has_tsize)
+		printf(" tsize %llu", (unsigned long long)r->tsize);
+	printf("\n");
 	c->status = 0;
 }
 

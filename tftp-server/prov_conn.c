@@ -1,0 +1,145 @@
+/*
+ * One CTL Provider connection: TLS handshake, then request after request,
+ * each read completely within read_timeout (header, then exactly the
+ * announced body, never more than CTL_PROV_MAX_BODY), dispatched, answered
+ * with one response. A framing error (bad magic, version, oversized body,
+ * timeout) is answered when possible and closes the connection; a body
+ * whose items do not parse is answered with BAD_REQUEST and the connection
+ * goes on, because the framing is intact.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "provider.h"
+
+/* Sends resp (if any) and reports failure to the log. */
+static int
+send_response(struct prov_conn *c, struct ctl_wr *resp)
+{
+	enum prov_io io;
+
+	if (resp->len == 0)
+		return -1;
+	if ((io = prov_tls_write(c, resp->buf, resp->len)) != PROV_IO_OK) {
+		prov_log("%s: cannot send the response (%s)", c->peer,
+		         io == PROV_IO_TIMEOUT ? "peer not reading" : "connection lost");
+		return -1;
+	}
+	return 0;
+}
+
+/* Best-effort answer to a message that ends the connection. */
+static void
+refuse(struct prov_conn *c, struct ctl_wr *resp, uint8_t type, uint32_t id, uint16_t st,
+       const char *msg)
+{
+	if (prov_error_response(resp, (uint8_t)(type | CTL_PROV_RESPONSE), id, st, msg) == CTL_OK)
+		send_response(c, resp);
+}
+
+static uint16_t
+header_status(enum ctl_err r)
+{
+	return r == CTL_E_TOO_LARGE ? CTL_PROV_TOO_LARGE :
+	    r == CTL_E_VERSION ? CTL_PROV_UNSUPPORTED : CTL_PROV_BAD_REQUEST;
+}
+
+static void
+log_io(const struct prov_conn *c, enum prov_io io, const char *where)
+{
+	if (io == PROV_IO_TIMEOUT)
+		prov_log("%s: no complete %s within %u s; closing", c->peer, where,
+		         c->srv->cfg->read_timeout);
+	else if (io == PROV_IO_ERROR)
+		prov_log("%s: connection lost while reading the %s", c->peer, where);
+}
+
+/*
+ * Reads and handles one request. Returns 0 to go on, -1 to close.
+ */
+static int
+serve_one(struct prov_conn *c, struct ctl_wr *resp)
+{
+	uint8_t hdr[CTL_PROV_HDR_LEN], *body = NULL;
+	struct ctl_prov_msg *m;
+	struct ctl_diag d;
+	char where[600];
+	enum ctl_err r;
+	enum prov_io io;
+	int rc = -1;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return -1;
+	resp->len = 0;
+	prov_conn_deadline(c, c->srv->cfg->read_timeout);
+	if ((io = prov_tls_read(c, hdr, sizeof(hdr))) != PROV_IO_OK) {
+		log_io(c, io, "message header");
+		if (io == PROV_IO_TIMEOUT)
+			refuse(c, resp, 0, 0, CTL_PROV_BAD_REQUEST, "read timeout: no complete message");
+		goto out;
+	}
+	if ((r = ctl_prov_parse_header(hdr, sizeof(hdr), m, &d)) != CTL_OK) {
+		int bad_magic = r == CTL_E_BAD_TAG;
+
+		prov_log("%s: %s: %s; closing", c->peer, ctl_prov_status_text(header_status(r)), d.msg);
+		refuse(c, resp, bad_magic ? 0 : m->type, bad_magic ? 0 : m->id, header_status(r), d.msg);
+		goto out;
+	}
+	if ((body = malloc(m->body_len > 0 ? m->body_len : 1)) == NULL) {
+		refuse(c, resp, m->type, m->id, CTL_PROV_INTERNAL, "out of memory");
+		goto out;
+	}
+	if ((io = prov_tls_read(c, body, m->body_len)) != PROV_IO_OK) {
+		log_io(c, io, "message body");
+		if (io == PROV_IO_TIMEOUT)
+			refuse(c, resp, m->type, m->id, CTL_PROV_BAD_REQUEST,
+			       "read timeout: message body incomplete");
+		goto out;
+	}
+	if (ctl_prov_parse_body(body, m->body_len, m, &d) != CTL_OK) {
+		ctl_diag_str(&d, where, sizeof(where));
+		prov_log("%s: malformed request body: %s", c->peer, where);
+		if (prov_error_response(resp, (uint8_t)(m->type | CTL_PROV_RESPONSE), m->id,
+		                        CTL_PROV_BAD_REQUEST, where) != CTL_OK)
+			goto out;
+	} else {
+		prov_dispatch(c, m, resp);
+	}
+	rc = send_response(c, resp) == 0 && !c->closing ? 0 : -1;
+out:
+	if (body != NULL) {
+		OPENSSL_cleanse(body, m->body_len); /* may hold a password */
+		free(body);
+	}
+	free(m);
+	return rc;
+}
+
+void
+prov_conn_serve(struct prov_server *srv, int fd, const char *peer, const char *peer_addr)
+{
+	struct prov_conn c;
+	struct ctl_wr resp;
+	char msg[512];
+
+	memset(&c, 0, sizeof(c));
+	c.srv = srv;
+	c.fd = fd;
+	snprintf(c.peer, sizeof(c.peer), "%s", peer);
+	snprintf(c.peer_addr, sizeof(c.peer_addr), "%s", peer_addr);
+	if (prov_tls_accept(&c, msg, sizeof(msg)) != PROV_IO_OK) {
+		prov_log("TLS handshake failed from %s: %s", c.peer, msg);
+		prov_tls_close(&c);
+		return;
+	}
+	prov_log("connection from %s (%s)", c.peer, SSL_get_version(c.ssl));
+	ctl_wr_init(&resp, CTL_PROV_HDR_LEN + CTL_PROV_MAX_BODY);
+	while (serve_one(&c, &resp) == 0)
+		;
+	ctl_wr_cleanup(&resp);
+	prov_tls_close(&c);
+	prov_log("%s: closed", c.peer);
+}

@@ -1,0 +1,344 @@
+/*
+ * CTL Provider requests (doc/provider-protocol.md): one handler per request
+ * type, listed in one table with whether it needs a login. A handler adds
+ * its response items to resp (already begun with status OK) and returns
+ * CTL_PROV_OK, or returns a failure status with a reason in msg; the
+ * dispatcher then replaces the response by an error response carrying
+ * MESSAGE. Every request is logged with the peer address.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "provider.h"
+
+#define MSG_MAX 768
+
+typedef uint16_t (*handler_fn)(struct prov_conn *c, const struct ctl_prov_msg *req,
+                               struct ctl_wr *resp, char *msg, size_t msglen);
+
+static const char *
+status_name(uint16_t st)
+{
+	switch ((enum ctl_prov_status)st) {
+	case CTL_PROV_OK: return "OK";
+	case CTL_PROV_BAD_REQUEST: return "BAD_REQUEST";
+	case CTL_PROV_UNSUPPORTED: return "UNSUPPORTED";
+	case CTL_PROV_AUTH_REQUIRED: return "AUTH_REQUIRED";
+	case CTL_PROV_AUTH_FAILED: return "AUTH_FAILED";
+	case CTL_PROV_THROTTLED: return "THROTTLED";
+	case CTL_PROV_NOT_FOUND: return "NOT_FOUND";
+	case CTL_PROV_CTL_MALFORMED: return "CTL_MALFORMED";
+	case CTL_PROV_CTL_SIGNATURE: return "CTL_SIGNATURE";
+	case CTL_PROV_CTL_NOT_TRUSTED: return "CTL_NOT_TRUSTED";
+	case CTL_PROV_TOO_LARGE: return "TOO_LARGE";
+	case CTL_PROV_IO: return "IO";
+	case CTL_PROV_INTERNAL: return "INTERNAL";
+	case CTL_PROV_STATUS__COUNT: break;
+	}
+	return "UNKNOWN";
+}
+
+/* A text item as a C string: no NUL inside, shorter than cap. */
+static int
+item_text(const struct ctl_prov_item *it, char *out, size_t cap)
+{
+	if (it == NULL || it->len >= cap || memchr(it->val, '\0', it->len) != NULL)
+		return -1;
+	memcpy(out, it->val, it->len);
+	out[it->len] = '\0';
+	return 0;
+}
+
+/* A one-byte item with a value in 0..max. */
+static int
+item_u8(const struct ctl_prov_item *it, unsigned max, unsigned *v)
+{
+	if (it == NULL || it->len != 1 || it->val[0] > max)
+		return -1;
+	*v = it->val[0];
+	return 0;
+}
+
+static uint16_t
+wr_status(enum ctl_err r, char *msg, size_t msglen)
+{
+	snprintf(msg, msglen, "cannot encode the response: %s", ctl_strerror(r));
+	return r == CTL_E_TOO_LARGE ? CTL_PROV_TOO_LARGE : CTL_PROV_INTERNAL;
+}
+
+static uint16_t
+h_login(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp, char *msg,
+        size_t msglen)
+{
+	char user[PROV_NAME_MAX], pw[1024], shown[PROV_NAME_MAX * 4], why[256];
+	const struct ctl_prov_item *u = ctl_prov_find(req, CTL_PROV_T_USER);
+	const struct ctl_prov_item *p = ctl_prov_find(req, CTL_PROV_T_PASSWORD);
+	enum prov_auth_result ar;
+
+	(void)resp;
+	c->authed = 0;
+	c->user[0] = '\0';
+	if (u == NULL || p == NULL || u->len == 0) {
+		snprintf(msg, msglen, "LOGIN needs USER and PASSWORD");
+		return CTL_PROV_BAD_REQUEST;
+	}
+	prov_log_escape(u->val, u->len > 64 ? 64 : u->len, shown, sizeof(shown));
+	if (item_text(u, user, sizeof(user)) != 0 || item_text(p, pw, sizeof(pw)) != 0) {
+		OPENSSL_cleanse(pw, sizeof(pw));
+		prov_log("login failed for user %s from %s: malformed user or password item",
+		         shown, c->peer);
+		snprintf(msg, msglen, "USER or PASSWORD too long or contains NUL");
+		return CTL_PROV_BAD_REQUEST;
+	}
+	ar = prov_auth_check(&c->srv->auth, c->peer_addr, user, pw, why, sizeof(why));
+	OPENSSL_cleanse(pw, sizeof(pw));
+	switch (ar) {
+	case PROV_AUTH_OK:
+		c->authed = 1;
+		memcpy(c->user, user, sizeof(c->user));
+		prov_log("login ok for user %s from %s", shown, c->peer);
+		return CTL_PROV_OK;
+	case PROV_AUTH_BAD:
+		prov_log("login failed for user %s from %s", shown, c->peer);
+		snprintf(msg, msglen, "unknown user or wrong password");
+		return CTL_PROV_AUTH_FAILED;
+	case PROV_AUTH_THROTTLED:
+		prov_log("login throttled for user %s from %s: %s", shown, c->peer, why);
+		snprintf(msg, msglen, "too many failed logins from %s (%s); try later",
+		         c->peer_addr, why);
+		return CTL_PROV_THROTTLED;
+	case PROV_AUTH_ERROR:
+		break;
+	}
+	prov_log("login error for user %s from %s: %s", shown, c->peer, why);
+	snprintf(msg, msglen, "the credential store is unavailable");
+	return CTL_PROV_INTERNAL;
+}
+
+static uint16_t
+h_get_info(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp, char *msg,
+           size_t msglen)
+{
+	const struct prov_config *cfg = c->srv->cfg;
+	enum ctl_err r;
+	size_t i;
+
+	(void)req;
+	if ((r = ctl_prov_put_str(resp, CTL_PROV_T_HOSTNAME, cfg->hostname)) != CTL_OK ||
+	    (r = ctl_prov_put(resp, CTL_PROV_T_IPV4, cfg->ipv4, 4)) != CTL_OK ||
+	    (r = ctl_prov_put_u8(resp, CTL_PROV_T_MODE, (uint8_t)prov_store_mode(&c->srv->store))) !=
+	        CTL_OK ||
+	    (r = ctl_prov_put_str(resp, CTL_PROV_T_VERSION, PROV_SOFTWARE_VERSION)) != CTL_OK)
+		return wr_status(r, msg, msglen);
+	for (i = 0; i < cfg->ncerts; i++) {
+		const struct prov_cert *pc = &cfg->certs[i];
+
+		/* CERT: u16 role, then the DER certificate. */
+		if ((r = ctl_wr_u16be(resp, CTL_PROV_T_CERT)) != CTL_OK ||
+		    (r = ctl_wr_u32be(resp, (uint32_t)(2 + pc->der_len))) != CTL_OK ||
+		    (r = ctl_wr_u16be(resp, pc->role)) != CTL_OK ||
+		    (r = ctl_wr_bytes(resp, pc->der, pc->der_len)) != CTL_OK)
+			return wr_status(r, msg, msglen);
+	}
+	return CTL_PROV_OK;
+}
+
+static uint16_t
+h_get_ctl(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp, char *msg,
+          size_t msglen)
+{
+	struct ctl_sums sums;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	enum ctl_err r;
+	uint16_t st;
+
+	(void)req;
+	if ((st = prov_store_get(&c->srv->store, &buf, &len, msg, msglen)) != CTL_PROV_OK)
+		return st;
+	if ((r = ctl_checksums(buf, len, &sums)) != CTL_OK ||
+	    (r = ctl_prov_put(resp, CTL_PROV_T_CTL_FILE, buf, len)) != CTL_OK ||
+	    (r = ctl_prov_put_str(resp, CTL_PROV_T_MD5, sums.md5)) != CTL_OK)
+		st = wr_status(r, msg, msglen);
+	free(buf);
+	return st;
+}
+
+static uint16_t
+h_put_ctl(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp, char *msg,
+          size_t msglen)
+{
+	const struct ctl_prov_item *f = ctl_prov_find(req, CTL_PROV_T_CTL_FILE);
+	const struct ctl_prov_item *o = ctl_prov_find(req, CTL_PROV_T_OVERRIDE);
+	const struct ctl_prov_item *rs = ctl_prov_find(req, CTL_PROV_T_REASON);
+	char reason[600] = "no reason given";
+	struct prov_ctl_info info;
+	unsigned override = 0;
+	enum ctl_err r;
+	uint16_t st;
+
+	if (f == NULL || f->len == 0) {
+		snprintf(msg, msglen, "PUT_CTL needs a CTL_FILE item");
+		return CTL_PROV_BAD_REQUEST;
+	}
+	if (o != NULL && (item_u8(o, 1, &override) != 0 || override != 1)) {
+		snprintf(msg, msglen, "OVERRIDE must be the single byte 01");
+		return CTL_PROV_BAD_REQUEST;
+	}
+	if (rs != NULL && rs->len > 0)
+		prov_log_escape(rs->val, rs->len > 128 ? 128 : rs->len, reason, sizeof(reason));
+	if (override)
+		prov_log("OVERRIDE by user %s from %s: installing without the installed-CTL trust "
+		         "check; reason: %s", c->user, c->peer, reason);
+	st = prov_store_put(&c->srv->store, f->val, f->len, (int)override, &info, msg, msglen);
+	if (st != CTL_PROV_OK) {
+		prov_log("PUT_CTL from %s user %s refused (%s): %s; installed CTL unchanged", c->peer,
+		         c->user, status_name(st), msg);
+		return st;
+	}
+	prov_log("PUT_CTL from %s user %s: installed %s, %u bytes, md5 %s (%s)", c->peer, c->user,
+	         PROV_CTL_NAME, info.length, info.sums.md5, msg);
+	if ((r = ctl_prov_put_str(resp, CTL_PROV_T_MD5, info.sums.md5)) != CTL_OK ||
+	    (r = ctl_prov_put_u32(resp, CTL_PROV_T_LENGTH, info.length)) != CTL_OK)
+		return wr_status(r, msg, msglen);
+	return CTL_PROV_OK;
+}
+
+static uint16_t
+h_set_mode(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp, char *msg,
+           size_t msglen)
+{
+	unsigned mode;
+	enum ctl_err r;
+	uint16_t st;
+
+	if (item_u8(ctl_prov_find(req, CTL_PROV_T_MODE), 1, &mode) != 0) {
+		snprintf(msg, msglen, "SET_MODE needs MODE: one byte, 0 (non-secure) or 1 (mixed)");
+		return CTL_PROV_BAD_REQUEST;
+	}
+	if ((st = prov_store_set_mode(&c->srv->store, mode, msg, msglen)) != CTL_PROV_OK) {
+		prov_log("SET_MODE from %s user %s failed: %s", c->peer, c->user, msg);
+		return st;
+	}
+	prov_log("security mode set to %u (%s) by user %s from %s", mode,
+	         mode ? "mixed" : "non-secure", c->user, c->peer);
+	if ((r = ctl_prov_put_u8(resp, CTL_PROV_T_MODE, (uint8_t)mode)) != CTL_OK)
+		return wr_status(r, msg, msglen);
+	return CTL_PROV_OK;
+}
+
+static uint16_t
+h_get_status(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp, char *msg,
+             size_t msglen)
+{
+	struct prov_ctl_info info;
+	enum ctl_err r;
+	uint16_t st;
+
+	(void)req;
+	if ((r = ctl_prov_put_str(resp, CTL_PROV_T_HOSTNAME, c->srv->cfg->hostname)) != CTL_OK ||
+	    (r = ctl_prov_put_u8(resp, CTL_PROV_T_MODE, (uint8_t)prov_store_mode(&c->srv->store))) !=
+	        CTL_OK)
+		return wr_status(r, msg, msglen);
+	if ((st = prov_store_info(&c->srv->store, &info)) == CTL_PROV_NOT_FOUND)
+		return CTL_PROV_OK;
+	if (st != CTL_PROV_OK) {
+		snprintf(msg, msglen, "cannot read the installed CTL");
+		return st;
+	}
+	if ((r = ctl_prov_put_str(resp, CTL_PROV_T_MD5, info.sums.md5)) != CTL_OK ||
+	    (r = ctl_prov_put_u32(resp, CTL_PROV_T_LENGTH, info.length)) != CTL_OK ||
+	    (r = ctl_prov_put_u32(resp, CTL_PROV_T_MTIME, info.mtime)) != CTL_OK)
+		return wr_status(r, msg, msglen);
+	return CTL_PROV_OK;
+}
+
+static uint16_t
+h_bye(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp, char *msg,
+      size_t msglen)
+{
+	(void)req;
+	(void)resp;
+	(void)msg;
+	(void)msglen;
+	c->closing = 1;
+	return CTL_PROV_OK;
+}
+
+static const struct handler {
+	uint8_t type;
+	const char *name;
+	int needs_login;
+	handler_fn fn;
+} handlers[] = {
+	{ CTL_PROV_LOGIN, "LOGIN", 0, h_login },
+	{ CTL_PROV_GET_INFO, "GET_INFO", 1, h_get_info },
+	{ CTL_PROV_GET_CTL, "GET_CTL", 1, h_get_ctl },
+	{ CTL_PROV_PUT_CTL, "PUT_CTL", 1, h_put_ctl },
+	{ CTL_PROV_SET_MODE, "SET_MODE", 1, h_set_mode },
+	{ CTL_PROV_GET_STATUS, "GET_STATUS", 1, h_get_status },
+	{ CTL_PROV_BYE, "BYE", 0, h_bye },
+};
+
+enum ctl_err
+prov_error_response(struct ctl_wr *resp, uint8_t type, uint32_t id, uint16_t status,
+                    const char *msg)
+{
+	enum ctl_err r;
+
+	resp->len = 0;
+	if ((r = ctl_prov_begin(resp, type, status, id)) != CTL_OK ||
+	    (msg != NULL && msg[0] != '\0' &&
+	     (r = ctl_prov_put_str(resp, CTL_PROV_T_MESSAGE, msg)) != CTL_OK))
+		return r;
+	return ctl_prov_end(resp);
+}
+
+static const struct handler *
+find_handler(uint8_t type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		if (handlers[i].type == type)
+			return &handlers[i];
+	return NULL;
+}
+
+void
+prov_dispatch(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp)
+{
+	const struct handler *h = find_handler(req->type);
+	uint8_t rtype = (uint8_t)(req->type | CTL_PROV_RESPONSE);
+	char msg[MSG_MAX] = "";
+	uint16_t st;
+	enum ctl_err r;
+
+	if (h == NULL) {
+		snprintf(msg, sizeof(msg), "unknown request type 0x%02x", req->type);
+		st = CTL_PROV_UNSUPPORTED;
+	} else if (req->status != 0) {
+		snprintf(msg, sizeof(msg), "a request carries status 0, not %u", req->status);
+		st = CTL_PROV_BAD_REQUEST;
+	} else if (h->needs_login && !c->authed) {
+		snprintf(msg, sizeof(msg), "%s before LOGIN", h->name);
+		st = CTL_PROV_AUTH_REQUIRED;
+	} else if ((r = ctl_prov_begin(resp, rtype, CTL_PROV_OK, req->id)) != CTL_OK) {
+		st = wr_status(r, msg, sizeof(msg));
+	} else if ((st = h->fn(c, req, resp, msg, sizeof(msg))) == CTL_PROV_OK &&
+	           (r = ctl_prov_end(resp)) != CTL_OK) {
+		st = wr_status(r, msg, sizeof(msg));
+	}
+	if (st != CTL_PROV_OK) {
+		if (h == NULL || h->fn != h_login) /* logins log themselves */
+			prov_log("%s from %s%s%s: %s: %s", h != NULL ? h->name : "request", c->peer,
+			         c->authed ? " user " : "", c->user, status_name(st), msg);
+		if (prov_error_response(resp, rtype, req->id, st, msg) != CTL_OK)
+			resp->len = 0;
+	} else if (h->fn != h_login && h->fn != h_put_ctl && h->fn != h_set_mode) {
+		prov_log("%s from %s user %s: OK", h->name, c->peer, c->authed ? c->user : "-");
+	}
+}
