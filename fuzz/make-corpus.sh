@@ -1,0 +1,99 @@
+#!/bin/sh
+# Regenerates the small seed files of the fuzz corpora from the test PKI:
+#   fuzz/make-corpus.sh [BUILD]      (default build; needs `make all`)
+# CTL/ITL seeds come from `ctl-client build`; the .sgn seed from a few
+# lines of C against libctl's builder (ctl-client has no .sgn command).
+# Seeds are signed with fresh test keys, so every run gives new bytes;
+# the committed ones are one such run. Each seed stays under 20 KB.
+set -eu
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+BUILD=${1:-build}
+CLIENT=$BUILD/bin/ctl-client
+PKI=$BUILD/pki
+SAMPLE=${CTL_SAMPLE:-../shared/samples/csptechnologies_ciscoprovsionerweb_ITLFile.tlv}
+C=fuzz/corpus
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctl-corpus.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT INT TERM
+
+[ -x "$CLIENT" ] || { echo "make-corpus: $CLIENT missing; run make all" >&2; exit 1; }
+fixtures/make-pki "$PKI" >/dev/null
+mkdir -p "$C/ctl_parse" "$C/sgn_parse" "$C/ctl_verify" "$C/tlv_reader"
+
+build() { # OUT ARGS...: a file signed with a fixed timestamp
+	out=$1; shift
+	"$CLIENT" build --out "$TMP/$out" --timestamp 1767115542 "$@" >/dev/null
+}
+
+# A token CTL with RSA-1024, 2048 signers (small records).
+build ctl-2sast-1024.tlv --sast "$PKI/sast1024.pem" --sast "$PKI/sast1.pem" \
+	--sign-key "$PKI/sast1024.key" --sign-cert "$PKI/sast1024.pem"
+# Servers with DNSNAME and IPADDRESS, SHA-512, signer version.
+build ctl-servers-sha512.tlv --digest sha512 --signer-version 1.1 \
+	--sast "$PKI/sast1.pem" --sast "$PKI/sast2.pem" \
+	--ccm-tftp "$PKI/ccm1.pem,dns=cucm-pub.example.lab,ip=192.0.2.11" \
+	--capf "$PKI/capf.pem,dns=cucm-pub.example.lab,ip=192.0.2.11" \
+	--sign-key "$PKI/sast2.key" --sign-cert "$PKI/sast2.pem"
+# Tokenless ITL with an EC record and a TVS, signed by ITLRecovery.
+build itl-tokenless-ec.tlv --itl --tokenless \
+	--sast "$PKI/itlrecovery.pem" --ccm "$PKI/ec256.pem,dns=cucm-pub.example.lab" \
+	--tvs "$PKI/tvs1.pem,ip=192.0.2.11" \
+	--sign-key "$PKI/itlrecovery.key" --sign-cert "$PKI/itlrecovery.pem"
+
+# A .sgn configuration file signed by the CallManager (TFTP) certificate.
+cat > "$TMP/mksgn.c" <<'CSRC'
+#include <stdio.h>
+#include <string.h>
+#include <ctl/ctl.h>
+int
+main(int argc, char **argv)
+{
+	static const char xml[] = "<device><fullConfig>true</fullConfig>"
+	    "<deviceProtocol>SIP</deviceProtocol></device>\n";
+	struct ctl_builder *b = NULL;
+	struct ctl_signer *s = NULL;
+	struct ctl_diag d;
+	uint8_t *out = NULL;
+	size_t len = 0;
+
+	if (argc != 4 || ctl_builder_new(CTL_KIND_SGN, &b) != CTL_OK ||
+	    ctl_builder_set_filename(b, "SEP001122334455.cnf.xml.sgn") != CTL_OK ||
+	    ctl_builder_set_payload(b, (const uint8_t *)xml, strlen(xml)) != CTL_OK ||
+	    ctl_signer_new_pem(argv[1], argv[2], &s, &d) != CTL_OK)
+		return 1;
+	ctl_builder_set_timestamp(b, 1767115542u);
+	if (ctl_builder_sign(b, s, &out, &len, &d) != CTL_OK ||
+	    ctl_write_atomic(argv[3], out, len, 0644, &d) != CTL_OK)
+		return 1;
+	return 0;
+}
+CSRC
+${CC:-cc} -std=c11 -Ilibctl/include -o "$TMP/mksgn" "$TMP/mksgn.c" "$BUILD/lib/libctl.a" \
+	$(pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+"$TMP/mksgn" "$PKI/ccm1.key" "$PKI/ccm1.pem" "$TMP/SEP001122334455.cnf.xml.sgn"
+
+for f in "$TMP"/*.tlv "$TMP"/*.sgn; do
+	[ "$(wc -c < "$f")" -lt 20480 ] || { echo "make-corpus: $f is 20 KB or more" >&2; exit 1; }
+done
+
+install -m 644 "$SAMPLE" "$C/ctl_parse/sample-ITLFile.tlv"
+install -m 644 "$SAMPLE" "$C/ctl_verify/sample-ITLFile.tlv"
+install -m 644 "$SAMPLE" "$C/sgn_parse/sample-ITLFile.tlv"
+for f in "$TMP"/*.tlv; do
+	install -m 644 "$f" "$C/ctl_parse/gen-$(basename "$f")"
+	install -m 644 "$f" "$C/ctl_verify/gen-$(basename "$f")"
+done
+install -m 644 "$TMP/SEP001122334455.cnf.xml.sgn" "$C/sgn_parse/gen-SEP001122334455.cnf.xml.sgn"
+install -m 644 "$TMP/SEP001122334455.cnf.xml.sgn" "$C/ctl_verify/gen-SEP001122334455.cnf.xml.sgn"
+install -m 644 "$TMP/ctl-2sast-1024.tlv" "$C/sgn_parse/gen-ctl-2sast-1024.tlv"
+
+# The reader target reads its input as (opcode, u16 length) steps over the
+# same bytes: the sample's header and a generated CTL are realistic data,
+# the short ones hit each primitive at the end of the input.
+head -c 388 "$SAMPLE" > "$C/tlv_reader/sample-header.bin"
+install -m 644 "$TMP/ctl-2sast-1024.tlv" "$C/tlv_reader/gen-ctl-2sast-1024.tlv"
+printf '\000\000\001' > "$C/tlv_reader/u8.bin"
+printf '\006\000\010\001\000\002\002\000\000ABCD\000' > "$C/tlv_reader/sub.bin"
+printf '\007\000\000name\000\003\377\377' > "$C/tlv_reader/cstr-giant.bin"
+echo "make-corpus: seeds in $C:"
+ls -l "$C"/*/
