@@ -26,7 +26,6 @@ $(TBIN)/test_tftp_codec: $(OBJ)/tftp-server/tftp_codec.o $(OBJ)/tftp-server/tftp
 $(TBIN)/test_tftp_map: $(OBJ)/tftp-server/tftp_map.o
 $(TBIN)/test_tftp_cache: $(OBJ)/tftp-server/tftp_cache.o
 $(TBIN)/test_tftp_loop: $(OBJ)/tftp-server/loop.o
-$(TBIN)/test_tftp_client: $(TFTP_CLIENT_OBJS)
 
 # Fuzz targets compile these next to libctl's sources.
 FUZZ_SRCS_fuzz_tftp_packet := tftp-server/tftp_codec.c tftp-server/tftp_opts.c
