@@ -37,7 +37,8 @@ prov_tls_ctx(const struct prov_config *cfg, char *err, size_t errlen)
 		ssl_reason(err, errlen, "cannot create a TLS context");
 		return NULL;
 	}
-	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+	                             SSL_OP_IGNORE_UNEXPECTED_EOF);
 	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
 		ssl_reason(err, errlen, "cannot require TLS 1.2");
 		goto fail;

@@ -1,0 +1,449 @@
+/*
+ * ctl-provider: the CTL Provider of one cluster node (TCP 2444, TLS 1.2+),
+ * doc/provider-protocol.md and doc/ctl-provider.8.
+ *
+ * Concurrency: a bounded thread per connection (max_connections, default
+ * 256), not the epoll loop ctl-tftpd uses. The work behind a request is
+ * blocking and CPU- or memory-heavy: a yescrypt hash (tens of ms, 16 MiB),
+ * RSA verification of an uploaded CTL, fsync of the TFTP root. In one event
+ * loop each of these would stall every other client; with threads they only
+ * stall their own. The bounds that keep this safe: the connection cap, a
+ * whole-message deadline per read (prov_tls.c), at most auth_slots password
+ * hashes at once (prov_auth.c), one mutex serialising PUT_CTL and SET_MODE
+ * (prov_store.c) and one for the login-throttle table. Threads share only
+ * struct prov_server, which is read-only apart from those locked parts.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "provider.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,    /* cannot listen, or --hash-password failed */
+	EXIT_USAGE = 2,
+	EXIT_CONFIG = 3   /* configuration, certificate or key unusable */
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static const char usage_text[] =
+	"usage: ctl-provider [--config FILE] [--listen ADDR:PORT] [--set KEY=VALUE]... [options]\n"
+	"       ctl-provider --hash-password USER [--method yescrypt|sha512]\n"
+	"       ctl-provider --check-config [--config FILE] [options]\n";
+
+static const char help_text[] =
+	"Serves the node's CTL Provider (TCP 2444, TLS 1.2+): node certificates, the\n"
+	"installed CTL, CTL uploads and the cluster security mode.\n"
+	"\n"
+	"  --config FILE          key = value settings (see node.conf.example)\n"
+	"  --listen ADDR:PORT     address and port (default 0.0.0.0:2444; port 0: any)\n"
+	"  --tftp-root DIR        TFTP root holding CTLFile.tlv\n"
+	"  --credentials FILE     administrator credential file (user:hash lines)\n"
+	"  --mode-file FILE       where the security mode is kept\n"
+	"  --read-timeout SECS    time a whole request may take (default 10)\n"
+	"  --max-connections N    simultaneous connections (default 256)\n"
+	"  --login-delay-ms MS    delay after a failed login (default 1000)\n"
+	"  --set KEY=VALUE        any config key (repeatable)\n"
+	"  --check-config         load the configuration, certificates and key, then exit\n"
+	"  --hash-password USER   read a password from standard input and print a\n"
+	"                         credential line USER:HASH\n"
+	"  --method METHOD        yescrypt (default) or sha512, with --hash-password\n"
+	"  --version              print the version\n"
+	"  --help                 show this help\n";
+
+struct override {
+	const char *key;
+	const char *val;
+};
+
+/* Reads one line (the password) from stdin, without echo on a terminal. */
+static int
+read_password(char *pw, size_t cap)
+{
+	struct termios old, quiet;
+	int tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	int ok;
+
+	if (tty) {
+		fputs("Password: ", stderr);
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	ok = fgets(pw, (int)cap, stdin) != NULL;
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputs("\n", stderr);
+	}
+	if (!ok)
+		return -1;
+	pw[strcspn(pw, "\r\n")] = '\0';
+	return pw[0] != '\0' ? 0 : -1;
+}
+
+static int
+hash_password_mode(const char *user, const char *method)
+{
+	char pw[1024], hash[512];
+	size_t i;
+
+	for (i = 0; user[i] != '\0'; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-",
+		           user[i]) == NULL)
+			break;
+	if (user[i] != '\0' || i == 0 || i > 64) {
+		fprintf(stderr, "ctl-provider: user name: 1-64 of A-Z a-z 0-9 . _ @ -\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(method, "yescrypt") != 0 && strcmp(method, "sha512") != 0) {
+		fprintf(stderr, "ctl-provider: --method: yescrypt or sha512\n");
+		return EXIT_USAGE;
+	}
+	if (read_password(pw, sizeof(pw)) != 0) {
+		fprintf(stderr, "ctl-provider: no password on standard input\n");
+		return EXIT_FAIL;
+	}
+	i = (size_t)prov_hash_password(method, pw, hash, sizeof(hash));
+	OPENSSL_cleanse(pw, sizeof(pw));
+	if (i != 0) {
+		fprintf(stderr, "ctl-provider: crypt(3) cannot hash with %s\n", method);
+		return EXIT_FAIL;
+	}
+	printf("%s:%s\n", user, hash);
+	return EXIT_OK;
+}
+
+/* Binds and listens; logs the actual address (port 0 picks one). */
+static int
+open_listener(const struct prov_config *cfg, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	socklen_t sl;
+	char shown[INET6_ADDRSTRLEN];
+	int fd, one = 1;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, cfg->listen_addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)cfg->port);
+		sl = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, cfg->listen_addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)cfg->port);
+		sl = sizeof(*s6);
+	} else {
+		snprintf(err, errlen, "bad listen address %s", cfg->listen_addr);
+		return -1;
+	}
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 512) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+		snprintf(err, errlen, "cannot listen on %s:%u: %s", cfg->listen_addr, cfg->port,
+		         strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	inet_ntop(ss.ss_family, ss.ss_family == AF_INET ? (void *)&s4->sin_addr :
+	          (void *)&s6->sin6_addr, shown, sizeof(shown));
+	prov_log("listening on %s:%u (node %s, TLS 1.2+)", shown,
+	         ntohs(ss.ss_family == AF_INET ? s4->sin_port : s6->sin6_port), cfg->hostname);
+	return fd;
+}
+
+struct job {
+	struct prov_server *srv;
+	int fd;
+	char peer[80];
+	char peer_addr[64];
+};
+
+static void *
+conn_thread(void *arg)
+{
+	struct job *j = arg;
+	struct prov_server *srv = j->srv;
+
+	prov_conn_serve(srv, j->fd, j->peer, j->peer_addr);
+	free(j);
+	pthread_mutex_lock(&srv->lock);
+	srv->active--;
+	pthread_mutex_unlock(&srv->lock);
+	return NULL;
+}
+
+static void
+peer_names(const struct sockaddr_storage *ss, char *peer, size_t plen, char *addr, size_t alen)
+{
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET) {
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		snprintf(peer, plen, "%s:%u", a, ntohs(s4->sin_port));
+	} else {
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		snprintf(peer, plen, "[%s]:%u", a, ntohs(s6->sin6_port));
+	}
+	snprintf(addr, alen, "%s", a);
+}
+
+/* Accepts one connection and hands it to a new thread, within the cap. */
+static void
+accept_one(struct prov_server *srv, int lfd, pthread_attr_t *attr)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct job *j;
+	pthread_t t;
+	int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+	int full;
+
+	if (fd < 0)
+		return; /* EINTR, EAGAIN, ECONNABORTED, EMFILE: try again next round */
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		close(fd);
+		return;
+	}
+	j->srv = srv;
+	j->fd = fd;
+	peer_names(&ss, j->peer, sizeof(j->peer), j->peer_addr, sizeof(j->peer_addr));
+	pthread_mutex_lock(&srv->lock);
+	full = srv->active >= srv->cfg->max_connections;
+	if (!full)
+		srv->active++;
+	pthread_mutex_unlock(&srv->lock);
+	if (full) {
+		prov_log("connection limit (%u) reached; refusing %s", srv->cfg->max_connections,
+		         j->peer);
+	} else if (pthread_create(&t, attr, conn_thread, j) == 0) {
+		return;
+	} else {
+		prov_log("cannot start a thread for %s; refusing it", j->peer);
+		pthread_mutex_lock(&srv->lock);
+		srv->active--;
+		pthread_mutex_unlock(&srv->lock);
+	}
+	close(fd);
+	free(j);
+}
+
+static unsigned
+active_count(struct prov_server *srv)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&srv->lock);
+	n = srv->active;
+	pthread_mutex_unlock(&srv->lock);
+	return n;
+}
+
+static int
+serve(struct prov_server *srv, int lfd)
+{
+	pthread_attr_t attr;
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	unsigned waited = 0;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 1u << 20);
+	while (!stop_requested) {
+		if (poll(&pfd, 1, 500) > 0)
+			accept_one(srv, lfd, &attr);
+	}
+	close(lfd);
+	prov_log("stopping: waiting for %u connection(s)", active_count(srv));
+	/* Requests finish within read_timeout; a PUT_CTL is never cut off mid-write. */
+	while (active_count(srv) > 0 && waited < (srv->cfg->read_timeout + 5) * 10) {
+		usleep(100000);
+		waited++;
+	}
+	pthread_attr_destroy(&attr);
+	prov_log("stopped");
+	return EXIT_OK;
+}
+
+static int
+run(struct prov_config *cfg, int check_only)
+{
+	struct prov_server srv;
+	char err[1024];
+	int lfd, rc = EXIT_CONFIG, n;
+
+	memset(&srv, 0, sizeof(srv));
+	srv.cfg = cfg;
+	if ((srv.ssl_ctx = prov_tls_ctx(cfg, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "ctl-provider: %s\n", err);
+		return EXIT_CONFIG;
+	}
+	if (prov_auth_init(&srv.auth, cfg) != 0 || prov_store_init(&srv.store, cfg) != 0 ||
+	    pthread_mutex_init(&srv.lock, NULL) != 0) {
+		fprintf(stderr, "ctl-provider: cannot initialise (paths too long?)\n");
+		goto out;
+	}
+	if (check_only) {
+		printf("configuration ok: node %s, %zu certificate(s), TFTP root %s\n", cfg->hostname,
+		       cfg->ncerts, cfg->tftp_root);
+		rc = EXIT_OK;
+		goto out;
+	}
+	if ((n = prov_store_sweep(&srv.store)) > 0)
+		prov_log("removed %d temporary file(s) an interrupted upload left in %s", n,
+		         cfg->tftp_root);
+	if ((lfd = open_listener(cfg, err, sizeof(err))) < 0) {
+		prov_log("%s", err);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	rc = serve(&srv, lfd);
+out:
+	SSL_CTX_free(srv.ssl_ctx);
+	return rc;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	/* A file-size limit makes the write fail (EFBIG: status IO), not the daemon die. */
+	sigaction(SIGXFSZ, &sa, NULL);
+}
+
+static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "tftp-root", required_argument, NULL, 'r' },
+	{ "credentials", required_argument, NULL, 'u' },
+	{ "mode-file", required_argument, NULL, 'm' },
+	{ "read-timeout", required_argument, NULL, 't' },
+	{ "max-connections", required_argument, NULL, 'n' },
+	{ "login-delay-ms", required_argument, NULL, 'd' },
+	{ "set", required_argument, NULL, 's' },
+	{ "check-config", no_argument, NULL, 'C' },
+	{ "hash-password", required_argument, NULL, 'H' },
+	{ "method", required_argument, NULL, 'M' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Option letter to config key, for the plain overrides. */
+static const char *
+option_key(int c)
+{
+	static const struct { int opt; const char *key; } map[] = {
+		{ 'l', "listen" }, { 'r', "tftp_root" }, { 'u', "credentials" },
+		{ 'm', "mode_file" }, { 't', "read_timeout" }, { 'n', "max_connections" },
+		{ 'd', "login_delay_ms" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].opt == c)
+			return map[i].key;
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct override ov[64];
+	struct prov_config cfg;
+	const char *config = NULL, *hash_user = NULL, *method = "yescrypt";
+	char err[1024];
+	size_t nov = 0, i;
+	int c, check_only = 0, rc;
+
+	prov_log_setup("ctl-provider");
+	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		const char *key = option_key(c);
+		char *eq;
+
+		if (key != NULL || c == 's') {
+			if (nov == sizeof(ov) / sizeof(ov[0]))
+				goto usage;
+			if (c == 's') {
+				if ((eq = strchr(optarg, '=')) == NULL)
+					goto usage;
+				*eq = '\0';
+				ov[nov].key = optarg;
+				ov[nov++].val = eq + 1;
+			} else {
+				ov[nov].key = key;
+				ov[nov++].val = optarg;
+			}
+			continue;
+		}
+		switch (c) {
+		case 'c': config = optarg; break;
+		case 'C': check_only = 1; break;
+		case 'H': hash_user = optarg; break;
+		case 'M': method = optarg; break;
+		case 'V': printf("%s\n", PROV_SOFTWARE_VERSION); return EXIT_OK;
+		case 'h': fputs(usage_text, stdout); fputs(help_text, stdout); return EXIT_OK;
+		default: goto usage;
+		}
+	}
+	if (optind != argc)
+		goto usage;
+	if (hash_user != NULL)
+		return hash_password_mode(hash_user, method);
+
+	prov_config_defaults(&cfg);
+	if (config != NULL && prov_config_load(&cfg, config, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ctl-provider: %s\n", err);
+		return EXIT_CONFIG;
+	}
+	for (i = 0; i < nov; i++) {
+		if (prov_config_set(&cfg, ov[i].key, ov[i].val, err, sizeof(err)) != 0) {
+			fprintf(stderr, "ctl-provider: command line: %s\n", err);
+			return EXIT_USAGE;
+		}
+	}
+	if (prov_config_finish(&cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ctl-provider: %s\n", err);
+		prov_config_cleanup(&cfg);
+		return EXIT_CONFIG;
+	}
+	install_signals();
+	rc = run(&cfg, check_only);
+	prov_config_cleanup(&cfg);
+	return rc;
+usage:
+	fputs(usage_text, stderr);
+	return EXIT_USAGE;
+}
