@@ -34,6 +34,12 @@ extern const struct cmd cmd_show;
 extern const struct cmd cmd_verify;
 extern const struct cmd cmd_build;
 extern const struct cmd cmd_tokens;
+extern const struct cmd cmd_mixed_mode;
+extern const struct cmd cmd_update;
+extern const struct cmd cmd_add_token;
+extern const struct cmd cmd_delete_entry;
+extern const struct cmd cmd_non_secure;
+extern const struct cmd cmd_check;
 
 /* Diagnostics: "ctl-client: " prefix on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

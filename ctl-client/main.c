@@ -14,6 +14,12 @@ static const struct cmd *const commands[] = {
 	&cmd_verify,
 	&cmd_build,
 	&cmd_tokens,
+	&cmd_mixed_mode,
+	&cmd_update,
+	&cmd_add_token,
+	&cmd_delete_entry,
+	&cmd_non_secure,
+	&cmd_check,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

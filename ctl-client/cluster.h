@@ -1,0 +1,192 @@
+/*
+ * Cluster commands' shared machinery: the common options, one session per
+ * server run in parallel (collect certificates and installed CTLs, upload,
+ * set the mode), the CTL plan built from servers' and tokens' certificates,
+ * token signing (main thread only), confirmation, the per-server result
+ * table and the --retry-failed state.
+ */
+#ifndef CTL_CLIENT_CLUSTER_H
+#define CTL_CLIENT_CLUSTER_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include <openssl/x509.h>
+
+#include "cmd.h"
+#include "prov_client.h"
+
+#define CL_MAX_SERVERS 32
+#define CL_MAX_TOKENS 8
+#define CL_MAX_CERTS 16   /* certificates one server returns */
+#define CL_MAX_ENTRIES 64 /* records in a CTL plan */
+
+/* Which command is parsing: selects the options it accepts. */
+enum {
+	CL_C_MIXED = 1u << 0,
+	CL_C_UPDATE = 1u << 1,
+	CL_C_ADD_TOKEN = 1u << 2,
+	CL_C_DELETE = 1u << 3,
+	CL_C_NON_SECURE = 1u << 4,
+	CL_C_CHECK = 1u << 5
+};
+
+struct cl_opts {
+	unsigned cmd;
+	const char *servers[CL_MAX_SERVERS];
+	size_t nservers;
+	const char *fingerprints[CL_MAX_SERVERS];
+	size_t nfingerprints;
+	const char *user, *password_file;
+	unsigned timeout;
+	int json, yes, retry_failed, override_trust;
+	const char *reason;
+	const char *token, *sign_token, *module, *pin_file;
+	const char *sast_tokens[CL_MAX_TOKENS];
+	size_t nsast_tokens;
+	const char *serial, *subject;
+	unsigned days;
+};
+
+struct cl_cert {
+	uint16_t role;
+	X509 *cert;
+};
+
+struct cl_node {
+	struct prov_target t;
+	int skip;                      /* not part of this phase (--retry-failed) */
+	int has_pin;
+	uint8_t pin[PROV_FP_LEN];      /* --fingerprint */
+	uint8_t fp[PROV_FP_LEN];       /* presented by the server */
+	int fp_seen, fp_record;        /* fp valid; record it in known_hosts */
+	/* GET_INFO */
+	char hostname[256], version[64];
+	int has_ip, mode;
+	uint8_t ip[4];
+	struct cl_cert certs[CL_MAX_CERTS];
+	size_t ncerts;
+	/* GET_CTL */
+	uint8_t *ctl;
+	size_t ctl_len;
+	char ctl_md5[33];
+	/* PUT_CTL / SET_MODE */
+	char md5_after[33];
+	int mode_after;
+	/* outcome of the last phase */
+	int failed, rc;
+	char err[600];
+};
+
+/* What a fan-out session does after login. */
+enum {
+	CL_OP_INFO = 1u << 0,
+	CL_OP_CTL = 1u << 1,
+	CL_OP_PUT = 1u << 2,
+	CL_OP_MODE = 1u << 3
+};
+
+struct cluster {
+	struct cl_opts o;
+	const struct cmd *cmd;
+	struct cl_node nodes[CL_MAX_SERVERS];
+	size_t n;
+	struct prov_known known;
+	char *password;
+	pthread_mutex_t lock;
+	int progress;
+	size_t done;
+	/* the current phase */
+	unsigned ops;
+	const uint8_t *put;
+	size_t put_len;
+	char put_md5[33];
+	int set_mode;
+};
+
+/*
+ * Parses the options of cmd (bit in CL_C_*) into cl->o; `help` is printed
+ * for --help. 0: parsed; 1: --help shown; -1: usage error (printed).
+ */
+int cl_parse(struct cluster *cl, const struct cmd *cmd, unsigned bit, int argc, char **argv);
+/* The --help text of the command with bit. */
+void cl_help(FILE *f, const struct cmd *cmd, unsigned bit);
+/* Servers and pins from the options, known_hosts, the password. Exit status. */
+int cl_init(struct cluster *cl);
+void cl_cleanup(struct cluster *cl);
+
+/* Runs ops (CL_OP_*) on every node not skipped, in parallel. Exit status of the worst node. */
+int cl_run(struct cluster *cl, unsigned ops);
+/* Prints each failed node's error; returns the first failed node's exit status. */
+int cl_report_failures(const struct cluster *cl);
+
+/* The CTL plan: what will be signed. */
+struct cl_entry {
+	uint16_t role;
+	X509 *cert;                     /* owned reference, or NULL for a kept record */
+	const struct ctl_record *rec;   /* a record kept from the installed CTL */
+	char dns[256];
+	int has_ip;
+	uint8_t ip[4];
+	char source[300];
+};
+struct cl_plan {
+	struct cl_entry e[CL_MAX_ENTRIES];
+	size_t n;
+};
+/* 0 added, 1 an identical (certificate, role) is there already, -1 full or error. */
+int cl_plan_add_cert(struct cl_plan *p, X509 *cert, uint16_t role, const char *dns,
+                     const uint8_t *ip, const char *source);
+int cl_plan_add_record(struct cl_plan *p, const struct ctl_record *r, const char *source);
+/* Adds every collected server certificate (CCM+TFTP etc. with hostname and IP). */
+int cl_plan_add_servers(struct cl_plan *p, const struct cluster *cl);
+size_t cl_plan_nsast(const struct cl_plan *p);
+void cl_plan_show(const struct cl_plan *p, const struct cluster *cl, FILE *f);
+void cl_plan_free(struct cl_plan *p);
+
+struct p11_ctx;
+/* Opens the module for the token options (main thread). Exit status. */
+int cl_tokens_open(const struct cluster *cl, struct p11_ctx **ctx);
+/* A token's certificate without login. Exit status. */
+int cl_token_cert(struct p11_ctx *ctx, const char *sel, X509 **out);
+/*
+ * Builds the plan into a CTL, checks policy (two SAST, no duplicates or
+ * expired certificates, the signer listed) before login, signs on the
+ * token sel, and verifies the result. *out is free()d by the caller.
+ */
+int cl_sign(const struct cluster *cl, struct p11_ctx *ctx, const char *sel, X509 *signer,
+            const struct cl_plan *p, uint8_t **out, size_t *len);
+
+/* Asks on the terminal unless --yes. EXIT_OK to go on. */
+int cl_confirm(const struct cluster *cl, const char *question);
+/*
+ * Uploads ctl (when not NULL) and sets mode (when >= 0) on every node not
+ * skipped, then saves the --retry-failed state and prints the result table
+ * (or JSON). Exit status: EXIT_OK only when every node succeeded.
+ */
+int cl_apply(struct cluster *cl, const uint8_t *ctl, size_t len, int mode);
+/* --retry-failed: repeats the saved job of this command on the nodes that failed. */
+int cl_retry(struct cluster *cl);
+/* Prints the installed CTLs' agreement; returns the chosen node index or -1. */
+int cl_pick_installed(const struct cluster *cl);
+
+/*
+ * update, add-token, delete-entry: fetch the installed CTL, keep its token
+ * records (or, for delete-entry, every record but the matches), add a
+ * token, re-collect the servers' certificates, sign with a token the
+ * installed CTL lists, upload. Exit status.
+ */
+struct cl_resign {
+	const char *sign_token;
+	const char *add_token;   /* add-token: read without login */
+	int recollect;           /* update, add-token */
+	const char *del_serial, *del_subject;
+};
+int cl_resign_run(struct cluster *cl, const struct cl_resign *rs);
+
+/* Writes a serial as upper-case colon hex (as `show ctl` does). */
+void cl_hex(const uint8_t *p, size_t n, char *out, size_t outlen);
+/* Progress line on a terminal (thread-safe). */
+void cl_progress(struct cluster *cl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
