@@ -1,0 +1,29 @@
+#!/bin/sh
+# `make bench`: tests/bench.sh BUILD
+# Runs the libctl benchmark (parse + verify of a 10-record RSA-2048 CTL
+# against raw OpenSSL RSA-2048 verifies, parse-only MB/s), then the token
+# and TFTP benchmarks when their scripts exist. Figures are printed with
+# their baselines; nothing here fails on timing. CTL_BENCH_SECONDS sets
+# the time per figure of ctl-bench (default 6).
+set -u
+BUILD=${1:-build}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP" || exit 1
+fail=0
+
+"$TOP/fixtures/make-pki" "$BUILD/pki" >/dev/null || { echo "bench: fixtures/make-pki failed" >&2; exit 1; }
+if [ ! -x "$BUILD/bench/ctl-bench" ]; then
+	echo "bench: $BUILD/bench/ctl-bench missing (make bench-build)" >&2
+	exit 1
+fi
+echo "== libctl =="
+"$BUILD/bench/ctl-bench" -t "${CTL_BENCH_SECONDS:-6}" "$BUILD/pki" || fail=1
+
+for b in token tftp; do
+	s=tests/bench-$b.sh
+	[ -f "$s" ] || continue
+	echo
+	echo "== $b =="
+	sh "$s" "$BUILD" || fail=1
+done
+exit "$fail"
