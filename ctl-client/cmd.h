@@ -34,6 +34,7 @@ extern const struct cmd cmd_show;
 extern const struct cmd cmd_verify;
 extern const struct cmd cmd_build;
 extern const struct cmd cmd_tokens;
+extern const struct cmd cmd_sign_file;
 extern const struct cmd cmd_mixed_mode;
 extern const struct cmd cmd_update;
 extern const struct cmd cmd_add_token;

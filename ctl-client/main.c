@@ -14,6 +14,7 @@ static const struct cmd *const commands[] = {
 	&cmd_verify,
 	&cmd_build,
 	&cmd_tokens,
+	&cmd_sign_file,
 	&cmd_mixed_mode,
 	&cmd_update,
 	&cmd_add_token,

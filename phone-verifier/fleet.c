@@ -1,0 +1,423 @@
+/*
+ * fleet: N phones (distinct MACs) booting at once in one process, at most
+ * C in flight, on the same engine and rules as `boot`. Reports counts per
+ * status, how many phones ended with the server's md5, failures by cause
+ * and boot-time percentiles. Also the load generator of the boot-storm
+ * benchmark (tests/bench-fleet.sh).
+ *
+ * Memory: a phone's trust lists are shared copies (boot.c interns them)
+ * and are dropped as soon as the phone is counted, so only the phones in
+ * flight hold anything; 10,000 phones cost a few MB.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pv.h"
+
+enum { O_COUNT = 600, O_CONC, O_ROOT, O_PREFIX, O_JSON, O_VERBOSE, O_NO_PROGRESS, O_HELP };
+
+struct ref {
+	int present;
+	struct ctl_sums sums;
+};
+
+struct fleet {
+	struct pv_env env;
+	struct pv_phone *phones;
+	uint32_t *ms;
+	size_t n, next, running, finished;
+	unsigned conc;
+	const char *root;
+	char prefix[13];
+	size_t by_status[PV_ST__COUNT];
+	size_t by_cause[PV_C__COUNT];
+	struct ref ref_ctl, ref_itl;
+	size_t ctl_ok, itl_ok, both_ok;
+	int progress_on;
+	struct loop_timer progress;
+	uint64_t t0, t1;
+};
+
+static const char fleet_usage[] =
+	"usage: phone-verifier fleet --count N --tftp HOST[:PORT] [--concurrency C]\n"
+	"                            [--state-root DIR] [--mac-prefix P] [options]\n"
+	"Boots N phones with distinct MACs in one process (a boot storm) and reports\n"
+	"counts per status, phones ending with the server's md5, failures by cause and\n"
+	"boot-time percentiles.\n\n"
+	"  --count N           phones to boot (1..1000000)\n"
+	"  --concurrency C     phones booting at once (default 256)\n"
+	"  --state-root DIR    keep each phone's state in DIR/SEP<MAC> (default: memory)\n"
+	"  --mac-prefix P      first hex digits of every MAC (default 0C0FFE); the rest\n"
+	"                      counts up from 0\n"
+	PV_NET_HELP
+	"  --verbose           print every phone's console lines (prefixed SEP<MAC>)\n"
+	"  --no-progress       no progress bar (it is shown only on a terminal anyway)\n"
+	"  --json              print the summary as one JSON object\n"
+	"  --help              show this help\n";
+
+static void start_more(struct fleet *fl);
+
+static void
+make_mac(const struct fleet *fl, size_t i, char out[13])
+{
+	size_t pl = strlen(fl->prefix), k;
+	static const char hex[] = "0123456789ABCDEF";
+
+	memcpy(out, fl->prefix, pl);
+	for (k = 12; k > pl; k--) {
+		out[k - 1] = hex[i & 0xf];
+		i >>= 4;
+	}
+	out[12] = '\0';
+}
+
+static int
+md5_is(const struct pv_tl *tl, const struct ref *r)
+{
+	if (!r->present)
+		return tl == NULL;
+	return tl != NULL && strcmp(tl->sums.md5, r->sums.md5) == 0;
+}
+
+/* Counts a finished phone and drops its lists: only phones in flight hold memory. */
+static void
+count_phone(struct fleet *fl, struct pv_phone *ph)
+{
+	size_t i = (size_t)(ph - fl->phones);
+	int c = md5_is(ph->trust.ctl, &fl->ref_ctl), t = md5_is(ph->trust.itl, &fl->ref_itl);
+
+	fl->ms[i] = ph->ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ph->ms;
+	fl->by_status[ph->status]++;
+	fl->by_cause[ph->cause]++;
+	fl->ctl_ok += (size_t)c;
+	fl->itl_ok += (size_t)t;
+	fl->both_ok += (size_t)(c && t);
+	pv_phone_cleanup(ph);
+	fl->running--;
+	fl->finished++;
+	if (fl->finished == fl->n) {
+		fl->t1 = loop_update_now(fl->env.loop);
+		loop_timer_cancel(fl->env.loop, &fl->progress);
+	}
+}
+
+static void
+phone_done(void *arg, struct pv_phone *ph)
+{
+	struct fleet *fl = arg;
+
+	count_phone(fl, ph);
+	start_more(fl);
+}
+
+static void
+start_more(struct fleet *fl)
+{
+	char mac[13], dir[4096];
+
+	while (fl->running < fl->conc && fl->next < fl->n) {
+		size_t i = fl->next++;
+		struct pv_phone *ph = &fl->phones[i];
+		const char *d = NULL;
+
+		make_mac(fl, i, mac);
+		if (fl->root != NULL) {
+			int w = snprintf(dir, sizeof(dir), "%s/SEP%s", fl->root, mac);
+
+			d = w > 0 && (size_t)w < sizeof(dir) ? dir : NULL;
+		}
+		fl->running++;
+		if (pv_phone_init(ph, &fl->env, mac, d) != 0) {
+			/* Unreadable state directory: counted, never booted. */
+			ph->status = PV_ST_UPDATE_FAILED;
+			ph->cause = PV_C_STORE;
+			count_phone(fl, ph);
+			continue;
+		}
+		pv_phone_boot(ph);
+	}
+}
+
+static void
+progress_draw(struct fleet *fl, int final)
+{
+	double secs = (double)(loop_update_now(fl->env.loop) - fl->t0) / 1000.0;
+	size_t width = 40, fill = fl->n ? fl->finished * width / fl->n : width, i;
+	char bar[41];
+
+	for (i = 0; i < width; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[width] = '\0';
+	fprintf(stderr, "\r[%s] %zu/%zu phones, %.0f/s%s", bar, fl->finished, fl->n,
+	        secs > 0 ? (double)fl->finished / secs : 0.0, final ? "\n" : "");
+}
+
+static void
+progress_cb(struct loop *l, struct loop_timer *t, void *arg)
+{
+	progress_draw(arg, 0);
+	(void)loop_timer_set(l, t, 200);
+}
+
+/* The server's own CTLFile.tlv / ITLFile.tlv: what every phone should end with. */
+static int
+fetch_ref(struct fleet *fl, const char *name, struct ref *r)
+{
+	struct tftp_result res;
+	uint8_t *p = NULL;
+	size_t n = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (pv_fetch(&fl->env, name, &p, &n, &res) != 0) {
+		pv_err("%s: cannot start a TFTP transfer", name);
+		return PV_EXIT_NETWORK;
+	}
+	if (res.err == TFTP_CE_OK) {
+		r->present = 1;
+		ctl_checksums(p, n, &r->sums);
+	} else if (res.err != TFTP_CE_SERVER || res.ecode != TFTP_ENOTFOUND) {
+		pv_err("%s from %s: %s %s", name, fl->env.server_str, tftp_cerr_str(res.err), res.emsg);
+		free(p);
+		return PV_EXIT_NETWORK;
+	}
+	free(p);
+	return PV_EXIT_OK;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint32_t
+pct(const uint32_t *v, size_t n, unsigned p)
+{
+	size_t k;
+
+	if (n == 0)
+		return 0;
+	k = (n * p + 99) / 100; /* nearest-rank */
+	return v[k == 0 ? 0 : k - 1];
+}
+
+static void
+summary_text(const struct fleet *fl, double secs)
+{
+	size_t i, nf = 0;
+
+	printf("fleet: %zu phones against %s in %.2f s (%.1f phones/s), concurrency %u\n", fl->n,
+	       fl->env.server_str, secs, secs > 0 ? (double)fl->n / secs : 0.0, fl->conc);
+	printf("status:\n");
+	for (i = 0; i < PV_ST__COUNT; i++)
+		if (fl->by_status[i] > 0)
+			printf("  %-32s %zu\n", pv_status_text((enum pv_status)i), fl->by_status[i]);
+	printf("server md5: CTL %s, ITL %s\n", fl->ref_ctl.present ? fl->ref_ctl.sums.md5 : "(none)",
+	       fl->ref_itl.present ? fl->ref_itl.sums.md5 : "(none)");
+	printf("phones with the server's md5: %zu of %zu (CTL %zu, ITL %zu)\n", fl->both_ok, fl->n,
+	       fl->ctl_ok, fl->itl_ok);
+	printf("failures by cause:");
+	for (i = 1; i < PV_C__COUNT; i++)
+		if (fl->by_cause[i] > 0) {
+			printf(" %s %zu", pv_cause_name((enum pv_cause)i), fl->by_cause[i]);
+			nf++;
+		}
+	printf("%s\n", nf ? "" : " none");
+	printf("boot time ms: p50 %u, p95 %u, p99 %u, max %u\n", pct(fl->ms, fl->n, 50),
+	       pct(fl->ms, fl->n, 95), pct(fl->ms, fl->n, 99), fl->n ? fl->ms[fl->n - 1] : 0);
+	printf("transfers: %llu, %llu bytes, %llu retransmissions, %llu DATA dropped by --loss\n",
+	       (unsigned long long)fl->env.transfers, (unsigned long long)fl->env.bytes,
+	       (unsigned long long)fl->env.retransmits, (unsigned long long)fl->env.dropped);
+}
+
+static void
+summary_json(const struct fleet *fl, double secs)
+{
+	size_t i;
+
+	printf("{\"tool\":\"%s\",\"version\":\"%s\",\"phones\":%zu,\"server\":\"%s\","
+	       "\"concurrency\":%u,\"seconds\":%.3f,\"phones_per_second\":%.1f,\"status\":{",
+	       PV_PROG, CTL_VERSION_STRING, fl->n, fl->env.server_str, fl->conc, secs,
+	       secs > 0 ? (double)fl->n / secs : 0.0);
+	for (i = 0; i < PV_ST__COUNT; i++)
+		printf("%s\"%s\":%zu", i ? "," : "", pv_status_text((enum pv_status)i), fl->by_status[i]);
+	printf("},\"server_ctl_md5\":");
+	fl->ref_ctl.present ? printf("\"%s\"", fl->ref_ctl.sums.md5) : printf("null");
+	printf(",\"server_itl_md5\":");
+	fl->ref_itl.present ? printf("\"%s\"", fl->ref_itl.sums.md5) : printf("null");
+	printf(",\"server_md5_phones\":%zu,\"ctl_md5_phones\":%zu,\"itl_md5_phones\":%zu,"
+	       "\"failures\":{", fl->both_ok, fl->ctl_ok, fl->itl_ok);
+	for (i = 1; i < PV_C__COUNT; i++)
+		printf("%s\"%s\":%zu", i > 1 ? "," : "", pv_cause_name((enum pv_cause)i), fl->by_cause[i]);
+	printf("},\"boot_ms\":{\"p50\":%u,\"p95\":%u,\"p99\":%u,\"max\":%u},\"transfers\":%llu,"
+	       "\"bytes\":%llu,\"retransmissions\":%llu,\"dropped\":%llu}\n",
+	       pct(fl->ms, fl->n, 50), pct(fl->ms, fl->n, 95), pct(fl->ms, fl->n, 99),
+	       fl->n ? fl->ms[fl->n - 1] : 0, (unsigned long long)fl->env.transfers,
+	       (unsigned long long)fl->env.bytes, (unsigned long long)fl->env.retransmits,
+	       (unsigned long long)fl->env.dropped);
+}
+
+struct fleet_opts {
+	struct pv_env_cfg cfg;
+	unsigned long long count, conc;
+	const char *root, *prefix;
+	int json, verbose, no_progress;
+};
+
+static int
+fleet_parse(int argc, char **argv, struct fleet_opts *o)
+{
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, O_COUNT },
+		{ "concurrency", required_argument, NULL, O_CONC },
+		{ "state-root", required_argument, NULL, O_ROOT },
+		{ "mac-prefix", required_argument, NULL, O_PREFIX },
+		{ "json", no_argument, NULL, O_JSON }, { "verbose", no_argument, NULL, O_VERBOSE },
+		{ "no-progress", no_argument, NULL, O_NO_PROGRESS },
+		{ "help", no_argument, NULL, O_HELP }, PV_NET_OPTIONS, { NULL, 0, NULL, 0 },
+	};
+	int c, h;
+
+	memset(o, 0, sizeof(*o));
+	pv_net_defaults(&o->cfg);
+	o->conc = 256;
+	o->prefix = "0C0FFE";
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if ((h = pv_net_opt(&o->cfg, c, optarg)) != 0) {
+			if (h < 0)
+				return PV_EXIT_USAGE;
+			continue;
+		}
+		switch (c) {
+		case O_HELP: fputs(fleet_usage, stdout); return -1;
+		case O_COUNT: if (pv_num("--count", optarg, 1, 1000000, &o->count)) return PV_EXIT_USAGE; break;
+		case O_CONC: if (pv_num("--concurrency", optarg, 1, 8192, &o->conc)) return PV_EXIT_USAGE; break;
+		case O_ROOT: o->root = optarg; break;
+		case O_PREFIX: o->prefix = optarg; break;
+		case O_JSON: o->json = 1; break;
+		case O_VERBOSE: o->verbose = 1; break;
+		case O_NO_PROGRESS: o->no_progress = 1; break;
+		default: fputs(fleet_usage, stderr); return PV_EXIT_USAGE;
+		}
+	}
+	if (optind != argc || o->count == 0 || o->cfg.tftp == NULL) {
+		pv_err("fleet needs --count and --tftp");
+		fputs(fleet_usage, stderr);
+		return PV_EXIT_USAGE;
+	}
+	return PV_EXIT_OK;
+}
+
+/* Checks the prefix: hex digits, and room for count distinct MACs after it. */
+static int
+prefix_ok(struct fleet *fl, const char *p, unsigned long long count)
+{
+	size_t i, len = strlen(p), free_digits;
+	unsigned long long room = 1;
+
+	if (len > 11)
+		goto bad;
+	for (i = 0; i < len; i++) {
+		char ch = p[i];
+
+		if (ch >= 'a' && ch <= 'f')
+			ch = (char)(ch - 'a' + 'A');
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'F')))
+			goto bad;
+		fl->prefix[i] = ch;
+	}
+	fl->prefix[len] = '\0';
+	free_digits = 12 - len;
+	for (i = 0; i < free_digits && room < count; i++)
+		room *= 16;
+	if (room >= count)
+		return 0;
+	pv_err("--mac-prefix %s leaves room for only %llu MACs", p, room);
+	return -1;
+bad:
+	pv_err("--mac-prefix takes 0 to 11 hex digits, not '%s'", p);
+	return -1;
+}
+
+static int
+fleet_run(struct fleet *fl, const struct fleet_opts *o)
+{
+	int rc;
+
+	if ((rc = fetch_ref(fl, PV_CTL_NAME, &fl->ref_ctl)) != PV_EXIT_OK ||
+	    (rc = fetch_ref(fl, PV_ITL_NAME, &fl->ref_itl)) != PV_EXIT_OK)
+		return rc;
+	fl->env.console = o->verbose ? stdout : NULL;
+	fl->env.console_mac = 1;
+	fl->env.done = phone_done;
+	fl->env.done_arg = fl;
+	fl->env.transfers = fl->env.bytes = fl->env.retransmits = fl->env.dropped = 0;
+	fl->progress_on = !o->no_progress && isatty(STDERR_FILENO);
+	loop_timer_init(&fl->progress, progress_cb, fl);
+	fl->t0 = loop_update_now(fl->env.loop);
+	if (fl->progress_on)
+		(void)loop_timer_set(fl->env.loop, &fl->progress, 200);
+	start_more(fl);
+	while (fl->finished < fl->n)
+		if (loop_run(fl->env.loop) != 0) {
+			pv_err("event loop failed");
+			return PV_EXIT_INTERNAL;
+		}
+	if (fl->progress_on)
+		progress_draw(fl, 1);
+	return PV_EXIT_OK;
+}
+
+int
+pv_cmd_fleet(int argc, char **argv)
+{
+	struct fleet_opts o;
+	struct fleet *fl;
+	double secs;
+	int rc;
+
+	if ((rc = fleet_parse(argc, argv, &o)) != PV_EXIT_OK)
+		return rc < 0 ? PV_EXIT_OK : rc;
+	if ((fl = calloc(1, sizeof(*fl))) == NULL)
+		return PV_EXIT_INTERNAL;
+	if (prefix_ok(fl, o.prefix, o.count) != 0) {
+		free(fl);
+		return PV_EXIT_USAGE;
+	}
+	fl->n = (size_t)o.count;
+	fl->conc = (unsigned)o.conc;
+	fl->root = o.root;
+	if ((rc = pv_env_init(&fl->env, &o.cfg)) != PV_EXIT_OK) {
+		free(fl);
+		return rc;
+	}
+	fl->phones = calloc(fl->n, sizeof(*fl->phones));
+	fl->ms = calloc(fl->n, sizeof(*fl->ms));
+	if (fl->phones == NULL || fl->ms == NULL) {
+		pv_err("out of memory for %zu phones", fl->n);
+		rc = PV_EXIT_INTERNAL;
+		goto out;
+	}
+	if ((rc = fleet_run(fl, &o)) != PV_EXIT_OK)
+		goto out;
+	qsort(fl->ms, fl->n, sizeof(*fl->ms), cmp_u32);
+	secs = (double)(fl->t1 - fl->t0) / 1000.0;
+	if (o.json)
+		summary_json(fl, secs);
+	else
+		summary_text(fl, secs);
+	/* Success only when every phone ended with the server's files and no failure. */
+	rc = fl->both_ok == fl->n && fl->by_cause[PV_C_NONE] == fl->n ? PV_EXIT_OK
+	                                                             : PV_EXIT_UPDATE_FAILED;
+out:
+	free(fl->phones);
+	free(fl->ms);
+	pv_env_cleanup(&fl->env);
+	free(fl);
+	return rc;
+}

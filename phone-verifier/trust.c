@@ -1,0 +1,529 @@
+/*
+ * The phone's trust rules (format section 11) and its state directory.
+ * See trust.h for the rules; nothing here touches the network or prints.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "trust.h"
+
+/* ---- held lists ---------------------------------------------------------- */
+
+enum ctl_err
+pv_tl_new(const uint8_t *p, size_t n, struct pv_tl **out, struct ctl_diag *d)
+{
+	struct pv_tl *tl;
+	enum ctl_err r;
+
+	*out = NULL;
+	if ((tl = calloc(1, sizeof(*tl))) == NULL)
+		return CTL_E_NOMEM;
+	if ((r = ctl_file_parse(p, n, 0, &tl->f, d)) != CTL_OK ||
+	    (r = ctl_checksums(p, n, &tl->sums)) != CTL_OK) {
+		ctl_file_free(tl->f);
+		free(tl);
+		return r;
+	}
+	tl->refs = 1;
+	*out = tl;
+	return CTL_OK;
+}
+
+struct pv_tl *
+pv_tl_ref(struct pv_tl *tl)
+{
+	if (tl != NULL)
+		tl->refs++;
+	return tl;
+}
+
+void
+pv_tl_unref(struct pv_tl *tl)
+{
+	if (tl == NULL || --tl->refs > 0)
+		return;
+	ctl_file_free(tl->f);
+	free(tl);
+}
+
+const uint8_t *
+pv_tl_bytes(const struct pv_tl *tl, size_t *len)
+{
+	return ctl_file_bytes(tl->f, len);
+}
+
+void
+pv_trust_init(struct pv_trust *t)
+{
+	t->ctl = NULL;
+	t->itl = NULL;
+}
+
+void
+pv_trust_cleanup(struct pv_trust *t)
+{
+	pv_tl_unref(t->ctl);
+	pv_tl_unref(t->itl);
+	pv_trust_init(t);
+}
+
+struct pv_tl *
+pv_trust_get(const struct pv_trust *t, enum ctl_kind kind)
+{
+	return kind == CTL_KIND_ITL ? t->itl : kind == CTL_KIND_CTL ? t->ctl : NULL;
+}
+
+void
+pv_trust_set(struct pv_trust *t, enum ctl_kind kind, struct pv_tl *tl)
+{
+	struct pv_tl **slot = kind == CTL_KIND_ITL ? &t->itl : &t->ctl;
+
+	pv_tl_unref(*slot);
+	*slot = tl;
+}
+
+const char *
+pv_verdict_name(enum pv_verdict v)
+{
+	switch (v) {
+	case PV_V_TOFU: return "tofu";
+	case PV_V_INSTALL: return "install";
+	case PV_V_UNCHANGED: return "unchanged";
+	case PV_V_UNTRUSTED: return "untrusted";
+	case PV_V_INVALID: return "invalid";
+	case PV_V__COUNT: break;
+	}
+	return "unknown";
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static int
+bytes_eq(struct ctl_bytes a, struct ctl_bytes b)
+{
+	return a.len == b.len && (a.len == 0 || CRYPTO_memcmp(a.p, b.p, a.len) == 0);
+}
+
+static const char *
+kind_name(enum ctl_kind k)
+{
+	return k == CTL_KIND_ITL ? "ITL" : k == CTL_KIND_SGN ? "signed file" : "CTL";
+}
+
+/* Printable copy of a stored name (attacker-controlled bytes never reach a terminal raw). */
+static const char *
+name_text(struct ctl_bytes b, char *out, size_t cap)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < b.len && b.p[i] != '\0' && n + 1 < cap; i++)
+		out[n++] = b.p[i] >= 0x20 && b.p[i] < 0x7f ? (char)b.p[i] : '?';
+	out[n] = '\0';
+	return n > 0 ? out : "(no name)";
+}
+
+static enum pv_verdict
+decide(struct pv_decision *d, enum pv_verdict v, enum ctl_err e, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static enum pv_verdict
+decide(struct pv_decision *d, enum pv_verdict v, enum ctl_err e, const char *fmt, ...)
+{
+	va_list ap;
+
+	d->v = v;
+	d->err = e;
+	va_start(ap, fmt);
+	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
+	va_end(ap);
+	return v;
+}
+
+/* Index of a record of list holding cert in one of roles, or -1. */
+static int
+find_cert(const struct ctl_file *list, struct ctl_bytes cert, const uint16_t *roles, size_t nroles)
+{
+	size_t i, k, n = ctl_file_nrecords(list);
+
+	for (i = 0; i < n; i++) {
+		const struct ctl_record *r = ctl_file_record(list, i);
+
+		for (k = 0; k < nroles; k++)
+			if (r->has_role && r->role == roles[k] && bytes_eq(r->cert, cert))
+				return (int)i;
+	}
+	return -1;
+}
+
+static void
+decision_init(struct pv_decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->signer_index = -1;
+	d->trusted_index = -1;
+}
+
+/* ---- the rules ------------------------------------------------------------- */
+
+static const uint16_t roles_sast[] = { CTL_ROLE_SAST };
+static const uint16_t roles_ctl_for_itl[] = { CTL_ROLE_SAST, CTL_ROLE_CCM_TFTP, CTL_ROLE_TFTP };
+static const uint16_t roles_tftp[] = { CTL_ROLE_TFTP, CTL_ROLE_CCM_TFTP };
+
+/* Which held list (and roles in it) may vouch for a new file of kind, in order. */
+struct vouch {
+	const struct pv_tl *list;
+	const char *name;
+	const uint16_t *roles;
+	size_t nroles;
+};
+
+static size_t
+vouchers(const struct pv_trust *held, enum ctl_kind kind, struct vouch out[2])
+{
+	size_t n = 0;
+
+	if (kind == CTL_KIND_CTL) {
+		/* Section 11 rule 2: the SAST of the held CTL; with no CTL yet,
+		 * a SAST of the held ITL (the CUCM 10+ path into mixed mode). */
+		if (held->ctl != NULL)
+			out[n++] = (struct vouch){ held->ctl, "CTL", roles_sast, 1 };
+		else if (held->itl != NULL)
+			out[n++] = (struct vouch){ held->itl, "ITL", roles_sast, 1 };
+		return n;
+	}
+	if (held->itl != NULL)
+		out[n++] = (struct vouch){ held->itl, "ITL", roles_sast, 1 };
+	if (held->ctl != NULL)
+		out[n++] = (struct vouch){ held->ctl, "CTL", roles_ctl_for_itl, 3 };
+	return n;
+}
+
+/* After the file's own signature checked out: is its signer trusted by what is held? */
+static enum pv_verdict
+judge_signer(const struct pv_trust *held, enum ctl_kind kind, const struct ctl_file *f,
+             struct pv_decision *d)
+{
+	const struct ctl_record *sr = ctl_file_record(f, (size_t)d->signer_index);
+	struct vouch vs[2];
+	size_t i, n = vouchers(held, kind, vs);
+	char name[256];
+
+	if (n == 0) {
+		d->trusted_by = "itself";
+		return decide(d, PV_V_TOFU, CTL_OK, "no trust list held: trusting the %s signed by "
+		              "record %d (%s) on first use", kind_name(kind), d->signer_index + 1,
+		              name_text(sr->subject, name, sizeof(name)));
+	}
+	for (i = 0; i < n; i++) {
+		int idx = find_cert(vs[i].list->f, sr->cert, vs[i].roles, vs[i].nroles);
+
+		if (idx < 0)
+			continue;
+		d->trusted_index = idx;
+		d->trusted_by = vs[i].name;
+		return decide(d, PV_V_INSTALL, CTL_OK, "signed by %s, record %d (%s) of the held %s",
+		              name_text(sr->subject, name, sizeof(name)), idx + 1,
+		              ctl_role_short(ctl_file_record(vs[i].list->f, (size_t)idx)->role),
+		              vs[i].name);
+	}
+	return decide(d, PV_V_UNTRUSTED, CTL_E_NOT_TRUSTED, "signer %s (record %d) is not %s of "
+	              "the held %s%s", name_text(sr->subject, name, sizeof(name)),
+	              d->signer_index + 1, kind == CTL_KIND_CTL ? "a SAST" : "a trusted signer",
+	              vs[0].name, n > 1 ? " or CTL" : "");
+}
+
+enum pv_verdict
+pv_trust_decide(const struct pv_trust *held, enum ctl_kind kind, const uint8_t *p, size_t n,
+                struct ctl_verifier *v, struct pv_decision *d, struct pv_tl **tl)
+{
+	const struct pv_tl *old = pv_trust_get(held, kind);
+	struct ctl_verify_result res;
+	struct pv_tl *nt = NULL;
+	struct ctl_diag diag;
+	const uint8_t *ob;
+	size_t on = 0;
+	enum ctl_err r;
+	char buf[600];
+
+	decision_init(d);
+	if (tl != NULL)
+		*tl = NULL;
+	if (old != NULL && (ob = pv_tl_bytes(old, &on)) != NULL && on == n &&
+	    CRYPTO_memcmp(ob, p, n) == 0) {
+		d->header_len = ctl_file_header_length(old->f);
+		return decide(d, PV_V_UNCHANGED, CTL_OK, "same as the held %s (md5 %s)",
+		              kind_name(kind), old->sums.md5);
+	}
+	if ((r = pv_tl_new(p, n, &nt, &diag)) != CTL_OK)
+		return decide(d, PV_V_INVALID, r, "malformed %s: %s", kind_name(kind),
+		              ctl_diag_str(&diag, buf, sizeof(buf)));
+	d->header_len = ctl_file_header_length(nt->f);
+	if (ctl_file_kind(nt->f) != kind) {
+		pv_tl_unref(nt);
+		return decide(d, PV_V_INVALID, CTL_E_KIND, "expected a %s, the file is a %s",
+		              kind_name(kind), kind_name(ctl_file_kind(nt->f)));
+	}
+	d->parsed = 1;
+	if ((r = ctl_file_verify_ctx(v, nt->f, &res)) != CTL_OK) {
+		pv_tl_unref(nt);
+		return decide(d, PV_V_INVALID, r, "%s: %s", ctl_strerror(r), res.reason);
+	}
+	d->signer_index = res.signer_index;
+	if (judge_signer(held, kind, nt->f, d) == PV_V_UNTRUSTED) {
+		pv_tl_unref(nt);
+		return d->v;
+	}
+	if (tl != NULL)
+		*tl = nt;
+	else
+		pv_tl_unref(nt);
+	return d->v;
+}
+
+int
+pv_trust_has_tftp(const struct pv_trust *held)
+{
+	const struct pv_tl *l[2] = { held->ctl, held->itl };
+	size_t i, k;
+
+	for (i = 0; i < 2; i++)
+		for (k = 0; l[i] != NULL && k < ctl_file_nrecords(l[i]->f); k++) {
+			const struct ctl_record *r = ctl_file_record(l[i]->f, k);
+
+			if (r->has_role && (r->role == CTL_ROLE_TFTP || r->role == CTL_ROLE_CCM_TFTP))
+				return 1;
+		}
+	return 0;
+}
+
+enum ctl_err
+pv_config_check(const struct pv_trust *held, const uint8_t *p, size_t n, struct pv_decision *d,
+                size_t *payload_off, size_t *payload_len)
+{
+	const struct pv_tl *l[2] = { held->ctl, held->itl };
+	static const char *const names[2] = { "CTL", "ITL" };
+	struct ctl_verify_result res;
+	struct ctl_file *f = NULL;
+	struct ctl_diag diag;
+	enum ctl_err r, first = CTL_OK;
+	char buf[600], why[520] = "";
+	size_t i;
+
+	decision_init(d);
+	if ((r = ctl_file_parse(p, n, CTL_PARSE_SGN, &f, &diag)) != CTL_OK) {
+		decide(d, PV_V_INVALID, r, "malformed signed file: %s",
+		       ctl_diag_str(&diag, buf, sizeof(buf)));
+		return r;
+	}
+	d->header_len = ctl_file_header_length(f);
+	d->parsed = 1;
+	for (i = 0; i < 2; i++) {
+		if (l[i] == NULL)
+			continue;
+		r = ctl_file_verify_with(f, l[i]->f, roles_tftp, 2, &res);
+		if (r == CTL_OK) {
+			struct ctl_bytes pl = ctl_file_payload(f);
+
+			d->signer_index = d->trusted_index = res.signer_index;
+			d->trusted_by = names[i];
+			decide(d, PV_V_INSTALL, CTL_OK, "signed by record %d (%s) of the held %s",
+			       res.signer_index + 1,
+			       ctl_role_short(ctl_file_record(l[i]->f, (size_t)res.signer_index)->role),
+			       names[i]);
+			if (payload_off != NULL)
+				*payload_off = ctl_file_header_length(f);
+			if (payload_len != NULL)
+				*payload_len = pl.len;
+			ctl_file_free(f);
+			return CTL_OK;
+		}
+		if (first == CTL_OK) {
+			first = r;
+			snprintf(why, sizeof(why), "%s: %s", names[i], res.reason);
+		}
+	}
+	ctl_file_free(f);
+	if (first == CTL_OK) {
+		decide(d, PV_V_UNTRUSTED, CTL_E_NOT_TRUSTED, "no trust list held to verify it against");
+		return CTL_E_NOT_TRUSTED;
+	}
+	/* A signer found but a bad signature is a corrupt file; no eligible signer is untrusted. */
+	decide(d, first == CTL_E_SIGNER_NOT_FOUND ? PV_V_UNTRUSTED : PV_V_INVALID, first,
+	       "not signed by a TFTP or CCM+TFTP certificate of the held trust list (%s)", why);
+	return first;
+}
+
+/* ---- state directory ------------------------------------------------------- */
+
+static enum ctl_err
+io_fail(struct ctl_diag *d, const char *what, const char *path)
+{
+	int e = errno;
+
+	ctl_diag_clear(d);
+	d->err = CTL_E_IO;
+	d->tag = -1;
+	snprintf(d->msg, sizeof(d->msg), "%s %.300s: %s", what, path, strerror(e));
+	return CTL_E_IO;
+}
+
+static enum ctl_err
+join(char *out, size_t cap, const char *dir, const char *name, struct ctl_diag *d)
+{
+	int w = snprintf(out, cap, "%s/%s", dir, name);
+
+	if (w < 0 || (size_t)w >= cap) {
+		ctl_diag_clear(d);
+		d->err = CTL_E_TOO_LARGE;
+		d->tag = -1;
+		snprintf(d->msg, sizeof(d->msg), "path too long: %s/%s", dir, name);
+		return CTL_E_TOO_LARGE;
+	}
+	return CTL_OK;
+}
+
+static enum ctl_err
+load_one(const char *dir, const char *name, enum ctl_kind kind, struct pv_tl **out,
+         struct ctl_diag *d)
+{
+	char path[4096], buf[600];
+	uint8_t *p = NULL;
+	size_t n = 0;
+	struct stat st;
+	enum ctl_err r;
+
+	*out = NULL;
+	if ((r = join(path, sizeof(path), dir, name, d)) != CTL_OK)
+		return r;
+	if (stat(path, &st) != 0)
+		return errno == ENOENT ? CTL_OK : io_fail(d, "cannot stat", path);
+	if ((r = ctl_read_file(path, CTL_MAX_FILE, &p, &n, d)) != CTL_OK)
+		return r;
+	r = pv_tl_new(p, n, out, d);
+	free(p);
+	if (r == CTL_OK && ctl_file_kind((*out)->f) != kind) {
+		pv_tl_unref(*out);
+		*out = NULL;
+		ctl_diag_clear(d);
+		d->err = r = CTL_E_KIND;
+		d->tag = -1;
+	}
+	if (r != CTL_OK) {
+		ctl_diag_str(d, buf, sizeof(buf));
+		snprintf(d->msg, sizeof(d->msg), "stored %.200s is damaged (%.200s); erase it",
+		         path, r == CTL_E_KIND ? "wrong kind" : buf);
+		d->offset = 0;
+		d->tag = -1;
+	}
+	return r;
+}
+
+enum ctl_err
+pv_state_load(const char *dir, struct pv_trust *t, struct ctl_diag *d)
+{
+	struct pv_tl *ctl = NULL, *itl = NULL;
+	enum ctl_err r;
+
+	if ((r = load_one(dir, PV_CTL_NAME, CTL_KIND_CTL, &ctl, d)) != CTL_OK)
+		return r;
+	if ((r = load_one(dir, PV_ITL_NAME, CTL_KIND_ITL, &itl, d)) != CTL_OK) {
+		pv_tl_unref(ctl);
+		return r;
+	}
+	pv_trust_set(t, CTL_KIND_CTL, ctl);
+	pv_trust_set(t, CTL_KIND_ITL, itl);
+	return CTL_OK;
+}
+
+/* mkdir -p for the state directory (a fleet's root/SEP<MAC> included). */
+static enum ctl_err
+make_dirs(const char *dir, struct ctl_diag *d)
+{
+	char path[4096];
+	size_t i, n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(path))
+		return join(path, 1, dir, "", d);
+	memcpy(path, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			return io_fail(d, "cannot create", path);
+		path[i] = dir[i];
+	}
+	return CTL_OK;
+}
+
+enum ctl_err
+pv_state_write(const char *dir, const char *name, const uint8_t *p, size_t n, struct ctl_diag *d)
+{
+	char path[4096];
+	enum ctl_err r;
+
+	if ((r = make_dirs(dir, d)) != CTL_OK || (r = join(path, sizeof(path), dir, name, d)) != CTL_OK)
+		return r;
+	return ctl_write_atomic(path, p, n, 0644, d);
+}
+
+enum ctl_err
+pv_state_store(const char *dir, enum ctl_kind kind, const struct pv_tl *tl, struct ctl_diag *d)
+{
+	size_t n = 0;
+	const uint8_t *p = pv_tl_bytes(tl, &n);
+
+	return pv_state_write(dir, kind == CTL_KIND_ITL ? PV_ITL_NAME : PV_CTL_NAME, p, n, d);
+}
+
+enum ctl_err
+pv_state_erase(const char *dir, unsigned *removed, struct ctl_diag *d)
+{
+	static const char *const names[] = { PV_CTL_NAME, PV_ITL_NAME };
+	char path[4096];
+	enum ctl_err r;
+	size_t i;
+
+	*removed = 0;
+	for (i = 0; i < 2; i++) {
+		if ((r = join(path, sizeof(path), dir, names[i], d)) != CTL_OK)
+			return r;
+		if (unlink(path) == 0)
+			(*removed)++;
+		else if (errno != ENOENT)
+			return io_fail(d, "cannot remove", path);
+	}
+	return CTL_OK;
+}
+
+/* ---- comparison ------------------------------------------------------------- */
+
+int
+pv_record_same(const struct ctl_record *a, const struct ctl_record *b)
+{
+	if (a->has_role != b->has_role || a->role != b->role)
+		return 0;
+	if (a->cert.len > 0 || b->cert.len > 0)
+		return bytes_eq(a->cert, b->cert);
+	return a->length == b->length && bytes_eq(a->subject, b->subject) &&
+	       bytes_eq(a->dns, b->dns) && a->has_ip == b->has_ip &&
+	       memcmp(a->ip, b->ip, sizeof(a->ip)) == 0;
+}
+
+int
+pv_record_find(const struct ctl_file *f, const struct ctl_record *r)
+{
+	size_t i, n = ctl_file_nrecords(f);
+
+	for (i = 0; i < n; i++)
+		if (pv_record_same(ctl_file_record(f, i), r))
+			return (int)i;
+	return -1;
+}
