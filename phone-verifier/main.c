@@ -297,7 +297,16 @@ usage(FILE *f)
 	           "status messages, trust-list checksums, boot storms.\n\nCommands:\n", PV_PROG);
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n'%s COMMAND --help' describes a command. See phone-verifier(1).\n", PV_PROG);
+	fprintf(f, "\nSynopsis:\n"
+	        "  boot --mac MAC --tftp HOST[:PORT] [--state DIR] [--json]\n"
+	        "  fleet --count N --tftp HOST[:PORT] [--concurrency C] [--state-root DIR]\n"
+	        "        [--mac-prefix P] [--verbose] [--no-progress] [--json]\n"
+	        "  trust-list --state DIR [--json]\n"
+	        "  compare --state DIR, then --server-file FILE or --tftp HOST[:PORT] --mac MAC; [--json]\n"
+	        "  erase --state DIR\n"
+	        "TFTP options of boot, fleet and compare: [--blksize N] [--windowsize N]\n"
+	        "  [--timeout MS] [--retries N] [--loss PCT] [--seed N]\n"
+	        "\n'%s COMMAND --help' describes a command. See phone-verifier(1).\n", PV_PROG);
 }
 
 int

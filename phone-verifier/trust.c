@@ -266,9 +266,11 @@ pv_trust_decide(const struct pv_trust *held, enum ctl_kind kind, const uint8_t *
 		              ctl_diag_str(&diag, buf, sizeof(buf)));
 	d->header_len = ctl_file_header_length(nt->f);
 	if (ctl_file_kind(nt->f) != kind) {
+		enum ctl_kind got = ctl_file_kind(nt->f);
+
 		pv_tl_unref(nt);
 		return decide(d, PV_V_INVALID, CTL_E_KIND, "expected a %s, the file is a %s",
-		              kind_name(kind), kind_name(ctl_file_kind(nt->f)));
+		              kind_name(kind), kind_name(got));
 	}
 	d->parsed = 1;
 	if ((r = ctl_file_verify_ctx(v, nt->f, &res)) != CTL_OK) {

@@ -1,0 +1,404 @@
+/*
+ * phone-verifier trust rules (phone-verifier/trust.c, format section 11)
+ * on files built here with libctl and the build/pki keys: trust on first
+ * use, a CTL re-signed by the second token, a rogue token, tampering,
+ * truncation, wrong kind, an ITL chain through the CTL, .sgn configuration
+ * files, and the state directory (store, load, erase, damage).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/x509.h>
+
+#include <ctl/ctl.h>
+
+#include "../phone-verifier/trust.h"
+#include "testutil.h"
+
+struct ent {
+	const char *name;
+	uint16_t role;
+};
+
+/* Builds and signs a list of kind with signer NAME (NAME.key/NAME.pem); free() the result. */
+static uint8_t *
+build(enum ctl_kind kind, const char *signer, const struct ent *e, size_t n, uint32_t ts,
+      size_t *len)
+{
+	struct ctl_builder *b = NULL;
+	struct ctl_signer *s = NULL;
+	struct ctl_diag d;
+	uint8_t *out = NULL;
+	char key[512], crt[512];
+	size_t i;
+
+	ck_assert_int_eq(ctl_builder_new(kind, &b), CTL_OK);
+	for (i = 0; i < n; i++) {
+		X509 *c = NULL;
+
+		ck_assert_int_eq(ctl_cert_load(tu_pki(e[i].name), &c, &d), CTL_OK);
+		ck_assert_int_eq(ctl_builder_add_cert(b, c, e[i].role, NULL, NULL, &d), CTL_OK);
+		X509_free(c);
+	}
+	ctl_builder_set_timestamp(b, ts);
+	snprintf(key, sizeof(key), "%s.key", signer);
+	snprintf(crt, sizeof(crt), "%s.pem", signer);
+	snprintf(key, sizeof(key), "%s", tu_pki(key));
+	snprintf(crt, sizeof(crt), "%s", tu_pki(crt));
+	ck_assert_int_eq(ctl_signer_new_pem(key, crt, &s, &d), CTL_OK);
+	ck_assert_int_eq(ctl_builder_sign(b, s, &out, len, &d), CTL_OK);
+	ctl_signer_free(s);
+	ctl_builder_free(b);
+	return out;
+}
+
+static const struct ent ctl_ents[] = {
+	{ "sast1.pem", CTL_ROLE_SAST }, { "sast2.pem", CTL_ROLE_SAST },
+	{ "ccm1.pem", CTL_ROLE_CCM_TFTP }, { "capf.pem", CTL_ROLE_CAPF },
+};
+
+static uint8_t *
+ctl_by(const char *signer, uint32_t ts, size_t *len)
+{
+	return build(CTL_KIND_CTL, signer, ctl_ents, 4, ts, len);
+}
+
+/* A held trust list made from bytes (the test owns the reference). */
+static struct pv_tl *
+tl_of(const uint8_t *p, size_t n)
+{
+	struct pv_tl *tl = NULL;
+	struct ctl_diag d;
+
+	ck_assert_int_eq(pv_tl_new(p, n, &tl, &d), CTL_OK);
+	return tl;
+}
+
+START_TEST(tofu_first_ctl)
+{
+	struct pv_trust t;
+	struct pv_decision d;
+	struct pv_tl *tl = NULL;
+	size_t n;
+	uint8_t *p = ctl_by("sast1", 1000, &n);
+
+	pv_trust_init(&t);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, n, NULL, &d, &tl), PV_V_TOFU);
+	ck_assert_ptr_nonnull(tl);
+	ck_assert_str_eq(d.trusted_by, "itself");
+	ck_assert_int_eq(d.signer_index, 0);
+	ck_assert_uint_eq(d.header_len, ctl_file_header_length(tl->f));
+	ck_assert_uint_eq(d.header_len % 4, 0);
+	pv_trust_set(&t, CTL_KIND_CTL, tl);
+	/* The same bytes again: a no-op. */
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, n, NULL, &d, &tl), PV_V_UNCHANGED);
+	ck_assert_ptr_null(tl);
+	pv_trust_cleanup(&t);
+	free(p);
+}
+END_TEST
+
+START_TEST(resigned_by_second_token)
+{
+	struct pv_trust t;
+	struct pv_decision d;
+	struct pv_tl *tl = NULL;
+	size_t n1, n2;
+	uint8_t *a = ctl_by("sast1", 1000, &n1), *b = ctl_by("sast2", 2000, &n2);
+	struct ctl_verifier *v = NULL;
+
+	ck_assert_int_eq(ctl_verifier_new(&v), CTL_OK);
+	pv_trust_init(&t);
+	pv_trust_set(&t, CTL_KIND_CTL, tl_of(a, n1));
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, b, n2, v, &d, &tl), PV_V_INSTALL);
+	ck_assert_str_eq(d.trusted_by, "CTL");
+	ck_assert_int_eq(d.trusted_index, 1); /* sast2 is record 2 of the held CTL */
+	ck_assert_int_eq(d.err, CTL_OK);
+	pv_tl_unref(tl);
+	pv_trust_cleanup(&t);
+	ctl_verifier_free(v);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(rogue_token_refused)
+{
+	static const struct ent rogue_ents[] = {
+		{ "rogue.pem", CTL_ROLE_SAST }, { "sast1.pem", CTL_ROLE_SAST },
+		{ "ccm2.pem", CTL_ROLE_CCM_TFTP },
+	};
+	struct pv_trust t;
+	struct pv_decision d;
+	struct pv_tl *tl = (struct pv_tl *)1;
+	size_t n1, n2;
+	uint8_t *a = ctl_by("sast1", 1000, &n1);
+	uint8_t *b = build(CTL_KIND_CTL, "rogue", rogue_ents, 3, 3000, &n2);
+
+	pv_trust_init(&t);
+	pv_trust_set(&t, CTL_KIND_CTL, tl_of(a, n1));
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, b, n2, NULL, &d, &tl), PV_V_UNTRUSTED);
+	ck_assert_ptr_null(tl);
+	ck_assert_int_eq(d.err, CTL_E_NOT_TRUSTED);
+	ck_assert_int_eq(d.parsed, 1);
+	ck_assert_ptr_nonnull(strstr(d.reason, "SAST-ADN0bad0bad"));
+	ck_assert_ptr_nonnull(strstr(d.reason, "held CTL"));
+	/* On a fresh phone the rogue file's own signature holds: TOFU takes it (section 11). */
+	pv_trust_cleanup(&t);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, b, n2, NULL, &d, NULL), PV_V_TOFU);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(tampered_and_truncated)
+{
+	struct pv_trust t;
+	struct pv_decision d;
+	size_t n, hl;
+	uint8_t *p = ctl_by("sast1", 1000, &n);
+	struct pv_tl *tl = tl_of(p, n);
+
+	hl = ctl_file_header_length(tl->f);
+	pv_tl_unref(tl);
+	pv_trust_init(&t);
+	p[n - 10] ^= 1; /* inside the last record's certificate: signed bytes */
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, n, NULL, &d, NULL), PV_V_INVALID);
+	ck_assert_int_eq(d.err, CTL_E_SIG_INVALID);
+	ck_assert_int_eq(d.parsed, 1);
+	ck_assert_uint_eq(d.header_len, hl);
+	p[n - 10] ^= 1;
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, hl + 3, NULL, &d, NULL), PV_V_INVALID);
+	ck_assert_int_eq(d.parsed, 0);
+	ck_assert_int_eq(d.err, CTL_E_TRUNCATED);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, 0, NULL, &d, NULL), PV_V_INVALID);
+	free(p);
+}
+END_TEST
+
+START_TEST(wrong_kind)
+{
+	static const struct ent itl_ents[] = {
+		{ "ccm1.pem", CTL_ROLE_SAST }, { "tvs1.pem", CTL_ROLE_TVS },
+	};
+	struct pv_trust t;
+	struct pv_decision d;
+	size_t n;
+	uint8_t *p = build(CTL_KIND_ITL, "ccm1", itl_ents, 2, 1000, &n);
+
+	pv_trust_init(&t);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, n, NULL, &d, NULL), PV_V_INVALID);
+	ck_assert_int_eq(d.err, CTL_E_KIND);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, p, n, NULL, &d, NULL), PV_V_TOFU);
+	free(p);
+}
+END_TEST
+
+START_TEST(itl_chain)
+{
+	static const struct ent itl_ccm[] = {
+		{ "ccm1.pem", CTL_ROLE_SAST }, { "ccm1.pem", CTL_ROLE_CCM_TFTP }, { "tvs1.pem", CTL_ROLE_TVS },
+	};
+	static const struct ent itl_rec[] = {
+		{ "itlrecovery.pem", CTL_ROLE_SAST }, { "ccm1.pem", CTL_ROLE_CCM_TFTP },
+	};
+	static const struct ent itl_rec2[] = {
+		{ "itlrecovery.pem", CTL_ROLE_SAST }, { "ccm1.pem", CTL_ROLE_CCM_TFTP },
+		{ "tvs1.pem", CTL_ROLE_TVS },
+	};
+	struct pv_trust t;
+	struct pv_decision d;
+	struct pv_tl *tl = NULL;
+	size_t nc, n1, n2, n3;
+	uint8_t *c = ctl_by("sast1", 1000, &nc);
+	uint8_t *i1 = build(CTL_KIND_ITL, "ccm1", itl_ccm, 3, 1000, &n1);
+	uint8_t *i2 = build(CTL_KIND_ITL, "itlrecovery", itl_rec, 2, 2000, &n2);
+	uint8_t *i3 = build(CTL_KIND_ITL, "itlrecovery", itl_rec2, 3, 3000, &n3);
+
+	pv_trust_init(&t);
+	pv_trust_set(&t, CTL_KIND_CTL, tl_of(c, nc));
+	/* The ITL signer is the CTL's CCM+TFTP record (the TFTP node's CallManager certificate). */
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, i1, n1, NULL, &d, &tl), PV_V_INSTALL);
+	ck_assert_str_eq(d.trusted_by, "CTL");
+	ck_assert_int_eq(d.trusted_index, 2);
+	pv_trust_set(&t, CTL_KIND_ITL, tl);
+	/* ITLRecovery is in neither list: refused, the old ITL kept. */
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, i2, n2, NULL, &d, NULL), PV_V_UNTRUSTED);
+	/* With an ITLRecovery ITL held (and no CTL), its successor is trusted through the ITL. */
+	pv_trust_cleanup(&t);
+	pv_trust_set(&t, CTL_KIND_ITL, tl_of(i2, n2));
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, i3, n3, NULL, &d, NULL), PV_V_INSTALL);
+	ck_assert_str_eq(d.trusted_by, "ITL");
+	ck_assert_int_eq(d.trusted_index, 0);
+	/* A CTL with only an ITL held: its signer must be a SAST of the ITL. */
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, c, nc, NULL, &d, NULL), PV_V_UNTRUSTED);
+	pv_trust_cleanup(&t);
+	free(c);
+	free(i1);
+	free(i2);
+	free(i3);
+}
+END_TEST
+
+/* A .sgn of payload signed by NAME. */
+static uint8_t *
+sgn_by(const char *signer, const char *payload, size_t *len)
+{
+	struct ctl_builder *b = NULL;
+	struct ctl_signer *s = NULL;
+	struct ctl_diag d;
+	uint8_t *out = NULL;
+	char key[512], crt[512];
+
+	ck_assert_int_eq(ctl_builder_new(CTL_KIND_SGN, &b), CTL_OK);
+	ck_assert_int_eq(ctl_builder_set_filename(b, "SEP0011215A1AE3.cnf.xml.sgn"), CTL_OK);
+	ck_assert_int_eq(ctl_builder_set_payload(b, (const uint8_t *)payload, strlen(payload)), CTL_OK);
+	snprintf(key, sizeof(key), "%s", tu_pki(signer));
+	snprintf(crt, sizeof(crt), "%s", key);
+	memcpy(key + strlen(key) - 3, "key", 3);
+	memcpy(crt + strlen(crt) - 3, "pem", 3);
+	ck_assert_int_eq(ctl_signer_new_pem(key, crt, &s, &d), CTL_OK);
+	ck_assert_int_eq(ctl_builder_sign(b, s, &out, len, &d), CTL_OK);
+	ctl_signer_free(s);
+	ctl_builder_free(b);
+	return out;
+}
+
+START_TEST(config_sgn)
+{
+	static const char cfg[] = "<device><deviceProtocol>SIP</deviceProtocol></device>\n";
+	static const struct ent ccm_only[] = {
+		{ "sast1.pem", CTL_ROLE_SAST }, { "ccm1.pem", CTL_ROLE_CCM },
+	};
+	struct pv_trust t;
+	struct pv_decision d;
+	size_t nc, n1, n2, nc2, off = 0, len = 0;
+	uint8_t *c = ctl_by("sast1", 1000, &nc);
+	uint8_t *c2 = build(CTL_KIND_CTL, "sast1", ccm_only, 2, 1000, &nc2);
+	uint8_t *good = sgn_by("ccm1.pem", cfg, &n1), *bad = sgn_by("ccm2.pem", cfg, &n2);
+
+	pv_trust_init(&t);
+	ck_assert_int_eq(pv_config_check(&t, good, n1, &d, NULL, NULL), CTL_E_NOT_TRUSTED);
+	ck_assert_int_eq(pv_trust_has_tftp(&t), 0);
+	pv_trust_set(&t, CTL_KIND_CTL, tl_of(c, nc));
+	ck_assert_int_eq(pv_trust_has_tftp(&t), 1);
+	ck_assert_int_eq(pv_config_check(&t, good, n1, &d, &off, &len), CTL_OK);
+	ck_assert_str_eq(d.trusted_by, "CTL");
+	ck_assert_int_eq(d.trusted_index, 2);
+	ck_assert_uint_eq(len, strlen(cfg));
+	ck_assert_mem_eq(good + off, cfg, len);
+	/* ccm2 is listed nowhere. */
+	ck_assert_int_eq(pv_config_check(&t, bad, n2, &d, NULL, NULL), CTL_E_SIGNER_NOT_FOUND);
+	ck_assert_int_eq(d.v, PV_V_UNTRUSTED);
+	/* A tampered payload. */
+	good[n1 - 2] ^= 0x20;
+	ck_assert_int_eq(pv_config_check(&t, good, n1, &d, NULL, NULL), CTL_E_SIG_INVALID);
+	ck_assert_int_eq(d.v, PV_V_INVALID);
+	good[n1 - 2] ^= 0x20;
+	/* ccm1 listed only as CCM (no TFTP role) does not sign configuration files. */
+	pv_trust_set(&t, CTL_KIND_CTL, tl_of(c2, nc2));
+	ck_assert_int_eq(pv_trust_has_tftp(&t), 0);
+	ck_assert_int_eq(pv_config_check(&t, good, n1, &d, NULL, NULL), CTL_E_SIGNER_NOT_FOUND);
+	pv_trust_cleanup(&t);
+	free(c);
+	free(c2);
+	free(good);
+	free(bad);
+}
+END_TEST
+
+START_TEST(state_dir)
+{
+	char dir[512], path[600];
+	struct pv_trust t;
+	struct ctl_diag d;
+	struct ctl_sums s;
+	unsigned removed = 9;
+	size_t n;
+	uint8_t *p = ctl_by("sast1", 1000, &n);
+	struct pv_tl *tl = tl_of(p, n);
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/phone/flash", tu_tmpdir());
+	pv_trust_init(&t);
+	ck_assert_int_eq(pv_state_load(dir, &t, &d), CTL_OK); /* missing: nothing held */
+	ck_assert_ptr_null(t.ctl);
+	ck_assert_int_eq(pv_state_store(dir, CTL_KIND_CTL, tl, &d), CTL_OK);
+	ck_assert_int_eq(pv_state_load(dir, &t, &d), CTL_OK);
+	ck_assert_ptr_nonnull(t.ctl);
+	ck_assert_ptr_null(t.itl);
+	ctl_checksums(p, n, &s);
+	ck_assert_str_eq(t.ctl->sums.md5, s.md5);
+	pv_trust_cleanup(&t);
+	ck_assert_int_eq(pv_state_erase(dir, &removed, &d), CTL_OK);
+	ck_assert_uint_eq(removed, 1);
+	ck_assert_int_eq(pv_state_load(dir, &t, &d), CTL_OK);
+	ck_assert_ptr_null(t.ctl);
+	/* A damaged stored file is an error naming it, never a silent re-TOFU. */
+	snprintf(path, sizeof(path), "%s/" PV_CTL_NAME, dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "wb"));
+	fwrite(p, 1, 40, f);
+	fclose(f);
+	ck_assert_int_ne(pv_state_load(dir, &t, &d), CTL_OK);
+	ck_assert_ptr_nonnull(strstr(d.msg, PV_CTL_NAME));
+	ck_assert_ptr_null(t.ctl);
+	/* A CTL stored under the ITL name is refused too. */
+	ck_assert_int_eq(pv_state_erase(dir, &removed, &d), CTL_OK);
+	ck_assert_int_eq(pv_state_write(dir, PV_ITL_NAME, p, n, &d), CTL_OK);
+	ck_assert_int_eq(pv_state_load(dir, &t, &d), CTL_E_KIND);
+	pv_tl_unref(tl);
+	free(p);
+}
+END_TEST
+
+START_TEST(record_diff)
+{
+	static const struct ent more[] = {
+		{ "sast1.pem", CTL_ROLE_SAST }, { "sast2.pem", CTL_ROLE_SAST },
+		{ "ccm1.pem", CTL_ROLE_CCM_TFTP }, { "capf.pem", CTL_ROLE_CAPF },
+		{ "ccm2.pem", CTL_ROLE_CCM_TFTP },
+	};
+	size_t na, nb;
+	uint8_t *a = ctl_by("sast1", 1000, &na), *b = build(CTL_KIND_CTL, "sast2", more, 5, 2000, &nb);
+	struct pv_tl *ta = tl_of(a, na), *tb = tl_of(b, nb);
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(pv_record_find(tb->f, ctl_file_record(ta->f, i)), (int)i);
+	ck_assert_int_eq(pv_record_find(ta->f, ctl_file_record(tb->f, 4)), -1);
+	/* Same certificate, other role: a different entry. */
+	ck_assert_int_eq(pv_record_same(ctl_file_record(ta->f, 0), ctl_file_record(ta->f, 1)), 0);
+	pv_tl_unref(ta);
+	pv_tl_unref(tb);
+	free(a);
+	free(b);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("trust");
+	TCase *ok = tcase_create("ok"), *refused = tcase_create("refused"),
+	      *state = tcase_create("state");
+
+	tcase_set_timeout(ok, 60);
+	tcase_set_timeout(refused, 60);
+	tcase_set_timeout(state, 60);
+	tcase_add_test(ok, tofu_first_ctl);
+	tcase_add_test(ok, resigned_by_second_token);
+	tcase_add_test(ok, itl_chain);
+	tcase_add_test(ok, config_sgn);
+	tcase_add_test(refused, rogue_token_refused);
+	tcase_add_test(refused, tampered_and_truncated);
+	tcase_add_test(refused, wrong_kind);
+	tcase_add_test(state, state_dir);
+	tcase_add_test(state, record_diff);
+	suite_add_tcase(s, ok);
+	suite_add_tcase(s, refused);
+	suite_add_tcase(s, state);
+	return s;
+}
+
+CTL_TEST_MAIN(make_suite)
