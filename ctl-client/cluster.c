@@ -781,12 +781,12 @@ print_table(const struct cluster *cl, const char *md5, size_t nfail)
 {
 	size_t i;
 
-	printf("%-24s %-20s %-8s %-32s %s\n", "SERVER", "HOST", "RESULT", "CTL MD5", "MODE");
+	printf("%-22s %-24s %-7s %-32s %s\n", "SERVER", "HOST", "RESULT", "CTL MD5", "MODE");
 	for (i = 0; i < cl->n; i++) {
 		const struct cl_node *nd = &cl->nodes[i];
 		const char *res = nd->failed ? "FAILED" : nd->skip ? "earlier" : "ok";
 
-		printf("%-24s %-20s %-8s %-32s %s\n", nd->t.name, nd->hostname[0] ? nd->hostname : "-", res,
+		printf("%-22s %-24s %-7s %-32s %s\n", nd->t.name, nd->hostname[0] ? nd->hostname : "-", res,
 		       nd->failed || nd->skip ? "-" : nd->md5_after[0] ? nd->md5_after : "-",
 		       nd->failed || nd->skip ? "-" : mode_name(nd->mode_after));
 		if (nd->failed)
