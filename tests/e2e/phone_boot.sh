@@ -1,0 +1,148 @@
+#!/bin/sh
+# The phone-boot simulation against the real ctl-tftpd: trust on first use,
+# a CTL re-signed by the second token accepted, a rogue token refused with
+# the old CTL kept, a tampered CTL, erase then re-trust, an ITL chained
+# through the CTL's CCM+TFTP record, .sgn configuration files signed by a
+# listed TFTP certificate or by another, md5 agreement with md5sum and
+# `ctl-client show`, a cluster without CTL, and an unreachable server.
+. "$(dirname "$0")/lib.sh"
+need_pki
+PV=$BIN/phone-verifier
+CC=$BIN/ctl-client
+MAC=0011215A1AE3
+R=$T_TMP/root
+S=$T_TMP/phone
+F=$T_TMP/files
+mkdir -p "$R" "$F"
+md5() { md5sum < "$1" | cut -d' ' -f1; }
+
+ctl() { # OUT SIGNER TS [extra --sast]
+	out=$1; who=$2; ts=$3; shift 3
+	"$CC" build --out "$out" --sast "$PKI/sast1.pem" --sast "$PKI/sast2.pem" "$@" \
+		--ccm-tftp "$PKI/ccm1.pem,dns=cucm-pub.example.lab,ip=192.0.2.11" --capf "$PKI/capf.pem" \
+		--sign-key "$PKI/$who.key" --sign-cert "$PKI/$who.pem" --timestamp "$ts" >/dev/null
+}
+ctl "$F/ctl1.tlv" sast1 1700000000
+ctl "$F/ctl2.tlv" sast2 1700000100
+"$CC" build --out "$F/rogue.tlv" --sast "$PKI/rogue.pem" --sast "$PKI/sast1.pem" \
+	--ccm-tftp "$PKI/ccm2.pem" --sign-key "$PKI/rogue.key" --sign-cert "$PKI/rogue.pem" \
+	--timestamp 1700000200 >/dev/null
+"$CC" build --itl --tokenless --out "$F/itl.tlv" --sast "$PKI/ccm1.pem" --ccm-tftp "$PKI/ccm1.pem" \
+	--tvs "$PKI/tvs1.pem" --sign-key "$PKI/ccm1.key" --sign-cert "$PKI/ccm1.pem" >/dev/null
+printf '<device><deviceProtocol>SIP</deviceProtocol><loadInformation>sip88xx.14-2-1</loadInformation></device>\n' \
+	> "$F/SEP$MAC.cnf.xml"
+check "ctl-client sign-file with the CCM+TFTP certificate" "$CC" sign-file --cert "$PKI/ccm1.pem" \
+	--key "$PKI/ccm1.key" "$F/SEP$MAC.cnf.xml"
+expect_grep "sign-file reports the header length" "header length" "$T_TMP/last.out"
+check "ctl-client show reads the .sgn header" sh -c "'$CC' show '$F/SEP$MAC.cnf.xml.sgn' | grep -q 'PAYLOAD'"
+"$CC" sign-file --cert "$PKI/ccm2.pem" --key "$PKI/ccm2.key" --out "$F/other.sgn" \
+	--filename "SEP$MAC.cnf.xml.sgn" "$F/SEP$MAC.cnf.xml" >/dev/null
+expect_exit "sign-file without a key is a usage error" 2 "$CC" sign-file --cert "$PKI/ccm1.pem" "$F/SEP$MAC.cnf.xml"
+
+cp "$F/ctl1.tlv" "$R/CTLFile.tlv"
+cp "$F/itl.tlv" "$R/ITLFile.tlv"
+cp "$F/SEP$MAC.cnf.xml.sgn" "$R/"
+chmod -R a+rX "$R"
+PORT=$(free_port)
+LOG=$T_TMP/server.log
+"$BIN/ctl-tftpd" --listen 127.0.0.1:$PORT --root "$R" --no-inotify >"$LOG" 2>&1 &
+T_PIDS="$T_PIDS $!"
+wait_for 5 grep -q "Listening on" "$LOG" || { echo "Bail out! ctl-tftpd did not start"; cat "$LOG"; exit 1; }
+boot() { "$PV" boot --mac "$MAC" --tftp 127.0.0.1:$PORT --state "$S" "$@"; }
+
+# 1. A fresh phone trusts the first CTL and ITL, then takes the signed config.
+expect_exit "fresh phone: trust on first use (exit 0)" 0 boot
+O=$T_TMP/last.out
+expect_grep "console: tlRequestFile" "SECD: tlRequestFile: Request CTLSEP$MAC.tlv" "$O"
+expect_grep "console: TFTP request" "TFTP: [1]:Requesting CTLSEP$MAC.tlv from 127.0.0.1:$PORT" "$O"
+expect_grep "console: rcvd bytes = file size" "TFTP: [1]:Finished --> rcvd $(wc -c < "$F/ctl1.tlv") bytes" "$O"
+expect_grep "console: validate_file_envelope" "SECD: validate_file_envelope: File sign verify SUCCESS; header length <" "$O"
+expect_grep "console: TOFU" "CTLFile.tlv updated (trust on first use)" "$O"
+expect_grep "ITL trusted through the CTL's CCM+TFTP record" "ITLFile.tlv updated (signed by" "$O"
+expect_grep "status: Trust List Updated" " Trust List Updated" "$O"
+expect_grep "signed config verified" "cfgVerify: SEP$MAC.cnf.xml.sgn signed by record 3 (CCM+TFTP) of the held CTL" "$O"
+check "stored CTL is the server's (md5sum)" test "$(md5 "$S/CTLFile.tlv")" = "$(md5 "$R/CTLFile.tlv")"
+check "stored ITL is the server's (md5sum)" test "$(md5 "$S/ITLFile.tlv")" = "$(md5 "$R/ITLFile.tlv")"
+check "stored config is the payload" cmp "$S/SEP$MAC.cnf.xml" "$F/SEP$MAC.cnf.xml"
+
+# 2. Trust list md5 vs md5sum and show ctl.
+expect_exit "trust-list" 0 "$PV" trust-list --state "$S"
+expect_grep "trust-list shows the md5sum of the server's CTL" "MD5:       $(md5 "$R/CTLFile.tlv")" "$T_TMP/last.out"
+"$CC" show "$R/CTLFile.tlv" > "$T_TMP/show.txt" 2>&1
+expect_grep "ctl-client show prints the same md5" "$(md5 "$S/CTLFile.tlv")(MD5)" "$T_TMP/show.txt"
+expect_exit "trust-list --json" 0 "$PV" trust-list --state "$S" --json
+expect_grep "json md5" "\"md5\":\"$(md5 "$R/ITLFile.tlv")\"" "$T_TMP/last.out"
+expect_exit "compare --server-file: match" 0 "$PV" compare --state "$S" --server-file "$R/CTLFile.tlv"
+expect_grep "compare says match" "CTL: phone $(md5 "$R/CTLFile.tlv"), server $(md5 "$R/CTLFile.tlv")" "$T_TMP/last.out"
+expect_exit "compare --tftp: both files match" 0 "$PV" compare --state "$S" --tftp 127.0.0.1:$PORT --mac "$MAC"
+
+# 3. Unchanged: a no-op without a status message.
+expect_exit "second boot: unchanged (exit 0)" 0 boot
+expect_grep "console: unchanged" "SECD: tlUpdate: CTLFile.tlv unchanged, md5 $(md5 "$R/CTLFile.tlv")" "$T_TMP/last.out"
+if grep -q "Trust List Updated" "$T_TMP/last.out"; then not_ok "no status for an unchanged list"; else ok "no status for an unchanged list"; fi
+
+# 4. Re-signed by the second token: accepted.
+expect_exit "compare before the update: mismatch" 1 "$PV" compare --state "$S" --server-file "$F/ctl2.tlv"
+expect_grep "compare: the server's file is newer" "newer: the server's file" "$T_TMP/last.out"
+expect_grep "compare: the phone would accept it" "the phone would accept the server's file" "$T_TMP/last.out"
+cp "$F/ctl2.tlv" "$R/CTLFile.tlv"
+expect_exit "CTL re-signed by the second token: accepted" 0 boot
+expect_grep "updated through SAST record 2" "of the held CTL" "$T_TMP/last.out"
+expect_grep "status: Trust List Updated (token 2)" "Trust List Updated" "$T_TMP/last.out"
+check "stored CTL is the new one" test "$(md5 "$S/CTLFile.tlv")" = "$(md5 "$F/ctl2.tlv")"
+
+# 5. Rogue token: refused, old CTL kept.
+expect_exit "compare with the rogue file: mismatch" 1 "$PV" compare --state "$S" --server-file "$F/rogue.tlv"
+expect_grep "compare: records only on the server" "only on the server: record 1 SAST O=Cisco Systems,OU=IPCBU,CN=SAST-ADN0bad0bad" "$T_TMP/last.out"
+expect_grep "compare: the phone would refuse it" "the phone would refuse the server's file" "$T_TMP/last.out"
+cp "$F/rogue.tlv" "$R/CTLFile.tlv"
+expect_exit "CTL signed by a rogue token: Trust List Update Failed (exit 1)" 1 boot
+expect_grep "status: Trust List Update Failed" " Trust List Update Failed" "$T_TMP/last.out"
+expect_grep "console names the rogue signer" "SAST-ADN0bad0bad" "$T_TMP/last.out"
+check "old CTL kept" test "$(md5 "$S/CTLFile.tlv")" = "$(md5 "$F/ctl2.tlv")"
+
+# 6. Tampered: Trust List Verification Failed.
+cp "$F/ctl2.tlv" "$R/CTLFile.tlv"
+flip_bit "$R/CTLFile.tlv" 1000
+expect_exit "tampered CTL: Trust List Verification Failed (exit 3)" 3 boot
+expect_grep "status: Trust List Verification Failed" " Trust List Verification Failed" "$T_TMP/last.out"
+expect_grep "console: sign verify FAILED" "File sign verify FAILED; header length <" "$T_TMP/last.out"
+check "CTL kept after tampering" test "$(md5 "$S/CTLFile.tlv")" = "$(md5 "$F/ctl2.tlv")"
+
+# 7. Erase, then a boot re-trusts (the server went back to the first CTL).
+expect_exit "erase" 0 "$PV" erase --state "$S"
+expect_grep "erase message" "Erasing CTL and ITL files" "$T_TMP/last.out"
+check "erase removed both lists" test ! -e "$S/CTLFile.tlv" -a ! -e "$S/ITLFile.tlv"
+cp "$F/ctl1.tlv" "$R/CTLFile.tlv"
+expect_exit "boot after erase: trusts again" 0 boot
+expect_grep "TOFU after erase" "CTLFile.tlv updated (trust on first use)" "$T_TMP/last.out"
+check "stored CTL after erase" test "$(md5 "$S/CTLFile.tlv")" = "$(md5 "$F/ctl1.tlv")"
+
+# 8. A config signed by a certificate the trust list does not hold.
+cp "$F/other.sgn" "$R/SEP$MAC.cnf.xml.sgn"
+expect_exit ".sgn signed by another certificate: File Auth Fail (exit 5)" 5 boot
+expect_grep "status: File Auth Fail" "File Auth Fail SEP$MAC.cnf.xml.sgn" "$T_TMP/last.out"
+
+# 9. JSON result.
+cp "$F/SEP$MAC.cnf.xml.sgn" "$R/"
+expect_exit "boot --json" 0 boot --json
+expect_grep "json status" "\"status\":\"Trust List Unchanged\"" "$T_TMP/last.out"
+expect_grep "json ctl md5" "\"ctl_md5\":\"$(md5 "$F/ctl1.tlv")\"" "$T_TMP/last.out"
+
+# 10. A cluster without trust lists: a fresh phone.
+rm -f "$R/CTLFile.tlv" "$R/ITLFile.tlv"
+expect_exit "no trust list on the server: No Trust List Installed (exit 4)" 4 \
+	"$PV" boot --mac 0011215A1AE4 --tftp 127.0.0.1:$PORT --state "$T_TMP/phone2"
+expect_grep "status: File Not Found" "File Not Found CTLSEP0011215A1AE4.tlv" "$T_TMP/last.out"
+expect_grep "status: No Trust List Installed" " No Trust List Installed" "$T_TMP/last.out"
+
+# 11. Nobody listening.
+DEAD=$(free_port)
+expect_exit "unreachable server: exit 8" 8 "$PV" boot --mac "$MAC" --tftp 127.0.0.1:$DEAD --timeout 50 --retries 1
+expect_grep "status: Trust List Update Failed (network)" "Trust List Update Failed" "$T_TMP/last.out"
+
+# 12. Usage.
+expect_exit "boot without --mac: usage" 2 "$PV" boot --tftp 127.0.0.1:$PORT
+expect_exit "bad MAC: usage" 2 "$PV" boot --mac 0011215A1AEZ --tftp 127.0.0.1:$PORT
+expect_exit "--help exits 0" 0 "$PV" boot --help
+finish
