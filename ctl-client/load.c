@@ -15,7 +15,8 @@ load_one(const char *path, unsigned flags, struct ctl_file **out)
 
 	if (r != CTL_OK) {
 		cli_diag(path, &d);
-		return cli_exit_for(r);
+		/* Failing to read an input is an input problem, not an output one. */
+		return r == CTL_E_IO ? EXIT_INPUT : cli_exit_for(r);
 	}
 	return EXIT_OK;
 }

@@ -9,20 +9,40 @@
 
 #include "show.h"
 
-/* Length of a valid UTF-8 sequence at p (n bytes left), 0 if invalid. */
+/*
+ * Length of a valid UTF-8 sequence at p (n bytes left), 0 if invalid:
+ * shortest form only, no surrogates, nothing above U+10FFFF (RFC 3629).
+ */
 static size_t
 utf8_len(const uint8_t *p, size_t n)
 {
 	size_t want, i;
+	uint32_t cp;
 
 	if (p[0] < 0x80)
 		return 1;
-	want = (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
-	if (want == 0 || want > n || (want == 2 && p[0] < 0xc2))
+	if ((p[0] & 0xe0) == 0xc0) {
+		want = 2;
+		cp = p[0] & 0x1f;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		want = 3;
+		cp = p[0] & 0x0f;
+	} else if ((p[0] & 0xf8) == 0xf0) {
+		want = 4;
+		cp = p[0] & 0x07;
+	} else {
 		return 0;
-	for (i = 1; i < want; i++)
+	}
+	if (want > n)
+		return 0;
+	for (i = 1; i < want; i++) {
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((want == 2 && cp < 0x80) || (want == 3 && cp < 0x800) || (want == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
 	return want;
 }
 

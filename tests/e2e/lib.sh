@@ -51,10 +51,22 @@ expect_grep() {
 		not_ok "$1 (no '$2' in $(basename "$3"))"; sed 's/^/#   /' "$3" | head -20; fi
 }
 
-# A free UDP/TCP port in the high range, picked by the kernel.
+# A port in the high range free for both TCP and UDP on 127.0.0.1 and ::1
+# right now (the kernel picks it; the UDP and TCP checks avoid a port another
+# test's server holds in the other protocol).
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
-		echo $((20000 + $$ % 20000))
+	python3 - <<'PY' 2>/dev/null || echo $((20000 + ($$ * 7 + T_N * 13) % 40000))
+import socket
+for _ in range(50):
+    t = socket.socket(); t.bind(("127.0.0.1", 0)); port = t.getsockname()[1]
+    try:
+        for fam, addr in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+            for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+                s = socket.socket(fam, kind); s.bind((addr, port)); s.close()
+    except OSError:
+        t.close(); continue
+    t.close(); print(port); break
+PY
 }
 
 # wait_for SECONDS CMD...: polls CMD every 0.05 s until it succeeds.
