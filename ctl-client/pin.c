@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,20 +178,31 @@ read_pin_env(struct pin *p, struct p11_diag *d)
 	return pin_finish(p, PIN_ENV, d);
 }
 
-/* Reads one line from the terminal fd into p; echo is already off. */
+/*
+ * Reads one line from the terminal fd into p; echo is already off. The
+ * terminal signals are blocked except inside ppoll(), so one arriving just
+ * before a read cannot be missed (a plain read() would then block for good).
+ */
 static enum p11_err
-read_tty_line(struct pin *p, int fd, struct p11_diag *d)
+read_tty_line(struct pin *p, int fd, const sigset_t *waitmask, struct p11_diag *d)
 {
+	struct pollfd pfd = { fd, POLLIN, 0 };
 	char c;
 	ssize_t n;
 
 	p->len = 0;
 	for (;;) {
-		n = read(fd, &c, 1);
-		if (n < 0 && errno == EINTR && !pin_interrupted)
-			continue;
-		if (n < 0 || pin_interrupted)
+		if (pin_interrupted)
 			return p11_fail(d, P11_E_PIN_SOURCE, "PIN entry interrupted");
+		if (ppoll(&pfd, 1, NULL, waitmask) < 0) {
+			if (errno == EINTR)
+				continue;
+			return p11_fail(d, P11_E_PIN_SOURCE, "terminal: %s", strerror(errno));
+		}
+		if ((n = read(fd, &c, 1)) < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return p11_fail(d, P11_E_PIN_SOURCE, "terminal: %s", strerror(errno));
 		if (n == 0 || c == '\n' || c == '\r')
 			break;
 		if (p->len >= PIN_MAX)
@@ -220,6 +232,7 @@ static enum p11_err
 read_pin_tty(struct pin *p, const char *prompt, struct p11_diag *d)
 {
 	struct sigaction sa, old[NSIG_TTY];
+	sigset_t block, waitmask;
 	struct termios t, quiet;
 	enum p11_err r;
 	size_t i;
@@ -232,11 +245,15 @@ read_pin_tty(struct pin *p, const char *prompt, struct p11_diag *d)
 		                "URI, or " PIN_ENV ") and no terminal to ask on");
 	}
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: read() returns EINTR */
+	sa.sa_handler = on_signal; /* no SA_RESTART: ppoll() returns EINTR */
 	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
 	pin_interrupted = 0;
-	for (i = 0; i < NSIG_TTY; i++)
+	for (i = 0; i < NSIG_TTY; i++) {
+		sigaddset(&block, tty_signals[i]);
 		sigaction(tty_signals[i], &sa, &old[i]);
+	}
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
 	quiet = t;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
 	quiet.c_lflag |= ICANON;
@@ -245,12 +262,13 @@ read_pin_tty(struct pin *p, const char *prompt, struct p11_diag *d)
 		r = p11_fail(d, P11_E_PIN_SOURCE, "cannot turn off terminal echo: %s", strerror(errno));
 	} else {
 		tty_puts(fd, prompt);
-		r = read_tty_line(p, fd, d);
+		r = read_tty_line(p, fd, &waitmask, d);
 	}
 	(void)tcsetattr(fd, TCSAFLUSH, &t);
 	tty_puts(fd, "\n");
 	for (i = 0; i < NSIG_TTY; i++)
 		sigaction(tty_signals[i], &old[i], NULL);
+	sigprocmask(SIG_SETMASK, &waitmask, NULL);
 	close(fd);
 	return r;
 }
