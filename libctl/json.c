@@ -61,6 +61,9 @@ json_str(struct ctl_wr *wr, const uint8_t *p, size_t n)
 		if (c == '"' || c == '\\') {
 			r = ctli_wr_printf(wr, "\\%c", c);
 			i++;
+		} else if (c == '\n' || c == '\r' || c == '\t') {
+			r = ctli_wr_printf(wr, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+			i++;
 		} else if (c < 0x20 || c == 0x7f) {
 			r = ctli_wr_printf(wr, "\\u%04x", c);
 			i++;

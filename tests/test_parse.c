@@ -1623,6 +1623,45 @@ START_TEST(element_past_header)
 }
 END_TEST
 
+/* Element lengths of 0xFFFF wherever a length is read (reader rule: giant length). */
+START_TEST(giant_element_lengths)
+{
+	struct hand h;
+	size_t at;
+
+	/* a top-level header element */
+	hand_default(&h);
+	at = hidx(&h, CTL_H_FILENAME);
+	h.h[at].len = 0xffff;
+	EXPECT_FAIL(&h, 0, CTL_E_HDR_LEN, h.h[at].off, CTL_H_FILENAME, 0);
+
+	/* a container, and a child inside one */
+	hand_default(&h);
+	at = hidx(&h, CTL_H_SIGNERID);
+	h.h[at].len = 0xffff;
+	EXPECT_FAIL(&h, 0, CTL_E_HDR_LEN, h.h[at].off, CTL_H_SIGNERID, 0);
+	hand_default(&h);
+	at = hidx(&h, CTL_H_SIGNERNAME);
+	h.h[at].len = 0xffff;
+	EXPECT_FAIL(&h, 0, CTL_E_CONTAINER_LEN, h.h[at].off, CTL_H_SIGNERNAME, 0);
+
+	/* an unknown header tag is skipped by its length: still bounded */
+	hand_default(&h);
+	at = hidx(&h, CTL_H_TIMESTAMP);
+	hinsert(&h, at, (struct hel){ HK_TLV, 20, r_unknown, sizeof(r_unknown), 0, 0xffff, 0 });
+	EXPECT_FAIL(&h, 0, CTL_E_HDR_LEN, h.h[at].off, 20, 0);
+
+	/* a record element, known and unknown */
+	hand_default(&h);
+	at = ridx(&h.r[0], CTL_R_CERTIFICATE);
+	h.r[0].e[at].len = 0xffff;
+	EXPECT_FAIL(&h, 0, CTL_E_REC_LEN, h.r[0].e[at].off, CTL_R_CERTIFICATE, 1);
+	hand_default(&h);
+	rinsert(&h.r[1], 1, (struct rel){ 40, r_unknown, sizeof(r_unknown), 0xffff, 0 });
+	EXPECT_FAIL(&h, 0, CTL_E_REC_LEN, h.r[1].e[1].off, 40, 2);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -1688,6 +1727,7 @@ make_suite(void)
 	tcase_add_test(mal, unknown_sigalg);
 	tcase_add_test(mal, unsupported_version);
 	tcase_add_test(mal, element_past_header);
+	tcase_add_test(mal, giant_element_lengths);
 	suite_add_tcase(s, mal);
 	return s;
 }

@@ -46,6 +46,7 @@ struct load {
 	struct tmpl files[MAX_FILES];
 	unsigned nfiles, phones, concurrency, launched, finished_phones;
 	unsigned blksize, windowsize, timeout_s, busy_max, busy_delay_ms;
+	unsigned port_lo, port_hi, next_port;
 	int tsize, quiet;
 	unsigned long long mac_base;
 	struct phone *ph;
@@ -78,6 +79,9 @@ usage(FILE *f)
 	    "      --loss PCT          drop PCT%% of received DATA packets (default 0)\n"
 	    "      --busy-retries N    retries after a server busy ERROR (default 50)\n"
 	    "      --busy-delay MS     mean delay before such a retry (default 200)\n"
+	    "      --ports LO-HI       local ports, one per transfer in turn, so no port is\n"
+	    "                          reused while a server may still send to it\n"
+	    "                          (default 10000-32767; 0 = kernel's choice)\n"
 	    "  -q, --quiet             only the RESULT line\n"
 	    "  -h, --help              this help\n"
 	    "Exit status: 0 every transfer ok, 1 failures or corrupt data, 2 usage.\n");
@@ -240,8 +244,17 @@ phone_step(struct phone *p)
 	g.timeout_s = ld->timeout_s;
 	g.done = on_done;
 	g.arg = p;
-	if (tftp_client_get(ld->cl, &g) == 0)
-		return;
+	/* A fresh local port per transfer, in order, skipping ports in use. */
+	for (unsigned tries = 0; tries <= ld->port_hi - ld->port_lo; tries++) {
+		if (ld->port_lo != 0) {
+			g.local_port = ld->next_port;
+			ld->next_port = ld->next_port >= ld->port_hi ? ld->port_lo : ld->next_port + 1;
+		}
+		if (tftp_client_get(ld->cl, &g) == 0)
+			return;
+		if (errno != EADDRINUSE)
+			break;
+	}
 	/* Out of sockets for a moment (EMFILE, ENOBUFS): try again shortly. */
 	if (++p->local_tries <= 100) {
 		retry_later(p, 20);
@@ -327,6 +340,29 @@ uint_arg(const char *opt, const char *s, unsigned long long min, unsigned long l
 }
 
 static int
+parse_ports(struct load *ld, char *arg)
+{
+	char *dash = strchr(arg, '-');
+	unsigned long long lo, hi;
+
+	if (strcmp(arg, "0") == 0) {
+		ld->port_lo = ld->port_hi = 0;
+		return 0;
+	}
+	if (dash == NULL)
+		return -1;
+	*dash = '\0';
+	if (ctl_parse_uint(arg, 1024, 65535, &lo) != CTL_OK ||
+	    ctl_parse_uint(dash + 1, lo, 65535, &hi) != CTL_OK) {
+		fprintf(stderr, PROG ": --ports: LO-HI within 1024-65535\n");
+		return -1;
+	}
+	ld->port_lo = (unsigned)lo;
+	ld->port_hi = (unsigned)hi;
+	return 0;
+}
+
+static int
 parse_args(int argc, char **argv, struct load *ld, struct tftp_client_cfg *cc, const char **server)
 {
 	static const struct option lo[] = {
@@ -337,6 +373,7 @@ parse_args(int argc, char **argv, struct load *ld, struct tftp_client_cfg *cc, c
 		{ "timeout", required_argument, NULL, 't' }, { "retries", required_argument, NULL, 'r' },
 		{ "loss", required_argument, NULL, 'L' }, { "busy-retries", required_argument, NULL, 'B' },
 		{ "busy-delay", required_argument, NULL, 'D' }, { "quiet", no_argument, NULL, 'q' },
+		{ "ports", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	int opt, bad = 0;
@@ -363,6 +400,7 @@ parse_args(int argc, char **argv, struct load *ld, struct tftp_client_cfg *cc, c
 		case 'B': bad = uint_arg("--busy-retries", optarg, 0, 100000, &ld->busy_max); break;
 		case 'D': bad = uint_arg("--busy-delay", optarg, 1, 600000, &ld->busy_delay_ms); break;
 		case 'q': ld->quiet = 1; break;
+		case 'P': bad = parse_ports(ld, optarg); break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return 2;
 		}
@@ -393,6 +431,8 @@ main(int argc, char **argv)
 	ld.mac_base = 0x001122000000ull;
 	ld.busy_max = 50;
 	ld.busy_delay_ms = 200;
+	ld.port_lo = 10000;
+	ld.port_hi = 32767;
 	ld.rng = (uint64_t)time(NULL);
 	cc.timeout_ms = 1000;
 	cc.retries = 30;
@@ -423,6 +463,7 @@ main(int argc, char **argv)
 		         (ld.mac_base + i) & 0xffffffffffffull);
 		loop_timer_init(&ld.ph[i].retry, on_retry, &ld.ph[i]);
 	}
+	ld.next_port = ld.port_lo;
 	ld.t0 = ld.t1 = loop_update_now(ld.loop);
 	launch_next(&ld);
 	if (ld.finished_phones < ld.phones && loop_run(ld.loop) < 0) {

@@ -5,6 +5,7 @@
  * on a gap ACK the last in-order block at once). Block numbers roll over
  * modulo 2^16 like the server's.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,6 +368,22 @@ build_rrq(struct xfer *x, const struct tftp_get *g)
 	                      opts, n, &x->last_len);
 }
 
+static int
+bind_local(int fd, const struct tftp_get *g)
+{
+	union tftp_sa a;
+
+	if (g->local_port == 0)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.sa.sa_family = g->server->sa.sa_family;
+	if (a.sa.sa_family == AF_INET6)
+		a.in6.sin6_port = htons((uint16_t)g->local_port);
+	else
+		a.in4.sin_port = htons((uint16_t)g->local_port);
+	return bind(fd, &a.sa, tftp_addr_len(&a));
+}
+
 int
 tftp_client_get(struct tftp_client *c, const struct tftp_get *g)
 {
@@ -392,7 +409,8 @@ tftp_client_get(struct tftp_client *c, const struct tftp_get *g)
 		return -1;
 	}
 	x->fd = socket(g->server->sa.sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (x->fd < 0 || loop_add_fd(c->loop, x->fd, LOOP_READ, on_readable, x) < 0) {
+	if (x->fd < 0 || bind_local(x->fd, g) < 0 ||
+	    loop_add_fd(c->loop, x->fd, LOOP_READ, on_readable, x) < 0) {
 		int e = errno;
 
 		if (x->fd >= 0)

@@ -64,6 +64,13 @@ struct tftp_get {
 	unsigned windowsize;  /* 0: do not ask */
 	int tsize;            /* ask for tsize */
 	unsigned timeout_s;   /* 0: do not ask */
+	/*
+	 * Local port (0: any). A load generator gives every transfer a port of
+	 * its own: with a reused port, a late packet from a server's previous
+	 * transfer to that port (tftp-hpa forks a second sender for each
+	 * repeated RRQ) would be taken for the first answer of the new one.
+	 */
+	unsigned local_port;
 	tftp_done_fn done;
 	void *arg;
 };
@@ -78,7 +85,7 @@ void tftp_client_free(struct tftp_client *c);
 /*
  * Starts a read transfer and sends the RRQ. Returns 0 (the callback will
  * follow from the loop), or -1 with errno when it could not start (no
- * callback then).
+ * callback then; EADDRINUSE when local_port is taken).
  */
 int tftp_client_get(struct tftp_client *c, const struct tftp_get *g);
 /* Transfers in progress. */

@@ -17,6 +17,7 @@
 #include "tftp_server.h"
 
 #define RX_BATCH 64
+#define RX_ROUNDS 16
 #define RX_BUF 1024   /* over 512 so an oversize request is seen as such */
 
 struct listener {
@@ -375,18 +376,35 @@ local_addr(const struct listener *l, struct msghdr *mh, union tftp_sa *local)
 	}
 }
 
+static int rx_batch(struct tftp_server *s, struct listener *l, int fd);
+
 static void
 on_listener(struct loop *lp, int fd, unsigned ev, void *arg)
 {
 	struct listener *l = arg;
 	struct tftp_server *s = l->srv;
-	struct rx *rx = s->rx;
-	int n;
 
 	(void)lp;
 	(void)ev;
 	/* Changes on disk first, so a request sent after a rename gets the new file. */
 	tftp_cache_poll(s->cache);
+	/*
+	 * Up to RX_ROUNDS batches per wake: in a storm every phone should get
+	 * its first answer before its RRQ timer fires, and starting a transfer
+	 * costs far less than a retransmitted request joining it later.
+	 */
+	for (int round = 0; round < RX_ROUNDS; round++)
+		if (rx_batch(s, l, fd) < RX_BATCH)
+			break;
+}
+
+/* One recvmmsg() batch; returns the number of datagrams read. */
+static int
+rx_batch(struct tftp_server *s, struct listener *l, int fd)
+{
+	struct rx *rx = s->rx;
+	int n;
+
 	for (int i = 0; i < RX_BATCH; i++) {
 		rx->iov[i].iov_base = rx->buf[i];
 		rx->iov[i].iov_len = RX_BUF;
@@ -410,6 +428,7 @@ on_listener(struct loop *lp, int fd, unsigned ev, void *arg)
 		handle_packet(s, l, &rx->from[i], &local, rx->buf[i], rx->msg[i].msg_len,
 		              (mh->msg_flags & MSG_TRUNC) != 0);
 	}
+	return n;
 }
 
 /* ---- setup ------------------------------------------------------------ */
