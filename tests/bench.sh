@@ -19,7 +19,7 @@ fi
 echo "== libctl =="
 "$BUILD/bench/ctl-bench" -t "${CTL_BENCH_SECONDS:-6}" "$BUILD/pki" || fail=1
 
-for b in token tftp; do
+for b in token tftp fleet; do
 	s=tests/bench-$b.sh
 	[ -f "$s" ] || continue
 	echo
