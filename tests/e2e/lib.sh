@@ -58,14 +58,14 @@ free_port() {
 	python3 - <<'PY' 2>/dev/null || echo $((20000 + ($$ * 7 + T_N * 13) % 40000))
 import socket
 for _ in range(50):
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); port = t.getsockname()[1]
+    t = socket.socket(); t.bind(("127.0.0.1", 0)); port = t.getsockname()[1]; t.close()
     try:
         for fam, addr in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
             for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
                 s = socket.socket(fam, kind); s.bind((addr, port)); s.close()
     except OSError:
-        t.close(); continue
-    t.close(); print(port); break
+        continue
+    print(port); break
 PY
 }
 
