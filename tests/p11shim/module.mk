@@ -10,3 +10,9 @@ MOD_CFLAGS_tests += $(P11_CFLAGS)
 $(P11SHIM): tests/p11shim/p11shim.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -fPIC -shared $(P11_CFLAGS) -o $@ $< -ldl
+
+P11_TEST_OBJS := $(OBJ)/ctl-client/p11.o $(OBJ)/ctl-client/p11uri.o $(OBJ)/ctl-client/pin.o
+$(TBIN)/test_p11uri: $(P11_TEST_OBJS)
+$(TBIN)/test_p11: $(P11_TEST_OBJS)
+TEST_LIBS_test_p11uri := $(P11_LIBS) -ldl
+TEST_LIBS_test_p11 := $(P11_LIBS) -ldl
