@@ -474,9 +474,9 @@ build_run(int argc, char **argv)
 		rc = cli_exit_for(r);
 		goto out;
 	}
-	if ((rc = configure(b, &o)) != EXIT_OK || (rc = open_tokens(&o, &ctx)) != EXIT_OK ||
-	    (rc = add_token_entries(b, &o, ctx)) != EXIT_OK ||
-	    (rc = get_signer(&o, ctx, b, &pem, &signer)) != EXIT_OK)
+	/* Token SAST records first, where an eToken-built CTL has them. */
+	if ((rc = open_tokens(&o, &ctx)) != EXIT_OK || (rc = add_token_entries(b, &o, ctx)) != EXIT_OK ||
+	    (rc = configure(b, &o)) != EXIT_OK || (rc = get_signer(&o, ctx, b, &pem, &signer)) != EXIT_OK)
 		goto out;
 	if ((r = ctl_builder_sign(b, signer, &out, &n, &d)) != CTL_OK) {
 		cli_diag("signing", &d);

@@ -1,6 +1,7 @@
 #!/bin/sh
-# `make demo`: the offline CTL cycle on this machine. Builds the test PKI,
-# builds and signs a CTL, shows and verifies it, then tampers with a copy
+# `make demo`: the offline CTL cycle on this machine. Builds the test PKI
+# and two SoftHSM2 SAST tokens, builds a CTL signed on token 1 (private key
+# never leaves the token), shows and verifies it, then tampers with a copy
 # and shows that verification fails. Then the cluster cycle on loopback: two
 # nodes (ctl-provider + ctl-tftpd each), two SoftHSM2 SAST tokens,
 # `ctl-client mixed-mode`, show-ctl on a node, and a phone's TFTP fetch of
@@ -26,13 +27,23 @@ step "Test PKI (fixtures/make-pki -> $PKI)"
 fixtures/make-pki "$PKI"
 ls "$PKI"/*.pem | sed 's|.*/|  |'
 
-step "Build and sign a CTL: two SAST tokens, two CallManagers, CAPF"
-$C build --out "$OUT/CTLFile.tlv" \
-	--sast "$PKI/sast1.pem" --sast "$PKI/sast2.pem" \
+step "SoftHSM2 SAST tokens (fixtures/make-tokens -> $BUILD/tokens; keys generated on the token)"
+CTL_FIXTURES=$PKI fixtures/make-tokens "$BUILD/tokens" >/dev/null
+rm -rf "$OUT/hsm"
+fixtures/make-tokens --assemble "$BUILD/tokens" "$OUT/hsm" sast1 sast2
+T1=$(cat "$BUILD/tokens/sast1.label")
+T2=$(cat "$BUILD/tokens/sast2.label")
+# A private token directory: never the system's SoftHSM configuration.
+SOFTHSM2_CONF=$(cd "$OUT/hsm" && pwd)/softhsm2.conf $C tokens --module /usr/lib/softhsm/libsofthsm2.so
+
+step "Build a CTL and sign it on token $T1 (token $T2 enrolled as backup, no login): two CallManagers, CAPF"
+SOFTHSM2_CONF=$(cd "$OUT/hsm" && pwd)/softhsm2.conf $C build --out "$OUT/CTLFile.tlv" \
+	--module /usr/lib/softhsm/libsofthsm2.so \
+	--sast-token "$T1" --sast-token "pkcs11:token=$T2" \
 	--ccm-tftp "$PKI/ccm1.pem,dns=cucm-pub.example.lab,ip=192.0.2.11" \
 	--ccm-tftp "$PKI/ccm2.pem,dns=cucm-sub1.example.lab,ip=192.0.2.12" \
 	--capf "$PKI/capf.pem,dns=cucm-pub.example.lab,ip=192.0.2.11" \
-	--sign-key "$PKI/sast1.key" --sign-cert "$PKI/sast1.pem"
+	--sign-token "$T1" --pin-file "$BUILD/tokens/sast1.pin"
 
 step "show ctl"
 $C show "$OUT/CTLFile.tlv"
