@@ -46,7 +46,11 @@ show_run(int argc, char **argv)
 	if ((rc = load_and_verify(argv[optind], trusted, flags, &v)) != EXIT_OK)
 		return rc;
 	rc = print_listing(&v, argv[optind], json);
-	if (rc == EXIT_OK && v.res.err != CTL_OK) {
+	if (rc == EXIT_OK && v.unverifiable) {
+		/* Its signer (a TFTP certificate) is listed in a trust list, not in it. */
+		cli_warn("%s: signature not checked: give the trust list that lists its signer "
+		         "with --trusted CTLFile.tlv", argv[optind]);
+	} else if (rc == EXIT_OK && v.res.err != CTL_OK) {
 		cli_err("%s: %s: %s", argv[optind], ctl_strerror(v.res.err), v.res.reason);
 		rc = cli_exit_for(v.res.err);
 	}

@@ -43,7 +43,7 @@ load_and_verify(const char *path, const char *trusted_path, unsigned flags, stru
 		if (v->trusted != NULL)
 			ctl_file_verify_with(v->file, v->trusted, roles, 2, &v->res);
 		else
-			ctl_file_verify(v->file, &v->res);
+			v->unverifiable = ctl_file_verify(v->file, &v->res) == CTL_E_KIND;
 	} else if (v->trusted != NULL) {
 		ctl_file_verify_trusted(v->file, v->trusted, &v->res);
 	} else {
@@ -55,7 +55,7 @@ load_and_verify(const char *path, const char *trusted_path, unsigned flags, stru
 int
 print_listing(const struct verdict *v, const char *path, int json)
 {
-	struct ctl_render_opts o = { v->mtime, &v->res, path };
+	struct ctl_render_opts o = { v->mtime, v->unverifiable ? NULL : &v->res, path };
 	char *text = NULL;
 	enum ctl_err r;
 

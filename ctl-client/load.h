@@ -11,6 +11,7 @@ struct verdict {
 	struct ctl_file *trusted;
 	struct ctl_verify_result res;
 	time_t mtime;
+	int unverifiable; /* a .sgn file without a trust list to check it against */
 };
 
 /*
