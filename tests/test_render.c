@@ -325,11 +325,26 @@ json_check(const char *s)
 	return j.p == j.end ? 0 : (size_t)(j.p - (const unsigned char *)s) + 1;
 }
 
+/* Up to 24 bytes around off, control and non-ASCII bytes as \xHH (logs stay text). */
+static const char *
+excerpt(const char *s, size_t off)
+{
+	static char out[24 * 4 + 1];
+	size_t i = off > 12 ? off - 12 : 0, o = 0, n = strlen(s);
+
+	for (; i < n && i < off + 12; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		o += (size_t)snprintf(out + o, sizeof(out) - o, c < 0x20 || c >= 0x7f ? "\\x%02x" : "%c", c);
+	}
+	return out;
+}
+
 #define ASSERT_JSON(s)                                                                  \
 	do {                                                                            \
 		size_t bad_ = json_check(s);                                            \
-		ck_assert_msg(bad_ == 0, "invalid JSON at offset %zu: ...%.40s", bad_ - 1, \
-		              (s) + (bad_ > 20 ? bad_ - 20 : 0));                       \
+		ck_assert_msg(bad_ == 0, "invalid JSON at offset %zu: %s", bad_ - 1,     \
+		              excerpt((s), bad_ - 1));                                  \
 	} while (0)
 
 static size_t
