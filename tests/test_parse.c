@@ -360,7 +360,11 @@ hand_parse(struct hand *h, unsigned flags, struct ctl_file **out, struct ctl_dia
 	return r;
 }
 
-/* Asserts a parse failure with code, offset, tag and record (1-based, 0 = header). */
+/*
+ * Asserts a parse failure with code, offset, tag and record (1-based,
+ * 0 = header). off_ is evaluated after hand_parse() has serialised h, so it
+ * may name the out offsets (h.h[i].off, h.r[j].e[k].off) of this layout.
+ */
 #define EXPECT_FAIL(h, flags, code, off_, tag_, rec_)                                  \
 	do {                                                                            \
 		struct ctl_diag d_;                                                     \
