@@ -16,3 +16,9 @@ $(TBIN)/test_p11uri: $(P11_TEST_OBJS)
 $(TBIN)/test_p11: $(P11_TEST_OBJS)
 TEST_LIBS_test_p11uri := $(P11_LIBS) -ldl
 TEST_LIBS_test_p11 := $(P11_LIBS) -ldl
+
+# make bench: signatures per second on a SoftHSM2 token vs raw OpenSSL (tests/bench-token.sh).
+BENCH_BINS += $(BUILD)/bench/bench-token
+$(BUILD)/bench/bench-token: $(OBJ)/tests/p11shim/bench_token.o $(P11_TEST_OBJS) $(LIBCTL_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCTL_A) $(P11_LIBS) $(SSL_LIBS) -ldl
