@@ -27,7 +27,7 @@ expect_grep "wrong PIN 1: few tries left" "wrong PIN; the token reports few trie
 expect_grep "wrong PIN 1: not retried, says why" "not retried: every wrong PIN counts toward the token's lockout" "$T_TMP/last.err"
 expect_eq "wrong PIN 1: exactly one C_Login (no automatic retry)" "$(logins)" 1
 expect_eq "wrong PIN 1: tokens shows count low" "$(state "$T1")" "count low"
-[ -f "$O/ctl.tlv" ] && not_ok "wrong PIN: no file written" || ok "wrong PIN: no file written"
+if [ -f "$O/ctl.tlv" ]; then not_ok "wrong PIN: no file written"; else ok "wrong PIN: no file written"; fi
 
 expect_exit "wrong PIN 2: exit 7" 7 sign "$T1" "$T_TMP/wrong.pin"
 expect_grep "wrong PIN 2: warned before login" "a wrong PIN was entered since the last good login" "$T_TMP/last.err"
@@ -114,8 +114,8 @@ out=$(python3 "$T_TMP/drive_pty.py" "$pin1
 " "$C" build --module "$MOD" --out "$O/tty.tlv" --sast-token "$T1" --sast-token "$T2" --sign-token "$T1")
 expect_eq "terminal prompt: echo off while typing, signed" "$out" "echo=False exit=0"
 expect_grep "terminal prompt: names the token" "PIN for token '$T1' (serial $(serial sast1)): " "$PTY_LOG"
-[ -s "$PTY_LOG" ] && expect_nogrep "terminal prompt: PIN not echoed" "$pin1" "$PTY_LOG" ||
-	not_ok "terminal prompt: no transcript"
+if [ -s "$PTY_LOG" ]; then expect_nogrep "terminal prompt: PIN not echoed" "$pin1" "$PTY_LOG"
+else not_ok "terminal prompt: no transcript"; fi
 expect_exit "terminal prompt: CTL verifies" 0 "$C" verify "$O/tty.tlv"
 out=$(python3 "$T_TMP/drive_pty.py" "$(printf '\003')" "$C" build --module "$MOD" --out "$O/tty2.tlv" \
 	--sast-token "$T1" --sast-token "$T2" --sign-token "$T1")

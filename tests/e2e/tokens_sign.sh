@@ -47,7 +47,7 @@ expect_exit "rogue token cannot sign a CTL that does not list it: exit 4" 4 buil
 	--sast-token "$T1" --sast-token "$T2" --sign-token SAST-ADN0bad7001 --pin-file "$(pinfile rogue)"
 expect_grep "rogue token: signer not listed" "refusing to build" "$T_TMP/last.err"
 expect_eq "rogue token: refused before any login" "$(logins)" "$n"
-[ -f "$O/rogue.tlv" ] && not_ok "rogue token: no file written" || ok "rogue token: no file written"
+if [ -f "$O/rogue.tlv" ]; then not_ok "rogue token: no file written"; else ok "rogue token: no file written"; fi
 expect_exit "rogue token listing itself builds" 0 build --out "$O/rogue2.tlv" \
 	--sast-token SAST-ADN0bad7001 --sast-token "$T1" --sign-token SAST-ADN0bad7001 --pin-file "$(pinfile rogue)"
 expect_exit "rogue-signed CTL refused by a phone holding the token-1 CTL: exit 1" 1 \
