@@ -460,6 +460,56 @@ START_TEST(tamper_signer_certificate)
 }
 END_TEST
 
+/* A signer callback that returns sig_cap bytes of junk. */
+static enum ctl_err
+junk_sign(void *arg, enum ctl_digest digest, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
+          size_t sig_cap, size_t *sig_len, struct ctl_diag *diag)
+{
+	(void)arg;
+	(void)digest;
+	(void)tbs;
+	(void)tbs_len;
+	(void)diag;
+	memset(sig, 0x5a, sig_cap);
+	*sig_len = sig_cap;
+	return CTL_OK;
+}
+
+/*
+ * The header says RSA-1024 (128-byte SIGNATURE, modulus code 1) but the
+ * signer record holds a 2048-bit key: CTL_E_MODULUS, naming both sizes.
+ * (Found by fuzz_ctl_verify: the message used to read the key after
+ * freeing it.)
+ */
+START_TEST(verify_key_size_mismatch)
+{
+	struct ctl_builder *b = builder(CTL_KIND_CTL, small_ents, 3);
+	X509 *x = cert("sast1");
+	struct ctl_signer s = { junk_sign, NULL, x, 128 };
+	struct ctl_file *f;
+	struct ctl_verify_result res;
+	uint8_t *p;
+	size_t len;
+	int k;
+
+	p = sign(b, &s, &len);
+	f = parse(p, len);
+	ck_assert_uint_eq(ctl_file_modulus_code(f), 1);
+	ck_assert_uint_eq(ctl_file_signature(f).len, 128);
+	for (k = 0; k < 3; k++) { /* repeated: a freed key would show up as garbage */
+		ck_assert_int_eq(ctl_file_verify(f, &res), CTL_E_MODULUS);
+		ck_assert_int_eq(res.err, CTL_E_MODULUS);
+		ck_assert_int_eq(res.signer_index, 0);
+		ck_assert_msg(strstr(res.reason, "256") != NULL && strstr(res.reason, "128") != NULL,
+		              "reason should name 256 and 128: %s", res.reason);
+	}
+	ctl_file_free(f);
+	free(p);
+	X509_free(x);
+	ctl_builder_free(b);
+}
+END_TEST
+
 /* A record appended after signing, or removed: the signature covers all records. */
 START_TEST(tamper_records_added_removed)
 {
@@ -685,6 +735,7 @@ make_suite(void)
 	tcase_add_test(tam, tamper_signer_publickey);
 	tcase_add_test(tam, tamper_signer_certificate);
 	tcase_add_test(tam, tamper_records_added_removed);
+	tcase_add_test(tam, verify_key_size_mismatch);
 	suite_add_tcase(s, tam);
 
 	tcase_add_test(tr, trusted_accepts_listed_sast);
