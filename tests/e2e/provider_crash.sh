@@ -19,11 +19,8 @@ start_provider "$N"
 expect_exit "big1.tlv installed first" 0 $P put-ctl "$T_TMP/big1.tlv"
 stop_provider
 
-UPORT=$(free_port)
-"$BIN/ctl-tftpd" --listen "127.0.0.1:$UPORT" --root "$N/root" -q 2>"$T_TMP/tftpd.log" &
-TFTPD=$!
-T_PIDS="$T_PIDS $TFTPD"
-wait_for 5 "$BIN/tftp-get" "127.0.0.1:$UPORT" CTLFile.tlv "$T_TMP/served.tlv" ||
+start_tftpd "$N/root"
+wait_for 5 tftp_fetch CTLFile.tlv "$T_TMP/served.tlv" ||
 	{ echo "Bail out! ctl-tftpd did not serve"; exit 1; }
 
 bad=0 served_bad=0 installs_before=0 rounds_mid=0
@@ -49,8 +46,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 	    ! "$CC_" verify "$N/root/CTLFile.tlv" >/dev/null 2>&1; then
 		bad=$((bad + 1)); echo "# round $r: CTLFile.tlv md5 $got is neither upload or does not verify"
 	fi
-	rm -f "$T_TMP/served.tlv"
-	if ! "$BIN/tftp-get" "127.0.0.1:$UPORT" CTLFile.tlv "$T_TMP/served.tlv" >/dev/null 2>&1 ||
+	if ! tftp_fetch CTLFile.tlv "$T_TMP/served.tlv" ||
 	    ! "$CC_" verify "$T_TMP/served.tlv" >/dev/null 2>&1 ||
 	    { [ "$(md5 "$T_TMP/served.tlv")" != "$A" ] && [ "$(md5 "$T_TMP/served.tlv")" != "$B" ]; }; then
 		served_bad=$((served_bad + 1)); echo "# round $r: served CTL bad"
