@@ -1,8 +1,8 @@
 #!/bin/sh
 # Regenerates the small seed files of the fuzz corpora from the test PKI:
 #   fuzz/make-corpus.sh [BUILD]      (default build; needs `make all`)
-# CTL/ITL seeds come from `ctl-client build`; the .sgn seed from a few
-# lines of C against libctl's builder (ctl-client has no .sgn command).
+# CTL/ITL seeds come from `ctl-client build`, the .sgn seed from
+# `ctl-client sign-file`.
 # Seeds are signed with fresh test keys, so every run gives new bytes;
 # the committed ones are one such run. Each seed stays under 20 KB.
 set -eu
@@ -41,36 +41,10 @@ build itl-tokenless-ec.tlv --itl --tokenless \
 	--sign-key "$PKI/itlrecovery.key" --sign-cert "$PKI/itlrecovery.pem"
 
 # A .sgn configuration file signed by the CallManager (TFTP) certificate.
-cat > "$TMP/mksgn.c" <<'CSRC'
-#include <stdio.h>
-#include <string.h>
-#include <ctl/ctl.h>
-int
-main(int argc, char **argv)
-{
-	static const char xml[] = "<device><fullConfig>true</fullConfig>"
-	    "<deviceProtocol>SIP</deviceProtocol></device>\n";
-	struct ctl_builder *b = NULL;
-	struct ctl_signer *s = NULL;
-	struct ctl_diag d;
-	uint8_t *out = NULL;
-	size_t len = 0;
-
-	if (argc != 4 || ctl_builder_new(CTL_KIND_SGN, &b) != CTL_OK ||
-	    ctl_builder_set_filename(b, "SEP001122334455.cnf.xml.sgn") != CTL_OK ||
-	    ctl_builder_set_payload(b, (const uint8_t *)xml, strlen(xml)) != CTL_OK ||
-	    ctl_signer_new_pem(argv[1], argv[2], &s, &d) != CTL_OK)
-		return 1;
-	ctl_builder_set_timestamp(b, 1767115542u);
-	if (ctl_builder_sign(b, s, &out, &len, &d) != CTL_OK ||
-	    ctl_write_atomic(argv[3], out, len, 0644, &d) != CTL_OK)
-		return 1;
-	return 0;
-}
-CSRC
-${CC:-cc} -std=c11 -Ilibctl/include -o "$TMP/mksgn" "$TMP/mksgn.c" "$BUILD/lib/libctl.a" \
-	$(pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
-"$TMP/mksgn" "$PKI/ccm1.key" "$PKI/ccm1.pem" "$TMP/SEP001122334455.cnf.xml.sgn"
+printf '<device><fullConfig>true</fullConfig><deviceProtocol>SIP</deviceProtocol></device>\n' \
+	> "$TMP/SEP001122334455.cnf.xml"
+"$CLIENT" sign-file --cert "$PKI/ccm1.pem" --key "$PKI/ccm1.key" --timestamp 1767115542 \
+	--out "$TMP/SEP001122334455.cnf.xml.sgn" "$TMP/SEP001122334455.cnf.xml" >/dev/null
 
 for f in "$TMP"/*.tlv "$TMP"/*.sgn; do
 	[ "$(wc -c < "$f")" -lt 20480 ] || { echo "make-corpus: $f is 20 KB or more" >&2; exit 1; }

@@ -134,6 +134,31 @@ expect_exit "verify the rogue CTL alone: its signature is fine" 0 "$C" verify "$
 expect_exit "verify --trusted: rogue signer refused" 1 "$C" verify --trusted "$O/held.tlv" "$O/rogue.tlv"
 expect_exit "show --trusted: rogue signer refused" 1 "$C" show --trusted "$O/held.tlv" "$O/rogue.tlv"
 
+# ---- signed configuration files (.sgn) -------------------------------------
+printf '<device><deviceProtocol>SIP</deviceProtocol></device>\n' > "$O/SEP001122334455.cnf.xml"
+expect_exit "sign-file with the CallManager (TFTP) certificate" 0 "$C" sign-file \
+	--cert "$P/ccm1.pem" --key "$P/ccm1.key" "$O/SEP001122334455.cnf.xml"
+SGN=$O/SEP001122334455.cnf.xml.sgn
+[ -s "$SGN" ] && ok "FILE.sgn written next to FILE" || not_ok "FILE.sgn written next to FILE"
+expect_exit "verify --trusted: .sgn signed by a CCM+TFTP record of the CTL" 0 \
+	"$C" verify --trusted "$O/CTLFile.tlv" "$SGN"
+expect_exit "show --trusted the .sgn" 0 "$C" show --trusted "$O/CTLFile.tlv" "$SGN"
+cp "$T_TMP/last.out" "$T_TMP/sgn.txt"
+expect_grep "sgn: payload line" "PAYLOAD" "$T_TMP/sgn.txt"
+expect_exit "show --json the .sgn" 0 "$C" show --json --trusted "$O/CTLFile.tlv" "$SGN"
+cp "$T_TMP/last.out" "$T_TMP/sgn.json"
+[ "$(json_get "$T_TMP/sgn.json" "['header']['filename']")" = SEP001122334455.cnf.xml.sgn ] &&
+	ok "sgn: FILENAME is the file's own name" || not_ok "sgn: FILENAME is the file's own name"
+hl=$(python3 -c 'import sys; b=open(sys.argv[1],"rb").read(); print(b[8]*256+b[9])' "$SGN")
+tail -c +$((hl + 1)) "$SGN" > "$T_TMP/stripped"
+check "sgn: stripping the header gives the original bytes" cmp "$T_TMP/stripped" "$O/SEP001122334455.cnf.xml"
+cp "$SGN" "$O/tampered.sgn"
+printf 'X' | dd of="$O/tampered.sgn" bs=1 seek=$(($(wc -c < "$SGN") - 3)) conv=notrunc 2>/dev/null
+expect_exit "sgn: a changed payload fails" 1 "$C" verify --trusted "$O/CTLFile.tlv" "$O/tampered.sgn"
+expect_exit "sign-file with the CAPF certificate" 0 "$C" sign-file --cert "$P/capf.pem" \
+	--key "$P/capf.key" --out "$O/capf.sgn" "$O/SEP001122334455.cnf.xml"
+expect_exit "sgn: a CAPF signer is not a TFTP record" 1 "$C" verify --trusted "$O/CTLFile.tlv" "$O/capf.sgn"
+
 # ---- policy and usage ---------------------------------------------------
 # shellcheck disable=SC2086
 expect_exit "one SAST is too few for a token CTL" 4 "$C" build --out "$O/p.tlv" \
