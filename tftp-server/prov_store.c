@@ -199,7 +199,6 @@ prov_store_get(struct prov_store *s, uint8_t **out, size_t *len, char *msg, size
 	struct ctl_diag d;
 	enum ctl_err r;
 
-	(void)s;
 	/* The reply must fit one message: the CTL_FILE item plus the MD5 item. */
 	r = ctl_read_file(s->ctl_path, CTL_PROV_MAX_BODY - 64, out, len, &d);
 	if (r == CTL_OK)

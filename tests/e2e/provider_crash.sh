@@ -60,7 +60,7 @@ expect_eq "after $ROUNDS kill -9: CTLFile.tlv always old or new and verifying" "
 expect_eq "after $ROUNDS kill -9: ctl-tftpd always served a complete, verifying CTL" "$served_bad" 0
 
 start_provider "$N"
-n=$(ls -a "$N/root" | grep -c '^\.CTLFile')
+n=$(find "$N/root" -name '.CTLFile*' | wc -l | tr -d ' ')
 expect_eq "no temporary file left after a restart" "$n" 0
 expect_exit "provider serves after the kills" 0 $P status
 expect_grep "status reports the installed md5" "md5: $(md5 "$N/root/CTLFile.tlv")" "$T_TMP/last.out"

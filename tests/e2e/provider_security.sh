@@ -116,7 +116,7 @@ expect_grep "full disk: IO status" "status IO (11)" "$T_TMP/last.out"
 expect_grep "full disk: message" "the installed CTL is unchanged" "$T_TMP/last.out"
 expect_grep "full disk: logged" "refused (IO)" "$LOG"
 unchanged "full disk"
-n=$(ls -a "$N/root" | grep -c '^\.CTLFile')
+n=$(find "$N/root" -name '.CTLFile*' | wc -l | tr -d ' ')
 expect_eq "full disk: no temporary file left" "$n" 0
 stop_provider
 
