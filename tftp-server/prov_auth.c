@@ -80,15 +80,24 @@ find_user(const char *path, const char *user, char *hash, size_t hashlen, char *
 	struct ctl_diag d;
 	uint8_t *buf = NULL;
 	size_t len, ulen = strlen(user);
-	char *line, *next;
+	char *text, *line, *next;
 
 	hash[0] = '\0';
 	if (ctl_read_file(path, CRED_MAX, &buf, &len, &d) != CTL_OK) {
 		snprintf(msg, msglen, "credential file: %s", d.msg);
 		return -1;
 	}
-	buf[len] = '\0'; /* ctl_read_file leaves room for it */
-	for (line = (char *)buf; line != NULL && *line != '\0'; line = next) {
+	if ((text = malloc(len + 1)) == NULL) {
+		OPENSSL_cleanse(buf, len);
+		free(buf);
+		snprintf(msg, msglen, "credential file: out of memory");
+		return -1;
+	}
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	for (line = text; line != NULL && *line != '\0'; line = next) {
 		size_t n;
 
 		if ((next = strchr(line, '\n')) != NULL)
@@ -102,8 +111,8 @@ find_user(const char *path, const char *user, char *hash, size_t hashlen, char *
 		memcpy(hash, line + ulen + 1, n - ulen);
 		break;
 	}
-	OPENSSL_cleanse(buf, len);
-	free(buf);
+	OPENSSL_cleanse(text, len);
+	free(text);
 	return 0;
 }
 
