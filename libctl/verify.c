@@ -193,7 +193,7 @@ verify_against(struct ctl_verifier *v, const struct ctl_file *f, const struct ct
 {
 	EVP_PKEY *key = NULL;
 	enum ctl_err e;
-	int idx;
+	int idx, keysize;
 
 	if ((e = find_signer(f, list, roles, nroles, &idx, res->reason, sizeof(res->reason))) != CTL_OK)
 		return res->err = e;
@@ -201,10 +201,10 @@ verify_against(struct ctl_verifier *v, const struct ctl_file *f, const struct ct
 	if ((e = record_key(v, &list->recs[idx], (size_t)idx, &key, res->reason,
 	                    sizeof(res->reason))) != CTL_OK)
 		return res->err = e;
-	if (EVP_PKEY_get_size(key) != (int)f->signature.len) {
+	if ((keysize = EVP_PKEY_get_size(key)) != (int)f->signature.len) {
 		EVP_PKEY_free(key);
 		return result_fail(res, CTL_E_MODULUS, "record %d key is %d bytes, the signature %zu",
-		                   idx + 1, EVP_PKEY_get_size(key), f->signature.len);
+		                   idx + 1, keysize, f->signature.len);
 	}
 	e = ctli_verify_sig(f, key, res->reason, sizeof(res->reason));
 	EVP_PKEY_free(key);
