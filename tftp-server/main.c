@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -73,7 +72,7 @@ usage(FILE *f)
 	    "      --mtu N              path MTU capping blksize (default 1500: 1468 IPv4, 1448 IPv6)\n"
 	    "      --max-blksize N      explicit blksize cap (8..65464; overrides --mtu)\n"
 	    "      --max-windowsize N   windowsize cap (1..65535, default 64)\n"
-	    "      --rcvbuf BYTES       request socket receive buffer (default 16777216)\n"
+	    "      --rcvbuf BYTES       request/transfer socket receive buffer (default 16777216)\n"
 	    "      --max-file-size BYTES  largest file served (default 268435456)\n"
 	    "      --cache-size BYTES   bytes of files kept in memory (default 536870912)\n"
 	    "      --allow-hardlinks    serve files that have several hard links\n"
@@ -197,26 +196,6 @@ parse_args(int argc, char **argv, struct tftp_config *c)
 	return 0;
 }
 
-/* Enough descriptors for the Max Serving Count: one socket per transfer. */
-static void
-raise_nofile(struct tftp_config *c)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return;
-	rl.rlim_cur = rl.rlim_max;
-	(void)setrlimit(RLIMIT_NOFILE, &rl);
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur < (rlim_t)c->max_transfers + 64) {
-		unsigned cap = rl.rlim_cur > 128 ? (unsigned)rl.rlim_cur - 64 : 64;
-
-		tftp_log(TFTP_LOG_WARN, "open file limit %llu: Max Serving Count lowered from %u to %u",
-		         (unsigned long long)rl.rlim_cur, c->max_transfers, cap);
-		c->max_transfers = cap;
-	}
-}
-
 struct sigctx {
 	struct tftp_server *srv;
 	int fd;
@@ -269,7 +248,6 @@ main(int argc, char **argv)
 	if ((rc = parse_args(argc, argv, &cfg)) != 0)
 		return rc == 1 ? 0 : 2;
 	tftp_log_setup(PROG, cfg.loglevel);
-	raise_nofile(&cfg);
 	if ((loop = loop_new()) == NULL) {
 		tftp_log(TFTP_LOG_ERR, "epoll: %s", strerror(errno));
 		return 1;

@@ -1,6 +1,6 @@
 /*
- * ctl-tftpd server: listening sockets read in batches with recvmmsg(),
- * request validation, name mapping and file lookup, the Max Serving Count,
+ * ctl-tftpd server: listening sockets and the pool of shared transfer
+ * sockets, all read in batches with recvmmsg(), request validation, name mapping and file lookup, the Max Serving Count,
  * and the table of transfers by client address that turns a repeated RRQ
  * into a join instead of a second transfer. Every per-client problem ends
  * in an ERROR packet and a counter, never in an exit.
@@ -19,6 +19,17 @@
 #define RX_BATCH 64
 #define RX_ROUNDS 16
 #define RX_BUF 1024   /* over 512 so an oversize request is seen as such */
+/*
+ * Transfer sockets per local address. RFC 1350 section 4 only needs the
+ * (server port, client address:port) pair to be unique per transfer, and
+ * the session table already holds at most one transfer per client
+ * address:port, so transfers can share a few sockets instead of creating,
+ * binding, registering and closing one each (which dominated a boot storm
+ * of 20,000 short transfers). Several sockets, picked in turn, so a client
+ * that reuses its port for its next request is unlikely to land on the
+ * same server port as its last one.
+ */
+#define POOL_SOCKS 8
 
 struct listener {
 	struct tftp_server *srv;
@@ -34,6 +45,13 @@ struct rx {
 	struct mmsghdr msg[RX_BATCH];
 };
 
+/* The transfer sockets for one local address. */
+struct pool {
+	union tftp_sa local;   /* port 0 */
+	int fd[POOL_SOCKS];
+	unsigned next;
+};
+
 struct tftp_server {
 	const struct tftp_config *cfg;
 	struct loop *loop;
@@ -45,6 +63,8 @@ struct tftp_server {
 	struct tftp_stats st;
 	struct loop_timer status;
 	struct rx *rx;
+	struct pool *pools;
+	size_t npools;
 };
 
 static void on_status(struct loop *l, struct loop_timer *t, void *arg);
@@ -115,13 +135,13 @@ tab_insert(struct tftp_server *s, struct tftp_session *sess)
 /* ---- answers ---------------------------------------------------------- */
 
 static void
-reply_error(struct listener *l, const union tftp_sa *to, unsigned code, const char *msg)
+reply_error(int fd, const union tftp_sa *to, unsigned code, const char *msg)
 {
 	uint8_t pkt[160];
 	size_t n;
 
 	if (tftp_build_error(pkt, sizeof(pkt), (uint16_t)code, msg, &n) == 0)
-		(void)sendto(l->fd, pkt, n, 0, &to->sa, tftp_addr_len(to));
+		(void)sendto(fd, pkt, n, 0, &to->sa, tftp_addr_len(to));
 }
 
 static uint32_t
@@ -206,6 +226,9 @@ resolve(struct tftp_server *s, const char *name, const char *from, struct tftp_f
 
 /* ---- requests --------------------------------------------------------- */
 
+static int pool_fd(struct tftp_server *s, const union tftp_sa *local);
+static int set_rcvbuf(int fd, size_t want, size_t *got);
+
 static void
 start_transfer(struct tftp_server *s, struct listener *l, const union tftp_sa *from,
                const union tftp_sa *local, const struct tftp_pkt *p, const char *fromstr)
@@ -224,14 +247,14 @@ start_transfer(struct tftp_server *s, struct listener *l, const union tftp_sa *f
 		s->st.refused++;
 		tftp_log(TFTP_LOG_WARN, "Access denied[%s] for %s: %s",
 		         tftp_escape(p->file, p->file_len, esc, sizeof(esc)), fromstr, tftp_name_errstr(ne));
-		reply_error(l, from, TFTP_EACCESS, tftp_name_errstr(ne));
+		reply_error(l->fd, from, TFTP_EACCESS, tftp_name_errstr(ne));
 		return;
 	}
 	if (tftp_opts_read(&p->opts, &req) != TFTP_P_OK) {
 		s->st.malformed++;
 		tftp_log(TFTP_LOG_WARN, "Malformed request from %s: %s", fromstr,
 		         tftp_perr_str(TFTP_P_OPT_VALUE));
-		reply_error(l, from, TFTP_EOPTNEG, tftp_perr_str(TFTP_P_OPT_VALUE));
+		reply_error(l->fd, from, TFTP_EOPTNEG, tftp_perr_str(TFTP_P_OPT_VALUE));
 		return;
 	}
 	memset(&st, 0, sizeof(st));
@@ -244,7 +267,7 @@ start_transfer(struct tftp_server *s, struct listener *l, const union tftp_sa *f
 			tftp_log(TFTP_LOG_WARN, "Access denied[%s] for %s: %s", served, fromstr,
 			         tftp_cache_errstr(ce));
 		}
-		reply_error(l, from, tftp_cache_ecode(ce),
+		reply_error(l->fd, from, tftp_cache_ecode(ce),
 		            ce == TFTP_C_NOTFOUND ? "File not found" : tftp_cache_errstr(ce));
 		return;
 	}
@@ -253,14 +276,13 @@ start_transfer(struct tftp_server *s, struct listener *l, const union tftp_sa *f
 	lim.windowsize_max = cfg->windowsize_max;
 	tftp_opts_negotiate(&req, &lim, p->mode, st.file->size, &st.neg);
 	st.peer = from;
-	st.local = local;
 	st.mode = p->mode;
 	st.req_hash = name_hash(p->file, p->file_len);
-	if ((sess = tftp_session_new(s, &st)) == NULL) {
+	if ((st.fd = pool_fd(s, local)) < 0 || (sess = tftp_session_new(s, &st)) == NULL) {
 		s->st.refused++;
 		tftp_log(TFTP_LOG_ERR, "Error: cannot start transfer of [%s] to %s: %s", served, fromstr,
 		         strerror(errno));
-		reply_error(l, from, TFTP_EUNDEF, "Server out of resources, retry later");
+		reply_error(l->fd, from, TFTP_EUNDEF, "Server out of resources, retry later");
 		tftp_file_unref(st.file);
 		return;
 	}
@@ -295,14 +317,14 @@ handle_rrq(struct tftp_server *s, struct listener *l, const union tftp_sa *from,
 	if (p->mode == TFTP_MODE_MAIL) {
 		s->st.malformed++;
 		tftp_log(TFTP_LOG_WARN, "Malformed request from %s: mail mode", fromstr);
-		reply_error(l, from, TFTP_EBADOP, "Mail mode not supported");
+		reply_error(l->fd, from, TFTP_EBADOP, "Mail mode not supported");
 		return;
 	}
 	if (s->st.active >= s->cfg->max_transfers) {
 		s->st.busy++;
 		tftp_log(TFTP_LOG_WARN, "Serving Count[%llu] reached Max Serving Count[%u], refusing %s",
 		         (unsigned long long)s->st.active, s->cfg->max_transfers, fromstr);
-		reply_error(l, from, TFTP_EUNDEF, "Server busy (Max Serving Count reached), retry later");
+		reply_error(l->fd, from, TFTP_EUNDEF, "Server busy (Max Serving Count reached), retry later");
 		return;
 	}
 	start_transfer(s, l, from, local, p, fromstr);
@@ -330,14 +352,14 @@ handle_packet(struct tftp_server *s, struct listener *l, const union tftp_sa *fr
 		if (p.op == TFTP_RRQ)
 			s->st.requests++;
 		tftp_log(TFTP_LOG_WARN, "Malformed request from %s: %s", fromstr, tftp_perr_str(e));
-		reply_error(l, from, tftp_perr_ecode(e), tftp_perr_str(e));
+		reply_error(l->fd, from, tftp_perr_ecode(e), tftp_perr_str(e));
 		return;
 	}
 	switch (p.op) {
 	case TFTP_WRQ:
 		s->st.refused++;
 		tftp_log(TFTP_LOG_WARN, "Write request from %s refused: read-only server", fromstr);
-		reply_error(l, from, s->cfg->wrq_error, "Write not allowed: read-only server");
+		reply_error(l->fd, from, s->cfg->wrq_error, "Write not allowed: read-only server");
 		return;
 	case TFTP_DATA:
 	case TFTP_ACK:
@@ -345,7 +367,7 @@ handle_packet(struct tftp_server *s, struct listener *l, const union tftp_sa *fr
 		/* Transfer packets belong on a transfer's port, not here. */
 		s->st.malformed++;
 		tftp_log(TFTP_LOG_DEBUG, "Packet %u from %s on the request port", p.op, fromstr);
-		reply_error(l, from, TFTP_EBADID, "Unknown transfer ID");
+		reply_error(l->fd, from, TFTP_EBADID, "Unknown transfer ID");
 		return;
 	case TFTP_RRQ:
 	case TFTP_ERROR:
@@ -398,13 +420,9 @@ on_listener(struct loop *lp, int fd, unsigned ev, void *arg)
 			break;
 }
 
-/* One recvmmsg() batch; returns the number of datagrams read. */
-static int
-rx_batch(struct tftp_server *s, struct listener *l, int fd)
+static void
+rx_prep(struct rx *rx)
 {
-	struct rx *rx = s->rx;
-	int n;
-
 	for (int i = 0; i < RX_BATCH; i++) {
 		rx->iov[i].iov_base = rx->buf[i];
 		rx->iov[i].iov_len = RX_BUF;
@@ -416,6 +434,16 @@ rx_batch(struct tftp_server *s, struct listener *l, int fd)
 		rx->msg[i].msg_hdr.msg_control = rx->cmsg[i];
 		rx->msg[i].msg_hdr.msg_controllen = sizeof(rx->cmsg[i]);
 	}
+}
+
+/* One recvmmsg() batch; returns the number of datagrams read. */
+static int
+rx_batch(struct tftp_server *s, struct listener *l, int fd)
+{
+	struct rx *rx = s->rx;
+	int n;
+
+	rx_prep(rx);
 	n = recvmmsg(fd, rx->msg, RX_BATCH, MSG_DONTWAIT, NULL);
 	for (int i = 0; i < n; i++) {
 		union tftp_sa local;
@@ -429,6 +457,115 @@ rx_batch(struct tftp_server *s, struct listener *l, int fd)
 		              (mh->msg_flags & MSG_TRUNC) != 0);
 	}
 	return n;
+}
+
+/* ---- transfer sockets ------------------------------------------------- */
+
+/* One batch from a transfer socket, each datagram handed to its session. */
+static int
+tx_sock_batch(struct tftp_server *s, int fd)
+{
+	struct rx *rx = s->rx;
+	int n;
+
+	rx_prep(rx);
+	n = recvmmsg(fd, rx->msg, RX_BATCH, MSG_DONTWAIT, NULL);
+	for (int i = 0; i < n; i++) {
+		const union tftp_sa *from = &rx->from[i];
+		struct tftp_session *sess;
+		struct tftp_pkt p;
+
+		if (rx->msg[i].msg_hdr.msg_namelen > sizeof(rx->from[i]) ||
+		    (from->sa.sa_family != AF_INET && from->sa.sa_family != AF_INET6))
+			continue;
+		sess = *tab_slot(s, from);
+		if (sess != NULL && tftp_session_fd(sess) == fd) {
+			tftp_session_input(sess, rx->buf[i], rx->msg[i].msg_len);
+			continue;
+		}
+		/* RFC 1350 section 4: no transfer of this source here; answer it, keep going. */
+		(void)tftp_parse(rx->buf[i], rx->msg[i].msg_len, 0, &p);
+		if (p.op != TFTP_ERROR)
+			reply_error(fd, from, TFTP_EBADID, "Unknown transfer ID");
+	}
+	return n;
+}
+
+static void
+on_transfer_sock(struct loop *lp, int fd, unsigned ev, void *arg)
+{
+	(void)lp;
+	(void)ev;
+	for (int round = 0; round < RX_ROUNDS; round++)
+		if (tx_sock_batch(arg, fd) < RX_BATCH)
+			break;
+}
+
+static void
+pool_close(struct tftp_server *s, struct pool *p, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		loop_del_fd(s->loop, p->fd[i]);
+		close(p->fd[i]);
+	}
+}
+
+/* Opens the transfer sockets of a local address: fresh ports on the address the requests come to. */
+static int
+pool_open(struct tftp_server *s, struct pool *p)
+{
+	size_t got;
+	unsigned i;
+
+	for (i = 0; i < POOL_SOCKS; i++) {
+		int fd = socket(p->local.sa.sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			break;
+		/* Thousands of transfers share it: absorb their ACKs like the listener does. */
+		(void)set_rcvbuf(fd, s->cfg->rcvbuf, &got);
+		if (bind(fd, &p->local.sa, tftp_addr_len(&p->local)) < 0 ||
+		    loop_add_fd(s->loop, fd, LOOP_READ, on_transfer_sock, s) < 0) {
+			int e = errno;
+
+			close(fd);
+			errno = e;
+			break;
+		}
+		p->fd[i] = fd;
+	}
+	if (i == POOL_SOCKS)
+		return 0;
+	pool_close(s, p, i);
+	return -1;
+}
+
+/* A transfer socket on local's address (port ignored), or -1 with errno. */
+static int
+pool_fd(struct tftp_server *s, const union tftp_sa *local)
+{
+	union tftp_sa a = *local;
+	struct pool *p = NULL, *n;
+
+	if (a.sa.sa_family == AF_INET6)
+		a.in6.sin6_port = 0;
+	else
+		a.in4.sin_port = 0;
+	for (size_t i = 0; i < s->npools && p == NULL; i++)
+		if (tftp_addr_eq(&s->pools[i].local, &a))
+			p = &s->pools[i];
+	if (p == NULL) {
+		if ((n = realloc(s->pools, (s->npools + 1) * sizeof(*n))) == NULL)
+			return -1;
+		s->pools = n;
+		p = &n[s->npools];
+		memset(p, 0, sizeof(*p));
+		p->local = a;
+		if (pool_open(s, p) < 0)
+			return -1;
+		s->npools++;
+	}
+	return p->fd[p->next++ % POOL_SOCKS];
 }
 
 /* ---- setup ------------------------------------------------------------ */
@@ -595,6 +732,9 @@ tftp_server_free(struct tftp_server *s)
 		loop_del_fd(s->loop, s->ls[i].fd);
 		close(s->ls[i].fd);
 	}
+	for (size_t i = 0; i < s->npools; i++)
+		pool_close(s, &s->pools[i], POOL_SOCKS);
+	free(s->pools);
 	if (s->cache != NULL) {
 		if (tftp_cache_fd(s->cache) >= 0)
 			loop_del_fd(s->loop, tftp_cache_fd(s->cache));

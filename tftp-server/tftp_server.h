@@ -75,7 +75,7 @@ const struct tftp_stats *tftp_server_stats(const struct tftp_server *s);
 /* What the server decided for one accepted request. */
 struct tftp_start {
 	const union tftp_sa *peer;
-	const union tftp_sa *local;   /* address the request arrived on (port ignored) */
+	int fd;                       /* shared transfer socket: the server's TID */
 	struct tftp_file *file;       /* reference handed to the session */
 	enum tftp_mode mode;
 	struct tftp_neg neg;
@@ -94,8 +94,11 @@ struct tftp_session *tftp_session_new(struct tftp_server *srv, const struct tftp
 void tftp_session_abort(struct tftp_session *s);
 /* A repeated RRQ from the session's client: resend the first packet if still unanswered. */
 void tftp_session_duplicate(struct tftp_session *s);
+/* A datagram from the session's client on the session's socket. */
+void tftp_session_input(struct tftp_session *s, const uint8_t *buf, size_t n);
 /* Session table links. */
 const union tftp_sa *tftp_session_peer(const struct tftp_session *s);
+int tftp_session_fd(const struct tftp_session *s);
 uint32_t tftp_session_req_hash(const struct tftp_session *s);
 struct tftp_session **tftp_session_hnext(struct tftp_session *s);
 /* 1 when the transfer only waits for the ACK of its last block. */

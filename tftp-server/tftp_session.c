@@ -1,7 +1,9 @@
 /*
  * One transfer (RRQ) per struct tftp_session: one allocation owning its
- * socket (the server's TID, RFC 1350 section 4), its timer, a reference on
- * the file version it serves and the OACK it may have to resend. DATA is
+ * timer, a reference on the file version it serves and the OACK it may
+ * have to resend. Its socket (the server's TID, RFC 1350 section 4) is
+ * borrowed from the server's pool of shared transfer sockets, which hands
+ * it the datagrams its client sends there. DATA is
  * sent straight from the cached file image with a 4-byte header in front
  * (scatter/gather), so a session holds no data buffer.
  *
@@ -33,7 +35,7 @@ enum sess_state {
 struct tftp_session {
 	struct tftp_server *srv;
 	struct tftp_session *hnext;
-	int fd;
+	int fd;            /* borrowed from the server's transfer socket pool */
 	struct loop_timer timer;
 	union tftp_sa peer;
 	struct tftp_file *file;
@@ -55,12 +57,12 @@ struct tftp_session {
 	uint8_t oack[OACK_MAX];
 };
 
-static void on_packet(struct loop *l, int fd, unsigned ev, void *arg);
 static void on_timeout(struct loop *l, struct loop_timer *t, void *arg);
 
 const union tftp_sa *tftp_session_peer(const struct tftp_session *s) { return &s->peer; }
 uint32_t tftp_session_req_hash(const struct tftp_session *s) { return s->req_hash; }
 struct tftp_session **tftp_session_hnext(struct tftp_session *s) { return &s->hnext; }
+int tftp_session_fd(const struct tftp_session *s) { return s->fd; }
 
 int
 tftp_session_at_end(const struct tftp_session *s)
@@ -76,10 +78,6 @@ session_free(struct tftp_session *s)
 
 	tftp_server_forget(s->srv, s);
 	loop_timer_cancel(l, &s->timer);
-	if (s->fd >= 0) {
-		loop_del_fd(l, s->fd);
-		close(s->fd);
-	}
 	tftp_file_unref(s->file);
 	st->active--;
 	free(s);
@@ -117,13 +115,13 @@ finish_fail(struct tftp_session *s, const char *why)
 }
 
 static void
-send_error_to(struct tftp_session *s, const union tftp_sa *to, unsigned code, const char *msg)
+send_error(struct tftp_session *s, unsigned code, const char *msg)
 {
 	uint8_t pkt[128];
 	size_t n;
 
 	if (tftp_build_error(pkt, sizeof(pkt), (uint16_t)code, msg, &n) == 0)
-		(void)sendto(s->fd, pkt, n, 0, &to->sa, tftp_addr_len(to));
+		(void)sendto(s->fd, pkt, n, 0, &s->peer.sa, tftp_addr_len(&s->peer));
 }
 
 /* Sends blocks from s->next up to the end of the window (or the file). */
@@ -189,12 +187,12 @@ tftp_session_new(struct tftp_server *srv, const struct tftp_start *st)
 {
 	const struct tftp_config *cfg = tftp_server_config(srv);
 	struct tftp_session *s = calloc(1, sizeof(*s));
-	union tftp_sa local = *st->local;
 	size_t olen = 0;
 
 	if (s == NULL)
 		return NULL;
 	s->srv = srv;
+	s->fd = st->fd;
 	s->peer = *st->peer;
 	s->req_hash = st->req_hash;
 	s->blksize = (uint16_t)st->neg.blksize;
@@ -214,22 +212,6 @@ tftp_session_new(struct tftp_server *srv, const struct tftp_start *st)
 	s->oack_len = (uint8_t)olen;
 	s->last = s->img_len / s->blksize + 1;
 	s->state = olen > 0 ? S_OACK : S_DATA;
-	/* A fresh port on the address the request came to: the server's TID. */
-	if (local.sa.sa_family == AF_INET6)
-		local.in6.sin6_port = 0;
-	else
-		local.in4.sin_port = 0;
-	s->fd = socket(local.sa.sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (s->fd < 0 || bind(s->fd, &local.sa, tftp_addr_len(&local)) < 0 ||
-	    loop_add_fd(tftp_server_loop(srv), s->fd, LOOP_READ, on_packet, s) < 0) {
-		int e = errno;
-
-		if (s->fd >= 0)
-			close(s->fd);
-		free(s);
-		errno = e;
-		return NULL;
-	}
 	s->file = st->file;
 	tftp_server_stats_mut(srv)->active++;
 	send_current(s);
@@ -305,27 +287,12 @@ on_client_error(struct tftp_session *s, const struct tftp_pkt *p)
 	finish_fail(s, why);
 }
 
-static void
-on_packet(struct loop *l, int fd, unsigned ev, void *arg)
+void
+tftp_session_input(struct tftp_session *s, const uint8_t *buf, size_t n)
 {
-	struct tftp_session *s = arg;
-	uint8_t buf[1024];
-	union tftp_sa from;
-	socklen_t flen = sizeof(from);
 	struct tftp_pkt p;
-	ssize_t n;
 
-	(void)l;
-	(void)ev;
-	n = recvfrom(fd, buf, sizeof(buf), 0, &from.sa, &flen);
-	if (n < 0)
-		return; /* EAGAIN, EINTR, or an ICMP error: the timer decides */
-	if (!tftp_addr_eq(&from, &s->peer)) {
-		/* RFC 1350 section 4: wrong TID, answer that source, keep going. */
-		send_error_to(s, &from, TFTP_EBADID, "Unknown transfer ID");
-		return;
-	}
-	if (tftp_parse(buf, (size_t)n, 0, &p) != TFTP_P_OK && p.op != TFTP_ERROR) {
+	if (tftp_parse(buf, n, 0, &p) != TFTP_P_OK && p.op != TFTP_ERROR) {
 		if (p.op == 0 || p.op == TFTP_ACK)
 			return; /* garbage or a truncated ACK: ignore like a loss */
 	}
@@ -342,7 +309,7 @@ on_packet(struct loop *l, int fd, unsigned ev, void *arg)
 	case TFTP_OACK:
 		break;
 	}
-	send_error_to(s, &s->peer, TFTP_EBADOP, "Illegal TFTP operation");
+	send_error(s, TFTP_EBADOP, "Illegal TFTP operation");
 	finish_fail(s, "illegal packet from client");
 }
 
