@@ -12,18 +12,6 @@
 #include "cluster.h"
 #include "p11.h"
 
-static int
-hexdigit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex digits, optional "0x" and ':' or ' ' separators; leading zero bytes dropped. */
 static int
 parse_serial(const char *s, uint8_t *out, size_t cap, size_t *len)
@@ -36,7 +24,7 @@ parse_serial(const char *s, uint8_t *out, size_t cap, size_t *len)
 	for (; *s != '\0'; s++) {
 		if (*s == ':' || *s == ' ')
 			continue;
-		if (hexdigit((unsigned char)*s) < 0 || nd == sizeof(dig) - 2)
+		if (ctl_hex_digit((unsigned char)*s) < 0 || nd == sizeof(dig) - 2)
 			return -1;
 		dig[nd++] = *s;
 	}
@@ -44,9 +32,9 @@ parse_serial(const char *s, uint8_t *out, size_t cap, size_t *len)
 		return -1;
 	i = 0;
 	if (nd % 2 == 1)
-		out[n++] = (uint8_t)hexdigit((unsigned char)dig[i++]);
+		out[n++] = (uint8_t)ctl_hex_digit((unsigned char)dig[i++]);
 	for (; i < nd; i += 2)
-		out[n++] = (uint8_t)(hexdigit((unsigned char)dig[i]) << 4 | hexdigit((unsigned char)dig[i + 1]));
+		out[n++] = (uint8_t)(ctl_hex_digit((unsigned char)dig[i]) << 4 | ctl_hex_digit((unsigned char)dig[i + 1]));
 	while (n > 1 && out[0] == 0) {
 		memmove(out, out + 1, n - 1);
 		n--;

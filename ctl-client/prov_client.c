@@ -123,18 +123,6 @@ prov_fp_hex(const uint8_t fp[PROV_FP_LEN], char *out, size_t outlen)
 	out[o] = '\0';
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 prov_fp_parse(const char *s, uint8_t fp[PROV_FP_LEN])
 {
@@ -146,7 +134,7 @@ prov_fp_parse(const char *s, uint8_t fp[PROV_FP_LEN])
 	for (; *s != '\0'; s++) {
 		if (*s == ':' && hi < 0)
 			continue;
-		if ((v = hexval((unsigned char)*s)) < 0 || n == PROV_FP_LEN)
+		if ((v = ctl_hex_digit((unsigned char)*s)) < 0 || n == PROV_FP_LEN)
 			return -1;
 		if (hi < 0) {
 			hi = v;

@@ -21,3 +21,15 @@ ctl_parse_uint(const char *s, unsigned long long min, unsigned long long max,
 	*v = x;
 	return CTL_OK;
 }
+
+int
+ctl_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -36,18 +36,6 @@ struct raw_opts {
 	const char *fetch, *resume_when, *paused_mark;
 };
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes the PACKET argument into buf; returns its length or -1. */
 static long
 decode(const char *s, int hex, uint8_t *buf, size_t cap)
@@ -62,9 +50,9 @@ decode(const char *s, int hex, uint8_t *buf, size_t cap)
 		if (hex) {
 			int lo;
 
-			if (hexval(c) < 0 || (lo = hexval((unsigned char)*s++)) < 0)
+			if (ctl_hex_digit(c) < 0 || (lo = ctl_hex_digit((unsigned char)*s++)) < 0)
 				return -1;
-			buf[n++] = (uint8_t)(hexval(c) * 16 + lo);
+			buf[n++] = (uint8_t)(ctl_hex_digit(c) * 16 + lo);
 			continue;
 		}
 		if (c != '\\') {
@@ -78,8 +66,8 @@ decode(const char *s, int hex, uint8_t *buf, size_t cap)
 			buf[n++] = '\n';
 		else if (c == '\\')
 			buf[n++] = '\\';
-		else if (c == 'x' && hexval((unsigned char)s[0]) >= 0 && hexval((unsigned char)s[1]) >= 0) {
-			buf[n++] = (uint8_t)(hexval((unsigned char)s[0]) * 16 + hexval((unsigned char)s[1]));
+		else if (c == 'x' && ctl_hex_digit((unsigned char)s[0]) >= 0 && ctl_hex_digit((unsigned char)s[1]) >= 0) {
+			buf[n++] = (uint8_t)(ctl_hex_digit((unsigned char)s[0]) * 16 + ctl_hex_digit((unsigned char)s[1]));
 			s += 2;
 		} else
 			return -1;

@@ -354,6 +354,9 @@ enum ctl_err ctl_name_string(const X509_NAME *name, char **out);
 /* Serial as minimal unsigned big-endian bytes (section 8); free() *out. */
 enum ctl_err ctl_serial_bytes(const X509 *cert, uint8_t **out, size_t *len);
 
+/* Value of one hexadecimal digit (either case), -1 for anything else. */
+int ctl_hex_digit(int c);
+
 /* Bounded number parser in the spirit of strtonum(3). */
 enum ctl_err ctl_parse_uint(const char *s, unsigned long long min, unsigned long long max,
                             unsigned long long *v);
