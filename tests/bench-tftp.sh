@@ -8,6 +8,10 @@
 # time, transfers/s, failures, peak RSS, and each figure's ratio against
 # tftpd-hpa. As root it raises net.core.rmem_max/rmem_default for the run
 # (restored afterwards) as tftp-notes section 8 describes.
+# Environment: BENCH_PHONES (10000), BENCH_STEADY (5000), BENCH_SERVERS
+# (default "ctl-tftpd tftpd-hpa atftpd dnsmasq": run only some, e.g.
+# "ctl-tftpd dnsmasq" while iterating; without tftpd-hpa the "vs hpa"
+# columns compare against the first server run).
 set -u
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +19,8 @@ case "$BUILD" in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 BIN=$BUILD/bin
 LOAD=$BIN/ctl-tftp-load
 PHONES=${BENCH_PHONES:-10000}
+SERVERS=${BENCH_SERVERS:-ctl-tftpd tftpd-hpa atftpd dnsmasq}
+want() { case " $SERVERS " in *" $1 "*) return 0 ;; esac; return 1; }
 STEADY=${BENCH_STEADY:-5000}
 W=$(mktemp -d "${TMPDIR:-/tmp}/bench-tftp.XXXXXX")
 chmod 755 "$W"   # atftpd and dnsmasq read the root as nobody
@@ -31,7 +37,7 @@ trap cleanup EXIT INT TERM
 
 die() { echo "bench-tftp: $*" >&2; exit 1; }
 [ -x "$BIN/ctl-tftpd" ] && [ -x "$LOAD" ] || die "build first: make all bench-build"
-command -v in.tftpd >/dev/null || "$TOP/scripts/install-deps" || die "tftpd-hpa (in.tftpd) missing"
+! want tftpd-hpa || command -v in.tftpd >/dev/null || "$TOP/scripts/install-deps" || die "tftpd-hpa (in.tftpd) missing"
 
 if [ "$(id -u)" = 0 ]; then
 	SYSCTL_RESTORE="net.core.rmem_max=$(sysctl -n net.core.rmem_max) net.core.rmem_default=$(sysctl -n net.core.rmem_default)"
@@ -106,26 +112,34 @@ echo "bench-tftp: $PHONES phones x 2 files at once; steady state $STEADY transfe
 echo "bench-tftp: $(nproc) CPUs, rmem_default $(sysctl -n net.core.rmem_default), load generator $LOAD"
 
 # --- ctl-tftpd ---
+if want ctl-tftpd; then
 P=$(free_port)
 "$BIN/ctl-tftpd" -q --listen 127.0.0.1:$P --root "$R" --max-transfers 20000 2>"$W/ctl.log" &
 CP=$!; PIDS="$PIDS $CP"
 wait_udp $P || die "ctl-tftpd did not start: $(cat "$W/ctl.log")"
 run ctl-tftpd ctl-tftpd 127.0.0.1:$P
 kill $CP; wait $CP 2>/dev/null
+fi
 
 # --- tftpd-hpa ---
+if want tftpd-hpa; then
 P=$(free_port)
 in.tftpd -L -s "$R" -a 127.0.0.1:$P -u nobody -m "$W/hpa.map" &
 HP=$!; PIDS="$PIDS $HP"
 wait_udp $P || die "in.tftpd did not start"
 run tftpd-hpa in.tftpd 127.0.0.1:$P
 kill $HP; wait $HP 2>/dev/null
+fi
 
 # --- atftpd, unpacked beside tftpd-hpa (the packages conflict) ---
-if [ ! -x "$W/atftpd/usr/sbin/atftpd" ]; then
+if ! want atftpd; then
+	:
+elif [ ! -x "$W/atftpd/usr/sbin/atftpd" ]; then
 	(cd "$W" && apt-get download atftpd >/dev/null 2>&1 && dpkg-deb -x atftpd_*.deb "$W/atftpd") || true
 fi
-if [ -x "$W/atftpd/usr/sbin/atftpd" ]; then
+if ! want atftpd; then
+	:
+elif [ -x "$W/atftpd/usr/sbin/atftpd" ]; then
 	P=$(free_port)
 	"$W/atftpd/usr/sbin/atftpd" --daemon --no-fork --port $P --bind-address 127.0.0.1 --logfile /dev/null \
 		--user nobody.nogroup --maxthread 400 --pcre "$W/atftpd.pcre" "$R" &
@@ -137,10 +151,14 @@ else
 fi
 
 # --- dnsmasq: port 69 only, so inside a private network namespace (root) ---
-if [ "$(id -u)" = 0 ] && ! command -v dnsmasq >/dev/null; then
+if ! want dnsmasq; then
+	:
+elif [ "$(id -u)" = 0 ] && ! command -v dnsmasq >/dev/null; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends dnsmasq-base >/dev/null 2>&1 || true
 fi
-if [ "$(id -u)" = 0 ] && command -v dnsmasq >/dev/null && command -v unshare >/dev/null; then
+if ! want dnsmasq; then
+	:
+elif [ "$(id -u)" = 0 ] && command -v dnsmasq >/dev/null && command -v unshare >/dev/null; then
 	export R W LOAD PHONES STEADY
 	unshare --net sh -c '
 		ip link set lo up
@@ -173,6 +191,7 @@ awk -v phones="$PHONES" '
 	{ n[NR] = $1; secs[NR] = $2; rate[NR] = $3; fail[NR] = $4; rss[NR] = $5; srate[NR] = $6;
 	  sfail[NR] = $7; drops[NR] = $8; retr[NR] = $9; p99[NR] = $10; if ($1 == "tftpd-hpa") h = NR }
 	END {
+	  if (!h) h = 1
 	  printf "Boot storm: %d phones x 2 files (%d transfers) at once\n", phones, phones * 2
 	  printf "%-10s %9s %9s %12s %7s %9s %10s %9s %12s %7s %9s\n", "server", "time s", "vs hpa", "transfers/s", "vs hpa",
 	         "failures", "peak mem", "vs hpa", "steady tr/s", "vs hpa", "steady p99"
@@ -186,6 +205,7 @@ awk -v phones="$PHONES" '
 	  for (i = 1; i <= NR; i++) printf " %s %s", n[i], retr[i]
 	  printf ")\n"
 	}' "$W/results"
+want ctl-tftpd || exit 0
 ctl=$(awk '$1 == "ctl-tftpd"' "$W/results")
 set -- $ctl
 [ "$4" = 0 ] && [ "$7" = 0 ] && [ "$5" -lt 65536 ]
