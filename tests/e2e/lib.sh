@@ -51,6 +51,11 @@ expect_grep() {
 		not_ok "$1 (no '$2' in $(basename "$3"))"; sed 's/^/#   /' "$3" | head -20; fi
 }
 
+# expect_eq DESC GOT WANT
+expect_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (got '$2', wanted '$3')"; fi
+}
+
 # A port in the high range free for both TCP and UDP on 127.0.0.1 and ::1
 # right now (the kernel picks it; the UDP and TCP checks avoid a port another
 # test's server holds in the other protocol).
