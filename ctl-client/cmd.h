@@ -49,6 +49,9 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_diag(const char *what, const struct ctl_diag *d);
 /* Exit status for a libctl error code. */
 int cli_exit_for(enum ctl_err e);
+/* --digest sha1|sha512 and --timestamp SECS; 0, or -1 with the error printed. */
+int cli_parse_digest(const char *arg, enum ctl_digest *out);
+int cli_parse_timestamp(const char *arg, uint32_t *out);
 /* Writes s as a JSON string literal (quoted, escaped). */
 void cli_json_string(FILE *f, const char *s);
 /* Prints the command's usage line and help text to f. */

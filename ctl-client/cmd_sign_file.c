@@ -53,8 +53,6 @@ static const struct option sign_file_table[] = {
 static int
 one_opt(struct sign_file_opts *o, int c, const char *arg)
 {
-	unsigned long long v;
-
 	switch (c) {
 	case O_CERT: o->cert = arg; return 0;
 	case O_KEY: o->key = arg; return 0;
@@ -65,20 +63,10 @@ one_opt(struct sign_file_opts *o, int c, const char *arg)
 	case O_FILENAME: o->filename = arg; return 0;
 	case O_JSON: o->json = 1; return 0;
 	case O_DIGEST:
-		if (strcmp(arg, "sha1") == 0 || strcmp(arg, "sha512") == 0) {
-			o->digest = arg[3] == '1' ? CTL_DIGEST_SHA1 : CTL_DIGEST_SHA512;
-			return 0;
-		}
-		cli_err("--digest takes sha1 or sha512, not '%s'", arg);
-		return -1;
+		return cli_parse_digest(arg, &o->digest);
 	case O_TS:
-		if (ctl_parse_uint(arg, 0, UINT32_MAX, &v) != CTL_OK) {
-			cli_err("--timestamp takes Unix seconds (0 to %u), not '%s'", UINT32_MAX, arg);
-			return -1;
-		}
 		o->has_ts = 1;
-		o->ts = (uint32_t)v;
-		return 0;
+		return cli_parse_timestamp(arg, &o->ts);
 	default:
 		return -1;
 	}

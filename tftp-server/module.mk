@@ -5,7 +5,8 @@ TFTP_CORE_SRCS := tftp-server/loop.c tftp-server/tftp_codec.c tftp-server/tftp_o
 	tftp-server/tftp_addr.c
 TFTP_CORE_OBJS := $(TFTP_CORE_SRCS:%.c=$(OBJ)/%.o)
 TFTPD_SRCS := tftp-server/main.c tftp-server/tftp_server.c tftp-server/tftp_session.c \
-	tftp-server/tftp_map.c tftp-server/tftp_cache.c tftp-server/tftp_log.c tftp-server/priv.c
+	tftp-server/tftp_map.c tftp-server/tftp_cache.c tftp-server/tftp_log.c tftp-server/logline.c \
+	tftp-server/priv.c
 TFTPD_OBJS := $(TFTPD_SRCS:%.c=$(OBJ)/%.o) $(TFTP_CORE_OBJS)
 TFTP_CLIENT_OBJS := $(OBJ)/tftp-server/tftp_client.o $(OBJ)/tftp-server/tftp_map.o $(TFTP_CORE_OBJS)
 

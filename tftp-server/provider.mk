@@ -2,7 +2,7 @@
 # show-ctl, and the provider test tool (tests/prov-tools/prov-tool).
 PROV_SRCS := tftp-server/provider.c tftp-server/prov_config.c tftp-server/prov_auth.c \
 	tftp-server/prov_store.c tftp-server/prov_tls.c tftp-server/prov_conn.c \
-	tftp-server/prov_handlers.c tftp-server/prov_log.c
+	tftp-server/prov_handlers.c tftp-server/prov_log.c tftp-server/logline.c
 # Everything but main(): shared with the unit tests.
 PROV_LIB_OBJS := $(filter-out $(OBJ)/tftp-server/provider.o,$(PROV_SRCS:%.c=$(OBJ)/%.o))
 PROV_LIBS := -lcrypt -lpthread

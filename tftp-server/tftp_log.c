@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "logline.h"
+
 #include "tftp_log.h"
 
 static const char *log_prog = "ctl-tftpd";
@@ -30,29 +32,11 @@ tftp_log_enabled(enum tftp_loglevel lvl)
 void
 tftp_log(enum tftp_loglevel lvl, const char *fmt, ...)
 {
-	char line[1024];
-	struct timespec ts;
-	struct tm tm;
-	size_t n;
-	int w;
 	va_list ap;
 
 	if (lvl > log_max)
 		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	n = strftime(line, sizeof(line), "%Y-%m-%d %H:%M:%S", &tm);
-	w = snprintf(line + n, sizeof(line) - n, ".%03ld %s: ", ts.tv_nsec / 1000000L, log_prog);
-	if (w < 0 || (size_t)w >= sizeof(line) - n)
-		return;
-	n += (size_t)w;
 	va_start(ap, fmt);
-	w = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	logline_write(log_prog, fmt, ap);
 	va_end(ap);
-	if (w < 0)
-		return;
-	n = (size_t)w >= sizeof(line) - n ? sizeof(line) - 1 : n + (size_t)w;
-	line[n++] = '\n';
-	if (write(STDERR_FILENO, line, n) < 0)
-		return;
 }
