@@ -27,7 +27,7 @@ P11_LIBS    := $(shell $(PKG_CONFIG) --libs libp11 p11-kit-1 2>/dev/null || echo
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS  := $(shell $(PKG_CONFIG) --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wvla
 ifeq ($(SAN),1)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 LDSAN := -fsanitize=address,undefined

@@ -20,122 +20,15 @@
 
 /* ---- helpers --------------------------------------------------------- */
 
-struct ent {
-	const char *name; /* build/pki/<name>.pem */
-	uint16_t role;
-	const char *dns;
-	const uint8_t *ip;
-};
 
-static const uint8_t ip_ccm1[4] = { 192, 0, 2, 11 };
-static const uint8_t ip_ccm2[4] = { 192, 0, 2, 12 };
 
-static X509 *
-cert(const char *name)
-{
-	char file[64];
-	X509 *x = NULL;
-	struct ctl_diag d;
 
-	snprintf(file, sizeof(file), "%s.pem", name);
-	ck_assert_msg(ctl_cert_load(tu_pki(file), &x, &d) == CTL_OK, "%s: %s", file, d.msg);
-	return x;
-}
 
-static EVP_PKEY *
-key(const char *name)
-{
-	char file[64];
-	EVP_PKEY *k = NULL;
-	struct ctl_diag d;
 
-	snprintf(file, sizeof(file), "%s.key", name);
-	ck_assert_msg(ctl_key_load(tu_pki(file), &k, &d) == CTL_OK, "%s: %s", file, d.msg);
-	return k;
-}
 
-static struct ctl_signer *
-signer(const char *name)
-{
-	char kf[64], cf[64];
-	struct ctl_signer *s = NULL;
-	struct ctl_diag d;
 
-	snprintf(kf, sizeof(kf), "%s.key", name);
-	snprintf(cf, sizeof(cf), "%s.pem", name);
-	ck_assert_msg(ctl_signer_new_pem(tu_pki(kf), tu_pki(cf), &s, &d) == CTL_OK, "%s: %s",
-	              name, d.msg);
-	return s;
-}
 
-static struct ctl_builder *
-builder(enum ctl_kind kind, const struct ent *e, size_t n)
-{
-	struct ctl_builder *b = NULL;
-	struct ctl_diag d;
-	size_t i;
 
-	ck_assert_int_eq(ctl_builder_new(kind, &b), CTL_OK);
-	for (i = 0; i < n; i++) {
-		X509 *x = cert(e[i].name);
-
-		ck_assert_msg(ctl_builder_add_cert(b, x, e[i].role, e[i].dns, e[i].ip, &d) == CTL_OK,
-		              "%s: %s", e[i].name, d.msg);
-		X509_free(x); /* the builder holds its own reference */
-	}
-	ck_assert_uint_eq(ctl_builder_nrecords(b), n);
-	return b;
-}
-
-static uint8_t *
-sign(struct ctl_builder *b, const struct ctl_signer *s, size_t *len)
-{
-	uint8_t *out = NULL;
-	struct ctl_diag d;
-	char msg[768];
-	enum ctl_err r = ctl_builder_sign(b, s, &out, len, &d);
-
-	ck_assert_msg(r == CTL_OK, "sign: %s", ctl_diag_str(&d, msg, sizeof(msg)));
-	ck_assert_ptr_nonnull(out);
-	return out;
-}
-
-static struct ctl_file *
-parse(const uint8_t *p, size_t n)
-{
-	struct ctl_file *f = NULL;
-	struct ctl_diag d;
-	char msg[768];
-	enum ctl_err r = ctl_file_parse(p, n, 0, &f, &d);
-
-	ck_assert_msg(r == CTL_OK, "parse: %s", ctl_diag_str(&d, msg, sizeof(msg)));
-	return f;
-}
-
-/* The usual token CTL: two SAST tokens and the servers. */
-static const struct ent std_ents[] = {
-	{ "sast1", CTL_ROLE_SAST, NULL, NULL },
-	{ "sast2", CTL_ROLE_SAST, NULL, NULL },
-	{ "ccm1", CTL_ROLE_CCM_TFTP, "cucm-pub.example.lab", ip_ccm1 },
-	{ "ccm2", CTL_ROLE_CCM_TFTP, "cucm-sub1.example.lab", ip_ccm2 },
-	{ "capf", CTL_ROLE_CAPF, "cucm-pub.example.lab", ip_ccm1 },
-	{ "tvs1", CTL_ROLE_TVS, "cucm-pub.example.lab", ip_ccm1 },
-	{ "ec256", CTL_ROLE_CCM, "cucm-pub.example.lab", NULL },
-};
-#define NSTD (sizeof(std_ents) / sizeof(std_ents[0]))
-
-/* The first element with tag, or NULL. */
-static const struct ctl_elem *
-helem(const struct ctl_file *f, uint8_t tag)
-{
-	size_t n, i;
-	const struct ctl_elem *el = ctl_file_header_elems(f, &n);
-
-	for (i = 0; i < n; i++)
-		if (el[i].tag == tag)
-			return &el[i];
-	return NULL;
-}
 
 /* A certificate made in the test: serial, subject CN, validity offsets from now. */
 static X509 *
@@ -187,32 +80,32 @@ static const struct {
 START_TEST(round_trip_identical)
 {
 	size_t i = (size_t)_i;
-	struct ent ents[NSTD + 1];
+	struct tu_ent ents[TU_NSTD + 1];
 	struct ctl_builder *b, *b2 = NULL;
-	struct ctl_signer *s = signer(rt_cases[i].signer);
+	struct ctl_signer *s = tu_signer(rt_cases[i].signer);
 	struct ctl_file *f;
 	struct ctl_verify_result res;
 	uint8_t *a, *c;
 	size_t alen, clen;
 
-	memcpy(ents, std_ents, sizeof(std_ents));
-	ents[NSTD] = (struct ent){ rt_cases[i].signer, CTL_ROLE_SAST, NULL, NULL };
+	memcpy(ents, tu_std_ents, sizeof(tu_std_ents));
+	ents[TU_NSTD] = (struct tu_ent){ rt_cases[i].signer, CTL_ROLE_SAST, NULL, NULL };
 	/* the signer is listed once as SAST (sast1/sast2 already are) */
-	b = builder(rt_cases[i].kind, ents, strcmp(rt_cases[i].signer, "sast1") == 0 ||
-	            strcmp(rt_cases[i].signer, "sast2") == 0 ? NSTD : NSTD + 1);
+	b = tu_builder(rt_cases[i].kind, ents, strcmp(rt_cases[i].signer, "sast1") == 0 ||
+	            strcmp(rt_cases[i].signer, "sast2") == 0 ? TU_NSTD : TU_NSTD + 1);
 	ck_assert_int_eq(ctl_builder_set_digest(b, rt_cases[i].digest), CTL_OK);
 	ctl_builder_set_timestamp(b, 1767115542u);
 	if (rt_cases[i].sv)
 		ctl_builder_set_signer_version(b, 1, 1);
-	a = sign(b, s, &alen);
+	a = tu_sign(b, s, &alen);
 
-	f = parse(a, alen);
+	f = tu_parse(a, alen);
 	ck_assert_int_eq(ctl_file_kind(f), rt_cases[i].kind);
 	ck_assert_uint_eq(ctl_file_digest(f), rt_cases[i].digest);
 	ck_assert_int_eq(ctl_file_verify(f, &res), CTL_OK);
 	ck_assert_int_eq(ctl_builder_from_file(f, &b2), CTL_OK);
 	ck_assert_uint_eq(ctl_builder_nrecords(b2), ctl_file_nrecords(f));
-	c = sign(b2, s, &clen);
+	c = tu_sign(b2, s, &clen);
 	ck_assert_uint_eq(clen, alen);
 	ck_assert_mem_eq(c, a, alen);
 
@@ -228,14 +121,14 @@ END_TEST
 /* Signing twice gives the same bytes (PKCS#1 v1.5 is deterministic). */
 START_TEST(deterministic)
 {
-	struct ctl_builder *b = builder(CTL_KIND_CTL, std_ents, NSTD);
-	struct ctl_signer *s = signer("sast1");
+	struct ctl_builder *b = tu_builder(CTL_KIND_CTL, tu_std_ents, TU_NSTD);
+	struct ctl_signer *s = tu_signer("sast1");
 	uint8_t *a, *c;
 	size_t alen, clen;
 
 	ctl_builder_set_timestamp(b, 1700000000u);
-	a = sign(b, s, &alen);
-	c = sign(b, s, &clen);
+	a = tu_sign(b, s, &alen);
+	c = tu_sign(b, s, &clen);
 	ck_assert_uint_eq(alen, clen);
 	ck_assert_mem_eq(a, c, alen);
 	free(a);
@@ -248,16 +141,16 @@ END_TEST
 /* Without a timestamp the builder stamps the signing time. */
 START_TEST(default_timestamp)
 {
-	struct ctl_builder *b = builder(CTL_KIND_CTL, std_ents, 2);
-	struct ctl_signer *s = signer("sast1");
+	struct ctl_builder *b = tu_builder(CTL_KIND_CTL, tu_std_ents, 2);
+	struct ctl_signer *s = tu_signer("sast1");
 	struct ctl_file *f;
 	uint8_t *a;
 	size_t alen;
 	time_t before = time(NULL), after;
 
-	a = sign(b, s, &alen);
+	a = tu_sign(b, s, &alen);
 	after = time(NULL);
-	f = parse(a, alen);
+	f = tu_parse(a, alen);
 	ck_assert_uint_ge(ctl_file_timestamp(f), (uint32_t)before);
 	ck_assert_uint_le(ctl_file_timestamp(f), (uint32_t)after);
 	ctl_file_free(f);
@@ -273,14 +166,14 @@ END_TEST
 static void
 check_header_layout(const uint8_t *p, size_t len, size_t nsig, int sv, const char *fname)
 {
-	struct ctl_file *f = parse(p, len);
+	struct ctl_file *f = tu_parse(p, len);
 	struct ctl_bytes nm = ctl_file_signer_name(f), se = ctl_file_signer_serial(f);
 	struct ctl_bytes ca = ctl_file_signer_caname(f);
 	size_t S = 9 + nm.len + se.len + ca.len, F = strlen(fname) + 1;
 	size_t raw = 44 + S + nsig + F + (sv ? 5 : 0);
 	size_t hl = (raw + 3) / 4 * 4, i, n, k;
 	const struct ctl_elem *el = ctl_file_header_elems(f, &n);
-	const struct ctl_elem *ts = helem(f, CTL_H_TIMESTAMP);
+	const struct ctl_elem *ts = tu_helem(f, CTL_H_TIMESTAMP);
 	static const uint8_t order[] = { CTL_H_SIGNER_VERSION, CTL_H_SIGNERID, CTL_H_SIGNERNAME,
 	                                 CTL_H_SERIALNUMBER, CTL_H_CANAME, CTL_H_SIGNATUREINFO,
 	                                 CTL_H_DIGESTALGORITHM, CTL_H_SIGNATUREALGOINFO,
@@ -292,9 +185,9 @@ check_header_layout(const uint8_t *p, size_t len, size_t nsig, int sv, const cha
 
 	ck_assert_uint_eq(ctl_file_header_length(f), hl);
 	ck_assert_uint_eq(hl % 4, 0);
-	ck_assert_uint_eq(helem(f, CTL_H_SIGNERID)->len, S);
-	ck_assert_uint_eq(helem(f, CTL_H_SIGNATUREINFO)->len, 15);
-	ck_assert_uint_eq(helem(f, CTL_H_SIGNATUREALGOINFO)->len, 8);
+	ck_assert_uint_eq(tu_helem(f, CTL_H_SIGNERID)->len, S);
+	ck_assert_uint_eq(tu_helem(f, CTL_H_SIGNATUREINFO)->len, 15);
+	ck_assert_uint_eq(tu_helem(f, CTL_H_SIGNATUREALGOINFO)->len, 8);
 	/* TIMESTAMP ends the raw header; 0x0D fills the rest */
 	ck_assert_ptr_nonnull(ts);
 	ck_assert_uint_eq(ts->off + 7, raw);
@@ -338,12 +231,12 @@ START_TEST(header_closed_form)
 	int pads[4] = { 0, 0, 0, 0 };
 
 	for (j = 0; j < 3; j++) {
-		struct ctl_signer *s = signer(signers[j]);
+		struct ctl_signer *s = tu_signer(signers[j]);
 
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 			for (sv = 0; sv < 2; sv++) {
-				struct ent e[3] = { std_ents[0], std_ents[1], { signers[j], CTL_ROLE_SAST, NULL, NULL } };
-				struct ctl_builder *b = builder(CTL_KIND_CTL, e, j == 1 ? 2 : 3);
+				struct tu_ent e[3] = { tu_std_ents[0], tu_std_ents[1], { signers[j], CTL_ROLE_SAST, NULL, NULL } };
+				struct ctl_builder *b = tu_builder(CTL_KIND_CTL, e, j == 1 ? 2 : 3);
 				uint8_t *p;
 				size_t len;
 				struct ctl_file *f;
@@ -352,10 +245,10 @@ START_TEST(header_closed_form)
 				ctl_builder_set_timestamp(b, 1767115542u);
 				if (sv)
 					ctl_builder_set_signer_version(b, 1, 0);
-				p = sign(b, s, &len);
+				p = tu_sign(b, s, &len);
 				check_header_layout(p, len, nsig[j], (int)sv, names[i]);
-				f = parse(p, len);
-				pads[ctl_file_header_length(f) - helem(f, CTL_H_TIMESTAMP)->off - 7]++;
+				f = tu_parse(p, len);
+				pads[ctl_file_header_length(f) - tu_helem(f, CTL_H_TIMESTAMP)->off - 7]++;
 				ctl_file_free(f);
 				free(p);
 				ctl_builder_free(b);
@@ -372,23 +265,23 @@ START_TEST(builder_defaults)
 {
 	static const enum ctl_kind kinds[] = { CTL_KIND_CTL, CTL_KIND_ITL };
 	static const char *fnames[] = { "CTLFile.tlv", "ITLFile.tlv" };
-	struct ctl_signer *s = signer("sast1");
+	struct ctl_signer *s = tu_signer("sast1");
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		struct ctl_builder *b = builder(kinds[i], std_ents, 2);
+		struct ctl_builder *b = tu_builder(kinds[i], tu_std_ents, 2);
 		uint8_t *p, maj, min;
 		size_t len;
 		struct ctl_file *f;
 
-		p = sign(b, s, &len);
-		f = parse(p, len);
+		p = tu_sign(b, s, &len);
+		f = tu_parse(p, len);
 		ck_assert_int_eq(ctl_file_kind(f), kinds[i]);
 		ctl_file_version(f, &maj, &min);
 		ck_assert_uint_eq(maj, 1);
 		ck_assert_uint_eq(min, 2);
 		ck_assert_int_eq(ctl_file_signer_version(f, &maj, &min), 0);
-		ck_assert_ptr_null(helem(f, CTL_H_SIGNER_VERSION));
+		ck_assert_ptr_null(tu_helem(f, CTL_H_SIGNER_VERSION));
 		ck_assert_uint_eq(ctl_file_filename(f).len, strlen(fnames[i]) + 1);
 		ck_assert_mem_eq(ctl_file_filename(f).p, fnames[i], strlen(fnames[i]) + 1);
 		ck_assert_uint_eq(ctl_file_digest(f), CTL_DIGEST_SHA1);
@@ -405,7 +298,7 @@ END_TEST
 START_TEST(builder_settings)
 {
 	struct ctl_builder *b = NULL;
-	struct ctl_signer *s = signer("sast1");
+	struct ctl_signer *s = tu_signer("sast1");
 	struct ctl_file *f;
 	uint8_t *p, maj, min;
 	size_t len;
@@ -414,7 +307,7 @@ START_TEST(builder_settings)
 	ck_assert_int_eq(ctl_builder_new((enum ctl_kind)0, &b), CTL_E_INVAL);
 	ck_assert_ptr_null(b);
 	ck_assert_int_eq(ctl_builder_new((enum ctl_kind)9, &b), CTL_E_INVAL);
-	b = builder(CTL_KIND_CTL, std_ents, 2);
+	b = tu_builder(CTL_KIND_CTL, tu_std_ents, 2);
 	ck_assert_int_eq(ctl_builder_set_digest(b, (enum ctl_digest)4), CTL_E_DIGEST);
 	ck_assert_int_eq(ctl_builder_set_digest(b, (enum ctl_digest)0), CTL_E_DIGEST);
 	ck_assert_int_eq(ctl_builder_set_filename(b, ""), CTL_E_INVAL);
@@ -424,14 +317,14 @@ START_TEST(builder_settings)
 	ck_assert_int_eq(ctl_builder_set_filename(b, longname), CTL_E_INVAL);
 	ctl_builder_set_version(b, 1, 1);
 	ctl_builder_set_signer_version(b, 1, 1);
-	p = sign(b, s, &len);
-	f = parse(p, len);
+	p = tu_sign(b, s, &len);
+	f = tu_parse(p, len);
 	ctl_file_version(f, &maj, &min);
 	ck_assert_uint_eq(min, 1);
 	ck_assert_int_ne(ctl_file_signer_version(f, &maj, &min), 0);
 	ck_assert_uint_eq(maj, 1);
 	ck_assert_uint_eq(min, 1);
-	ck_assert_uint_eq(helem(f, CTL_H_SIGNER_VERSION)->off, 10);
+	ck_assert_uint_eq(tu_helem(f, CTL_H_SIGNER_VERSION)->off, 10);
 	ctl_file_free(f);
 	free(p);
 	ctl_builder_free(b);
@@ -448,10 +341,10 @@ START_TEST(signed_bytes_rule)
 	static const char *signers[] = { "sast1024", "sast1", "sast4096" };
 	static const enum ctl_digest dg[] = { CTL_DIGEST_SHA1, CTL_DIGEST_SHA512 };
 	size_t i = (size_t)_i / 2, j = (size_t)_i % 2;
-	struct ent e[3] = { std_ents[0], std_ents[1], { signers[i], CTL_ROLE_SAST, NULL, NULL } };
-	struct ctl_builder *b = builder(CTL_KIND_CTL, e, i == 1 ? 2 : 3);
-	struct ctl_signer *s = signer(signers[i]);
-	X509 *x = cert(signers[i]);
+	struct tu_ent e[3] = { tu_std_ents[0], tu_std_ents[1], { signers[i], CTL_ROLE_SAST, NULL, NULL } };
+	struct ctl_builder *b = tu_builder(CTL_KIND_CTL, e, i == 1 ? 2 : 3);
+	struct ctl_signer *s = tu_signer(signers[i]);
+	X509 *x = tu_cert(signers[i]);
 	uint8_t *p, *tbs;
 	size_t len, so, n;
 	struct ctl_file *f;
@@ -460,13 +353,13 @@ START_TEST(signed_bytes_rule)
 	EVP_PKEY_CTX *pctx = NULL;
 
 	ck_assert_int_eq(ctl_builder_set_digest(b, dg[j]), CTL_OK);
-	p = sign(b, s, &len);
-	f = parse(p, len);
-	sig = helem(f, CTL_H_SIGNATURE);
+	p = tu_sign(b, s, &len);
+	f = tu_parse(p, len);
+	sig = tu_helem(f, CTL_H_SIGNATURE);
 	so = sig->off;
 	n = sig->len;
 	/* right after SIGNATUREMODULUS */
-	ck_assert_uint_eq(so, helem(f, CTL_H_SIGNATUREMODULUS)->off + 4);
+	ck_assert_uint_eq(so, tu_helem(f, CTL_H_SIGNATUREMODULUS)->off + 4);
 	tbs = malloc(len - 3 - n);
 	memcpy(tbs, p, so);
 	memcpy(tbs + so, p + so + 3 + n, len - so - 3 - n);
@@ -490,7 +383,7 @@ static void
 check_record_from_cert(const struct ctl_record *r, const char *name, uint16_t role,
                        const char *dns, const uint8_t *ip)
 {
-	X509 *x = cert(name);
+	X509 *x = tu_cert(name);
 	unsigned char *der = NULL, *pk = NULL;
 	int derlen = i2d_X509(x, &der), pklen = i2d_PublicKey(X509_get0_pubkey(x), &pk);
 	const ASN1_BIT_STRING *sig = NULL;
@@ -551,18 +444,18 @@ check_record_from_cert(const struct ctl_record *r, const char *name, uint16_t ro
 
 START_TEST(records_from_certs)
 {
-	struct ctl_builder *b = builder(CTL_KIND_CTL, std_ents, NSTD);
-	struct ctl_signer *s = signer("sast1");
+	struct ctl_builder *b = tu_builder(CTL_KIND_CTL, tu_std_ents, TU_NSTD);
+	struct ctl_signer *s = tu_signer("sast1");
 	uint8_t *p;
 	size_t len, i;
 	struct ctl_file *f;
 
-	p = sign(b, s, &len);
-	f = parse(p, len);
-	ck_assert_uint_eq(ctl_file_nrecords(f), NSTD);
-	for (i = 0; i < NSTD; i++)
-		check_record_from_cert(ctl_file_record(f, i), std_ents[i].name, std_ents[i].role,
-		                       std_ents[i].dns, std_ents[i].ip);
+	p = tu_sign(b, s, &len);
+	f = tu_parse(p, len);
+	ck_assert_uint_eq(ctl_file_nrecords(f), TU_NSTD);
+	for (i = 0; i < TU_NSTD; i++)
+		check_record_from_cert(ctl_file_record(f, i), tu_std_ents[i].name, tu_std_ents[i].role,
+		                       tu_std_ents[i].dns, tu_std_ents[i].ip);
 	ctl_file_free(f);
 	free(p);
 	ctl_signer_free(s);
@@ -573,8 +466,8 @@ END_TEST
 /* The literal strings of the test PKI: DER order joined by ',' (section 8). */
 START_TEST(names_certutils_style)
 {
-	struct ctl_builder *b = builder(CTL_KIND_CTL, std_ents, 3);
-	struct ctl_signer *s = signer("sast1");
+	struct ctl_builder *b = tu_builder(CTL_KIND_CTL, tu_std_ents, 3);
+	struct ctl_signer *s = tu_signer("sast1");
 	uint8_t *p;
 	size_t len;
 	struct ctl_file *f;
@@ -584,8 +477,8 @@ START_TEST(names_certutils_style)
 	static const uint8_t serial[4] = { 0x4e, 0x31, 0xf9, 0x14 };
 	const struct ctl_record *r;
 
-	p = sign(b, s, &len);
-	f = parse(p, len);
+	p = tu_sign(b, s, &len);
+	f = tu_parse(p, len);
 	ck_assert_uint_eq(ctl_file_signer_name(f).len, sizeof(sast1));
 	ck_assert_mem_eq(ctl_file_signer_name(f).p, sast1, sizeof(sast1));
 	ck_assert_uint_eq(ctl_file_signer_caname(f).len, sizeof(ca));
@@ -639,23 +532,23 @@ END_TEST
 /* Key sizes of section 8: 140, 270, 526 bytes; EC P-256: 04 || X || Y. */
 START_TEST(publickey_sizes)
 {
-	static const struct ent e[] = {
+	static const struct tu_ent e[] = {
 		{ "sast1", CTL_ROLE_SAST, NULL, NULL }, { "sast2", CTL_ROLE_SAST, NULL, NULL },
 		{ "sast1024", CTL_ROLE_TFTP, NULL, NULL }, { "sast4096", CTL_ROLE_APP_SERVER, NULL, NULL },
 		{ "ec256", CTL_ROLE_CCM, NULL, NULL },
 	};
-	struct ctl_builder *b = builder(CTL_KIND_ITL, e, 5);
-	struct ctl_signer *s = signer("sast1");
+	struct ctl_builder *b = tu_builder(CTL_KIND_ITL, e, 5);
+	struct ctl_signer *s = tu_signer("sast1");
 	uint8_t *p;
 	size_t len;
 	struct ctl_file *f;
 	const struct ctl_record *r;
-	X509 *x = cert("ec256");
+	X509 *x = tu_cert("ec256");
 	BIGNUM *qx = NULL, *qy = NULL;
 	uint8_t xy[64];
 
-	p = sign(b, s, &len);
-	f = parse(p, len);
+	p = tu_sign(b, s, &len);
+	f = tu_parse(p, len);
 	ck_assert_uint_eq(ctl_file_record(f, 0)->pubkey.len, 270);
 	ck_assert_uint_eq(ctl_file_record(f, 2)->pubkey.len, 140);
 	ck_assert_uint_eq(ctl_file_record(f, 3)->pubkey.len, 526);
@@ -685,7 +578,7 @@ START_TEST(serial_minimal)
 	static const uint8_t etoken[10] = { 0x83, 0xe9, 0x08, 0x00, 0x00, 0x00, 0x55, 0x45, 0xaf, 0x31 };
 	static const uint8_t padded[4] = { 0x00, 0x00, 0x01, 0x02 };
 	static const uint8_t zero[1] = { 0 };
-	EVP_PKEY *k = key("sast1");
+	EVP_PKEY *k = tu_key("sast1");
 	X509 *a = mkcert(k, etoken, sizeof(etoken), "SAST-ADN0054f509", 0, 86400);
 	X509 *c = mkcert(k, padded, sizeof(padded), "padded", 0, 86400);
 	X509 *z = mkcert(k, zero, 1, "zero", 0, 86400);
@@ -722,7 +615,7 @@ START_TEST(serial_records_round_trip)
 {
 	static const uint8_t etoken[10] = { 0x83, 0xe9, 0x08, 0x00, 0x00, 0x00, 0x55, 0x45, 0xaf, 0x31 };
 	static const uint8_t zero[1] = { 0 };
-	EVP_PKEY *k = key("sast1");
+	EVP_PKEY *k = tu_key("sast1");
 	X509 *a = mkcert(k, etoken, sizeof(etoken), "SAST-ADN0054f509", 0, 86400);
 	X509 *z = mkcert(k, zero, 1, "zero", 0, 86400);
 	struct ctl_builder *b = NULL;
@@ -737,8 +630,8 @@ START_TEST(serial_records_round_trip)
 	ck_assert_int_eq(ctl_builder_add_cert(b, a, CTL_ROLE_SAST, NULL, NULL, &d), CTL_OK);
 	ck_assert_int_eq(ctl_builder_add_cert(b, z, CTL_ROLE_SAST, NULL, NULL, &d), CTL_OK);
 	ck_assert_int_eq(ctl_signer_new_pkey(k, a, &s, &d), CTL_OK);
-	p = sign(b, s, &len);
-	f = parse(p, len);
+	p = tu_sign(b, s, &len);
+	f = tu_parse(p, len);
 	ck_assert_uint_eq(ctl_file_signer_serial(f).len, 10);
 	ck_assert_mem_eq(ctl_file_signer_serial(f).p, etoken, 10);
 	ck_assert_uint_eq(ctl_file_record(f, 0)->serial.len, 10);
@@ -762,7 +655,7 @@ START_TEST(sgn_build)
 	static const char xml[] = "<device><deviceProtocol>SIP</deviceProtocol></device>\n";
 	static const char name[] = "SEP001122334455.cnf.xml.sgn";
 	struct ctl_builder *b = NULL, *b2 = NULL;
-	struct ctl_signer *s = signer("ccm1");
+	struct ctl_signer *s = tu_signer("ccm1");
 	struct ctl_diag d;
 	struct ctl_file *f;
 	uint8_t *p, *p2 = NULL, maj, min;
@@ -776,8 +669,8 @@ START_TEST(sgn_build)
 	ck_assert_int_eq(ctl_builder_sign(b, s, &p2, &len2, &d), CTL_E_INVAL);
 	ck_assert_int_eq(ctl_builder_set_payload(b, (const uint8_t *)xml, sizeof(xml) - 1), CTL_OK);
 	ctl_builder_set_timestamp(b, 1767115542u);
-	p = sign(b, s, &len);
-	f = parse(p, len);
+	p = tu_sign(b, s, &len);
+	f = tu_parse(p, len);
 	ck_assert_int_eq(ctl_file_kind(f), CTL_KIND_SGN);
 	ctl_file_version(f, &maj, &min);
 	ck_assert_uint_eq(maj, 1);
@@ -792,7 +685,7 @@ START_TEST(sgn_build)
 	check_header_layout(p, len, 256, 0, name);
 	/* rebuild: identical */
 	ck_assert_int_eq(ctl_builder_from_file(f, &b2), CTL_OK);
-	p2 = sign(b2, s, &len2);
+	p2 = tu_sign(b2, s, &len2);
 	ck_assert_uint_eq(len2, len);
 	ck_assert_mem_eq(p2, p, len);
 	free(p2);
@@ -832,10 +725,10 @@ START_TEST(signer_errors)
 	ck_assert_int_eq(ctl_cert_load(tu_pki("sast1.der"), &x, &d), CTL_OK);
 	X509_free(x);
 	/* signer sizes */
-	s = signer("sast1024");
+	s = tu_signer("sast1024");
 	ck_assert_uint_eq(s->modulus_bytes, 128);
 	ctl_signer_free(s);
-	s = signer("sast4096");
+	s = tu_signer("sast4096");
 	ck_assert_uint_eq(s->modulus_bytes, 512);
 	ctl_signer_free(s);
 }
@@ -880,8 +773,8 @@ bad_sign(void *arg, enum ctl_digest digest, const uint8_t *tbs, size_t tbs_len, 
 
 START_TEST(signer_callback_failures)
 {
-	struct ctl_builder *b = builder(CTL_KIND_CTL, std_ents, 2);
-	X509 *x = cert("sast1");
+	struct ctl_builder *b = tu_builder(CTL_KIND_CTL, tu_std_ents, 2);
+	X509 *x = tu_cert("sast1");
 	int mode = 0;
 	struct ctl_signer s = { bad_sign, &mode, x, 256 };
 	struct ctl_diag d;
@@ -914,8 +807,8 @@ pol_token(void)
 
 START_TEST(policy_ok)
 {
-	struct ctl_builder *b = builder(CTL_KIND_CTL, std_ents, NSTD);
-	X509 *s1 = cert("sast1"), *s2 = cert("sast2");
+	struct ctl_builder *b = tu_builder(CTL_KIND_CTL, tu_std_ents, TU_NSTD);
+	X509 *s1 = tu_cert("sast1"), *s2 = tu_cert("sast2");
 	struct ctl_policy p = pol_token();
 	struct ctl_diag d;
 
@@ -930,11 +823,11 @@ END_TEST
 
 START_TEST(policy_too_few_sast)
 {
-	static const struct ent e[] = { { "sast1", CTL_ROLE_SAST, NULL, NULL },
+	static const struct tu_ent e[] = { { "sast1", CTL_ROLE_SAST, NULL, NULL },
 	                                { "ccm1", CTL_ROLE_CCM_TFTP, NULL, NULL },
 	                                { "sast2", CTL_ROLE_CCM, NULL, NULL } };
-	struct ctl_builder *b = builder(CTL_KIND_CTL, e, 3);
-	X509 *s1 = cert("sast1");
+	struct ctl_builder *b = tu_builder(CTL_KIND_CTL, e, 3);
+	X509 *s1 = tu_cert("sast1");
 	struct ctl_policy p = pol_token();
 	struct ctl_diag d;
 
@@ -946,7 +839,7 @@ START_TEST(policy_too_few_sast)
 	X509_free(s1);
 	ctl_builder_free(b);
 	/* none at all */
-	b = builder(CTL_KIND_CTL, e + 1, 1);
+	b = tu_builder(CTL_KIND_CTL, e + 1, 1);
 	ck_assert_int_eq(ctl_builder_check(b, &p, NULL, &d), CTL_E_TOO_FEW_SAST);
 	ctl_builder_free(b);
 }
@@ -954,12 +847,12 @@ END_TEST
 
 START_TEST(policy_dup_entry)
 {
-	static const struct ent e[] = { { "sast1", CTL_ROLE_SAST, NULL, NULL },
+	static const struct tu_ent e[] = { { "sast1", CTL_ROLE_SAST, NULL, NULL },
 	                                { "sast2", CTL_ROLE_SAST, NULL, NULL },
 	                                { "ccm1", CTL_ROLE_CCM_TFTP, NULL, NULL },
 	                                { "ccm1", CTL_ROLE_CCM_TFTP, "other", NULL } };
-	struct ctl_builder *b = builder(CTL_KIND_CTL, e, 4);
-	X509 *s1 = cert("sast1");
+	struct ctl_builder *b = tu_builder(CTL_KIND_CTL, e, 4);
+	X509 *s1 = tu_cert("sast1");
 	struct ctl_policy p = pol_token();
 	struct ctl_diag d;
 
@@ -968,22 +861,22 @@ START_TEST(policy_dup_entry)
 	ctl_builder_free(b);
 	/* the same certificate in two roles is fine (tokenless CTL: SAST and CCM+TFTP) */
 	{
-		static const struct ent e2[] = { { "ccm1", CTL_ROLE_SAST, NULL, NULL },
+		static const struct tu_ent e2[] = { { "ccm1", CTL_ROLE_SAST, NULL, NULL },
 		                                 { "itlrecovery", CTL_ROLE_SAST, NULL, NULL },
 		                                 { "ccm1", CTL_ROLE_CCM_TFTP, NULL, NULL } };
-		X509 *c1 = cert("ccm1");
+		X509 *c1 = tu_cert("ccm1");
 
-		b = builder(CTL_KIND_CTL, e2, 3);
+		b = tu_builder(CTL_KIND_CTL, e2, 3);
 		ck_assert_int_eq(ctl_builder_check(b, &p, c1, &d), CTL_OK);
 		ctl_builder_free(b);
 		X509_free(c1);
 	}
 	/* the same SAST twice does not make two tokens: a duplicate */
 	{
-		static const struct ent e3[] = { { "sast1", CTL_ROLE_SAST, NULL, NULL },
+		static const struct tu_ent e3[] = { { "sast1", CTL_ROLE_SAST, NULL, NULL },
 		                                 { "sast1", CTL_ROLE_SAST, NULL, NULL } };
 
-		b = builder(CTL_KIND_CTL, e3, 2);
+		b = tu_builder(CTL_KIND_CTL, e3, 2);
 		ck_assert_int_eq(ctl_builder_check(b, &p, s1, &d), CTL_E_DUP_ENTRY);
 		ck_assert_int_eq(d.record, 2);
 		ctl_builder_free(b);
@@ -994,11 +887,11 @@ END_TEST
 
 START_TEST(policy_expired)
 {
-	static const struct ent e[] = { { "sast1", CTL_ROLE_SAST, NULL, NULL },
+	static const struct tu_ent e[] = { { "sast1", CTL_ROLE_SAST, NULL, NULL },
 	                                { "sast2", CTL_ROLE_SAST, NULL, NULL },
 	                                { "expired", CTL_ROLE_CCM_TFTP, NULL, NULL } };
-	struct ctl_builder *b = builder(CTL_KIND_CTL, e, 3);
-	X509 *s1 = cert("sast1");
+	struct ctl_builder *b = tu_builder(CTL_KIND_CTL, e, 3);
+	X509 *s1 = tu_cert("sast1");
 	struct ctl_policy p = pol_token();
 	struct ctl_diag d;
 
@@ -1012,7 +905,7 @@ START_TEST(policy_expired)
 	p.now = 1500000000;
 	ck_assert_int_eq(ctl_builder_check(b, &p, s1, &d), CTL_E_EXPIRED); /* sast1 not yet valid */
 	ctl_builder_free(b);
-	b = builder(CTL_KIND_CTL, e + 2, 1);
+	b = tu_builder(CTL_KIND_CTL, e + 2, 1);
 	p.min_sast = 0;
 	ck_assert_int_eq(ctl_builder_check(b, &p, NULL, &d), CTL_OK);
 	/* and long after every test certificate */
@@ -1027,9 +920,9 @@ END_TEST
 START_TEST(policy_not_yet_valid)
 {
 	static const uint8_t serial[2] = { 0x12, 0x34 };
-	EVP_PKEY *k = key("sast2");
+	EVP_PKEY *k = tu_key("sast2");
 	X509 *x = mkcert(k, serial, 2, "future", 86400L * 30, 86400L * 60);
-	struct ctl_builder *b = builder(CTL_KIND_CTL, std_ents, 2);
+	struct ctl_builder *b = tu_builder(CTL_KIND_CTL, tu_std_ents, 2);
 	struct ctl_policy p = pol_token();
 	struct ctl_diag d;
 
@@ -1046,8 +939,8 @@ END_TEST
 
 START_TEST(policy_signer_not_listed)
 {
-	struct ctl_builder *b = builder(CTL_KIND_CTL, std_ents, NSTD);
-	X509 *c1 = cert("ccm1"), *rogue = cert("rogue");
+	struct ctl_builder *b = tu_builder(CTL_KIND_CTL, tu_std_ents, TU_NSTD);
+	X509 *c1 = tu_cert("ccm1"), *rogue = tu_cert("rogue");
 	struct ctl_policy p = pol_token();
 	struct ctl_diag d;
 
@@ -1064,11 +957,11 @@ END_TEST
 /* Records copied from a parsed file take part in the policy too. */
 START_TEST(policy_copied_records)
 {
-	static const struct ent e[] = { { "sast1", CTL_ROLE_SAST, NULL, NULL },
+	static const struct tu_ent e[] = { { "sast1", CTL_ROLE_SAST, NULL, NULL },
 	                                { "sast2", CTL_ROLE_SAST, NULL, NULL },
 	                                { "expired", CTL_ROLE_CCM_TFTP, NULL, NULL } };
-	struct ctl_builder *b = builder(CTL_KIND_CTL, e, 3), *b2 = NULL;
-	struct ctl_signer *s = signer("sast1");
+	struct ctl_builder *b = tu_builder(CTL_KIND_CTL, e, 3), *b2 = NULL;
+	struct ctl_signer *s = tu_signer("sast1");
 	struct ctl_policy p = pol_token();
 	struct ctl_diag d;
 	struct ctl_file *f;
@@ -1076,15 +969,15 @@ START_TEST(policy_copied_records)
 	size_t len;
 	X509 *x;
 
-	bytes = sign(b, s, &len);
-	f = parse(bytes, len);
+	bytes = tu_sign(b, s, &len);
+	f = tu_parse(bytes, len);
 	ck_assert_int_eq(ctl_builder_from_file(f, &b2), CTL_OK);
 	ck_assert_int_eq(ctl_builder_check(b2, &p, s->cert, &d), CTL_E_EXPIRED);
 	ck_assert_int_eq(d.record, 3);
 	p.allow_expired = 1;
 	ck_assert_int_eq(ctl_builder_check(b2, &p, s->cert, &d), CTL_OK);
 	/* adding the same SAST again, from its certificate: duplicate */
-	x = cert("sast2");
+	x = tu_cert("sast2");
 	ck_assert_int_eq(ctl_builder_add_cert(b2, x, CTL_ROLE_SAST, NULL, NULL, &d), CTL_OK);
 	ck_assert_int_eq(ctl_builder_check(b2, &p, s->cert, &d), CTL_E_DUP_ENTRY);
 	ck_assert_int_eq(d.record, 4);

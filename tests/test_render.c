@@ -16,110 +16,14 @@
 
 /* ---- helpers --------------------------------------------------------- */
 
-struct ent {
-	const char *name; /* build/pki/<name>.pem */
-	uint16_t role;
-	const char *dns;
-	const uint8_t *ip;
-};
 
-static const uint8_t ip_ccm1[4] = { 192, 0, 2, 11 };
-static const uint8_t ip_ccm2[4] = { 192, 0, 2, 12 };
 
-static X509 *
-cert(const char *name)
-{
-	char file[64];
-	X509 *x = NULL;
-	struct ctl_diag d;
 
-	snprintf(file, sizeof(file), "%s.pem", name);
-	ck_assert_msg(ctl_cert_load(tu_pki(file), &x, &d) == CTL_OK, "%s: %s", file, d.msg);
-	return x;
-}
 
-static struct ctl_signer *
-signer(const char *name)
-{
-	char kf[64], cf[64];
-	struct ctl_signer *s = NULL;
-	struct ctl_diag d;
 
-	snprintf(kf, sizeof(kf), "%s.key", name);
-	snprintf(cf, sizeof(cf), "%s.pem", name);
-	ck_assert_msg(ctl_signer_new_pem(tu_pki(kf), tu_pki(cf), &s, &d) == CTL_OK, "%s: %s",
-	              name, d.msg);
-	return s;
-}
 
-static struct ctl_builder *
-builder(enum ctl_kind kind, const struct ent *e, size_t n)
-{
-	struct ctl_builder *b = NULL;
-	struct ctl_diag d;
-	size_t i;
 
-	ck_assert_int_eq(ctl_builder_new(kind, &b), CTL_OK);
-	for (i = 0; i < n; i++) {
-		X509 *x = cert(e[i].name);
 
-		ck_assert_msg(ctl_builder_add_cert(b, x, e[i].role, e[i].dns, e[i].ip, &d) == CTL_OK,
-		              "%s: %s", e[i].name, d.msg);
-		X509_free(x); /* the builder holds its own reference */
-	}
-	ck_assert_uint_eq(ctl_builder_nrecords(b), n);
-	return b;
-}
-
-static uint8_t *
-sign(struct ctl_builder *b, const struct ctl_signer *s, size_t *len)
-{
-	uint8_t *out = NULL;
-	struct ctl_diag d;
-	char msg[768];
-	enum ctl_err r = ctl_builder_sign(b, s, &out, len, &d);
-
-	ck_assert_msg(r == CTL_OK, "sign: %s", ctl_diag_str(&d, msg, sizeof(msg)));
-	ck_assert_ptr_nonnull(out);
-	return out;
-}
-
-static struct ctl_file *
-parse(const uint8_t *p, size_t n)
-{
-	struct ctl_file *f = NULL;
-	struct ctl_diag d;
-	char msg[768];
-	enum ctl_err r = ctl_file_parse(p, n, 0, &f, &d);
-
-	ck_assert_msg(r == CTL_OK, "parse: %s", ctl_diag_str(&d, msg, sizeof(msg)));
-	return f;
-}
-
-/* The usual token CTL: two SAST tokens and the servers. */
-static const struct ent std_ents[] = {
-	{ "sast1", CTL_ROLE_SAST, NULL, NULL },
-	{ "sast2", CTL_ROLE_SAST, NULL, NULL },
-	{ "ccm1", CTL_ROLE_CCM_TFTP, "cucm-pub.example.lab", ip_ccm1 },
-	{ "ccm2", CTL_ROLE_CCM_TFTP, "cucm-sub1.example.lab", ip_ccm2 },
-	{ "capf", CTL_ROLE_CAPF, "cucm-pub.example.lab", ip_ccm1 },
-	{ "tvs1", CTL_ROLE_TVS, "cucm-pub.example.lab", ip_ccm1 },
-	{ "ec256", CTL_ROLE_CCM, "cucm-pub.example.lab", NULL },
-};
-#define NSTD (sizeof(std_ents) / sizeof(std_ents[0]))
-
-/* The first element with tag, or NULL. */
-static const struct ctl_elem *
-helem(const struct ctl_file *f, uint8_t tag)
-{
-	size_t n, i;
-	const struct ctl_elem *el = ctl_file_header_elems(f, &n);
-
-	for (i = 0; i < n; i++)
-		if (el[i].tag == tag)
-			return &el[i];
-	return NULL;
-}
 
 
 /* ---- a strict JSON checker (RFC 8259, UTF-8 text) ------------------------- */
@@ -362,14 +266,14 @@ count(const char *hay, const char *needle)
 /* ---- fixtures --------------------------------------------------------- */
 
 static uint8_t *
-make(enum ctl_kind kind, const struct ent *e, size_t n, const char *signer_name, size_t *len)
+make(enum ctl_kind kind, const struct tu_ent *e, size_t n, const char *signer_name, size_t *len)
 {
-	struct ctl_builder *b = builder(kind, e, n);
-	struct ctl_signer *s = signer(signer_name);
+	struct ctl_builder *b = tu_builder(kind, e, n);
+	struct ctl_signer *s = tu_signer(signer_name);
 	uint8_t *p;
 
 	ctl_builder_set_timestamp(b, 1767115542u);
-	p = sign(b, s, len);
+	p = tu_sign(b, s, len);
 	ctl_signer_free(s);
 	ctl_builder_free(b);
 	return p;
@@ -402,7 +306,7 @@ render_json(const struct ctl_file *f, const struct ctl_render_opts *o)
 static void
 fingerprint(const char *name, char *out, size_t cap)
 {
-	X509 *x = cert(name);
+	X509 *x = tu_cert(name);
 	unsigned char *der = NULL, md[20];
 	int n = i2d_X509(x, &der), i;
 	unsigned int mdlen = 0;
@@ -421,8 +325,8 @@ fingerprint(const char *name, char *out, size_t cap)
 START_TEST(show_verified_ctl)
 {
 	size_t len, i;
-	uint8_t *p = make(CTL_KIND_CTL, std_ents, NSTD, "sast1", &len);
-	struct ctl_file *f = parse(p, len);
+	uint8_t *p = make(CTL_KIND_CTL, tu_std_ents, TU_NSTD, "sast1", &len);
+	struct ctl_file *f = tu_parse(p, len);
 	struct ctl_verify_result res;
 	struct ctl_render_opts o = { 0, &res, NULL };
 	struct ctl_sums sums;
@@ -443,7 +347,7 @@ START_TEST(show_verified_ctl)
 	HAS(t, line);
 	HAS(t, "BYTEPOS\tTAG\t\tLENGTH\tVALUE\n");
 	/* header: containers print 2 and their length; names without NUL */
-	snprintf(line, sizeof(line), "3\tSIGNERID\t2\t%u\n", helem(f, CTL_H_SIGNERID)->len);
+	snprintf(line, sizeof(line), "3\tSIGNERID\t2\t%u\n", tu_helem(f, CTL_H_SIGNERID)->len);
 	HAS(t, line);
 	HAS(t, "4\tSIGNERNAME\t45\tO=Cisco Systems,OU=IPCBU,CN=SAST-ADN4e31f914\n");
 	HAS(t, "5\tSERIALNUMBER\t4\t4E:31:F9:14\n");
@@ -456,7 +360,7 @@ START_TEST(show_verified_ctl)
 	HAS(t, "14\tFILENAME\t12\n");
 	HAS(t, "15\tTIMESTAMP\t4\n");
 	/* the signature: lower-case hex, not zero-padded, 8 per line */
-	sig = helem(f, CTL_H_SIGNATURE);
+	sig = tu_helem(f, CTL_H_SIGNATURE);
 	{
 		char want[4096];
 		size_t w = (size_t)snprintf(want, sizeof(want), "12\tSIGNATURE\t%u", sig->len);
@@ -468,11 +372,11 @@ START_TEST(show_verified_ctl)
 		HAS(t, want);
 	}
 	/* records */
-	for (i = 1; i <= NSTD; i++) {
+	for (i = 1; i <= TU_NSTD; i++) {
 		snprintf(line, sizeof(line), "CTL Record #:%zu\n----\n", i);
 		HAS(t, line);
 	}
-	snprintf(line, sizeof(line), "CTL Record #:%zu\n", NSTD + 1);
+	snprintf(line, sizeof(line), "CTL Record #:%zu\n", (size_t)TU_NSTD + 1);
 	HASNT(t, line);
 	snprintf(line, sizeof(line), "1\tRECORDLENGTH\t2\t%u\n", ctl_file_record(f, 0)->length);
 	HAS(t, line);
@@ -513,7 +417,7 @@ END_TEST
 START_TEST(show_failed_verification)
 {
 	size_t len;
-	uint8_t *p = make(CTL_KIND_CTL, std_ents, 3, "sast2", &len);
+	uint8_t *p = make(CTL_KIND_CTL, tu_std_ents, 3, "sast2", &len);
 	struct ctl_file *f;
 	struct ctl_verify_result res;
 	struct ctl_render_opts o = { 0, &res, NULL };
@@ -547,7 +451,7 @@ END_TEST
 
 START_TEST(show_itl_mtime_unknown_role)
 {
-	static const struct ent e[] = {
+	static const struct tu_ent e[] = {
 		{ "itlrecovery", CTL_ROLE_SAST, NULL, NULL },
 		{ "ccm1", CTL_ROLE_TFTP, "cucm-pub.example.lab", NULL },
 		{ "capf", 99, NULL, NULL },
@@ -555,7 +459,7 @@ START_TEST(show_itl_mtime_unknown_role)
 	};
 	size_t len;
 	uint8_t *p = make(CTL_KIND_ITL, e, 4, "itlrecovery", &len);
-	struct ctl_file *f = parse(p, len);
+	struct ctl_file *f = tu_parse(p, len);
 	struct ctl_verify_result res;
 	struct ctl_render_opts o = { 1767115542, &res, NULL };
 	char *t;
@@ -584,8 +488,8 @@ static uint8_t *
 hostile(size_t *len)
 {
 	static const char bad[] = "\"q\\\n\x01\x1b[31m\x7f\xed\xa0\x80\xe0\x80\x80\xf4\x90\x80\x80\xc0\xaf\xff<&>";
-	uint8_t *p = make(CTL_KIND_CTL, std_ents, 2, "sast1", len);
-	struct ctl_file *f = parse(p, *len);
+	uint8_t *p = make(CTL_KIND_CTL, tu_std_ents, 2, "sast1", len);
+	struct ctl_file *f = tu_parse(p, *len);
 	const struct ctl_record *r = ctl_file_record(f, 0);
 	size_t at = (size_t)(r->subject.p - ctl_file_bytes(f, &(size_t){ 0 }));
 
@@ -599,7 +503,7 @@ START_TEST(show_escapes_controls)
 {
 	size_t len;
 	uint8_t *p = hostile(&len);
-	struct ctl_file *f = parse(p, len);
+	struct ctl_file *f = tu_parse(p, len);
 	char *t = render(f, NULL), *line, *eol;
 
 	line = strstr(t, "3\tSUBJECTNAME\t");
@@ -638,8 +542,8 @@ END_TEST
 START_TEST(json_built_ctl)
 {
 	size_t len;
-	uint8_t *p = make(CTL_KIND_CTL, std_ents, NSTD, "sast1", &len);
-	struct ctl_file *f = parse(p, len);
+	uint8_t *p = make(CTL_KIND_CTL, tu_std_ents, TU_NSTD, "sast1", &len);
+	struct ctl_file *f = tu_parse(p, len);
 	struct ctl_verify_result res;
 	struct ctl_render_opts o = { 1767115542, &res, "/srv/tftp/CTLFile.tlv" };
 	struct ctl_sums sums;
@@ -667,7 +571,7 @@ START_TEST(json_built_ctl)
 	snprintf(want, sizeof(want), "\"certificate_sha1\":\"%s\"", fp);
 	HAS(t, want);
 	HAS(t, "\"verification\":{\"ok\":true");
-	ck_assert_uint_eq(count(t, "\"index\":"), NSTD);
+	ck_assert_uint_eq(count(t, "\"index\":"), TU_NSTD);
 	ck_assert_uint_eq(count(t, "\"signed_file\":true"), 1);
 	free(t);
 	/* no options at all */
@@ -685,7 +589,7 @@ START_TEST(json_sample)
 {
 	size_t len;
 	uint8_t *p = tu_read(tu_sample_path(), &len);
-	struct ctl_file *f = parse(p, len);
+	struct ctl_file *f = tu_parse(p, len);
 	struct ctl_verify_result res;
 	struct ctl_render_opts o = { 0, &res, NULL };
 	char *t;
@@ -714,7 +618,7 @@ START_TEST(json_hostile_strings)
 {
 	size_t len;
 	uint8_t *p = hostile(&len);
-	struct ctl_file *f = parse(p, len);
+	struct ctl_file *f = tu_parse(p, len);
 	struct ctl_render_opts o = { 0, NULL, "dir/\"q\"\\x\n.tlv" };
 	char *t = render_json(f, &o);
 

@@ -18,122 +18,15 @@
 
 /* ---- helpers --------------------------------------------------------- */
 
-struct ent {
-	const char *name; /* build/pki/<name>.pem */
-	uint16_t role;
-	const char *dns;
-	const uint8_t *ip;
-};
 
-static const uint8_t ip_ccm1[4] = { 192, 0, 2, 11 };
-static const uint8_t ip_ccm2[4] = { 192, 0, 2, 12 };
 
-static X509 *
-cert(const char *name)
-{
-	char file[64];
-	X509 *x = NULL;
-	struct ctl_diag d;
 
-	snprintf(file, sizeof(file), "%s.pem", name);
-	ck_assert_msg(ctl_cert_load(tu_pki(file), &x, &d) == CTL_OK, "%s: %s", file, d.msg);
-	return x;
-}
 
-static EVP_PKEY *
-key(const char *name)
-{
-	char file[64];
-	EVP_PKEY *k = NULL;
-	struct ctl_diag d;
 
-	snprintf(file, sizeof(file), "%s.key", name);
-	ck_assert_msg(ctl_key_load(tu_pki(file), &k, &d) == CTL_OK, "%s: %s", file, d.msg);
-	return k;
-}
 
-static struct ctl_signer *
-signer(const char *name)
-{
-	char kf[64], cf[64];
-	struct ctl_signer *s = NULL;
-	struct ctl_diag d;
 
-	snprintf(kf, sizeof(kf), "%s.key", name);
-	snprintf(cf, sizeof(cf), "%s.pem", name);
-	ck_assert_msg(ctl_signer_new_pem(tu_pki(kf), tu_pki(cf), &s, &d) == CTL_OK, "%s: %s",
-	              name, d.msg);
-	return s;
-}
 
-static struct ctl_builder *
-builder(enum ctl_kind kind, const struct ent *e, size_t n)
-{
-	struct ctl_builder *b = NULL;
-	struct ctl_diag d;
-	size_t i;
 
-	ck_assert_int_eq(ctl_builder_new(kind, &b), CTL_OK);
-	for (i = 0; i < n; i++) {
-		X509 *x = cert(e[i].name);
-
-		ck_assert_msg(ctl_builder_add_cert(b, x, e[i].role, e[i].dns, e[i].ip, &d) == CTL_OK,
-		              "%s: %s", e[i].name, d.msg);
-		X509_free(x); /* the builder holds its own reference */
-	}
-	ck_assert_uint_eq(ctl_builder_nrecords(b), n);
-	return b;
-}
-
-static uint8_t *
-sign(struct ctl_builder *b, const struct ctl_signer *s, size_t *len)
-{
-	uint8_t *out = NULL;
-	struct ctl_diag d;
-	char msg[768];
-	enum ctl_err r = ctl_builder_sign(b, s, &out, len, &d);
-
-	ck_assert_msg(r == CTL_OK, "sign: %s", ctl_diag_str(&d, msg, sizeof(msg)));
-	ck_assert_ptr_nonnull(out);
-	return out;
-}
-
-static struct ctl_file *
-parse(const uint8_t *p, size_t n)
-{
-	struct ctl_file *f = NULL;
-	struct ctl_diag d;
-	char msg[768];
-	enum ctl_err r = ctl_file_parse(p, n, 0, &f, &d);
-
-	ck_assert_msg(r == CTL_OK, "parse: %s", ctl_diag_str(&d, msg, sizeof(msg)));
-	return f;
-}
-
-/* The usual token CTL: two SAST tokens and the servers. */
-static const struct ent std_ents[] = {
-	{ "sast1", CTL_ROLE_SAST, NULL, NULL },
-	{ "sast2", CTL_ROLE_SAST, NULL, NULL },
-	{ "ccm1", CTL_ROLE_CCM_TFTP, "cucm-pub.example.lab", ip_ccm1 },
-	{ "ccm2", CTL_ROLE_CCM_TFTP, "cucm-sub1.example.lab", ip_ccm2 },
-	{ "capf", CTL_ROLE_CAPF, "cucm-pub.example.lab", ip_ccm1 },
-	{ "tvs1", CTL_ROLE_TVS, "cucm-pub.example.lab", ip_ccm1 },
-	{ "ec256", CTL_ROLE_CCM, "cucm-pub.example.lab", NULL },
-};
-#define NSTD (sizeof(std_ents) / sizeof(std_ents[0]))
-
-/* The first element with tag, or NULL. */
-static const struct ctl_elem *
-helem(const struct ctl_file *f, uint8_t tag)
-{
-	size_t n, i;
-	const struct ctl_elem *el = ctl_file_header_elems(f, &n);
-
-	for (i = 0; i < n; i++)
-		if (el[i].tag == tag)
-			return &el[i];
-	return NULL;
-}
 
 /* A certificate with sast1's issuer, serial and subject but another key. */
 static X509 *
@@ -157,28 +50,28 @@ make_twin(const X509 *orig, EVP_PKEY *k)
 
 /* Builds and signs a file of ents, signed by signer_name. free() the result. */
 static uint8_t *
-make(enum ctl_kind kind, const struct ent *e, size_t n, const char *signer_name,
+make(enum ctl_kind kind, const struct tu_ent *e, size_t n, const char *signer_name,
      enum ctl_digest dg, size_t *len)
 {
-	struct ctl_builder *b = builder(kind, e, n);
-	struct ctl_signer *s = signer(signer_name);
+	struct ctl_builder *b = tu_builder(kind, e, n);
+	struct ctl_signer *s = tu_signer(signer_name);
 	uint8_t *p;
 
 	ck_assert_int_eq(ctl_builder_set_digest(b, dg), CTL_OK);
 	ctl_builder_set_timestamp(b, 1767115542u);
-	p = sign(b, s, len);
+	p = tu_sign(b, s, len);
 	ctl_signer_free(s);
 	ctl_builder_free(b);
 	return p;
 }
 
 static struct ctl_file *
-make_file(enum ctl_kind kind, const struct ent *e, size_t n, const char *signer_name,
+make_file(enum ctl_kind kind, const struct tu_ent *e, size_t n, const char *signer_name,
           enum ctl_digest dg)
 {
 	size_t len;
 	uint8_t *p = make(kind, e, n, signer_name, dg, &len);
-	struct ctl_file *f = parse(p, len);
+	struct ctl_file *f = tu_parse(p, len);
 
 	free(p);
 	return f;
@@ -199,19 +92,19 @@ static const struct {
 START_TEST(verify_signers_digests)
 {
 	size_t i = (size_t)_i;
-	struct ent e[NSTD + 1];
+	struct tu_ent e[TU_NSTD + 1];
 	struct ctl_file *f;
 	struct ctl_verify_result res;
 
-	memcpy(e, std_ents, sizeof(std_ents));
-	e[NSTD] = (struct ent){ sig_cases[i].signer, CTL_ROLE_SAST, NULL, NULL };
-	f = make_file(CTL_KIND_CTL, e, NSTD + 1, sig_cases[i].signer, sig_cases[i].dg);
+	memcpy(e, tu_std_ents, sizeof(tu_std_ents));
+	e[TU_NSTD] = (struct tu_ent){ sig_cases[i].signer, CTL_ROLE_SAST, NULL, NULL };
+	f = make_file(CTL_KIND_CTL, e, TU_NSTD + 1, sig_cases[i].signer, sig_cases[i].dg);
 	ck_assert_uint_eq(ctl_file_modulus_code(f), sig_cases[i].mcode);
 	ck_assert_uint_eq(ctl_file_digest(f), sig_cases[i].dg);
 	ck_assert_int_eq(ctl_file_verify(f, &res), CTL_OK);
 	ck_assert_int_eq(res.err, CTL_OK);
 	/* sast1 is record 0; the others were appended */
-	ck_assert_int_eq(res.signer_index, strcmp(sig_cases[i].signer, "sast1") == 0 ? 0 : (int)NSTD);
+	ck_assert_int_eq(res.signer_index, strcmp(sig_cases[i].signer, "sast1") == 0 ? 0 : (int)TU_NSTD);
 	ck_assert_int_eq(res.trusted_index, -1);
 	ck_assert_uint_gt(strlen(res.reason), 0);
 	ctl_file_free(f);
@@ -221,7 +114,7 @@ END_TEST
 /* Records with EC (P-256) keys verify and render; EC keys are never signers. */
 START_TEST(verify_with_ec_records)
 {
-	static const struct ent e[] = {
+	static const struct tu_ent e[] = {
 		{ "ec256", CTL_ROLE_CCM, "cucm-pub-ec.example.lab", NULL },
 		{ "sast1", CTL_ROLE_SAST, NULL, NULL },
 		{ "sast2", CTL_ROLE_SAST, NULL, NULL },
@@ -241,12 +134,12 @@ END_TEST
 /* Tokenless CTL: the CallManager certificate is SAST and CCM+TFTP, ITLRecovery SAST. */
 START_TEST(verify_tokenless)
 {
-	static const struct ent e[] = {
-		{ "ccm1", CTL_ROLE_SAST, "cucm-pub.example.lab", ip_ccm1 },
-		{ "ccm1", CTL_ROLE_CCM_TFTP, "cucm-pub.example.lab", ip_ccm1 },
+	static const struct tu_ent e[] = {
+		{ "ccm1", CTL_ROLE_SAST, "cucm-pub.example.lab", tu_ip_ccm1 },
+		{ "ccm1", CTL_ROLE_CCM_TFTP, "cucm-pub.example.lab", tu_ip_ccm1 },
 		{ "itlrecovery", CTL_ROLE_SAST, NULL, NULL },
-		{ "capf", CTL_ROLE_CAPF, "cucm-pub.example.lab", ip_ccm1 },
-		{ "tvs1", CTL_ROLE_TVS, "cucm-pub.example.lab", ip_ccm1 },
+		{ "capf", CTL_ROLE_CAPF, "cucm-pub.example.lab", tu_ip_ccm1 },
+		{ "tvs1", CTL_ROLE_TVS, "cucm-pub.example.lab", tu_ip_ccm1 },
 	};
 	struct ctl_file *f = make_file(CTL_KIND_CTL, e, 5, "ccm1", CTL_DIGEST_SHA1);
 	struct ctl_file *g = make_file(CTL_KIND_ITL, e, 5, "itlrecovery", CTL_DIGEST_SHA1);
@@ -266,7 +159,7 @@ END_TEST
 
 START_TEST(verify_signer_not_in_file)
 {
-	struct ctl_file *f = make_file(CTL_KIND_CTL, std_ents + 1, NSTD - 1, "sast1", CTL_DIGEST_SHA1);
+	struct ctl_file *f = make_file(CTL_KIND_CTL, tu_std_ents + 1, TU_NSTD - 1, "sast1", CTL_DIGEST_SHA1);
 	struct ctl_verify_result res;
 
 	ck_assert_int_eq(ctl_file_verify(f, &res), CTL_E_SIGNER_NOT_FOUND);
@@ -279,7 +172,7 @@ END_TEST
 /* The signer listed only in a non-SAST role is not a signer (section 5.4). */
 START_TEST(verify_signer_not_sast)
 {
-	static const struct ent e[] = {
+	static const struct tu_ent e[] = {
 		{ "sast1", CTL_ROLE_CCM_TFTP, NULL, NULL },
 		{ "sast2", CTL_ROLE_SAST, NULL, NULL },
 		{ "sast1", CTL_ROLE_TFTP, NULL, NULL },
@@ -295,8 +188,8 @@ END_TEST
 /* Two SAST records matching serial and issuer with different certificates. */
 START_TEST(verify_signer_ambiguous)
 {
-	EVP_PKEY *k1 = key("sast1"), *kr = key("rogue");
-	X509 *s1 = cert("sast1"), *s2 = cert("sast2");
+	EVP_PKEY *k1 = tu_key("sast1"), *kr = tu_key("rogue");
+	X509 *s1 = tu_cert("sast1"), *s2 = tu_cert("sast2");
 	X509 *twin = make_twin(s1, kr);
 	struct ctl_builder *b = NULL;
 	struct ctl_signer *s = NULL;
@@ -311,8 +204,8 @@ START_TEST(verify_signer_ambiguous)
 	ck_assert_int_eq(ctl_builder_add_cert(b, s2, CTL_ROLE_SAST, NULL, NULL, &d), CTL_OK);
 	ck_assert_int_eq(ctl_builder_add_cert(b, twin, CTL_ROLE_SAST, NULL, NULL, &d), CTL_OK);
 	ck_assert_int_eq(ctl_signer_new_pkey(k1, s1, &s, &d), CTL_OK);
-	p = sign(b, s, &len);
-	f = parse(p, len);
+	p = tu_sign(b, s, &len);
+	f = tu_parse(p, len);
 	ck_assert_int_eq(ctl_file_verify(f, &res), CTL_E_SIGNER_AMBIGUOUS);
 	ck_assert_int_eq(res.err, CTL_E_SIGNER_AMBIGUOUS);
 	ctl_file_free(f);
@@ -330,10 +223,10 @@ END_TEST
 /* ---- tampering --------------------------------------------------------- */
 
 /* A 3-record CTL (about 4 KB): the every-byte loops stay quick under ASan. */
-static const struct ent small_ents[] = {
+static const struct tu_ent small_ents[] = {
 	{ "sast1", CTL_ROLE_SAST, NULL, NULL },
 	{ "sast2", CTL_ROLE_SAST, NULL, NULL },
-	{ "ccm1", CTL_ROLE_CCM_TFTP, "cucm-pub.example.lab", ip_ccm1 },
+	{ "ccm1", CTL_ROLE_CCM_TFTP, "cucm-pub.example.lab", tu_ip_ccm1 },
 };
 
 START_TEST(tamper_every_signed_byte)
@@ -341,9 +234,9 @@ START_TEST(tamper_every_signed_byte)
 	size_t len, i, so, n;
 	uint8_t *p = make(CTL_KIND_CTL, small_ents, 3, "sast2", CTL_DIGEST_SHA1, &len);
 	uint8_t *copy = malloc(len);
-	struct ctl_file *f = parse(p, len);
+	struct ctl_file *f = tu_parse(p, len);
 	unsigned parse_fail = 0, verify_fail = 0;
-	const struct ctl_elem *sig = helem(f, CTL_H_SIGNATURE);
+	const struct ctl_elem *sig = tu_helem(f, CTL_H_SIGNATURE);
 
 	so = sig->off;
 	n = sig->len;
@@ -385,14 +278,14 @@ START_TEST(tamper_signature_bits)
 
 	free(p);
 	{
-		struct ent e[4] = { small_ents[0], small_ents[1], small_ents[2],
+		struct tu_ent e[4] = { small_ents[0], small_ents[1], small_ents[2],
 		                    { "sast1024", CTL_ROLE_SAST, NULL, NULL } };
 
 		p = make(CTL_KIND_CTL, e, 4, "sast1024", CTL_DIGEST_SHA512, &len);
 	}
-	f = parse(p, len);
-	so = helem(f, CTL_H_SIGNATURE)->off;
-	n = helem(f, CTL_H_SIGNATURE)->len;
+	f = tu_parse(p, len);
+	so = tu_helem(f, CTL_H_SIGNATURE)->off;
+	n = tu_helem(f, CTL_H_SIGNATURE)->len;
 	ck_assert_uint_eq(n, 128);
 	ctl_file_free(f);
 	for (i = so + 3; i < so + 3 + n; i++)
@@ -408,7 +301,7 @@ START_TEST(tamper_signature_bits)
 			p[i] ^= (uint8_t)(1u << bit);
 		}
 	/* restored: verifies again */
-	f = parse(p, len);
+	f = tu_parse(p, len);
 	{
 		struct ctl_verify_result res;
 
@@ -424,7 +317,7 @@ START_TEST(tamper_signer_publickey)
 {
 	size_t len;
 	uint8_t *p = make(CTL_KIND_CTL, small_ents, 3, "sast1", CTL_DIGEST_SHA1, &len);
-	struct ctl_file *f = parse(p, len);
+	struct ctl_file *f = tu_parse(p, len);
 	const struct ctl_record *r = ctl_file_record(f, 0);
 	size_t at = (size_t)(r->pubkey.p - ctl_file_bytes(f, &(size_t){ 0 })) + 100;
 	struct ctl_verify_result res;
@@ -445,7 +338,7 @@ START_TEST(tamper_signer_certificate)
 {
 	size_t len;
 	uint8_t *p = make(CTL_KIND_CTL, small_ents, 3, "sast1", CTL_DIGEST_SHA1, &len);
-	struct ctl_file *f = parse(p, len);
+	struct ctl_file *f = tu_parse(p, len);
 	const struct ctl_record *r = ctl_file_record(f, 0);
 	size_t at = (size_t)(r->cert.p - ctl_file_bytes(f, &(size_t){ 0 }));
 	struct ctl_verify_result res;
@@ -483,8 +376,8 @@ junk_sign(void *arg, enum ctl_digest digest, const uint8_t *tbs, size_t tbs_len,
  */
 START_TEST(verify_key_size_mismatch)
 {
-	struct ctl_builder *b = builder(CTL_KIND_CTL, small_ents, 3);
-	X509 *x = cert("sast1");
+	struct ctl_builder *b = tu_builder(CTL_KIND_CTL, small_ents, 3);
+	X509 *x = tu_cert("sast1");
 	struct ctl_signer s = { junk_sign, NULL, x, 128 };
 	struct ctl_file *f;
 	struct ctl_verify_result res;
@@ -492,8 +385,8 @@ START_TEST(verify_key_size_mismatch)
 	size_t len;
 	int k;
 
-	p = sign(b, &s, &len);
-	f = parse(p, len);
+	p = tu_sign(b, &s, &len);
+	f = tu_parse(p, len);
 	ck_assert_uint_eq(ctl_file_modulus_code(f), 1);
 	ck_assert_uint_eq(ctl_file_signature(f).len, 128);
 	for (k = 0; k < 3; k++) { /* repeated: a freed key would show up as garbage */
@@ -514,7 +407,7 @@ END_TEST
 START_TEST(tamper_records_added_removed)
 {
 	size_t len, len4;
-	struct ent e4[4] = { small_ents[0], small_ents[1], small_ents[2],
+	struct tu_ent e4[4] = { small_ents[0], small_ents[1], small_ents[2],
 	                     { "capf", CTL_ROLE_CAPF, NULL, NULL } };
 	uint8_t *p = make(CTL_KIND_CTL, small_ents, 3, "sast1", CTL_DIGEST_SHA1, &len);
 	uint8_t *q = make(CTL_KIND_CTL, e4, 4, "sast1", CTL_DIGEST_SHA1, &len4);
@@ -543,16 +436,16 @@ END_TEST
 
 /* ---- trust -------------------------------------------------------------- */
 
-static const struct ent trusted_ents[] = {
+static const struct tu_ent trusted_ents[] = {
 	{ "sast1", CTL_ROLE_SAST, NULL, NULL },
 	{ "sast2", CTL_ROLE_SAST, NULL, NULL },
-	{ "ccm1", CTL_ROLE_CCM_TFTP, "cucm-pub.example.lab", ip_ccm1 },
+	{ "ccm1", CTL_ROLE_CCM_TFTP, "cucm-pub.example.lab", tu_ip_ccm1 },
 };
 
 START_TEST(trusted_accepts_listed_sast)
 {
 	struct ctl_file *held = make_file(CTL_KIND_CTL, trusted_ents, 3, "sast1", CTL_DIGEST_SHA1);
-	static const struct ent e[] = {
+	static const struct tu_ent e[] = {
 		{ "ccm2", CTL_ROLE_CCM_TFTP, NULL, NULL },
 		{ "sast1", CTL_ROLE_SAST, NULL, NULL },
 		{ "sast2", CTL_ROLE_SAST, NULL, NULL },
@@ -575,7 +468,7 @@ END_TEST
 START_TEST(trusted_refuses_rogue)
 {
 	struct ctl_file *held = make_file(CTL_KIND_CTL, trusted_ents, 3, "sast1", CTL_DIGEST_SHA1);
-	static const struct ent e[] = {
+	static const struct tu_ent e[] = {
 		{ "rogue", CTL_ROLE_SAST, NULL, NULL },
 		{ "sast1", CTL_ROLE_SAST, NULL, NULL },
 		{ "sast2", CTL_ROLE_SAST, NULL, NULL },
@@ -599,7 +492,7 @@ END_TEST
 /* The held file lists the signer, but not as SAST. */
 START_TEST(trusted_refuses_non_sast)
 {
-	static const struct ent h[] = {
+	static const struct tu_ent h[] = {
 		{ "sast1", CTL_ROLE_SAST, NULL, NULL },
 		{ "sast2", CTL_ROLE_CCM_TFTP, NULL, NULL },
 	};
@@ -617,8 +510,8 @@ END_TEST
 /* Same serial and issuer in the held file but another certificate: not trusted. */
 START_TEST(trusted_refuses_twin)
 {
-	EVP_PKEY *kr = key("rogue"), *k1 = key("sast1");
-	X509 *s1 = cert("sast1"), *s2 = cert("sast2");
+	EVP_PKEY *kr = tu_key("rogue"), *k1 = tu_key("sast1");
+	X509 *s1 = tu_cert("sast1"), *s2 = tu_cert("sast2");
 	X509 *twin = make_twin(s1, kr);
 	struct ctl_builder *b = NULL;
 	struct ctl_signer *s = NULL;
@@ -633,8 +526,8 @@ START_TEST(trusted_refuses_twin)
 	ck_assert_int_eq(ctl_builder_add_cert(b, twin, CTL_ROLE_SAST, NULL, NULL, &d), CTL_OK);
 	ck_assert_int_eq(ctl_builder_add_cert(b, s2, CTL_ROLE_SAST, NULL, NULL, &d), CTL_OK);
 	ck_assert_int_eq(ctl_signer_new_pkey(kr, twin, &s, &d), CTL_OK);
-	p = sign(b, s, &len);
-	f = parse(p, len);
+	p = tu_sign(b, s, &len);
+	f = tu_parse(p, len);
 	free(p);
 	ck_assert_int_eq(ctl_file_verify(f, &res), CTL_OK);
 	held = make_file(CTL_KIND_CTL, trusted_ents, 3, "sast1", CTL_DIGEST_SHA1);
@@ -656,7 +549,7 @@ START_TEST(trusted_needs_valid_signature)
 {
 	size_t len;
 	uint8_t *p = make(CTL_KIND_CTL, trusted_ents, 3, "sast1", CTL_DIGEST_SHA1, &len);
-	struct ctl_file *held = parse(p, len), *f;
+	struct ctl_file *held = tu_parse(p, len), *f;
 	struct ctl_verify_result res;
 	struct ctl_diag d;
 
@@ -678,9 +571,9 @@ START_TEST(sgn_verify_with)
 	static const uint16_t tftp_roles[] = { CTL_ROLE_CCM_TFTP, CTL_ROLE_TFTP };
 	static const uint16_t tftp_only[] = { CTL_ROLE_TFTP };
 	static const uint16_t sast_only[] = { CTL_ROLE_SAST };
-	struct ctl_file *list = make_file(CTL_KIND_CTL, std_ents, NSTD, "sast1", CTL_DIGEST_SHA1);
+	struct ctl_file *list = make_file(CTL_KIND_CTL, tu_std_ents, TU_NSTD, "sast1", CTL_DIGEST_SHA1);
 	struct ctl_builder *b = NULL;
-	struct ctl_signer *s = signer("ccm1");
+	struct ctl_signer *s = tu_signer("ccm1");
 	struct ctl_file *f;
 	struct ctl_verify_result res;
 	uint8_t *p;
@@ -689,8 +582,8 @@ START_TEST(sgn_verify_with)
 	ck_assert_int_eq(ctl_builder_new(CTL_KIND_SGN, &b), CTL_OK);
 	ck_assert_int_eq(ctl_builder_set_filename(b, "SEP001122334455.cnf.xml.sgn"), CTL_OK);
 	ck_assert_int_eq(ctl_builder_set_payload(b, (const uint8_t *)xml, sizeof(xml) - 1), CTL_OK);
-	p = sign(b, s, &len);
-	f = parse(p, len);
+	p = tu_sign(b, s, &len);
+	f = tu_parse(p, len);
 	ck_assert_int_eq(ctl_file_kind(f), CTL_KIND_SGN);
 	/* its signer is not inside it */
 	ck_assert_int_eq(ctl_file_verify(f, &res), CTL_E_KIND);
@@ -701,7 +594,7 @@ START_TEST(sgn_verify_with)
 	ctl_file_free(f);
 	/* the payload is signed */
 	p[len - 2] ^= 0x20;
-	f = parse(p, len);
+	f = tu_parse(p, len);
 	ck_assert_int_eq(ctl_file_verify_with(f, list, tftp_roles, 2, &res), CTL_E_SIG_INVALID);
 	ctl_file_free(f);
 	free(p);

@@ -15,6 +15,31 @@
 
 #include <check.h>
 
+#include <ctl/ctl.h>
+
+/* A certificate of the test PKI and how it is listed in a test CTL. */
+struct tu_ent {
+	const char *name; /* build/pki/<name>.pem */
+	uint16_t role;
+	const char *dns;
+	const uint8_t *ip;
+};
+
+extern const uint8_t tu_ip_ccm1[4], tu_ip_ccm2[4];
+/* The usual token CTL: two SAST tokens, two CallManagers, CAPF, TVS, an EC cert. */
+#define TU_NSTD 7
+extern const struct tu_ent tu_std_ents[TU_NSTD];
+
+/* Loaders and builders that fail the test on error (build/pki/<name>.pem/.key). */
+X509 *tu_cert(const char *name);
+EVP_PKEY *tu_key(const char *name);
+struct ctl_signer *tu_signer(const char *name);
+struct ctl_builder *tu_builder(enum ctl_kind kind, const struct tu_ent *e, size_t n);
+uint8_t *tu_sign(struct ctl_builder *b, const struct ctl_signer *s, size_t *len);
+struct ctl_file *tu_parse(const uint8_t *p, size_t n);
+/* The first header element with tag, or NULL. */
+const struct ctl_elem *tu_helem(const struct ctl_file *f, uint8_t tag);
+
 /* Folder with the test PKI (build/pki by default). */
 const char *tu_pki_dir(void);
 /* Path of a file in the PKI folder, in a static ring of buffers. */
