@@ -11,7 +11,9 @@ TFTPD_OBJS := $(TFTPD_SRCS:%.c=$(OBJ)/%.o) $(TFTP_CORE_OBJS)
 TFTP_CLIENT_OBJS := $(OBJ)/tftp-server/tftp_client.o $(OBJ)/tftp-server/tftp_map.o $(TFTP_CORE_OBJS)
 
 BINS += $(BIN)/ctl-tftpd
+# The load generator is also a test helper: the e2e storms use it.
 BENCH_BINS += $(BIN)/ctl-tftp-load
+TEST_HELPERS += $(BIN)/ctl-tftp-load
 MAN_PAGES += doc/ctl-tftpd.8
 
 $(BIN)/ctl-tftpd: $(TFTPD_OBJS) $(LIBCTL_A)
