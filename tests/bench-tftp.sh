@@ -9,6 +9,7 @@
 # tftpd-hpa. As root it raises net.core.rmem_max/rmem_default for the run
 # (restored afterwards) as tftp-notes section 8 describes.
 # Environment: BENCH_PHONES (10000), BENCH_STEADY (5000), BENCH_SERVERS
+# BENCH_TFTPD_ARGS (extra ctl-tftpd options, e.g. "--admit 512"),
 # (default "ctl-tftpd tftpd-hpa atftpd dnsmasq": run only some, e.g.
 # "ctl-tftpd dnsmasq" while iterating; without tftpd-hpa the "vs hpa"
 # columns compare against the first server run).
@@ -114,7 +115,7 @@ echo "bench-tftp: $(nproc) CPUs, rmem_default $(sysctl -n net.core.rmem_default)
 # --- ctl-tftpd ---
 if want ctl-tftpd; then
 P=$(free_port)
-"$BIN/ctl-tftpd" -q --listen 127.0.0.1:$P --root "$R" --max-transfers 20000 2>"$W/ctl.log" &
+"$BIN/ctl-tftpd" -q --listen 127.0.0.1:$P --root "$R" --max-transfers 20000 ${BENCH_TFTPD_ARGS:-} 2>"$W/ctl.log" &
 CP=$!; PIDS="$PIDS $CP"
 wait_udp $P || die "ctl-tftpd did not start: $(cat "$W/ctl.log")"
 run ctl-tftpd ctl-tftpd 127.0.0.1:$P

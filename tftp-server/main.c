@@ -25,7 +25,7 @@
 enum {
 	OPT_TIMEOUT = 256, OPT_MAX_TIMEOUT, OPT_RETRIES, OPT_MTU, OPT_MAX_BLKSIZE,
 	OPT_MAX_WINDOW, OPT_RCVBUF, OPT_MAX_FILE, OPT_CACHE, OPT_HARDLINKS, OPT_NO_INOTIFY,
-	OPT_WRQ_ERROR, OPT_STATUS
+	OPT_WRQ_ERROR, OPT_STATUS, OPT_ADMIT
 };
 
 static const struct option longopts[] = {
@@ -34,6 +34,7 @@ static const struct option longopts[] = {
 	{ "user", required_argument, NULL, 'u' },
 	{ "chroot", no_argument, NULL, 'c' },
 	{ "max-transfers", required_argument, NULL, 'm' },
+	{ "admit", required_argument, NULL, OPT_ADMIT },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "max-timeout", required_argument, NULL, OPT_MAX_TIMEOUT },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
@@ -66,6 +67,8 @@ usage(FILE *f)
 	    "  -u, --user USER          drop privileges to USER after binding\n"
 	    "  -c, --chroot             chroot into the root directory after binding\n"
 	    "  -m, --max-transfers N    Max Serving Count: concurrent transfers (default 10000)\n"
+	    "      --admit N            start at most N transfers at once; later requests wait\n"
+	    "                           in the socket buffer (default 256, 0 = no limit)\n"
 	    "      --timeout MS         first retransmission timeout (default 1000)\n"
 	    "      --max-timeout MS     backoff ceiling (default 8000)\n"
 	    "      --retries N          retransmissions before giving up (default 6)\n"
@@ -101,6 +104,7 @@ config_defaults(struct tftp_config *c)
 	memset(c, 0, sizeof(*c));
 	c->root = "/srv/tftp";
 	c->max_transfers = 10000;
+	c->admit = 256;
 	c->timeout_ms = 1000;
 	c->max_timeout_ms = 8000;
 	c->retries = 6;
@@ -130,6 +134,7 @@ set_number(struct tftp_config *c, int opt, const char *name, const char *arg)
 	case OPT_RCVBUF: if (num_arg(name, arg, 4096, 1u << 30, &v)) return -1; c->rcvbuf = (size_t)v; break;
 	case OPT_MAX_FILE: if (num_arg(name, arg, 1, 1ull << 40, &v)) return -1; c->max_file = (size_t)v; break;
 	case OPT_CACHE: if (num_arg(name, arg, 0, 1ull << 40, &v)) return -1; c->cache_max = (size_t)v; break;
+	case OPT_ADMIT: if (num_arg(name, arg, 0, 1000000, &v)) return -1; c->admit = (unsigned)v; break;
 	case OPT_STATUS: if (num_arg(name, arg, 0, 86400, &v)) return -1; c->status_interval = (unsigned)v; break;
 	case OPT_WRQ_ERROR:
 		if (num_arg(name, arg, 2, 4, &v) || v == 3) {

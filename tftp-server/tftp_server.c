@@ -65,6 +65,7 @@ struct tftp_server {
 	struct rx *rx;
 	struct pool *pools;
 	size_t npools;
+	int paused; /* listeners not read: cfg->admit transfers under way */
 };
 
 static void on_status(struct loop *l, struct loop_timer *t, void *arg);
@@ -400,6 +401,39 @@ local_addr(const struct listener *l, struct msghdr *mh, union tftp_sa *local)
 
 static int rx_batch(struct tftp_server *s, struct listener *l, int fd);
 
+/*
+ * Admission: with cfg->admit transfers under way, stop reading requests and
+ * let them wait in the listeners' (large) receive buffers. In a boot storm,
+ * starting every transfer at once makes all of them slow, so phones time out
+ * and retransmit; serving them in groups finishes each sooner and the storm
+ * as a whole faster. Requests are never refused for this, only delayed.
+ */
+static int
+over_admit(const struct tftp_server *s)
+{
+	return s->cfg->admit != 0 && s->st.active >= s->cfg->admit;
+}
+
+static void
+set_listening(struct tftp_server *s, int on)
+{
+	size_t i;
+
+	for (i = 0; i < s->nls; i++)
+		if (loop_mod_fd(s->loop, s->ls[i].fd, on ? LOOP_READ : 0) < 0)
+			tftp_log(TFTP_LOG_ERR, "cannot %s listener: %s", on ? "resume" : "pause",
+			         strerror(errno));
+	s->paused = !on;
+}
+
+void
+tftp_server_session_ended(struct tftp_server *s)
+{
+	/* Resume below three quarters of the limit, so a pause lasts a batch or more. */
+	if (s->paused && s->st.active < s->cfg->admit - s->cfg->admit / 4)
+		set_listening(s, 1);
+}
+
 static void
 on_listener(struct loop *lp, int fd, unsigned ev, void *arg)
 {
@@ -415,9 +449,11 @@ on_listener(struct loop *lp, int fd, unsigned ev, void *arg)
 	 * its first answer before its RRQ timer fires, and starting a transfer
 	 * costs far less than a retransmitted request joining it later.
 	 */
-	for (int round = 0; round < RX_ROUNDS; round++)
+	for (int round = 0; round < RX_ROUNDS && !over_admit(s); round++)
 		if (rx_batch(s, l, fd) < RX_BATCH)
 			break;
+	if (over_admit(s) && !s->paused)
+		set_listening(s, 0);
 }
 
 static void
@@ -441,10 +477,17 @@ static int
 rx_batch(struct tftp_server *s, struct listener *l, int fd)
 {
 	struct rx *rx = s->rx;
+	unsigned want = RX_BATCH;
 	int n;
 
+	/* Never read more requests than may start: the rest wait in the kernel. */
+	if (s->cfg->admit != 0)
+		want = s->st.active >= s->cfg->admit ? 0 :
+		       (unsigned)(s->cfg->admit - s->st.active < RX_BATCH ? s->cfg->admit - s->st.active : RX_BATCH);
+	if (want == 0)
+		return 0;
 	rx_prep(rx);
-	n = recvmmsg(fd, rx->msg, RX_BATCH, MSG_DONTWAIT, NULL);
+	n = recvmmsg(fd, rx->msg, want, MSG_DONTWAIT, NULL);
 	for (int i = 0; i < n; i++) {
 		union tftp_sa local;
 		struct msghdr *mh = &rx->msg[i].msg_hdr;

@@ -25,6 +25,7 @@ struct tftp_config {
 	const char *user;
 	int chroot;
 	unsigned max_transfers;   /* "Max Serving Count" */
+	unsigned admit;           /* transfers started before new requests wait; 0 = no limit */
 	unsigned timeout_ms;      /* first retransmission timeout */
 	unsigned max_timeout_ms;  /* backoff ceiling */
 	unsigned retries;         /* retransmissions before giving up */
@@ -86,6 +87,8 @@ struct tftp_start {
 struct tftp_stats *tftp_server_stats_mut(struct tftp_server *s);
 const struct tftp_config *tftp_server_config(const struct tftp_server *s);
 struct loop *tftp_server_loop(const struct tftp_server *s);
+/* A transfer ended: resumes reading requests when below the admission limit. */
+void tftp_server_session_ended(struct tftp_server *s);
 void tftp_server_forget(struct tftp_server *s, struct tftp_session *sess);
 
 /* Creates the transfer and sends its first packet; NULL with errno on failure. */

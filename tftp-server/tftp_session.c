@@ -80,6 +80,7 @@ session_free(struct tftp_session *s)
 	loop_timer_cancel(l, &s->timer);
 	tftp_file_unref(s->file);
 	st->active--;
+	tftp_server_session_ended(s->srv);
 	free(s);
 }
 

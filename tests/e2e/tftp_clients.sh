@@ -131,6 +131,19 @@ expect_grep "first transfer started" "DATA 1 512" "$T_TMP/first.out"
 expect_grep "beyond --max-transfers: ERROR 0 so the phone retries" "ERROR 0 Server busy" "$T_TMP/second.out"
 expect_grep "busy refusal logged" "reached Max Serving Count[1]" "$T_TMP/busy.log"
 
+# --- admission: with --admit 1 requests wait their turn, none is lost ----------------
+P4=$(free_port)
+"$BIN/ctl-tftpd" --listen 127.0.0.1:$P4 --root "$R" --admit 1 >"$T_TMP/admit.log" 2>&1 &
+ADM=$!
+T_PIDS="$T_PIDS $ADM"
+wait_for 5 grep -q "Listening on" "$T_TMP/admit.log"
+check "--admit 1: 100 phones x 2 files at once, all verified" "$BIN/ctl-tftp-load" -q -s 127.0.0.1:$P4 -n 100 \
+	-f "CTLSEP%M.tlv=$R/CTLFile.tlv" -f "ITLSEP%M.tlv=$R/ITLFile.tlv"
+expect_grep "--admit 1: load generator result" "RESULT ok=200 failed=0 corrupt=0" "$T_TMP/last.out"
+kill -USR1 $ADM
+wait_for 5 grep -q "Status: requests" "$T_TMP/admit.log"
+expect_grep "--admit 1: never more than one transfer at a time" " peak 1 " "$T_TMP/admit.log"
+
 # --- privileges ------------------------------------------------------------------------
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	P3=$(free_port)
