@@ -128,8 +128,15 @@ for n in 1 2; do
 	[ "$got" = "$srv" ] || { echo "demo: md5 mismatch on node $n" >&2; exit 1; }
 done
 
+step "phone-verifier: a phone boots from node 1 (trust on first use), then shows its Trust List md5"
+tp=$(cat "$CL/node1/tftp.port")
+rm -rf "$CL/phone-state"
+$BUILD/bin/phone-verifier boot --mac 001122AABBCC --tftp "127.0.0.1:$tp" --state "$CL/phone-state" || {
+	echo "demo: the phone did not accept the CTL" >&2; exit 1; }
+$BUILD/bin/phone-verifier compare --state "$CL/phone-state" --server-file "$CL/node1/tftp/CTLFile.tlv"
+
 step "ctl-client check: live certificates against the installed CTLs"
 # shellcheck disable=SC2086
 $C check $SERVERS --user admin --password-file "$CL/password"
 echo
-echo "demo: done (tampered copy rejected; cluster in mixed mode, same CTL md5 on every node's TFTP)"
+echo "demo: done (tampered copy rejected; cluster in mixed mode, same CTL md5 on every node's TFTP and on the phone)"
