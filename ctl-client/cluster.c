@@ -807,10 +807,7 @@ print_json(const struct cluster *cl, const char *md5, size_t nfail)
 
 	printf("{\"tool\":\"ctl-client\",\"version\":\"%s\",\"command\":\"%s\",\"ok\":%s,\"md5\":",
 	       CTL_VERSION_STRING, cl->cmd->name, nfail ? "false" : "true");
-	if (md5 != NULL)
-		cli_json_string(stdout, md5);
-	else
-		fputs("null", stdout);
+	cli_json_string_or_null(stdout, md5);
 	fputs(",\"servers\":[", stdout);
 	for (i = 0; i < cl->n; i++) {
 		const struct cl_node *nd = &cl->nodes[i];
@@ -820,19 +817,13 @@ print_json(const struct cluster *cl, const char *md5, size_t nfail)
 		fputs(",\"hostname\":", stdout);
 		cli_json_string(stdout, nd->hostname);
 		printf(",\"result\":\"%s\",\"md5\":", nd->failed ? "failed" : nd->skip ? "earlier" : "ok");
-		if (!nd->failed && !nd->skip && nd->md5_after[0])
-			cli_json_string(stdout, nd->md5_after);
-		else
-			fputs("null", stdout);
+		cli_json_string_or_null(stdout, !nd->failed && !nd->skip && nd->md5_after[0] ? nd->md5_after : NULL);
 		if (!nd->failed && !nd->skip && nd->mode_after >= 0)
 			printf(",\"mode\":%d", nd->mode_after);
 		else
 			fputs(",\"mode\":null", stdout);
 		fputs(",\"error\":", stdout);
-		if (nd->failed)
-			cli_json_string(stdout, nd->err);
-		else
-			fputs("null", stdout);
+		cli_json_string_or_null(stdout, nd->failed ? nd->err : NULL);
 		fputs("}", stdout);
 	}
 	fputs("]}\n", stdout);

@@ -54,6 +54,8 @@ int cli_parse_digest(const char *arg, enum ctl_digest *out);
 int cli_parse_timestamp(const char *arg, uint32_t *out);
 /* Writes s as a JSON string literal (quoted, escaped). */
 void cli_json_string(FILE *f, const char *s);
+/* The same, or null when s is NULL. */
+void cli_json_string_or_null(FILE *f, const char *s);
 /* Prints the command's usage line and help text to f. */
 void cli_usage(FILE *f, const struct cmd *c, const char *options_help);
 

@@ -284,15 +284,9 @@ print_json(const struct check *ck, int ok)
 		fputs(",\"hostname\":", stdout);
 		cli_json_string(stdout, nd->hostname);
 		printf(",\"mode\":%d,\"md5\":", nd->mode);
-		if (nd->ctl)
-			cli_json_string(stdout, nd->ctl_md5);
-		else
-			fputs("null", stdout);
+		cli_json_string_or_null(stdout, nd->ctl ? nd->ctl_md5 : NULL);
 		fputs(",\"error\":", stdout);
-		if (nd->failed)
-			cli_json_string(stdout, nd->err);
-		else
-			fputs("null", stdout);
+		cli_json_string_or_null(stdout, nd->failed ? nd->err : NULL);
 		fputs("}", stdout);
 	}
 	fputs("],\"findings\":[", stdout);

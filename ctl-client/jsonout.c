@@ -19,3 +19,12 @@ cli_json_string(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+void
+cli_json_string_or_null(FILE *f, const char *s)
+{
+	if (s != NULL)
+		cli_json_string(f, s);
+	else
+		fputs("null", f);
+}
