@@ -110,7 +110,9 @@ install: all
 	install -m 755 $(LIBCTL_SO) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libctl.so.0 $(DESTDIR)$(PREFIX)/lib/libctl.so
 	install -m 644 libctl/include/ctl/*.h $(DESTDIR)$(PREFIX)/include/ctl/
-	install -m 644 $(BUILD)/libctl.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	# Written here, not copied: build/libctl.pc may hold another PREFIX.
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(CTL_VERSION)|g' libctl/libctl.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/libctl.pc
 	for m in $(MAN_PAGES); do \
 		sec=$${m##*.}; install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$sec/; \
 	done
