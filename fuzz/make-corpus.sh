@@ -11,7 +11,7 @@ cd "$TOP"
 BUILD=${1:-build}
 CLIENT=$BUILD/bin/ctl-client
 PKI=$BUILD/pki
-SAMPLE=${CTL_SAMPLE:-../shared/samples/csptechnologies_ciscoprovsionerweb_ITLFile.tlv}
+SAMPLE=${CTL_SAMPLE:-tests/data/csptechnologies_ciscoprovsionerweb_ITLFile.tlv}
 C=fuzz/corpus
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctl-corpus.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM

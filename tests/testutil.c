@@ -36,7 +36,7 @@ tu_sample_path(void)
 	const char *p = getenv("CTL_SAMPLE");
 
 	return p != NULL && p[0] != '\0' ? p :
-	    "../shared/samples/csptechnologies_ciscoprovsionerweb_ITLFile.tlv";
+	    "tests/data/csptechnologies_ciscoprovsionerweb_ITLFile.tlv";
 }
 
 uint8_t *
