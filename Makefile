@@ -93,7 +93,8 @@ demo: deps
 	$(MAKE) all
 	@tests/demo.sh $(BUILD)
 
-bench: deps
+bench:
+	@scripts/install-deps bench
 	$(MAKE) all bench-build
 	@tests/bench.sh $(BUILD)
 

@@ -38,7 +38,7 @@ trap cleanup EXIT INT TERM
 
 die() { echo "bench-tftp: $*" >&2; exit 1; }
 [ -x "$BIN/ctl-tftpd" ] && [ -x "$LOAD" ] || die "build first: make all bench-build"
-! want tftpd-hpa || command -v in.tftpd >/dev/null || "$TOP/scripts/install-deps" || die "tftpd-hpa (in.tftpd) missing"
+! want tftpd-hpa || command -v in.tftpd >/dev/null || "$TOP/scripts/install-deps" bench || die "tftpd-hpa (in.tftpd) missing"
 
 if [ "$(id -u)" = 0 ]; then
 	SYSCTL_RESTORE="net.core.rmem_max=$(sysctl -n net.core.rmem_max) net.core.rmem_default=$(sysctl -n net.core.rmem_default)"
