@@ -27,11 +27,16 @@ trap t_cleanup EXIT INT TERM
 ok() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
 not_ok() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
 
+# Every command's output is also appended to $T_TMP/all-output, so a test
+# can assert something about all of it (e.g. no secret printed anywhere).
+t_keep_output() { cat "$T_TMP/last.out" "$T_TMP/last.err" >>"$T_TMP/all-output" 2>/dev/null; }
+
 # check DESC CMD...: passes when CMD exits 0.
 check() {
 	desc=$1; shift
 	if "$@" >"$T_TMP/last.out" 2>"$T_TMP/last.err"; then ok "$desc"; else
 		not_ok "$desc"; sed 's/^/#   /' "$T_TMP/last.out" "$T_TMP/last.err" | head -20; fi
+	t_keep_output
 }
 
 # expect_exit DESC CODE CMD...: passes when CMD exits with CODE; output in
@@ -40,6 +45,7 @@ expect_exit() {
 	desc=$1; want=$2; shift 2
 	"$@" >"$T_TMP/last.out" 2>"$T_TMP/last.err"
 	got=$?
+	t_keep_output
 	if [ "$got" -eq "$want" ]; then ok "$desc"; else
 		not_ok "$desc (exit $got, wanted $want)"
 		sed 's/^/#   /' "$T_TMP/last.out" "$T_TMP/last.err" | head -20; fi
@@ -58,7 +64,9 @@ expect_eq() {
 
 # A port in the high range free for both TCP and UDP on 127.0.0.1 and ::1
 # right now (the kernel picks it; the UDP and TCP checks avoid a port another
-# test's server holds in the other protocol).
+# test's server holds in the other protocol). It is released before use, so
+# another process may take it: use it only for a port nobody should answer
+# on. Start servers on port 0 and read the port back (start_ctl_tftpd).
 free_port() {
 	python3 - <<'PY' 2>/dev/null || echo $((20000 + ($$ * 7 + T_N * 13) % 40000))
 import socket
@@ -72,6 +80,26 @@ for _ in range(50):
         continue
     print(port); break
 PY
+}
+
+# start_ctl_tftpd LOG [ARGS...]: ctl-tftpd on 127.0.0.1 port 0 (the kernel
+# picks a free port, so no other process can take it between choosing and
+# binding) with ARGS (not -q: the port is read from the "Listening on"
+# info line). Waits at most 10 s for that line, or for the daemon to exit;
+# sets TFTPD_PID and TPORT and adds the daemon to the cleanup list.
+start_ctl_tftpd() {
+	_log=$1; shift
+	"$BIN/ctl-tftpd" --listen 127.0.0.1:0 "$@" >"$_log" 2>&1 &
+	TFTPD_PID=$!
+	T_PIDS="$T_PIDS $TFTPD_PID"
+	TPORT=""
+	_i=0
+	while [ "$_i" -lt 200 ] && kill -0 "$TFTPD_PID" 2>/dev/null; do
+		TPORT=$(sed -n 's/.*Listening on 127\.0\.0\.1:\([0-9][0-9]*\),.*/\1/p' "$_log" | head -1)
+		[ -n "$TPORT" ] && return 0
+		sleep 0.05; _i=$((_i + 1))
+	done
+	echo "Bail out! ctl-tftpd did not start"; sed 's/^/# /' "$_log" | tail -5; exit 1
 }
 
 # wait_for SECONDS CMD...: polls CMD every 0.05 s until it succeeds.

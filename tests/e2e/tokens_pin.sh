@@ -20,7 +20,10 @@ sign() { # sign TOKEN PINFILE [MODULE]
 	"$C" build --module "${3:-$SHIM}" --out "$O/ctl.tlv" --sast-token "$T1" --sast-token "$T2" \
 		--sign-token "$1" --pin-file "$2"
 }
-state() { "$C" tokens --module "${2:-$SHIM}" --token "$1" | sed -n 's/^  PIN: *//p'; }
+state() { # its output is kept for the secret scan at the end
+	"$C" tokens --module "${2:-$SHIM}" --token "$1" 2>>"$T_TMP/state.err" | tee -a "$T_TMP/state.out" |
+		sed -n 's/^  PIN: *//p'
+}
 
 expect_exit "wrong PIN 1: exit 7" 7 sign "$T1" "$T_TMP/wrong.pin"
 expect_grep "wrong PIN 1: few tries left" "wrong PIN; the token reports few tries left (CKR_PIN_INCORRECT)" "$T_TMP/last.err"
@@ -116,9 +119,14 @@ expect_eq "terminal prompt: echo off while typing, signed" "$out" "echo=False ex
 expect_grep "terminal prompt: names the token" "PIN for token '$T1' (serial $(serial sast1)): " "$PTY_LOG"
 if [ -s "$PTY_LOG" ]; then expect_nogrep "terminal prompt: PIN not echoed" "$pin1" "$PTY_LOG"
 else not_ok "terminal prompt: no transcript"; fi
+cp "$PTY_LOG" "$T_TMP/pty-signed.log"
 expect_exit "terminal prompt: CTL verifies" 0 "$C" verify "$O/tty.tlv"
 out=$(python3 "$T_TMP/drive_pty.py" "$(printf '\003')" "$C" build --module "$MOD" --out "$O/tty2.tlv" \
 	--sast-token "$T1" --sast-token "$T2" --sign-token "$T1")
 expect_eq "terminal prompt: Ctrl-C ends PIN entry, exit 7" "$out" "echo=False exit=7"
 expect_grep "terminal prompt: interrupted" "PIN entry interrupted" "$PTY_LOG"
+
+check "the scan below sees every command's output" test -s "$T_TMP/all-output"
+expect_no_secret "no output of any command holds the PIN of token 1" "$pin1"
+expect_no_secret "... nor that of token 2" "$(cat "$(pinfile sast2)")"
 finish
