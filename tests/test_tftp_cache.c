@@ -2,7 +2,8 @@
  * File cache (tftp-server/tftp_cache.c): loading, refusals (symlink
  * escape, hard link, FIFO, directory, unreadable, too large), refcounted
  * versions across a reload, inotify-driven invalidation, the stat check
- * without inotify, and netascii images.
+ * without inotify, netascii images; uncached versions shared while held,
+ * their memory budget, and the SIGHUP reload (flush, root reopened).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,9 +63,13 @@ setup(void)
 }
 
 static struct tftp_cache *
-new_cache(int no_inotify, size_t max_file)
+new_cache_cfg(const char *dir, int no_inotify, size_t max_file, size_t max_total,
+              size_t max_uncached)
 {
-	struct tftp_cache_cfg cfg = { root, max_file, 1u << 20, 0, no_inotify };
+	struct tftp_cache_cfg cfg = {
+		.root = dir, .max_file = max_file, .max_total = max_total,
+		.no_inotify = no_inotify, .max_uncached = max_uncached
+	};
 	enum tftp_cache_err e;
 	int se;
 	struct tftp_cache *c = tftp_cache_new(&cfg, &e, &se);
@@ -72,6 +77,30 @@ new_cache(int no_inotify, size_t max_file)
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(e, TFTP_C_OK);
 	return c;
+}
+
+static struct tftp_cache *
+new_cache(int no_inotify, size_t max_file)
+{
+	return new_cache_cfg(root, no_inotify, max_file, 1u << 20, 0);
+}
+
+/* A cache that keeps nothing: every version is uncached. */
+static struct tftp_cache *
+new_nocache(size_t max_uncached)
+{
+	return new_cache_cfg(root, 0, 1000, 0, max_uncached);
+}
+
+static struct tftp_file *
+hold(struct tftp_cache *c, const char *name, const char *want)
+{
+	struct tftp_file *f = NULL;
+
+	ck_assert_int_eq(tftp_cache_get(c, name, &f, NULL), TFTP_C_OK);
+	ck_assert_uint_eq(f->size, strlen(want));
+	ck_assert_int_eq(memcmp(f->data, want, f->size), 0);
+	return f;
 }
 
 static enum tftp_cache_err
@@ -203,13 +232,178 @@ END_TEST
 
 START_TEST(bad_root)
 {
-	struct tftp_cache_cfg cfg = { "/nonexistent/tftp-root", 100, 100, 0, 0 };
+	struct tftp_cache_cfg cfg = { .root = "/nonexistent/tftp-root", .max_file = 100, .max_total = 100 };
 	enum tftp_cache_err e;
 	int se;
 
 	ck_assert_ptr_null(tftp_cache_new(&cfg, &e, &se));
 	ck_assert_int_eq(e, TFTP_C_NOTFOUND);
 	ck_assert_int_eq(se, ENOENT);
+}
+END_TEST
+
+/* ---- uncached versions: one shared copy while held, under a budget ---- */
+
+START_TEST(uncached_shared_while_held)
+{
+	struct tftp_cache *c = new_nocache(0);
+	struct tftp_file *a = hold(c, "CTLFile.tlv", "version 1");
+	struct tftp_file *b = hold(c, "CTLFile.tlv", "version 1");
+	struct tftp_cache_stats st;
+
+	/* The second transfer shares the first one's copy instead of reading its own. */
+	ck_assert_ptr_eq(a, b);
+	tftp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.files, 0);
+	ck_assert_uint_eq(st.loads, 1);
+	ck_assert_uint_eq(st.shared_files, 1);
+	ck_assert_uint_eq(st.shared_bytes, 9);
+	ck_assert_uint_eq(st.shared_hits, 1);
+	tftp_file_unref(a);
+	tftp_file_unref(b);
+	tftp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.shared_files, 0);
+	ck_assert_uint_eq(st.shared_bytes, 0);
+	/* Nobody holds it any more: the next request reads the file again. */
+	ck_assert_int_eq(get(c, "CTLFile.tlv", "version 1"), TFTP_C_OK);
+	tftp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.loads, 2);
+	tftp_cache_free(c);
+}
+END_TEST
+
+START_TEST(uncached_changed_not_shared)
+{
+	struct tftp_cache *c = new_nocache(0);
+	struct tftp_file *a = hold(c, "CTLFile.tlv", "version 1");
+	struct tftp_file *b;
+
+	put(root, "CTLFile.tlv", "version 2", 0644); /* same size, new inode */
+	b = hold(c, "CTLFile.tlv", "version 2");
+	ck_assert_ptr_ne(a, b);
+	ck_assert_int_eq(memcmp(a->data, "version 1", 9), 0);
+	tftp_file_unref(a);
+	tftp_file_unref(b);
+	tftp_cache_free(c);
+}
+END_TEST
+
+START_TEST(uncached_budget)
+{
+	/* 9 + 5 bytes do not fit in a 12-byte budget. */
+	struct tftp_cache *c = new_nocache(12);
+	struct tftp_file *a = hold(c, "CTLFile.tlv", "version 1");
+	struct tftp_file *b = hold(c, "CTLFile.tlv", "version 1");
+	struct tftp_cache_stats st;
+
+	ck_assert_int_eq(get(c, "text.txt", ""), TFTP_C_BUSY);
+	ck_assert_int_eq(tftp_cache_ecode(TFTP_C_BUSY), 0);
+	tftp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.busy, 1);
+	ck_assert_uint_eq(st.shared_bytes, 9);
+	tftp_file_unref(a);
+	tftp_file_unref(b);
+	ck_assert_int_eq(get(c, "text.txt", "a\nb\rc"), TFTP_C_OK);
+	tftp_cache_free(c);
+}
+END_TEST
+
+START_TEST(default_budget_is_max_file)
+{
+	/* Cache size 0: the budget is one largest file (here 10 bytes). */
+	struct tftp_cache *c = new_cache_cfg(root, 0, 10, 0, 0);
+	struct tftp_file *a = hold(c, "CTLFile.tlv", "version 1");
+
+	ck_assert_int_eq(get(c, "text.txt", ""), TFTP_C_BUSY);
+	tftp_file_unref(a);
+	ck_assert_int_eq(get(c, "text.txt", "a\nb\rc"), TFTP_C_OK);
+	tftp_cache_free(c);
+}
+END_TEST
+
+START_TEST(dropped_version_counted_while_held)
+{
+	struct tftp_cache *c = new_cache(0, 1000);
+	struct tftp_file *old = hold(c, "CTLFile.tlv", "version 1");
+	struct tftp_cache_stats st;
+
+	put(root, "CTLFile.tlv", "version 2 longer", 0644);
+	tftp_cache_poll(c);
+	tftp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.files, 0);
+	ck_assert_uint_eq(st.shared_bytes, 9);
+	tftp_file_unref(old);
+	tftp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.shared_bytes, 0);
+	tftp_cache_free(c);
+}
+END_TEST
+
+START_TEST(held_uncached_outlives_cache)
+{
+	struct tftp_cache *c = new_nocache(0);
+	struct tftp_file *f = hold(c, "CTLFile.tlv", "version 1");
+
+	tftp_cache_free(c);
+	ck_assert_ptr_null(f->owner);
+	ck_assert_int_eq(memcmp(f->data, "version 1", 9), 0);
+	tftp_file_unref(f);
+}
+END_TEST
+
+/* ---- reload (SIGHUP) ---------------------------------------------------- */
+
+START_TEST(reload_reads_again)
+{
+	struct tftp_cache *c = new_cache(0, 1000);
+	struct tftp_file *held;
+	struct tftp_cache_stats st;
+
+	ck_assert_int_eq(get(c, "CTLFile.tlv", "version 1"), TFTP_C_OK);
+	held = hold(c, "text.txt", "a\nb\rc");
+	ck_assert_int_eq(tftp_cache_reload(c, NULL), TFTP_C_OK);
+	tftp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.files, 0);
+	ck_assert_uint_eq(st.shared_files, 1);
+	ck_assert_int_eq(get(c, "CTLFile.tlv", "version 1"), TFTP_C_OK);
+	/* A version held across the reload is not reused: the file is read again. */
+	ck_assert_int_eq(get(c, "text.txt", "a\nb\rc"), TFTP_C_OK);
+	tftp_cache_stats(c, &st);
+	ck_assert_uint_eq(st.loads, 4);
+	ck_assert_uint_eq(st.shared_hits, 0);
+	tftp_file_unref(held);
+	tftp_cache_free(c);
+}
+END_TEST
+
+START_TEST(reload_reopens_root)
+{
+	char base[256], a[300], b[300], link_path[300];
+	struct tftp_cache *c;
+
+	/* Deployments swap the root: a symlink moved from release A to release B. */
+	snprintf(base, sizeof(base), "%s", root);
+	*strrchr(base, '/') = '\0';
+	snprintf(a, sizeof(a), "%s/relA", base);
+	snprintf(b, sizeof(b), "%s/relB", base);
+	snprintf(link_path, sizeof(link_path), "%s/current", base);
+	ck_assert_int_eq(mkdir(a, 0755), 0);
+	ck_assert_int_eq(mkdir(b, 0755), 0);
+	put(a, "CTLFile.tlv", "release A", 0644);
+	put(b, "CTLFile.tlv", "release B", 0644);
+	ck_assert_int_eq(symlink("relA", link_path), 0);
+	c = new_cache_cfg(link_path, 1, 1000, 1u << 20, 0);
+	ck_assert_int_eq(get(c, "CTLFile.tlv", "release A"), TFTP_C_OK);
+	ck_assert_int_eq(unlink(link_path), 0);
+	ck_assert_int_eq(symlink("relB", link_path), 0);
+	ck_assert_int_eq(get(c, "CTLFile.tlv", "release A"), TFTP_C_OK);
+	ck_assert_int_eq(tftp_cache_reload(c, NULL), TFTP_C_OK);
+	ck_assert_int_eq(get(c, "CTLFile.tlv", "release B"), TFTP_C_OK);
+	/* A root that vanished: the old one is kept and the error returned. */
+	ck_assert_int_eq(unlink(link_path), 0);
+	ck_assert_int_eq(tftp_cache_reload(c, NULL), TFTP_C_NOTFOUND);
+	ck_assert_int_eq(get(c, "CTLFile.tlv", "release B"), TFTP_C_OK);
+	tftp_cache_free(c);
 }
 END_TEST
 
@@ -220,10 +414,20 @@ make_suite(void)
 	TCase *ok = tcase_create("ok");
 	TCase *mal = tcase_create("refusals");
 	TCase *rl = tcase_create("reload");
+	TCase *sh = tcase_create("shared");
 
 	tcase_add_checked_fixture(ok, setup, NULL);
 	tcase_add_checked_fixture(mal, setup, NULL);
 	tcase_add_checked_fixture(rl, setup, NULL);
+	tcase_add_checked_fixture(sh, setup, NULL);
+	tcase_add_test(sh, uncached_shared_while_held);
+	tcase_add_test(sh, uncached_changed_not_shared);
+	tcase_add_test(sh, uncached_budget);
+	tcase_add_test(sh, default_budget_is_max_file);
+	tcase_add_test(sh, dropped_version_counted_while_held);
+	tcase_add_test(sh, held_uncached_outlives_cache);
+	tcase_add_test(rl, reload_reads_again);
+	tcase_add_test(rl, reload_reopens_root);
 	tcase_add_test(ok, load_and_hit);
 	tcase_add_test(ok, netascii_image);
 	tcase_add_test(mal, refusals);
@@ -235,6 +439,7 @@ make_suite(void)
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, mal);
 	suite_add_tcase(s, rl);
+	suite_add_tcase(s, sh);
 	return s;
 }
 

@@ -166,7 +166,7 @@ parse_args(int argc, char **argv, struct tftp_config *c)
 		switch (opt) {
 		case 'l':
 			if (c->nlisten == TFTP_MAX_LISTEN ||
-			    tftp_addr_parse(optarg, 69, &c->listen[c->nlisten], &len) < 0) {
+			    tftp_addr_parse_listen(optarg, 69, &c->listen[c->nlisten], &len) < 0) {
 				fprintf(stderr, PROG ": --listen: bad or too many addresses: '%s'\n", optarg);
 				return 2;
 			}

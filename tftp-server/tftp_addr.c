@@ -8,18 +8,19 @@
 #include "tftp_addr.h"
 
 static int
-parse_port(const char *s, unsigned *port)
+parse_port(const char *s, unsigned min, unsigned *port)
 {
 	unsigned long long v;
 
-	if (ctl_parse_uint(s, 1, 65535, &v) != CTL_OK)
+	if (ctl_parse_uint(s, min, 65535, &v) != CTL_OK)
 		return -1;
 	*port = (unsigned)v;
 	return 0;
 }
 
-int
-tftp_addr_parse(const char *s, unsigned default_port, union tftp_sa *out, socklen_t *len)
+static int
+parse_addr(const char *s, unsigned default_port, unsigned min_port, union tftp_sa *out,
+           socklen_t *len)
 {
 	char host[INET6_ADDRSTRLEN + 1];
 	const char *port_s = NULL, *colon;
@@ -46,7 +47,7 @@ tftp_addr_parse(const char *s, unsigned default_port, union tftp_sa *out, sockle
 		return -1;
 	memcpy(host, s, hlen);
 	host[hlen] = '\0';
-	if (port_s != NULL && parse_port(port_s, &port) < 0)
+	if (port_s != NULL && parse_port(port_s, min_port, &port) < 0)
 		return -1;
 	if (port > 65535)
 		return -1;
@@ -63,6 +64,18 @@ tftp_addr_parse(const char *s, unsigned default_port, union tftp_sa *out, sockle
 		return 0;
 	}
 	return -1;
+}
+
+int
+tftp_addr_parse(const char *s, unsigned default_port, union tftp_sa *out, socklen_t *len)
+{
+	return parse_addr(s, default_port, 1, out, len);
+}
+
+int
+tftp_addr_parse_listen(const char *s, unsigned default_port, union tftp_sa *out, socklen_t *len)
+{
+	return parse_addr(s, default_port, 0, out, len);
 }
 
 const char *

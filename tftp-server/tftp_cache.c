@@ -1,6 +1,8 @@
 /*
- * File cache (see tftp_cache.h): a chained hash of current versions, an
- * inotify watch per directory that holds a cached file, and safe opening
+ * File cache (see tftp_cache.h): a chained hash of current versions, a
+ * second chained hash of uncached versions still held by transfers (the
+ * shared table, which bounds memory when the cache is full), an inotify
+ * watch per directory that holds a cached file, and safe opening
  * with openat2(RESOLVE_BENEATH) so nothing outside the root is reachable,
  * whatever symlinks the root contains.
  */
@@ -37,6 +39,9 @@ struct tftp_cache {
 	struct watch *watches;
 	size_t nwatches;
 	uint64_t loads, reloads;
+	struct tftp_file **shared;  /* uncached versions, by name hash */
+	size_t shared_size, nshared, shared_bytes, shared_max;
+	uint64_t shared_hits, busy;
 };
 
 const char *
@@ -54,6 +59,7 @@ tftp_cache_errstr(enum tftp_cache_err e)
 	case TFTP_C_CHANGING: return "file kept changing while read";
 	case TFTP_C_IO: return "read error";
 	case TFTP_C_NOMEM: return "out of memory";
+	case TFTP_C_BUSY: return "server busy, uncached files over their memory budget";
 	}
 	return "cache error";
 }
@@ -76,6 +82,7 @@ tftp_cache_ecode(enum tftp_cache_err e)
 	case TFTP_C_CHANGING:
 	case TFTP_C_IO:
 	case TFTP_C_NOMEM:
+	case TFTP_C_BUSY:
 		return TFTP_EUNDEF;
 	}
 	return TFTP_EUNDEF;
@@ -91,6 +98,12 @@ hash_name(const char *s)
 	return h;
 }
 
+static uint64_t
+ts_ns(const struct timespec *ts)
+{
+	return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+}
+
 /* ---- versions --------------------------------------------------------- */
 
 struct tftp_file *
@@ -100,11 +113,14 @@ tftp_file_ref(struct tftp_file *f)
 	return f;
 }
 
+static void shared_del(struct tftp_file *f);
+
 void
 tftp_file_unref(struct tftp_file *f)
 {
 	if (f == NULL || --f->refs > 0)
 		return;
+	shared_del(f);
 	free((void *)f->data);
 	free(f->ascii);
 	free(f);
@@ -145,6 +161,94 @@ tftp_file_image(struct tftp_file *f, enum tftp_mode mode, const uint8_t **p, siz
 	return 0;
 }
 
+/* ---- shared (uncached) versions ---------------------------------------- */
+
+/*
+ * A version outside the cache is linked here while transfers hold it;
+ * the last tftp_file_unref() unlinks it. The cache holds no reference,
+ * so the table never keeps a version alive by itself.
+ */
+static void
+shared_link(struct tftp_file **head, struct tftp_file *f)
+{
+	f->lnext = *head;
+	f->lprev = head;
+	if (*head != NULL)
+		(*head)->lprev = &f->lnext;
+	*head = f;
+}
+
+static void
+shared_grow(struct tftp_cache *c)
+{
+	size_t nsize = c->shared_size * 2;
+	struct tftp_file **n = calloc(nsize, sizeof(*n));
+
+	if (n == NULL)
+		return; /* longer chains, still correct */
+	for (size_t i = 0; i < c->shared_size; i++)
+		while (c->shared[i] != NULL) {
+			struct tftp_file *f = c->shared[i];
+
+			c->shared[i] = f->lnext;
+			shared_link(&n[f->hash & (nsize - 1)], f);
+		}
+	free(c->shared);
+	c->shared = n;
+	c->shared_size = nsize;
+}
+
+static void
+shared_add(struct tftp_cache *c, struct tftp_file *f)
+{
+	f->owner = c;
+	shared_link(&c->shared[f->hash & (c->shared_size - 1)], f);
+	c->nshared++;
+	c->shared_bytes += f->size;
+	if (c->nshared > c->shared_size)
+		shared_grow(c);
+}
+
+static void
+shared_del(struct tftp_file *f)
+{
+	struct tftp_cache *c = f->owner;
+
+	if (c == NULL)
+		return;
+	*f->lprev = f->lnext;
+	if (f->lnext != NULL)
+		f->lnext->lprev = f->lprev;
+	f->lnext = NULL;
+	f->lprev = NULL;
+	f->owner = NULL;
+	c->nshared--;
+	c->shared_bytes -= f->size;
+}
+
+/* The held version of name whose file is still the one st describes, or NULL. */
+static struct tftp_file *
+shared_find(struct tftp_cache *c, const char *name, uint32_t h, const struct stat *st)
+{
+	struct tftp_file *f = c->shared[h & (c->shared_size - 1)];
+
+	for (; f != NULL; f = f->lnext)
+		if (!f->stale && f->hash == h && strcmp(f->name, name) == 0 && f->dev == (uint64_t)st->st_dev &&
+		    f->ino == (uint64_t)st->st_ino && f->size == (size_t)st->st_size &&
+		    f->mtime_ns == ts_ns(&st->st_mtim) && f->ctime_ns == ts_ns(&st->st_ctim))
+			return f;
+	return NULL;
+}
+
+/* Cache teardown: held versions stay valid but no longer point at the cache. */
+static void
+shared_detach_all(struct tftp_cache *c)
+{
+	for (size_t i = 0; i < c->shared_size; i++)
+		while (c->shared[i] != NULL)
+			shared_del(c->shared[i]);
+}
+
 /* ---- table ------------------------------------------------------------ */
 
 static struct tftp_file **
@@ -167,6 +271,9 @@ drop_slot(struct tftp_cache *c, struct tftp_file **pp)
 	f->cached = 0;
 	c->nfiles--;
 	c->bytes -= f->size;
+	/* Still held by transfers: its memory now counts against the uncached budget. */
+	if (f->refs > 1)
+		shared_add(c, f);
 	tftp_file_unref(f);
 }
 
@@ -414,12 +521,6 @@ check_stat(const struct tftp_cache *c, const struct stat *st)
 	return TFTP_C_OK;
 }
 
-static uint64_t
-ts_ns(const struct timespec *ts)
-{
-	return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
-}
-
 static int
 same_version(const struct stat *a, const struct stat *b)
 {
@@ -457,8 +558,21 @@ read_all(int fd, const struct stat *st, uint8_t **out)
 	return TFTP_C_OK;
 }
 
+/* 1 when a new copy of size bytes fits in the cache or in the uncached budget. */
+static int
+may_read(const struct tftp_cache *c, size_t size)
+{
+	return c->bytes + size <= c->cfg.max_total || c->shared_bytes + size <= c->shared_max;
+}
+
+/*
+ * Opens name; a version of the same file that transfers still hold is
+ * shared (*out then has owner set), otherwise the file is read into a new
+ * version. *out is a new reference.
+ */
 static enum tftp_cache_err
-load_once(struct tftp_cache *c, const char *name, struct tftp_file **out, int *sys_errno)
+load_once(struct tftp_cache *c, const char *name, uint32_t h, struct tftp_file **out,
+          int *sys_errno)
 {
 	size_t nlen = strlen(name);
 	struct tftp_file *f;
@@ -477,7 +591,18 @@ load_once(struct tftp_cache *c, const char *name, struct tftp_file **out, int *s
 		close(fd);
 		return TFTP_C_IO;
 	}
-	if ((e = check_stat(c, &st)) != TFTP_C_OK || (e = read_all(fd, &st, &data)) != TFTP_C_OK) {
+	if ((e = check_stat(c, &st)) == TFTP_C_OK && (f = shared_find(c, name, h, &st)) != NULL) {
+		close(fd);
+		c->shared_hits++;
+		*out = tftp_file_ref(f);
+		return TFTP_C_OK;
+	}
+	if (e == TFTP_C_OK && !may_read(c, (size_t)st.st_size)) {
+		close(fd);
+		c->busy++;
+		return TFTP_C_BUSY;
+	}
+	if (e != TFTP_C_OK || (e = read_all(fd, &st, &data)) != TFTP_C_OK) {
 		*sys_errno = errno;
 		close(fd);
 		return e;
@@ -492,7 +617,7 @@ load_once(struct tftp_cache *c, const char *name, struct tftp_file **out, int *s
 	f->data = data;
 	f->size = (size_t)st.st_size;
 	f->refs = 1;
-	f->hash = hash_name(name);
+	f->hash = h;
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
 	f->mtime_ns = ts_ns(&st.st_mtim);
@@ -548,11 +673,13 @@ tftp_cache_get(struct tftp_cache *c, const char *name, struct tftp_file **out, i
 		c->reloads++;
 	}
 	for (int i = 0; i < READ_TRIES && e == TFTP_C_CHANGING; i++)
-		e = load_once(c, name, &f, sys_errno);
+		e = load_once(c, name, h, &f, sys_errno);
 	if (e != TFTP_C_OK)
 		return e;
-	c->loads++;
+	if (f->owner == NULL)
+		c->loads++;
 	if (c->bytes + f->size <= c->cfg.max_total) {
+		shared_del(f); /* a held version moves (back) into the cache */
 		f->cached = needs_stat_check(c, name) ? 2 : 1;
 		pp = slot_of(c, name, h);
 		f->hnext = NULL;
@@ -561,9 +688,64 @@ tftp_cache_get(struct tftp_cache *c, const char *name, struct tftp_file **out, i
 		c->bytes += f->size;
 		if (c->nfiles > c->tab_size)
 			grow_table(c);
+	} else if (f->owner == NULL) {
+		shared_add(c, f);
 	}
 	*out = f;
 	return TFTP_C_OK;
+}
+
+/* ---- reload ----------------------------------------------------------- */
+
+static void
+forget_all_watches(struct tftp_cache *c)
+{
+	/* The IN_IGNORED events that follow name unknown descriptors and are skipped. */
+	for (size_t i = 0; i < c->nwatches; i++) {
+		(void)inotify_rm_watch(c->ifd, c->watches[i].wd);
+		free(c->watches[i].dir);
+	}
+	c->nwatches = 0;
+}
+
+static enum tftp_cache_err
+reopen_root(struct tftp_cache *c, int *sys_errno)
+{
+	char *real = realpath(c->cfg.root, NULL);
+	int fd;
+
+	if (real == NULL) {
+		*sys_errno = errno;
+		return errno == ENOMEM ? TFTP_C_NOMEM : map_open_errno(errno);
+	}
+	if ((fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		*sys_errno = errno;
+		free(real);
+		return map_open_errno(*sys_errno);
+	}
+	close(c->rootfd);
+	c->rootfd = fd;
+	free(c->root);
+	c->root = real;
+	return TFTP_C_OK;
+}
+
+enum tftp_cache_err
+tftp_cache_reload(struct tftp_cache *c, int *sys_errno)
+{
+	int dummy = 0;
+
+	if (sys_errno == NULL)
+		sys_errno = &dummy;
+	*sys_errno = 0;
+	flush_all(c);
+	/* Held versions keep counting against the budget but are read afresh for new requests. */
+	for (size_t i = 0; i < c->shared_size; i++)
+		for (struct tftp_file *f = c->shared[i]; f != NULL; f = f->lnext)
+			f->stale = 1;
+	if (c->ifd >= 0)
+		forget_all_watches(c);
+	return reopen_root(c, sys_errno);
 }
 
 /* ---- life cycle ------------------------------------------------------- */
@@ -603,7 +785,11 @@ tftp_cache_new(const struct tftp_cache_cfg *cfg, enum tftp_cache_err *err, int *
 		c->rootfd = -1;
 		goto fail_nofd;
 	}
-	if ((c->tab = calloc(c->tab_size, sizeof(*c->tab))) == NULL)
+	c->shared_size = 64;
+	c->shared_max = cfg->max_uncached != 0 ? cfg->max_uncached
+	              : cfg->max_total > cfg->max_file ? cfg->max_total : cfg->max_file;
+	if ((c->tab = calloc(c->tab_size, sizeof(*c->tab))) == NULL ||
+	    (c->shared = calloc(c->shared_size, sizeof(*c->shared))) == NULL)
 		goto fail;
 	if ((c->rootfd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		*sys_errno = errno;
@@ -618,6 +804,7 @@ tftp_cache_new(const struct tftp_cache_cfg *cfg, enum tftp_cache_err *err, int *
 fail:
 	c->rootfd = -1;
 fail_nofd:
+	free(c->shared);
 	free(c->tab);
 	free(c->root);
 	free(c);
@@ -630,6 +817,8 @@ tftp_cache_free(struct tftp_cache *c)
 	if (c == NULL)
 		return;
 	flush_all(c);
+	shared_detach_all(c);
+	free(c->shared);
 	for (size_t i = 0; i < c->nwatches; i++)
 		free(c->watches[i].dir);
 	free(c->watches);
@@ -649,4 +838,8 @@ tftp_cache_stats(const struct tftp_cache *c, struct tftp_cache_stats *st)
 	st->bytes = c->bytes;
 	st->loads = c->loads;
 	st->reloads = c->reloads;
+	st->shared_files = c->nshared;
+	st->shared_bytes = c->shared_bytes;
+	st->shared_hits = c->shared_hits;
+	st->busy = c->busy;
 }

@@ -10,6 +10,14 @@
  * so a file is opened either before or after the replacement, never half
  * written; a read that sees the size or mtime change under it is retried.
  * Without inotify every lookup re-checks the file with fstatat().
+ *
+ * Memory stays bounded whatever the cache state: a version that does not
+ * fit in the cache (or was dropped from it while transfers still hold it)
+ * is kept in a second table for as long as any transfer holds it, so
+ * every request for the same name and the same file (device, inode, size,
+ * mtime, ctime) shares one copy. Those uncached versions together stay
+ * under a budget; a request that would exceed it is refused as busy
+ * (TFTP ERROR 0, the phone retries) instead of reading another copy.
  */
 #ifndef TFTP_CACHE_H
 #define TFTP_CACHE_H
@@ -30,7 +38,8 @@ enum tftp_cache_err {
 	TFTP_C_TOO_LARGE,  /* over the configured maximum file size */
 	TFTP_C_CHANGING,   /* kept changing while being read */
 	TFTP_C_IO,         /* other read error */
-	TFTP_C_NOMEM
+	TFTP_C_NOMEM,
+	TFTP_C_BUSY        /* uncached versions would exceed their memory budget */
 };
 
 const char *tftp_cache_errstr(enum tftp_cache_err e);
@@ -43,6 +52,8 @@ struct tftp_cache_cfg {
 	size_t max_total;      /* bytes kept cached; larger sets are served uncached */
 	int allow_hardlinks;   /* serve files with st_nlink > 1 */
 	int no_inotify;        /* force the fstatat() check on every lookup */
+	size_t max_uncached;   /* budget for versions held outside the cache;
+	                          0 = the larger of max_total and max_file */
 };
 
 struct tftp_cache;
@@ -60,6 +71,9 @@ struct tftp_file {
 	uint8_t *ascii;        /* netascii image, made on first use */
 	size_t ascii_size;
 	uint64_t dev, ino, mtime_ns, ctime_ns;
+	struct tftp_cache *owner;   /* set while in the uncached (shared) table */
+	int stale;                  /* shared no more: a reload asked for a fresh read */
+	struct tftp_file *lnext, **lprev;
 	char name_buf[];
 };
 
@@ -73,6 +87,16 @@ void tftp_cache_free(struct tftp_cache *c);
 int tftp_cache_fd(const struct tftp_cache *c);
 /* Reads pending inotify events and drops changed versions. Never blocks. */
 void tftp_cache_poll(struct tftp_cache *c);
+
+/*
+ * Reload (SIGHUP): reopens the root directory (it may have been replaced),
+ * drops every cached version and every inotify watch, so each name is
+ * looked up afresh on its next request. Versions held by transfers stay
+ * valid. On failure to reopen the root the old root is kept and the
+ * error returned (sys_errno, may be NULL, gets the errno); the cache is
+ * flushed either way.
+ */
+enum tftp_cache_err tftp_cache_reload(struct tftp_cache *c, int *sys_errno);
 
 /*
  * Looks up a validated relative name; loads it on a miss. On success *out
@@ -100,6 +124,10 @@ struct tftp_cache_stats {
 	size_t bytes;
 	uint64_t loads;
 	uint64_t reloads;     /* versions dropped because the file changed */
+	size_t shared_files;  /* uncached versions still held by transfers */
+	size_t shared_bytes;
+	uint64_t shared_hits; /* requests served from a held uncached version */
+	uint64_t busy;        /* requests refused by the uncached budget */
 };
 void tftp_cache_stats(const struct tftp_cache *c, struct tftp_cache_stats *st);
 

@@ -636,6 +636,7 @@ open_listener(struct tftp_server *s, const union tftp_sa *a, char *err, size_t e
 {
 	struct listener *l = &s->ls[s->nls];
 	char as[TFTP_ADDRSTR];
+	socklen_t alen;
 	size_t got = 0;
 	int one = 1;
 
@@ -656,6 +657,11 @@ open_listener(struct tftp_server *s, const union tftp_sa *a, char *err, size_t e
 	/* Bind exactly what was asked, or fail loudly (tftp-notes 5.7). */
 	if (bind(l->fd, &a->sa, tftp_addr_len(a)) < 0)
 		goto fail;
+	/* Port 0 binds a port the kernel picks: log the one we got. */
+	alen = sizeof(l->addr);
+	if (getsockname(l->fd, &l->addr.sa, &alen) < 0)
+		goto fail;
+	tftp_addr_str(&l->addr, as, sizeof(as));
 	if (loop_add_fd(s->loop, l->fd, LOOP_READ, on_listener, l) < 0)
 		goto fail;
 	s->nls++;

@@ -43,11 +43,9 @@ cp "$F/ctl1.tlv" "$R/CTLFile.tlv"
 cp "$F/itl.tlv" "$R/ITLFile.tlv"
 cp "$F/SEP$MAC.cnf.xml.sgn" "$R/"
 chmod -R a+rX "$R"
-PORT=$(free_port)
 LOG=$T_TMP/server.log
-"$BIN/ctl-tftpd" --listen 127.0.0.1:$PORT --root "$R" --no-inotify >"$LOG" 2>&1 &
-T_PIDS="$T_PIDS $!"
-wait_for 5 grep -q "Listening on" "$LOG" || { echo "Bail out! ctl-tftpd did not start"; cat "$LOG"; exit 1; }
+start_ctl_tftpd "$LOG" --root "$R" --no-inotify
+PORT=$TPORT
 boot() { "$PV" boot --mac "$MAC" --tftp 127.0.0.1:$PORT --state "$S" "$@"; }
 
 # 1. A fresh phone trusts the first CTL and ITL, then takes the signed config.
