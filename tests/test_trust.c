@@ -2,8 +2,10 @@
  * phone-verifier trust rules (phone-verifier/trust.c, format section 11)
  * on files built here with libctl and the build/pki keys: trust on first
  * use, a CTL re-signed by the second token, a rogue token, tampering,
- * truncation, wrong kind, an ITL chain through the CTL, .sgn configuration
- * files, and the state directory (store, load, erase, damage).
+ * truncation, wrong kind, an ITL chain through the CTL, a phone holding only
+ * an ITL taking (or refusing) its first CTL, .sgn configuration files,
+ * record identity (role and certificate), and the state directory (store,
+ * load, erase, damage).
  */
 #include <stdio.h>
 #include <string.h>
@@ -367,12 +369,176 @@ START_TEST(record_diff)
 	for (i = 0; i < 4; i++)
 		ck_assert_int_eq(pv_record_find(tb->f, ctl_file_record(ta->f, i)), (int)i);
 	ck_assert_int_eq(pv_record_find(ta->f, ctl_file_record(tb->f, 4)), -1);
-	/* Same certificate, other role: a different entry. */
+	/* Different certificates, same role: different entries. */
 	ck_assert_int_eq(pv_record_same(ctl_file_record(ta->f, 0), ctl_file_record(ta->f, 1)), 0);
 	pv_tl_unref(ta);
 	pv_tl_unref(tb);
 	free(a);
 	free(b);
+}
+END_TEST
+
+/* One certificate under two roles (the CallManager certificate as SAST and
+ * CCM+TFTP, as CUCM lists it) is two entries; the same role and certificate
+ * in another file is the same entry. */
+START_TEST(record_same_role)
+{
+	static const struct ent two_roles[] = {
+		{ "ccm1.pem", CTL_ROLE_SAST }, { "ccm1.pem", CTL_ROLE_CCM_TFTP },
+	};
+	static const struct ent one_role[] = {
+		{ "sast1.pem", CTL_ROLE_SAST }, { "ccm1.pem", CTL_ROLE_CCM_TFTP },
+	};
+	size_t na, nb;
+	uint8_t *a = build(CTL_KIND_CTL, "ccm1", two_roles, 2, 1000, &na);
+	uint8_t *b = build(CTL_KIND_CTL, "sast1", one_role, 2, 2000, &nb);
+	struct pv_tl *ta = tl_of(a, na), *tb = tl_of(b, nb);
+	const struct ctl_record *sast = ctl_file_record(ta->f, 0), *ccm = ctl_file_record(ta->f, 1);
+
+	/* The two records do hold the same certificate. */
+	ck_assert_uint_eq(sast->cert.len, ccm->cert.len);
+	ck_assert_int_eq(memcmp(sast->cert.p, ccm->cert.p, sast->cert.len), 0);
+	ck_assert_int_eq(pv_record_same(sast, ccm), 0);
+	ck_assert_int_eq(pv_record_same(ccm, sast), 0);
+	ck_assert_int_eq(pv_record_same(ccm, ctl_file_record(tb->f, 1)), 1);
+	/* The SAST ccm1 is not in b (only its CCM+TFTP is); the CCM+TFTP is record 2. */
+	ck_assert_int_eq(pv_record_find(tb->f, sast), -1);
+	ck_assert_int_eq(pv_record_find(tb->f, ccm), 1);
+	ck_assert_int_eq(pv_record_find(ta->f, ccm), 1);
+	pv_tl_unref(ta);
+	pv_tl_unref(tb);
+	free(a);
+	free(b);
+}
+END_TEST
+
+/*
+ * A phone holding only an ITL (non-secure cluster) receives its first CTL:
+ * the usual way into mixed mode. The CTL is installed when its signer is a
+ * SAST record of the held ITL: the CallManager certificate (CUCM 10.x-11.x
+ * tokenless CTL and ITL are both signed by it) or ITLRecovery (12.x signs
+ * both with it).
+ */
+START_TEST(itl_only_accepts_ctl)
+{
+	static const struct ent itl10[] = {
+		{ "ccm1.pem", CTL_ROLE_SAST }, { "ccm1.pem", CTL_ROLE_CCM_TFTP },
+		{ "tvs1.pem", CTL_ROLE_TVS },
+	};
+	static const struct ent ctl10[] = {
+		{ "ccm1.pem", CTL_ROLE_SAST }, { "ccm1.pem", CTL_ROLE_CCM_TFTP },
+		{ "capf.pem", CTL_ROLE_CAPF },
+	};
+	static const struct ent itl12[] = {
+		{ "itlrecovery.pem", CTL_ROLE_SAST }, { "ccm1.pem", CTL_ROLE_SAST },
+		{ "ccm1.pem", CTL_ROLE_TFTP }, { "tvs1.pem", CTL_ROLE_TVS },
+	};
+	static const struct ent ctl12[] = {
+		{ "itlrecovery.pem", CTL_ROLE_SAST }, { "ccm1.pem", CTL_ROLE_SAST },
+		{ "ccm1.pem", CTL_ROLE_CCM_TFTP }, { "capf.pem", CTL_ROLE_CAPF },
+	};
+	struct pv_trust t;
+	struct pv_decision d;
+	struct pv_tl *tl = NULL;
+	size_t ni, nc, ni12, nc12;
+	uint8_t *i10 = build(CTL_KIND_ITL, "ccm1", itl10, 3, 1000, &ni);
+	uint8_t *c10 = build(CTL_KIND_CTL, "ccm1", ctl10, 3, 2000, &nc);
+	uint8_t *i12 = build(CTL_KIND_ITL, "itlrecovery", itl12, 4, 1000, &ni12);
+	uint8_t *c12 = build(CTL_KIND_CTL, "itlrecovery", ctl12, 4, 2000, &nc12);
+
+	pv_trust_init(&t);
+	pv_trust_set(&t, CTL_KIND_ITL, tl_of(i10, ni));
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, c10, nc, NULL, &d, &tl), PV_V_INSTALL);
+	ck_assert_ptr_nonnull(tl);
+	ck_assert_str_eq(d.trusted_by, "ITL");
+	ck_assert_int_eq(d.trusted_index, 0);
+	ck_assert_int_eq(d.signer_index, 0);
+	ck_assert_int_eq(d.err, CTL_OK);
+	ck_assert_ptr_nonnull(strstr(d.reason, "record 1 (SAST) of the held ITL"));
+	pv_trust_set(&t, CTL_KIND_CTL, tl);
+	/* Now in mixed mode: the next CTL is judged by the CTL, the ITL stays held. */
+	ck_assert_ptr_nonnull(pv_trust_get(&t, CTL_KIND_ITL));
+	pv_trust_cleanup(&t);
+
+	pv_trust_set(&t, CTL_KIND_ITL, tl_of(i12, ni12));
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, c12, nc12, NULL, &d, NULL), PV_V_INSTALL);
+	ck_assert_str_eq(d.trusted_by, "ITL");
+	ck_assert_int_eq(d.trusted_index, 0);
+	/* Signed by the second SAST (utils ctl reset localkey): record 2 vouches. */
+	free(c12);
+	c12 = build(CTL_KIND_CTL, "ccm1", ctl12, 4, 3000, &nc12);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, c12, nc12, NULL, &d, NULL), PV_V_INSTALL);
+	ck_assert_str_eq(d.trusted_by, "ITL");
+	ck_assert_int_eq(d.trusted_index, 1);
+	pv_trust_cleanup(&t);
+	free(i10);
+	free(c10);
+	free(i12);
+	free(c12);
+}
+END_TEST
+
+/*
+ * The same phone refuses a CTL its ITL can no longer vouch for: the
+ * CallManager certificate was regenerated (the new signer is in no held
+ * list), or the signer is in the ITL but not as SAST (a TFTP record vouches
+ * for configuration files, not trust lists). Nothing is installed.
+ */
+START_TEST(itl_only_refuses_ctl)
+{
+	static const struct ent itl10[] = {
+		{ "ccm1.pem", CTL_ROLE_SAST }, { "ccm1.pem", CTL_ROLE_CCM_TFTP },
+		{ "tvs1.pem", CTL_ROLE_TVS },
+	};
+	static const struct ent ctl_new[] = {
+		{ "ccm2.pem", CTL_ROLE_SAST }, { "ccm2.pem", CTL_ROLE_CCM_TFTP },
+		{ "ccm1.pem", CTL_ROLE_SAST },
+	};
+	static const struct ent itl12[] = {
+		{ "itlrecovery.pem", CTL_ROLE_SAST }, { "ccm1.pem", CTL_ROLE_TFTP },
+	};
+	static const struct ent ctl_ccm[] = {
+		{ "ccm1.pem", CTL_ROLE_SAST }, { "ccm1.pem", CTL_ROLE_CCM_TFTP },
+	};
+	struct pv_trust t;
+	struct pv_decision d;
+	struct pv_tl *tl = (struct pv_tl *)&t;
+	size_t ni, nc, ni12, ncc;
+	uint8_t *i10 = build(CTL_KIND_ITL, "ccm1", itl10, 3, 1000, &ni);
+	uint8_t *cn = build(CTL_KIND_CTL, "ccm2", ctl_new, 3, 2000, &nc);
+	uint8_t *i12 = build(CTL_KIND_ITL, "itlrecovery", itl12, 2, 1000, &ni12);
+	uint8_t *cc = build(CTL_KIND_CTL, "ccm1", ctl_ccm, 2, 2000, &ncc);
+	struct pv_tl *parsed = tl_of(cn, nc);
+	struct ctl_bytes subj = ctl_file_record(parsed->f, 0)->subject;
+	char want[640];
+
+	pv_trust_init(&t);
+	pv_trust_set(&t, CTL_KIND_ITL, tl_of(i10, ni));
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, cn, nc, NULL, &d, &tl), PV_V_UNTRUSTED);
+	ck_assert_ptr_null(tl);
+	ck_assert_int_eq(d.err, CTL_E_NOT_TRUSTED);
+	ck_assert_int_eq(d.signer_index, 0);
+	ck_assert_int_eq(d.trusted_index, -1);
+	ck_assert_ptr_null(d.trusted_by);
+	/* The exact status line the phone console shows (tlVerifyTrust). */
+	snprintf(want, sizeof(want), "signer %.*s (record 1) is not a SAST of the held ITL",
+	         (int)strnlen((const char *)subj.p, subj.len), (const char *)subj.p);
+	ck_assert_str_eq(d.reason, want);
+	ck_assert_ptr_nonnull(strstr(want, "CN=cucm-sub1.example.lab"));
+	pv_tl_unref(parsed);
+	ck_assert_ptr_null(pv_trust_get(&t, CTL_KIND_CTL));
+	pv_trust_cleanup(&t);
+
+	pv_trust_set(&t, CTL_KIND_ITL, tl_of(i12, ni12));
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, cc, ncc, NULL, &d, NULL), PV_V_UNTRUSTED);
+	ck_assert_int_eq(d.err, CTL_E_NOT_TRUSTED);
+	ck_assert_msg(strstr(d.reason, "(record 1) is not a SAST of the held ITL") != NULL,
+	              "reason: %s", d.reason);
+	pv_trust_cleanup(&t);
+	free(i10);
+	free(cn);
+	free(i12);
+	free(cc);
 }
 END_TEST
 
@@ -395,6 +561,9 @@ make_suite(void)
 	tcase_add_test(refused, wrong_kind);
 	tcase_add_test(state, state_dir);
 	tcase_add_test(state, record_diff);
+	tcase_add_test(state, record_same_role);
+	tcase_add_test(ok, itl_only_accepts_ctl);
+	tcase_add_test(refused, itl_only_refuses_ctl);
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, refused);
 	suite_add_tcase(s, state);

@@ -4,7 +4,8 @@
 # the old CTL kept, a tampered CTL, erase then re-trust, an ITL chained
 # through the CTL's CCM+TFTP record, .sgn configuration files signed by a
 # listed TFTP certificate or by another, md5 agreement with md5sum and
-# `ctl-client show`, a cluster without CTL, and an unreachable server.
+# `ctl-client show`, a cluster without CTL, a phone holding only an ITL
+# taking (or refusing) its first CTL, and an unreachable server.
 . "$(dirname "$0")/lib.sh"
 need_pki
 PV=$BIN/phone-verifier
@@ -85,7 +86,12 @@ expect_grep "compare: the server's file is newer" "newer: the server's file" "$T
 expect_grep "compare: the phone would accept it" "the phone would accept the server's file" "$T_TMP/last.out"
 cp "$F/ctl2.tlv" "$R/CTLFile.tlv"
 expect_exit "CTL re-signed by the second token: accepted" 0 boot
-expect_grep "updated through SAST record 2" "of the held CTL" "$T_TMP/last.out"
+# The console names the signer (the second token) and the held CTL's record
+# that vouched for it: record 2, the second SAST.
+SAST2_CN=$(openssl x509 -in "$PKI/sast2.pem" -noout -subject -nameopt sep_multiline | sed -n 's/^ *CN=//p')
+expect_grep "updated through SAST record 2" \
+	"SECD: tlUpdate: CTLFile.tlv updated (signed by O=Cisco Systems,OU=IPCBU,CN=$SAST2_CN, record 2 (SAST) of the held CTL), md5 $(md5 "$F/ctl2.tlv")" \
+	"$T_TMP/last.out"
 expect_grep "status: Trust List Updated (token 2)" "Trust List Updated" "$T_TMP/last.out"
 check "stored CTL is the new one" test "$(md5 "$S/CTLFile.tlv")" = "$(md5 "$F/ctl2.tlv")"
 
@@ -134,12 +140,54 @@ expect_exit "no trust list on the server: No Trust List Installed (exit 4)" 4 \
 expect_grep "status: File Not Found" "File Not Found CTLSEP0011215A1AE4.tlv" "$T_TMP/last.out"
 expect_grep "status: No Trust List Installed" " No Trust List Installed" "$T_TMP/last.out"
 
-# 11. Nobody listening.
+# 11. A phone holding only an ITL (non-secure cluster) gets its first CTL:
+# the usual way into mixed mode. CUCM 10.x signs both with the publisher's
+# CallManager certificate, the ITL's SAST record 1.
+"$CC" build --tokenless --out "$F/ctl10.tlv" --sast "$PKI/ccm1.pem" \
+	--ccm-tftp "$PKI/ccm1.pem,dns=cucm-pub.example.lab,ip=192.0.2.11" --capf "$PKI/capf.pem" \
+	--sign-key "$PKI/ccm1.key" --sign-cert "$PKI/ccm1.pem" --timestamp 1700000300 >/dev/null
+# The CallManager certificate regenerated (ccm2 now signs): the held ITL
+# cannot vouch for it.
+"$CC" build --tokenless --out "$F/ctl10-regen.tlv" --sast "$PKI/ccm2.pem" \
+	--ccm-tftp "$PKI/ccm2.pem,dns=cucm-pub.example.lab,ip=192.0.2.11" --capf "$PKI/capf.pem" \
+	--sign-key "$PKI/ccm2.key" --sign-cert "$PKI/ccm2.pem" --timestamp 1700000400 >/dev/null
+CCM1_SUBJ="C=US,ST=NC,L=RTP,O=Example Voice,OU=UC,CN=cucm-pub.example.lab"
+CCM2_SUBJ="C=US,ST=NC,L=RTP,O=Example Voice,OU=UC,CN=cucm-sub1.example.lab"
+cp "$F/itl.tlv" "$R/ITLFile.tlv"
+S3=$T_TMP/phone3
+S4=$T_TMP/phone4
+expect_exit "ITL only on the server: the phone installs the ITL (exit 0)" 0 \
+	"$PV" boot --mac 0011215A1AE5 --tftp 127.0.0.1:$PORT --state "$S3"
+expect_grep "ITL only: CTL not found" "File Not Found CTLSEP0011215A1AE5.tlv" "$T_TMP/last.out"
+expect_grep "ITL only: ITL on first use" "ITLFile.tlv updated (trust on first use)" "$T_TMP/last.out"
+check "ITL only: the phone holds no CTL" test ! -e "$S3/CTLFile.tlv"
+"$PV" boot --mac 0011215A1AE6 --tftp 127.0.0.1:$PORT --state "$S4" >/dev/null 2>&1
+check "second ITL-only phone holds the ITL alone" test -e "$S4/ITLFile.tlv" -a ! -e "$S4/CTLFile.tlv"
+cp "$F/ctl10.tlv" "$R/CTLFile.tlv"
+expect_exit "ITL-only phone, CTL signed by the ITL's SAST: installed (exit 0)" 0 \
+	"$PV" boot --mac 0011215A1AE5 --tftp 127.0.0.1:$PORT --state "$S3"
+expect_grep "the ITL's SAST record 1 vouched for the CTL" \
+	"SECD: tlUpdate: CTLFile.tlv updated (signed by $CCM1_SUBJ, record 1 (SAST) of the held ITL), md5 $(md5 "$F/ctl10.tlv")" \
+	"$T_TMP/last.out"
+expect_grep "status: Trust List Updated (into mixed mode)" " Trust List Updated" "$T_TMP/last.out"
+check "the phone now holds that CTL" test "$(md5 "$S3/CTLFile.tlv")" = "$(md5 "$F/ctl10.tlv")"
+check "and keeps its ITL" test "$(md5 "$S3/ITLFile.tlv")" = "$(md5 "$F/itl.tlv")"
+cp "$F/ctl10-regen.tlv" "$R/CTLFile.tlv"
+expect_exit "ITL-only phone, CTL signer unknown to the ITL: Trust List Update Failed (exit 1)" 1 \
+	"$PV" boot --mac 0011215A1AE6 --tftp 127.0.0.1:$PORT --state "$S4"
+expect_grep "console: the ITL's SAST cannot vouch for the signer" \
+	"SECD: tlVerifyTrust: signer $CCM2_SUBJ (record 1) is not a SAST of the held ITL" "$T_TMP/last.out"
+expect_grep "console: CTL not installed" "SECD: tlUpdate: CTLFile.tlv not installed" "$T_TMP/last.out"
+expect_grep "status: Trust List Update Failed (no CTL)" " Trust List Update Failed" "$T_TMP/last.out"
+check "refused: still no CTL on the phone" test ! -e "$S4/CTLFile.tlv"
+check "refused: the ITL is kept" test "$(md5 "$S4/ITLFile.tlv")" = "$(md5 "$F/itl.tlv")"
+
+# 12. Nobody listening.
 DEAD=$(free_port)
 expect_exit "unreachable server: exit 8" 8 "$PV" boot --mac "$MAC" --tftp 127.0.0.1:$DEAD --timeout 50 --retries 1
 expect_grep "status: Trust List Update Failed (network)" "Trust List Update Failed" "$T_TMP/last.out"
 
-# 12. Usage.
+# 13. Usage.
 expect_exit "boot without --mac: usage" 2 "$PV" boot --tftp 127.0.0.1:$PORT
 expect_exit "bad MAC: usage" 2 "$PV" boot --mac 0011215A1AEZ --tftp 127.0.0.1:$PORT
 expect_exit "--help exits 0" 0 "$PV" boot --help
