@@ -37,10 +37,9 @@ put(const char *dir, const char *name, const char *content, mode_t mode)
 static void
 setup(void)
 {
-	char base[] = "/tmp/test_tftp_cache.XXXXXX";
+	const char *base = tu_tmpdir();
 	char p[512], q[512];
 
-	ck_assert_ptr_nonnull(mkdtemp(base));
 	snprintf(root, sizeof(root), "%s/root", base);
 	snprintf(outside, sizeof(outside), "%s/outside", base);
 	ck_assert_int_eq(mkdir(root, 0755), 0);

@@ -1,7 +1,9 @@
 /* Helpers shared by the unit tests (see testutil.h). */
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -50,13 +52,69 @@ tu_read(const char *path, size_t *len)
 	return buf;
 }
 
+/*
+ * One folder per test binary, made by main() before any test runs (so
+ * forked tests share it) and removed by main() after the last, whatever
+ * the tests did or however they failed. tu_tmpdir() makes its folders in
+ * it.
+ */
+static char tu_root[256];
+
+void
+tu_tmp_begin(void)
+{
+	const char *base = getenv("TMPDIR");
+	int n = snprintf(tu_root, sizeof(tu_root), "%s/ctltest.XXXXXX",
+	                 base != NULL && base[0] != '\0' ? base : "/tmp");
+
+	if (n <= 0 || (size_t)n >= sizeof(tu_root) || mkdtemp(tu_root) == NULL) {
+		perror("ctltest: cannot make the temporary folder");
+		exit(EXIT_FAILURE);
+	}
+}
+
+/* Pre-order: make every folder writable and searchable, so a test that
+ * left one read-only (to provoke a write error) cannot block the removal. */
+static int
+rm_prepare(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_D || type == FTW_DNR)
+		(void)chmod(path, 0700);
+	return 0;
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	if (remove(path) != 0)
+		perror(path);
+	return 0;
+}
+
+void
+tu_tmp_end(void)
+{
+	if (tu_root[0] == '\0')
+		return;
+	(void)nftw(tu_root, rm_prepare, 16, FTW_PHYS);
+	(void)nftw(tu_root, rm_entry, 16, FTW_PHYS | FTW_DEPTH);
+	tu_root[0] = '\0';
+}
+
 const char *
 tu_tmpdir(void)
 {
-	static char dir[256];
-	const char *base = getenv("TMPDIR");
-	int n = snprintf(dir, sizeof(dir), "%s/ctltest.XXXXXX", base ? base : "/tmp");
+	static char dir[300];
+	int n;
 
+	if (tu_root[0] == '\0')
+		tu_tmp_begin();
+	n = snprintf(dir, sizeof(dir), "%s/t.XXXXXX", tu_root);
 	ck_assert(n > 0 && (size_t)n < sizeof(dir));
 	ck_assert(mkdtemp(dir) != NULL);
 	return dir;

@@ -48,17 +48,27 @@ const char *tu_pki(const char *name);
 const char *tu_sample_path(void);
 /* Reads a whole file or fails the test. free() the result. */
 uint8_t *tu_read(const char *path, size_t *len);
-/* A fresh temporary directory (removed by the OS's tmp cleaning; tests use mkdtemp). */
+/*
+ * A fresh temporary directory (in a static buffer, valid until the next
+ * call), inside the test binary's own $TMPDIR/ctltest.XXXXXX folder, which
+ * CTL_TEST_MAIN makes before the tests and removes after them, failed or not.
+ */
 const char *tu_tmpdir(void);
+/* Makes / removes the binary's temporary folder (CTL_TEST_MAIN calls them). */
+void tu_tmp_begin(void);
+void tu_tmp_end(void);
 
 #define CTL_TEST_MAIN(make_suite_fn)                                       \
 	int main(void)                                                      \
 	{                                                                   \
-		SRunner *sr = srunner_create(make_suite_fn());               \
+		SRunner *sr;                                                \
 		int nf;                                                     \
+		tu_tmp_begin();                                             \
+		sr = srunner_create(make_suite_fn());                       \
 		srunner_run_all(sr, CK_NORMAL);                             \
 		nf = srunner_ntests_failed(sr);                             \
 		srunner_free(sr);                                           \
+		tu_tmp_end();                                               \
 		return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;               \
 	}
 
