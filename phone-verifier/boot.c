@@ -198,6 +198,7 @@ pv_env_init(struct pv_env *e, const struct pv_env_cfg *cfg)
 	memset(&cc, 0, sizeof(cc));
 	cc.timeout_ms = cfg->timeout_ms;
 	cc.retries = cfg->retries;
+	cc.no_resend = cfg->no_resend;
 	cc.loss_pct = cfg->loss_pct;
 	cc.seed = cfg->seed;
 	cc.max_size = CTL_MAX_FILE;
@@ -510,6 +511,7 @@ request(struct pv_phone *ph, const char *name)
 	g.blksize = e->blksize;
 	g.windowsize = e->windowsize;
 	g.tsize = e->blksize != 0;
+	g.local_addr = ph->has_src ? &ph->src : NULL;
 	g.done = on_file;
 	g.arg = ph;
 	ph->task = ++e->task_seq % 100;

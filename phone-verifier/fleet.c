@@ -9,6 +9,7 @@
  * and are dropped as soon as the phone is counted, so only the phones in
  * flight hold anything; 10,000 phones cost a few MB.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@
 
 #include "pv.h"
 
-enum { O_COUNT = 600, O_CONC, O_ROOT, O_PREFIX, O_JSON, O_VERBOSE, O_NO_PROGRESS, O_HELP };
+enum { O_COUNT = 600, O_CONC, O_ROOT, O_PREFIX, O_JSON, O_VERBOSE, O_NO_PROGRESS, O_HELP, O_SRC };
 
 struct ref {
 	int present;
@@ -31,6 +32,8 @@ struct fleet {
 	size_t n, next, running, finished;
 	unsigned conc;
 	const char *root;
+	int has_src;
+	struct tftp_src_range src;
 	char prefix[13];
 	size_t by_status[PV_ST__COUNT];
 	size_t by_cause[PV_C__COUNT];
@@ -52,6 +55,8 @@ static const char fleet_usage[] =
 	"  --state-root DIR    keep each phone's state in DIR/SEP<MAC> (default: memory)\n"
 	"  --mac-prefix P      first hex digits of every MAC (default 0C0FFE); the rest\n"
 	"                      counts up from 0\n"
+	"  --source-range A.B.C.D/N  each phone sends from an address of its own in this\n"
+	"                      block, as real phones do (e.g. 127.1.0.0/16 on loopback)\n"
 	PV_NET_HELP
 	"  --verbose           print every phone's console lines (prefixed SEP<MAC>)\n"
 	"  --no-progress       no progress bar (it is shown only on a terminal anyway)\n"
@@ -136,6 +141,10 @@ start_more(struct fleet *fl)
 			ph->cause = PV_C_STORE;
 			count_phone(fl, ph);
 			continue;
+		}
+		if (fl->has_src) {
+			tftp_src_range_addr(&fl->src, i, &ph->src);
+			ph->has_src = 1;
 		}
 		pv_phone_boot(ph);
 	}
@@ -266,7 +275,8 @@ struct fleet_opts {
 	struct pv_env_cfg cfg;
 	unsigned long long count, conc;
 	const char *root, *prefix;
-	int json, verbose, no_progress;
+	int json, verbose, no_progress, has_src;
+	struct tftp_src_range src;
 };
 
 static int
@@ -279,6 +289,7 @@ fleet_parse(int argc, char **argv, struct fleet_opts *o)
 		{ "mac-prefix", required_argument, NULL, O_PREFIX },
 		{ "json", no_argument, NULL, O_JSON }, { "verbose", no_argument, NULL, O_VERBOSE },
 		{ "no-progress", no_argument, NULL, O_NO_PROGRESS },
+		{ "source-range", required_argument, NULL, O_SRC },
 		{ "help", no_argument, NULL, O_HELP }, PV_NET_OPTIONS, { NULL, 0, NULL, 0 },
 	};
 	int c, h;
@@ -302,6 +313,13 @@ fleet_parse(int argc, char **argv, struct fleet_opts *o)
 		case O_JSON: o->json = 1; break;
 		case O_VERBOSE: o->verbose = 1; break;
 		case O_NO_PROGRESS: o->no_progress = 1; break;
+		case O_SRC:
+			if (tftp_src_range_parse(optarg, &o->src) != 0) {
+				pv_err("--source-range takes A.B.C.D/N with N 8..32, not '%s'", optarg);
+				return PV_EXIT_USAGE;
+			}
+			o->has_src = 1;
+			break;
 		default: fputs(fleet_usage, stderr); return PV_EXIT_USAGE;
 		}
 	}
@@ -342,6 +360,24 @@ prefix_ok(struct fleet *fl, const char *p, unsigned long long count)
 bad:
 	pv_err("--mac-prefix takes 0 to 11 hex digits, not '%s'", p);
 	return -1;
+}
+
+/* The range must match the server's family and be held by this host. */
+static int
+src_range_ok(const struct fleet *fl)
+{
+	union tftp_sa bad;
+	char buf[TFTP_ADDRSTR];
+
+	if (fl->env.server.sa.sa_family != AF_INET) {
+		pv_err("--source-range takes IPv4 addresses: the server must be IPv4");
+		return PV_EXIT_USAGE;
+	}
+	if (tftp_src_range_probe(&fl->src, &bad) == 0)
+		return PV_EXIT_OK;
+	pv_err("--source-range: cannot send from %s: %s", tftp_addr_str(&bad, buf, sizeof(buf)),
+	       strerror(errno));
+	return PV_EXIT_USAGE;
 }
 
 static int
@@ -396,6 +432,10 @@ pv_cmd_fleet(int argc, char **argv)
 		free(fl);
 		return rc;
 	}
+	fl->has_src = o.has_src;
+	fl->src = o.src;
+	if (fl->has_src && (rc = src_range_ok(fl)) != PV_EXIT_OK)
+		goto out;
 	fl->phones = calloc(fl->n, sizeof(*fl->phones));
 	fl->ms = calloc(fl->n, sizeof(*fl->ms));
 	if (fl->phones == NULL || fl->ms == NULL) {

@@ -105,6 +105,18 @@ pv_net_opt(struct pv_env_cfg *cfg, int c, const char *arg)
 			return -1;
 		cfg->timeout_ms = (unsigned)v;
 		return 1;
+	case PV_O_RETRANSMIT:
+		/* Phones resend about every second; 0 leaves recovery to the server. */
+		if (pv_num("--retransmit", arg, 0, 60000, &v) != 0)
+			return -1;
+		if (v != 0 && v < 10) {
+			pv_err("--retransmit takes 0 or 10 to 60000");
+			return -1;
+		}
+		cfg->no_resend = v == 0;
+		if (v != 0)
+			cfg->timeout_ms = (unsigned)v;
+		return 1;
 	case PV_O_RETRIES:
 		if (pv_num("--retries", arg, 0, 100, &v) != 0)
 			return -1;
@@ -300,12 +312,13 @@ usage(FILE *f)
 	fprintf(f, "\nSynopsis:\n"
 	        "  boot --mac MAC --tftp HOST[:PORT] [--state DIR] [--json]\n"
 	        "  fleet --count N --tftp HOST[:PORT] [--concurrency C] [--state-root DIR]\n"
-	        "        [--mac-prefix P] [--verbose] [--no-progress] [--json]\n"
+	        "        [--mac-prefix P] [--source-range A.B.C.D/N] [--verbose] [--no-progress]\n"
+	        "        [--json]\n"
 	        "  trust-list --state DIR [--json]\n"
 	        "  compare --state DIR, then --server-file FILE or --tftp HOST[:PORT] --mac MAC; [--json]\n"
 	        "  erase --state DIR\n"
 	        "TFTP options of boot, fleet and compare: [--blksize N] [--windowsize N]\n"
-	        "  [--timeout MS] [--retries N] [--loss PCT] [--seed N]\n"
+	        "  [--timeout MS] [--retransmit MS] [--retries N] [--loss PCT] [--seed N]\n"
 	        "\n'%s COMMAND --help' describes a command. See phone-verifier(1).\n", PV_PROG);
 }
 

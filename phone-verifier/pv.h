@@ -86,6 +86,7 @@ struct pv_env_cfg {
 	unsigned blksize;        /* 0: no blksize option */
 	unsigned windowsize;     /* 0: no windowsize option */
 	unsigned timeout_ms, retries, loss_pct;
+	int no_resend;           /* --retransmit 0: the server's retransmissions only */
 	uint64_t seed;
 };
 
@@ -106,6 +107,8 @@ struct pv_phone {
 	unsigned task;          /* [NN] of the transfer in flight */
 	uint64_t t0, ms;        /* boot start (loop ms) and duration */
 	struct loop_timer timer; /* ends a boot whose transfer could not start */
+	int has_src;             /* send from src (fleet --source-range) */
+	union tftp_sa src;
 };
 
 /* Checks and upper-cases a 12-hex-digit MAC into out[13]; 0 or -1. */
@@ -141,7 +144,7 @@ void pv_json_str(FILE *f, const char *s, size_t n);
 /* Options shared by boot, fleet and compare (getopt_long codes and table rows). */
 enum {
 	PV_O_TFTP = 300, PV_O_BLKSIZE, PV_O_WINDOWSIZE, PV_O_TIMEOUT, PV_O_RETRIES, PV_O_LOSS,
-	PV_O_SEED
+	PV_O_SEED, PV_O_RETRANSMIT
 };
 #define PV_NET_OPTIONS                                                         \
 	{ "tftp", required_argument, NULL, PV_O_TFTP },                        \
@@ -150,12 +153,15 @@ enum {
 	{ "timeout", required_argument, NULL, PV_O_TIMEOUT },                  \
 	{ "retries", required_argument, NULL, PV_O_RETRIES },                  \
 	{ "loss", required_argument, NULL, PV_O_LOSS },                        \
-	{ "seed", required_argument, NULL, PV_O_SEED }
+	{ "seed", required_argument, NULL, PV_O_SEED },                        \
+	{ "retransmit", required_argument, NULL, PV_O_RETRANSMIT }
 #define PV_NET_HELP                                                            \
 	"  --tftp HOST[:PORT]  TFTP server (port 69 by default)\n"             \
 	"  --blksize N         blksize option asked for, 8..65464 (default 1468; 0: no options)\n" \
 	"  --windowsize N      windowsize option, 1..64 (default: not asked)\n" \
 	"  --timeout MS        retransmission timeout (default 1000)\n"        \
+	"  --retransmit MS     resend an unanswered request every MS (same as --timeout);\n" \
+	"                      0: never resend, wait --timeout x (--retries + 1) per answer\n" \
 	"  --retries N         retransmissions per packet before giving up (default 5)\n" \
 	"  --loss PCT          drop this percentage of received DATA packets (0..90)\n" \
 	"  --seed N            seed of the loss simulation (default 1)\n"

@@ -1,8 +1,10 @@
 /*
  * ctl-tftp-load: boot-storm load generator. Emulates N phones, each
  * fetching its files (default CTLSEP<MAC>.tlv then ITLSEP<MAC>.tlv) from
- * its own source port, C phones at a time (all at once by default), in one
- * process on the event loop, through the shared TFTP client engine.
+ * its own source port (and with --source-range its own address, as real
+ * phones), C phones at a time (all at once by default), in one process on
+ * the event loop, through the shared TFTP client engine. Phones resend an
+ * unanswered RRQ or ACK every --retransmit ms (phones: about 1 s), or never.
  * Every download can be compared with the file it should equal. A server
  * ERROR 0 (busy, Max Serving Count) is retried after a randomised delay,
  * as phones do. Exit status: 0 all transfers ok, 1 failures or
@@ -36,6 +38,7 @@ struct phone {
 	struct load *ld;
 	unsigned idx, file, busy_tries, local_tries;
 	struct loop_timer retry;
+	union tftp_sa src;     /* with --source-range: the phone's own address */
 	char mac[13];
 };
 
@@ -47,7 +50,8 @@ struct load {
 	unsigned nfiles, phones, concurrency, launched, finished_phones;
 	unsigned blksize, windowsize, timeout_s, busy_max, busy_delay_ms;
 	unsigned port_lo, port_hi, next_port;
-	int tsize, quiet;
+	int tsize, quiet, has_src;
+	struct tftp_src_range src;
 	unsigned long long mac_base;
 	struct phone *ph;
 	uint32_t *lat;
@@ -75,7 +79,14 @@ usage(FILE *f)
 	    "      --windowsize N      ask for windowsize N\n"
 	    "      --tsize             ask for tsize\n"
 	    "      --timeout MS        client retransmission timeout (default 1000)\n"
+	    "      --retransmit MS     resend an unanswered RRQ or ACK every MS, as phones do\n"
+	    "                          (overrides --timeout); 0: never resend, each answer is\n"
+	    "                          awaited --timeout x (--retries + 1) or --give-up\n"
 	    "      --retries N         client retransmissions before failing (default 30)\n"
+	    "      --give-up MS        a transfer fails after MS without progress, however\n"
+	    "                          many retransmissions (overrides --retries)\n"
+	    "      --source-range A.B.C.D/N  each phone sends from an address of its own in\n"
+	    "                          this block, in turn (e.g. 127.1.0.0/16 on loopback)\n"
 	    "      --loss PCT          drop PCT%% of received DATA packets (default 0)\n"
 	    "      --busy-retries N    retries after a server busy ERROR (default 50)\n"
 	    "      --busy-delay MS     mean delay before such a retry (default 200)\n"
@@ -242,6 +253,7 @@ phone_step(struct phone *p)
 	g.windowsize = ld->windowsize;
 	g.tsize = ld->tsize;
 	g.timeout_s = ld->timeout_s;
+	g.local_addr = ld->has_src ? &p->src : NULL;
 	g.done = on_done;
 	g.arg = p;
 	/* A fresh local port per transfer, in order, skipping ports in use. */
@@ -289,9 +301,10 @@ report(struct load *ld, const char *server)
 		mx = ld->lat[ld->nlat - 1];
 	}
 	if (!ld->quiet) {
-		printf("%s: %llu transfers (%u phones x %u files, concurrency %u) against %s\n", PROG,
+		printf("%s: %llu transfers (%u phones x %u files, concurrency %u) against %s%s\n", PROG,
 		       (unsigned long long)total, ld->phones, ld->nfiles,
-		       ld->concurrency ? ld->concurrency : ld->phones, server);
+		       ld->concurrency ? ld->concurrency : ld->phones, server,
+		       ld->has_src ? ", one source address per phone" : "");
 		printf("  ok %llu  failed %llu  corrupt %llu  busy-retries %llu  client-retransmits %llu\n",
 		       (unsigned long long)ld->ok, (unsigned long long)ld->failed,
 		       (unsigned long long)ld->corrupt, (unsigned long long)ld->busy,
@@ -374,9 +387,12 @@ parse_args(int argc, char **argv, struct load *ld, struct tftp_client_cfg *cc, c
 		{ "loss", required_argument, NULL, 'L' }, { "busy-retries", required_argument, NULL, 'B' },
 		{ "busy-delay", required_argument, NULL, 'D' }, { "quiet", no_argument, NULL, 'q' },
 		{ "ports", required_argument, NULL, 'P' },
+		{ "retransmit", required_argument, NULL, 'X' }, { "give-up", required_argument, NULL, 'G' },
+		{ "source-range", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	int opt, bad = 0;
+	unsigned retransmit = UINT32_MAX;
 	socklen_t len;
 	char *end;
 
@@ -401,6 +417,15 @@ parse_args(int argc, char **argv, struct load *ld, struct tftp_client_cfg *cc, c
 		case 'D': bad = uint_arg("--busy-delay", optarg, 1, 600000, &ld->busy_delay_ms); break;
 		case 'q': ld->quiet = 1; break;
 		case 'P': bad = parse_ports(ld, optarg); break;
+		case 'X': bad = uint_arg("--retransmit", optarg, 0, 600000, &retransmit); break;
+		case 'G': bad = uint_arg("--give-up", optarg, 1, 3600000, &cc->idle_ms); break;
+		case 'S':
+			if (tftp_src_range_parse(optarg, &ld->src) != 0) {
+				fprintf(stderr, PROG ": --source-range: expected A.B.C.D/N with N 8..32\n");
+				bad = -1;
+			}
+			ld->has_src = 1;
+			break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return 2;
 		}
@@ -412,7 +437,31 @@ parse_args(int argc, char **argv, struct load *ld, struct tftp_client_cfg *cc, c
 		usage(stderr);
 		return 2;
 	}
+	if (retransmit == 0)
+		cc->no_resend = 1;
+	else if (retransmit != UINT32_MAX)
+		cc->timeout_ms = retransmit;
+	if (cc->idle_ms != 0)
+		cc->retries = UINT32_MAX;
+	if (ld->has_src && ld->server.sa.sa_family != AF_INET) {
+		fprintf(stderr, PROG ": --source-range takes IPv4 addresses: the server must be IPv4\n");
+		return 2;
+	}
 	return 0;
+}
+
+/* A range the host does not hold is a clear error before any phone starts. */
+static int
+check_src_range(const struct load *ld)
+{
+	union tftp_sa bad;
+	char buf[TFTP_ADDRSTR];
+
+	if (tftp_src_range_probe(&ld->src, &bad) == 0)
+		return 0;
+	fprintf(stderr, PROG ": --source-range: cannot send from %s: %s\n",
+	        tftp_addr_str(&bad, buf, sizeof(buf)), strerror(errno));
+	return -1;
 }
 
 int
@@ -439,6 +488,8 @@ main(int argc, char **argv)
 	cc.seed = 42;
 	if ((rc = parse_args(argc, argv, &ld, &cc, &server)) != 0)
 		return rc == 1 ? 0 : 2;
+	if (ld.has_src && check_src_range(&ld) != 0)
+		return 2;
 	if (ld.nfiles == 0) {
 		ld.files[ld.nfiles++].name = def_ctl;
 		ld.files[ld.nfiles++].name = def_itl;
@@ -462,6 +513,8 @@ main(int argc, char **argv)
 		snprintf(ld.ph[i].mac, sizeof(ld.ph[i].mac), "%012llX",
 		         (ld.mac_base + i) & 0xffffffffffffull);
 		loop_timer_init(&ld.ph[i].retry, on_retry, &ld.ph[i]);
+		if (ld.has_src)
+			tftp_src_range_addr(&ld.src, i, &ld.ph[i].src);
 	}
 	ld.next_port = ld.port_lo;
 	ld.t0 = ld.t1 = loop_update_now(ld.loop);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <ctl/buf.h>
+#include <ctl/ctl.h>
 
 #include "tftp_client.h"
 #include "tftp_map.h"
@@ -37,6 +38,7 @@ struct xfer {
 	struct ctl_wr data;
 	uint64_t expect;       /* next block index wanted */
 	uint64_t started;
+	uint64_t progress;     /* when the transfer last moved (RRQ sent, packet taken) */
 	unsigned blksize, window, in_window, tries;
 	int gap_acked;
 	struct tftp_result res;
@@ -176,10 +178,23 @@ send_error(struct xfer *x, const union tftp_sa *to, unsigned code, const char *m
 		(void)sendto(x->fd, pkt, n, 0, &to->sa, tftp_addr_len(to));
 }
 
+/* How long a transfer may go without progress before it fails. */
+static uint64_t
+idle_limit(const struct tftp_client *c)
+{
+	if (c->cfg.idle_ms != 0)
+		return c->cfg.idle_ms;
+	return (uint64_t)c->cfg.timeout_ms * ((uint64_t)c->cfg.retries + 1);
+}
+
+/* Marks progress and arms the next timeout: a retransmission, or the end. */
 static void
 arm(struct xfer *x)
 {
-	(void)loop_timer_set(x->c->loop, &x->timer, x->c->cfg.timeout_ms);
+	struct tftp_client *c = x->c;
+
+	x->progress = loop_now(c->loop);
+	(void)loop_timer_set(c->loop, &x->timer, c->cfg.no_resend ? idle_limit(c) : c->cfg.timeout_ms);
 }
 
 static void
@@ -322,9 +337,12 @@ on_timeout(struct loop *l, struct loop_timer *t, void *arg)
 {
 	struct xfer *x = arg;
 
+	struct tftp_client *c = x->c;
+	uint64_t idle = loop_now(c->loop) - x->progress, limit = idle_limit(c);
+
 	(void)l;
 	(void)t;
-	if (x->tries >= x->c->cfg.retries) {
+	if (c->cfg.no_resend || idle >= limit || x->tries >= c->cfg.retries) {
 		finish(x, TFTP_CE_TIMEOUT);
 		return;
 	}
@@ -332,7 +350,9 @@ on_timeout(struct loop *l, struct loop_timer *t, void *arg)
 	x->res.retransmits++;
 	x->gap_acked = 0;
 	send_last(x);
-	arm(x);
+	/* Retransmission is not progress: the idle limit still counts from the last packet taken. */
+	(void)loop_timer_set(c->loop, &x->timer,
+	                     limit - idle < c->cfg.timeout_ms ? limit - idle : c->cfg.timeout_ms);
 }
 
 /* Builds the RRQ with the options asked for into x->last. */
@@ -373,9 +393,16 @@ bind_local(int fd, const struct tftp_get *g)
 {
 	union tftp_sa a;
 
-	if (g->local_port == 0)
+	if (g->local_port == 0 && g->local_addr == NULL)
 		return 0;
 	memset(&a, 0, sizeof(a));
+	if (g->local_addr != NULL) {
+		if (g->local_addr->sa.sa_family != g->server->sa.sa_family) {
+			errno = EAFNOSUPPORT;
+			return -1;
+		}
+		a = *g->local_addr;
+	}
 	a.sa.sa_family = g->server->sa.sa_family;
 	if (a.sa.sa_family == AF_INET6)
 		a.in6.sin6_port = htons((uint16_t)g->local_port);
@@ -426,5 +453,56 @@ tftp_client_get(struct tftp_client *c, const struct tftp_get *g)
 	c->active++;
 	send_last(x);
 	arm(x);
+	return 0;
+}
+
+int
+tftp_src_range_parse(const char *s, struct tftp_src_range *r)
+{
+	char ip[INET_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	unsigned long long bits;
+	struct in_addr a;
+	uint32_t base, size;
+
+	if (slash == NULL || (size_t)(slash - s) >= sizeof(ip))
+		return -1;
+	memcpy(ip, s, (size_t)(slash - s));
+	ip[slash - s] = '\0';
+	if (inet_pton(AF_INET, ip, &a) != 1 || ctl_parse_uint(slash + 1, 8, 32, &bits) != CTL_OK)
+		return -1;
+	size = bits == 32 ? 1u : 1u << (32 - bits);
+	base = ntohl(a.s_addr) & ~(size - 1u);
+	r->first = size >= 4 ? base + 1 : base;
+	r->count = size >= 4 ? size - 2 : size;
+	return 0;
+}
+
+void
+tftp_src_range_addr(const struct tftp_src_range *r, uint64_t i, union tftp_sa *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->in4.sin_family = AF_INET;
+	out->in4.sin_addr.s_addr = htonl(r->first + (uint32_t)(i % r->count));
+}
+
+int
+tftp_src_range_probe(const struct tftp_src_range *r, union tftp_sa *bad)
+{
+	uint64_t probe[2] = { 0, (uint64_t)r->count - 1 };
+
+	for (size_t i = 0; i < 2; i++) {
+		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc, e;
+
+		tftp_src_range_addr(r, probe[i], bad);
+		rc = fd >= 0 ? bind(fd, &bad->sa, tftp_addr_len(bad)) : -1;
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		if (rc < 0) {
+			errno = e;
+			return -1;
+		}
+	}
 	return 0;
 }

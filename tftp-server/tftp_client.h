@@ -35,6 +35,16 @@ const char *tftp_cerr_str(enum tftp_cerr e);
 struct tftp_client_cfg {
 	unsigned timeout_ms;  /* retransmission timeout; 0 = 1000 */
 	unsigned retries;     /* retransmissions before giving up; RFC 1350 receiver */
+	/*
+	 * Never retransmit: the RRQ and each ACK are sent once and the server's
+	 * own retransmissions must carry the transfer (a duplicate DATA is still
+	 * answered with an ACK). A transfer then fails after idle_ms without
+	 * progress. Boot-storm runs compare servers with and without
+	 * retransmitting clients.
+	 */
+	int no_resend;
+	/* Give up after this long without progress; 0 = timeout_ms x (retries + 1). */
+	unsigned idle_ms;
 	unsigned loss_pct;    /* 0..100: received DATA packets dropped on purpose */
 	uint64_t seed;        /* loss simulation PRNG seed */
 	size_t max_size;      /* largest file accepted; 0 = 256 MiB */
@@ -71,6 +81,12 @@ struct tftp_get {
 	 * repeated RRQ) would be taken for the first answer of the new one.
 	 */
 	unsigned local_port;
+	/*
+	 * Local address (NULL: any), port ignored. Emulated phones each send
+	 * from an address of their own, as real ones do (127.x.y.z on
+	 * loopback), so per-source limits in a server see many clients.
+	 */
+	const union tftp_sa *local_addr;
 	tftp_done_fn done;
 	void *arg;
 };
@@ -90,5 +106,26 @@ void tftp_client_free(struct tftp_client *c);
 int tftp_client_get(struct tftp_client *c, const struct tftp_get *g);
 /* Transfers in progress. */
 size_t tftp_client_active(const struct tftp_client *c);
+
+/*
+ * A block of IPv4 source addresses handed out one per emulated phone,
+ * parsed from "A.B.C.D/N" (N 8..32). A block of 4 or more leaves out its
+ * first and last address (network and broadcast on a real segment).
+ */
+struct tftp_src_range {
+	uint32_t first;  /* host byte order */
+	uint32_t count;
+};
+
+/* 0, or -1 when s is not A.B.C.D/N with N in 8..32. */
+int tftp_src_range_parse(const char *s, struct tftp_src_range *r);
+/* The i-th address of the block (wrapping around), port 0, into out. */
+void tftp_src_range_addr(const struct tftp_src_range *r, uint64_t i, union tftp_sa *out);
+/*
+ * Binds the block's first and last address once: a block this host does
+ * not hold is found before any phone starts. 0, or -1 with errno and the
+ * address that failed in *bad.
+ */
+int tftp_src_range_probe(const struct tftp_src_range *r, union tftp_sa *bad);
 
 #endif
