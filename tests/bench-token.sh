@@ -14,5 +14,6 @@ CTL_FIXTURES=$BUILD/pki fixtures/make-tokens "$BUILD/tokens" >/dev/null
 T=$(mktemp -d "${TMPDIR:-/tmp}/ctl-bench-token.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
 fixtures/make-tokens --assemble "$BUILD/tokens" "$T" sast1
-SOFTHSM2_CONF=$T/softhsm2.conf "$B" -t "${CTL_BENCH_SECONDS:-6}" /usr/lib/softhsm/libsofthsm2.so \
+MOD=$(fixtures/softhsm-module) || exit 1
+SOFTHSM2_CONF=$T/softhsm2.conf "$B" -t "${CTL_BENCH_SECONDS:-6}" "$MOD" \
 	"$(cat "$BUILD/tokens/sast1.label")" "$BUILD/tokens/sast1.pin" "$BUILD/pki/sast1.key"

@@ -13,6 +13,7 @@ cd "$TOP"
 C=$BUILD/bin/ctl-client
 PKI=$BUILD/pki
 OUT=$BUILD/demo
+MOD=$(fixtures/softhsm-module)
 mkdir -p "$OUT"
 
 step() { printf '\n=== %s\n' "$*"; }
@@ -34,11 +35,11 @@ fixtures/make-tokens --assemble "$BUILD/tokens" "$OUT/hsm" sast1 sast2
 T1=$(cat "$BUILD/tokens/sast1.label")
 T2=$(cat "$BUILD/tokens/sast2.label")
 # A private token directory: never the system's SoftHSM configuration.
-SOFTHSM2_CONF=$(cd "$OUT/hsm" && pwd)/softhsm2.conf $C tokens --module /usr/lib/softhsm/libsofthsm2.so
+SOFTHSM2_CONF=$(cd "$OUT/hsm" && pwd)/softhsm2.conf $C tokens --module "$MOD"
 
 step "Build a CTL and sign it on token $T1 (token $T2 enrolled as backup, no login): two CallManagers, CAPF"
 SOFTHSM2_CONF=$(cd "$OUT/hsm" && pwd)/softhsm2.conf $C build --out "$OUT/CTLFile.tlv" \
-	--module /usr/lib/softhsm/libsofthsm2.so \
+	--module "$MOD" \
 	--sast-token "$T1" --sast-token "pkcs11:token=$T2" \
 	--ccm-tftp "$PKI/ccm1.pem,dns=cucm-pub.example.lab,ip=192.0.2.11" \
 	--ccm-tftp "$PKI/ccm2.pem,dns=cucm-sub1.example.lab,ip=192.0.2.12" \
@@ -63,7 +64,6 @@ $C show "$OUT/CTLFile-tampered.tlv" | tail -3 || true
 echo "demo: tampered copy rejected as expected"
 
 # ---------------------------------------------------------------- cluster
-MOD=/usr/lib/softhsm/libsofthsm2.so
 CL=$(cd "$OUT" && pwd)/cluster # absolute: XDG_CONFIG_HOME must be
 PIDS=""
 stop_all() { for p in $PIDS; do kill "$p" 2>/dev/null || true; done; for p in $PIDS; do wait "$p" 2>/dev/null || true; done; }

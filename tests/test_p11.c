@@ -22,7 +22,7 @@
 #include "../ctl-client/pin.h"
 #include "testutil.h"
 
-#define MOD "/usr/lib/softhsm/libsofthsm2.so"
+#define MOD tu_softhsm_module()
 
 static char tokdir[PATH_MAX], shim[PATH_MAX], work[PATH_MAX];
 

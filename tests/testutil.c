@@ -41,6 +41,28 @@ tu_sample_path(void)
 	    "tests/data/csptechnologies_ciscoprovsionerweb_ITLFile.tlv";
 }
 
+const char *
+tu_softhsm_module(void)
+{
+	static char path[512];
+	const char *e = getenv("SOFTHSM_MODULE");
+	FILE *p;
+	size_t n;
+
+	if (e != NULL && e[0] != '\0')
+		return e;
+	if (path[0] != '\0')
+		return path;
+	p = popen("fixtures/softhsm-module", "r");
+	ck_assert_msg(p != NULL, "cannot run fixtures/softhsm-module");
+	n = fread(path, 1, sizeof(path) - 1, p);
+	path[n] = '\0';
+	ck_assert_msg(pclose(p) == 0 && n > 0 && path[n - 1] == '\n',
+	              "fixtures/softhsm-module found no SoftHSM2 module");
+	path[n - 1] = '\0';
+	return path;
+}
+
 uint8_t *
 tu_read(const char *path, size_t *len)
 {

@@ -46,6 +46,9 @@ const char *tu_pki_dir(void);
 const char *tu_pki(const char *name);
 /* Path of the sample ITL file from the field. */
 const char *tu_sample_path(void);
+/* Path of the SoftHSM2 module: $SOFTHSM_MODULE, else what
+ * fixtures/softhsm-module finds (run from the top of the tree); static. */
+const char *tu_softhsm_module(void);
 /* Reads a whole file or fails the test. free() the result. */
 uint8_t *tu_read(const char *path, size_t *len);
 /*
