@@ -3,8 +3,11 @@
 # phones, default 5000, PV_BENCH_CONC at once, default 256) against
 # ctl-tftpd and against tftpd-hpa (in.tftpd, with a remap file serving
 # CTLSEP*/ITLSEP* from the cluster files the way ctl-tftpd's name mapping
-# does), in one run, on loopback high ports. Prints phones per second for
-# each and their ratio; fails only when a storm does not complete.
+# does), in one run, on loopback high ports. Each phone sends from its own
+# 127.4.x.y address and resends an unanswered request every second, as
+# phones do. Prints phones per second for each and their ratio; fails only
+# when a storm does not complete. Every wait is bounded: a fleet run that
+# outlives PV_BENCH_LIMIT seconds (default 300) is killed and reported stuck.
 # Usage: tests/bench-fleet.sh BUILD
 set -u
 BUILD=${1:-build}
@@ -15,11 +18,13 @@ BIN=$BUILD/bin
 PKI=$BUILD/pki
 N=${PV_BENCH_PHONES:-5000}
 C=${PV_BENCH_CONC:-256}
+LIMIT=${PV_BENCH_LIMIT:-300}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctl-bench-fleet.XXXXXX")
 PIDS=""
 cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; for p in $PIDS; do wait "$p" 2>/dev/null; done; rm -rf "$TMP"; }
 trap cleanup EXIT INT TERM
 port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_udp() { i=0; while [ $i -lt 200 ]; do ss -Hlun "sport = :$1" | grep -q . && return 0; sleep 0.05; i=$((i + 1)); done; return 1; }
 
 "$TOP/fixtures/make-pki" "$PKI" >/dev/null || { echo "bench-fleet: make-pki failed" >&2; exit 1; }
 R=$TMP/root
@@ -42,12 +47,17 @@ if [ -x "$HPA" ]; then
 	"$HPA" -L -a 127.0.0.1:$P2 -u "$(id -un)" -m "$TMP/remap" -s "$R" >"$TMP/hpa.log" 2>&1 &
 	PIDS="$PIDS $!"
 fi
-sleep 0.5
+wait_udp "$P1" || { echo "bench-fleet: ctl-tftpd did not start: $(tail -2 "$TMP/ctl-tftpd.log")" >&2; exit 1; }
+[ -x "$HPA" ] && ! wait_udp "$P2" && echo "  tftpd-hpa: did not start"
 
 run() { # NAME PORT
 	out=$TMP/$1.json
-	if ! "$BIN/phone-verifier" fleet --count "$N" --concurrency "$C" --tftp 127.0.0.1:$2 \
-		--no-progress --json > "$out" 2>"$TMP/$1.err"; then
+	timeout "$LIMIT" "$BIN/phone-verifier" fleet --count "$N" --concurrency "$C" --tftp 127.0.0.1:$2 \
+		--source-range 127.4.0.0/16 --retransmit 1000 --no-progress --json > "$out" 2>"$TMP/$1.err"
+	rc=$?
+	if [ "$rc" -eq 124 ]; then
+		echo "  $1: storm stuck, killed after $LIMIT s"; return 1
+	elif [ "$rc" -ne 0 ]; then
 		echo "  $1: storm failed:"; cat "$out" "$TMP/$1.err" | head -5; return 1
 	fi
 	pps=$(sed -n 's/.*"phones_per_second":\([0-9.]*\).*/\1/p' "$out")
@@ -56,7 +66,7 @@ run() { # NAME PORT
 	printf '  %-10s %9s phones/s  boot p99 %5s ms  %s/%s phones with the server md5\n' "$1" "$pps" "$p99" "$ok" "$N"
 	echo "$pps" > "$TMP/$1.pps"
 }
-echo "phone-verifier fleet: $N phones, concurrency $C, loopback"
+echo "phone-verifier fleet: $N phones, concurrency $C, loopback, one 127.4.x.y address per phone, resending every 1 s"
 fail=0
 run ctl-tftpd "$P1" || fail=1
 if [ -x "$HPA" ]; then run tftpd-hpa "$P2" || fail=1; else echo "  tftpd-hpa: not installed"; fi

@@ -1,9 +1,9 @@
 /*
  * ctl-tftpd: read-only TFTP service for CTL, ITL and per-device files.
  * Parses the options into one struct tftp_config, binds, drops privileges
- * and runs the event loop until SIGTERM/SIGINT. Exit status: 0 after a
- * signal, 1 when the service cannot start, 2 for usage errors
- * (doc/ctl-tftpd.8).
+ * and runs the event loop until SIGTERM/SIGINT (SIGHUP reloads, SIGUSR1
+ * logs the counters). Exit status: 0 after a signal, 1 when the service
+ * cannot start, 2 for usage errors (doc/ctl-tftpd.8).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -216,6 +216,9 @@ on_signal(struct loop *l, int fd, unsigned ev, void *arg)
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGUSR1) {
 			tftp_server_log_status(sc->srv);
+		} else if (si.ssi_signo == SIGHUP) {
+			/* logrotate-style "reload": never stop provisioning for it. */
+			tftp_server_reload(sc->srv);
 		} else {
 			tftp_log(TFTP_LOG_ERR, "signal %u: shutting down", si.ssi_signo);
 			loop_stop(l);

@@ -769,6 +769,22 @@ tftp_server_log_status(struct tftp_server *s)
 }
 
 void
+tftp_server_reload(struct tftp_server *s)
+{
+	enum tftp_cache_err e;
+	int se = 0;
+
+	if (s->cache == NULL)
+		return;
+	if ((e = tftp_cache_reload(s->cache, &se)) != TFTP_C_OK) {
+		tftp_log(TFTP_LOG_ERR, "SIGHUP: cannot reopen root %s: %s; still serving the previous one",
+		         s->cfg->root, se != 0 ? strerror(se) : tftp_cache_errstr(e));
+		return;
+	}
+	tftp_log(TFTP_LOG_ERR, "SIGHUP: reloaded: root %s rescanned, cached files dropped", s->cfg->root);
+}
+
+void
 tftp_server_free(struct tftp_server *s)
 {
 	if (s == NULL)

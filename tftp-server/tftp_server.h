@@ -69,6 +69,12 @@ int tftp_server_start(struct tftp_server *s, const char *root, char *err, size_t
 void tftp_server_free(struct tftp_server *s);
 /* Logs the counters line (SIGUSR1 or the status interval). */
 void tftp_server_log_status(struct tftp_server *s);
+/*
+ * SIGHUP: rescans the root (reopened by its path, cache and watches
+ * dropped; transfers keep their versions) and logs the outcome. When the
+ * root cannot be reopened the previous one stays in use.
+ */
+void tftp_server_reload(struct tftp_server *s);
 const struct tftp_stats *tftp_server_stats(const struct tftp_server *s);
 
 /* ---- used by tftp_session.c ------------------------------------------- */

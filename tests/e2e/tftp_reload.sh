@@ -106,4 +106,63 @@ replace "$T_TMP/v1" fw.bin
 get fw.bin "$O/n2"
 check "--no-inotify notices the replacement (stat check)" same "$T_TMP/v1" "$O/n2"
 expect_grep "--no-inotify announced" "inotify unavailable" "$LOG"
+kill $SRV; wait $SRV 2>/dev/null
+
+# --- SIGHUP: reload, never exit ---------------------------------------------------------
+# A deployment swaps the root: --root names a symlink moved from release 1 to
+# release 2. Nothing inside the old root changes, so neither inotify nor the
+# stat check can notice; SIGHUP reopens the root by its path.
+mkdir -p "$T_TMP/rel1" "$T_TMP/rel2"
+head -c 5000 /dev/urandom > "$T_TMP/rel1/CTLFile.tlv"
+head -c 5000 /dev/urandom > "$T_TMP/rel2/CTLFile.tlv"
+cp "$T_TMP/v1" "$T_TMP/rel1/fw.bin"
+cp "$T_TMP/v2" "$T_TMP/rel2/fw.bin"
+chmod -R a+rX "$T_TMP/rel1" "$T_TMP/rel2"
+ln -s rel1 "$T_TMP/current"
+R=$T_TMP/current
+start_server --no-inotify
+sigign=$(awk '/^SigIgn:/ {print $2}' /proc/$SRV/status)
+[ $(( 0x$sigign & 0x1000 )) -ne 0 ] && ok "SIGPIPE ignored (SigIgn $sigign)" || not_ok "SIGPIPE not ignored (SigIgn $sigign)"
+get CTLFile.tlv "$O/h1"
+check "release 1 served" same "$T_TMP/rel1/CTLFile.tlv" "$O/h1"
+rm -f "$T_TMP/go2" "$T_TMP/paused2"
+"$BIN/tftp-raw" --fetch "$O/hA" --pause-at 3 --resume-when "$T_TMP/go2" --paused-mark "$T_TMP/paused2" \
+	127.0.0.1:$PORT '\0\1fw.bin\0octet\0' > "$O/hA.log" &
+A=$!
+wait_for 10 test -f "$T_TMP/paused2" && ok "transfer paused across the reload" || not_ok "paused transfer did not start"
+ln -sfn rel2 "$T_TMP/current.new" && mv -T "$T_TMP/current.new" "$T_TMP/current"
+get CTLFile.tlv "$O/h2"
+check "root swapped, no SIGHUP yet: still release 1 (nothing can notice)" same "$T_TMP/rel1/CTLFile.tlv" "$O/h2"
+kill -HUP $SRV
+wait_for 5 grep -q "SIGHUP" "$LOG"
+check "SIGHUP: the daemon is still running" kill -0 $SRV
+expect_grep "SIGHUP: reload logged" "SIGHUP: reloaded" "$LOG"
+get CTLFile.tlv "$O/h3"
+check "after SIGHUP: release 2 served" same "$T_TMP/rel2/CTLFile.tlv" "$O/h3"
+get fw.bin "$O/h4"
+check "after SIGHUP: release 2 fw.bin" same "$T_TMP/v2" "$O/h4"
+touch "$T_TMP/go2"
+wait $A
+check "the transfer paused across SIGHUP finished the version it started" same "$T_TMP/v1" "$O/hA"
+# A file changed in place in the new root is served fresh after the next SIGHUP.
+head -c 5000 /dev/urandom > "$T_TMP/rel2/CTLFile.tlv.new"
+chmod 644 "$T_TMP/rel2/CTLFile.tlv.new"
+mv "$T_TMP/rel2/CTLFile.tlv.new" "$T_TMP/rel2/CTLFile.tlv"
+for i in 1 2 3 4 5; do kill -HUP $SRV; done
+wait_for 5 sh -c "[ \$(grep -c 'SIGHUP: reloaded' '$LOG') -ge 6 ]"
+check "six SIGHUPs: still running" kill -0 $SRV
+get CTLFile.tlv "$O/h5"
+check "changed file served fresh after SIGHUP" same "$T_TMP/rel2/CTLFile.tlv" "$O/h5"
+# The root vanished: the reload fails, the daemon says so and keeps the old root.
+mv -T "$T_TMP/current" "$T_TMP/current.away"
+kill -HUP $SRV
+wait_for 5 grep -q "SIGHUP: cannot reopen" "$LOG"
+expect_grep "SIGHUP with the root gone: error logged" "SIGHUP: cannot reopen root" "$LOG"
+check "SIGHUP with the root gone: still running" kill -0 $SRV
+get CTLFile.tlv "$O/h6"
+check "and still serving the root it had" same "$T_TMP/rel2/CTLFile.tlv" "$O/h6"
+kill $SRV
+wait $SRV
+rc=$?
+expect_eq "SIGTERM still stops it with status 0" "$rc" 0
 finish
