@@ -17,13 +17,13 @@ LIMIT_KB=40960
 md5() { md5sum < "$1" | cut -d' ' -f1; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
+S_N=0
 start_server() {
-	PORT=$(free_port)
-	LOG=$T_TMP/server.$PORT.log
-	"$BIN/ctl-tftpd" --listen 127.0.0.1:$PORT --root "$R" "$@" >"$LOG" 2>&1 &
-	SRV=$!
-	T_PIDS="$T_PIDS $SRV"
-	wait_for 5 grep -q "Listening on" "$LOG" || { echo "Bail out! server did not start"; cat "$LOG"; exit 1; }
+	S_N=$((S_N + 1))
+	LOG=$T_TMP/server.$S_N.log
+	start_ctl_tftpd "$LOG" --root "$R" "$@"
+	PORT=$TPORT
+	SRV=$TFTPD_PID
 }
 
 # stall.py PORT GO NAME...: one phone per NAME, phone i from 127.0.1.(i+1): RRQ, ACK

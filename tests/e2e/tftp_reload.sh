@@ -23,13 +23,13 @@ same() { [ -f "$2" ] && [ "$(md5 "$1")" = "$(md5 "$2")" ]; }
 # replace SRC NAME: how the project's writers do it: temporary file, then rename.
 replace() { cp "$1" "$R/.$2.tmp" && chmod 644 "$R/.$2.tmp" && mv "$R/.$2.tmp" "$R/$2"; }
 
+S_N=0
 start_server() {
-	PORT=$(free_port)
-	LOG=$T_TMP/server.$PORT.log
-	"$BIN/ctl-tftpd" --listen 127.0.0.1:$PORT --root "$R" "$@" >"$LOG" 2>&1 &
-	SRV=$!
-	T_PIDS="$T_PIDS $SRV"
-	wait_for 5 grep -q "Listening on" "$LOG" || { echo "Bail out! server did not start"; cat "$LOG"; exit 1; }
+	S_N=$((S_N + 1))
+	LOG=$T_TMP/server.$S_N.log
+	start_ctl_tftpd "$LOG" --root "$R" "$@"
+	PORT=$TPORT
+	SRV=$TFTPD_PID
 }
 get() { rm -f "$2"; tftp 127.0.0.1 $PORT -m binary -c get "$1" "$2"; }
 
