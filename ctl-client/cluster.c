@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -17,9 +18,9 @@
 /* ------------------------------------------------------------------ */
 /* Options                                                              */
 
-enum { O_SERVER = 256, O_FP, O_USER, O_PWFILE, O_TIMEOUT, O_JSON, O_YES, O_RETRY, O_OVERRIDE,
+enum { O_SERVER = 256, O_FP, O_ACCEPT_NEW, O_USER, O_PWFILE, O_TIMEOUT, O_JSON, O_YES, O_RETRY, O_OVERRIDE,
        O_REASON, O_TOKEN, O_SIGN_TOKEN, O_SAST_TOKEN, O_MODULE, O_PIN_FILE, O_SERIAL, O_SUBJECT,
-       O_DAYS, O_HELP };
+       O_DAYS, O_HELP, O_PASSWORD };
 
 #define C_ALL (CL_C_MIXED | CL_C_UPDATE | CL_C_ADD_TOKEN | CL_C_DELETE | CL_C_NON_SECURE | CL_C_CHECK)
 #define C_SIGN (CL_C_MIXED | CL_C_UPDATE | CL_C_ADD_TOKEN | CL_C_DELETE)
@@ -41,8 +42,13 @@ static const struct cl_optdef optdefs[] = {
 	  "                     $CTL_ADMIN_PASSWORD, else a prompt without echo\n" },
 	{ "fingerprint", 1, O_FP, C_ALL,
 	  "  --fingerprint [HOST[:PORT]=]SHA256  pin a server's certificate fingerprint\n"
-	  "                     (instead of trusting and recording it on first use)\n" },
-	{ "timeout", 1, O_TIMEOUT, C_ALL, "  --timeout SECS     network timeout per step (default 15)\n" },
+	  "                     (how a server never seen before is trusted in scripts)\n" },
+	{ "accept-new", 0, O_ACCEPT_NEW, C_ALL,
+	  "  --accept-new       trust a server never seen before on first use (shown and\n"
+	  "                     recorded); without it a terminal asks, and scripts stop\n" },
+	{ "timeout", 1, O_TIMEOUT, C_ALL,
+	  "  --timeout SECS     deadline of the connection and of each whole request\n"
+	  "                     (default 15)\n" },
 	{ "token", 1, O_TOKEN, CL_C_MIXED | CL_C_UPDATE | CL_C_DELETE,
 	  "  --token TOKEN      the SAST token that signs (pkcs11: URI, label or serial)\n" },
 	{ "token", 1, O_TOKEN, CL_C_ADD_TOKEN,
@@ -106,6 +112,7 @@ set_opt(struct cl_opts *o, int id, const char *arg)
 	case O_USER: o->user = arg; return 0;
 	case O_PWFILE: o->password_file = arg; return 0;
 	case O_JSON: o->json = 1; return 0;
+	case O_ACCEPT_NEW: o->accept_new = 1; return 0;
 	case O_YES: o->yes = 1; return 0;
 	case O_RETRY: o->retry_failed = 1; return 0;
 	case O_OVERRIDE: o->override_trust = 1; return 0;
@@ -123,6 +130,11 @@ set_opt(struct cl_opts *o, int id, const char *arg)
 		}
 		o->timeout = (unsigned)v;
 		return 0;
+	case O_PASSWORD:
+		/* Never echo the argument: it is the password. */
+		cli_err("there is no --password option (a command line is visible to every user of this "
+		        "machine); use --password-file FILE or $%s", PROV_PASSWORD_ENV);
+		return -1;
 	case O_DAYS:
 		if (ctl_parse_uint(arg, 0, 36500, &v) != CTL_OK) {
 			cli_err("--days takes 0 to 36500, not '%s'", arg);
@@ -140,7 +152,7 @@ set_opt(struct cl_opts *o, int id, const char *arg)
 int
 cl_parse(struct cluster *cl, const struct cmd *cmd, unsigned bit, int argc, char **argv)
 {
-	struct option lo[NOPTDEFS + 1];
+	struct option lo[NOPTDEFS + 2];
 	size_t i, n = 0;
 	int c;
 
@@ -156,6 +168,8 @@ cl_parse(struct cluster *cl, const struct cmd *cmd, unsigned bit, int argc, char
 			lo[n++] = (struct option){ optdefs[i].name, optdefs[i].has_arg ? required_argument
 			                                                               : no_argument, NULL,
 			                           optdefs[i].id };
+	/* Listed so that getopt does not take "--password SECRET" for --password-file. */
+	lo[n++] = (struct option){ "password", required_argument, NULL, O_PASSWORD };
 	lo[n] = (struct option){ NULL, 0, NULL, 0 };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -374,26 +388,83 @@ copy_text(char *dst, size_t cap, const struct ctl_prov_item *it)
 	dst[n] = '\0';
 }
 
-/* The server's identity: pinned, known, or first seen (then recorded after login). */
+/* A certificate other than the one expected under name: refused before login. */
 static int
-identity(struct cluster *cl, struct cl_node *nd)
+changed(struct cl_node *nd, const char *name, const uint8_t *want, const char *source)
 {
-	const uint8_t *want = nd->has_pin ? nd->pin : prov_known_find(&cl->known, nd->t.name);
 	char got[PROV_FP_HEX], exp[PROV_FP_HEX];
 
-	if (want == NULL || CRYPTO_memcmp(want, nd->fp, PROV_FP_LEN) == 0) {
-		nd->fp_record = want == NULL || nd->has_pin;
-		return 0;
-	}
 	prov_fp_hex(nd->fp, got, sizeof(got));
 	prov_fp_hex(want, exp, sizeof(exp));
 	node_fail(nd, EXIT_FAIL,
-	          "SERVER CERTIFICATE CHANGED: %s presents SHA256 %s but %s %s; refusing to log in "
+	          "SERVER CERTIFICATE CHANGED: %s presents SHA256 %s but %s %s for %s; refusing to log in "
 	          "(nothing was sent). If the node's certificate was replaced on purpose, check the "
 	          "new fingerprint on the node and pass --fingerprint %s=%s",
-	          nd->t.name, got, nd->has_pin ? "--fingerprint pins" : "known_hosts records", exp,
-	          nd->t.name, got);
+	          nd->t.name, got, source, exp, name, nd->t.name, got);
 	return -1;
+}
+
+/* Never seen under any name: asked on a terminal after the fan-out, else refused. */
+static int
+unknown(struct cluster *cl, struct cl_node *nd)
+{
+	char hex[PROV_FP_HEX];
+
+	if (cl->o.accept_new) {
+		nd->fp_record = 1;
+		return 0;
+	}
+	nd->unknown = 1;
+	prov_fp_hex(nd->fp, hex, sizeof(hex));
+	node_fail(nd, EXIT_IDENTITY,
+	          "unknown server: certificate SHA256 %s (subject %s) was never seen before; refusing to "
+	          "log in (nothing was sent). Compare it with the fingerprint shown on the node, then "
+	          "pass --fingerprint %s=SHA256:%s, or --accept-new to trust it on first use",
+	          hex, nd->subject[0] ? nd->subject : "-", nd->t.name, hex);
+	return -1;
+}
+
+/*
+ * The server's identity before anything is sent: pinned (--fingerprint or a
+ * yes on the terminal), else what known_hosts records under the name or
+ * under the address it resolved to (any difference is a changed
+ * certificate), else the same certificate recorded under another name,
+ * else a first contact. Accepted identities are recorded after login.
+ */
+static int
+identity(struct cluster *cl, struct cl_node *nd)
+{
+	const char *names[2] = { nd->t.name, nd->peer }, *other;
+	const uint8_t *want;
+	size_t i, seen = 0;
+
+	nd->fp_record = 0;
+	nd->known_as[0] = '\0';
+	if (nd->has_pin || nd->accepted) {
+		want = nd->has_pin ? nd->pin : nd->accept_fp;
+		if (CRYPTO_memcmp(want, nd->fp, PROV_FP_LEN) != 0)
+			return changed(nd, nd->t.name, want, nd->has_pin ? "--fingerprint pins" : "the terminal accepted");
+		nd->fp_record = 1;
+		return 0;
+	}
+	for (i = 0; i < 2; i++) {
+		if (names[i][0] == '\0' || (i == 1 && strcmp(names[1], names[0]) == 0) ||
+		    (want = prov_known_find(&cl->known, names[i])) == NULL)
+			continue;
+		if (CRYPTO_memcmp(want, nd->fp, PROV_FP_LEN) != 0)
+			return changed(nd, names[i], want, "known_hosts records");
+		seen++;
+	}
+	if (seen > 0) {
+		nd->fp_record = 1; /* adds the name or the address if one is missing */
+		return 0;
+	}
+	if ((other = prov_known_find_fp(&cl->known, nd->fp)) != NULL) {
+		(void)snprintf(nd->known_as, sizeof(nd->known_as), "%s", other);
+		nd->fp_record = 1;
+		return 0;
+	}
+	return unknown(cl, nd);
 }
 
 static int
@@ -411,7 +482,7 @@ login(struct cluster *cl, struct cl_node *nd, struct prov_conn *c)
 		node_fail(nd, EXIT_FAIL, "login refused: too many failed logins from this address; "
 		          "wait and retry");
 	else
-		node_fail(nd, EXIT_NETWORK, "login: %s", e);
+		node_fail(nd, EXIT_NETWORK, "LOGIN: %s", e);
 	return -1;
 }
 
@@ -587,14 +658,19 @@ session(void *arg, size_t i)
 		return;
 	nd->failed = 0;
 	nd->err[0] = '\0';
+	nd->unknown = 0;
+	nd->logged_in = 0;
 	cl_progress(cl, "%s: connecting", nd->t.name);
 	if ((pr = prov_connect(&nd->t, (int)cl->o.timeout, &c, nd->fp, e, sizeof(e))) != PROV_OK) {
 		node_fail(nd, pr == PROV_E_NOMEM ? EXIT_INTERNAL : EXIT_NETWORK, "%s", e);
 		goto out;
 	}
 	nd->fp_seen = 1;
+	(void)snprintf(nd->peer, sizeof(nd->peer), "%s", prov_peer(c));
+	(void)snprintf(nd->subject, sizeof(nd->subject), "%s", prov_subject(c));
 	if (identity(cl, nd) != 0 || login(cl, nd, c) != 0)
 		goto out;
+	nd->logged_in = 1;
 	if (((cl->ops & CL_OP_INFO) && do_info(nd, c) != 0) || ((cl->ops & CL_OP_CTL) && do_get_ctl(nd, c) != 0) ||
 	    ((cl->ops & CL_OP_PUT) && do_put(cl, nd, c) != 0) || ((cl->ops & CL_OP_MODE) && do_mode(cl, nd, c) != 0)) {
 		if (!nd->failed)
@@ -614,33 +690,120 @@ out:
 		cl_progress(cl, "[%zu/%zu] %s: done", done, cl->n, nd->t.name);
 }
 
-/* First use of a server (or a new pin): show the fingerprint and record it. */
+/* After a login: records the server's name and address, saying so unless only an alias was added. */
+static void
+record_one(struct cluster *cl, struct cl_node *nd)
+{
+	const char *names[2] = { nd->t.name, nd->peer };
+	const uint8_t *old = prov_known_find(&cl->known, nd->t.name);
+	const uint8_t *olda = nd->peer[0] ? prov_known_find(&cl->known, nd->peer) : NULL;
+	int same = old != NULL && CRYPTO_memcmp(old, nd->fp, PROV_FP_LEN) == 0;
+	int samea = nd->peer[0] == '\0' || (olda != NULL && CRYPTO_memcmp(olda, nd->fp, PROV_FP_LEN) == 0);
+	int was_new = old == NULL && olda == NULL;
+	char hex[PROV_FP_HEX], err[600];
+
+	if (same && samea)
+		return;
+	prov_fp_hex(nd->fp, hex, sizeof(hex));
+	if (prov_known_record(&cl->known, names, 2, nd->fp, err, sizeof(err)) != 0) {
+		cli_warn("%s", err);
+		return;
+	}
+	if (nd->known_as[0] != '\0')
+		cli_err("server %s: certificate known as %s; recorded in %s", nd->t.name, nd->known_as,
+		        cl->known.path);
+	else if (was_new)
+		cli_err("new server %s: certificate SHA256 fingerprint %s; recorded in %s", nd->t.name, hex,
+		        cl->known.path);
+	else if ((old != NULL && !same) || (olda != NULL && !samea))
+		cli_err("pinned server %s: certificate SHA256 fingerprint %s; recorded in %s", nd->t.name, hex,
+		        cl->known.path);
+}
+
+/* Only after a successful login: a wrong address is not remembered. */
 static void
 record_identities(struct cluster *cl)
 {
-	char hex[PROV_FP_HEX], err[600];
 	size_t i;
 
 	for (i = 0; i < cl->n; i++) {
 		struct cl_node *nd = &cl->nodes[i];
-		const uint8_t *old;
 
-		/* Only after a successful login: a wrong address is not remembered. */
-		if (nd->skip || !nd->fp_seen || !nd->fp_record ||
-		    (nd->failed && strncmp(nd->err, "login", 5) == 0))
+		if (nd->skip || !nd->fp_seen || !nd->fp_record || !nd->logged_in)
 			continue;
 		nd->fp_record = 0;
-		old = prov_known_find(&cl->known, nd->t.name);
-		if (old != NULL && CRYPTO_memcmp(old, nd->fp, PROV_FP_LEN) == 0)
+		record_one(cl, nd);
+	}
+}
+
+/* Asks on the terminal about one server never seen before. 1: accepted. */
+static int
+ask_new(FILE *tty, const struct cl_node *nd)
+{
+	char hex[PROV_FP_HEX], line[256];
+	uint8_t typed[PROV_FP_LEN];
+
+	prov_fp_hex(nd->fp, hex, sizeof(hex));
+	fprintf(tty, "The CTL Provider %s (%s) was never seen before.\n"
+	        "  certificate subject: %s\n"
+	        "  certificate SHA256 fingerprint: %s\n"
+	        "Compare the fingerprint with the one shown on the node.\n"
+	        "Send the password and remember this certificate? [yes/no] ",
+	        nd->t.name, nd->peer, nd->subject[0] ? nd->subject : "-", hex);
+	fflush(tty);
+	if (fgets(line, sizeof(line), tty) == NULL)
+		return 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	/* Like ssh: "yes", or the fingerprint itself pasted from the node. */
+	return strcasecmp(line, "yes") == 0 ||
+	       (prov_fp_parse(line, typed) == 0 && CRYPTO_memcmp(typed, nd->fp, PROV_FP_LEN) == 0);
+}
+
+/* First contacts of this run: asked on a terminal; without one they stay refused. Count accepted. */
+static size_t
+confirm_new(struct cluster *cl)
+{
+	FILE *tty = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < cl->n; i++) {
+		struct cl_node *nd = &cl->nodes[i];
+
+		if (nd->skip || !nd->unknown)
 			continue;
-		prov_fp_hex(nd->fp, hex, sizeof(hex));
-		if (prov_known_record(&cl->known, nd->t.name, nd->fp, err, sizeof(err)) != 0) {
-			cli_warn("%s", err);
+		if (tty == NULL && (!isatty(STDIN_FILENO) || (tty = fopen("/dev/tty", "r+")) == NULL))
+			return 0; /* each node keeps its "unknown server" error */
+		if (!ask_new(tty, nd)) {
+			node_fail(nd, EXIT_IDENTITY, "unknown server %s not confirmed; nothing was sent",
+			          nd->t.name);
 			continue;
 		}
-		cli_err("%s server %s: certificate SHA256 fingerprint %s; recorded in %s",
-		         old ? "pinned" : "new", nd->t.name, hex, cl->known.path);
+		nd->accepted = 1;
+		memcpy(nd->accept_fp, nd->fp, PROV_FP_LEN);
+		n++;
 	}
+	if (tty != NULL)
+		fclose(tty);
+	return n;
+}
+
+/* Runs the phase again on the servers accepted on the terminal only. */
+static void
+rerun_accepted(struct cluster *cl)
+{
+	int skip[CL_MAX_SERVERS];
+	size_t i;
+
+	for (i = 0; i < cl->n; i++) {
+		skip[i] = cl->nodes[i].skip;
+		if (!cl->nodes[i].unknown || !cl->nodes[i].accepted)
+			cl->nodes[i].skip = 1;
+	}
+	cl->done = 0;
+	prov_fanout(cl->n, session, cl);
+	for (i = 0; i < cl->n; i++)
+		cl->nodes[i].skip = skip[i];
+	record_identities(cl);
 }
 
 int
@@ -655,6 +818,8 @@ cl_run(struct cluster *cl, unsigned ops)
 			cl->nodes[i].failed = 0;
 	prov_fanout(cl->n, session, cl);
 	record_identities(cl);
+	if (confirm_new(cl) > 0)
+		rerun_accepted(cl);
 	for (i = 0; i < cl->n; i++)
 		if (!cl->nodes[i].skip && cl->nodes[i].failed)
 			return cl->nodes[i].rc;

@@ -39,7 +39,7 @@ struct cl_opts {
 	size_t nfingerprints;
 	const char *user, *password_file;
 	unsigned timeout;
-	int json, yes, retry_failed, override_trust;
+	int json, yes, retry_failed, override_trust, accept_new;
 	const char *reason;
 	const char *token, *sign_token, *module, *pin_file;
 	const char *sast_tokens[CL_MAX_TOKENS];
@@ -60,6 +60,13 @@ struct cl_node {
 	uint8_t pin[PROV_FP_LEN];      /* --fingerprint */
 	uint8_t fp[PROV_FP_LEN];       /* presented by the server */
 	int fp_seen, fp_record;        /* fp valid; record it in known_hosts */
+	char peer[PROV_PEER_LEN];      /* the address the name resolved to and answered */
+	char subject[256];             /* the server certificate's subject */
+	char known_as[272];            /* fp known under this other name */
+	int unknown;                   /* first contact, not (yet) confirmed */
+	int accepted;                  /* confirmed on the terminal: accept_fp is pinned */
+	uint8_t accept_fp[PROV_FP_LEN];
+	int logged_in;
 	/* GET_INFO */
 	char hostname[256], version[64];
 	int has_ip, mode;

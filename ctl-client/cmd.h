@@ -20,7 +20,8 @@ enum client_exit {
 	EXIT_TOKEN = 6,       /* token or module problem (not found, no key, module fails to load) */
 	EXIT_PIN = 7,         /* wrong PIN, or token locked */
 	EXIT_NETWORK = 8,     /* server unreachable or protocol error */
-	EXIT_INTERNAL = 9     /* unexpected internal or crypto failure */
+	EXIT_INTERNAL = 9,    /* unexpected internal or crypto failure */
+	EXIT_IDENTITY = 10    /* a server never seen before was not confirmed (no terminal, or "no") */
 };
 
 struct cmd {

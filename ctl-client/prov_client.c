@@ -1,7 +1,8 @@
 /*
- * CTL Provider client: TLS transport, server identity (known_hosts and
- * pinned fingerprints), requests through the libctl codec, the password,
- * and the thread fan-out. See prov_client.h.
+ * CTL Provider client: targets and fingerprints, the TLS transport (every
+ * wait bounded by a deadline), requests through the libctl codec, and the
+ * thread fan-out. known_hosts is in prov_known.c, the password in
+ * prov_password.c. See prov_client.h.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,30 +17,32 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
+#include <time.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include "prov_client.h"
+#include "secmem.h"
 
 struct prov_conn {
-	int fd;
+	int fd;                   /* non-blocking: every wait is a poll() with a deadline */
 	SSL_CTX *ctx;
 	SSL *ssl;
 	uint32_t next_id;
-	int broken; /* an I/O error happened: no BYE */
+	int broken;               /* an I/O error happened: no BYE */
+	int timeout_s;            /* bound of the handshake and of each whole request */
+	char peer[PROV_PEER_LEN]; /* the address connected to */
+	char subject[256];        /* the server certificate's subject */
 };
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
+void
+prov_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -99,7 +102,7 @@ prov_target_parse(const char *s, struct prov_target *t, char *err, size_t errlen
 		goto bad;
 	return 0;
 bad:
-	seterr(err, errlen, "'%s': expected HOST, HOST:PORT or [IPV6]:PORT (port 1-65535)", s);
+	prov_seterr(err, errlen, "'%s': expected HOST, HOST:PORT or [IPV6]:PORT (port 1-65535)", s);
 	return -1;
 }
 
@@ -147,163 +150,6 @@ prov_fp_parse(const char *s, uint8_t fp[PROV_FP_LEN])
 }
 
 /* ------------------------------------------------------------------ */
-/* known_hosts                                                          */
-
-int
-prov_config_dir(char *out, size_t outlen, int make)
-{
-	const char *x = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	char base[4096];
-	int n;
-
-	if (x != NULL && x[0] == '/')
-		n = snprintf(base, sizeof(base), "%s", x);
-	else if (home != NULL && home[0] == '/')
-		n = snprintf(base, sizeof(base), "%s/.config", home);
-	else
-		return -1;
-	if (n < 0 || (size_t)n >= sizeof(base))
-		return -1;
-	n = snprintf(out, outlen, "%s/ctl-client", base);
-	if (n < 0 || (size_t)n >= outlen)
-		return -1;
-	if (make) {
-		if (mkdir(base, 0700) != 0 && errno != EEXIST)
-			return -1;
-		if (mkdir(out, 0700) != 0 && errno != EEXIST)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-known_set(struct prov_known *k, const char *name, const uint8_t fp[PROV_FP_LEN])
-{
-	struct prov_known_entry *e;
-	size_t i;
-
-	for (i = 0; i < k->n; i++)
-		if (strcmp(k->e[i].name, name) == 0) {
-			memcpy(k->e[i].fp, fp, PROV_FP_LEN);
-			return 0;
-		}
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 16;
-
-		if ((e = realloc(k->e, cap * sizeof(*e))) == NULL)
-			return -1;
-		k->e = e;
-		k->cap = cap;
-	}
-	e = &k->e[k->n];
-	if (copy_str(e->name, sizeof(e->name), name, strlen(name)) != 0)
-		return -1;
-	memcpy(e->fp, fp, PROV_FP_LEN);
-	k->n++;
-	return 0;
-}
-
-int
-prov_known_load(struct prov_known *k, char *err, size_t errlen)
-{
-	char dir[4096], line[512], *sp;
-	FILE *f;
-	int n, lineno = 0;
-
-	memset(k, 0, sizeof(*k));
-	if (prov_config_dir(dir, sizeof(dir), 0) != 0) {
-		seterr(err, errlen, "no config directory: set HOME or XDG_CONFIG_HOME");
-		return -1;
-	}
-	n = snprintf(k->path, sizeof(k->path), "%s/known_hosts", dir);
-	if (n < 0 || (size_t)n >= sizeof(k->path)) {
-		seterr(err, errlen, "config directory path too long");
-		return -1;
-	}
-	if ((f = fopen(k->path, "r")) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		seterr(err, errlen, "%s: %s", k->path, strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		uint8_t fp[PROV_FP_LEN];
-
-		lineno++;
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		if ((sp = strchr(line, ' ')) == NULL || (*sp = '\0', prov_fp_parse(sp + 1, fp)) != 0 ||
-		    known_set(k, line, fp) != 0) {
-			seterr(err, errlen, "%s: line %d: expected 'HOST:PORT SHA256-FINGERPRINT'",
-			       k->path, lineno);
-			fclose(f);
-			prov_known_cleanup(k);
-			return -1;
-		}
-	}
-	fclose(f);
-	return 0;
-}
-
-const uint8_t *
-prov_known_find(const struct prov_known *k, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < k->n; i++)
-		if (strcmp(k->e[i].name, name) == 0)
-			return k->e[i].fp;
-	return NULL;
-}
-
-int
-prov_known_record(struct prov_known *k, const char *name, const uint8_t fp[PROV_FP_LEN],
-                  char *err, size_t errlen)
-{
-	struct ctl_wr wr;
-	struct ctl_diag d;
-	static const char head[] = "# ctl-client: known CTL Provider servers, HOST:PORT and the "
-	                           "SHA-256 of the certificate\n";
-	char dir[4096], hex[PROV_FP_HEX], buf[256];
-	size_t i;
-	int rc = -1;
-
-	if (known_set(k, name, fp) != 0 || prov_config_dir(dir, sizeof(dir), 1) != 0) {
-		seterr(err, errlen, "cannot record %s in %s", name, k->path);
-		return -1;
-	}
-	ctl_wr_init(&wr, 1u << 24);
-	if (ctl_wr_bytes(&wr, head, sizeof(head) - 1) != CTL_OK)
-		goto out;
-	for (i = 0; i < k->n; i++) {
-		prov_fp_hex(k->e[i].fp, hex, sizeof(hex));
-		if (ctl_wr_bytes(&wr, k->e[i].name, strlen(k->e[i].name)) != CTL_OK ||
-		    ctl_wr_u8(&wr, ' ') != CTL_OK || ctl_wr_bytes(&wr, hex, strlen(hex)) != CTL_OK ||
-		    ctl_wr_u8(&wr, '\n') != CTL_OK)
-			goto out;
-	}
-	if (ctl_write_atomic(k->path, wr.buf, wr.len, 0600, &d) != CTL_OK) {
-		seterr(err, errlen, "cannot write %s: %s", k->path, ctl_diag_str(&d, buf, sizeof(buf)));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (rc != 0 && err != NULL && err[0] == '\0')
-		seterr(err, errlen, "cannot record %s", name);
-	ctl_wr_cleanup(&wr);
-	return rc;
-}
-
-void
-prov_known_cleanup(struct prov_known *k)
-{
-	free(k->e);
-	k->e = NULL;
-	k->n = k->cap = 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* Connection                                                           */
 
 static const char *
@@ -318,27 +164,51 @@ ssl_errtext(char *buf, size_t len)
 	return buf;
 }
 
-/* Non-blocking connect bounded by timeout_s, then blocking with SO_RCVTIMEO/SO_SNDTIMEO. */
-static int
-connect_one(const struct addrinfo *ai, int timeout_s)
+static int64_t
+now_ms(void)
 {
-	struct timeval tv = { timeout_s, 0 };
-	struct pollfd pfd;
-	socklen_t sl = sizeof(int);
-	int fd, fl, soerr = 0;
+	struct timespec ts;
 
-	if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol)) < 0)
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 1: fd is ready for events; 0: the deadline passed first; -1: poll failed. */
+static int
+wait_fd(int fd, short events, int64_t deadline)
+{
+	struct pollfd p;
+	int64_t left;
+	int n;
+
+	for (;;) {
+		if ((left = deadline - now_ms()) <= 0)
+			return 0;
+		p.fd = fd;
+		p.events = events;
+		p.revents = 0;
+		n = poll(&p, 1, left > 60000 ? 60000 : (int)left);
+		if (n > 0)
+			return 1;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* Non-blocking connect bounded by the deadline; the socket stays non-blocking. */
+static int
+connect_one(const struct addrinfo *ai, int64_t deadline)
+{
+	socklen_t sl = sizeof(int);
+	int fd, soerr = 0, w;
+
+	if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol)) < 0)
 		return -1;
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
-		goto fail;
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
 		if (errno != EINPROGRESS)
 			goto fail;
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, timeout_s * 1000) != 1) {
-			errno = ETIMEDOUT;
+		if ((w = wait_fd(fd, POLLOUT, deadline)) != 1) {
+			errno = w == 0 ? ETIMEDOUT : errno;
 			goto fail;
 		}
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr != 0) {
@@ -346,9 +216,6 @@ connect_one(const struct addrinfo *ai, int timeout_s)
 			goto fail;
 		}
 	}
-	if (fcntl(fd, F_SETFL, fl) < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0)
-		goto fail;
 	return fd;
 fail:
 	soerr = errno;
@@ -357,8 +224,42 @@ fail:
 	return -1;
 }
 
+/* The address a socket is connected to, as "A.B.C.D:PORT" or "[V6]:PORT". */
+static void
+peer_name(int fd, char *out, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char a[INET6_ADDRSTRLEN];
+	const void *addr;
+	unsigned port;
+	int n;
+
+	out[0] = '\0';
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
+		return;
+	if (ss.ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss;
+
+		addr = &s4->sin_addr;
+		port = ntohs(s4->sin_port);
+	} else if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
+
+		addr = &s6->sin6_addr;
+		port = ntohs(s6->sin6_port);
+	} else {
+		return;
+	}
+	if (inet_ntop(ss.ss_family, addr, a, sizeof(a)) == NULL)
+		return;
+	n = snprintf(out, len, ss.ss_family == AF_INET ? "%s:%u" : "[%s]:%u", a, port);
+	if (n < 0 || (size_t)n >= len)
+		out[0] = '\0';
+}
+
 static int
-tcp_connect(const struct prov_target *t, int timeout_s, char *err, size_t errlen)
+tcp_connect(struct prov_conn *c, const struct prov_target *t, int64_t deadline, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	int fd = -1, rc, e = 0;
@@ -367,48 +268,100 @@ tcp_connect(const struct prov_target *t, int timeout_s, char *err, size_t errlen
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	if ((rc = getaddrinfo(t->host, t->port, &hints, &res)) != 0) {
-		seterr(err, errlen, "cannot resolve %s: %s", t->host, gai_strerror(rc));
+		prov_seterr(err, errlen, "cannot resolve %s: %s", t->host, gai_strerror(rc));
 		return -1;
 	}
 	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next)
-		if ((fd = connect_one(ai, timeout_s)) < 0)
+		if ((fd = connect_one(ai, deadline)) < 0)
 			e = errno;
 	freeaddrinfo(res);
-	if (fd < 0)
-		seterr(err, errlen, "cannot connect to %s: %s", t->name, strerror(e));
-	return fd;
+	if (fd < 0) {
+		prov_seterr(err, errlen, "cannot connect to %s: %s", t->name, strerror(e));
+		return -1;
+	}
+	peer_name(fd, c->peer, sizeof(c->peer));
+	if (c->peer[0] == '\0')
+		(void)copy_str(c->peer, sizeof(c->peer), t->name, strlen(t->name));
+	c->fd = fd;
+	return 0;
+}
+
+/* The certificate's subject (RFC 2253, control and non-ASCII bytes escaped). */
+static void
+cert_subject(X509 *x, char *out, size_t len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int n = 0, i;
+
+	out[0] = '\0';
+	if (b == NULL)
+		return;
+	if (X509_NAME_print_ex(b, X509_get_subject_name(x), 0, XN_FLAG_RFC2253) >= 0 &&
+	    (n = BIO_read(b, out, (int)len - 1)) > 0) {
+		out[n] = '\0';
+		for (i = 0; i < n; i++)
+			if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
+				out[i] = '?';
+	}
+	BIO_free(b);
+}
+
+/* SSL_connect until done, failed or past the deadline (the socket is non-blocking). */
+static enum prov_rc
+tls_handshake(struct prov_conn *c, const struct prov_target *t, int64_t deadline, char *err,
+              size_t errlen)
+{
+	char eb[256];
+	int r, e, w;
+
+	for (;;) {
+		ERR_clear_error();
+		if ((r = SSL_connect(c->ssl)) == 1)
+			return PROV_OK;
+		e = SSL_get_error(c->ssl, r);
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+			break;
+		if ((w = wait_fd(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline)) != 1) {
+			prov_seterr(err, errlen, "TLS handshake with %s (%s) %s", t->name, c->peer,
+			            w == 0 ? "timed out" : "failed: poll");
+			return w == 0 ? PROV_E_NET : PROV_E_TLS;
+		}
+	}
+	prov_seterr(err, errlen, "TLS handshake with %s (%s) failed: %s", t->name, c->peer,
+	            ssl_errtext(eb, sizeof(eb)));
+	return PROV_E_TLS;
 }
 
 static enum prov_rc
-tls_start(struct prov_conn *c, const struct prov_target *t, uint8_t fp[PROV_FP_LEN], char *err,
-          size_t errlen)
+tls_start(struct prov_conn *c, const struct prov_target *t, int64_t deadline, uint8_t fp[PROV_FP_LEN],
+          char *err, size_t errlen)
 {
 	struct in6_addr a;
 	X509 *peer;
 	unsigned int n = 0;
+	enum prov_rc rc;
 	char eb[256];
 
 	if ((c->ctx = SSL_CTX_new(TLS_client_method())) == NULL ||
 	    SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION) != 1 || (c->ssl = SSL_new(c->ctx)) == NULL ||
 	    SSL_set_fd(c->ssl, c->fd) != 1) {
-		seterr(err, errlen, "TLS setup: %s", ssl_errtext(eb, sizeof(eb)));
+		prov_seterr(err, errlen, "TLS setup: %s", ssl_errtext(eb, sizeof(eb)));
 		return PROV_E_TLS;
 	}
 	/* CallManager certificates are self-signed: identity is the pinned fingerprint. */
 	SSL_set_verify(c->ssl, SSL_VERIFY_NONE, NULL);
 	if (inet_pton(AF_INET, t->host, &a) != 1 && inet_pton(AF_INET6, t->host, &a) != 1)
 		(void)SSL_set_tlsext_host_name(c->ssl, t->host);
-	if (SSL_connect(c->ssl) != 1) {
-		seterr(err, errlen, "TLS handshake with %s failed: %s", t->name, ssl_errtext(eb, sizeof(eb)));
-		return PROV_E_TLS;
-	}
+	if ((rc = tls_handshake(c, t, deadline, err, errlen)) != PROV_OK)
+		return rc;
 	if ((peer = SSL_get1_peer_certificate(c->ssl)) == NULL) {
-		seterr(err, errlen, "%s presented no certificate", t->name);
+		prov_seterr(err, errlen, "%s (%s) presented no certificate", t->name, c->peer);
 		return PROV_E_TLS;
 	}
+	cert_subject(peer, c->subject, sizeof(c->subject));
 	if (X509_digest(peer, EVP_sha256(), fp, &n) != 1 || n != PROV_FP_LEN) {
 		X509_free(peer);
-		seterr(err, errlen, "cannot hash the certificate of %s", t->name);
+		prov_seterr(err, errlen, "cannot hash the certificate of %s", t->name);
 		return PROV_E_TLS;
 	}
 	X509_free(peer);
@@ -419,6 +372,7 @@ enum prov_rc
 prov_connect(const struct prov_target *t, int timeout_s, struct prov_conn **out,
              uint8_t fp[PROV_FP_LEN], char *err, size_t errlen)
 {
+	int64_t deadline = now_ms() + (int64_t)timeout_s * 1000;
 	struct prov_conn *c;
 	enum prov_rc rc;
 
@@ -426,11 +380,13 @@ prov_connect(const struct prov_target *t, int timeout_s, struct prov_conn **out,
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return PROV_E_NOMEM;
 	c->next_id = 1;
-	if ((c->fd = tcp_connect(t, timeout_s, err, errlen)) < 0) {
+	c->timeout_s = timeout_s;
+	c->fd = -1;
+	if (tcp_connect(c, t, deadline, err, errlen) != 0) {
 		free(c);
 		return PROV_E_NET;
 	}
-	if ((rc = tls_start(c, t, fp, err, errlen)) != PROV_OK) {
+	if ((rc = tls_start(c, t, deadline, fp, err, errlen)) != PROV_OK) {
 		c->broken = 1;
 		prov_close(c);
 		return rc;
@@ -439,21 +395,51 @@ prov_connect(const struct prov_target *t, int timeout_s, struct prov_conn **out,
 	return PROV_OK;
 }
 
-static int
-io_all(struct prov_conn *c, void *p, size_t n, int wr)
+const char *
+prov_peer(const struct prov_conn *c)
 {
-	size_t done = 0, k;
+	return c->peer;
+}
 
-	while (done < n) {
-		int ok = wr ? SSL_write_ex(c->ssl, (uint8_t *)p + done, n - done, &k)
-		            : SSL_read_ex(c->ssl, (uint8_t *)p + done, n - done, &k);
-		if (ok != 1) {
-			c->broken = 1;
-			return -1;
+const char *
+prov_subject(const struct prov_conn *c)
+{
+	return c->subject;
+}
+
+/* How an exchange of n bytes ended. */
+enum io_end { IO_DONE, IO_TIMEOUT, IO_CLOSED, IO_FAILED };
+
+/* Reads or writes n bytes before the deadline; *done counts what got through. */
+static enum io_end
+io_all(struct prov_conn *c, void *p, size_t n, int wr, int64_t deadline, size_t *done)
+{
+	size_t k;
+	int ok, e, w;
+
+	*done = 0;
+	while (*done < n) {
+		ERR_clear_error();
+		ok = wr ? SSL_write_ex(c->ssl, (uint8_t *)p + *done, n - *done, &k)
+		        : SSL_read_ex(c->ssl, (uint8_t *)p + *done, n - *done, &k);
+		if (ok == 1) {
+			*done += k;
+			continue;
 		}
-		done += k;
+		e = SSL_get_error(c->ssl, 0);
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+			if ((w = wait_fd(c->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline)) == 1)
+				continue;
+			c->broken = 1;
+			return w == 0 ? IO_TIMEOUT : IO_FAILED;
+		}
+		c->broken = 1;
+		if (e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL ||
+		    ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+			return IO_CLOSED;
+		return IO_FAILED;
 	}
-	return 0;
+	return IO_DONE;
 }
 
 void
@@ -515,41 +501,88 @@ prov_begin(struct prov_conn *c, struct ctl_wr *wr, uint8_t type)
 	return PROV_OK;
 }
 
+/* A failed read of part ("header" or "body", n bytes, got of them) as a message naming the peer. */
 static enum prov_rc
-read_resp(struct prov_conn *c, uint8_t type, uint32_t id, struct prov_resp *resp, char *err,
-          size_t errlen)
+read_failed(struct prov_conn *c, enum io_end e, const char *part, size_t got, size_t n, char *err,
+            size_t errlen)
+{
+	char eb[256];
+
+	switch (e) {
+	case IO_TIMEOUT:
+		prov_seterr(err, errlen, "no complete response from %s within %d s (timed out with %zu of %zu "
+		            "%s bytes)", c->peer, c->timeout_s, got, n, part);
+		break;
+	case IO_CLOSED:
+		if (got == 0 && strcmp(part, "header") == 0)
+			prov_seterr(err, errlen, "%s closed the connection without responding", c->peer);
+		else
+			prov_seterr(err, errlen, "%s closed the connection in mid-reply (%zu of %zu %s bytes)",
+			            c->peer, got, n, part);
+		break;
+	case IO_FAILED:
+	case IO_DONE:
+		prov_seterr(err, errlen, "reading the response from %s failed: %s", c->peer,
+		            ssl_errtext(eb, sizeof(eb)));
+		break;
+	}
+	return PROV_E_NET;
+}
+
+static enum prov_rc
+read_resp(struct prov_conn *c, uint8_t type, uint32_t id, int64_t deadline, struct prov_resp *resp,
+          char *err, size_t errlen)
 {
 	uint8_t hdr[CTL_PROV_HDR_LEN];
 	struct ctl_diag d;
+	enum io_end e;
+	size_t got;
 	char db[256];
 
-	if (io_all(c, hdr, sizeof(hdr), 0) != 0) {
-		seterr(err, errlen, "no response (connection closed or timed out)");
-		return PROV_E_NET;
-	}
+	if ((e = io_all(c, hdr, sizeof(hdr), 0, deadline, &got)) != IO_DONE)
+		return read_failed(c, e, "header", got, sizeof(hdr), err, errlen);
 	if (ctl_prov_parse_header(hdr, sizeof(hdr), &resp->m, &d) != CTL_OK) {
-		seterr(err, errlen, "protocol error: %s", ctl_diag_str(&d, db, sizeof(db)));
+		prov_seterr(err, errlen, "protocol error from %s: %s", c->peer, ctl_diag_str(&d, db, sizeof(db)));
 		c->broken = 1;
 		return PROV_E_PROTO;
 	}
 	if (resp->m.type != (type | CTL_PROV_RESPONSE) || resp->m.id != id) {
-		seterr(err, errlen, "protocol error: response type 0x%02x id %u to request 0x%02x id %u",
-		       resp->m.type, resp->m.id, type, id);
+		prov_seterr(err, errlen, "protocol error from %s: response type 0x%02x id %u to request 0x%02x "
+		            "id %u", c->peer, resp->m.type, resp->m.id, type, id);
 		c->broken = 1;
 		return PROV_E_PROTO;
 	}
 	if ((resp->body = malloc(resp->m.body_len ? resp->m.body_len : 1)) == NULL)
 		return PROV_E_NOMEM;
-	if (io_all(c, resp->body, resp->m.body_len, 0) != 0) {
-		seterr(err, errlen, "response cut short (connection closed or timed out)");
-		return PROV_E_NET;
-	}
+	if ((e = io_all(c, resp->body, resp->m.body_len, 0, deadline, &got)) != IO_DONE)
+		return read_failed(c, e, "body", got, resp->m.body_len, err, errlen);
 	if (ctl_prov_parse_body(resp->body, resp->m.body_len, &resp->m, &d) != CTL_OK) {
-		seterr(err, errlen, "protocol error: %s", ctl_diag_str(&d, db, sizeof(db)));
+		prov_seterr(err, errlen, "protocol error from %s: %s", c->peer, ctl_diag_str(&d, db, sizeof(db)));
 		c->broken = 1;
 		return PROV_E_PROTO;
 	}
 	return PROV_OK;
+}
+
+/* The request and its response share one deadline: --timeout bounds the whole exchange. */
+static enum prov_rc
+exchange(struct prov_conn *c, struct ctl_wr *wr, uint8_t type, uint32_t id, struct prov_resp *resp,
+         char *err, size_t errlen)
+{
+	int64_t deadline = now_ms() + (int64_t)c->timeout_s * 1000;
+	enum io_end e;
+	size_t got;
+
+	if (ctl_prov_end(wr) != CTL_OK) {
+		prov_seterr(err, errlen, "request too large");
+		return PROV_E_NOMEM;
+	}
+	if ((e = io_all(c, wr->buf, wr->len, 1, deadline, &got)) != IO_DONE) {
+		prov_seterr(err, errlen, "cannot send the request to %s: %s", c->peer,
+		            e == IO_TIMEOUT ? "timed out" : "connection closed");
+		return PROV_E_NET;
+	}
+	return read_resp(c, type, id, deadline, resp, err, errlen);
 }
 
 enum prov_rc
@@ -562,22 +595,14 @@ prov_call(struct prov_conn *c, struct ctl_wr *wr, struct prov_resp *resp, char *
 
 	memset(resp, 0, sizeof(*resp));
 	type = wr->len > 5 ? wr->buf[5] : 0;
-	if (ctl_prov_end(wr) != CTL_OK) {
-		rc = PROV_E_NOMEM;
-		seterr(err, errlen, "request too large");
-	} else if (io_all(c, wr->buf, wr->len, 1) != 0) {
-		rc = PROV_E_NET;
-		seterr(err, errlen, "cannot send (connection closed or timed out)");
-	} else {
-		rc = read_resp(c, type, id, resp, err, errlen);
-	}
+	rc = exchange(c, wr, type, id, resp, err, errlen);
 	/* The request may hold the password. */
 	if (wr->buf != NULL)
 		OPENSSL_cleanse(wr->buf, wr->cap);
 	ctl_wr_cleanup(wr);
 	if (rc == PROV_OK && resp->m.status != CTL_PROV_OK) {
 		prov_resp_message(resp, msg, sizeof(msg));
-		seterr(err, errlen, "%s%s%s", ctl_prov_status_text(resp->m.status), msg[0] ? ": " : "", msg);
+		prov_seterr(err, errlen, "%s%s%s", ctl_prov_status_text(resp->m.status), msg[0] ? ": " : "", msg);
 		return PROV_E_STATUS;
 	}
 	return rc;
@@ -587,141 +612,29 @@ enum prov_rc
 prov_login(struct prov_conn *c, const char *user, const char *password, uint16_t *status,
            char *err, size_t errlen)
 {
+	size_t cap = CTL_PROV_HDR_LEN + 12 + strlen(user) + strlen(password);
 	struct ctl_wr wr;
 	struct prov_resp r;
 	enum prov_rc rc;
+	uint8_t *buf;
 
 	*status = 0;
-	if ((rc = prov_begin(c, &wr, CTL_PROV_LOGIN)) != PROV_OK)
-		return rc;
-	if (ctl_prov_put_str(&wr, CTL_PROV_T_USER, user) != CTL_OK ||
+	/* The request holds the password: build it in secret memory, never in a growing heap buffer. */
+	if ((buf = secmem_alloc(cap)) == NULL)
+		return PROV_E_NOMEM;
+	ctl_wr_init_fixed(&wr, buf, cap);
+	if (ctl_prov_begin(&wr, CTL_PROV_LOGIN, 0, c->next_id) != CTL_OK ||
+	    ctl_prov_put_str(&wr, CTL_PROV_T_USER, user) != CTL_OK ||
 	    ctl_prov_put_str(&wr, CTL_PROV_T_PASSWORD, password) != CTL_OK) {
-		OPENSSL_cleanse(wr.buf, wr.cap);
 		ctl_wr_cleanup(&wr);
+		secmem_free(buf, cap);
 		return PROV_E_NOMEM;
 	}
 	rc = prov_call(c, &wr, &r, err, errlen);
+	secmem_free(buf, cap);
 	*status = r.m.status;
 	prov_resp_free(&r);
 	return rc;
-}
-
-/* ------------------------------------------------------------------ */
-/* Password                                                             */
-
-static int
-password_file(const char *path, char *buf, size_t cap, char *err, size_t errlen)
-{
-	struct stat st;
-	ssize_t k;
-	size_t n = 0;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0 || fstat(fd, &st) != 0) {
-		seterr(err, errlen, "--password-file %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
-		seterr(err, errlen, "--password-file %s: must be a regular file not accessible by group "
-		       "or others (chmod 600)", path);
-		close(fd);
-		return -1;
-	}
-	while (n < cap - 1 && (k = read(fd, buf + n, cap - 1 - n)) > 0)
-		n += (size_t)k;
-	close(fd);
-	buf[n] = '\0';
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	if (n > 0 && buf[n - 1] == '\r')
-		buf[--n] = '\0';
-	return 0;
-}
-
-static int
-password_tty(const char *user, char *buf, size_t cap, char *err, size_t errlen)
-{
-	struct termios old, raw;
-	char prompt[512];
-	ssize_t k;
-	size_t n = 0;
-	int fd, pn;
-	char ch;
-
-	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0 || tcgetattr(fd, &old) != 0) {
-		seterr(err, errlen, "no password: use --password-file FILE or $%s (no terminal to ask on)",
-		       PROV_PASSWORD_ENV);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	raw = old;
-	raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-	raw.c_lflag |= ICANON;
-	pn = snprintf(prompt, sizeof(prompt), "Password for %s on the CTL Provider servers: ", user);
-	if (pn > 0 && (size_t)pn < sizeof(prompt))
-		(void)!write(fd, prompt, (size_t)pn);
-	(void)tcsetattr(fd, TCSAFLUSH, &raw);
-	while ((k = read(fd, &ch, 1)) == 1 && ch != '\n' && ch != '\r')
-		if (n < cap - 1)
-			buf[n++] = ch;
-	buf[n] = '\0';
-	ch = 0;
-	(void)tcsetattr(fd, TCSAFLUSH, &old);
-	(void)!write(fd, "\n", 1);
-	close(fd);
-	return 0;
-}
-
-int
-prov_password_get(const char *file, const char *user, char **out, char *err, size_t errlen)
-{
-	char *env = getenv(PROV_PASSWORD_ENV), *buf;
-	int rc;
-
-	*out = NULL;
-	if (file != NULL && env != NULL) {
-		seterr(err, errlen, "both --password-file and $%s are set; use one", PROV_PASSWORD_ENV);
-		return -1;
-	}
-	if ((buf = calloc(1, PROV_PASSWORD_MAX + 1)) == NULL)
-		return -1;
-	if (file != NULL) {
-		rc = password_file(file, buf, PROV_PASSWORD_MAX + 1, err, errlen);
-	} else if (env != NULL) {
-		size_t n = strlen(env);
-
-		rc = n <= PROV_PASSWORD_MAX ? 0 : -1;
-		if (rc == 0)
-			memcpy(buf, env, n + 1);
-		else
-			seterr(err, errlen, "$%s is longer than %d bytes", PROV_PASSWORD_ENV, PROV_PASSWORD_MAX);
-		OPENSSL_cleanse(env, n);
-		unsetenv(PROV_PASSWORD_ENV);
-	} else {
-		rc = password_tty(user, buf, PROV_PASSWORD_MAX + 1, err, errlen);
-	}
-	if (rc == 0 && buf[0] == '\0') {
-		seterr(err, errlen, "empty password");
-		rc = -1;
-	}
-	if (rc != 0) {
-		prov_password_free(buf);
-		return -1;
-	}
-	*out = buf;
-	return 0;
-}
-
-void
-prov_password_free(char *p)
-{
-	if (p == NULL)
-		return;
-	OPENSSL_cleanse(p, PROV_PASSWORD_MAX + 1);
-	free(p);
 }
 
 /* ------------------------------------------------------------------ */

@@ -21,6 +21,7 @@
 #define PROV_FP_HEX (PROV_FP_LEN * 3)
 #define PROV_PASSWORD_ENV "CTL_ADMIN_PASSWORD"
 #define PROV_PASSWORD_MAX 1024
+#define PROV_PEER_LEN 64          /* "[IPV6]:PORT" */
 
 /* A server named on the command line: HOST, HOST:PORT or [V6ADDR]:PORT. */
 struct prov_target {
@@ -37,7 +38,11 @@ void prov_fp_hex(const uint8_t fp[PROV_FP_LEN], char *out, size_t outlen);
 /* Accepts 64 hex digits, with or without colons, optionally "SHA256:" first. */
 int prov_fp_parse(const char *s, uint8_t fp[PROV_FP_LEN]);
 
-/* known_hosts: one line per server, "HOST:PORT SHA256-HEX". */
+/*
+ * known_hosts (prov_known.c): one "HOST:PORT SHA256-HEX" line per name. A
+ * server is recorded under the name it was given and the address that name
+ * resolved to, so one server has one identity whatever it is called.
+ */
 struct prov_known_entry {
 	char name[272];
 	uint8_t fp[PROV_FP_LEN];
@@ -53,18 +58,23 @@ struct prov_known {
  * a missing file is an empty list. 0 or -1 with err.
  */
 int prov_known_load(struct prov_known *k, char *err, size_t errlen);
-/* The recorded fingerprint of name, or NULL. */
+/* The recorded fingerprint of name, or NULL. Lent by k. */
 const uint8_t *prov_known_find(const struct prov_known *k, const char *name);
-/* Sets (adds or replaces) name's fingerprint and rewrites the file atomically. */
-int prov_known_record(struct prov_known *k, const char *name, const uint8_t fp[PROV_FP_LEN],
-                      char *err, size_t errlen);
+/* The first name recorded with this fingerprint, or NULL. Lent by k. */
+const char *prov_known_find_fp(const struct prov_known *k, const uint8_t fp[PROV_FP_LEN]);
+/*
+ * Sets (adds or replaces) the fingerprint of each of the n names (NULL or
+ * empty ones are skipped) and rewrites the file atomically. 0 or -1 with err.
+ */
+int prov_known_record(struct prov_known *k, const char *const *names, size_t n,
+                      const uint8_t fp[PROV_FP_LEN], char *err, size_t errlen);
 void prov_known_cleanup(struct prov_known *k);
 /* The ctl-client config directory (created with mode 0700 when make is set). */
 int prov_config_dir(char *out, size_t outlen, int make);
 
 enum prov_rc {
 	PROV_OK = 0,
-	PROV_E_NET,      /* resolve, connect, read or write failed, or timed out */
+	PROV_E_NET,      /* resolve, connect, read or write failed, closed, or past the deadline */
 	PROV_E_TLS,      /* TLS handshake failed */
 	PROV_E_PROTO,    /* the peer does not speak the protocol (bad magic, id, type) */
 	PROV_E_STATUS,   /* a well-formed response with a status other than OK */
@@ -74,13 +84,18 @@ enum prov_rc {
 struct prov_conn;
 
 /*
- * TCP connect (bounded by timeout_s) and TLS 1.2+ handshake. The peer
+ * TCP connect and TLS 1.2+ handshake, together bounded by timeout_s; each
+ * later request (prov_call) gets timeout_s for its whole exchange. The peer
  * certificate is not checked here: *fp receives its SHA-256 fingerprint and
  * the caller decides (known_hosts, --fingerprint) before sending anything.
  * Free with prov_close().
  */
 enum prov_rc prov_connect(const struct prov_target *t, int timeout_s, struct prov_conn **out,
                           uint8_t fp[PROV_FP_LEN], char *err, size_t errlen);
+/* The address connected to, "A.B.C.D:PORT" or "[V6]:PORT". Lent by c. */
+const char *prov_peer(const struct prov_conn *c);
+/* The server certificate's subject (RFC 2253, printable ASCII). Lent by c. */
+const char *prov_subject(const struct prov_conn *c);
 /* Sends BYE when possible, shuts TLS down, frees. NULL is a no-op. */
 void prov_close(struct prov_conn *c);
 
@@ -96,12 +111,14 @@ const char *prov_resp_message(const struct prov_resp *r, char *buf, size_t len);
 /* Starts a request of type in wr (a growable writer the call initialises). */
 enum prov_rc prov_begin(struct prov_conn *c, struct ctl_wr *wr, uint8_t type);
 /*
- * Ends, sends and wipes wr, then reads the response into resp. PROV_E_STATUS
- * leaves the response in resp with the server's MESSAGE in err.
+ * Ends, sends and wipes wr, then reads the response into resp, all before
+ * one deadline (the connection's timeout). PROV_E_STATUS leaves the
+ * response in resp with the server's MESSAGE in err; other errors name the
+ * peer address.
  */
 enum prov_rc prov_call(struct prov_conn *c, struct ctl_wr *wr, struct prov_resp *resp,
                        char *err, size_t errlen);
-/* LOGIN with user and password. */
+/* LOGIN with user and password (the request is built in secret memory, secmem.h). */
 enum prov_rc prov_login(struct prov_conn *c, const char *user, const char *password,
                         uint16_t *status, char *err, size_t errlen);
 
@@ -109,10 +126,14 @@ enum prov_rc prov_login(struct prov_conn *c, const char *user, const char *passw
  * The administrator password: --password-file FILE (not readable by group
  * or others; one trailing newline removed), else $CTL_ADMIN_PASSWORD (wiped
  * and unset after reading), else a prompt without echo on /dev/tty. Both a
- * file and the variable is an error. *out is wiped by prov_password_free().
+ * file and the variable is an error. *out is secret memory (secmem.h: locked,
+ * out of core dumps), wiped and freed by prov_password_free().
  */
 int prov_password_get(const char *file, const char *user, char **out, char *err, size_t errlen);
 void prov_password_free(char *p);
+
+/* snprintf into err (when not NULL); shared by the prov_*.c files. */
+void prov_seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Runs fn(arg, i) for i in [0, n) in parallel threads and waits for all. */
 void prov_fanout(size_t n, void (*fn)(void *arg, size_t i), void *arg);

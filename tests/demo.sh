@@ -110,7 +110,7 @@ done
 
 step "ctl-client mixed-mode: collect, sign on token 1 (token 2 is the backup), upload, mode 1"
 # shellcheck disable=SC2086
-$C mixed-mode $SERVERS --user admin --password-file "$CL/password" --module "$MOD" \
+$C mixed-mode $SERVERS --user admin --password-file "$CL/password" --accept-new --module "$MOD" \
 	--token "$(cat "$BUILD/tokens/sast1.label")" --sast-token "$(cat "$BUILD/tokens/sast2.label")" \
 	--pin-file "$BUILD/tokens/sast1.pin" --yes
 

@@ -16,7 +16,7 @@ start_node 1 "$PKI/ccm1.pem" "$PKI/ccm1.key"
 start_node 2 "$PKI/ccm2.pem" "$PKI/ccm2.key"
 start_node 3 "$T_TMP/ccm3.pem" "$T_TMP/ccm3.key"
 SERVERS="--server 127.0.0.1:$PPORT_1 --server 127.0.0.1:$PPORT_2 --server 127.0.0.1:$PPORT_3"
-AUTH="--user admin --password-file $T_TMP/pw"
+AUTH="--user admin --password-file $T_TMP/pw --accept-new"
 SIGN1="--module $MOD --pin-file $(pinfile sast1) --token $(label sast1)"
 
 # --- mixed-mode refusals before anything changes

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Client-side security of the cluster commands: the server's identity is
+# Client-side security of the cluster commands: a server never seen before
+# needs --accept-new (or a terminal, or --fingerprint), its identity is
 # recorded on first use and a changed certificate is refused before any
 # password is sent; --fingerprint pins it; a wrong password, a loose password
 # file, a missing password source and an unreachable server are each
@@ -16,7 +17,12 @@ AUTH="--user admin --password-file $T_TMP/pw"
 FP1=$(fp "$PKI/ccm1.pem")
 FP2=$(fp "$PKI/ccm2.pem")
 
-expect_exit "first connection succeeds (no CTL yet: check reports it)" 1 "$C" check $S $AUTH
+expect_exit "first connection without a terminal or --accept-new: refused" 10 \
+	setsid -w "$C" check $S $AUTH </dev/null
+expect_grep "... before the password is sent" "refusing to log in (nothing was sent)" "$T_TMP/last.out"
+expect_eq "... no LOGIN reached the server" "$(grep -c "login" "$T_TMP/n1/prov.log")" 0
+expect_exit "first connection with --accept-new succeeds (no CTL yet: check reports it)" 1 \
+	"$C" check $S $AUTH --accept-new
 expect_grep "... shows the server's fingerprint" "new server 127.0.0.1:$PPORT_1: certificate SHA256 fingerprint $FP1" "$T_TMP/last.err"
 expect_grep "... and records it in known_hosts" "127.0.0.1:$PPORT_1 $FP1" "$KNOWN"
 expect_grep "... the check itself ran" "no-ctl: no CTL installed" "$T_TMP/last.out"
@@ -60,6 +66,8 @@ expect_grep "... says where a password can come from" "use --password-file FILE 
 expect_exit "both a password file and the variable is ambiguous" 2 env CTL_ADMIN_PASSWORD=x \
 	"$C" check $S $AUTH
 expect_exit "there is no --password option" 2 "$C" check $S --user admin --password Adm1n-secret
+expect_grep "... says so (not taken for --password-file)" "there is no --password option" "$T_TMP/last.err"
+expect_no_secret "the password appears in no output" "Adm1n-secret"
 
 # Network.
 dead=$(free_port)

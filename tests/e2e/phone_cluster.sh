@@ -15,7 +15,7 @@ use_tokens sast1 sast2
 start_node 1 "$PKI/ccm1.pem" "$PKI/ccm1.key"
 start_node 2 "$PKI/ccm2.pem" "$PKI/ccm2.key"
 SERVERS="--server 127.0.0.1:$PPORT_1 --server 127.0.0.1:$PPORT_2"
-AUTH="--user admin --password-file $T_TMP/pw"
+AUTH="--user admin --password-file $T_TMP/pw --accept-new"
 TOK1="--module $MOD --pin-file $(pinfile sast1) --token $(label sast1)"
 TOK2="--module $MOD --pin-file $(pinfile sast2) --token $(label sast2)"
 
