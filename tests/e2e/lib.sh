@@ -95,7 +95,7 @@ start_ctl_tftpd() {
 	TPORT=""
 	_i=0
 	while [ "$_i" -lt 200 ] && kill -0 "$TFTPD_PID" 2>/dev/null; do
-		TPORT=$(sed -n 's/.*Listening on 127\.0\.0\.1:\([0-9][0-9]*\),.*/\1/p' "$_log" | head -1)
+		TPORT=$(sed -n 's/.*Listening on 127\.0\.0\.1:\([0-9][0-9]*\),.*/\1/p' "$_log" 2>/dev/null | head -1)
 		[ -n "$TPORT" ] && return 0
 		sleep 0.05; _i=$((_i + 1))
 	done
