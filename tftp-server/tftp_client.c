@@ -255,6 +255,12 @@ on_data(struct xfer *x, const struct tftp_pkt *p)
 		finish(x, TFTP_CE_PROTOCOL);
 		return;
 	}
+	/* RFC 2349: the OACK announced the size; a server sending more is hostile. */
+	if (x->res.has_tsize && p->data_len > x->res.tsize - x->data.len) {
+		send_error(x, &x->tid, TFTP_EBADOP, "DATA beyond the announced tsize");
+		finish(x, TFTP_CE_PROTOCOL);
+		return;
+	}
 	if (ctl_wr_bytes(&x->data, p->data, p->data_len) != CTL_OK) {
 		send_error(x, &x->tid, TFTP_ENOSPACE, "File too large");
 		finish(x, TFTP_CE_TOO_LARGE);
