@@ -12,6 +12,8 @@ mkdir -p "$R/firmware"
 head -c 5000 /dev/urandom > "$R/CTLFile.tlv"
 head -c 5120 /dev/urandom > "$R/ITLFile.tlv"          # exact multiple of 512: empty last block
 head -c 4321 /dev/urandom > "$R/CTLSEP00AABBCCDDEE.tlv"
+: > "$R/CTLSEP0011223344FF.tlv"                       # empty per-device files: never served
+: > "$R/ITLSEP0011223344FF.tlv"
 printf '<device><name>SEP00AABBCCDDEE</name></device>\n' > "$R/SEP00AABBCCDDEE.cnf.xml"
 head -c 777 /dev/urandom > "$R/SEP00AABBCCDDEE.cnf.xml.sgn"
 head -c 3000 /dev/urandom > "$R/firmware/load.bin"
@@ -21,7 +23,8 @@ head -c 34000000 /dev/urandom > "$R/big.bin"         # 66407 blocks of 512: roll
 chmod -R a+rX "$R"
 
 md5() { md5sum < "$1" | cut -d' ' -f1; }
-same() { [ -f "$2" ] && [ "$(md5 "$1")" = "$(md5 "$2")" ]; }
+# same WANT GOT: GOT is not empty and has WANT's bytes (tftp-hpa leaves an empty file on errors).
+same() { [ -s "$2" ] && [ "$(md5 "$1")" = "$(md5 "$2")" ]; }
 
 PORT=$(free_port)
 LOG=$T_TMP/server.log
@@ -55,6 +58,12 @@ hpa firmware/load.bin "$O/9"
 check "file in a subdirectory" same "$R/firmware/load.bin" "$O/9"
 hpa empty.bin "$O/10"
 check "empty file: one empty DATA block" test -f "$O/10" -a ! -s "$O/10"
+hpa CTLSEP0011223344FF.tlv "$O/10a"
+check "empty per-device CTLSEP file: falls back to CTLFile.tlv (non-empty, md5)" same "$R/CTLFile.tlv" "$O/10a"
+hpa ITLSEP0011223344ff.tlv "$O/10b"
+check "empty per-device ITLSEP file: falls back to ITLFile.tlv (non-empty, md5)" same "$R/ITLFile.tlv" "$O/10b"
+"$BIN/tftp-raw" 127.0.0.1:$PORT '\0\1CTLSEP0011223344FF.tlv\0octet\0tsize\00\0' > "$O/10c"
+expect_grep "empty per-device file: tsize is the cluster file's size" "OACK tsize=5000 " "$O/10c"
 tftp 127.0.0.1 $PORT -m netascii -c get text.txt "$O/11"
 check "netascii round trip through tftp-hpa" same "$R/text.txt" "$O/11"
 hpa big.bin "$O/12"
@@ -118,6 +127,23 @@ check "200 phones x (CTLSEP, ITLSEP) at once, all verified" "$BIN/ctl-tftp-load"
 expect_grep "load generator result" "RESULT ok=400 failed=0 corrupt=0" "$T_TMP/last.out"
 check "storm over IPv6 with blksize 1428, windowsize 4" "$BIN/ctl-tftp-load" -q -s "[::1]:$PORT" -n 100 --blksize 1428 --windowsize 4 --tsize \
 	-f "CTLSEP%M.tlv=$R/CTLFile.tlv"
+
+# --- an empty cluster trust list is never served ------------------------------------
+R2=$T_TMP/root-empty
+mkdir -p "$R2"
+: > "$R2/CTLFile.tlv"
+: > "$R2/CTLSEP00AABBCCDDEE.tlv"
+head -c 100 /dev/urandom > "$R2/ITLFile.tlv"
+chmod -R a+rX "$R2"
+start_ctl_tftpd "$T_TMP/empty.log" --root "$R2"
+"$BIN/tftp-raw" 127.0.0.1:$TPORT '\0\1CTLSEP00AABBCCDDEE.tlv\0octet\0' > "$T_TMP/e1.out"
+expect_grep "empty per-device and empty CTLFile.tlv: ERROR 1, no empty file" "ERROR 1 " "$T_TMP/e1.out"
+"$BIN/tftp-raw" 127.0.0.1:$TPORT '\0\1CTLSEP001122334455.tlv\0octet\0' > "$T_TMP/e2.out"
+expect_grep "no per-device file and empty CTLFile.tlv: ERROR 1" "ERROR 1 " "$T_TMP/e2.out"
+hpa_e() { rm -f "$2"; tftp 127.0.0.1 $TPORT -m binary -c get "$1" "$2"; }
+hpa_e ITLSEP001122334455.tlv "$O/e3"
+check "the non-empty ITLFile.tlv beside it is served (md5)" same "$R2/ITLFile.tlv" "$O/e3"
+kill $TFTPD_PID
 
 # --- Max Serving Count ---------------------------------------------------------------
 P2=$(free_port)
