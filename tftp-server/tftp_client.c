@@ -41,6 +41,7 @@ struct xfer {
 	uint64_t progress;     /* when the transfer last moved (RRQ sent, packet taken) */
 	unsigned blksize, window, in_window, tries;
 	int gap_acked;
+	int exact_tsize;       /* octet mode: the file is exactly the announced tsize */
 	struct tftp_result res;
 	tftp_done_fn done;
 	void *arg;
@@ -255,8 +256,9 @@ on_data(struct xfer *x, const struct tftp_pkt *p)
 		finish(x, TFTP_CE_PROTOCOL);
 		return;
 	}
-	/* RFC 2349: the OACK announced the size; a server sending more is hostile. */
-	if (x->res.has_tsize && p->data_len > x->res.tsize - x->data.len) {
+	/* RFC 2349: the OACK announced the size; a server sending more is hostile
+	 * (octet mode only: a netascii size may not count the CR added to each LF). */
+	if (x->exact_tsize && x->res.has_tsize && p->data_len > x->res.tsize - x->data.len) {
 		send_error(x, &x->tid, TFTP_EBADOP, "DATA beyond the announced tsize");
 		finish(x, TFTP_CE_PROTOCOL);
 		return;
@@ -429,6 +431,7 @@ tftp_client_get(struct tftp_client *c, const struct tftp_get *g)
 	x->done = g->done;
 	x->arg = g->arg;
 	x->expect = 1;
+	x->exact_tsize = g->mode == TFTP_MODE_OCTET;
 	x->blksize = TFTP_BLKSIZE_DEF;
 	x->window = 1;
 	x->started = loop_now(c->loop);
