@@ -26,12 +26,10 @@ mkfifo "$R/fifo"
 [ "$(id -u)" = 0 ] && mknod "$R/nulldev" c 1 3 2>/dev/null
 chmod 755 "$R" "$R/subdir"; chmod 644 "$R/CTLFile.tlv" "$R/ITLFile.tlv"
 
-PORT=$(free_port)
 LOG=$T_TMP/server.log
-"$BIN/ctl-tftpd" --listen 127.0.0.1:$PORT --root "$R" --timeout 300 --retries 2 >"$LOG" 2>&1 &
-SRV=$!
-T_PIDS="$T_PIDS $SRV"
-wait_for 5 grep -q "Listening on" "$LOG" || { echo "Bail out! server did not start"; cat "$LOG"; exit 1; }
+start_ctl_tftpd "$LOG" --root "$R" --timeout 300 --retries 2
+PORT=$TPORT
+SRV=$TFTPD_PID
 ADDR=127.0.0.1:$PORT
 
 # hostile DESC EXPECT PACKET [tftp-raw options]: the first answer must start with EXPECT.

@@ -15,12 +15,10 @@ chmod -R a+rX "$R"
 md5() { md5sum < "$1" | cut -d' ' -f1; }
 same() { [ -f "$2" ] && [ "$(md5 "$1")" = "$(md5 "$2")" ]; }
 
-PORT=$(free_port)
 LOG=$T_TMP/server.log
-"$BIN/ctl-tftpd" --listen 127.0.0.1:$PORT --root "$R" --timeout 50 --max-timeout 200 --retries 20 >"$LOG" 2>&1 &
-SRV=$!
-T_PIDS="$T_PIDS $SRV"
-wait_for 5 grep -q "Listening on" "$LOG" || { echo "Bail out! server did not start"; cat "$LOG"; exit 1; }
+start_ctl_tftpd "$LOG" --root "$R" --timeout 50 --max-timeout 200 --retries 20
+PORT=$TPORT
+SRV=$TFTPD_PID
 O=$T_TMP/out
 mkdir -p "$O"
 
