@@ -90,6 +90,7 @@ step "Two cluster nodes on loopback: ctl-provider (TLS, port 2444 protocol) + ct
 printf 'demo-admin-password\n' > "$CL/password"
 chmod 600 "$CL/password"
 printf 'demo-admin-password\n' | $BUILD/bin/ctl-provider --hash-password admin > "$CL/credentials"
+chmod 600 "$CL/credentials"
 SERVERS=""
 for n in 1 2; do
 	d=$CL/node$n
@@ -98,7 +99,8 @@ for n in 1 2; do
 	$BUILD/bin/ctl-provider --listen "127.0.0.1:$pp" --set "hostname=cucm-node$n.example.lab" \
 		--set "ipv4=192.0.2.1$n" --set "tls_cert=$PKI/ccm$n.pem" --set "tls_key=$PKI/ccm$n.key" \
 		--set "cert=ccm-tftp:$PKI/ccm$n.pem" --set "cert=capf:$PKI/capf.pem" --tftp-root "$d/tftp" \
-		--credentials "$CL/credentials" --mode-file "$d/mode" > "$d/provider.log" 2>&1 &
+		--credentials "$CL/credentials" --mode-file "$d/mode" --set allow_set_mode=yes \
+		> "$d/provider.log" 2>&1 &
 	PIDS="$PIDS $!"
 	$BUILD/bin/ctl-tftpd --listen "127.0.0.1:$tp" --root "$d/tftp" -q > "$d/tftpd.log" 2>&1 &
 	PIDS="$PIDS $!"

@@ -3,8 +3,11 @@
  * bounds (prov_config.c), logins with crypt(3) hashes and per-address
  * throttling (prov_auth.c), the CTL store's trust rule, backup, atomic
  * install, sweep and security mode (prov_store.c), and request dispatch
- * with its statuses and MESSAGE items (prov_handlers.c).
+ * with its statuses and MESSAGE items (prov_handlers.c); files read from the
+ * TFTP root (prov_file.c) and connection admission (prov_limits.c).
  */
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -74,6 +77,17 @@ write_creds(const char *path, const char *method)
 	ck_assert_int_eq(prov_hash_password(method, "secret", hash, sizeof(hash)), 0);
 	fprintf(fp, "# administrators\nops:%s\nadmin:%s\n", hash, hash);
 	fclose(fp);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+}
+
+static void
+put_file(const char *path, const void *p, size_t n)
+{
+	FILE *fp = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_uint_eq(fwrite(p, 1, n, fp), n);
+	ck_assert_int_eq(fclose(fp), 0);
 }
 
 static int
@@ -246,7 +260,8 @@ START_TEST(auth_no_file)
 	ck_assert_int_eq(prov_auth_init(&a, &c), 0);
 	ck_assert_int_eq(prov_auth_check(&a, "10.0.0.1", "admin", "secret", msg, sizeof(msg)),
 	                 PROV_AUTH_ERROR);
-	ck_assert_ptr_nonnull(strstr(msg, "credential file: cannot open"));
+	ck_assert_ptr_nonnull(strstr(msg, "credential file: "));
+	ck_assert_ptr_nonnull(strstr(msg, "/creds: no such file"));
 	ck_assert_int_eq(prov_hash_password("md5", "x", msg, sizeof(msg)), -1);
 	prov_auth_cleanup(&a);
 }
@@ -268,7 +283,7 @@ START_TEST(store_install_and_trust)
 	ck_assert_int_eq(prov_store_init(&s, &c), 0);
 	ck_assert_uint_eq(prov_store_get(&s, &got, &len, msg, sizeof(msg)), CTL_PROV_NOT_FOUND);
 	ck_assert_str_eq(msg, "no CTL installed");
-	ck_assert_uint_eq(prov_store_info(&s, &info), CTL_PROV_NOT_FOUND);
+	ck_assert_uint_eq(prov_store_info(&s, &info, msg, sizeof(msg)), CTL_PROV_NOT_FOUND);
 	/* First installation: no trust check. */
 	ck_assert_uint_eq(prov_store_put(&s, a, la, 0, &info, msg, sizeof(msg)), CTL_PROV_OK);
 	ck_assert_uint_eq(info.length, la);
@@ -359,6 +374,344 @@ START_TEST(store_mode)
 }
 END_TEST
 
+/* ---- hardening ----------------------------------------------------- */
+
+START_TEST(config_hardening_keys)
+{
+	struct prov_config c;
+	char err[256];
+
+	prov_config_defaults(&c);
+	ck_assert_uint_eq(c.allow_override, 0);
+	ck_assert_uint_eq(c.allow_set_mode, 0);
+	ck_assert_str_eq(c.user, "");
+	ck_assert_uint_eq(c.max_per_address, 16);
+	ck_assert_uint_eq(c.login_timeout, 30);
+	ck_assert_uint_eq(c.max_unauth_requests, 3);
+	ck_assert_int_eq(prov_config_set(&c, "allow_override", "yes", err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.allow_override, 1);
+	ck_assert_int_eq(prov_config_set(&c, "allow_set_mode", "On", err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.allow_set_mode, 1);
+	ck_assert_int_eq(prov_config_set(&c, "allow_set_mode", "no", err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.allow_set_mode, 0);
+	ck_assert_int_eq(prov_config_set(&c, "allow_override", "maybe", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "allow_override: 'maybe' is not yes or no");
+	ck_assert_int_eq(prov_config_set(&c, "user", "nobody", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.user, "nobody");
+	ck_assert_int_eq(prov_config_set(&c, "max_per_address", "0", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "max_per_address: '0' is not a number in 1..4096");
+	ck_assert_int_eq(prov_config_set(&c, "login_timeout", "5", err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.login_timeout, 5);
+	ck_assert_int_eq(prov_config_set(&c, "max_unauth_requests", "2", err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.max_unauth_requests, 2);
+}
+END_TEST
+
+/* The credential file and the TLS key: refused when group or others may read them. */
+START_TEST(secret_modes)
+{
+	const char *dir = tu_tmpdir();
+	char path[PROV_PATH_MAX + 16], err[4096], want[4096], msg[4096];
+	struct prov_config c;
+	struct prov_auth a;
+
+	node_config(&c, dir);
+	write_creds(c.credentials, "sha512");
+	ck_assert_int_eq(prov_secret_mode_check("credentials", c.credentials, err, sizeof(err)), 0);
+	ck_assert_int_eq(chmod(c.credentials, 0640), 0);
+	ck_assert_int_eq(prov_secret_mode_check("credentials", c.credentials, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "credentials %s: mode 0640 lets group or others read or write "
+	         "it; chmod 600 it", c.credentials);
+	ck_assert_str_eq(err, want);
+	/* Also at login time: the file is read at every login. */
+	ck_assert_int_eq(prov_auth_init(&a, &c), 0);
+	ck_assert_int_eq(prov_auth_check(&a, "10.0.0.1", "admin", "secret", msg, sizeof(msg)),
+	                 PROV_AUTH_ERROR);
+	snprintf(want, sizeof(want), "credential file %s: mode 0640", c.credentials);
+	ck_assert_msg(strstr(msg, want) != NULL, "%s", msg);
+	prov_auth_cleanup(&a);
+	snprintf(path, sizeof(path), "%s/tls.key", dir);
+	put_file(path, "k", 1);
+	ck_assert_int_eq(chmod(path, 0604), 0);
+	ck_assert_int_eq(prov_secret_mode_check("tls_key", path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "tls_key %s: mode 0604", path);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
+}
+END_TEST
+
+struct par_login {
+	struct prov_auth *a;
+	pthread_barrier_t *start;
+	enum prov_auth_result r;
+};
+
+static void *
+par_login_one(void *arg)
+{
+	struct par_login *p = arg;
+	char msg[256];
+
+	pthread_barrier_wait(p->start);
+	p->r = prov_auth_check(p->a, "10.0.0.7", "admin", "wrong", msg, sizeof(msg));
+	return NULL;
+}
+
+/* 60 wrong logins at once from one address, throttle_failures 5: 5 evaluated. */
+START_TEST(auth_parallel_failures_reserved)
+{
+	enum { N = 60 };
+	struct par_login p[N];
+	pthread_t t[N];
+	pthread_barrier_t start;
+	struct prov_config c;
+	struct prov_auth a;
+	unsigned bad = 0, throttled = 0, i;
+
+	node_config(&c, tu_tmpdir());
+	write_creds(c.credentials, "sha512");
+	c.throttle_failures = 5;
+	c.auth_slots = 64;
+	ck_assert_int_eq(prov_auth_init(&a, &c), 0);
+	ck_assert_int_eq(pthread_barrier_init(&start, NULL, N), 0);
+	for (i = 0; i < N; i++) {
+		p[i].a = &a;
+		p[i].start = &start;
+		ck_assert_int_eq(pthread_create(&t[i], NULL, par_login_one, &p[i]), 0);
+	}
+	for (i = 0; i < N; i++) {
+		pthread_join(t[i], NULL);
+		bad += p[i].r == PROV_AUTH_BAD;
+		throttled += p[i].r == PROV_AUTH_THROTTLED;
+	}
+	ck_assert_uint_eq(bad, 5);
+	ck_assert_uint_eq(throttled, N - 5);
+	pthread_barrier_destroy(&start);
+	prov_auth_cleanup(&a);
+}
+END_TEST
+
+struct slow_login {
+	struct prov_auth *a;
+	enum prov_auth_result r;
+};
+
+static void *
+slow_login_one(void *arg)
+{
+	struct slow_login *p = arg;
+	char msg[256];
+
+	p->r = prov_auth_check(p->a, "10.0.0.8", "admin", "wrong", msg, sizeof(msg));
+	return NULL;
+}
+
+/* While a login from an address is evaluated, another from it waits (here: gives up). */
+START_TEST(auth_one_login_per_address)
+{
+	struct prov_config c;
+	struct prov_auth a;
+	struct slow_login sl;
+	pthread_t t;
+	char msg[256];
+	int i, busy = 0;
+
+	node_config(&c, tu_tmpdir());
+	write_creds(c.credentials, "sha512");
+	c.throttle_failures = 100;
+	c.login_delay_ms = 4000; /* holds the first login in progress */
+	c.read_timeout = 1;      /* how long the second one waits for it */
+	ck_assert_int_eq(prov_auth_init(&a, &c), 0);
+	sl.a = &a;
+	ck_assert_int_eq(pthread_create(&t, NULL, slow_login_one, &sl), 0);
+	for (i = 0; i < 200 && !busy; i++) {
+		size_t k;
+
+		usleep(10000);
+		pthread_mutex_lock(&a.lock);
+		for (k = 0; k < PROV_THROTTLE_SLOTS; k++)
+			busy |= a.slots[k].busy && strcmp(a.slots[k].addr, "10.0.0.8") == 0;
+		pthread_mutex_unlock(&a.lock);
+	}
+	ck_assert_msg(busy, "the first login is in progress");
+	ck_assert_int_eq(prov_auth_check(&a, "10.0.0.8", "admin", "secret", msg, sizeof(msg)),
+	                 PROV_AUTH_THROTTLED);
+	ck_assert_str_eq(msg, "another login from this address is still in progress");
+	/* Another address is not held up. */
+	ck_assert_int_eq(prov_auth_check(&a, "10.0.0.9", "admin", "secret", msg, sizeof(msg)),
+	                 PROV_AUTH_OK);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(sl.r, PROV_AUTH_BAD);
+	ck_assert_int_eq(prov_auth_check(&a, "10.0.0.8", "admin", "secret", msg, sizeof(msg)),
+	                 PROV_AUTH_OK);
+	prov_auth_cleanup(&a);
+}
+END_TEST
+
+/* An unknown user is hashed with the method and cost of the file's entries. */
+START_TEST(auth_dummy_same_method)
+{
+	static const char *const methods[] = { "sha512", "yescrypt" };
+	struct prov_config c;
+	char hash[512], entry[512], msg[256], *line, *colon, *last;
+	uint8_t *text;
+	size_t len;
+	int known = 1;
+
+	node_config(&c, tu_tmpdir());
+	write_creds(c.credentials, methods[_i]);
+	text = tu_read(c.credentials, &len);
+	line = strstr((char *)text, "\nops:");
+	ck_assert_ptr_nonnull(line);
+	colon = strchr(line, ':');
+	snprintf(entry, sizeof(entry), "%.*s", (int)strcspn(colon + 1, "\n"), colon + 1);
+	free(text);
+	ck_assert_int_eq(prov_auth_lookup(c.credentials, "admin", hash, sizeof(hash), &known, msg,
+	                                  sizeof(msg)), 0);
+	ck_assert_int_eq(known, 1);
+	ck_assert_str_eq(hash, entry);
+	ck_assert_int_eq(prov_auth_lookup(c.credentials, "mallory", hash, sizeof(hash), &known, msg,
+	                                  sizeof(msg)), 0);
+	ck_assert_int_eq(known, 0);
+	/* The dummy is the entry's setting: method, cost and salt, without the hash. */
+	last = strrchr(entry, '$');
+	*last = '\0';
+	ck_assert_str_eq(hash, entry);
+	ck_assert_mem_eq(hash, methods[_i][0] == 's' ? "$6$" : "$y$", 3);
+}
+END_TEST
+
+/* A symbolic link named CTLFile.tlv: refused everywhere, never followed, never a backup. */
+START_TEST(store_symlink_refused)
+{
+	struct prov_config c;
+	struct prov_store s;
+	struct prov_ctl_info info;
+	char msg[4096], secret[PROV_PATH_MAX + 16], want[4096];
+	uint8_t *got = NULL, *a;
+	size_t len = 99, la;
+
+	a = make_ctl("sast1", "sast1", 0, &la);
+	node_config(&c, tu_tmpdir());
+	c.allow_override = 1;
+	ck_assert_int_eq(prov_store_init(&s, &c), 0);
+	snprintf(secret, sizeof(secret), "%s/secret", c.tftp_root);
+	put_file(secret, "TOP-SECRET-KEY-MATERIAL", 23);
+	ck_assert_int_eq(chmod(secret, 0600), 0);
+	ck_assert_int_eq(symlink(secret, s.ctl_path), 0);
+	snprintf(want, sizeof(want), "the installed CTL cannot be used: %s is a symbolic link; "
+	         "refusing to follow it", s.ctl_path);
+	ck_assert_uint_eq(prov_store_get(&s, &got, &len, msg, sizeof(msg)), CTL_PROV_IO);
+	ck_assert_ptr_null(got);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_str_eq(msg, want);
+	ck_assert_uint_eq(prov_store_info(&s, &info, msg, sizeof(msg)), CTL_PROV_IO);
+	ck_assert_str_eq(msg, want);
+	ck_assert_uint_eq(prov_store_put(&s, a, la, 0, &info, msg, sizeof(msg)), CTL_PROV_IO);
+	ck_assert_str_eq(msg, want);
+	ck_assert_uint_eq(prov_store_put(&s, a, la, 1, &info, msg, sizeof(msg)), CTL_PROV_IO);
+	ck_assert_int_ne(access(s.bak_path, F_OK), 0);
+	ck_assert_msg(same_file(secret, (const uint8_t *)"TOP-SECRET-KEY-MATERIAL", 23), "target intact");
+	prov_store_cleanup(&s);
+	free(a);
+}
+END_TEST
+
+/* A FIFO named CTLFile.tlv: every request answers at once (the tcase timeout catches a hang). */
+START_TEST(store_fifo_refused)
+{
+	struct prov_config c;
+	struct prov_store s;
+	struct prov_ctl_info info;
+	char msg[4096], want[4096];
+	uint8_t *got = NULL, *a;
+	size_t len = 0, la;
+
+	a = make_ctl("sast1", "sast1", 0, &la);
+	node_config(&c, tu_tmpdir());
+	ck_assert_int_eq(prov_store_init(&s, &c), 0);
+	ck_assert_int_eq(mkfifo(s.ctl_path, 0644), 0);
+	snprintf(want, sizeof(want), "the installed CTL cannot be used: %s is a FIFO, not a regular "
+	         "file; refusing it", s.ctl_path);
+	ck_assert_uint_eq(prov_store_info(&s, &info, msg, sizeof(msg)), CTL_PROV_IO);
+	ck_assert_str_eq(msg, want);
+	ck_assert_uint_eq(prov_store_get(&s, &got, &len, msg, sizeof(msg)), CTL_PROV_IO);
+	ck_assert_ptr_null(got);
+	ck_assert_uint_eq(prov_store_put(&s, a, la, 0, &info, msg, sizeof(msg)), CTL_PROV_IO);
+	ck_assert_str_eq(msg, want);
+	ck_assert_uint_eq(prov_store_set_mode(&s, 1, msg, sizeof(msg)), CTL_PROV_OK);
+	ck_assert_uint_eq(prov_store_mode(&s), 1);
+	prov_store_cleanup(&s);
+	free(a);
+}
+END_TEST
+
+/*
+ * The install replaces the name (a new inode): a reader holding the old
+ * file (ctl-tftpd mid-transfer) keeps the old bytes whole. An in-place
+ * rewrite would change them under it. The backup never is a file that
+ * does not parse, and never more readable than the original.
+ */
+START_TEST(store_install_replaces_name)
+{
+	struct prov_config c;
+	struct prov_store s;
+	struct prov_ctl_info info;
+	struct stat sb;
+	char msg[768], held[PROV_PATH_MAX + 40];
+	size_t la, lb;
+	uint8_t *a = make_ctl("sast1", "sast1", 0, &la), *b = make_ctl("sast1", "sast2", 1, &lb);
+
+	node_config(&c, tu_tmpdir());
+	ck_assert_int_eq(prov_store_init(&s, &c), 0);
+	ck_assert_uint_eq(prov_store_put(&s, a, la, 0, &info, msg, sizeof(msg)), CTL_PROV_OK);
+	ck_assert_int_eq(chmod(s.ctl_path, 0600), 0);
+	snprintf(held, sizeof(held), "%s/held", c.tftp_root);
+	ck_assert_int_eq(link(s.ctl_path, held), 0);
+	ck_assert_uint_eq(prov_store_put(&s, b, lb, 0, &info, msg, sizeof(msg)), CTL_PROV_OK);
+	ck_assert_msg(same_file(s.ctl_path, b, lb), "CTLFile.tlv is b");
+	ck_assert_msg(same_file(held, a, la), "the old inode still holds a, whole");
+	ck_assert_msg(same_file(s.bak_path, a, la), "CTLFile.tlv.bak is a");
+	ck_assert_int_eq(stat(s.bak_path, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 07777, 0600);
+	/* A file that does not parse, replaced with OVERRIDE: not kept as the backup. */
+	put_file(s.ctl_path, "junk", 4);
+	ck_assert_uint_eq(prov_store_put(&s, a, la, 1, &info, msg, sizeof(msg)), CTL_PROV_OK);
+	ck_assert_ptr_nonnull(strstr(msg, "did not parse and was not kept as the backup"));
+	ck_assert_msg(same_file(s.bak_path, a, la), "backup still the last CTL that parsed");
+	ck_assert_msg(same_file(s.ctl_path, a, la), "installed");
+	prov_store_cleanup(&s);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(limits_per_address)
+{
+	struct prov_limits l;
+	unsigned i;
+
+	ck_assert_int_eq(prov_limits_init(&l, 10, 3), 0);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(prov_limits_admit(&l, "127.0.0.1"), PROV_ADMIT_OK);
+	ck_assert_int_eq(prov_limits_admit(&l, "127.0.0.1"), PROV_ADMIT_ADDR_FULL);
+	ck_assert_int_eq(prov_limits_admit(&l, "127.0.0.2"), PROV_ADMIT_OK);
+	ck_assert_uint_eq(prov_limits_active(&l), 4);
+	prov_limits_release(&l, "127.0.0.1");
+	ck_assert_int_eq(prov_limits_admit(&l, "127.0.0.1"), PROV_ADMIT_OK);
+	for (i = 3; i < 9; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "10.0.0.%u", i);
+		ck_assert_int_eq(prov_limits_admit(&l, a), PROV_ADMIT_OK);
+	}
+	ck_assert_uint_eq(prov_limits_active(&l), 10);
+	ck_assert_int_eq(prov_limits_admit(&l, "10.9.9.9"), PROV_ADMIT_FULL);
+	prov_limits_release(&l, "10.0.0.3");
+	ck_assert_int_eq(prov_limits_admit(&l, "10.9.9.9"), PROV_ADMIT_OK);
+	prov_limits_cleanup(&l);
+}
+END_TEST
+
 /* ---- dispatch ------------------------------------------------------ */
 
 struct rig {
@@ -376,6 +729,7 @@ rig_init(struct rig *r)
 	memset(r, 0, sizeof(*r));
 	node_config(&r->cfg, tu_tmpdir());
 	write_creds(r->cfg.credentials, "sha512");
+	r->cfg.allow_set_mode = 1;
 	r->srv.cfg = &r->cfg;
 	ck_assert_int_eq(prov_auth_init(&r->srv.auth, &r->cfg), 0);
 	ck_assert_int_eq(prov_store_init(&r->srv.store, &r->cfg), 0);
@@ -561,6 +915,102 @@ START_TEST(dispatch_nonzero_status)
 }
 END_TEST
 
+START_TEST(dispatch_override_and_mode_gated)
+{
+	struct rig r;
+	struct ctl_wr req;
+	size_t la, lr;
+	uint8_t *a = make_ctl("sast1", "sast1", 0, &la), *ro = make_ctl("rogue", "rogue", 0, &lr);
+
+	rig_init(&r);
+	r.cfg.allow_set_mode = 0;
+	ck_assert_uint_eq(rig_login(&r, "admin", "secret"), CTL_PROV_OK);
+	rig_begin(&r, &req, CTL_PROV_PUT_CTL);
+	ck_assert_int_eq(ctl_prov_put(&req, CTL_PROV_T_CTL_FILE, a, la), CTL_OK);
+	ck_assert_uint_eq(rig_send(&r, &req), CTL_PROV_OK);
+	rig_begin(&r, &req, CTL_PROV_PUT_CTL);
+	ck_assert_int_eq(ctl_prov_put(&req, CTL_PROV_T_CTL_FILE, ro, lr), CTL_OK);
+	ck_assert_int_eq(ctl_prov_put_u8(&req, CTL_PROV_T_OVERRIDE, 1), CTL_OK);
+	ck_assert_uint_eq(rig_send(&r, &req), CTL_PROV_UNSUPPORTED);
+	assert_message(&r, "OVERRIDE is disabled on this node (allow_override = no); the installed "
+	               "CTL is unchanged");
+	ck_assert_msg(same_file(r.srv.store.ctl_path, a, la), "unchanged");
+	rig_begin(&r, &req, CTL_PROV_SET_MODE);
+	ck_assert_int_eq(ctl_prov_put_u8(&req, CTL_PROV_T_MODE, 1), CTL_OK);
+	ck_assert_uint_eq(rig_send(&r, &req), CTL_PROV_UNSUPPORTED);
+	assert_message(&r, "SET_MODE is disabled on this node (allow_set_mode = no); the security "
+	               "mode is unchanged");
+	ck_assert_uint_eq(prov_store_mode(&r.srv.store), 0);
+	ck_assert_int_ne(access(r.cfg.mode_file, F_OK), 0);
+	/* Enabled: both work. */
+	r.cfg.allow_override = 1;
+	r.cfg.allow_set_mode = 1;
+	rig_begin(&r, &req, CTL_PROV_PUT_CTL);
+	ck_assert_int_eq(ctl_prov_put(&req, CTL_PROV_T_CTL_FILE, ro, lr), CTL_OK);
+	ck_assert_int_eq(ctl_prov_put_u8(&req, CTL_PROV_T_OVERRIDE, 1), CTL_OK);
+	ck_assert_uint_eq(rig_send(&r, &req), CTL_PROV_OK);
+	ck_assert_msg(same_file(r.srv.store.ctl_path, ro, lr), "override installed");
+	rig_begin(&r, &req, CTL_PROV_SET_MODE);
+	ck_assert_int_eq(ctl_prov_put_u8(&req, CTL_PROV_T_MODE, 1), CTL_OK);
+	ck_assert_uint_eq(rig_send(&r, &req), CTL_PROV_OK);
+	ck_assert_uint_eq(prov_store_mode(&r.srv.store), 1);
+	rig_cleanup(&r);
+	free(a);
+	free(ro);
+}
+END_TEST
+
+/* Requests without a login: max_unauth_requests answers, then the connection closes. */
+START_TEST(dispatch_unauth_request_cap)
+{
+	struct rig r;
+	struct ctl_wr req;
+	int i;
+
+	rig_init(&r);
+	r.cfg.max_unauth_requests = 3;
+	for (i = 0; i < 2; i++) {
+		rig_begin(&r, &req, CTL_PROV_GET_STATUS);
+		ck_assert_uint_eq(rig_send(&r, &req), CTL_PROV_AUTH_REQUIRED);
+		ck_assert_int_eq(r.conn.closing, 0);
+	}
+	ck_assert_uint_eq(rig_login(&r, "admin", "wrong"), CTL_PROV_AUTH_FAILED);
+	ck_assert_int_eq(r.conn.closing, 1);
+	/* Logged in, requests are not counted. */
+	rig_cleanup(&r);
+	rig_init(&r);
+	r.cfg.max_unauth_requests = 2;
+	ck_assert_uint_eq(rig_login(&r, "admin", "secret"), CTL_PROV_OK);
+	for (i = 0; i < 5; i++) {
+		rig_begin(&r, &req, CTL_PROV_GET_STATUS);
+		ck_assert_uint_eq(rig_send(&r, &req), CTL_PROV_OK);
+	}
+	ck_assert_int_eq(r.conn.closing, 0);
+	rig_cleanup(&r);
+}
+END_TEST
+
+/* The login deadline binds until a LOGIN succeeds, the read timeout after. */
+START_TEST(conn_login_deadline)
+{
+	struct rig r;
+	struct timespec now;
+
+	rig_init(&r);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	r.conn.login_deadline = now;
+	r.conn.login_deadline.tv_sec += 3;
+	ck_assert_int_eq(prov_conn_deadline(&r.conn, 10), 1);
+	ck_assert_int_eq(r.conn.deadline.tv_sec, r.conn.login_deadline.tv_sec);
+	ck_assert_int_eq(prov_conn_deadline(&r.conn, 1), 0);
+	ck_assert_int_le(r.conn.deadline.tv_sec, now.tv_sec + 2);
+	ck_assert_uint_eq(rig_login(&r, "admin", "secret"), CTL_PROV_OK);
+	ck_assert_int_eq(prov_conn_deadline(&r.conn, 10), 0);
+	ck_assert_int_ge(r.conn.deadline.tv_sec, now.tv_sec + 10);
+	rig_cleanup(&r);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -572,21 +1022,33 @@ make_suite(void)
 	tcase_add_loop_test(cfg, config_bad_values, 0, 11);
 	tcase_add_test(cfg, config_file);
 	tcase_add_test(cfg, config_finish_loads_certs);
+	tcase_add_test(cfg, config_hardening_keys);
+	tcase_add_test(cfg, secret_modes);
+	tcase_add_test(cfg, limits_per_address);
 	suite_add_tcase(s, cfg);
 	tcase_set_timeout(auth, 60);
 	tcase_add_loop_test(auth, auth_ok_and_bad, 0, 2);
 	tcase_add_test(auth, auth_throttle);
 	tcase_add_test(auth, auth_no_file);
+	tcase_add_test(auth, auth_parallel_failures_reserved);
+	tcase_add_test(auth, auth_one_login_per_address);
+	tcase_add_loop_test(auth, auth_dummy_same_method, 0, 2);
 	suite_add_tcase(s, auth);
 	tcase_set_timeout(store, 60);
 	tcase_add_test(store, store_install_and_trust);
 	tcase_add_test(store, store_refusals);
 	tcase_add_test(store, store_mode);
+	tcase_add_test(store, store_symlink_refused);
+	tcase_add_test(store, store_fifo_refused);
+	tcase_add_test(store, store_install_replaces_name);
 	suite_add_tcase(s, store);
 	tcase_set_timeout(disp, 60);
 	tcase_add_test(disp, dispatch_login_gate);
 	tcase_add_test(disp, dispatch_requests);
 	tcase_add_test(disp, dispatch_nonzero_status);
+	tcase_add_test(disp, dispatch_override_and_mode_gated);
+	tcase_add_test(disp, dispatch_unauth_request_cap);
+	tcase_add_test(disp, conn_login_deadline);
 	suite_add_tcase(s, disp);
 	return s;
 }

@@ -4,12 +4,14 @@
  * keys; numbers through ctl_parse_uint with their bounds.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "provider.h"
 
@@ -40,6 +42,9 @@ prov_config_defaults(struct prov_config *c)
 	c->throttle_failures = 5;
 	c->throttle_window = 300;
 	c->auth_slots = 4;
+	c->max_per_address = 16;
+	c->login_timeout = 30;
+	c->max_unauth_requests = 3;
 }
 
 /* Copies a string value; refuses values that do not fit. */
@@ -151,19 +156,41 @@ set_ipv4(struct prov_config *c, const char *val, char *err, size_t errlen)
 	return 0;
 }
 
-enum key_kind { K_STR, K_UINT, K_FN };
+/* yes/no, true/false, on/off, 1/0. */
+static int
+set_bool(unsigned *dst, const char *key, const char *val, char *err, size_t errlen)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(val, yes[i]) == 0) {
+			*dst = 1;
+			return 0;
+		}
+		if (strcasecmp(val, no[i]) == 0) {
+			*dst = 0;
+			return 0;
+		}
+	}
+	return fail(err, errlen, "%s: '%s' is not yes or no", key, val);
+}
+
+enum key_kind { K_STR, K_UINT, K_BOOL, K_FN };
 
 /* Every key the config file and the command line accept. */
 static const struct key {
 	const char *name;
 	enum key_kind kind;
-	size_t off;          /* K_STR: char array, K_UINT: unsigned */
+	size_t off;          /* K_STR: char array, K_UINT and K_BOOL: unsigned */
 	size_t size;         /* K_STR: capacity */
 	unsigned long long min, max;
 	int (*fn)(struct prov_config *, const char *, char *, size_t);
 } keys[] = {
 #define STR(k, f) { k, K_STR, offsetof(struct prov_config, f), sizeof(((struct prov_config *)0)->f), 0, 0, NULL }
 #define NUM(k, f, lo, hi) { k, K_UINT, offsetof(struct prov_config, f), 0, lo, hi, NULL }
+#define BOOL(k, f) { k, K_BOOL, offsetof(struct prov_config, f), 0, 0, 1, NULL }
 #define FN(k, fn) { k, K_FN, 0, 0, 0, 0, fn }
 	STR("hostname", hostname),
 	FN("ipv4", set_ipv4),
@@ -181,8 +208,15 @@ static const struct key {
 	NUM("throttle_failures", throttle_failures, 1, 1000),
 	NUM("throttle_window", throttle_window, 1, 86400),
 	NUM("auth_slots", auth_slots, 1, 64),
+	NUM("max_per_address", max_per_address, 1, 4096),
+	NUM("login_timeout", login_timeout, 1, 3600),
+	NUM("max_unauth_requests", max_unauth_requests, 1, 1000),
+	BOOL("allow_override", allow_override),
+	BOOL("allow_set_mode", allow_set_mode),
+	STR("user", user),
 #undef STR
 #undef NUM
+#undef BOOL
 #undef FN
 };
 
@@ -202,6 +236,8 @@ prov_config_set(struct prov_config *c, const char *key, const char *val, char *e
 		case K_UINT:
 			return set_uint((unsigned *)(void *)((char *)c + k->off), key, val, k->min,
 			                k->max, err, errlen);
+		case K_BOOL:
+			return set_bool((unsigned *)(void *)((char *)c + k->off), key, val, err, errlen);
 		case K_FN:
 			return k->fn(c, val, err, errlen);
 		}
@@ -248,6 +284,20 @@ prov_config_load(struct prov_config *c, const char *path, char *err, size_t errl
 		}
 	}
 	fclose(fp);
+	return 0;
+}
+
+int
+prov_secret_mode_check(const char *what, const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		return fail(err, errlen, "%s %s: %s", what, path, strerror(errno));
+	/* Group or others: a secret readable (or replaceable) by anyone but its owner. */
+	if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+		return fail(err, errlen, "%s %s: mode %04o lets group or others read or write it; "
+		            "chmod 600 it", what, path, (unsigned)(sb.st_mode & 07777));
 	return 0;
 }
 

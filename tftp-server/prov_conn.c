@@ -6,6 +6,11 @@
  * timeout) is answered when possible and closes the connection; a body
  * whose items do not parse is answered with BAD_REQUEST and the connection
  * goes on, because the framing is intact.
+ *
+ * Until a LOGIN succeeds, the connection also lives under a login deadline
+ * counted from accept (login_timeout) and a cap on the requests it may make
+ * (max_unauth_requests, prov_handlers.c): a client that never logs in
+ * cannot hold its slot by sending a request now and then.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,9 +53,12 @@ header_status(enum ctl_err r)
 }
 
 static void
-log_io(const struct prov_conn *c, enum prov_io io, const char *where)
+log_io(const struct prov_conn *c, enum prov_io io, const char *where, int login_bound)
 {
-	if (io == PROV_IO_TIMEOUT)
+	if (io == PROV_IO_TIMEOUT && login_bound)
+		prov_log("%s: no login within %u s of connecting; closing", c->peer,
+		         c->srv->cfg->login_timeout);
+	else if (io == PROV_IO_TIMEOUT)
 		prov_log("%s: no complete %s within %u s; closing", c->peer, where,
 		         c->srv->cfg->read_timeout);
 	else if (io == PROV_IO_ERROR)
@@ -69,16 +77,18 @@ serve_one(struct prov_conn *c, struct ctl_wr *resp)
 	char where[600];
 	enum ctl_err r;
 	enum prov_io io;
-	int rc = -1;
+	int rc = -1, login_bound;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return -1;
 	resp->len = 0;
-	prov_conn_deadline(c, c->srv->cfg->read_timeout);
+	login_bound = prov_conn_deadline(c, c->srv->cfg->read_timeout);
 	if ((io = prov_tls_read(c, hdr, sizeof(hdr))) != PROV_IO_OK) {
-		log_io(c, io, "message header");
+		log_io(c, io, "message header", login_bound);
 		if (io == PROV_IO_TIMEOUT)
-			refuse(c, resp, 0, 0, CTL_PROV_BAD_REQUEST, "read timeout: no complete message");
+			refuse(c, resp, 0, 0, CTL_PROV_BAD_REQUEST, login_bound ?
+			       "login timeout: no login since the connection opened" :
+			       "read timeout: no complete message");
 		goto out;
 	}
 	if ((r = ctl_prov_parse_header(hdr, sizeof(hdr), m, &d)) != CTL_OK) {
@@ -93,9 +103,10 @@ serve_one(struct prov_conn *c, struct ctl_wr *resp)
 		goto out;
 	}
 	if ((io = prov_tls_read(c, body, m->body_len)) != PROV_IO_OK) {
-		log_io(c, io, "message body");
+		log_io(c, io, "message body", login_bound);
 		if (io == PROV_IO_TIMEOUT)
-			refuse(c, resp, m->type, m->id, CTL_PROV_BAD_REQUEST,
+			refuse(c, resp, m->type, m->id, CTL_PROV_BAD_REQUEST, login_bound ?
+			       "login timeout: no login since the connection opened" :
 			       "read timeout: message body incomplete");
 		goto out;
 	}
@@ -119,7 +130,8 @@ out:
 }
 
 void
-prov_conn_serve(struct prov_server *srv, int fd, const char *peer, const char *peer_addr)
+prov_conn_serve(struct prov_server *srv, int fd, const char *peer, const char *peer_addr,
+                const struct timespec *accepted)
 {
 	struct prov_conn c;
 	struct ctl_wr resp;
@@ -128,6 +140,8 @@ prov_conn_serve(struct prov_server *srv, int fd, const char *peer, const char *p
 	memset(&c, 0, sizeof(c));
 	c.srv = srv;
 	c.fd = fd;
+	c.login_deadline = *accepted;
+	c.login_deadline.tv_sec += (time_t)srv->cfg->login_timeout;
 	snprintf(c.peer, sizeof(c.peer), "%s", peer);
 	snprintf(c.peer_addr, sizeof(c.peer_addr), "%s", peer_addr);
 	if (prov_tls_accept(&c, msg, sizeof(msg)) != PROV_IO_OK) {

@@ -5,6 +5,11 @@
  * CTL_PROV_OK, or returns a failure status with a reason in msg; the
  * dispatcher then replaces the response by an error response carrying
  * MESSAGE. Every request is logged with the peer address.
+ *
+ * OVERRIDE (install without the trust check) and SET_MODE change what new
+ * phones will trust, so any password holder could use them to take over
+ * the cluster's trust: both are refused (UNSUPPORTED) unless the node's
+ * configuration enables them (allow_override, allow_set_mode).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +193,11 @@ h_put_ctl(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *re
 		snprintf(msg, msglen, "OVERRIDE must be the single byte 01");
 		return CTL_PROV_BAD_REQUEST;
 	}
+	if (override && !c->srv->cfg->allow_override) {
+		snprintf(msg, msglen, "OVERRIDE is disabled on this node (allow_override = no); "
+		         "the installed CTL is unchanged");
+		return CTL_PROV_UNSUPPORTED;
+	}
 	if (rs != NULL && rs->len > 0)
 		prov_log_escape(rs->val, rs->len > 128 ? 128 : rs->len, reason, sizeof(reason));
 	if (override)
@@ -215,6 +225,11 @@ h_set_mode(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *r
 	enum ctl_err r;
 	uint16_t st;
 
+	if (!c->srv->cfg->allow_set_mode) {
+		snprintf(msg, msglen, "SET_MODE is disabled on this node (allow_set_mode = no); "
+		         "the security mode is unchanged");
+		return CTL_PROV_UNSUPPORTED;
+	}
 	if (item_u8(ctl_prov_find(req, CTL_PROV_T_MODE), 1, &mode) != 0) {
 		snprintf(msg, msglen, "SET_MODE needs MODE: one byte, 0 (non-secure) or 1 (mixed)");
 		return CTL_PROV_BAD_REQUEST;
@@ -243,12 +258,10 @@ h_get_status(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr 
 	    (r = ctl_prov_put_u8(resp, CTL_PROV_T_MODE, (uint8_t)prov_store_mode(&c->srv->store))) !=
 	        CTL_OK)
 		return wr_status(r, msg, msglen);
-	if ((st = prov_store_info(&c->srv->store, &info)) == CTL_PROV_NOT_FOUND)
+	if ((st = prov_store_info(&c->srv->store, &info, msg, msglen)) == CTL_PROV_NOT_FOUND)
 		return CTL_PROV_OK;
-	if (st != CTL_PROV_OK) {
-		snprintf(msg, msglen, "cannot read the installed CTL");
+	if (st != CTL_PROV_OK)
 		return st;
-	}
 	if ((r = ctl_prov_put_str(resp, CTL_PROV_T_MD5, info.sums.md5)) != CTL_OK ||
 	    (r = ctl_prov_put_u32(resp, CTL_PROV_T_LENGTH, info.length)) != CTL_OK ||
 	    (r = ctl_prov_put_u32(resp, CTL_PROV_T_MTIME, info.mtime)) != CTL_OK)
@@ -340,5 +353,11 @@ prov_dispatch(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr
 			resp->len = 0;
 	} else if (h->fn != h_login && h->fn != h_put_ctl && h->fn != h_set_mode) {
 		prov_log("%s from %s user %s: OK", h->name, c->peer, c->authed ? c->user : "-");
+	}
+	/* A client that does not log in gets a few answers, then the connection closes. */
+	if (!c->authed && !c->closing &&
+	    ++c->unauth_requests >= c->srv->cfg->max_unauth_requests) {
+		prov_log("%s: %u requests without a login; closing", c->peer, c->unauth_requests);
+		c->closing = 1;
 	}
 }

@@ -4,6 +4,11 @@
  * the directory): a killed provider, a dropped upload or a full disk leave
  * the old file whole, and ctl-tftpd, which watches the root, serves
  * whichever complete file the name points to.
+ *
+ * The installed file is read through prov_file_read: a symbolic link or a
+ * FIFO planted under its name is refused (status IO, the reason in the
+ * message), never followed, never copied to the backup. The backup keeps
+ * only a file that parses, with the original's permissions at most.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -112,38 +117,65 @@ check_upload(const uint8_t *p, size_t n, struct ctl_file **out, char *msg, size_
 	return CTL_PROV_OK;
 }
 
+/* The installed CTL's bytes; CTL_PROV_NOT_FOUND when there is none. */
+static uint16_t
+read_installed(struct prov_store *s, size_t max, uint8_t **out, size_t *len, struct stat *st,
+               char *msg, size_t msglen)
+{
+	char why[PROV_PATH_MAX + 160];
+
+	switch (prov_file_read(s->ctl_path, max, out, len, st, why, sizeof(why))) {
+	case PROV_FILE_OK:
+		return CTL_PROV_OK;
+	case PROV_FILE_MISSING:
+		snprintf(msg, msglen, "no CTL installed");
+		return CTL_PROV_NOT_FOUND;
+	case PROV_FILE_REFUSED:
+	case PROV_FILE_IO:
+		break;
+	}
+	snprintf(msg, msglen, "the installed CTL cannot be used: %s", why);
+	return CTL_PROV_IO;
+}
+
+/* The installed CTL, kept for the backup only when it parses. */
+struct installed {
+	uint8_t *bytes;              /* NULL: none */
+	size_t len;
+	mode_t mode;
+	struct ctl_file *parsed;     /* NULL: does not parse */
+};
+
 /*
  * The phone rule against the installed CTL. An installed file that no
  * longer parses cannot vouch for anything: only an OVERRIDE replaces it.
- * *old receives the installed bytes for the backup (NULL when none).
  */
 static uint16_t
-check_trust(struct prov_store *s, const struct ctl_file *f, int override, uint8_t **old,
-            size_t *old_len, char *msg, size_t msglen)
+check_trust(struct prov_store *s, const struct ctl_file *f, int override, struct installed *old,
+            char *msg, size_t msglen)
 {
 	struct ctl_verify_result vr;
-	struct ctl_file *cur = NULL;
 	struct ctl_diag d;
+	struct stat sb;
 	enum ctl_err r;
+	uint16_t st;
 
-	*old = NULL;
-	*old_len = 0;
-	if ((r = ctl_read_file(s->ctl_path, CTL_MAX_FILE, old, old_len, &d)) != CTL_OK) {
-		if (r == CTL_E_IO && errno == ENOENT)
-			return CTL_PROV_OK; /* first installation */
-		snprintf(msg, msglen, "cannot read the installed CTL: %s", d.msg);
-		return CTL_PROV_IO;
-	}
+	memset(old, 0, sizeof(*old));
+	st = read_installed(s, CTL_MAX_FILE, &old->bytes, &old->len, &sb, msg, msglen);
+	if (st == CTL_PROV_NOT_FOUND)
+		return CTL_PROV_OK; /* first installation */
+	if (st != CTL_PROV_OK)
+		return st;
+	old->mode = sb.st_mode & 0644;
+	r = ctl_file_parse(old->bytes, old->len, 0, &old->parsed, &d);
 	if (override)
 		return CTL_PROV_OK;
-	if ((r = ctl_file_parse(*old, *old_len, 0, &cur, &d)) != CTL_OK) {
+	if (r != CTL_OK) {
 		snprintf(msg, msglen, "the installed CTL does not parse (%s); replacing it needs "
 		         "OVERRIDE", d.msg);
 		return CTL_PROV_CTL_NOT_TRUSTED;
 	}
-	r = ctl_file_verify_trusted(f, cur, &vr);
-	ctl_file_free(cur);
-	if (r == CTL_OK)
+	if ((r = ctl_file_verify_trusted(f, old->parsed, &vr)) == CTL_OK)
 		return CTL_PROV_OK;
 	snprintf(msg, msglen, "%s: %s", ctl_strerror(r), vr.reason);
 	return r == CTL_E_NOT_TRUSTED || r == CTL_E_SIGNER_NOT_FOUND ? CTL_PROV_CTL_NOT_TRUSTED :
@@ -155,21 +187,25 @@ prov_store_put(struct prov_store *s, const uint8_t *p, size_t n, int override,
                struct prov_ctl_info *info, char *msg, size_t msglen)
 {
 	struct ctl_file *f = NULL;
+	struct installed old;
 	struct ctl_diag d;
-	uint8_t *old = NULL;
-	size_t old_len = 0;
 	char signer[512];
 	uint16_t st;
 
 	memset(info, 0, sizeof(*info));
+	memset(&old, 0, sizeof(old));
 	if ((st = check_upload(p, n, &f, msg, msglen)) != CTL_PROV_OK)
 		goto out;
 	snprintf(signer, sizeof(signer), "%s", msg);
 	pthread_mutex_lock(&s->lock);
-	if ((st = check_trust(s, f, override, &old, &old_len, msg, msglen)) != CTL_PROV_OK)
+	if ((st = check_trust(s, f, override, &old, msg, msglen)) != CTL_PROV_OK)
 		goto unlock;
-	/* Backup first: after a crash between the two renames both names hold the old file. */
-	if (old != NULL && ctl_write_atomic(s->bak_path, old, old_len, 0644, &d) != CTL_OK) {
+	/*
+	 * Backup first: after a crash between the two renames both names hold
+	 * the old file. A file that does not parse is not a CTL: never a backup.
+	 */
+	if (old.parsed != NULL &&
+	    ctl_write_atomic(s->bak_path, old.bytes, old.len, old.mode, &d) != CTL_OK) {
 		snprintf(msg, msglen, "cannot keep the backup: %s", d.msg);
 		st = CTL_PROV_IO;
 		goto unlock;
@@ -179,16 +215,18 @@ prov_store_put(struct prov_store *s, const uint8_t *p, size_t n, int override,
 		st = CTL_PROV_IO;
 		goto unlock;
 	}
-	if (prov_store_info(s, info) != CTL_PROV_OK) {
+	if (prov_store_info(s, info, msg, msglen) != CTL_PROV_OK) {
 		snprintf(msg, msglen, "installed, but cannot read it back");
 		st = CTL_PROV_IO;
 		goto unlock;
 	}
-	snprintf(msg, msglen, "%s", signer);
+	snprintf(msg, msglen, "%s%s", signer, old.bytes != NULL && old.parsed == NULL ?
+	         "; the replaced file did not parse and was not kept as the backup" : "");
 unlock:
 	pthread_mutex_unlock(&s->lock);
 out:
-	free(old);
+	ctl_file_free(old.parsed);
+	free(old.bytes);
 	ctl_file_free(f);
 	return st;
 }
@@ -196,32 +234,25 @@ out:
 uint16_t
 prov_store_get(struct prov_store *s, uint8_t **out, size_t *len, char *msg, size_t msglen)
 {
-	struct ctl_diag d;
-	enum ctl_err r;
-
 	/* The reply must fit one message: the CTL_FILE item plus the MD5 item. */
-	r = ctl_read_file(s->ctl_path, CTL_PROV_MAX_BODY - 64, out, len, &d);
-	if (r == CTL_OK)
-		return CTL_PROV_OK;
-	snprintf(msg, msglen, "%s", r == CTL_E_IO && errno == ENOENT ? "no CTL installed" : d.msg);
-	return r == CTL_E_IO && errno == ENOENT ? CTL_PROV_NOT_FOUND : CTL_PROV_IO;
+	return read_installed(s, CTL_PROV_MAX_BODY - 64, out, len, NULL, msg, msglen);
 }
 
 uint16_t
-prov_store_info(struct prov_store *s, struct prov_ctl_info *info)
+prov_store_info(struct prov_store *s, struct prov_ctl_info *info, char *msg, size_t msglen)
 {
-	struct ctl_diag d;
 	struct stat sb;
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	enum ctl_err r;
+	uint16_t st;
 
 	memset(info, 0, sizeof(*info));
-	if ((r = ctl_read_file(s->ctl_path, CTL_MAX_FILE, &buf, &len, &d)) != CTL_OK)
-		return r == CTL_E_IO && errno == ENOENT ? CTL_PROV_NOT_FOUND : CTL_PROV_IO;
-	if (stat(s->ctl_path, &sb) != 0 || ctl_checksums(buf, len, &info->sums) != CTL_OK) {
+	if ((st = read_installed(s, CTL_MAX_FILE, &buf, &len, &sb, msg, msglen)) != CTL_PROV_OK)
+		return st;
+	if (ctl_checksums(buf, len, &info->sums) != CTL_OK) {
+		snprintf(msg, msglen, "cannot checksum the installed CTL");
 		free(buf);
-		return CTL_PROV_IO;
+		return CTL_PROV_INTERNAL;
 	}
 	info->length = (uint32_t)len;
 	info->mtime = (uint32_t)sb.st_mtime;
@@ -232,18 +263,19 @@ prov_store_info(struct prov_store *s, struct prov_ctl_info *info)
 unsigned
 prov_store_mode(struct prov_store *s)
 {
-	char buf[8] = "";
+	char text[8], why[PROV_PATH_MAX + 160];
 	unsigned long long v;
-	size_t n;
-	FILE *fp = fopen(s->mode_path, "r");
+	uint8_t *buf = NULL;
+	size_t n = 0;
 
-	if (fp == NULL)
+	if (prov_file_read(s->mode_path, sizeof(text) - 1, &buf, &n, NULL, why, sizeof(why)) !=
+	    PROV_FILE_OK)
 		return s->initial_mode;
-	n = fread(buf, 1, sizeof(buf) - 1, fp);
-	fclose(fp);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	if (ctl_parse_uint(buf, 0, 1, &v) != CTL_OK)
+	memcpy(text, buf, n);
+	free(buf);
+	text[n] = '\0';
+	text[strcspn(text, "\n")] = '\0';
+	if (ctl_parse_uint(text, 0, 1, &v) != CTL_OK)
 		return s->initial_mode;
 	return (unsigned)v;
 }

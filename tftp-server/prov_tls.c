@@ -43,6 +43,15 @@ prov_tls_ctx(const struct prov_config *cfg, char *err, size_t errlen)
 		ssl_reason(err, errlen, "cannot require TLS 1.2");
 		goto fail;
 	}
+	/*
+	 * TLS 1.2: ECDHE only (a static-RSA key exchange would let whoever
+	 * later gets the node's key decrypt recorded logins) and AEAD only.
+	 * TLS 1.3 suites are all ECDHE/DHE and AEAD.
+	 */
+	if (SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL") != 1) {
+		ssl_reason(err, errlen, "cannot restrict the TLS 1.2 cipher suites");
+		goto fail;
+	}
 	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert) != 1) {
 		char what[PROV_PATH_MAX + 64];
 
@@ -111,11 +120,20 @@ wait_ssl(struct prov_conn *c, int ret)
 	}
 }
 
-void
+int
 prov_conn_deadline(struct prov_conn *c, unsigned seconds)
 {
+	const struct timespec *l = &c->login_deadline;
+
 	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
 	c->deadline.tv_sec += (time_t)seconds;
+	if (c->authed || (l->tv_sec == 0 && l->tv_nsec == 0))
+		return 0;
+	if (l->tv_sec > c->deadline.tv_sec ||
+	    (l->tv_sec == c->deadline.tv_sec && l->tv_nsec >= c->deadline.tv_nsec))
+		return 0;
+	c->deadline = *l;
+	return 1;
 }
 
 enum prov_io
@@ -123,7 +141,7 @@ prov_tls_accept(struct prov_conn *c, char *msg, size_t msglen)
 {
 	enum prov_io io;
 	int flags = fcntl(c->fd, F_GETFL);
-	int ret;
+	int ret, login_bound;
 
 	msg[0] = '\0';
 	if (flags < 0 || fcntl(c->fd, F_SETFL, flags | O_NONBLOCK) != 0) {
@@ -134,12 +152,13 @@ prov_tls_accept(struct prov_conn *c, char *msg, size_t msglen)
 		ssl_reason(msg, msglen, "SSL_new");
 		return PROV_IO_ERROR;
 	}
-	prov_conn_deadline(c, c->srv->cfg->read_timeout);
+	login_bound = prov_conn_deadline(c, c->srv->cfg->read_timeout);
 	ERR_clear_error();
 	while ((ret = SSL_accept(c->ssl)) != 1) {
 		if ((io = wait_ssl(c, ret)) != PROV_IO_OK) {
 			if (io == PROV_IO_TIMEOUT)
 				snprintf(msg, msglen, "no complete handshake within %u s",
+				         login_bound ? c->srv->cfg->login_timeout :
 				         c->srv->cfg->read_timeout);
 			else
 				ssl_reason(msg, msglen, "not a TLS 1.2+ client");

@@ -12,6 +12,11 @@
  * hashes at once (prov_auth.c), one mutex serialising PUT_CTL and SET_MODE
  * (prov_store.c) and one for the login-throttle table. Threads share only
  * struct prov_server, which is read-only apart from those locked parts.
+ *
+ * Unauthenticated clients are bounded three ways, so that one address
+ * cannot lock the administrator out: max_per_address connections per peer
+ * address (prov_limits.c), a login deadline counted from accept, and
+ * max_unauth_requests requests before a login (prov_conn.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,6 +33,7 @@
 
 #include <openssl/crypto.h>
 
+#include "priv.h"
 #include "provider.h"
 
 enum {
@@ -38,12 +44,15 @@ enum {
 };
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t hup_requested;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		hup_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 static const char usage_text[] =
@@ -179,6 +188,7 @@ struct job {
 	int fd;
 	char peer[80];
 	char peer_addr[64];
+	struct timespec accepted;
 };
 
 static void *
@@ -187,11 +197,9 @@ conn_thread(void *arg)
 	struct job *j = arg;
 	struct prov_server *srv = j->srv;
 
-	prov_conn_serve(srv, j->fd, j->peer, j->peer_addr);
+	prov_conn_serve(srv, j->fd, j->peer, j->peer_addr, &j->accepted);
+	prov_limits_release(&srv->limits, j->peer_addr);
 	free(j);
-	pthread_mutex_lock(&srv->lock);
-	srv->active--;
-	pthread_mutex_unlock(&srv->lock);
 	return NULL;
 }
 
@@ -212,7 +220,7 @@ peer_names(const struct sockaddr_storage *ss, char *peer, size_t plen, char *add
 	snprintf(addr, alen, "%s", a);
 }
 
-/* Accepts one connection and hands it to a new thread, within the cap. */
+/* Accepts one connection and hands it to a new thread, within the caps. */
 static void
 accept_one(struct prov_server *srv, int lfd, pthread_attr_t *attr)
 {
@@ -221,7 +229,7 @@ accept_one(struct prov_server *srv, int lfd, pthread_attr_t *attr)
 	struct job *j;
 	pthread_t t;
 	int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
-	int full;
+	enum prov_admit adm;
 
 	if (fd < 0)
 		return; /* EINTR, EAGAIN, ECONNABORTED, EMFILE: try again next round */
@@ -231,36 +239,26 @@ accept_one(struct prov_server *srv, int lfd, pthread_attr_t *attr)
 	}
 	j->srv = srv;
 	j->fd = fd;
+	clock_gettime(CLOCK_MONOTONIC, &j->accepted);
 	peer_names(&ss, j->peer, sizeof(j->peer), j->peer_addr, sizeof(j->peer_addr));
-	pthread_mutex_lock(&srv->lock);
-	full = srv->active >= srv->cfg->max_connections;
-	if (!full)
-		srv->active++;
-	pthread_mutex_unlock(&srv->lock);
-	if (full) {
+	switch ((adm = prov_limits_admit(&srv->limits, j->peer_addr))) {
+	case PROV_ADMIT_OK:
+		if (pthread_create(&t, attr, conn_thread, j) == 0)
+			return;
+		prov_log("cannot start a thread for %s; refusing it", j->peer);
+		prov_limits_release(&srv->limits, j->peer_addr);
+		break;
+	case PROV_ADMIT_FULL:
 		prov_log("connection limit (%u) reached; refusing %s", srv->cfg->max_connections,
 		         j->peer);
-	} else if (pthread_create(&t, attr, conn_thread, j) == 0) {
-		return;
-	} else {
-		prov_log("cannot start a thread for %s; refusing it", j->peer);
-		pthread_mutex_lock(&srv->lock);
-		srv->active--;
-		pthread_mutex_unlock(&srv->lock);
+		break;
+	case PROV_ADMIT_ADDR_FULL:
+		prov_log("%s already holds %u connections (max_per_address); refusing %s",
+		         j->peer_addr, srv->cfg->max_per_address, j->peer);
+		break;
 	}
 	close(fd);
 	free(j);
-}
-
-static unsigned
-active_count(struct prov_server *srv)
-{
-	unsigned n;
-
-	pthread_mutex_lock(&srv->lock);
-	n = srv->active;
-	pthread_mutex_unlock(&srv->lock);
-	return n;
 }
 
 static int
@@ -274,19 +272,56 @@ serve(struct prov_server *srv, int lfd)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 1u << 20);
 	while (!stop_requested) {
+		if (hup_requested) {
+			/* logrotate-style reload: the log is stderr, owned by the supervisor. */
+			hup_requested = 0;
+			prov_log("SIGHUP: nothing to reload (the credential file is read at every "
+			         "login; other settings need a restart); still serving");
+		}
 		if (poll(&pfd, 1, 500) > 0)
 			accept_one(srv, lfd, &attr);
 	}
 	close(lfd);
-	prov_log("stopping: waiting for %u connection(s)", active_count(srv));
+	prov_log("stopping: waiting for %u connection(s)", prov_limits_active(&srv->limits));
 	/* Requests finish within read_timeout; a PUT_CTL is never cut off mid-write. */
-	while (active_count(srv) > 0 && waited < (srv->cfg->read_timeout + 5) * 10) {
+	while (prov_limits_active(&srv->limits) > 0 &&
+	       waited < (srv->cfg->read_timeout + 5) * 10) {
 		usleep(100000);
 		waited++;
 	}
 	pthread_attr_destroy(&attr);
 	prov_log("stopped");
 	return EXIT_OK;
+}
+
+/*
+ * After binding: drops to cfg->user, then checks that the credential file
+ * is still readable, so a wrong owner shows at startup, not at the first
+ * login.
+ */
+static int
+drop_privileges(const struct prov_config *cfg, char *err, size_t errlen)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	char why[PROV_PATH_MAX + 128];
+
+	if (cfg->user[0] == '\0')
+		return 0;
+	if (priv_drop(NULL, cfg->user, err, errlen) != 0)
+		return -1;
+	if (prov_file_read(cfg->credentials, 64u * 1024u, &buf, &len, NULL, why, sizeof(why)) !=
+	    PROV_FILE_OK) {
+		int w = snprintf(err, errlen, "credentials as user %s: %s", cfg->user, why);
+
+		if (w < 0 || (size_t)w >= errlen)
+			snprintf(err, errlen, "credentials unreadable as user %s", cfg->user);
+		return -1;
+	}
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	prov_log("running as user %s (uid %u)", cfg->user, (unsigned)getuid());
+	return 0;
 }
 
 static int
@@ -298,12 +333,17 @@ run(struct prov_config *cfg, int check_only)
 
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = cfg;
+	if (prov_secret_mode_check("credentials", cfg->credentials, err, sizeof(err)) != 0 ||
+	    prov_secret_mode_check("tls_key", cfg->tls_key, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ctl-provider: %s\n", err);
+		return EXIT_CONFIG;
+	}
 	if ((srv.ssl_ctx = prov_tls_ctx(cfg, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "ctl-provider: %s\n", err);
 		return EXIT_CONFIG;
 	}
 	if (prov_auth_init(&srv.auth, cfg) != 0 || prov_store_init(&srv.store, cfg) != 0 ||
-	    pthread_mutex_init(&srv.lock, NULL) != 0) {
+	    prov_limits_init(&srv.limits, cfg->max_connections, cfg->max_per_address) != 0) {
 		fprintf(stderr, "ctl-provider: cannot initialise (paths too long?)\n");
 		goto out;
 	}
@@ -321,8 +361,17 @@ run(struct prov_config *cfg, int check_only)
 		rc = EXIT_FAIL;
 		goto out;
 	}
+	if (drop_privileges(cfg, err, sizeof(err)) != 0) {
+		prov_log("%s", err);
+		close(lfd);
+		rc = EXIT_CONFIG;
+		goto out;
+	}
 	rc = serve(&srv, lfd);
 out:
+	/* Connection threads still running after the stop grace period keep the table. */
+	if (srv.limits.tab != NULL && prov_limits_active(&srv.limits) == 0)
+		prov_limits_cleanup(&srv.limits);
 	SSL_CTX_free(srv.ssl_ctx);
 	return rc;
 }
@@ -337,6 +386,7 @@ install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	/* A file-size limit makes the write fail (EFBIG: status IO), not the daemon die. */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <openssl/ssl.h>
 
@@ -53,6 +54,12 @@ struct prov_config {
 	unsigned throttle_failures;  /* failures per address ... */
 	unsigned throttle_window;    /* ... within this many seconds before THROTTLED */
 	unsigned auth_slots;         /* password hashes computed at once (memory-hard) */
+	unsigned max_per_address;    /* connections from one address at once */
+	unsigned login_timeout;      /* seconds from accept until a login must have succeeded */
+	unsigned max_unauth_requests; /* requests answered before a login; then the connection closes */
+	unsigned allow_override;     /* 1: PUT_CTL may carry OVERRIDE */
+	unsigned allow_set_mode;     /* 1: SET_MODE is served */
+	char user[PROV_NAME_MAX];    /* drop to this user after binding; "" keeps the uid */
 };
 
 /* Sets the defaults (port 2444, timeout 10 s, 256 connections, ...). */
@@ -70,6 +77,30 @@ int prov_config_finish(struct prov_config *c, char *err, size_t errlen);
 void prov_config_cleanup(struct prov_config *c);
 /* Role name ("ccm-tftp", "capf", ...) or number to a FUNCTION code; -1 if unknown. */
 int prov_role_parse(const char *s);
+/*
+ * Refuses a secret (the credential file, the TLS key) that group or others
+ * may read or write: -1 with "WHAT PATH: mode 0644 ..." in err, else 0.
+ */
+int prov_secret_mode_check(const char *what, const char *path, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------ */
+/* Files in the TFTP root and beside it (prov_file.c) */
+
+enum prov_file {
+	PROV_FILE_OK,
+	PROV_FILE_MISSING,  /* ENOENT */
+	PROV_FILE_REFUSED,  /* a symbolic link, not a regular file, or too large */
+	PROV_FILE_IO        /* open/read failed otherwise */
+};
+
+/*
+ * Reads a regular file without following a symbolic link at its name and
+ * without blocking on a FIFO or device (O_NOFOLLOW|O_NONBLOCK, then fstat).
+ * On PROV_FILE_OK *out (free()d by the caller) holds *len bytes and st, if
+ * not NULL, the file's fstat; otherwise msg says what and where.
+ */
+enum prov_file prov_file_read(const char *path, size_t max, uint8_t **out, size_t *len,
+                              struct stat *st, char *msg, size_t msglen);
 
 /* ------------------------------------------------------------------ */
 /* Logging: one line per event on stderr, written with a single write(2). */
@@ -85,14 +116,16 @@ const char *prov_log_escape(const uint8_t *p, size_t n, char *out, size_t out_le
 
 struct prov_throttle_slot {
 	char addr[64];
-	unsigned failures;
+	unsigned failures;           /* counted before the hash is computed (a reservation) */
 	time_t first;
+	int busy;                    /* a login from addr is being evaluated */
 };
 
 struct prov_auth {
 	const struct prov_config *cfg;
 	pthread_mutex_t lock;        /* guards slots, busy */
 	pthread_cond_t free_slot;
+	pthread_cond_t addr_done;    /* a login ended: waiting logins from its address retry */
 	unsigned busy;               /* password hashes being computed */
 	struct prov_throttle_slot slots[PROV_THROTTLE_SLOTS];
 };
@@ -113,6 +146,15 @@ void prov_auth_cleanup(struct prov_auth *a);
  */
 enum prov_auth_result prov_auth_check(struct prov_auth *a, const char *addr, const char *user,
                                       const char *password, char *msg, size_t msglen);
+/*
+ * The stored hash for user in the credential file at path, into hash; for
+ * an unknown user (*known 0) the setting (method, cost, salt) of the
+ * file's first entry, so that hashing against it costs the same as for a
+ * real account. Returns 0, or -1 with the reason in msg (file unreadable,
+ * a symbolic link, group- or world-readable).
+ */
+int prov_auth_lookup(const char *path, const char *user, char *hash, size_t hashlen, int *known,
+                     char *msg, size_t msglen);
 /*
  * Hashes password with crypt(3): method "yescrypt" ($y$) or "sha512"
  * ($6$). out receives the hash string. Returns 0, -1 on failure.
@@ -150,8 +192,12 @@ uint16_t prov_store_put(struct prov_store *s, const uint8_t *p, size_t n, int ov
 /* Reads the installed CTL (*out free()d by the caller); CTL_PROV_NOT_FOUND when none. */
 uint16_t prov_store_get(struct prov_store *s, uint8_t **out, size_t *len, char *msg,
                         size_t msglen);
-/* Checksums, length and mtime of the installed CTL; CTL_PROV_NOT_FOUND when none. */
-uint16_t prov_store_info(struct prov_store *s, struct prov_ctl_info *info);
+/*
+ * Checksums, length and mtime of the installed CTL; CTL_PROV_NOT_FOUND when
+ * none; CTL_PROV_IO with the reason in msg when it cannot be used.
+ */
+uint16_t prov_store_info(struct prov_store *s, struct prov_ctl_info *info, char *msg,
+                         size_t msglen);
 unsigned prov_store_mode(struct prov_store *s);
 /* Persists the mode atomically; a protocol status. */
 uint16_t prov_store_set_mode(struct prov_store *s, unsigned mode, char *msg, size_t msglen);
@@ -159,14 +205,39 @@ uint16_t prov_store_set_mode(struct prov_store *s, unsigned mode, char *msg, siz
 /* ------------------------------------------------------------------ */
 /* Connections (prov_tls.c, prov_handlers.c) */
 
+/* Connection admission: a total cap and a cap per peer address (prov_limits.c). */
+struct prov_addr_count {
+	char addr[64];
+	unsigned n;                  /* 0: entry free */
+};
+
+struct prov_limits {
+	pthread_mutex_t lock;        /* guards everything below */
+	unsigned max_total, max_per_addr, active;
+	struct prov_addr_count *tab; /* max_total entries */
+};
+
+enum prov_admit {
+	PROV_ADMIT_OK,
+	PROV_ADMIT_FULL,             /* max_connections reached */
+	PROV_ADMIT_ADDR_FULL         /* max_per_address reached for this address */
+};
+
+int prov_limits_init(struct prov_limits *l, unsigned max_total, unsigned max_per_addr);
+void prov_limits_cleanup(struct prov_limits *l);
+/* Counts a new connection from addr unless a cap is reached. */
+enum prov_admit prov_limits_admit(struct prov_limits *l, const char *addr);
+/* Uncounts a connection prov_limits_admit admitted. */
+void prov_limits_release(struct prov_limits *l, const char *addr);
+unsigned prov_limits_active(struct prov_limits *l);
+
 /* Shared by all connection threads; read-only except for the locked parts. */
 struct prov_server {
 	const struct prov_config *cfg;
 	SSL_CTX *ssl_ctx;
 	struct prov_auth auth;
 	struct prov_store store;
-	pthread_mutex_t lock;        /* guards active */
-	unsigned active;
+	struct prov_limits limits;
 };
 
 struct prov_conn {
@@ -178,10 +249,15 @@ struct prov_conn {
 	char user[PROV_NAME_MAX];    /* logged-in user, "" before LOGIN */
 	int authed;
 	int closing;                 /* BYE or fatal framing error: close after the response */
+	unsigned unauth_requests;    /* requests answered while not logged in */
 	struct timespec deadline;
+	struct timespec login_deadline; /* accept + login_timeout; binds until LOGIN succeeds */
 };
 
-/* TLS 1.2+ server context with the node's CallManager certificate and key. */
+/*
+ * Server context with the node's CallManager certificate and key: TLS 1.3,
+ * or TLS 1.2 with ECDHE key exchange and an AEAD cipher only.
+ */
 SSL_CTX *prov_tls_ctx(const struct prov_config *cfg, char *err, size_t errlen);
 
 enum prov_io {
@@ -191,8 +267,12 @@ enum prov_io {
 	PROV_IO_ERROR     /* TLS or socket failure */
 };
 
-/* Sets c->deadline to now + seconds (CLOCK_MONOTONIC). */
-void prov_conn_deadline(struct prov_conn *c, unsigned seconds);
+/*
+ * Sets c->deadline to now + seconds (CLOCK_MONOTONIC), but no later than
+ * c->login_deadline while the connection is not logged in. Returns 1 when
+ * the login deadline is the one that binds.
+ */
+int prov_conn_deadline(struct prov_conn *c, unsigned seconds);
 /* TLS handshake within the read timeout. msg gets OpenSSL's reason on failure. */
 enum prov_io prov_tls_accept(struct prov_conn *c, char *msg, size_t msglen);
 /* Reads exactly n bytes before c->deadline. */
@@ -201,8 +281,13 @@ enum prov_io prov_tls_read(struct prov_conn *c, void *p, size_t n);
 enum prov_io prov_tls_write(struct prov_conn *c, const void *p, size_t n);
 void prov_tls_close(struct prov_conn *c);
 
-/* Serves one accepted connection until BYE, EOF, timeout or error; closes fd. */
-void prov_conn_serve(struct prov_server *srv, int fd, const char *peer, const char *peer_addr);
+/*
+ * Serves one accepted connection until BYE, EOF, timeout or error; closes
+ * fd. accepted: when accept(2) returned it (CLOCK_MONOTONIC), the start of
+ * the login deadline.
+ */
+void prov_conn_serve(struct prov_server *srv, int fd, const char *peer, const char *peer_addr,
+                     const struct timespec *accepted);
 
 /*
  * Handles one parsed request and writes the whole response message into

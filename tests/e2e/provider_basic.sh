@@ -24,7 +24,7 @@ expect_exit "unknown option: usage, exit 2" 2 "$PROV" --bogus
 expect_grep "unknown option: usage on stderr" "usage: ctl-provider" "$T_TMP/last.err"
 
 N=$T_TMP/node
-make_node "$N"
+make_node "$N" allow_set_mode=yes
 make_ctls "$T_TMP"
 expect_grep "hash-password: yescrypt line" 'admin:$y$' "$N/creds"
 printf 'pw\n' | "$PROV" --hash-password ops --method sha512 >"$T_TMP/sha.line"

@@ -1,9 +1,11 @@
 #!/bin/sh
 # ctl-provider under attack: wrong password, unknown user, throttling, no
-# TLS, old TLS, garbage, untrusted/truncated/corrupted/dropped uploads,
-# oversized and slow messages, a full disk. Each is refused with its
-# status and message and logged; the installed CTL stays byte for byte;
-# the server keeps serving.
+# TLS, old TLS, static-RSA and CBC suites, garbage, untrusted/truncated/
+# corrupted/dropped uploads, oversized and slow messages, a full disk,
+# OVERRIDE and SET_MODE on a node that does not enable them, a symbolic
+# link and a FIFO planted as CTLFile.tlv. Each is refused with its status
+# and message and logged; the installed CTL stays byte for byte; the server
+# keeps serving.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/provider_env.inc"
 need_provider
@@ -46,9 +48,32 @@ expect_grep "plain TCP: no protocol data back" "protocol data: no" "$T_TMP/last.
 expect_grep "plain TCP: logged" "TLS handshake failed from 127.0.0.1:" "$LOG"
 expect_exit "garbage bytes on the port: dropped" 0 $PT --connect 127.0.0.1:$PORT plain-garbage
 expect_grep "garbage bytes: no protocol data back" "protocol data: no" "$T_TMP/last.out"
-if echo | timeout 10 openssl s_client -connect 127.0.0.1:$PORT -tls1_1 >"$T_TMP/s11.out" 2>&1; then
-	not_ok "TLS 1.1 handshake refused"; else ok "TLS 1.1 handshake refused"; fi
-if echo | timeout 10 openssl s_client -connect 127.0.0.1:$PORT -tls1_2 >"$T_TMP/s12.out" 2>&1; then
+# TLS. The client side is opened up (SECLEVEL=0 allows TLS 1.0/1.1 and
+# every suite), so a failure is the server's refusal: it answers with an
+# alert ("alert protocol version", "alert handshake failure") that the
+# client reports having received.
+s_client() { echo | timeout 10 openssl s_client -connect 127.0.0.1:$PORT "$@"; }
+for v in tls1 tls1_1; do
+	if s_client -$v -cipher DEFAULT@SECLEVEL=0 >"$T_TMP/s_$v.out" 2>&1; then
+		not_ok "$v handshake refused"; else ok "$v handshake refused"; fi
+	expect_grep "$v: refused by the server (protocol version alert received)" \
+		"alert protocol version" "$T_TMP/s_$v.out"
+done
+for c in AES128-GCM-SHA256 AES256-SHA256 ECDHE-RSA-AES128-SHA; do
+	if s_client -tls1_2 -cipher "$c:@SECLEVEL=0" >"$T_TMP/s_$c.out" 2>&1; then
+		not_ok "TLS 1.2 $c (static RSA or CBC) refused"; else ok "TLS 1.2 $c (static RSA or CBC) refused"; fi
+	expect_grep "TLS 1.2 $c: refused by the server (handshake failure alert received)" \
+		"alert handshake failure" "$T_TMP/s_$c.out"
+done
+expect_grep "refused suites logged" "TLS handshake failed from 127.0.0.1:" "$LOG"
+for c in ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-CHACHA20-POLY1305; do
+	if s_client -tls1_2 -cipher "$c" >"$T_TMP/s_$c.out" 2>&1; then
+		ok "TLS 1.2 $c accepted"; else not_ok "TLS 1.2 $c accepted"; fi
+	expect_grep "TLS 1.2 $c negotiated" "Cipher is $c" "$T_TMP/s_$c.out"
+done
+if s_client -tls1_3 >"$T_TMP/s13.out" 2>&1; then
+	ok "TLS 1.3 handshake accepted"; else not_ok "TLS 1.3 handshake accepted"; fi
+if s_client -tls1_2 >"$T_TMP/s12.out" 2>&1; then
 	ok "TLS 1.2 handshake accepted"; else not_ok "TLS 1.2 handshake accepted"; fi
 expect_grep "TLS: the CallManager certificate is presented" "CN = cucm-pub.example.lab" "$T_TMP/s12.out"
 
@@ -128,10 +153,52 @@ expect_eq "GET_CTL bytes" "$(md5 "$T_TMP/got.tlv")" "$OLD"
 expect_exit "trusted update (b.tlv signed by sast2, listed in a.tlv) accepted" 0 $P put-ctl "$T_TMP/b.tlv"
 expect_eq "update installed" "$(md5 "$CTL")" "$(md5 "$T_TMP/b.tlv")"
 expect_eq "previous kept as CTLFile.tlv.bak" "$(md5 "$N/root/CTLFile.tlv.bak")" "$OLD"
+
+# OVERRIDE and SET_MODE: off unless the node's configuration enables them.
+expect_exit "override on a node without allow_override: refused" 1 $P --override put-ctl "$T_TMP/rogue.tlv"
+expect_grep "override refused: UNSUPPORTED" "status UNSUPPORTED (2)" "$T_TMP/last.out"
+expect_grep "override refused: message" "message: OVERRIDE is disabled on this node (allow_override = no)" "$T_TMP/last.out"
+expect_grep "override refused: logged" "user admin: UNSUPPORTED: OVERRIDE is disabled on this node" "$N/log"
+expect_eq "override refused: installed CTL unchanged" "$(md5 "$CTL")" "$(md5 "$T_TMP/b.tlv")"
+expect_exit "SET_MODE on a node without allow_set_mode: refused" 1 $P set-mode 1
+expect_grep "SET_MODE refused: message" "message: SET_MODE is disabled on this node (allow_set_mode = no)" "$T_TMP/last.out"
+[ ! -e "$N/state/security-mode" ]; expect_eq "SET_MODE refused: no mode file written" $? 0
+stop_provider
+start_provider "$N" --set allow_override=yes
 expect_exit "override: rogue CTL installed" 0 $P --override --reason "token lost, recovery" put-ctl "$T_TMP/rogue.tlv"
 expect_grep "override: logged with reason" "OVERRIDE by user admin from 127.0.0.1:" "$N/log"
 expect_grep "override: reason in the log" "reason: token lost, recovery" "$N/log"
 expect_eq "override: installed" "$(md5 "$CTL")" "$(md5 "$T_TMP/rogue.tlv")"
+
+# A symbolic link planted as CTLFile.tlv (to a secret): refused, never followed.
+printf 'TOP-SECRET-KEY-MATERIAL\n' >"$T_TMP/secret"
+chmod 600 "$T_TMP/secret"
+rm -f "$CTL" "$N/root/CTLFile.tlv.bak"
+ln -s "$T_TMP/secret" "$CTL"
+expect_exit "symlinked CTLFile.tlv: GET_CTL refused" 1 $P get-ctl --out "$T_TMP/leak.tlv"
+expect_grep "symlink: IO status" "status IO (11)" "$T_TMP/last.out"
+expect_grep "symlink: message says why" "CTLFile.tlv is a symbolic link; refusing to follow it" "$T_TMP/last.out"
+[ ! -e "$T_TMP/leak.tlv" ]; expect_eq "symlink: no file written by the client" $? 0
+if grep -q TOP-SECRET "$T_TMP/last.out"; then not_ok "symlink: no byte of the target returned"; else
+	ok "symlink: no byte of the target returned"; fi
+expect_exit "symlinked CTLFile.tlv: PUT_CTL refused" 1 $P --override put-ctl "$T_TMP/a.tlv"
+expect_grep "symlink: PUT_CTL message" "the installed CTL cannot be used:" "$T_TMP/last.out"
+[ ! -e "$N/root/CTLFile.tlv.bak" ]; expect_eq "symlink: no CTLFile.tlv.bak copy of the target" $? 0
+expect_exit "symlinked CTLFile.tlv: GET_STATUS refused" 1 $P status
+expect_grep "symlink: GET_STATUS message" "is a symbolic link" "$T_TMP/last.out"
+rm -f "$CTL"
+
+# A FIFO planted as CTLFile.tlv: every request still answers (bounded by --timeout).
+mkfifo "$CTL"
+expect_exit "FIFO CTLFile.tlv: GET_STATUS answers" 1 $P --timeout 10 status
+expect_grep "FIFO: message says why" "CTLFile.tlv is a FIFO, not a regular file; refusing it" "$T_TMP/last.out"
+expect_exit "FIFO CTLFile.tlv: PUT_CTL answers" 1 $P --timeout 10 put-ctl "$T_TMP/a.tlv"
+expect_grep "FIFO: PUT_CTL IO status" "status IO (11)" "$T_TMP/last.out"
+expect_exit "FIFO CTLFile.tlv: GET_CTL answers" 1 $P --timeout 10 get-ctl
+stop_provider
+start_provider "$N" --set allow_set_mode=yes
+expect_exit "FIFO CTLFile.tlv: SET_MODE still works" 0 $P --timeout 10 set-mode 1
+rm -f "$CTL"
 stop_provider
 
 # Throttling: its own node, 3 failures allowed.

@@ -1,7 +1,9 @@
 /*
  * prov-tool: a CTL Provider client for the tests, built on the libctl
  * codec: well-formed requests, hostile ones (oversized, slow, garbage,
- * truncated, dropped uploads, plain TCP) and the concurrent load test.
+ * truncated, dropped uploads, plain TCP), the concurrent load test, and
+ * clients that never log in (hold, unauth). --bind picks the source
+ * address (127.x.y.z), so tests can play several peers on loopback.
  * Prints "status NAME (CODE)" and "message: TEXT" for every response.
  * Exit: 0 status OK, 1 other status, 2 usage, 3 no response (closed,
  * TLS or connect failure).
@@ -13,6 +15,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +42,8 @@ struct opts {
 	unsigned long long stop_after;
 	unsigned delay_ms;
 	int quiet;
+	const char *bind;            /* source address; NULL: any */
+	int spread;                  /* load: connection i from 127.0.1.(i % 250 + 1) */
 };
 
 struct conn {
@@ -68,14 +73,18 @@ sname(uint16_t st)
 static int
 tcp_connect(const struct opts *o)
 {
-	struct sockaddr_in sa;
+	struct sockaddr_in sa, src;
 	struct timeval tv = { (time_t)o->timeout, 0 };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
 
 	memset(&sa, 0, sizeof(sa));
+	memset(&src, 0, sizeof(src));
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)o->port);
-	if (fd < 0 || inet_pton(AF_INET, o->host, &sa.sin_addr) != 1) {
+	src.sin_family = AF_INET;
+	if (fd < 0 || inet_pton(AF_INET, o->host, &sa.sin_addr) != 1 ||
+	    (o->bind != NULL && (inet_pton(AF_INET, o->bind, &src.sin_addr) != 1 ||
+	                         bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0))) {
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -549,7 +558,8 @@ plain(const struct opts *o, int garbage)
 
 /* load N: N connections at once, each LOGIN + GET_INFO + BYE. */
 struct load_arg {
-	const struct opts *o;
+	struct opts o;               /* a copy: bind differs per connection with --spread */
+	char src[32];
 	pthread_barrier_t *barrier;
 	int ok;
 	char why[128];
@@ -566,12 +576,12 @@ load_one(void *p)
 	size_t i;
 
 	pthread_barrier_wait(a->barrier);
-	if (conn_open(&c, a->o) != 0) {
+	if (conn_open(&c, &a->o) != 0) {
 		snprintf(a->why, sizeof(a->why), "connect/TLS failed");
 		conn_close(&c, 0);
 		return NULL;
 	}
-	if ((st = login(&c, a->o, 0)) != 0) {
+	if ((st = login(&c, &a->o, 0)) != 0) {
 		snprintf(a->why, sizeof(a->why), "login: %s", st < 0 ? "closed" : sname((uint16_t)st));
 		conn_close(&c, 0);
 		return NULL;
@@ -610,7 +620,11 @@ load(const struct opts *o, const char *arg)
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 1u << 20);
 	for (i = 0; i < n; i++) {
-		a[i].o = o;
+		a[i].o = *o;
+		if (o->spread) {
+			snprintf(a[i].src, sizeof(a[i].src), "127.0.1.%u", i % 250 + 1);
+			a[i].o.bind = a[i].src;
+		}
 		a[i].barrier = &barrier;
 		if (pthread_create(&t[i], &attr, load_one, &a[i]) != 0) {
 			fprintf(stderr, "prov-tool: cannot start thread %u\n", i);
@@ -631,13 +645,167 @@ load(const struct opts *o, const char *arg)
 	return ok == n ? 0 : 1;
 }
 
+/*
+ * unauth: GET_STATUS without a login every --delay-ms until the server
+ * closes the connection (at most 1000); prints how many were answered and
+ * the last MESSAGE. Exit 0 when the server closed it.
+ */
+static int
+unauth(const struct opts *o)
+{
+	struct conn c;
+	struct ctl_wr wr;
+	struct resp r;
+	char last[512] = "";
+	unsigned answered = 0;
+	int closed = 0;
+
+	if (conn_open(&c, o) != 0) {
+		conn_close(&c, 0);
+		return 3;
+	}
+	while (answered < 1000) {
+		const struct ctl_prov_item *m;
+
+		if (build(&c, &wr, CTL_PROV_GET_STATUS) != CTL_OK) {
+			ctl_wr_cleanup(&wr);
+			break;
+		}
+		if (ctl_prov_end(&wr) != CTL_OK || send_all(&c, wr.buf, wr.len) != 0 ||
+		    read_resp(&c, &r) != 0) {
+			ctl_wr_cleanup(&wr);
+			closed = 1;
+			break;
+		}
+		ctl_wr_cleanup(&wr);
+		answered++;
+		if ((m = ctl_prov_find(&r.m, CTL_PROV_T_MESSAGE)) != NULL)
+			snprintf(last, sizeof(last), "%.*s", (int)m->len, (const char *)m->val);
+		printf("answer %u: status %s: %s\n", answered, sname(r.m.status), last);
+		resp_free(&r);
+		usleep(o->delay_ms * 1000u);
+	}
+	/* A close right after an answer may show only at the next read. */
+	if (!closed && read_resp(&c, &r) != 0)
+		closed = 1;
+	printf("unauth: %u requests answered, then %s\n", answered,
+	       closed ? "the server closed the connection" : "still open");
+	conn_close(&c, 0);
+	return closed ? 0 : 1;
+}
+
+/* slow-status: LOGIN, then GET_STATUS after --delay-ms (past a login deadline). */
+static int
+slow_status(const struct opts *o)
+{
+	struct conn c;
+	struct ctl_wr wr;
+	struct resp r;
+	int st = -1, rc;
+
+	if ((rc = start(&c, o)) != 0) {
+		conn_close(&c, 0);
+		return rc;
+	}
+	usleep(o->delay_ms * 1000u);
+	if (build(&c, &wr, CTL_PROV_GET_STATUS) == CTL_OK)
+		st = exchange(&c, &wr, &r, 1);
+	else
+		ctl_wr_cleanup(&wr);
+	if (st >= 0)
+		resp_free(&r);
+	conn_close(&c, st >= 0);
+	return rc_for(st);
+}
+
+/* hold N SECS: N threads that keep connections open without logging in. */
+struct hold_arg {
+	const struct opts *o;
+	time_t until;
+	unsigned connects, answers;
+};
+
+static void *
+hold_one(void *p)
+{
+	struct hold_arg *h = p;
+
+	while (time(NULL) < h->until) {
+		struct conn c;
+		struct ctl_wr wr;
+		struct resp r;
+
+		if (conn_open(&c, h->o) != 0) {
+			conn_close(&c, 0);
+			sleep(1);
+			continue;
+		}
+		h->connects++;
+		while (time(NULL) < h->until) {
+			if (build(&c, &wr, CTL_PROV_GET_STATUS) != CTL_OK || ctl_prov_end(&wr) != CTL_OK ||
+			    send_all(&c, wr.buf, wr.len) != 0 || read_resp(&c, &r) != 0) {
+				ctl_wr_cleanup(&wr);
+				break;
+			}
+			ctl_wr_cleanup(&wr);
+			resp_free(&r);
+			h->answers++;
+			usleep(h->o->delay_ms * 1000u);
+		}
+		conn_close(&c, 0);
+	}
+	return NULL;
+}
+
+static int
+hold(const struct opts *o, const char *nstr, const char *secs)
+{
+	unsigned long long n, t;
+	pthread_attr_t attr;
+	pthread_t *th;
+	struct hold_arg *h;
+	unsigned i, connects = 0, answers = 0;
+
+	if (nstr == NULL || secs == NULL || ctl_parse_uint(nstr, 1, 2000, &n) != CTL_OK ||
+	    ctl_parse_uint(secs, 1, 600, &t) != CTL_OK)
+		return 2;
+	th = calloc(n, sizeof(*th));
+	h = calloc(n, sizeof(*h));
+	if (th == NULL || h == NULL)
+		return 3;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256u << 10);
+	for (i = 0; i < n; i++) {
+		h[i].o = o;
+		h[i].until = time(NULL) + (time_t)t;
+		if (pthread_create(&th[i], &attr, hold_one, &h[i]) != 0) {
+			fprintf(stderr, "prov-tool: cannot start thread %u\n", i);
+			return 3;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		connects += h[i].connects;
+		answers += h[i].answers;
+	}
+	printf("hold: %llu clients, %u connections, %u unauthenticated answers\n", n, connects,
+	       answers);
+	pthread_attr_destroy(&attr);
+	free(th);
+	free(h);
+	return 0;
+}
+
 static const char usage[] =
 	"usage: prov-tool --connect ADDR:PORT [--user U --password P] [--no-login] [--timeout S]\n"
 	"                 COMMAND [ARG]\n"
 	"commands: login | info | status | get-ctl [--out FILE] | put-ctl FILE [--override]\n"
 	"          [--reason R] [--stop-after BYTES] | set-mode N | bye | hostile NAME\n"
 	"          (oversize, giant, bad-version, unknown-type, item-overrun, garbage) |\n"
-	"          slow [--delay-ms MS] | plain | plain-garbage | load N\n";
+	"          slow [--delay-ms MS] | plain | plain-garbage | load N [--spread] |\n"
+	"          unauth [--delay-ms MS] | hold N SECS [--delay-ms MS] |\n"
+	"          slow-status [--delay-ms MS]\n"
+	"--bind ADDR: connect from this source address (127.x.y.z)\n";
 
 static int
 parse_connect(struct opts *o, char *arg)
@@ -663,13 +831,16 @@ main(int argc, char **argv)
 		{ "override", no_argument, NULL, 'O' }, { "reason", required_argument, NULL, 'r' },
 		{ "stop-after", required_argument, NULL, 's' },
 		{ "delay-ms", required_argument, NULL, 'd' }, { "help", no_argument, NULL, 'h' },
+		{ "bind", required_argument, NULL, 'b' }, { "spread", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { "127.0.0.1", CTL_PROV_PORT, "admin", "", 0, 30, NULL, 0, NULL, 0, 500, 0 };
+	struct opts o = { "127.0.0.1", CTL_PROV_PORT, "admin", "", 0, 30, NULL, 0, NULL, 0, 500, 0,
+	                  NULL, 0 };
 	unsigned long long v;
 	const char *cmd, *arg;
 	int c;
 
+	signal(SIGPIPE, SIG_IGN); /* a server that closes first is reported, not fatal */
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'c': if (parse_connect(&o, optarg) != 0) goto bad; break;
@@ -682,6 +853,8 @@ main(int argc, char **argv)
 		case 'r': o.reason = optarg; break;
 		case 's': if (ctl_parse_uint(optarg, 1, 1u << 24, &o.stop_after) != CTL_OK) goto bad; break;
 		case 'd': if (ctl_parse_uint(optarg, 1, 60000, &v) != CTL_OK) goto bad; o.delay_ms = (unsigned)v; break;
+		case 'b': o.bind = optarg; break;
+		case 'S': o.spread = 1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: goto bad;
 		}
@@ -724,6 +897,12 @@ main(int argc, char **argv)
 		return plain(&o, 1);
 	if (strcmp(cmd, "load") == 0 && arg != NULL)
 		return load(&o, arg);
+	if (strcmp(cmd, "unauth") == 0)
+		return unauth(&o);
+	if (strcmp(cmd, "slow-status") == 0)
+		return slow_status(&o);
+	if (strcmp(cmd, "hold") == 0 && arg != NULL)
+		return hold(&o, arg, optind + 2 < argc ? argv[optind + 2] : NULL);
 bad:
 	fputs(usage, stderr);
 	return 2;
