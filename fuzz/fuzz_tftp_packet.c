@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct tftp_limits lim = { 1468, 64 };
+	static const struct tftp_limits lim = { 1468, 64, 0 };
 	struct tftp_pkt p;
 	struct tftp_optreq req;
 	struct tftp_neg neg, cneg;

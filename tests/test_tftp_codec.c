@@ -278,7 +278,7 @@ static struct tftp_neg
 negotiate(enum tftp_optid id, uint64_t v, enum tftp_mode mode)
 {
 	struct tftp_optreq r;
-	struct tftp_limits lim = { 1468, 64 };
+	struct tftp_limits lim = { 1468, 64, 0 };
 	struct tftp_neg n;
 
 	memset(&r, 0, sizeof(r));
@@ -322,10 +322,33 @@ START_TEST(negotiation_rules)
 }
 END_TEST
 
+START_TEST(timeout_capped)
+{
+	struct tftp_optreq r;
+	struct tftp_limits lim = { 1468, 64, 8 };
+	struct tftp_neg n;
+
+	/* Above the cap the option is left out (RFC 2349 allows no other value), at the cap echoed. */
+	memset(&r, 0, sizeof(r));
+	r.present = 1u << TFTP_OPT_TIMEOUT;
+	r.val[TFTP_OPT_TIMEOUT] = 255;
+	tftp_opts_negotiate(&r, &lim, TFTP_MODE_OCTET, 5000, &n);
+	ck_assert_uint_eq(n.accepted, 0);
+	ck_assert_uint_eq(n.timeout_s, 0);
+	r.val[TFTP_OPT_TIMEOUT] = 9;
+	tftp_opts_negotiate(&r, &lim, TFTP_MODE_OCTET, 5000, &n);
+	ck_assert_uint_eq(n.accepted, 0);
+	r.val[TFTP_OPT_TIMEOUT] = 8;
+	tftp_opts_negotiate(&r, &lim, TFTP_MODE_OCTET, 5000, &n);
+	ck_assert_uint_eq(n.accepted, 1u << TFTP_OPT_TIMEOUT);
+	ck_assert_uint_eq(n.timeout_s, 8);
+}
+END_TEST
+
 START_TEST(oack_built_and_checked)
 {
 	struct tftp_optreq asked, ack;
-	struct tftp_limits lim = { 1468, 64 };
+	struct tftp_limits lim = { 1468, 64, 0 };
 	struct tftp_neg n, cn;
 	struct tftp_pkt p;
 	uint8_t buf[128];
@@ -387,6 +410,7 @@ make_suite(void)
 	tcase_add_test(opt, first_duplicate_wins_unknown_ignored);
 	tcase_add_test(opt, bad_value_refused);
 	tcase_add_test(opt, negotiation_rules);
+	tcase_add_test(opt, timeout_capped);
 	tcase_add_test(opt, oack_built_and_checked);
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, mal);

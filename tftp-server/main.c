@@ -25,7 +25,8 @@
 enum {
 	OPT_TIMEOUT = 256, OPT_MAX_TIMEOUT, OPT_RETRIES, OPT_MTU, OPT_MAX_BLKSIZE,
 	OPT_MAX_WINDOW, OPT_RCVBUF, OPT_MAX_FILE, OPT_CACHE, OPT_HARDLINKS, OPT_NO_INOTIFY,
-	OPT_WRQ_ERROR, OPT_STATUS, OPT_ADMIT
+	OPT_WRQ_ERROR, OPT_STATUS, OPT_ADMIT,
+	OPT_QUEUE, OPT_SOURCE_QUEUE, OPT_SOURCE_RATE, OPT_MAX_LIFETIME
 };
 
 static const struct option longopts[] = {
@@ -35,6 +36,10 @@ static const struct option longopts[] = {
 	{ "chroot", no_argument, NULL, 'c' },
 	{ "max-transfers", required_argument, NULL, 'm' },
 	{ "admit", required_argument, NULL, OPT_ADMIT },
+	{ "queue", required_argument, NULL, OPT_QUEUE },
+	{ "source-queue", required_argument, NULL, OPT_SOURCE_QUEUE },
+	{ "source-rate", required_argument, NULL, OPT_SOURCE_RATE },
+	{ "max-lifetime", required_argument, NULL, OPT_MAX_LIFETIME },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "max-timeout", required_argument, NULL, OPT_MAX_TIMEOUT },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
@@ -68,7 +73,12 @@ usage(FILE *f)
 	    "  -c, --chroot             chroot into the root directory after binding\n"
 	    "  -m, --max-transfers N    Max Serving Count: concurrent transfers (default 10000)\n"
 	    "      --admit N            start at most N transfers at once; later requests wait\n"
-	    "                           in the socket buffer (default 256, 0 = no limit)\n"
+	    "                           in the admission queue (default 256, 0 = no limit)\n"
+	    "      --queue N            requests waiting for a transfer slot (default 4096)\n"
+	    "      --source-queue N     of those, from one client address (default 1024)\n"
+	    "      --source-rate N      new requests per second from one client address\n"
+	    "                           (default 0: no limit)\n"
+	    "      --max-lifetime S     longest life of one transfer (default 60)\n"
 	    "      --timeout MS         first retransmission timeout (default 1000)\n"
 	    "      --max-timeout MS     backoff ceiling (default 8000)\n"
 	    "      --retries N          retransmissions before giving up (default 6)\n"
@@ -105,6 +115,9 @@ config_defaults(struct tftp_config *c)
 	c->root = "/srv/tftp";
 	c->max_transfers = 10000;
 	c->admit = 256;
+	c->queue_max = 4096;
+	c->source_queue = 1024;
+	c->max_lifetime_s = 60;
 	c->timeout_ms = 1000;
 	c->max_timeout_ms = 8000;
 	c->retries = 6;
@@ -135,6 +148,10 @@ set_number(struct tftp_config *c, int opt, const char *name, const char *arg)
 	case OPT_MAX_FILE: if (num_arg(name, arg, 1, 1ull << 40, &v)) return -1; c->max_file = (size_t)v; break;
 	case OPT_CACHE: if (num_arg(name, arg, 0, 1ull << 40, &v)) return -1; c->cache_max = (size_t)v; break;
 	case OPT_ADMIT: if (num_arg(name, arg, 0, 1000000, &v)) return -1; c->admit = (unsigned)v; break;
+	case OPT_QUEUE: if (num_arg(name, arg, 1, 1000000, &v)) return -1; c->queue_max = (unsigned)v; break;
+	case OPT_SOURCE_QUEUE: if (num_arg(name, arg, 1, 1000000, &v)) return -1; c->source_queue = (unsigned)v; break;
+	case OPT_SOURCE_RATE: if (num_arg(name, arg, 0, 1000000, &v)) return -1; c->source_rate = (unsigned)v; break;
+	case OPT_MAX_LIFETIME: if (num_arg(name, arg, 1, 86400, &v)) return -1; c->max_lifetime_s = (unsigned)v; break;
 	case OPT_STATUS: if (num_arg(name, arg, 0, 86400, &v)) return -1; c->status_interval = (unsigned)v; break;
 	case OPT_WRQ_ERROR:
 		if (num_arg(name, arg, 2, 4, &v) || v == 3) {

@@ -6,7 +6,7 @@ TFTP_CORE_SRCS := tftp-server/loop.c tftp-server/tftp_codec.c tftp-server/tftp_o
 TFTP_CORE_OBJS := $(TFTP_CORE_SRCS:%.c=$(OBJ)/%.o)
 TFTPD_SRCS := tftp-server/main.c tftp-server/tftp_server.c tftp-server/tftp_session.c \
 	tftp-server/tftp_map.c tftp-server/tftp_cache.c tftp-server/tftp_log.c tftp-server/logline.c \
-	tftp-server/priv.c
+	tftp-server/priv.c tftp-server/tftp_reqtab.c
 TFTPD_OBJS := $(TFTPD_SRCS:%.c=$(OBJ)/%.o) $(TFTP_CORE_OBJS)
 TFTP_CLIENT_OBJS := $(OBJ)/tftp-server/tftp_client.o $(OBJ)/tftp-server/tftp_map.o $(TFTP_CORE_OBJS)
 
@@ -29,6 +29,7 @@ $(TBIN)/test_tftp_codec: $(OBJ)/tftp-server/tftp_codec.o $(OBJ)/tftp-server/tftp
 $(TBIN)/test_tftp_map: $(OBJ)/tftp-server/tftp_map.o
 $(TBIN)/test_tftp_cache: $(OBJ)/tftp-server/tftp_cache.o
 $(TBIN)/test_tftp_loop: $(OBJ)/tftp-server/loop.o
+$(TBIN)/test_tftp_reqtab: $(OBJ)/tftp-server/tftp_reqtab.o $(OBJ)/tftp-server/tftp_addr.o
 
 # Fuzz targets compile these next to libctl's sources.
 FUZZ_SRCS_fuzz_tftp_packet := tftp-server/tftp_codec.c tftp-server/tftp_opts.c

@@ -128,6 +128,30 @@ tftp_addr_hash(const union tftp_sa *a)
 	return h ^ (h >> 15);
 }
 
+int
+tftp_addr_host_eq(const union tftp_sa *a, const union tftp_sa *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return 0;
+	if (a->sa.sa_family == AF_INET)
+		return a->in4.sin_addr.s_addr == b->in4.sin_addr.s_addr;
+	if (a->sa.sa_family == AF_INET6)
+		return memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, sizeof(a->in6.sin6_addr)) == 0;
+	return 0;
+}
+
+unsigned
+tftp_addr_host_hash(const union tftp_sa *a)
+{
+	union tftp_sa h = *a;
+
+	if (h.sa.sa_family == AF_INET6)
+		h.in6.sin6_port = 0;
+	else
+		h.in4.sin_port = 0;
+	return tftp_addr_hash(&h);
+}
+
 socklen_t
 tftp_addr_len(const union tftp_sa *a)
 {

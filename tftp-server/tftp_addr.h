@@ -31,6 +31,10 @@ const char *tftp_addr_str(const union tftp_sa *a, char *buf, size_t cap);
 int tftp_addr_eq(const union tftp_sa *a, const union tftp_sa *b);
 /* Hash of family, address and port. */
 unsigned tftp_addr_hash(const union tftp_sa *a);
+/* Same family and address, whatever the port. */
+int tftp_addr_host_eq(const union tftp_sa *a, const union tftp_sa *b);
+/* Hash of family and address only. */
+unsigned tftp_addr_host_hash(const union tftp_sa *a);
 socklen_t tftp_addr_len(const union tftp_sa *a);
 unsigned tftp_addr_port(const union tftp_sa *a);
 

@@ -126,9 +126,14 @@ tftp_opts_negotiate(const struct tftp_optreq *req, const struct tftp_limits *lim
 		neg->windowsize = (unsigned)v;
 		neg->accepted |= 1u << TFTP_OPT_WINDOWSIZE;
 	}
-	/* RFC 2349: timeout is accepted only by echoing exactly the request. */
+	/*
+	 * RFC 2349: timeout is accepted only by echoing exactly the request, so
+	 * a value above our cap is left out of the OACK rather than lowered: a
+	 * client must not make the server wait 255 s per try.
+	 */
 	if ((req->present & (1u << TFTP_OPT_TIMEOUT)) &&
-	    accept_value(TFTP_OPT_TIMEOUT, req->val[TFTP_OPT_TIMEOUT], UINT64_MAX, &v)) {
+	    accept_value(TFTP_OPT_TIMEOUT, req->val[TFTP_OPT_TIMEOUT], UINT64_MAX, &v) &&
+	    (lim->timeout_max_s == 0 || v <= lim->timeout_max_s)) {
 		neg->timeout_s = (unsigned)v;
 		neg->accepted |= 1u << TFTP_OPT_TIMEOUT;
 	}

@@ -31,6 +31,7 @@ struct tftp_optreq {
 struct tftp_limits {
 	unsigned blksize_max;    /* <= TFTP_BLKSIZE_MAX: the path-MTU cap */
 	unsigned windowsize_max; /* RFC 7440 leaves it to us; default 64 */
+	unsigned timeout_max_s;  /* largest timeout option accepted; 0 = RFC 2349's 255 */
 };
 
 /* Outcome of a negotiation: what the transfer uses and what the OACK says. */
@@ -64,7 +65,8 @@ enum tftp_perr tftp_opts_read(const struct tftp_optlist *ol, struct tftp_optreq 
 
 /*
  * Server side: decides what to accept. Out-of-range values are left out of
- * the OACK (blksize < 8, timeout outside 1..255, windowsize 0); blksize and
+ * the OACK (blksize < 8, timeout outside 1..255 or above timeout_max_s,
+ * windowsize 0); blksize and
  * windowsize above the limits are lowered to them (RFC 2348, RFC 7440).
  * tsize is answered with file_size in octet mode only (tftp-hpa and
  * dnsmasq do the same). neg holds defaults for whatever is not accepted.

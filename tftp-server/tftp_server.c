@@ -1,15 +1,20 @@
 /*
- * ctl-tftpd server: listening sockets and the pool of shared transfer
- * sockets, all read in batches with recvmmsg(), request validation, name mapping and file lookup, the Max Serving Count,
- * and the table of transfers by client address that turns a repeated RRQ
- * into a join instead of a second transfer. Every per-client problem ends
- * in an ERROR packet and a counter, never in an exit.
+ * ctl-tftpd server: listening sockets read in batches with recvmmsg(),
+ * request validation, name mapping and file lookup, the Max Serving Count
+ * and admission. Requests are drained from the sockets at once into the
+ * request table (tftp_reqtab.c), which recognises a repeated RRQ wherever
+ * its request is -- queued, running or just completed -- so it never
+ * starts a second transfer, and which queues what cannot start yet. Every
+ * per-client problem ends in an ERROR packet and a counter, never in an
+ * exit.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,16 +25,15 @@
 #define RX_ROUNDS 16
 #define RX_BUF 1024   /* over 512 so an oversize request is seen as such */
 /*
- * Transfer sockets per local address. RFC 1350 section 4 only needs the
- * (server port, client address:port) pair to be unique per transfer, and
- * the session table already holds at most one transfer per client
- * address:port, so transfers can share a few sockets instead of creating,
- * binding, registering and closing one each (which dominated a boot storm
- * of 20,000 short transfers). Several sockets, picked in turn, so a client
- * that reuses its port for its next request is unlikely to land on the
- * same server port as its last one.
+ * A queued request the client has not repeated for this long is dropped:
+ * phones retransmit every second or faster while they wait, so silence
+ * means the phone gave up (and its port is closed). Completed requests are
+ * remembered a little longer, so a retransmission that was still on its
+ * way when the transfer ended is not served again.
  */
-#define POOL_SOCKS 8
+#define QUEUE_AGE_MS 3000
+#define DONE_LINGER_MS 5000
+#define EXPIRE_MS 1000
 
 struct listener {
 	struct tftp_server *srv;
@@ -45,27 +49,18 @@ struct rx {
 	struct mmsghdr msg[RX_BATCH];
 };
 
-/* The transfer sockets for one local address. */
-struct pool {
-	union tftp_sa local;   /* port 0 */
-	int fd[POOL_SOCKS];
-	unsigned next;
-};
-
 struct tftp_server {
 	const struct tftp_config *cfg;
 	struct loop *loop;
 	struct tftp_cache *cache;
 	struct listener ls[TFTP_MAX_LISTEN];
 	size_t nls;
-	struct tftp_session **tab;   /* sessions by client address */
-	size_t tab_size, nsess;
+	struct tftp_reqtab *reqs;
 	struct tftp_stats st;
 	struct loop_timer status;
+	struct loop_timer pump;     /* starts queued requests when slots free up */
+	struct loop_timer expire;   /* forgets old completed requests */
 	struct rx *rx;
-	struct pool *pools;
-	size_t npools;
-	int paused; /* listeners not read: cfg->admit transfers under way */
 };
 
 static void on_status(struct loop *l, struct loop_timer *t, void *arg);
@@ -74,64 +69,6 @@ struct tftp_stats *tftp_server_stats_mut(struct tftp_server *s) { return &s->st;
 const struct tftp_stats *tftp_server_stats(const struct tftp_server *s) { return &s->st; }
 const struct tftp_config *tftp_server_config(const struct tftp_server *s) { return s->cfg; }
 struct loop *tftp_server_loop(const struct tftp_server *s) { return s->loop; }
-
-/* ---- session table ---------------------------------------------------- */
-
-static struct tftp_session **
-tab_slot(struct tftp_server *s, const union tftp_sa *peer)
-{
-	struct tftp_session **pp = &s->tab[tftp_addr_hash(peer) & (s->tab_size - 1)];
-
-	while (*pp != NULL && !tftp_addr_eq(tftp_session_peer(*pp), peer))
-		pp = tftp_session_hnext(*pp);
-	return pp;
-}
-
-static void
-tab_grow(struct tftp_server *s)
-{
-	size_t nsize = s->tab_size * 2;
-	struct tftp_session **n = calloc(nsize, sizeof(*n));
-
-	if (n == NULL)
-		return;
-	for (size_t i = 0; i < s->tab_size; i++) {
-		struct tftp_session *e = s->tab[i], *next;
-
-		for (; e != NULL; e = next) {
-			struct tftp_session **head = &n[tftp_addr_hash(tftp_session_peer(e)) & (nsize - 1)];
-
-			next = *tftp_session_hnext(e);
-			*tftp_session_hnext(e) = *head;
-			*head = e;
-		}
-	}
-	free(s->tab);
-	s->tab = n;
-	s->tab_size = nsize;
-}
-
-void
-tftp_server_forget(struct tftp_server *s, struct tftp_session *sess)
-{
-	struct tftp_session **pp = tab_slot(s, tftp_session_peer(sess));
-
-	if (*pp == sess) {
-		*pp = *tftp_session_hnext(sess);
-		s->nsess--;
-	}
-}
-
-static void
-tab_insert(struct tftp_server *s, struct tftp_session *sess)
-{
-	struct tftp_session **pp = tab_slot(s, tftp_session_peer(sess));
-
-	*tftp_session_hnext(sess) = NULL;
-	*pp = sess;
-	if (++s->nsess > s->tab_size)
-		tab_grow(s);
-}
 
 /* ---- answers ---------------------------------------------------------- */
 
@@ -143,16 +80,6 @@ reply_error(int fd, const union tftp_sa *to, unsigned code, const char *msg)
 
 	if (tftp_build_error(pkt, sizeof(pkt), (uint16_t)code, msg, &n) == 0)
 		(void)sendto(fd, pkt, n, 0, &to->sa, tftp_addr_len(to));
-}
-
-static uint32_t
-name_hash(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
 }
 
 static void
@@ -227,12 +154,14 @@ resolve(struct tftp_server *s, const char *name, const char *from, struct tftp_f
 
 /* ---- requests --------------------------------------------------------- */
 
-static int pool_fd(struct tftp_server *s, const union tftp_sa *local);
 static int set_rcvbuf(int fd, size_t want, size_t *got);
+static void pump_soon(struct tftp_server *s, uint64_t ms);
 
-static void
+/* Validates, resolves and starts one request for entry r; NULL when answered with an ERROR. */
+static struct tftp_session *
 start_transfer(struct tftp_server *s, struct listener *l, const union tftp_sa *from,
-               const union tftp_sa *local, const struct tftp_pkt *p, const char *fromstr)
+               const union tftp_sa *local, const struct tftp_pkt *p, const char *fromstr,
+               struct tftp_req *r)
 {
 	const struct tftp_config *cfg = s->cfg;
 	char name[TFTP_NAME_MAX + 1], served[TFTP_NAME_MAX + 1], esc[300];
@@ -249,14 +178,14 @@ start_transfer(struct tftp_server *s, struct listener *l, const union tftp_sa *f
 		tftp_log(TFTP_LOG_WARN, "Access denied[%s] for %s: %s",
 		         tftp_escape(p->file, p->file_len, esc, sizeof(esc)), fromstr, tftp_name_errstr(ne));
 		reply_error(l->fd, from, TFTP_EACCESS, tftp_name_errstr(ne));
-		return;
+		return NULL;
 	}
 	if (tftp_opts_read(&p->opts, &req) != TFTP_P_OK) {
 		s->st.malformed++;
 		tftp_log(TFTP_LOG_WARN, "Malformed request from %s: %s", fromstr,
 		         tftp_perr_str(TFTP_P_OPT_VALUE));
 		reply_error(l->fd, from, TFTP_EOPTNEG, tftp_perr_str(TFTP_P_OPT_VALUE));
-		return;
+		return NULL;
 	}
 	memset(&st, 0, sizeof(st));
 	if ((ce = resolve(s, name, fromstr, &st.file, served)) != TFTP_C_OK) {
@@ -270,65 +199,251 @@ start_transfer(struct tftp_server *s, struct listener *l, const union tftp_sa *f
 		}
 		reply_error(l->fd, from, tftp_cache_ecode(ce),
 		            ce == TFTP_C_NOTFOUND ? "File not found" : tftp_cache_errstr(ce));
-		return;
+		return NULL;
 	}
 	lim.blksize_max = cfg->blksize_max ? cfg->blksize_max
 	                : cfg->mtu > hdr + TFTP_BLKSIZE_MIN ? cfg->mtu - hdr : TFTP_BLKSIZE_MIN;
 	lim.windowsize_max = cfg->windowsize_max;
+	/* A timeout above --max-timeout is not accepted (0 s would mean "no cap"). */
+	lim.timeout_max_s = cfg->max_timeout_ms >= 1000 ? cfg->max_timeout_ms / 1000 : UINT_MAX;
 	tftp_opts_negotiate(&req, &lim, p->mode, st.file->size, &st.neg);
+	if (cfg->max_timeout_ms < 1000)
+		st.neg.accepted &= ~(1u << TFTP_OPT_TIMEOUT);
 	st.peer = from;
+	st.local = local;
 	st.mode = p->mode;
-	st.req_hash = name_hash(p->file, p->file_len);
-	if ((st.fd = pool_fd(s, local)) < 0 || (sess = tftp_session_new(s, &st)) == NULL) {
+	st.req = r;
+	if ((sess = tftp_session_new(s, &st)) == NULL) {
 		s->st.refused++;
 		tftp_log(TFTP_LOG_ERR, "Error: cannot start transfer of [%s] to %s: %s", served, fromstr,
 		         strerror(errno));
 		reply_error(l->fd, from, TFTP_EUNDEF, "Server out of resources, retry later");
 		tftp_file_unref(st.file);
-		return;
+		return NULL;
 	}
-	tab_insert(s, sess);
 	if (s->st.active > s->st.peak_active)
 		s->st.peak_active = s->st.active;
 	tftp_log(TFTP_LOG_INFO, "Serving[%s] to %s size %zu blksize %u windowsize %u, Serving Count[%llu]",
 	         served, fromstr, st.file->size, st.neg.blksize, st.neg.windowsize,
 	         (unsigned long long)s->st.active);
+	return sess;
+}
+
+/*
+ * Transfers still waiting for their first ACK have at most half of the
+ * admission slots: a storm of requests from clients that have gone (or
+ * were spoofed) can then never hold every slot.
+ */
+static int
+can_start(const struct tftp_server *s)
+{
+	unsigned admit = s->cfg->admit;
+
+	if (admit == 0)
+		return 1;
+	return s->st.active < admit && tftp_reqtab_unacked(s->reqs) < (admit > 1 ? admit / 2 : 1);
+}
+
+/* Starts a request now: r is its queued entry, or NULL for one that never waited. */
+static void
+start_request(struct tftp_server *s, struct listener *l, const union tftp_sa *from,
+              const union tftp_sa *local, const struct tftp_pkt *p, const char *fromstr,
+              struct tftp_req *r)
+{
+	uint64_t now = loop_now(s->loop);
+	uint32_t h = tftp_reqtab_name_hash(p->file, p->file_len);
+	struct tftp_session *sess;
+
+	if (r == NULL && (r = tftp_reqtab_add(s->reqs, from, h, now)) == NULL) {
+		s->st.refused++;
+		reply_error(l->fd, from, TFTP_EUNDEF, "Server out of resources, retry later");
+		return;
+	}
+	if ((sess = start_transfer(s, l, from, local, p, fromstr, r)) == NULL) {
+		tftp_reqtab_remove(s->reqs, r);
+		return;
+	}
+	/* For a queued entry this frees its copy of the request, which p points into. */
+	tftp_reqtab_run(s->reqs, r, sess, now);
+}
+
+/* Queued requests start while there is room; the oldest silent transfer makes room. */
+static void
+pump(struct tftp_server *s)
+{
+	uint64_t now = loop_now(s->loop);
+	struct tftp_req *r, *u;
+
+	while ((r = tftp_reqtab_head(s->reqs, now, &s->st.stale)) != NULL) {
+		struct listener *l = &s->ls[r->origin];
+		char fromstr[TFTP_ADDRSTR];
+		struct tftp_pkt p;
+
+		if (!can_start(s)) {
+			u = tftp_reqtab_oldest_unacked(s->reqs);
+			if (u == NULL)
+				return; /* every slot is making progress: wait for one to end */
+			if (now - u->since < s->cfg->timeout_ms) {
+				pump_soon(s, u->since + s->cfg->timeout_ms - now);
+				return;
+			}
+			/* It had a whole first timeout to answer; a waiting phone is more likely alive. */
+			tftp_session_evict(u->sess);
+			continue;
+		}
+		tftp_addr_str(&r->peer, fromstr, sizeof(fromstr));
+		if (tftp_parse(r->pkt, r->len, TFTP_BLKSIZE_MAX, &p) != TFTP_P_OK) {
+			tftp_reqtab_remove(s->reqs, r); /* cannot happen: it parsed when queued */
+			continue;
+		}
+		start_request(s, l, &r->peer, &r->local, &p, fromstr, r);
+	}
+}
+
+static void
+on_pump(struct loop *lp, struct loop_timer *t, void *arg)
+{
+	(void)lp;
+	(void)t;
+	pump(arg);
+}
+
+static void
+pump_soon(struct tftp_server *s, uint64_t ms)
+{
+	if (!loop_timer_armed(&s->pump) || s->pump.when > loop_now(s->loop) + ms)
+		if (loop_timer_set(s->loop, &s->pump, ms) < 0)
+			tftp_log(TFTP_LOG_ERR, "cannot arm the admission timer: out of memory");
+}
+
+void
+tftp_server_session_acked(struct tftp_server *s, struct tftp_req *req)
+{
+	tftp_reqtab_acked(s->reqs, req);
+	if (tftp_reqtab_queued(s->reqs) > 0)
+		pump_soon(s, 0);
+}
+
+void
+tftp_server_session_ended(struct tftp_server *s, struct tftp_req *req, int completed)
+{
+	s->st.active--;
+	tftp_reqtab_ended(s->reqs, req, completed, loop_now(s->loop));
+	/* Not from here: the caller may be in the middle of reading requests. */
+	if (tftp_reqtab_queued(s->reqs) > 0)
+		pump_soon(s, 0);
+}
+
+static void
+on_expire(struct loop *lp, struct loop_timer *t, void *arg)
+{
+	struct tftp_server *s = arg;
+
+	tftp_reqtab_expire(s->reqs, loop_now(lp));
+	(void)tftp_reqtab_head(s->reqs, loop_now(lp), &s->st.stale);
+	if (loop_timer_set(lp, t, EXPIRE_MS) < 0)
+		tftp_log(TFTP_LOG_ERR, "cannot arm the expiry timer: out of memory");
+}
+
+/*
+ * A request seen before, wherever it is: joins it and returns 1. A newer
+ * request from the same client supersedes the old one: another name from
+ * the same port (the client moved on), or the same name from another port
+ * when the old transfer has not heard from its client for a first timeout
+ * (the phone gave up and asked again; a neighbour behind the same NAT that
+ * is still downloading the same file is left alone).
+ */
+static int
+join_or_supersede(struct tftp_server *s, const union tftp_sa *from, uint32_t h, const char *fromstr)
+{
+	uint64_t now = loop_now(s->loop);
+	struct tftp_req *r = tftp_reqtab_find(s->reqs, from, h);
+
+	if (r != NULL) {
+		s->st.duplicates++;
+		tftp_log(TFTP_LOG_DEBUG, "Duplicate request from %s joins its request", fromstr);
+		tftp_reqtab_touch(r, now);
+		if (r->state == TFTP_REQ_RUNNING)
+			tftp_session_duplicate(r->sess);
+		return 1;
+	}
+	while ((r = tftp_reqtab_find_port(s->reqs, from, h)) != NULL) {
+		if (r->state == TFTP_REQ_RUNNING)
+			tftp_session_superseded(r->sess);
+		else
+			tftp_reqtab_remove(s->reqs, r);
+	}
+	if ((r = tftp_reqtab_find_name(s->reqs, from, h)) != NULL) {
+		if (r->state == TFTP_REQ_QUEUED)
+			tftp_reqtab_remove(s->reqs, r);
+		else if (now - tftp_session_heard(r->sess) >= s->cfg->timeout_ms)
+			tftp_session_superseded(r->sess);
+	}
+	return 0;
+}
+
+/* A request that cannot start yet waits in the queue; refusals are counted. */
+static void
+queue_request(struct tftp_server *s, struct listener *l, const union tftp_sa *from,
+              const union tftp_sa *local, uint32_t h, const uint8_t *raw, size_t n,
+              const char *fromstr)
+{
+	struct tftp_req *r;
+
+	switch (tftp_reqtab_enqueue(s->reqs, from, local, h, raw, n, loop_now(s->loop), &r)) {
+	case TFTP_ENQ_OK:
+		r->origin = (unsigned)(l - s->ls);
+		return;
+	case TFTP_ENQ_SOURCE:
+		/* Silently: the phone retransmits; a spoofed flood gets nothing back. */
+		s->st.dropped++;
+		tftp_log(TFTP_LOG_DEBUG, "Request from %s dropped: its address has %u requests queued",
+		         fromstr, s->cfg->source_queue);
+		return;
+	case TFTP_ENQ_FULL:
+	case TFTP_ENQ_NOMEM:
+		break;
+	}
+	s->st.busy++;
+	tftp_log(TFTP_LOG_WARN, "Admission queue full (%u), refusing %s", s->cfg->queue_max, fromstr);
+	reply_error(l->fd, from, TFTP_EUNDEF, "Server busy (queue full), retry later");
 }
 
 static void
 handle_rrq(struct tftp_server *s, struct listener *l, const union tftp_sa *from,
-           const union tftp_sa *local, const struct tftp_pkt *p)
+           const union tftp_sa *local, const struct tftp_pkt *p, const uint8_t *raw, size_t n)
 {
 	char fromstr[TFTP_ADDRSTR];
-	struct tftp_session **pp;
+	uint32_t h = tftp_reqtab_name_hash(p->file, p->file_len);
 
 	s->st.requests++;
 	tftp_addr_str(from, fromstr, sizeof(fromstr));
 	log_request(p, fromstr);
-	if (*(pp = tab_slot(s, from)) != NULL) {
-		if (tftp_session_req_hash(*pp) == name_hash(p->file, p->file_len)) {
-			/* tftp-notes 2: a retransmitted RRQ joins its transfer. */
-			s->st.duplicates++;
-			tftp_log(TFTP_LOG_DEBUG, "Duplicate request from %s joins its transfer", fromstr);
-			tftp_session_duplicate(*pp);
-			return;
-		}
-		tftp_session_superseded(*pp);
-	}
+	if (join_or_supersede(s, from, h, fromstr))
+		return;
 	if (p->mode == TFTP_MODE_MAIL) {
 		s->st.malformed++;
 		tftp_log(TFTP_LOG_WARN, "Malformed request from %s: mail mode", fromstr);
 		reply_error(l->fd, from, TFTP_EBADOP, "Mail mode not supported");
 		return;
 	}
-	if (s->st.active >= s->cfg->max_transfers) {
+	if (!tftp_reqtab_rate_take(s->reqs, from, loop_now(s->loop))) {
+		s->st.dropped++;
+		tftp_log(TFTP_LOG_DEBUG, "Request from %s dropped: over %u new requests per second",
+		         fromstr, s->cfg->source_rate);
+		return;
+	}
+	if (s->st.active + tftp_reqtab_queued(s->reqs) >= s->cfg->max_transfers) {
 		s->st.busy++;
 		tftp_log(TFTP_LOG_WARN, "Serving Count[%llu] reached Max Serving Count[%u], refusing %s",
 		         (unsigned long long)s->st.active, s->cfg->max_transfers, fromstr);
 		reply_error(l->fd, from, TFTP_EUNDEF, "Server busy (Max Serving Count reached), retry later");
 		return;
 	}
-	start_transfer(s, l, from, local, p, fromstr);
+	if (tftp_reqtab_queued(s->reqs) == 0 && can_start(s))
+		start_request(s, l, from, local, p, fromstr, NULL);
+	else
+		queue_request(s, l, from, local, h, raw, n, fromstr);
 }
 
 static void
@@ -344,7 +459,7 @@ handle_packet(struct tftp_server *s, struct listener *l, const union tftp_sa *fr
 	if (e == TFTP_P_EMPTY || p.op == TFTP_ERROR)
 		return; /* nothing to answer; never answer an ERROR with one */
 	if (e == TFTP_P_OK && p.op == TFTP_RRQ) {
-		handle_rrq(s, l, from, local, &p);
+		handle_rrq(s, l, from, local, &p, buf, n);
 		return;
 	}
 	tftp_addr_str(from, fromstr, sizeof(fromstr));
@@ -401,39 +516,6 @@ local_addr(const struct listener *l, struct msghdr *mh, union tftp_sa *local)
 
 static int rx_batch(struct tftp_server *s, struct listener *l, int fd);
 
-/*
- * Admission: with cfg->admit transfers under way, stop reading requests and
- * let them wait in the listeners' (large) receive buffers. In a boot storm,
- * starting every transfer at once makes all of them slow, so phones time out
- * and retransmit; serving them in groups finishes each sooner and the storm
- * as a whole faster. Requests are never refused for this, only delayed.
- */
-static int
-over_admit(const struct tftp_server *s)
-{
-	return s->cfg->admit != 0 && s->st.active >= s->cfg->admit;
-}
-
-static void
-set_listening(struct tftp_server *s, int on)
-{
-	size_t i;
-
-	for (i = 0; i < s->nls; i++)
-		if (loop_mod_fd(s->loop, s->ls[i].fd, on ? LOOP_READ : 0) < 0)
-			tftp_log(TFTP_LOG_ERR, "cannot %s listener: %s", on ? "resume" : "pause",
-			         strerror(errno));
-	s->paused = !on;
-}
-
-void
-tftp_server_session_ended(struct tftp_server *s)
-{
-	/* Resume below three quarters of the limit, so a pause lasts a batch or more. */
-	if (s->paused && s->st.active < s->cfg->admit - s->cfg->admit / 4)
-		set_listening(s, 1);
-}
-
 static void
 on_listener(struct loop *lp, int fd, unsigned ev, void *arg)
 {
@@ -445,15 +527,15 @@ on_listener(struct loop *lp, int fd, unsigned ev, void *arg)
 	/* Changes on disk first, so a request sent after a rename gets the new file. */
 	tftp_cache_poll(s->cache);
 	/*
-	 * Up to RX_ROUNDS batches per wake: in a storm every phone should get
-	 * its first answer before its RRQ timer fires, and starting a transfer
-	 * costs far less than a retransmitted request joining it later.
+	 * Up to RX_ROUNDS batches per wake, whatever the admission state:
+	 * requests are drained into the queue at once, so a retransmission is
+	 * matched to its request instead of piling up behind it in the socket
+	 * buffer and each becoming a transfer later.
 	 */
-	for (int round = 0; round < RX_ROUNDS && !over_admit(s); round++)
+	for (int round = 0; round < RX_ROUNDS; round++)
 		if (rx_batch(s, l, fd) < RX_BATCH)
 			break;
-	if (over_admit(s) && !s->paused)
-		set_listening(s, 0);
+	pump(s);
 }
 
 static void
@@ -477,17 +559,10 @@ static int
 rx_batch(struct tftp_server *s, struct listener *l, int fd)
 {
 	struct rx *rx = s->rx;
-	unsigned want = RX_BATCH;
 	int n;
 
-	/* Never read more requests than may start: the rest wait in the kernel. */
-	if (s->cfg->admit != 0)
-		want = s->st.active >= s->cfg->admit ? 0 :
-		       (unsigned)(s->cfg->admit - s->st.active < RX_BATCH ? s->cfg->admit - s->st.active : RX_BATCH);
-	if (want == 0)
-		return 0;
 	rx_prep(rx);
-	n = recvmmsg(fd, rx->msg, want, MSG_DONTWAIT, NULL);
+	n = recvmmsg(fd, rx->msg, RX_BATCH, MSG_DONTWAIT, NULL);
 	for (int i = 0; i < n; i++) {
 		union tftp_sa local;
 		struct msghdr *mh = &rx->msg[i].msg_hdr;
@@ -500,115 +575,6 @@ rx_batch(struct tftp_server *s, struct listener *l, int fd)
 		              (mh->msg_flags & MSG_TRUNC) != 0);
 	}
 	return n;
-}
-
-/* ---- transfer sockets ------------------------------------------------- */
-
-/* One batch from a transfer socket, each datagram handed to its session. */
-static int
-tx_sock_batch(struct tftp_server *s, int fd)
-{
-	struct rx *rx = s->rx;
-	int n;
-
-	rx_prep(rx);
-	n = recvmmsg(fd, rx->msg, RX_BATCH, MSG_DONTWAIT, NULL);
-	for (int i = 0; i < n; i++) {
-		const union tftp_sa *from = &rx->from[i];
-		struct tftp_session *sess;
-		struct tftp_pkt p;
-
-		if (rx->msg[i].msg_hdr.msg_namelen > sizeof(rx->from[i]) ||
-		    (from->sa.sa_family != AF_INET && from->sa.sa_family != AF_INET6))
-			continue;
-		sess = *tab_slot(s, from);
-		if (sess != NULL && tftp_session_fd(sess) == fd) {
-			tftp_session_input(sess, rx->buf[i], rx->msg[i].msg_len);
-			continue;
-		}
-		/* RFC 1350 section 4: no transfer of this source here; answer it, keep going. */
-		(void)tftp_parse(rx->buf[i], rx->msg[i].msg_len, 0, &p);
-		if (p.op != TFTP_ERROR)
-			reply_error(fd, from, TFTP_EBADID, "Unknown transfer ID");
-	}
-	return n;
-}
-
-static void
-on_transfer_sock(struct loop *lp, int fd, unsigned ev, void *arg)
-{
-	(void)lp;
-	(void)ev;
-	for (int round = 0; round < RX_ROUNDS; round++)
-		if (tx_sock_batch(arg, fd) < RX_BATCH)
-			break;
-}
-
-static void
-pool_close(struct tftp_server *s, struct pool *p, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		loop_del_fd(s->loop, p->fd[i]);
-		close(p->fd[i]);
-	}
-}
-
-/* Opens the transfer sockets of a local address: fresh ports on the address the requests come to. */
-static int
-pool_open(struct tftp_server *s, struct pool *p)
-{
-	size_t got;
-	unsigned i;
-
-	for (i = 0; i < POOL_SOCKS; i++) {
-		int fd = socket(p->local.sa.sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-		if (fd < 0)
-			break;
-		/* Thousands of transfers share it: absorb their ACKs like the listener does. */
-		(void)set_rcvbuf(fd, s->cfg->rcvbuf, &got);
-		if (bind(fd, &p->local.sa, tftp_addr_len(&p->local)) < 0 ||
-		    loop_add_fd(s->loop, fd, LOOP_READ, on_transfer_sock, s) < 0) {
-			int e = errno;
-
-			close(fd);
-			errno = e;
-			break;
-		}
-		p->fd[i] = fd;
-	}
-	if (i == POOL_SOCKS)
-		return 0;
-	pool_close(s, p, i);
-	return -1;
-}
-
-/* A transfer socket on local's address (port ignored), or -1 with errno. */
-static int
-pool_fd(struct tftp_server *s, const union tftp_sa *local)
-{
-	union tftp_sa a = *local;
-	struct pool *p = NULL, *n;
-
-	if (a.sa.sa_family == AF_INET6)
-		a.in6.sin6_port = 0;
-	else
-		a.in4.sin_port = 0;
-	for (size_t i = 0; i < s->npools && p == NULL; i++)
-		if (tftp_addr_eq(&s->pools[i].local, &a))
-			p = &s->pools[i];
-	if (p == NULL) {
-		if ((n = realloc(s->pools, (s->npools + 1) * sizeof(*n))) == NULL)
-			return -1;
-		s->pools = n;
-		p = &n[s->npools];
-		memset(p, 0, sizeof(*p));
-		p->local = a;
-		if (pool_open(s, p) < 0)
-			return -1;
-		s->npools++;
-	}
-	return p->fd[p->next++ % POOL_SOCKS];
 }
 
 /* ---- setup ------------------------------------------------------------ */
@@ -629,6 +595,18 @@ set_rcvbuf(int fd, size_t want, size_t *got)
 		return -1;
 	*got = (size_t)have;
 	return 0;
+}
+
+/* One socket per transfer: allow as many as the hard limit lets us (before any privilege drop). */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static int
@@ -679,17 +657,26 @@ struct tftp_server *
 tftp_server_new(const struct tftp_config *cfg, struct loop *loop, char *err, size_t errlen)
 {
 	struct tftp_server *s = calloc(1, sizeof(*s));
+	struct tftp_reqtab_cfg rc = {
+		.queue_max = cfg->queue_max,
+		.source_max = cfg->source_queue,
+		.rate = cfg->source_rate,
+		.max_age_ms = QUEUE_AGE_MS,
+		.linger_ms = DONE_LINGER_MS,
+	};
 
 	if (s == NULL || (s->rx = calloc(1, sizeof(*s->rx))) == NULL ||
-	    (s->tab = calloc(1024, sizeof(*s->tab))) == NULL) {
+	    (s->reqs = tftp_reqtab_new(&rc)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		tftp_server_free(s);
 		return NULL;
 	}
 	s->cfg = cfg;
 	s->loop = loop;
-	s->tab_size = 1024;
 	loop_timer_init(&s->status, on_status, s);
+	loop_timer_init(&s->pump, on_pump, s);
+	loop_timer_init(&s->expire, on_expire, s);
+	raise_nofile();
 	for (size_t i = 0; i < cfg->nlisten; i++) {
 		if (open_listener(s, &cfg->listen[i], err, errlen) < 0) {
 			tftp_server_free(s);
@@ -744,6 +731,10 @@ tftp_server_start(struct tftp_server *s, const char *root, char *err, size_t err
 		tftp_log(TFTP_LOG_WARN, "inotify unavailable: files are checked with stat on every request");
 	if (s->cfg->status_interval > 0)
 		(void)loop_timer_set(s->loop, &s->status, (uint64_t)s->cfg->status_interval * 1000u);
+	if (loop_timer_set(s->loop, &s->expire, EXPIRE_MS) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -758,14 +749,18 @@ tftp_server_log_status(struct tftp_server *s)
 	tftp_log(TFTP_LOG_ERR,
 	         "Status: requests %llu completed %llu failed %llu bytes %llu active %llu peak %llu "
 	         "refused %llu notfound %llu busy %llu malformed %llu duplicates %llu retransmits %llu "
-	         "cached %zu files %zu bytes",
+	         "cached %zu files %zu bytes queued %zu unacked %zu stale %llu dropped %llu "
+	         "evicted %llu unreachable %llu expired %llu",
 	         (unsigned long long)s->st.requests, (unsigned long long)s->st.completed,
 	         (unsigned long long)s->st.failed, (unsigned long long)s->st.bytes,
 	         (unsigned long long)s->st.active, (unsigned long long)s->st.peak_active,
 	         (unsigned long long)s->st.refused, (unsigned long long)s->st.notfound,
 	         (unsigned long long)s->st.busy, (unsigned long long)s->st.malformed,
 	         (unsigned long long)s->st.duplicates, (unsigned long long)s->st.retransmits,
-	         cs.files, cs.bytes);
+	         cs.files, cs.bytes, tftp_reqtab_queued(s->reqs), tftp_reqtab_unacked(s->reqs),
+	         (unsigned long long)s->st.stale, (unsigned long long)s->st.dropped,
+	         (unsigned long long)s->st.evicted, (unsigned long long)s->st.unreachable,
+	         (unsigned long long)s->st.expired);
 }
 
 void
@@ -787,26 +782,28 @@ tftp_server_reload(struct tftp_server *s)
 void
 tftp_server_free(struct tftp_server *s)
 {
+	struct tftp_req *r;
+
 	if (s == NULL)
 		return;
-	if (s->tab != NULL)
-		for (size_t i = 0; i < s->tab_size; i++)
-			while (s->tab[i] != NULL)
-				tftp_session_abort(s->tab[i]);
+	if (s->reqs != NULL)
+		while ((r = tftp_reqtab_any_running(s->reqs)) != NULL)
+			tftp_session_abort(r->sess);
 	for (size_t i = 0; i < s->nls; i++) {
 		loop_del_fd(s->loop, s->ls[i].fd);
 		close(s->ls[i].fd);
 	}
-	for (size_t i = 0; i < s->npools; i++)
-		pool_close(s, &s->pools[i], POOL_SOCKS);
-	free(s->pools);
 	if (s->cache != NULL) {
 		if (tftp_cache_fd(s->cache) >= 0)
 			loop_del_fd(s->loop, tftp_cache_fd(s->cache));
 		tftp_cache_free(s->cache);
 	}
-	loop_timer_cancel(s->loop, &s->status);
-	free(s->tab);
+	if (s->loop != NULL) {
+		loop_timer_cancel(s->loop, &s->status);
+		loop_timer_cancel(s->loop, &s->pump);
+		loop_timer_cancel(s->loop, &s->expire);
+	}
+	tftp_reqtab_free(s->reqs);
 	free(s->rx);
 	free(s);
 }

@@ -1,7 +1,7 @@
 /*
  * ctl-tftpd internals: the configuration main() builds, the server
- * (listeners, request handling, counters, the client-address table that
- * coalesces duplicate requests) and the per-transfer session.
+ * (listeners, request handling, counters, admission through the request
+ * table that coalesces duplicate requests) and the per-transfer session.
  */
 #ifndef TFTP_SERVER_H
 #define TFTP_SERVER_H
@@ -15,6 +15,7 @@
 #include "tftp_codec.h"
 #include "tftp_log.h"
 #include "tftp_opts.h"
+#include "tftp_reqtab.h"
 
 #define TFTP_MAX_LISTEN 16
 
@@ -26,6 +27,10 @@ struct tftp_config {
 	int chroot;
 	unsigned max_transfers;   /* "Max Serving Count" */
 	unsigned admit;           /* transfers started before new requests wait; 0 = no limit */
+	unsigned queue_max;       /* requests waiting for a slot */
+	unsigned source_queue;    /* of those, from one client address */
+	unsigned source_rate;     /* new requests per second from one address; 0 = no limit */
+	unsigned max_lifetime_s;  /* whole life of a transfer */
 	unsigned timeout_ms;      /* first retransmission timeout */
 	unsigned max_timeout_ms;  /* backoff ceiling */
 	unsigned retries;         /* retransmissions before giving up */
@@ -55,6 +60,11 @@ struct tftp_stats {
 	uint64_t retransmits;
 	uint64_t active;
 	uint64_t peak_active;
+	uint64_t stale;        /* queued requests dropped: not repeated within the age limit */
+	uint64_t dropped;      /* requests dropped: source over its queue share or rate */
+	uint64_t evicted;      /* unacknowledged transfers ended to make room */
+	uint64_t unreachable;  /* transfers ended by ICMP unreachable from the client */
+	uint64_t expired;      /* transfers ended by --max-lifetime */
 };
 
 struct tftp_server;
@@ -82,37 +92,36 @@ const struct tftp_stats *tftp_server_stats(const struct tftp_server *s);
 /* What the server decided for one accepted request. */
 struct tftp_start {
 	const union tftp_sa *peer;
-	int fd;                       /* shared transfer socket: the server's TID */
+	const union tftp_sa *local;   /* address the request came to: the session binds it, port 0 */
 	struct tftp_file *file;       /* reference handed to the session */
 	enum tftp_mode mode;
 	struct tftp_neg neg;
-	uint32_t req_hash;            /* hash of the requested name, for duplicates */
+	struct tftp_req *req;         /* the server's entry, handed back in the callbacks below */
 };
 
 /* Server services for sessions. */
 struct tftp_stats *tftp_server_stats_mut(struct tftp_server *s);
 const struct tftp_config *tftp_server_config(const struct tftp_server *s);
 struct loop *tftp_server_loop(const struct tftp_server *s);
-/* A transfer ended: resumes reading requests when below the admission limit. */
-void tftp_server_session_ended(struct tftp_server *s);
-void tftp_server_forget(struct tftp_server *s, struct tftp_session *sess);
+/* The transfer for req has had its first ACK. */
+void tftp_server_session_acked(struct tftp_server *s, struct tftp_req *req);
+/* The transfer for req ended (completed or not); its slot is free. */
+void tftp_server_session_ended(struct tftp_server *s, struct tftp_req *req, int completed);
 
-/* Creates the transfer and sends its first packet; NULL with errno on failure. */
+/* Creates the transfer (own socket) and sends its first packet; NULL with errno on failure. */
 struct tftp_session *tftp_session_new(struct tftp_server *srv, const struct tftp_start *st);
 /* Ends a transfer silently (server shutdown); counted as failed. */
 void tftp_session_abort(struct tftp_session *s);
+/* Ends a transfer with no ACK yet to make room for waiting requests. */
+void tftp_session_evict(struct tftp_session *s);
 /* A repeated RRQ from the session's client: resend the first packet if still unanswered. */
 void tftp_session_duplicate(struct tftp_session *s);
-/* A datagram from the session's client on the session's socket. */
-void tftp_session_input(struct tftp_session *s, const uint8_t *buf, size_t n);
-/* Session table links. */
 const union tftp_sa *tftp_session_peer(const struct tftp_session *s);
-int tftp_session_fd(const struct tftp_session *s);
-uint32_t tftp_session_req_hash(const struct tftp_session *s);
-struct tftp_session **tftp_session_hnext(struct tftp_session *s);
+/* Loop time of the last datagram from the client (the start time before any). */
+uint64_t tftp_session_heard(const struct tftp_session *s);
 /* 1 when the transfer only waits for the ACK of its last block. */
 int tftp_session_at_end(const struct tftp_session *s);
-/* Ends the transfer because its client started another one from the same port. */
+/* Ends the transfer because its client made a newer request (other name, or other port). */
 void tftp_session_superseded(struct tftp_session *s);
 
 #endif
