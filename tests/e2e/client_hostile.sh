@@ -1,7 +1,7 @@
 #!/bin/sh
 # ctl-client against a hostile CTL Provider (tests/prov-tools/fake_provider.py):
-# a server trickling its answer one byte every 1.5 s is cut at the --timeout
-# deadline of the whole request; wrong request ids or types, malformed
+# a server trickling its answer (or its TLS handshake) one byte every 1.5 s
+# is cut at the --timeout deadline of the whole request (or connection); wrong request ids or types, malformed
 # items, a certificate item that is not DER, an oversized body and a close
 # in mid-reply are each reported with a specific message naming the peer
 # address and exit 8, never a crash. Run it with BUILD set to an ASan tree
@@ -29,6 +29,9 @@ hostile() {
 hostile trickle LOGIN "a server trickling one byte every 1.5 s" "the request's deadline" \
 	"LOGIN: no complete response from 127.0.0.1:"
 expect_grep "... which says it timed out" "within 3 s (timed out" "$T_TMP/both"
+hostile trickle-handshake LOGIN "a TLS handshake trickled one byte every 1.5 s" "the handshake's deadline" \
+	"TLS handshake with 127.0.0.1:"
+expect_grep "... which says it timed out" "timed out" "$T_TMP/both"
 hostile wrong-id LOGIN "a response with another request id" "the ids" \
 	"LOGIN: protocol error from 127.0.0.1:"
 expect_grep "... both ids" "id 8 to request 0x01 id 1" "$T_TMP/both"

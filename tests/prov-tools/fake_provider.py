@@ -18,6 +18,8 @@ request gets a well-formed answer):
   bad-cert   GET_INFO whose CERT item is not a DER certificate
   oversized  a header announcing a 16 MiB body
   close-mid  half of the answer, then the connection is closed
+  trickle-handshake  no TLS: a TLS record header announcing 16 KiB, then
+             one byte every 1.5 s (the handshake never completes)
 It exits by itself after --lifetime seconds.
 """
 import argparse
@@ -137,6 +139,12 @@ class Server:
     def handle(self, raw, ctx):
         try:
             raw.settimeout(self.a.lifetime)
+            if self.a.mode == "trickle-handshake":
+                with raw:
+                    for b in b"\x16\x03\x03\x40\x00" + b"\x02" * 64:
+                        raw.sendall(bytes([b]))
+                        time.sleep(1.5)
+                return
             self.serve(ctx.wrap_socket(raw, server_side=True))
         except (OSError, ssl.SSLError):
             pass
@@ -177,7 +185,8 @@ def main():
     p.add_argument("--capture")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--mode", default="ok", choices=["ok", "stall", "trickle", "wrong-id", "wrong-type",
-                                                    "malformed", "bad-cert", "oversized", "close-mid"])
+                                                    "malformed", "bad-cert", "oversized", "close-mid",
+                                                    "trickle-handshake"])
     p.add_argument("--on", default="LOGIN", choices=sorted(NAMES))
     p.add_argument("--lifetime", type=float, default=120)
     Server(p.parse_args()).run()
