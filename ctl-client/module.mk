@@ -8,3 +8,8 @@ MAN_PAGES += doc/ctl-client.1
 $(BIN)/ctl-client: $(CLIENT_OBJS) $(LIBCTL_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLIENT_OBJS) $(LIBCTL_A) $(P11_LIBS) $(SSL_LIBS) -ldl
+
+# Unit tests of the server identities (known_hosts) and the secret memory.
+$(TBIN)/test_prov_known: $(OBJ)/ctl-client/prov_known.o $(OBJ)/ctl-client/prov_client.o \
+	$(OBJ)/ctl-client/secmem.o
+TEST_LIBS_test_prov_known := -lpthread
