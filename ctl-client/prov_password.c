@@ -76,7 +76,7 @@ password_tty(const char *user, char *buf, size_t cap, char *err, size_t errlen)
 		if (n < cap - 1)
 			buf[n++] = ch;
 	buf[n] = '\0';
-	ch = 0;
+	OPENSSL_cleanse(&ch, sizeof(ch)); /* the last character typed */
 	(void)tcsetattr(fd, TCSAFLUSH, &old);
 	(void)!write(fd, "\n", 1);
 	close(fd);
