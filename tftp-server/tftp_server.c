@@ -349,9 +349,9 @@ on_expire(struct loop *lp, struct loop_timer *t, void *arg)
  * A request seen before, wherever it is: joins it and returns 1. A newer
  * request from the same client supersedes the old one: another name from
  * the same port (the client moved on), or the same name from another port
- * when the old transfer has not heard from its client for a first timeout
+ * when the old request has not heard from its client for a first timeout
  * (the phone gave up and asked again; a neighbour behind the same NAT that
- * is still downloading the same file is left alone).
+ * is still downloading or asking for the same file is left alone).
  */
 static int
 join_or_supersede(struct tftp_server *s, const union tftp_sa *from, uint32_t h, const char *fromstr)
@@ -374,9 +374,9 @@ join_or_supersede(struct tftp_server *s, const union tftp_sa *from, uint32_t h, 
 			tftp_reqtab_remove(s->reqs, r);
 	}
 	if ((r = tftp_reqtab_find_name(s->reqs, from, h)) != NULL) {
-		if (r->state == TFTP_REQ_QUEUED)
+		if (r->state == TFTP_REQ_QUEUED && now - r->seen >= s->cfg->timeout_ms)
 			tftp_reqtab_remove(s->reqs, r);
-		else if (now - tftp_session_heard(r->sess) >= s->cfg->timeout_ms)
+		else if (r->state == TFTP_REQ_RUNNING && now - tftp_session_heard(r->sess) >= s->cfg->timeout_ms)
 			tftp_session_superseded(r->sess);
 	}
 	return 0;

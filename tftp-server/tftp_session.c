@@ -503,6 +503,7 @@ on_timeout(struct loop *l, struct loop_timer *t, void *arg)
 		tftp_server_stats_mut(s->srv)->expired++;
 		snprintf(why, sizeof(why), "lifetime of %u s reached",
 		         tftp_server_config(s->srv)->max_lifetime_s);
+		send_error(s, TFTP_EUNDEF, "Transfer time limit reached");
 		finish_fail(s, why);
 		return;
 	}
