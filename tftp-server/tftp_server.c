@@ -382,31 +382,36 @@ join_or_supersede(struct tftp_server *s, const union tftp_sa *from, uint32_t h, 
 	return 0;
 }
 
-/* A request that cannot start yet waits in the queue; refusals are counted. */
+/*
+ * A request that cannot start yet waits in the queue. One that finds no
+ * room is dropped silently and counted: the phone retransmits within a
+ * second, while an ERROR "busy" would send it into a longer back-off (and a
+ * forged flood would get answers). The queue and each source's share are
+ * bounded, so memory is.
+ */
 static void
 queue_request(struct tftp_server *s, struct listener *l, const union tftp_sa *from,
               const union tftp_sa *local, uint32_t h, const uint8_t *raw, size_t n,
               const char *fromstr)
 {
 	struct tftp_req *r;
+	const char *why = "the queue is full";
 
 	switch (tftp_reqtab_enqueue(s->reqs, from, local, h, raw, n, loop_now(s->loop), &r)) {
 	case TFTP_ENQ_OK:
 		r->origin = (unsigned)(l - s->ls);
 		return;
 	case TFTP_ENQ_SOURCE:
-		/* Silently: the phone retransmits; a spoofed flood gets nothing back. */
-		s->st.dropped++;
-		tftp_log(TFTP_LOG_DEBUG, "Request from %s dropped: its address has %u requests queued",
-		         fromstr, s->cfg->source_queue);
-		return;
+		why = "its address has its share of the queue";
+		break;
 	case TFTP_ENQ_FULL:
+		break;
 	case TFTP_ENQ_NOMEM:
+		why = "out of memory";
 		break;
 	}
-	s->st.busy++;
-	tftp_log(TFTP_LOG_WARN, "Admission queue full (%u), refusing %s", s->cfg->queue_max, fromstr);
-	reply_error(l->fd, from, TFTP_EUNDEF, "Server busy (queue full), retry later");
+	s->st.dropped++;
+	tftp_log(TFTP_LOG_DEBUG, "Request from %s dropped: %s", fromstr, why);
 }
 
 static void
