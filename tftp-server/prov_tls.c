@@ -204,7 +204,9 @@ prov_tls_write(struct prov_conn *c, const void *p, size_t n)
 	size_t done = 0;
 	enum prov_io io;
 
-	prov_conn_deadline(c, c->srv->cfg->read_timeout);
+	/* A response (also the one announcing the login timeout) gets its own time. */
+	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+	c->deadline.tv_sec += (time_t)c->srv->cfg->read_timeout;
 	while (done < n) {
 		size_t k = 0;
 		int ret;

@@ -647,7 +647,7 @@ load(const struct opts *o, const char *arg)
 
 /*
  * unauth: GET_STATUS without a login every --delay-ms until the server
- * closes the connection (at most 1000); prints how many were answered and
+ * closes the connection (at most 100); prints how many were answered and
  * the last MESSAGE. Exit 0 when the server closed it.
  */
 static int
@@ -664,7 +664,7 @@ unauth(const struct opts *o)
 		conn_close(&c, 0);
 		return 3;
 	}
-	while (answered < 1000) {
+	while (answered < 100) {
 		const struct ctl_prov_item *m;
 
 		if (build(&c, &wr, CTL_PROV_GET_STATUS) != CTL_OK) {
