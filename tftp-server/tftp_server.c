@@ -34,6 +34,13 @@
 #define QUEUE_AGE_MS 3000
 #define DONE_LINGER_MS 5000
 #define EXPIRE_MS 1000
+/*
+ * A client is taken to have gone (its transfer may be evicted or
+ * superseded) after this long without a word, or a --timeout if longer.
+ * Not less: on a busy machine a live phone's ACK can take a second, and
+ * evicting it costs its whole boot.
+ */
+#define SILENT_MS 2000
 
 struct listener {
 	struct tftp_server *srv;
@@ -229,6 +236,12 @@ start_transfer(struct tftp_server *s, struct listener *l, const union tftp_sa *f
 	return sess;
 }
 
+static uint64_t
+silent_ms(const struct tftp_server *s)
+{
+	return s->cfg->timeout_ms > SILENT_MS ? s->cfg->timeout_ms : SILENT_MS;
+}
+
 /*
  * Transfers still waiting for their first ACK have at most half of the
  * admission slots: a storm of requests from clients that have gone (or
@@ -283,11 +296,11 @@ pump(struct tftp_server *s)
 			u = tftp_reqtab_oldest_unacked(s->reqs);
 			if (u == NULL)
 				return; /* every slot is making progress: wait for one to end */
-			if (now - u->since < s->cfg->timeout_ms) {
-				pump_soon(s, u->since + s->cfg->timeout_ms - now);
+			if (now - u->since < silent_ms(s)) {
+				pump_soon(s, u->since + silent_ms(s) - now);
 				return;
 			}
-			/* It had a whole first timeout to answer; a waiting phone is more likely alive. */
+			/* Its client has been silent since it started; a waiting phone is more likely alive. */
 			tftp_session_evict(u->sess);
 			continue;
 		}
@@ -349,7 +362,7 @@ on_expire(struct loop *lp, struct loop_timer *t, void *arg)
  * A request seen before, wherever it is: joins it and returns 1. A newer
  * request from the same client supersedes the old one: another name from
  * the same port (the client moved on), or the same name from another port
- * when the old request has not heard from its client for a first timeout
+ * when the old request has not heard from its client for silent_ms()
  * (the phone gave up and asked again; a neighbour behind the same NAT that
  * is still downloading or asking for the same file is left alone).
  */
@@ -374,9 +387,9 @@ join_or_supersede(struct tftp_server *s, const union tftp_sa *from, uint32_t h, 
 			tftp_reqtab_remove(s->reqs, r);
 	}
 	if ((r = tftp_reqtab_find_name(s->reqs, from, h)) != NULL) {
-		if (r->state == TFTP_REQ_QUEUED && now - r->seen >= s->cfg->timeout_ms)
+		if (r->state == TFTP_REQ_QUEUED && now - r->seen >= silent_ms(s))
 			tftp_reqtab_remove(s->reqs, r);
-		else if (r->state == TFTP_REQ_RUNNING && now - tftp_session_heard(r->sess) >= s->cfg->timeout_ms)
+		else if (r->state == TFTP_REQ_RUNNING && now - tftp_session_heard(r->sess) >= silent_ms(s))
 			tftp_session_superseded(r->sess);
 	}
 	return 0;
