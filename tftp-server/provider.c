@@ -220,9 +220,42 @@ peer_names(const struct sockaddr_storage *ss, char *peer, size_t plen, char *add
 	snprintf(addr, alen, "%s", a);
 }
 
+/*
+ * Refused connections are logged at most once a second, the others counted
+ * in the next line: a client reconnecting in a loop must not fill the disk.
+ */
+struct refusal_log {
+	time_t second;
+	unsigned more;
+};
+
+/* Logs the count of unlogged refusals once their second is over. */
+static void
+flush_refusals(struct refusal_log *rl, time_t now)
+{
+	if (rl->more > 0 && now != rl->second) {
+		prov_log("%u more connection(s) refused in the same second", rl->more);
+		rl->more = 0;
+	}
+}
+
+static void
+note_refusal(struct refusal_log *rl, const char *text)
+{
+	time_t now = time(NULL);
+
+	if (now == rl->second) {
+		rl->more++;
+		return;
+	}
+	flush_refusals(rl, now);
+	rl->second = now;
+	prov_log("%s", text);
+}
+
 /* Accepts one connection and hands it to a new thread, within the caps. */
 static void
-accept_one(struct prov_server *srv, int lfd, pthread_attr_t *attr)
+accept_one(struct prov_server *srv, int lfd, pthread_attr_t *attr, struct refusal_log *rl)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
@@ -230,6 +263,7 @@ accept_one(struct prov_server *srv, int lfd, pthread_attr_t *attr)
 	pthread_t t;
 	int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
 	enum prov_admit adm;
+	char text[256];
 
 	if (fd < 0)
 		return; /* EINTR, EAGAIN, ECONNABORTED, EMFILE: try again next round */
@@ -249,12 +283,14 @@ accept_one(struct prov_server *srv, int lfd, pthread_attr_t *attr)
 		prov_limits_release(&srv->limits, j->peer_addr);
 		break;
 	case PROV_ADMIT_FULL:
-		prov_log("connection limit (%u) reached; refusing %s", srv->cfg->max_connections,
-		         j->peer);
+		snprintf(text, sizeof(text), "connection limit (%u) reached; refusing %s",
+		         srv->cfg->max_connections, j->peer);
+		note_refusal(rl, text);
 		break;
 	case PROV_ADMIT_ADDR_FULL:
-		prov_log("%s already holds %u connections (max_per_address); refusing %s",
-		         j->peer_addr, srv->cfg->max_per_address, j->peer);
+		snprintf(text, sizeof(text), "%s already holds %u connections (max_per_address); "
+		         "refusing %s", j->peer_addr, srv->cfg->max_per_address, j->peer);
+		note_refusal(rl, text);
 		break;
 	}
 	close(fd);
@@ -266,6 +302,7 @@ serve(struct prov_server *srv, int lfd)
 {
 	pthread_attr_t attr;
 	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	struct refusal_log rl = { 0, 0 };
 	unsigned waited = 0;
 
 	pthread_attr_init(&attr);
@@ -279,7 +316,8 @@ serve(struct prov_server *srv, int lfd)
 			         "login; other settings need a restart); still serving");
 		}
 		if (poll(&pfd, 1, 500) > 0)
-			accept_one(srv, lfd, &attr);
+			accept_one(srv, lfd, &attr, &rl);
+		flush_refusals(&rl, time(NULL));
 	}
 	close(lfd);
 	prov_log("stopping: waiting for %u connection(s)", prov_limits_active(&srv->limits));

@@ -14,6 +14,7 @@ need_provider
 N=$T_TMP/node
 make_node "$N" read_timeout=10 login_delay_ms=0
 start_provider "$N"
+t0=$(date +%s)
 $PT --connect 127.0.0.1:$PORT --bind 127.0.0.1 --timeout 20 --delay-ms 5000 hold 300 25 \
 	>"$T_TMP/hold.out" 2>&1 &
 HOLD=$!
@@ -35,6 +36,13 @@ if grep -q "connection limit (256) reached" "$N/log"; then
 	not_ok "the total connection limit was never reached"; else ok "the total connection limit was never reached"; fi
 kill "$HOLD" 2>/dev/null
 wait "$HOLD" 2>/dev/null
+# Refusals are logged at most once a second, with a count of the others.
+secs=$(( $(date +%s) - t0 + 1 ))
+n=$(grep -c "refusing 127.0.0.1:" "$N/log")
+if [ "$n" -le "$secs" ]; then ok "refusals logged at most once a second ($n lines in $secs s)"; else
+	not_ok "refusals logged at most once a second ($n lines in $secs s)"; fi
+wait_for 5 grep -q "more connection(s) refused in the same second" "$N/log"
+expect_grep "the refusals not logged are counted" "more connection(s) refused in the same second" "$N/log"
 
 # --- SIGHUP: logged, the daemon keeps serving.
 kill -HUP "$PROV_PID"
