@@ -362,6 +362,22 @@ drop_privileges(const struct prov_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The credential file as every login will read it (a regular file, not a
+ * symbolic link, owner-only): a mistake shows at startup, not as failed
+ * logins.
+ */
+static int
+check_credentials(const struct prov_config *cfg, char *err, size_t errlen)
+{
+	char hash[512];
+	int known = 0, rc;
+
+	rc = prov_auth_lookup(cfg->credentials, "", hash, sizeof(hash), &known, err, errlen);
+	OPENSSL_cleanse(hash, sizeof(hash));
+	return rc;
+}
+
 static int
 run(struct prov_config *cfg, int check_only)
 {
@@ -372,7 +388,8 @@ run(struct prov_config *cfg, int check_only)
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = cfg;
 	if (prov_secret_mode_check("credentials", cfg->credentials, err, sizeof(err)) != 0 ||
-	    prov_secret_mode_check("tls_key", cfg->tls_key, err, sizeof(err)) != 0) {
+	    prov_secret_mode_check("tls_key", cfg->tls_key, err, sizeof(err)) != 0 ||
+	    check_credentials(cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "ctl-provider: %s\n", err);
 		return EXIT_CONFIG;
 	}

@@ -103,6 +103,10 @@ chmod 644 "$S/creds"
 expect_exit "credential file mode 0644: refused" 3 "$PROV" --config "$S/node.conf" --check-config
 expect_grep "credential file: file and mode named" "credentials $S/creds: mode 0644 lets group or others read or write it; chmod 600 it" "$T_TMP/last.err"
 chmod 600 "$S/creds"
+ln -s "$S/creds" "$S/creds.link"
+expect_exit "credential file behind a symbolic link: refused at startup" 3 \
+	"$PROV" --config "$S/node.conf" --set credentials="$S/creds.link" --check-config
+expect_grep "symbolic link: named" "credential file: $S/creds.link is a symbolic link; refusing to follow it" "$T_TMP/last.err"
 cp "$PKI/ccm1.key" "$T_TMP/ccm1.key"
 chmod 640 "$T_TMP/ccm1.key"
 expect_exit "TLS key mode 0640: refused" 3 "$PROV" --config "$S/node.conf" --set tls_key="$T_TMP/ccm1.key" --check-config
