@@ -18,16 +18,16 @@
  * then nothing proves the request's source address is the client's, and a
  * spoofed request must not make us send more than one packet per try.
  */
-#include <time.h>
-#include <linux/errqueue.h>
-#include <netinet/in.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>       /* before linux/errqueue.h, which uses struct timespec */
 #include <unistd.h>
+#include <linux/errqueue.h>
 
 #include "tftp_map.h"
 #include "tftp_server.h"
