@@ -43,7 +43,8 @@ trap cleanup EXIT INT TERM
 put() { echo "$1 $2" >> "$RES"; }
 free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_udp() { i=0; while [ $i -lt 200 ]; do ss -Hlun "sport = :$1" | grep -q . && return 0; sleep 0.05; i=$((i + 1)); done; return 1; }
-rcvbuf_errors() { awk '/^Udp:/ { if (h) print $7; h = 1 }' /proc/net/snmp; }
+# RcvbufErrors: field 6 of the second Udp: line of /proc/net/snmp.
+rcvbuf_errors() { awk '/^Udp:/ { if (h) print $6; h = 1 }' /proc/net/snmp; }
 field() { v=$(sed -n "s/^RESULT.* $1=\([0-9.]*\).*/\1/p" "$2" 2>/dev/null | tail -1); echo "${v:-0}"; }
 
 # cpu_ticks PID: user + system time of PID, of its children already reaped
