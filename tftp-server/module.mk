@@ -29,6 +29,7 @@ $(TBIN)/test_tftp_codec: $(OBJ)/tftp-server/tftp_codec.o $(OBJ)/tftp-server/tftp
 $(TBIN)/test_tftp_map: $(OBJ)/tftp-server/tftp_map.o
 $(TBIN)/test_tftp_cache: $(OBJ)/tftp-server/tftp_cache.o
 $(TBIN)/test_tftp_loop: $(OBJ)/tftp-server/loop.o
+$(TBIN)/test_tftp_client: $(TFTP_CLIENT_OBJS)
 $(TBIN)/test_tftp_reqtab: $(OBJ)/tftp-server/tftp_reqtab.o $(OBJ)/tftp-server/tftp_addr.o
 
 # Fuzz targets compile these next to libctl's sources.
