@@ -11,7 +11,7 @@
 #   none   phones send each RRQ and ACK once (the server must retransmit)
 #   r1000  phones resend every 1 s, then "recovery": 100 new phones from
 #          other addresses, started as soon as the storm is over
-#   r200   phones resend every 200 ms
+#   r200   phones resend every 200 ms, then recovery again
 #   busy   as r1000 while another process keeps one core busy
 #   steady STEADY transfers, 10 at a time
 # Each phone sends from its own 127.1.x.y address. Results go to
@@ -173,23 +173,26 @@ storm() {
 	return 0
 }
 
-# recovery: right after the storm, on the same server, 100 new phones from
-# other addresses; the time until the last of them has both files.
+# recovery KEY: right after the storm, on the same server, 100 new phones
+# from other addresses; the time until the last of them has both files.
 recovery() {
-	load "$W/$NAME.recovery" -n 100 --source-range 127.2.0.0/24 --mac-base 00AA00000000 \
+	load "$W/$NAME.$1" -n 100 --source-range 127.2.0.0/24 --mac-base 00AA00000000 \
 		--retransmit 1000 --give-up 10000 $FILES
-	record recovery "$W/$NAME.recovery" 200
+	record "$1" "$W/$NAME.$1" 200
 }
 
-echo "  [$NAME] storms: no retransmission, 1 s (+ recovery), 200 ms, one core busy; steady state"
+echo "  [$NAME] storms: no retransmission, 1 s (+ recovery), 200 ms (+ recovery), one core busy; steady state"
 storm none --retransmit 0 && srv_stop
 
 if storm r1000 --retransmit 1000; then
-	recovery
+	recovery recovery
 	srv_stop
 fi
 
-storm r200 --retransmit 200 && srv_stop
+if storm r200 --retransmit 200; then
+	recovery recovery200
+	srv_stop
+fi
 
 # One core kept busy by a plain shell loop, for as long as the storm may last.
 timeout "$LIMIT" sh -c 'while :; do :; done' &

@@ -7,8 +7,8 @@
 # every download compared with the source; a phone gives up a file after
 # GIVE_UP ms without progress. bench/tftp-storms.sh runs each server
 # through the series: storms with phones that never retransmit, resend
-# every 1 s and every 200 ms; the recovery after the 1 s storm (100 new
-# phones: how long until all are served); the server's CPU time per
+# every 1 s and every 200 ms; the recovery after the 1 s and 200 ms storms
+# (100 new phones: how long until all are served); the server's CPU time per
 # transfer; a storm while another process keeps one core busy; a steady
 # state of STEADY transfers, 10 at a time. Each figure is printed with its
 # ratio against a baseline server measured in the same run.
@@ -50,7 +50,7 @@ cleanup() {
 	[ -n "$SYSCTL_RESTORE" ] && sysctl -q -w $SYSCTL_RESTORE >/dev/null
 	if [ -n "${BENCH_KEEP:-}" ]; then
 		mkdir -p "$BENCH_KEEP" && cp "$W"/*.res "$W"/*.log "$W"/*.none "$W"/*.r1000 "$W"/*.r200 \
-			"$W"/*.busy "$W"/*.recovery "$W"/*.steady "$BENCH_KEEP"/ 2>/dev/null
+			"$W"/*.busy "$W"/*.recovery* "$W"/*.steady "$BENCH_KEEP"/ 2>/dev/null
 	fi
 	rm -rf "$W"
 }
@@ -133,7 +133,7 @@ awk -v servers="$RAN" -v base="$BASE" -v phones="$PHONES" -v hz="$(getconf CLK_T
 		return sprintf(fmt, x) r
 	}
 	function row(label, f, fmt,   i) {
-		printf "%-38s", label
+		printf "%-40s", label
 		for (i = 1; i <= n; i++) printf " %-20s", cell(f, s[i], fmt)
 		printf "\n"
 	}
@@ -145,10 +145,12 @@ awk -v servers="$RAN" -v base="$BASE" -v phones="$PHONES" -v hz="$(getconf CLK_T
 				v[s[i], "cpu_ms"] = v[s[i], "r1000.cpu"] * 1000 / hz / v[s[i], "r1000.ok"]
 			if ((s[i], "recovery.secs") in v && v[s[i], "recovery.failed"] > 0 && num(v[s[i], "recovery.secs"]))
 				v[s[i], "recovery.secs"] = "not-all-served"
+			if ((s[i], "recovery200.secs") in v && v[s[i], "recovery200.failed"] > 0 && num(v[s[i], "recovery200.secs"]))
+				v[s[i], "recovery200.secs"] = "not-all-served"
 			if ((s[i], "peak_kb") in v) v[s[i], "peak_mb"] = v[s[i], "peak_kb"] / 1024
 		}
 		printf "Boot storm: %d phones x 2 files at once; ratios against %s, measured in the same run\n", phones, base
-		printf "%-38s", "figure"
+		printf "%-40s", "figure"
 		for (i = 1; i <= n; i++) printf " %-20s", s[i]
 		printf "\n"
 		row("storm, no retransmit: failed", "none.failed", "%d")
@@ -157,8 +159,10 @@ awk -v servers="$RAN" -v base="$BASE" -v phones="$PHONES" -v hz="$(getconf CLK_T
 		row("storm, retransmit 1 s: wall s", "r1000.secs", "%.2f")
 		row("storm, retransmit 200 ms: failed", "r200.failed", "%d")
 		row("storm, retransmit 200 ms: wall s", "r200.secs", "%.2f")
-		row("recovery: 100 new phones served, s", "recovery.secs", "%.2f")
-		row("recovery: transfers failed (of 200)", "recovery.failed", "%d")
+		row("recovery after 1 s storm: 100 phones, s", "recovery.secs", "%.2f")
+		row("  its transfers failed (of 200)", "recovery.failed", "%d")
+		row("recovery after 200 ms storm, s", "recovery200.secs", "%.2f")
+		row("  its transfers failed (of 200)", "recovery200.failed", "%d")
 		row("server CPU per transfer, ms (1 s)", "cpu_ms", "%.3f")
 		row("storm, one core busy: failed", "busy.failed", "%d")
 		row("storm, one core busy: wall s", "busy.secs", "%.2f")
