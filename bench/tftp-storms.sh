@@ -32,7 +32,8 @@ SAMPLER=""
 # A load run ends by itself once every phone is served or has given up:
 # two files, each up to GIVE_UP without progress, plus the start of 10,000
 # sockets. The limit only catches a load generator that hangs.
-LIMIT=$((GIVE_UP * 2 / 1000 + 90))
+# BENCH_LOAD_LIMIT overrides it (seconds).
+LIMIT=${BENCH_LOAD_LIMIT:-$((GIVE_UP * 2 / 1000 + 90))}
 
 cleanup() {
 	for p in $SAMPLER $HOG $SRV_PID; do kill "$p" 2>/dev/null; done

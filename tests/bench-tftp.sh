@@ -29,6 +29,8 @@
 #   BENCH_BASELINE the server the ratios compare against (default dnsmasq,
 #                  else tftpd-hpa, else the first server run)
 #   BENCH_TFTPD_ARGS extra ctl-tftpd options, e.g. "--admit 512"
+#   BENCH_LOAD_LIMIT seconds after which a load run is killed and reported
+#                  stuck (default 2 x BENCH_GIVE_UP + 90 s)
 #   BENCH_RMEM_DEFAULT net.core.rmem_default for the run (default: unchanged)
 #   BENCH_KEEP     a folder to keep every load run's output and server log in
 set -u
