@@ -53,11 +53,12 @@ BENCH_BINS :=
 .PHONY: all check fuzz demo bench bench-build install clean deps
 all:
 
-# libctl first: the others name $(LIBCTL_A) in their rules.
-include libctl/module.mk
-include $(sort $(filter-out libctl/module.mk,$(wildcard */module.mk */*/module.mk)))
-# The server node's CTL Provider and show-ctl live beside ctl-tftpd.
--include tftp-server/provider.mk
+# Libraries first (libctl, then libtftp, then the node code both daemons
+# share): the tools name their archives and objects in their rules, and make
+# expands prerequisites as it reads them.
+FIRST_MODULES := libctl/module.mk libtftp/module.mk tftp-server/common/module.mk
+include $(FIRST_MODULES)
+include $(sort $(filter-out $(FIRST_MODULES),$(wildcard */module.mk */*/module.mk */*/*/module.mk)))
 
 all: $(LIBCTL_A) $(LIBCTL_SO) $(BINS) $(BUILD)/libctl.pc
 

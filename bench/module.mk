@@ -1,6 +1,21 @@
-# Benchmarks: built by `make bench-build`, run by tests/bench.sh (`make bench`).
-BENCH_BINS += $(BUILD)/bench/ctl-bench
+# Benchmarks: built by `make bench-build`, run by bench/bench.sh (`make bench`).
+#  - ctl-bench: libctl parse and verify against raw OpenSSL;
+#  - bench-token: signatures per second on a SoftHSM2 token vs raw OpenSSL;
+#  - ctl-tftp-load: the TFTP load generator (boot storms), also used by the
+#    e2e storm tests.
+MOD_CFLAGS_bench := $(LIBTFTP_CFLAGS) -Ictl-client $(P11_CFLAGS)
+BENCH_BINS += $(BUILD)/bench/ctl-bench $(BUILD)/bench/bench-token $(BIN)/ctl-tftp-load
+TEST_HELPERS += $(BIN)/ctl-tftp-load
 
 $(BUILD)/bench/ctl-bench: $(OBJ)/bench/ctl_bench.o $(LIBCTL_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJ)/bench/ctl_bench.o $(LIBCTL_A) $(SSL_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCTL_A) $(SSL_LIBS)
+
+# ctl-client/module.mk adds its token-layer objects as prerequisites.
+$(BUILD)/bench/bench-token: $(OBJ)/bench/bench_token.o $(LIBCTL_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCTL_A) $(P11_LIBS) $(SSL_LIBS) -ldl
+
+$(BIN)/ctl-tftp-load: $(OBJ)/bench/ctl_tftp_load.o $(LIBTFTP_A) $(LIBCTL_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBTFTP_A) $(LIBCTL_A) $(SSL_LIBS)

@@ -13,3 +13,12 @@ $(BIN)/ctl-client: $(CLIENT_OBJS) $(LIBCTL_A)
 $(TBIN)/test_prov_known: $(OBJ)/ctl-client/prov_known.o $(OBJ)/ctl-client/prov_client.o \
 	$(OBJ)/ctl-client/secmem.o
 TEST_LIBS_test_prov_known := -lpthread
+
+# The token layer, linked by its unit tests and the token benchmark
+# (bench/module.mk's bench-token).
+P11_TEST_OBJS := $(OBJ)/ctl-client/p11.o $(OBJ)/ctl-client/p11uri.o $(OBJ)/ctl-client/pin.o
+$(TBIN)/test_p11uri: $(P11_TEST_OBJS)
+$(TBIN)/test_p11: $(P11_TEST_OBJS)
+$(BUILD)/bench/bench-token: $(P11_TEST_OBJS)
+TEST_LIBS_test_p11uri := $(P11_LIBS) -ldl
+TEST_LIBS_test_p11 := $(P11_LIBS) -ldl

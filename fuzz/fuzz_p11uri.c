@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ctl-client/p11uri.h"
+#include "p11uri.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../tftp-server/tftp_map.h"
+#include "tftp_map.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

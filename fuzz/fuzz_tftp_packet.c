@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../tftp-server/tftp_codec.h"
-#include "../tftp-server/tftp_opts.h"
+#include "tftp_codec.h"
+#include "tftp_opts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

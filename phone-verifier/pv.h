@@ -2,7 +2,7 @@
  * phone-verifier: emulates Cisco IP phones booting against a TFTP server
  * (format section 11): request order, trust rules (trust.h), console lines
  * and status messages. One phone (boot) and a fleet (fleet) run on the
- * same engine: the event loop and TFTP client engine of tftp-server/.
+ * same engine: the event loop and TFTP client engine of libtftp/.
  */
 #ifndef PV_PV_H
 #define PV_PV_H

@@ -1,7 +1,7 @@
 /*
  * phone-verifier trust rules and state directory (format section 11): pure
  * functions over libctl, no network and no printing, so the Check suite
- * (tests/test_trust.c) drives them on files it builds itself.
+ * (tests/unit/phone-verifier/test_trust.c) drives them on files it builds itself.
  *
  * A phone holds at most one CTL and one ITL. A received file is judged
  * against what is held:

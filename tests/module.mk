@@ -1,12 +1,20 @@
-# Unit tests: every tests/test_<module>.c is one Check binary, linked with
-# libctl. A module whose tests need more objects adds them as extra
-# prerequisites of $(TBIN)/test_<name> (objects are linked from $^) and
-# extra libraries in TEST_LIBS_test_<name>.
-UNIT_TEST_SRCS := $(wildcard tests/test_*.c)
-UNIT_TESTS += $(UNIT_TEST_SRCS:tests/%.c=$(TBIN)/%)
-MOD_CFLAGS_tests := $(CHECK_CFLAGS) -Itests -Wno-missing-prototypes
+# Unit tests mirror the sources: tests/unit/<module>/test_<file>.c is one
+# Check binary, build/tests/test_<file>, linked with tests/lib/testutil.o and
+# libctl. The module under test adds the objects or libraries a test needs
+# as extra prerequisites of $(TBIN)/test_<file> (objects and archives are
+# linked from $^) and extra link flags in TEST_LIBS_test_<file>.
+UNIT_TEST_SRCS := $(wildcard tests/unit/*/test_*.c)
+UNIT_TESTS += $(addprefix $(TBIN)/,$(basename $(notdir $(UNIT_TEST_SRCS))))
+MOD_CFLAGS_tests := $(CHECK_CFLAGS) -Itests/lib -Wno-missing-prototypes $(LIBTFTP_CFLAGS) \
+	-Itftp-server/common -Itftp-server/ctl-tftpd -Itftp-server/ctl-provider \
+	-Ictl-client -Iphone-verifier $(P11_CFLAGS)
 
-$(TBIN)/test_%: $(OBJ)/tests/test_%.o $(OBJ)/tests/testutil.o $(LIBCTL_A)
+define unit_test_rule
+$(TBIN)/$(basename $(notdir $(1))): $(OBJ)/$(1:.c=.o)
+endef
+$(foreach s,$(UNIT_TEST_SRCS),$(eval $(call unit_test_rule,$(s))))
+
+$(UNIT_TESTS): $(OBJ)/tests/lib/testutil.o $(LIBCTL_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCTL_A) $(TEST_LIBS_test_$*) \
-		$(SSL_LIBS) $(CHECK_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(filter-out $(LIBCTL_A),$(filter %.a,$^)) \
+		$(LIBCTL_A) $(TEST_LIBS_$(notdir $@)) $(SSL_LIBS) $(CHECK_LIBS)

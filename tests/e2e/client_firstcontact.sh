@@ -6,9 +6,9 @@
 # known_hosts record also covers the address the name resolved to, and a
 # certificate already known under another name is not new: `--server
 # localhost:P` for a pinned 127.0.0.1:P with another certificate is refused
-# as changed. The fake provider (tests/prov-tools/fake_provider.py) logs
+# as changed. The fake provider (tests/tools/provider/fake_provider.py) logs
 # every LOGIN it receives.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/tokens_env.inc"
 . "$(dirname "$0")/cluster_env.inc"
 

@@ -1,12 +1,12 @@
 #!/bin/sh
-# ctl-client against a hostile CTL Provider (tests/prov-tools/fake_provider.py):
+# ctl-client against a hostile CTL Provider (tests/tools/provider/fake_provider.py):
 # a server trickling its answer (or its TLS handshake) one byte every 1.5 s
 # is cut at the --timeout deadline of the whole request (or connection); wrong request ids or types, malformed
 # items, a certificate item that is not DER, an oversized body and a close
 # in mid-reply are each reported with a specific message naming the peer
 # address and exit 8, never a crash. Run it with BUILD set to an ASan tree
 # (make BUILD=... SAN=1 all) to check the same under ASan+UBSan.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/tokens_env.inc"
 . "$(dirname "$0")/cluster_env.inc"
 

@@ -3,7 +3,7 @@
 # (no token, no network). Exit statuses are those of ctl-client(1):
 # 0 ok, 1 verification failed / not trusted, 2 usage, 3 unreadable or
 # malformed input, 4 policy, 5 cannot write the output.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 
 need_pki
 C=$BIN/ctl-client

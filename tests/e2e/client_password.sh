@@ -7,7 +7,7 @@
 # /proc/PID/mem the way the kernel writes a core dump: every readable
 # mapping without "dd". Run it on a build without sanitizers: ASan ignores
 # mlock and keeps its own copy of the environment.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/tokens_env.inc"
 . "$(dirname "$0")/cluster_env.inc"
 

@@ -5,7 +5,7 @@
 # seen by check and fixed by update; add-token; delete-entry (never the
 # last two tokens); a partial upload failure finished by --retry-failed;
 # check finds a planted expired certificate; non-secure keeps the CTL.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/tokens_env.inc"
 . "$(dirname "$0")/cluster_env.inc"
 

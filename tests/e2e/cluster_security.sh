@@ -5,7 +5,7 @@
 # password is sent; --fingerprint pins it; a wrong password, a loose password
 # file, a missing password source and an unreachable server are each
 # reported clearly with their exit status; no password on the command line.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/tokens_env.inc"
 . "$(dirname "$0")/cluster_env.inc"
 

@@ -5,7 +5,7 @@
 # POLICY_RC_D pointing into the test folder. Checks what each mode installs,
 # that no service or process is ever stopped, and that the policy-rc.d it
 # creates is gone after success, failure and INT/TERM/HUP.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 
 DEPS=$TOP/scripts/install-deps
 FAKE=$T_TMP/bin

@@ -4,13 +4,13 @@
 # an address of its own (ctl-tftpd's log shows one 127.x.y.z per phone, and
 # one phone per address); with --retransmit they resend an unanswered RRQ
 # at that interval, counted by a server that answers each client only after
-# a delay (tests/tftp-tools/slow-tftpd.py); --retransmit 0 never resends
+# a delay (tests/tools/tftp/slow-tftpd.py); --retransmit 0 never resends
 # and --give-up bounds how long a phone waits.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 need_pki
 LOAD=$BIN/ctl-tftp-load
 PV=$BIN/phone-verifier
-SLOW=$TOP/tests/tftp-tools/slow-tftpd.py
+SLOW=$TOP/tests/tools/tftp/slow-tftpd.py
 R=$T_TMP/root
 mkdir -p "$R"
 CC=$BIN/ctl-client

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Every long option a binary's --help lists is documented in its man page,
 # and every option the man page documents is accepted (listed by --help).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 
 # opts_of_help CMD...: the --long-options in CMD's help text, one per line.
 opts_of_help() {

@@ -6,7 +6,7 @@
 # listed TFTP certificate or by another, md5 agreement with md5sum and
 # `ctl-client show`, a cluster without CTL, a phone holding only an ITL
 # taking (or refusing) its first CTL, and an unreachable server.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 need_pki
 PV=$BIN/phone-verifier
 CC=$BIN/ctl-client

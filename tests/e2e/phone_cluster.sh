@@ -4,7 +4,7 @@
 # phones booting from node 1 all report Trust List Updated and hold the
 # server's md5; after `ctl-client update` signed with the backup token, the
 # same phones (same state) accept the new CTL, as real phones would.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/tokens_env.inc"
 . "$(dirname "$0")/cluster_env.inc"
 

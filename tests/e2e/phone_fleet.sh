@@ -3,7 +3,7 @@
 # process all report Trust List Updated and end with the server's md5
 # (checked against md5sum); a second storm with state kept finds nothing
 # to update; under 10% DATA loss every phone still ends with the right files.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 need_pki
 PV=$BIN/phone-verifier
 CC=$BIN/ctl-client

@@ -1,17 +1,17 @@
 #!/bin/sh
 # phone-verifier's TFTP client against a hostile server
-# (tests/tftp-tools/hostile-tftpd.py, loopback, kernel-picked port): an
+# (tests/tools/tftp/hostile-tftpd.py, loopback, kernel-picked port): an
 # impostor port sending DATA or ERROR, wrong block numbers, OACK values
 # nobody asked for, a tsize too large, more data than the announced tsize,
 # a file past the client's limit, an oversized block and an ERROR in
 # mid-transfer. Each must end the CTL transfer with its own error (or, for
 # impostors, be ignored), store nothing, and never crash the phone (run it
 # with BUILD=<an ASan+UBSan build> as well). The honest mode is the control.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 need_pki
 PV=$BIN/phone-verifier
 CC=$BIN/ctl-client
-HOSTILE=$TOP/tests/tftp-tools/hostile-tftpd.py
+HOSTILE=$TOP/tests/tools/tftp/hostile-tftpd.py
 MAC=0011215A1AE7
 F=$T_TMP/CTLFile.tlv
 md5() { md5sum < "$1" | cut -d' ' -f1; }

@@ -1,13 +1,13 @@
 #!/bin/sh
 # kill -9 of ctl-provider inside its atomic install, at chosen points. An
-# LD_PRELOAD shim (tests/prov-tools/rename_pause.c) stops the provider at
+# LD_PRELOAD shim (tests/tools/provider/rename_pause.c) stops the provider at
 # the rename of CTLFile.tlv.bak, just before the rename of CTLFile.tlv, or
 # just after it, and the test kills it there: every kill lands mid-install.
 # The file in the TFTP root, and what ctl-tftpd (running throughout)
 # serves, must then be exactly the old CTL (killed before the rename) or
 # exactly the new one (after), complete and verifying; a restart removes
 # the temporary file the kill left.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/provider_env.inc"
 need_provider
 SHIM=$BUILD/tests/rename-pause.so

@@ -6,7 +6,7 @@
 # requests without a login, and at the login deadline counted from accept;
 # SIGHUP does not stop the daemon; user= drops root after binding; a
 # credential file or key that group or others may read is refused.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/provider_env.inc"
 need_provider
 

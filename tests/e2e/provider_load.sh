@@ -4,7 +4,7 @@
 # administrators would be; one address may hold only max_per_address
 # connections). All 200 must succeed; the provider logs 200 logins and
 # stays up.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/provider_env.inc"
 need_provider
 

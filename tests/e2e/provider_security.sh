@@ -6,7 +6,7 @@
 # link and a FIFO planted as CTLFile.tlv. Each is refused with its status
 # and message and logged; the installed CTL stays byte for byte; the server
 # keeps serving.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/provider_env.inc"
 need_provider
 

@@ -4,7 +4,7 @@
 # other architectures) needs: SOFTHSM_MODULE first, then the module
 # p11-kit registers (here a fake pkg-config naming a private config
 # folder), then what dpkg says the package installed, then the usual places.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 
 SM=$TOP/fixtures/softhsm-module
 REAL=$("$SM") || { echo "Bail out! no SoftHSM2 module on this machine"; exit 1; }

@@ -2,7 +2,7 @@
 # A clone with nothing beside it runs every test: no tracked file may read
 # a folder outside the repository (such as a sibling "shared" folder of
 # samples or notes), and the sample ITL the tests read is the committed copy.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 
 cd "$TOP" || exit 1
 # The patterns are written so that this file does not match itself.

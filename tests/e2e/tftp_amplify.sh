@@ -7,7 +7,7 @@
 # newer request supersedes a silent older one; --source-rate bounds new
 # requests per address. Raw UDP peers are small python3 programs; every
 # wait is bounded.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 
 R=$T_TMP/root
 mkdir -p "$R"

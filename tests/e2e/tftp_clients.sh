@@ -5,7 +5,7 @@
 # case-insensitive MACs, a file over 32 MiB (block rollover at blksize 512),
 # netascii, the trace lines, SIGUSR1 counters, the Max Serving Count, a small
 # boot storm, privilege drop, and the command line.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 
 R=$T_TMP/root
 mkdir -p "$R/firmware"

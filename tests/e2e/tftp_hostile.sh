@@ -1,11 +1,11 @@
 #!/bin/sh
 # ctl-tftpd against hostile input: a corpus of malformed and malicious
-# requests sent with tests/tftp-tools/tftp-raw, each with the answer it must
+# requests sent with tests/tools/tftp/tftp-raw, each with the answer it must
 # get (ERROR code, OACK values, or silence); symlinks, hard links, devices,
 # FIFOs, directories and unreadable files in the root; random datagrams.
 # Nothing outside the root may ever be served and the server must still
 # answer at the end.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 
 RAW=$BIN/tftp-raw
 R=$T_TMP/root

@@ -3,7 +3,7 @@
 # it receives (the shared client engine's loss simulation) still gets the
 # right bytes, in lock-step and with windows; the server recovers by
 # timeout (never by duplicate ACK) and counts its retransmissions.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 
 R=$T_TMP/root
 mkdir -p "$R"

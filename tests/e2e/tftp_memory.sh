@@ -5,7 +5,7 @@
 # instead of holding 60; 10 different 4 MB files at once stay under the
 # uncached budget (the largest file size here), the excess is answered
 # ERROR 0 busy. The daemon's VmRSS is read from /proc/PID/status.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 
 R=$T_TMP/root
 mkdir -p "$R"

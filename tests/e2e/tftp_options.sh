@@ -7,7 +7,7 @@
 # --wrq-error (the ERROR code of a write request) and --cache-size 0 (the
 # right bytes, nothing kept). Each section also runs the same request
 # without the option, so an option that does nothing fails its test.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 
 R=$T_TMP/root
 mkdir -p "$R"

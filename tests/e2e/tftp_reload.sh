@@ -4,7 +4,7 @@
 # the new one; a file being written in place is not served half-written;
 # deletions, permission changes, new per-device files, subdirectories,
 # symlinked names and --no-inotify.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 
 R=$T_TMP/root
 mkdir -p "$R/firmware"

@@ -4,7 +4,7 @@
 # just finished) instead of starting an orphan transfer, so the storm ends
 # with no failure and no slot held, and 100 phones that boot right after it
 # are all served at once.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 
 R=$T_TMP/root
 mkdir -p "$R"

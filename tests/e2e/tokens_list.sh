@@ -2,7 +2,7 @@
 # ctl-client tokens on SoftHSM2 tokens: two and three tokens present (the
 # slot refresh libp11 0.4.12 crashes in with two or more slots is never
 # used), JSON, selection by label / serial / URI, and the module errors.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/tokens_env.inc"
 need_tokens
 

@@ -1,11 +1,11 @@
 #!/bin/sh
 # PIN handling against a real PKCS#11 stack: wrong PINs are reported with the
-# token's state and never retried; the lockout shim (tests/p11shim) makes
+# token's state and never retried; the lockout shim (tests/tools/p11shim) makes
 # SoftHSM2 lock after 3 wrong PINs, and a locked token is refused with no
 # C_Login at all (asserted on the shim's call count); SoftHSM2's own
 # COUNT_LOW flag is read fresh; the terminal prompt runs on a real pty with
 # echo off.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/tokens_env.inc"
 need_tokens
 

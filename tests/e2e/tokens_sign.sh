@@ -5,7 +5,7 @@
 # without login and can sign the next CTL; the rogue token, a token without
 # certificate and a certificate without key are refused with their own
 # messages. The lockout shim sits in front of SoftHSM2 only to count logins.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/tokens_env.inc"
 need_tokens
 

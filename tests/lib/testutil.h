@@ -1,5 +1,5 @@
 /*
- * Shared helpers for the Check unit tests. Each tests/test_<module>.c
+ * Shared helpers for the Check unit tests. Each tests/unit/<module>/test_<file>.c
  * defines `Suite *make_suite(void)` and uses CTL_TEST_MAIN.
  *
  * Fixture files come from build/ (made by fixtures/make-pki, run by

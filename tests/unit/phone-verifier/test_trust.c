@@ -15,7 +15,7 @@
 
 #include <ctl/ctl.h>
 
-#include "../phone-verifier/trust.h"
+#include "trust.h"
 #include "testutil.h"
 
 struct ent {

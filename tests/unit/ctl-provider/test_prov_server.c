@@ -17,7 +17,7 @@
 #include <ctl/prov.h>
 
 #include "testutil.h"
-#include "../tftp-server/provider.h"
+#include "provider.h"
 
 /* ---- fixtures ------------------------------------------------------ */
 

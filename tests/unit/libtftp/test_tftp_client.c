@@ -1,5 +1,5 @@
 /*
- * TFTP client engine (tftp-server/tftp_client.c): source-address blocks,
+ * TFTP client engine (libtftp/tftp_client.c): source-address blocks,
  * and how often a transfer to a server that never answers sends its RRQ,
  * from which address: every retry (retries bound), never (no_resend), or
  * until idle_ms without progress. The "server" is a plain UDP socket on
@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../tftp-server/tftp_client.h"
+#include "tftp_client.h"
 #include "testutil.h"
 
 static uint32_t

@@ -18,8 +18,8 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
-#include "../../ctl-client/p11.h"
-#include "../../ctl-client/pin.h"
+#include "p11.h"
+#include "pin.h"
 
 #define TBS_LEN 5000 /* a CTL with a few records */
 

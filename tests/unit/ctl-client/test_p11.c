@@ -18,8 +18,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "../ctl-client/p11.h"
-#include "../ctl-client/pin.h"
+#include "p11.h"
+#include "pin.h"
 #include "testutil.h"
 
 #define MOD tu_softhsm_module()

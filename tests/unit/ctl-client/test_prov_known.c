@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ctl-client/prov_client.h"
-#include "../ctl-client/secmem.h"
+#include "prov_client.h"
+#include "secmem.h"
 #include "testutil.h"
 
 static uint8_t fp_a[PROV_FP_LEN], fp_b[PROV_FP_LEN];

@@ -25,8 +25,8 @@
 
 #include <ctl/ctl.h>
 
-#include "../../tftp-server/tftp_addr.h"
-#include "../../tftp-server/tftp_codec.h"
+#include "tftp_addr.h"
+#include "tftp_codec.h"
 
 #define PROG "tftp-raw"
 

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../ctl-client/p11uri.h"
-#include "../ctl-client/pin.h"
+#include "p11uri.h"
+#include "pin.h"
 #include "testutil.h"
 
 static const struct p11_tokid tok1 = {

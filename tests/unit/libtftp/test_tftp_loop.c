@@ -1,5 +1,5 @@
 /*
- * Event loop (tftp-server/loop.c): timers fire in deadline order, re-arm
+ * Event loop (libtftp/loop.c): timers fire in deadline order, re-arm
  * and cancel keep the heap consistent, fd callbacks run, and the loop ends
  * when nothing is registered.
  */
@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../tftp-server/loop.h"
+#include "loop.h"
 #include "testutil.h"
 
 struct rec {

@@ -1,5 +1,5 @@
 /*
- * File cache (tftp-server/tftp_cache.c): loading, refusals (symlink
+ * File cache (tftp-server/ctl-tftpd/tftp_cache.c): loading, refusals (symlink
  * escape, hard link, FIFO, directory, unreadable, too large), refcounted
  * versions across a reload, inotify-driven invalidation, the stat check
  * without inotify, netascii images; uncached versions shared while held,
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../tftp-server/tftp_cache.h"
+#include "tftp_cache.h"
 #include "testutil.h"
 
 static char root[256], outside[256];

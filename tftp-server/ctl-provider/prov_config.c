@@ -1,5 +1,5 @@
 /*
- * ctl-provider configuration: "key = value" lines (tftp-server/node.conf.example),
+ * ctl-provider configuration: "key = value" lines (tftp-server/ctl-provider/node.conf.example),
  * '#' comments, and the same keys as command-line overrides. One table of
  * keys; numbers through ctl_parse_uint with their bounds.
  */

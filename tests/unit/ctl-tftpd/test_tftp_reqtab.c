@@ -1,5 +1,5 @@
 /*
- * Request table (tftp-server/tftp_reqtab.c): a request is found again
+ * Request table (tftp-server/ctl-tftpd/tftp_reqtab.c): a request is found again
  * whether queued, running or just completed; the queue is bounded in all
  * and per source, ages out requests the client stopped repeating, and
  * hands them out in arrival order; unacknowledged transfers are listed
@@ -8,7 +8,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "../tftp-server/tftp_reqtab.h"
+#include "tftp_reqtab.h"
 #include "testutil.h"
 
 static const uint8_t PKT[] = { 0, 1, 'a', 0, 'o', 'c', 't', 'e', 't', 0 };

@@ -1,14 +1,14 @@
 /*
- * TFTP packet codec (tftp-server/tftp_codec.c) and option negotiation
- * (tftp-server/tftp_opts.c): every packet kind built and parsed back, each
+ * TFTP packet codec (libtftp/tftp_codec.c) and option negotiation
+ * (libtftp/tftp_opts.c): every packet kind built and parsed back, each
  * malformed request with its specific parse error and ERROR code, the
  * option rules of RFC 2347/2348/2349/7440, and builder bounds.
  */
 #include <stdint.h>
 #include <string.h>
 
-#include "../tftp-server/tftp_codec.h"
-#include "../tftp-server/tftp_opts.h"
+#include "tftp_codec.h"
+#include "tftp_opts.h"
 #include "testutil.h"
 
 /* Parses a request given as a C literal of n bytes (embedded NULs allowed). */

@@ -1,10 +1,10 @@
 /*
  * Request-name validation, per-device mapping and log escaping
- * (tftp-server/tftp_map.c).
+ * (libtftp/tftp_map.c).
  */
 #include <string.h>
 
-#include "../tftp-server/tftp_map.h"
+#include "tftp_map.h"
 #include "testutil.h"
 
 static enum tftp_name_err

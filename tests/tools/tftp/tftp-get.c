@@ -11,8 +11,8 @@
 
 #include <ctl/ctl.h>
 
-#include "../../tftp-server/loop.h"
-#include "../../tftp-server/tftp_client.h"
+#include "loop.h"
+#include "tftp_client.h"
 
 #define PROG "tftp-get"
 

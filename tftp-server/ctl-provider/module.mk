@@ -1,0 +1,17 @@
+# ctl-provider: the node's CTL Provider (TCP 2444, doc/provider-protocol.md).
+PROV_SRCS := $(wildcard tftp-server/ctl-provider/*.c)
+# Everything but main(): shared with the unit tests.
+PROV_LIB_OBJS := $(filter-out $(OBJ)/tftp-server/ctl-provider/provider.o,$(PROV_SRCS:%.c=$(OBJ)/%.o)) \
+	$(NODE_COMMON_OBJS)
+PROV_LIBS := -lcrypt -lpthread
+
+BINS += $(BIN)/ctl-provider
+MAN_PAGES += doc/ctl-provider.8
+
+$(BIN)/ctl-provider: $(OBJ)/tftp-server/ctl-provider/provider.o $(PROV_LIB_OBJS) $(LIBCTL_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCTL_A) $(SSL_LIBS) $(PROV_LIBS)
+
+# Unit tests of the server pieces (tests/unit/ctl-provider/) link its objects.
+$(TBIN)/test_prov_server: $(PROV_LIB_OBJS)
+TEST_LIBS_test_prov_server := $(PROV_LIBS)

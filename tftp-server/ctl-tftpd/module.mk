@@ -1,0 +1,14 @@
+# ctl-tftpd: the node's TFTP service (CTL, ITL and per-device files) on libtftp.
+TFTPD_SRCS := $(wildcard tftp-server/ctl-tftpd/*.c)
+TFTPD_OBJS := $(TFTPD_SRCS:%.c=$(OBJ)/%.o)
+
+BINS += $(BIN)/ctl-tftpd
+MAN_PAGES += doc/ctl-tftpd.8
+
+$(BIN)/ctl-tftpd: $(TFTPD_OBJS) $(NODE_COMMON_OBJS) $(LIBTFTP_A) $(LIBCTL_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBTFTP_A) $(LIBCTL_A) $(SSL_LIBS)
+
+# Unit tests (tests/unit/ctl-tftpd/) link the pieces they test.
+$(TBIN)/test_tftp_cache: $(OBJ)/tftp-server/ctl-tftpd/tftp_cache.o $(LIBTFTP_A)
+$(TBIN)/test_tftp_reqtab: $(OBJ)/tftp-server/ctl-tftpd/tftp_reqtab.o $(LIBTFTP_A)

@@ -1,0 +1,7 @@
+# show-ctl: the node's `show ctl`, on libctl alone.
+BINS += $(BIN)/show-ctl
+MAN_PAGES += doc/show-ctl.8
+
+$(BIN)/show-ctl: $(OBJ)/tftp-server/show-ctl/show_ctl.o $(LIBCTL_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCTL_A) $(SSL_LIBS)
