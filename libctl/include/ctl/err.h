@@ -7,6 +7,17 @@
 
 #include <stddef.h>
 
+/*
+ * On every function whose result says whether it worked (an enum ctl_err,
+ * 0/-1, a pointer that is NULL on failure): ignoring it is a compile error
+ * under -Werror. A deliberate (void) cast must say why in a comment.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define CTL_MUST_USE __attribute__((warn_unused_result))
+#else
+#define CTL_MUST_USE
+#endif
+
 enum ctl_err {
 	CTL_OK = 0,
 	CTL_E_TRUNCATED,         /* a read or element runs past the available bytes */
