@@ -10,13 +10,20 @@
 /*
  * On every function whose result says whether it worked (an enum ctl_err,
  * 0/-1, a pointer that is NULL on failure): ignoring it is a compile error
- * under -Werror. A deliberate (void) cast must say why in a comment.
+ * under -Werror. A result dropped on purpose goes through
+ * CTL_IGNORE_RESULT (GCC does not accept a plain (void) cast for this
+ * attribute), next to a comment that says why.
  */
 #if defined(__GNUC__) || defined(__clang__)
 #define CTL_MUST_USE __attribute__((warn_unused_result))
 #else
 #define CTL_MUST_USE
 #endif
+#define CTL_IGNORE_RESULT(expr) \
+	do { \
+		if (expr) { \
+		} \
+	} while (0)
 
 enum ctl_err {
 	CTL_OK = 0,
