@@ -97,7 +97,7 @@ demo: deps
 bench:
 	@scripts/install-deps bench
 	$(MAKE) all bench-build
-	@tests/bench.sh $(BUILD)
+	@bench/bench.sh $(BUILD)
 
 fuzz: deps
 	$(MAKE) fuzz-build

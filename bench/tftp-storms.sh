@@ -1,5 +1,5 @@
 #!/bin/sh
-# One TFTP server through the boot-storm series of tests/bench-tftp.sh:
+# One TFTP server through the boot-storm series of bench/bench-tftp.sh:
 #   bench/tftp-storms.sh NAME WORKDIR
 # NAME is ctl-tftpd, tftpd-hpa, atftpd or dnsmasq. dnsmasq serves TFTP on
 # port 69 only, so bench-tftp.sh runs this script for it inside a private

@@ -3,7 +3,7 @@
  * C in flight, on the same engine and rules as `boot`. Reports counts per
  * status, how many phones ended with the server's md5, failures by cause
  * and boot-time percentiles. Also the load generator of the boot-storm
- * benchmark (tests/bench-fleet.sh).
+ * benchmark (bench/bench-fleet.sh).
  *
  * Memory: a phone's trust lists are shared copies (boot.c interns them)
  * and are dropped as soon as the phone is counted, so only the phones in

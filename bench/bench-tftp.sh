@@ -1,7 +1,7 @@
 #!/bin/sh
 # TFTP boot-storm benchmark: ctl-tftpd against tftpd-hpa and dnsmasq (and
 # atftpd on request), same load generator (ctl-tftp-load), same run.
-#   tests/bench-tftp.sh [BUILD]
+#   bench/bench-tftp.sh [BUILD]
 # A storm is PHONES phones at once, each from its own 127.1.x.y address,
 # fetching CTLSEP<MAC>.tlv (5,000 bytes) then ITLSEP<MAC>.tlv (5,120 bytes),
 # every download compared with the source; a phone gives up a file after

@@ -8,7 +8,7 @@
 # phones do. Prints phones per second for each and their ratio; fails only
 # when a storm does not complete. Every wait is bounded: a fleet run that
 # outlives PV_BENCH_LIMIT seconds (default 300) is killed and reported stuck.
-# Usage: tests/bench-fleet.sh BUILD
+# Usage: bench/bench-fleet.sh BUILD
 set -u
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# `make bench`: tests/bench.sh BUILD
+# `make bench`: bench/bench.sh BUILD
 # Runs the libctl benchmark (parse + verify of a 10-record RSA-2048 CTL
 # against raw OpenSSL RSA-2048 verifies, parse-only MB/s), then the token
 # and TFTP benchmarks when their scripts exist. Figures are printed with
@@ -31,7 +31,7 @@ echo "== libctl =="
 part libctl "$BUILD/bench/ctl-bench" -t "${CTL_BENCH_SECONDS:-6}" "$BUILD/pki"
 
 for b in token tftp fleet; do
-	s=tests/bench-$b.sh
+	s=bench/bench-$b.sh
 	[ -f "$s" ] || continue
 	echo
 	echo "== $b =="
