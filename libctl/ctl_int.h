@@ -6,6 +6,8 @@
 
 #include <ctl/ctl.h>
 
+#include "codes.h"
+
 struct ctl_file {
 	uint8_t *data;
 	size_t len;
@@ -36,11 +38,6 @@ enum ctl_err ctli_fail_ssl(struct ctl_diag *d, enum ctl_err e, const char *fmt, 
 enum ctl_err ctli_wr_printf(struct ctl_wr *wr, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* EVP digest for a CTL digest code, NULL when unknown. */
-const EVP_MD *ctli_md(uint8_t code);
-/* Modulus code (section 5.3) for a signature of n bytes; -1 when none. */
-int ctli_modulus_code(size_t n);
-size_t ctli_modulus_bytes(uint8_t code);
 
 /* The subjectPublicKey bytes of a DER certificate (RSAPublicKey DER or EC point). */
 enum ctl_err ctli_cert_key_bytes(const uint8_t *der, size_t len, struct ctl_bytes *key);
