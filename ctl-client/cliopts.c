@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cmd.h"
 
 int

@@ -972,23 +972,23 @@ print_json(const struct cluster *cl, const char *md5, size_t nfail)
 
 	printf("{\"tool\":\"ctl-client\",\"version\":\"%s\",\"command\":\"%s\",\"ok\":%s,\"md5\":",
 	       CTL_VERSION_STRING, cl->cmd->name, nfail ? "false" : "true");
-	cli_json_string_or_null(stdout, md5);
+	ctl_json_fputs_or_null(stdout, md5);
 	fputs(",\"servers\":[", stdout);
 	for (i = 0; i < cl->n; i++) {
 		const struct cl_node *nd = &cl->nodes[i];
 
 		printf("%s{\"server\":", i ? "," : "");
-		cli_json_string(stdout, nd->t.name);
+		ctl_json_fputs(stdout, nd->t.name);
 		fputs(",\"hostname\":", stdout);
-		cli_json_string(stdout, nd->hostname);
+		ctl_json_fputs(stdout, nd->hostname);
 		printf(",\"result\":\"%s\",\"md5\":", nd->failed ? "failed" : nd->skip ? "earlier" : "ok");
-		cli_json_string_or_null(stdout, !nd->failed && !nd->skip && nd->md5_after[0] ? nd->md5_after : NULL);
+		ctl_json_fputs_or_null(stdout, !nd->failed && !nd->skip && nd->md5_after[0] ? nd->md5_after : NULL);
 		if (!nd->failed && !nd->skip && nd->mode_after >= 0)
 			printf(",\"mode\":%d", nd->mode_after);
 		else
 			fputs(",\"mode\":null", stdout);
 		fputs(",\"error\":", stdout);
-		cli_json_string_or_null(stdout, nd->failed ? nd->err : NULL);
+		ctl_json_fputs_or_null(stdout, nd->failed ? nd->err : NULL);
 		fputs("}", stdout);
 	}
 	fputs("]}\n", stdout);

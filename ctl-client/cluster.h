@@ -13,6 +13,7 @@
 
 #include <openssl/x509.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "prov_client.h"
 

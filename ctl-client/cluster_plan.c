@@ -2,7 +2,8 @@
  * The CTL a cluster command signs: a plan of records (token certificates,
  * servers' certificates, records kept from the installed CTL), shown to the
  * administrator, then built, checked, signed on the token and verified.
- * Token calls happen here, in the main thread only (doc/pkcs11-notes.md).
+ * Token calls happen here, in the main thread only: libp11 is not
+ * thread-safe.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,7 +229,7 @@ cl_tokens_open(const struct cluster *cl, struct p11_ctx **ctx)
 		sels[n++] = cl->o.sast_tokens[i];
 	if ((r = p11_ctx_open(cl->o.module, sels, n, token_notice, ctx, &d)) != P11_OK) {
 		cli_err("%s", d.msg);
-		return p11_exit_for(r);
+		return cli_p11_exit_for(r);
 	}
 	return EXIT_OK;
 }
@@ -241,7 +242,7 @@ cl_token_cert(struct p11_ctx *ctx, const char *sel, X509 **out)
 
 	if ((r = p11_token_cert(ctx, sel, out, &d)) != P11_OK) {
 		cli_err("%s", d.msg);
-		return p11_exit_for(r);
+		return cli_p11_exit_for(r);
 	}
 	return EXIT_OK;
 }
@@ -314,7 +315,7 @@ cl_sign(const struct cluster *cl, struct p11_ctx *ctx, const char *sel, X509 *si
 		goto out;
 	if ((pr = p11_signer_new(ctx, sel, &po, &s, &pd)) != P11_OK) {
 		cli_err("%s", pd.msg);
-		rc = p11_exit_for(pr);
+		rc = cli_p11_exit_for(pr);
 		goto out;
 	}
 	if ((r = ctl_builder_sign(b, s, out, len, &d)) != CTL_OK) {

@@ -1,6 +1,7 @@
 /*
  * ctl-client subcommands: each lives in its own cmd_<name>.c and exports one
- * `const struct cmd`, listed in the table in main.c.
+ * `const struct cmd`, listed in the table in main.c. The helpers they share
+ * are in cli.h.
  */
 #ifndef CTL_CLIENT_CMD_H
 #define CTL_CLIENT_CMD_H
@@ -42,22 +43,5 @@ extern const struct cmd cmd_add_token;
 extern const struct cmd cmd_delete_entry;
 extern const struct cmd cmd_non_secure;
 extern const struct cmd cmd_check;
-
-/* Diagnostics: "ctl-client: " prefix on stderr. */
-void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Prints "ctl-client: what: <diag>" for a libctl failure. */
-void cli_diag(const char *what, const struct ctl_diag *d);
-/* Exit status for a libctl error code. */
-int cli_exit_for(enum ctl_err e);
-/* --digest sha1|sha512 and --timestamp SECS; 0, or -1 with the error printed. */
-int cli_parse_digest(const char *arg, enum ctl_digest *out);
-int cli_parse_timestamp(const char *arg, uint32_t *out);
-/* Writes s as a JSON string literal (quoted, escaped). */
-void cli_json_string(FILE *f, const char *s);
-/* The same, or null when s is NULL. */
-void cli_json_string_or_null(FILE *f, const char *s);
-/* Prints the command's usage line and help text to f. */
-void cli_usage(FILE *f, const struct cmd *c, const char *options_help);
 
 #endif

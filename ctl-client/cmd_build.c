@@ -13,6 +13,7 @@
 
 #include <openssl/x509.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "p11.h"
 #include "pin.h"
@@ -326,7 +327,7 @@ write_verified(const struct build_opts *o, const uint8_t *p, size_t n)
 	ctl_checksums(p, n, &s);
 	if (o->json) {
 		printf("{\"tool\":\"ctl-client\",\"version\":\"%s\",\"out\":", CTL_VERSION_STRING);
-		cli_json_string(stdout, o->out);
+		ctl_json_fputs(stdout, o->out);
 		printf(",\"kind\":\"%s\",\"length\":%zu,\"records\":%zu,\"signer_record\":%d,"
 		       "\"md5\":\"%s\",\"sha1\":\"%s\",\"sha256\":\"%s\"}\n",
 		       o->kind == CTL_KIND_ITL ? "ITL" : "CTL", n, ctl_file_nrecords(f),
@@ -363,7 +364,7 @@ open_tokens(const struct build_opts *o, struct p11_ctx **ctx)
 		sels[n++] = o->sast_tokens[i];
 	if ((r = p11_ctx_open(o->module, sels, n, token_notice, ctx, &d)) != P11_OK) {
 		cli_err("%s", d.msg);
-		return p11_exit_for(r);
+		return cli_p11_exit_for(r);
 	}
 	return EXIT_OK;
 }
@@ -382,7 +383,7 @@ add_token_entries(struct ctl_builder *b, const struct build_opts *o, struct p11_
 	for (i = 0; i < o->nsast_tokens; i++) {
 		if ((pr = p11_token_cert(ctx, o->sast_tokens[i], &cert, &pd)) != P11_OK) {
 			cli_err("%s", pd.msg);
-			return p11_exit_for(pr);
+			return cli_p11_exit_for(pr);
 		}
 		r = ctl_builder_add_cert(b, cert, CTL_ROLE_SAST, NULL, NULL, &d);
 		X509_free(cert);
@@ -410,7 +411,7 @@ token_signer(const struct build_opts *o, struct p11_ctx *ctx, const struct ctl_b
 
 	if ((r = p11_token_cert(ctx, o->sign_token, &cert, &d)) != P11_OK) {
 		cli_err("%s", d.msg);
-		return p11_exit_for(r);
+		return cli_p11_exit_for(r);
 	}
 	rc = check_policy(b, o, cert);
 	X509_free(cert);
@@ -418,7 +419,7 @@ token_signer(const struct build_opts *o, struct p11_ctx *ctx, const struct ctl_b
 		return rc;
 	if ((r = p11_signer_new(ctx, o->sign_token, &po, signer, &d)) != P11_OK) {
 		cli_err("%s", d.msg);
-		return p11_exit_for(r);
+		return cli_p11_exit_for(r);
 	}
 	return EXIT_OK;
 }

@@ -280,21 +280,21 @@ print_json(const struct check *ck, int ok)
 		const struct cl_node *nd = &cl->nodes[i];
 
 		printf("%s{\"server\":", i ? "," : "");
-		cli_json_string(stdout, nd->t.name);
+		ctl_json_fputs(stdout, nd->t.name);
 		fputs(",\"hostname\":", stdout);
-		cli_json_string(stdout, nd->hostname);
+		ctl_json_fputs(stdout, nd->hostname);
 		printf(",\"mode\":%d,\"md5\":", nd->mode);
-		cli_json_string_or_null(stdout, nd->ctl ? nd->ctl_md5 : NULL);
+		ctl_json_fputs_or_null(stdout, nd->ctl ? nd->ctl_md5 : NULL);
 		fputs(",\"error\":", stdout);
-		cli_json_string_or_null(stdout, nd->failed ? nd->err : NULL);
+		ctl_json_fputs_or_null(stdout, nd->failed ? nd->err : NULL);
 		fputs("}", stdout);
 	}
 	fputs("],\"findings\":[", stdout);
 	for (i = 0; i < ck->n; i++) {
 		printf("%s{\"server\":", i ? "," : "");
-		cli_json_string(stdout, cl->nodes[ck->f[i].node].t.name);
+		ctl_json_fputs(stdout, cl->nodes[ck->f[i].node].t.name);
 		printf(",\"kind\":\"%s\",\"message\":", ck->f[i].kind);
-		cli_json_string(stdout, ck->f[i].msg);
+		ctl_json_fputs(stdout, ck->f[i].msg);
 		fputs("}", stdout);
 	}
 	fputs("]}\n", stdout);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "load.h"
 

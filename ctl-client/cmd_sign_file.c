@@ -12,6 +12,7 @@
 
 #include <openssl/x509.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "p11.h"
 #include "pin.h"
@@ -127,7 +128,7 @@ get_signer(const struct sign_file_opts *o, struct ctl_signer **pem, struct p11_c
 	if ((pr = p11_ctx_open(o->module, sel, 1, NULL, ctx, &pd)) != P11_OK ||
 	    (pr = p11_signer_new(*ctx, o->token, &po, signer, &pd)) != P11_OK) {
 		cli_err("%s", pd.msg);
-		return p11_exit_for(pr);
+		return cli_p11_exit_for(pr);
 	}
 	return EXIT_OK;
 }
@@ -198,7 +199,7 @@ report(const struct sign_file_opts *o, const char *out, const uint8_t *p, size_t
 	ctl_checksums(p, n, &s);
 	if (o->json) {
 		printf("{\"tool\":\"ctl-client\",\"version\":\"%s\",\"out\":", CTL_VERSION_STRING);
-		cli_json_string(stdout, out);
+		ctl_json_fputs(stdout, out);
 		printf(",\"kind\":\"SGN\",\"length\":%zu,\"header_length\":%u,\"payload_length\":%zu,"
 		       "\"md5\":\"%s\",\"sha1\":\"%s\"}\n", n, ctl_file_header_length(f), payload,
 		       s.md5, s.sha1);

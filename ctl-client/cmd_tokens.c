@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "p11.h"
 
@@ -126,7 +127,7 @@ static void
 json_field(const char *name, const char *v, int comma)
 {
 	printf("%s\"%s\":", comma ? "," : "", name);
-	cli_json_string(stdout, v != NULL ? v : "");
+	ctl_json_fputs(stdout, v != NULL ? v : "");
 }
 
 static const char *
@@ -231,7 +232,7 @@ tokens_run(int argc, char **argv)
 	    (r = p11_list(ctx, sel, &t, &n, &d)) != P11_OK) {
 		cli_err("%s", d.msg);
 		p11_ctx_free(ctx);
-		return p11_exit_for(r);
+		return cli_p11_exit_for(r);
 	}
 	if (json)
 		print_json(ctx, t, n);

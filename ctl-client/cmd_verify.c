@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "load.h"
 
@@ -26,14 +27,14 @@ print_json(const struct verdict *v, const char *path)
 
 	ctl_checksums(p, len, &s);
 	printf("{\"tool\":\"ctl-client\",\"version\":\"%s\",\"file\":", CTL_VERSION_STRING);
-	cli_json_string(stdout, path);
+	ctl_json_fputs(stdout, path);
 	printf(",\"ok\":%s,\"error\":", v->res.err == CTL_OK ? "true" : "false");
 	if (v->res.err == CTL_OK)
 		printf("null");
 	else
-		cli_json_string(stdout, ctl_strerror(v->res.err));
+		ctl_json_fputs(stdout, ctl_strerror(v->res.err));
 	printf(",\"reason\":");
-	cli_json_string(stdout, v->res.reason);
+	ctl_json_fputs(stdout, v->res.reason);
 	printf(",\"signer_record\":");
 	if (v->res.signer_index >= 0)
 		printf("%d", v->res.signer_index + 1);

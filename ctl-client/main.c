@@ -2,11 +2,11 @@
  * ctl-client: the administrator's CTL tool. Global options and dispatch to
  * one subcommand from the table below.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cmd.h"
 
 static const struct cmd *const commands[] = {
@@ -23,80 +23,6 @@ static const struct cmd *const commands[] = {
 	&cmd_check,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-static void
-vmsg(const char *level, const char *fmt, va_list ap)
-{
-	fprintf(stderr, "ctl-client: %s", level);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-void
-cli_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg("", fmt, ap);
-	va_end(ap);
-}
-
-void
-cli_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg("warning: ", fmt, ap);
-	va_end(ap);
-}
-
-void
-cli_diag(const char *what, const struct ctl_diag *d)
-{
-	char buf[768];
-
-	cli_err("%s: %s", what, ctl_diag_str(d, buf, sizeof(buf)));
-}
-
-int
-cli_exit_for(enum ctl_err e)
-{
-	switch (e) {
-	case CTL_OK:
-		return EXIT_OK;
-	case CTL_E_SIG_INVALID: case CTL_E_SIGNER_NOT_FOUND: case CTL_E_SIGNER_AMBIGUOUS:
-	case CTL_E_NOT_TRUSTED:
-		return EXIT_FAIL;
-	case CTL_E_INVAL:
-		return EXIT_USAGE;
-	case CTL_E_TRUNCATED: case CTL_E_BAD_TAG: case CTL_E_DUP_TAG: case CTL_E_ORDER:
-	case CTL_E_HDR_LEN: case CTL_E_REC_LEN: case CTL_E_CONTAINER_LEN: case CTL_E_FIELD_LEN:
-	case CTL_E_ZERO_LEN: case CTL_E_MISSING: case CTL_E_VERSION: case CTL_E_DIGEST:
-	case CTL_E_SIGALG: case CTL_E_MODULUS: case CTL_E_TOO_LARGE: case CTL_E_CERT:
-	case CTL_E_KEY: case CTL_E_KIND:
-		return EXIT_INPUT;
-	case CTL_E_EXPIRED: case CTL_E_TOO_FEW_SAST: case CTL_E_DUP_ENTRY:
-	case CTL_E_SIGNER_NOT_LISTED:
-		return EXIT_POLICY;
-	case CTL_E_IO:
-		return EXIT_IO;
-	case CTL_E_SIGNER:
-		return EXIT_TOKEN;
-	case CTL_E_NOMEM: case CTL_E_CRYPTO: case CTL_E__COUNT:
-		return EXIT_INTERNAL;
-	}
-	return EXIT_INTERNAL;
-}
-
-void
-cli_usage(FILE *f, const struct cmd *c, const char *options_help)
-{
-	fprintf(f, "usage: ctl-client %s %s\n%s\n", c->name, c->usage, c->summary);
-	if (options_help != NULL)
-		fprintf(f, "\n%s", options_help);
-}
 
 static void
 global_usage(FILE *f)

@@ -1,4 +1,5 @@
-# ctl-client: the administrator's tool. p11.c is the only file that uses libp11.
+# ctl-client: the administrator's tool. Only the token layer's p11_module.c,
+# p11_token.c, p11_sign.c and p11_errq.c (behind p11_int.h) use libp11.
 CLIENT_SRCS := $(wildcard ctl-client/*.c)
 CLIENT_OBJS := $(CLIENT_SRCS:%.c=$(OBJ)/%.o)
 MOD_CFLAGS_ctl-client := $(P11_CFLAGS)
@@ -16,9 +17,18 @@ TEST_LIBS_test_prov_known := -lpthread
 
 # The token layer, linked by its unit tests and the token benchmark
 # (bench/module.mk's bench-token).
-P11_TEST_OBJS := $(OBJ)/ctl-client/p11.o $(OBJ)/ctl-client/p11uri.o $(OBJ)/ctl-client/pin.o
-$(TBIN)/test_p11uri: $(P11_TEST_OBJS)
+P11_TEST_OBJS := $(addprefix $(OBJ)/ctl-client/,p11_module.o p11_token.o p11_sign.o p11_errq.o \
+	p11err.o p11uri.o pin.o)
+$(TBIN)/test_p11uri: $(OBJ)/ctl-client/p11uri.o $(OBJ)/ctl-client/p11err.o
+$(TBIN)/test_p11err: $(OBJ)/ctl-client/p11err.o
+$(TBIN)/test_pin: $(OBJ)/ctl-client/pin.o $(OBJ)/ctl-client/p11err.o
+$(TBIN)/test_cli: $(OBJ)/ctl-client/cli.o $(OBJ)/ctl-client/cliopts.o
 $(TBIN)/test_p11: $(P11_TEST_OBJS)
 $(BUILD)/bench/bench-token: $(P11_TEST_OBJS)
-TEST_LIBS_test_p11uri := $(P11_LIBS) -ldl
+TEST_LIBS_test_p11uri := $(P11_LIBS)
 TEST_LIBS_test_p11 := $(P11_LIBS) -ldl
+
+# The selector parser's fuzz target links only the parser and the token
+# layer's error module (fuzz/module.mk builds it).
+FUZZ_SRCS_fuzz_p11uri := ctl-client/p11uri.c ctl-client/p11err.c $(P11_CFLAGS) \
+	$(shell $(PKG_CONFIG) --libs p11-kit-1 2>/dev/null || echo -lp11-kit)

@@ -1,13 +1,14 @@
 /*
  * Token layer of ctl-client: PKCS#11 security tokens (the SAST eTokens)
- * through libp11. p11.c is the only file that includes libp11.h; nothing in
- * this header depends on it, so a pkcs11-provider backend can replace it.
+ * through libp11. Only p11_module.c, p11_token.c, p11_sign.c and
+ * p11_errq.c (behind p11_int.h) include libp11's header; nothing here
+ * depends on libp11, so a pkcs11-provider backend can replace them.
  *
  * One struct p11_ctx per run: it loads the module once, enumerates the slots
- * once (libp11 0.4.12's PKCS11_update_slots crashes with two or more slots,
- * see doc/pkcs11-notes.md section 3.1) and owns every object it lends out.
- * All calls must come from one thread and never from a forked child
- * (libp11 re-logs in after fork, notes section 3.7).
+ * once (libp11 0.4.12's PKCS11_update_slots crashes with two or more slots)
+ * and owns every object it lends out. All calls must come from one thread
+ * and never from a forked child (libp11 registers pthread_atfork and, in a
+ * child, logs in again with the cached PIN).
  */
 #ifndef CTL_CLIENT_P11_H
 #define CTL_CLIENT_P11_H
@@ -16,47 +17,7 @@
 
 #include <ctl/ctl.h>
 
-/* Stable codes; append before P11_E__COUNT. Text from p11_strerror(). */
-enum p11_err {
-	P11_OK = 0,
-	P11_E_NOMEM,             /* allocation failed */
-	P11_E_URI,               /* malformed selector or PKCS#11 URI */
-	P11_E_MODULE_NOT_FOUND,  /* module path does not exist */
-	P11_E_MODULE_LOAD,       /* module exists but does not load or initialise */
-	P11_E_NO_TOKEN,          /* no initialised token matches the selector */
-	P11_E_TOKEN_AMBIGUOUS,   /* several tokens match the selector */
-	P11_E_NO_CERT,           /* token shows no (matching) certificate */
-	P11_E_CERT_AMBIGUOUS,    /* several certificates match */
-	P11_E_NO_KEY,            /* no private key for the certificate */
-	P11_E_KEY_UNSUPPORTED,   /* key is not RSA 512/1024/2048/4096 */
-	P11_E_KEY_MISMATCH,      /* private key does not match the certificate */
-	P11_E_PIN_CONFLICT,      /* PIN given more than one way */
-	P11_E_PIN_SOURCE,        /* PIN file or terminal unusable, or no PIN source */
-	P11_E_PIN_INCORRECT,     /* the token rejected the PIN */
-	P11_E_PIN_LOCKED,        /* the token's user PIN is locked */
-	P11_E_LOGIN,             /* login failed for another reason */
-	P11_E_SIGN,              /* the token failed to sign */
-	P11_E_TOKEN,             /* other token or module failure */
-	P11_E__COUNT
-};
-
-/* Why a call failed: code, the token's CK_RV when one was seen, one line of text. */
-struct p11_diag {
-	enum p11_err err;
-	int has_ckr;
-	unsigned long ckr;
-	char msg[512];
-};
-
-/* Static text for a code; never NULL. */
-const char *p11_strerror(enum p11_err e);
-/* ctl-client exit status (enum client_exit in cmd.h) for a code. */
-int p11_exit_for(enum p11_err e);
-/* Name of a CK_RV ("CKR_PIN_INCORRECT"), or "CKR_0x..." in buf. */
-const char *p11_ckr_name(unsigned long rv, char *buf, size_t len);
-/* Fills d (d may be NULL) and returns e. */
-enum p11_err p11_fail(struct p11_diag *d, enum p11_err e, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#include "p11err.h"
 
 /* User PIN state from the token's flags (PKCS#11 has no retry count). */
 enum p11_pin_state {
@@ -111,7 +72,7 @@ typedef void (*p11_notice_fn)(const char *msg);
  * names one (all selectors must agree); else $CTL_PKCS11_MODULE; else the
  * p11-kit proxy module. notice may be NULL. Free with p11_ctx_free().
  */
-enum p11_err p11_ctx_open(const char *module, const char *const *selectors, size_t nsel,
+CTL_MUST_USE enum p11_err p11_ctx_open(const char *module, const char *const *selectors, size_t nsel,
                           p11_notice_fn notice, struct p11_ctx **out, struct p11_diag *d);
 /* Frees signers, certificates and slots, then unloads the module. NULL is a no-op. */
 void p11_ctx_free(struct p11_ctx *ctx);
@@ -125,7 +86,7 @@ const char *p11_ctx_module_origin(const struct p11_ctx *ctx);
  * or p11_ctx_free(). Token state is read fresh from the module.
  * A selector matching no token is P11_E_NO_TOKEN.
  */
-enum p11_err p11_list(struct p11_ctx *ctx, const char *selector,
+CTL_MUST_USE enum p11_err p11_list(struct p11_ctx *ctx, const char *selector,
                       const struct p11_token_info **out, size_t *n, struct p11_diag *d);
 
 /*
@@ -133,7 +94,7 @@ enum p11_err p11_list(struct p11_ctx *ctx, const char *selector,
  * serial), read without login: how a backup SAST token is enrolled.
  * *out holds a new reference; X509_free() it.
  */
-enum p11_err p11_token_cert(struct p11_ctx *ctx, const char *selector, X509 **out,
+CTL_MUST_USE enum p11_err p11_token_cert(struct p11_ctx *ctx, const char *selector, X509 **out,
                             struct p11_diag *d);
 
 struct pin_opts;
@@ -145,7 +106,7 @@ struct pin_opts;
  * before any PIN is read. A wrong PIN is never retried. *out is lent by ctx
  * (valid until p11_ctx_free(); never ctl_signer_free() it).
  */
-enum p11_err p11_signer_new(struct p11_ctx *ctx, const char *selector,
+CTL_MUST_USE enum p11_err p11_signer_new(struct p11_ctx *ctx, const char *selector,
                             const struct pin_opts *pin, const struct ctl_signer **out,
                             struct p11_diag *d);
 

@@ -3,7 +3,7 @@
  * bare label / serial. p11-kit accepts attributes it does not know (and
  * pin-value together with pin-source) without complaint, so every attribute
  * name is also checked here against RFC 7512's list, to name the offending
- * one in the error (doc/pkcs11-notes.md section 7).
+ * one in the error.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "p11.h"
+#include "p11err.h"
 
 struct p11_sel;
 
@@ -26,7 +26,7 @@ struct p11_tokid {
  * type other than cert/private/public is refused naming the attribute.
  * Free with p11_sel_free().
  */
-enum p11_err p11_sel_parse(const char *s, struct p11_sel **out, struct p11_diag *d);
+CTL_MUST_USE enum p11_err p11_sel_parse(const char *s, struct p11_sel **out, struct p11_diag *d);
 void p11_sel_free(struct p11_sel *sel);
 
 /* The text as given (for messages). */
@@ -43,6 +43,6 @@ int p11_sel_match_object(const struct p11_sel *sel, const char *label,
                          const unsigned char *id, size_t id_len);
 
 /* A `pkcs11:token=...;serial=...` URI for t; free() it. NULL on no memory. */
-char *p11_uri_for_token(const struct p11_tokid *t);
+CTL_MUST_USE char *p11_uri_for_token(const struct p11_tokid *t);
 
 #endif

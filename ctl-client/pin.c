@@ -38,7 +38,8 @@ on_signal(int sig)
 
 /*
  * No core dump and no ptrace attach from now on: libp11 keeps its own heap
- * copy of a good PIN (notes section 3.3) that we cannot wipe early.
+ * copy of a good PIN (it logs in again with it after a fork) that we
+ * cannot wipe early.
  */
 static void
 harden_process(void)

@@ -8,7 +8,7 @@
 #ifndef CTL_CLIENT_PIN_H
 #define CTL_CLIENT_PIN_H
 
-#include "p11.h"
+#include "p11err.h"
 
 #define PIN_ENV "CTL_TOKEN_PIN"
 #define PIN_MAX 255 /* longest PIN accepted, in bytes */
@@ -29,7 +29,7 @@ struct pin;
  * unset after reading, so a second call never reuses it.
  * Free with pin_free().
  */
-enum p11_err pin_get(const struct pin_opts *opts, const char *uri_source, const char *prompt,
+CTL_MUST_USE enum p11_err pin_get(const struct pin_opts *opts, const char *uri_source, const char *prompt,
                      struct pin **out, struct p11_diag *d);
 /* The NUL-terminated PIN, lent until pin_free(). */
 const char *pin_value(const struct pin *p);

@@ -16,5 +16,4 @@ $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(LIBCTL_SRCS) $(wildcard libctl/*.h libctl/in
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIBCTL_SRCS) $(FUZZ_SRCS_fuzz_$*) $(SSL_LIBS)
 
-# Token selector parser from ctl-client (p11-kit's URI parser underneath).
-FUZZ_SRCS_fuzz_p11uri := ctl-client/p11uri.c ctl-client/p11.c ctl-client/pin.c $(P11_CFLAGS) $(P11_LIBS) -ldl
+# FUZZ_SRCS_fuzz_p11uri (the token selector parser) is set in ctl-client/module.mk.
