@@ -11,10 +11,16 @@
 void
 ctl_rd_init(struct ctl_rd *rd, const void *p, size_t len)
 {
+	ctl_rd_init_at(rd, p, len, 0);
+}
+
+void
+ctl_rd_init_at(struct ctl_rd *rd, const void *p, size_t len, size_t origin)
+{
 	rd->base = p;
 	rd->len = p != NULL ? len : 0;
 	rd->off = 0;
-	rd->origin = 0;
+	rd->origin = origin;
 }
 
 size_t
@@ -38,6 +44,24 @@ ctl_rd_view(struct ctl_rd *rd, const uint8_t **p, size_t n)
 	*p = rd->base + rd->off;
 	rd->off += n;
 	return CTL_OK;
+}
+
+enum ctl_err
+ctl_rd_peek(const struct ctl_rd *rd, const uint8_t **p, size_t n)
+{
+	*p = NULL;
+	if (n > rd->len - rd->off)
+		return CTL_E_TRUNCATED;
+	*p = rd->base + rd->off;
+	return CTL_OK;
+}
+
+enum ctl_err
+ctl_rd_skip(struct ctl_rd *rd, size_t n)
+{
+	const uint8_t *p;
+
+	return ctl_rd_view(rd, &p, n);
 }
 
 enum ctl_err
@@ -75,6 +99,19 @@ ctl_rd_peek_u8(const struct ctl_rd *rd, uint8_t *v)
 	if (rd->len - rd->off < 1)
 		return CTL_E_TRUNCATED;
 	*v = rd->base[rd->off];
+	return CTL_OK;
+}
+
+enum ctl_err
+ctl_rd_peek_u16be(const struct ctl_rd *rd, uint16_t *v)
+{
+	const uint8_t *p;
+	enum ctl_err r;
+
+	*v = 0;
+	if ((r = ctl_rd_peek(rd, &p, 2)) != CTL_OK)
+		return r;
+	*v = (uint16_t)((p[0] << 8) | p[1]);
 	return CTL_OK;
 }
 
@@ -161,6 +198,12 @@ ctl_wr_cleanup(struct ctl_wr *wr)
 	if (!wr->fixed)
 		free(wr->buf);
 	memset(wr, 0, sizeof(*wr));
+}
+
+void
+ctl_wr_reset(struct ctl_wr *wr)
+{
+	wr->len = 0;
 }
 
 uint8_t *

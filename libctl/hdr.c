@@ -38,8 +38,10 @@ push_elem(struct ctl_file *f, uint8_t tag, uint16_t len, size_t off, const uint8
 static enum ctl_err parse_elems(struct hdr_ctx *c, struct ctl_rd *rd, uint32_t allowed,
                                 int depth, int container_tag);
 
+/* v and val are the same value bytes: v for single bytes, val for numbers. */
 static enum ctl_err
-store_value(struct hdr_ctx *c, uint8_t tag, const uint8_t *v, uint16_t len, size_t off)
+store_value(struct hdr_ctx *c, uint8_t tag, const uint8_t *v, struct ctl_rd *val, uint16_t len,
+            size_t off)
 {
 	struct ctl_file *f = c->f;
 	struct ctl_bytes b = { v, len };
@@ -78,8 +80,8 @@ store_value(struct hdr_ctx *c, uint8_t tag, const uint8_t *v, uint16_t len, size
 		break;
 	case CTL_H_FILENAME: f->filename = b; break;
 	case CTL_H_TIMESTAMP:
-		f->timestamp = ((uint32_t)v[0] << 24) | ((uint32_t)v[1] << 16) |
-		               ((uint32_t)v[2] << 8) | v[3];
+		if (ctl_rd_u32be(val, &f->timestamp) != CTL_OK)
+			return ctli_fail(c->diag, CTL_E_FIELD_LEN, off, tag, 0, "TIMESTAMP cut short");
 		break;
 	case CTL_H_SIGNER_VERSION:
 		f->has_signer_version = 1;
@@ -121,7 +123,7 @@ parse_one(struct hdr_ctx *c, struct ctl_rd *rd, uint32_t allowed, int depth, int
 	uint8_t tag;
 	uint16_t len;
 	const uint8_t *val;
-	struct ctl_rd child;
+	struct ctl_rd body;
 	enum ctl_err r;
 	int known;
 
@@ -133,7 +135,8 @@ parse_one(struct hdr_ctx *c, struct ctl_rd *rd, uint32_t allowed, int depth, int
 			                 "padding byte inside container tag %d", container_tag);
 		return CTL_OK;
 	}
-	if (ctl_rd_u16be(rd, &len) != CTL_OK || ctl_rd_view(rd, &val, len) != CTL_OK) {
+	if (ctl_rd_u16be(rd, &len) != CTL_OK || ctl_rd_sub(rd, &body, len) != CTL_OK ||
+	    ctl_rd_peek(&body, &val, len) != CTL_OK) {
 		if (depth > 0)
 			return ctli_fail(c->diag, CTL_E_CONTAINER_LEN, off, tag, 0,
 			                 "element runs past the end of container tag %d", container_tag);
@@ -159,13 +162,11 @@ parse_one(struct hdr_ctx *c, struct ctl_rd *rd, uint32_t allowed, int depth, int
 	if (!known)
 		return CTL_OK; /* kept and shown, not interpreted */
 	if (!is_container(tag))
-		return store_value(c, tag, val, len, off);
+		return store_value(c, tag, val, &body, len, off);
 	if (len == 0)
 		return ctli_fail(c->diag, CTL_E_ZERO_LEN, off, tag, 0, "empty container");
 	/* A container's value is its children (section 1): re-read them. */
-	ctl_rd_init(&child, val, len);
-	child.origin = off + 3;
-	return parse_elems(c, &child, container_children(tag), depth + 1, tag);
+	return parse_elems(c, &body, container_children(tag), depth + 1, tag);
 }
 
 static enum ctl_err
@@ -218,7 +219,7 @@ parse_prefix(struct hdr_ctx *c, struct ctl_rd *rd)
 {
 	struct ctl_file *f = c->f;
 	uint8_t tag;
-	uint16_t len;
+	uint16_t len, num;
 	int i;
 
 	for (i = 0; i < 2; i++) {
@@ -227,7 +228,8 @@ parse_prefix(struct hdr_ctx *c, struct ctl_rd *rd)
 		const uint8_t *v;
 
 		if (ctl_rd_u8(rd, &tag) != CTL_OK || ctl_rd_u16be(rd, &len) != CTL_OK ||
-		    (tag == want && len == 2 && ctl_rd_view(rd, &v, 2) != CTL_OK))
+		    (tag == want && len == 2 && (ctl_rd_peek_u16be(rd, &num) != CTL_OK ||
+		                                 ctl_rd_view(rd, &v, 2) != CTL_OK)))
 			return ctli_fail(c->diag, CTL_E_TRUNCATED, off, want, 0,
 			                 "file ends inside the header (%zu bytes)", f->len);
 		if (tag != want)
@@ -243,7 +245,7 @@ parse_prefix(struct hdr_ctx *c, struct ctl_rd *rd)
 			f->ver_major = v[0];
 			f->ver_minor = v[1];
 		} else {
-			f->header_len = (uint16_t)((v[0] << 8) | v[1]);
+			f->header_len = num;
 		}
 	}
 	if (f->ver_major != 1)
@@ -271,7 +273,8 @@ ctli_parse_header(struct hdr_ctx *c)
 		                 "HEADER_LENGTH %u is shorter than VERSION and HEADER_LENGTH",
 		                 f->header_len);
 	ctl_rd_init(&hdr, f->data, f->header_len);
-	hdr.off = 10;
+	if ((r = ctl_rd_skip(&hdr, 10)) != CTL_OK)
+		return r;
 	if ((r = parse_elems(c, &hdr, TOP_ALLOWED, 0, -1)) != CTL_OK)
 		return r;
 	return check_complete(c);

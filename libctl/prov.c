@@ -67,8 +67,7 @@ ctl_prov_parse_body(const uint8_t *body, size_t len, struct ctl_prov_msg *m, str
 	if (len != m->body_len)
 		return ctli_fail(diag, CTL_E_TRUNCATED, CTL_PROV_HDR_LEN + len, -1, 0,
 		                 "body has %zu bytes, header says %u", len, m->body_len);
-	ctl_rd_init(&rd, body, len);
-	rd.origin = CTL_PROV_HDR_LEN;
+	ctl_rd_init_at(&rd, body, len, CTL_PROV_HDR_LEN);
 	while (ctl_rd_left(&rd) > 0) {
 		struct ctl_prov_item it;
 		size_t off = ctl_rd_off(&rd);
@@ -139,9 +138,14 @@ ctl_prov_put_u8(struct ctl_wr *wr, uint16_t tag, uint8_t v)
 enum ctl_err
 ctl_prov_put_u32(struct ctl_wr *wr, uint16_t tag, uint32_t v)
 {
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+	uint8_t b[4];
+	struct ctl_wr bw;
+	enum ctl_err r;
 
-	return ctl_prov_put(wr, tag, b, 4);
+	ctl_wr_init_fixed(&bw, b, sizeof(b));
+	if ((r = ctl_wr_u32be(&bw, v)) != CTL_OK)
+		return r;
+	return ctl_prov_put(wr, tag, b, sizeof(b));
 }
 
 enum ctl_err

@@ -46,14 +46,15 @@ static enum ctl_err
 rec_store(struct ctl_record *r, const struct ctl_elem *e, int idx, struct ctl_diag *diag)
 {
 	struct ctl_bytes *slot;
+	struct ctl_rd val;
 
 	switch (e->tag) {
 	case CTL_R_FUNCTION:
-		if (e->len != 2)
+		ctl_rd_init_at(&val, e->val, e->len, e->off + 3);
+		if (e->len != 2 || ctl_rd_u16be(&val, &r->role) != CTL_OK)
 			return ctli_fail(diag, CTL_E_FIELD_LEN, e->off, e->tag, idx,
 			                 "FUNCTION length %u, the format requires 2", e->len);
 		r->has_role = 1;
-		r->role = (uint16_t)((e->val[0] << 8) | e->val[1]);
 		return CTL_OK;
 	case CTL_R_IPADDRESS:
 		if (e->len != 4)
@@ -152,7 +153,8 @@ ctli_parse_records(struct ctl_file *f, struct ctl_diag *diag)
 	enum ctl_err err;
 
 	ctl_rd_init(&rd, f->data, f->len);
-	rd.off = f->header_len;
+	if ((err = ctl_rd_skip(&rd, f->header_len)) != CTL_OK)
+		return err;
 	while (ctl_rd_left(&rd) > 0) {
 		struct ctl_record r;
 

@@ -35,9 +35,14 @@ put_u8_elem(struct ctl_wr *wr, uint8_t tag, uint8_t v)
 static enum ctl_err
 put_u16_elem(struct ctl_wr *wr, uint8_t tag, uint16_t v)
 {
-	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+	uint8_t b[2];
+	struct ctl_wr bw;
+	enum ctl_err r;
 
-	return put_elem(wr, tag, b, 2);
+	ctl_wr_init_fixed(&bw, b, sizeof(b));
+	if ((r = ctl_wr_u16be(&bw, v)) != CTL_OK)
+		return r;
+	return put_elem(wr, tag, b, sizeof(b));
 }
 
 static enum ctl_err
@@ -177,10 +182,13 @@ put_header_end(struct ctl_wr *wr, const struct ctl_builder *b, size_t sigbytes, 
 {
 	const char *name = b->filename != NULL ? b->filename : default_name(b->kind);
 	uint32_t ts = b->has_ts ? b->timestamp : (uint32_t)time(NULL);
-	uint8_t tsb[4] = { (uint8_t)(ts >> 24), (uint8_t)(ts >> 16), (uint8_t)(ts >> 8), (uint8_t)ts };
+	uint8_t tsb[4];
+	struct ctl_wr tw;
 	enum ctl_err r;
 
-	if ((r = put_elem(wr, CTL_H_FILENAME, name, strlen(name) + 1)) != CTL_OK ||
+	ctl_wr_init_fixed(&tw, tsb, sizeof(tsb));
+	if ((r = ctl_wr_u32be(&tw, ts)) != CTL_OK ||
+	    (r = put_elem(wr, CTL_H_FILENAME, name, strlen(name) + 1)) != CTL_OK ||
 	    (r = put_elem(wr, CTL_H_TIMESTAMP, tsb, 4)) != CTL_OK)
 		return r;
 	while ((wr->len + 3 + sigbytes) % 4 != 0)
@@ -207,14 +215,20 @@ sign_and_insert(struct ctl_wr *wr, const struct ctl_builder *b, const struct ctl
                 size_t sig_at, struct ctl_diag *diag)
 {
 	size_t n = s->modulus_bytes, got = 0;
-	uint8_t *tlv = malloc(3 + n);
+	uint8_t *tlv;
+	struct ctl_wr tw;
 	enum ctl_err r;
 
-	if (tlv == NULL)
+	if (n > 0xffff)
+		return ctli_fail(diag, CTL_E_TOO_LARGE, 0, -1, 0, "a %zu-byte signature", n);
+	if ((tlv = malloc(3 + n)) == NULL)
 		return ctli_fail(diag, CTL_E_NOMEM, 0, -1, 0, "out of memory");
-	tlv[0] = CTL_H_SIGNATURE;
-	tlv[1] = (uint8_t)(n >> 8);
-	tlv[2] = (uint8_t)n;
+	ctl_wr_init_fixed(&tw, tlv, 3);
+	if ((r = ctl_wr_u8(&tw, CTL_H_SIGNATURE)) != CTL_OK ||
+	    (r = ctl_wr_u16be(&tw, (uint16_t)n)) != CTL_OK) {
+		free(tlv);
+		return r;
+	}
 	r = s->sign(s->arg, b->digest, wr->buf, wr->len, tlv + 3, n, &got, diag);
 	if (r == CTL_OK && got != n)
 		r = ctli_fail(diag, CTL_E_SIGNER, 0, -1, 0,

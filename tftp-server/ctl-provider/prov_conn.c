@@ -81,7 +81,7 @@ serve_one(struct prov_conn *c, struct ctl_wr *resp)
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return -1;
-	resp->len = 0;
+	ctl_wr_reset(resp);
 	login_bound = prov_conn_deadline(c, c->srv->cfg->read_timeout);
 	if ((io = prov_tls_read(c, hdr, sizeof(hdr))) != PROV_IO_OK) {
 		log_io(c, io, "message header", login_bound);

@@ -302,7 +302,7 @@ prov_error_response(struct ctl_wr *resp, uint8_t type, uint32_t id, uint16_t sta
 {
 	enum ctl_err r;
 
-	resp->len = 0;
+	ctl_wr_reset(resp);
 	if ((r = ctl_prov_begin(resp, type, status, id)) != CTL_OK ||
 	    (msg != NULL && msg[0] != '\0' &&
 	     (r = ctl_prov_put_str(resp, CTL_PROV_T_MESSAGE, msg)) != CTL_OK))
@@ -350,7 +350,7 @@ prov_dispatch(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr
 			prov_log("%s from %s%s%s: %s: %s", h != NULL ? h->name : "request", c->peer,
 			         c->authed ? " user " : "", c->user, status_name(st), msg);
 		if (prov_error_response(resp, rtype, req->id, st, msg) != CTL_OK)
-			resp->len = 0;
+			ctl_wr_reset(resp);
 	} else if (h->fn != h_login && h->fn != h_put_ctl && h->fn != h_set_mode) {
 		prov_log("%s from %s user %s: OK", h->name, c->peer, c->authed ? c->user : "-");
 	}

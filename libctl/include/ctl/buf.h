@@ -25,6 +25,12 @@ struct ctl_rd {
 
 /* Starts a reader over len bytes at p (borrowed). */
 void ctl_rd_init(struct ctl_rd *rd, const void *p, size_t len);
+/*
+ * The same for bytes that sit at offset origin of a larger message (a body
+ * after its header), so ctl_rd_off() and the diagnostics built from it give
+ * offsets in the whole message.
+ */
+void ctl_rd_init_at(struct ctl_rd *rd, const void *p, size_t len, size_t origin);
 
 enum ctl_err ctl_rd_u8(struct ctl_rd *rd, uint8_t *v);
 enum ctl_err ctl_rd_u16be(struct ctl_rd *rd, uint16_t *v);
@@ -35,6 +41,12 @@ enum ctl_err ctl_rd_bytes(struct ctl_rd *rd, void *dst, size_t n);
 enum ctl_err ctl_rd_view(struct ctl_rd *rd, const uint8_t **p, size_t n);
 /* Peeks at the next byte without advancing. */
 enum ctl_err ctl_rd_peek_u8(const struct ctl_rd *rd, uint8_t *v);
+/* Peeks at the next two bytes as a big-endian u16 without advancing. */
+enum ctl_err ctl_rd_peek_u16be(const struct ctl_rd *rd, uint16_t *v);
+/* Lends a pointer to the next n bytes without advancing. */
+enum ctl_err ctl_rd_peek(const struct ctl_rd *rd, const uint8_t **p, size_t n);
+/* Advances past n bytes. */
+enum ctl_err ctl_rd_skip(struct ctl_rd *rd, size_t n);
 /* Child reader over the next n bytes; the parent advances past them. */
 enum ctl_err ctl_rd_sub(struct ctl_rd *rd, struct ctl_rd *child, size_t n);
 /* Lends the bytes up to (not including) the next NUL and advances past
@@ -63,6 +75,8 @@ void ctl_wr_init(struct ctl_wr *wr, size_t max);
 /* Writer over a caller buffer of cap bytes; never allocates. */
 void ctl_wr_init_fixed(struct ctl_wr *wr, void *buf, size_t cap);
 void ctl_wr_cleanup(struct ctl_wr *wr);
+/* Empties the writer and keeps its buffer, to build the next message in it. */
+void ctl_wr_reset(struct ctl_wr *wr);
 /* Hands the buffer to the caller (free() it) and resets the writer. */
 uint8_t *ctl_wr_take(struct ctl_wr *wr, size_t *len);
 

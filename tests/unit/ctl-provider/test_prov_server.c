@@ -758,7 +758,7 @@ rig_send(struct rig *r, struct ctl_wr *req)
 	ck_assert_int_eq(ctl_prov_end(req), CTL_OK);
 	ck_assert_int_eq(ctl_prov_parse_header(req->buf, req->len, &m, &d), CTL_OK);
 	ck_assert_int_eq(ctl_prov_parse_body(req->buf + 16, m.body_len, &m, &d), CTL_OK);
-	r->resp.len = 0;
+	ctl_wr_reset(&r->resp);
 	prov_dispatch(&r->conn, &m, &r->resp);
 	ck_assert_int_eq(ctl_prov_parse_header(r->resp.buf, r->resp.len, &r->out, &d), CTL_OK);
 	ck_assert_int_eq(ctl_prov_parse_body(r->resp.buf + 16, r->out.body_len, &r->out, &d), CTL_OK);

@@ -21,7 +21,7 @@ rd_over(struct ctl_rd *rd, size_t n, size_t skip)
 	for (i = 0; i < sizeof(pat); i++)
 		pat[i] = (uint8_t)(0x10 + i);
 	ctl_rd_init(rd, pat, n);
-	rd->off = skip;
+	ck_assert_int_eq(ctl_rd_skip(rd, skip), CTL_OK);
 }
 
 /* ---- ok ----------------------------------------------------------- */
@@ -293,12 +293,12 @@ START_TEST(rd_cstr_no_nul)
 	size_t n = 99;
 
 	ctl_rd_init(&rd, s, sizeof(s));
-	rd.off = 1;
+	ck_assert_int_eq(ctl_rd_skip(&rd, 1), CTL_OK);
 	ck_assert_int_eq(ctl_rd_cstr(&rd, &p, &n), CTL_E_TRUNCATED);
 	ck_assert_ptr_null(p);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_uint_eq(ctl_rd_off(&rd), 1);
-	rd.off = 3;
+	ck_assert_int_eq(ctl_rd_skip(&rd, 2), CTL_OK);
 	ck_assert_int_eq(ctl_rd_cstr(&rd, &p, &n), CTL_E_TRUNCATED);
 	ck_assert_uint_eq(ctl_rd_off(&rd), 3);
 }
@@ -325,7 +325,7 @@ START_TEST(rd_giant_lengths)
 	ck_assert_uint_eq(ctl_rd_left(&child), 0);
 	/* ctl_rd_bytes zeroes dst first, so only ask it for what dst holds
 	 * beyond the end; the giant case is covered by view/sub above. */
-	rd.off = 40;
+	ck_assert_int_eq(ctl_rd_skip(&rd, 35), CTL_OK);
 	dst[0] = 0xaa;
 	ck_assert_int_eq(ctl_rd_bytes(&rd, dst, 1), CTL_E_TRUNCATED);
 	ck_assert_uint_eq(dst[0], 0);
@@ -603,6 +603,117 @@ START_TEST(err_diag_str)
 }
 END_TEST
 
+/* ---- skip, peek, reader at an offset, writer reset ---------------- */
+
+START_TEST(rd_skip_exact)
+{
+	struct ctl_rd rd;
+	uint8_t v;
+
+	rd_over(&rd, 4, 0);
+	ck_assert_int_eq(ctl_rd_skip(&rd, 3), CTL_OK);
+	ck_assert_uint_eq(ctl_rd_off(&rd), 3);
+	ck_assert_int_eq(ctl_rd_u8(&rd, &v), CTL_OK);
+	ck_assert_uint_eq(v, 0x13);
+	ck_assert_int_eq(ctl_rd_skip(&rd, 0), CTL_OK);
+	ck_assert_uint_eq(ctl_rd_left(&rd), 0);
+}
+END_TEST
+
+START_TEST(rd_skip_short)
+{
+	size_t i = (size_t)_i;
+	struct ctl_rd rd;
+
+	rd_over(&rd, 10, 4);
+	ck_assert_int_eq(ctl_rd_skip(&rd, 7), CTL_E_TRUNCATED);
+	ck_assert_uint_eq(ctl_rd_off(&rd), 4);
+	ck_assert_int_eq(ctl_rd_skip(&rd, giant[i]), CTL_E_TRUNCATED);
+	ck_assert_uint_eq(ctl_rd_off(&rd), 4);
+	ck_assert_int_eq(ctl_rd_skip(&rd, 6), CTL_OK);
+	ck_assert_uint_eq(ctl_rd_off(&rd), 10);
+}
+END_TEST
+
+START_TEST(rd_peek_u16_exact)
+{
+	struct ctl_rd rd;
+	uint16_t v = 0;
+
+	rd_over(&rd, 3, 1);
+	ck_assert_int_eq(ctl_rd_peek_u16be(&rd, &v), CTL_OK);
+	ck_assert_uint_eq(v, 0x1112);
+	ck_assert_uint_eq(ctl_rd_off(&rd), 1);
+	ck_assert_int_eq(ctl_rd_u16be(&rd, &v), CTL_OK);
+	ck_assert_uint_eq(v, 0x1112);
+}
+END_TEST
+
+START_TEST(rd_peek_u16_short)
+{
+	struct ctl_rd rd;
+	uint16_t v = 0xffff;
+
+	rd_over(&rd, 3, 2);
+	ck_assert_int_eq(ctl_rd_peek_u16be(&rd, &v), CTL_E_TRUNCATED);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_uint_eq(ctl_rd_off(&rd), 2);
+}
+END_TEST
+
+START_TEST(rd_peek_bytes)
+{
+	struct ctl_rd rd;
+	const uint8_t *p = pat;
+
+	rd_over(&rd, 6, 2);
+	ck_assert_int_eq(ctl_rd_peek(&rd, &p, 4), CTL_OK);
+	ck_assert_ptr_eq(p, pat + 2);
+	ck_assert_uint_eq(ctl_rd_off(&rd), 2);
+	ck_assert_int_eq(ctl_rd_peek(&rd, &p, 5), CTL_E_TRUNCATED);
+	ck_assert_ptr_null(p);
+	ck_assert_int_eq(ctl_rd_peek(&rd, &p, SIZE_MAX), CTL_E_TRUNCATED);
+	ck_assert_uint_eq(ctl_rd_off(&rd), 2);
+}
+END_TEST
+
+/* A body that sits after a 16-byte header reports offsets in the message. */
+START_TEST(rd_init_at_origin)
+{
+	struct ctl_rd rd, child;
+	uint8_t v;
+
+	ctl_rd_init_at(&rd, pat, 8, 16);
+	ck_assert_uint_eq(ctl_rd_off(&rd), 16);
+	ck_assert_int_eq(ctl_rd_u8(&rd, &v), CTL_OK);
+	ck_assert_uint_eq(ctl_rd_off(&rd), 17);
+	ck_assert_int_eq(ctl_rd_sub(&rd, &child, 4), CTL_OK);
+	ck_assert_uint_eq(ctl_rd_off(&child), 17);
+	ck_assert_int_eq(ctl_rd_skip(&child, 2), CTL_OK);
+	ck_assert_uint_eq(ctl_rd_off(&child), 19);
+	ck_assert_uint_eq(ctl_rd_off(&rd), 21);
+	ck_assert_int_eq(ctl_rd_skip(&rd, 4), CTL_E_TRUNCATED);
+	ck_assert_uint_eq(ctl_rd_off(&rd), 21);
+}
+END_TEST
+
+START_TEST(wr_reset_keeps_buffer)
+{
+	struct ctl_wr wr;
+	uint8_t *p;
+	size_t n;
+
+	ctl_wr_init(&wr, 64);
+	ck_assert_int_eq(ctl_wr_cstr(&wr, "first message"), CTL_OK);
+	ctl_wr_reset(&wr);
+	ck_assert_int_eq(ctl_wr_u16be(&wr, 0x0102), CTL_OK);
+	p = ctl_wr_take(&wr, &n);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_mem_eq(p, "\x01\x02", 2);
+	free(p);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -633,6 +744,13 @@ make_suite(void)
 	tcase_add_test(tr, rd_cstr_no_nul);
 	tcase_add_loop_test(tr, rd_giant_lengths, 0, (int)(sizeof(giant) / sizeof(giant[0])));
 	tcase_add_test(tr, rd_tlv_giant_length);
+	tcase_add_test(ok, rd_skip_exact);
+	tcase_add_loop_test(tr, rd_skip_short, 0, (int)(sizeof(giant) / sizeof(giant[0])));
+	tcase_add_test(ok, rd_peek_u16_exact);
+	tcase_add_test(tr, rd_peek_u16_short);
+	tcase_add_test(tr, rd_peek_bytes);
+	tcase_add_test(ok, rd_init_at_origin);
+	tcase_add_test(wr, wr_reset_keeps_buffer);
 	suite_add_tcase(s, tr);
 
 	tcase_add_test(wr, wr_fixed_exact);
