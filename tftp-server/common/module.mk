@@ -4,3 +4,6 @@ NODE_COMMON_SRCS := $(wildcard tftp-server/common/*.c)
 NODE_COMMON_OBJS := $(NODE_COMMON_SRCS:%.c=$(OBJ)/%.o)
 # Every tftp-server/ module sees libtftp's and this folder's headers.
 MOD_CFLAGS_tftp-server := $(LIBTFTP_CFLAGS) -Itftp-server/common
+
+# Unit tests (tests/unit/common/) link the piece they test.
+$(TBIN)/test_logline: $(OBJ)/tftp-server/common/logline.o
