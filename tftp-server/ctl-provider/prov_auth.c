@@ -109,7 +109,7 @@ copy_setting(const char *h, size_t n, char *out, size_t cap)
 }
 
 /* Reads the credential file as text (NUL-terminated); -1 with msg. */
-static int
+static CTL_MUST_USE int
 read_creds(const char *path, char **text, size_t *len, char *msg, size_t msglen)
 {
 	char why[PROV_PATH_MAX + 128];
@@ -218,7 +218,7 @@ slot_in_use(const struct prov_throttle_slot *s)
  * The slot for addr (call with a->lock held); creates one, evicting the
  * oldest idle one. NULL when every slot is busy with a login in progress.
  */
-static struct prov_throttle_slot *
+static CTL_MUST_USE struct prov_throttle_slot *
 slot_for(struct prov_auth *a, const char *addr, time_t now)
 {
 	struct prov_throttle_slot *old = NULL;
@@ -249,7 +249,7 @@ slot_for(struct prov_auth *a, const char *addr, time_t now)
  * one busy and reserves a failure. NULL (with msg) when throttled, or when
  * the other login does not end within read_timeout.
  */
-static struct prov_throttle_slot *
+static CTL_MUST_USE struct prov_throttle_slot *
 begin_login(struct prov_auth *a, const char *addr, char *msg, size_t msglen)
 {
 	struct prov_throttle_slot *s;

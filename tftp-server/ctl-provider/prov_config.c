@@ -15,7 +15,7 @@
 
 #include "provider.h"
 
-static int
+static CTL_MUST_USE int
 fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int
@@ -48,7 +48,7 @@ prov_config_defaults(struct prov_config *c)
 }
 
 /* Copies a string value; refuses values that do not fit. */
-static int
+static CTL_MUST_USE int
 set_str(char *dst, size_t cap, const char *key, const char *val, char *err, size_t errlen)
 {
 	size_t n = strlen(val);
@@ -59,7 +59,7 @@ set_str(char *dst, size_t cap, const char *key, const char *val, char *err, size
 	return 0;
 }
 
-static int
+static CTL_MUST_USE int
 set_uint(unsigned *dst, const char *key, const char *val, unsigned long long min,
          unsigned long long max, char *err, size_t errlen)
 {
@@ -72,7 +72,7 @@ set_uint(unsigned *dst, const char *key, const char *val, unsigned long long min
 }
 
 /* "ADDR:PORT", "[V6]:PORT" or ":PORT"/"PORT" (all addresses). */
-static int
+static CTL_MUST_USE int
 set_listen(struct prov_config *c, const char *val, char *err, size_t errlen)
 {
 	char addr[64];
@@ -122,7 +122,7 @@ prov_role_parse(const char *s)
 }
 
 /* cert = ROLE:PATH */
-static int
+static CTL_MUST_USE int
 add_cert(struct prov_config *c, const char *val, char *err, size_t errlen)
 {
 	const char *colon = strchr(val, ':');
@@ -144,7 +144,7 @@ add_cert(struct prov_config *c, const char *val, char *err, size_t errlen)
 	return 0;
 }
 
-static int
+static CTL_MUST_USE int
 set_ipv4(struct prov_config *c, const char *val, char *err, size_t errlen)
 {
 	unsigned char ip[4];
@@ -157,7 +157,7 @@ set_ipv4(struct prov_config *c, const char *val, char *err, size_t errlen)
 }
 
 /* yes/no, true/false, on/off, 1/0. */
-static int
+static CTL_MUST_USE int
 set_bool(unsigned *dst, const char *key, const char *val, char *err, size_t errlen)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };

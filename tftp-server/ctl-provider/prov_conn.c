@@ -21,7 +21,7 @@
 #include "provider.h"
 
 /* Sends resp (if any) and reports failure to the log. */
-static int
+static CTL_MUST_USE int
 send_response(struct prov_conn *c, struct ctl_wr *resp)
 {
 	enum prov_io io;
@@ -41,8 +41,9 @@ static void
 refuse(struct prov_conn *c, struct ctl_wr *resp, uint8_t type, uint32_t id, uint16_t st,
        const char *msg)
 {
+	/* The connection closes either way; send_response logged a failure. */
 	if (prov_error_response(resp, (uint8_t)(type | CTL_PROV_RESPONSE), id, st, msg) == CTL_OK)
-		send_response(c, resp);
+		CTL_IGNORE_RESULT(send_response(c, resp));
 }
 
 static uint16_t
@@ -68,7 +69,7 @@ log_io(const struct prov_conn *c, enum prov_io io, const char *where, int login_
 /*
  * Reads and handles one request. Returns 0 to go on, -1 to close.
  */
-static int
+static CTL_MUST_USE int
 serve_one(struct prov_conn *c, struct ctl_wr *resp)
 {
 	uint8_t hdr[CTL_PROV_HDR_LEN], *body = NULL;

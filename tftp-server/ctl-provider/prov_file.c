@@ -24,7 +24,7 @@ kind_name(mode_t m)
 }
 
 /* Reads exactly n bytes (a regular file: no EAGAIN); -1 on error or a shorter file. */
-static int
+static CTL_MUST_USE int
 read_all(int fd, uint8_t *p, size_t n)
 {
 	size_t got = 0;

@@ -17,6 +17,8 @@
 
 #include <openssl/crypto.h>
 
+#include <ctl/text.h>
+
 #include "provider.h"
 
 #define MSG_MAX 768
@@ -47,7 +49,7 @@ status_name(uint16_t st)
 }
 
 /* A text item as a C string: no NUL inside, shorter than cap. */
-static int
+static CTL_MUST_USE int
 item_text(const struct ctl_prov_item *it, char *out, size_t cap)
 {
 	if (it == NULL || it->len >= cap || memchr(it->val, '\0', it->len) != NULL)
@@ -58,7 +60,7 @@ item_text(const struct ctl_prov_item *it, char *out, size_t cap)
 }
 
 /* A one-byte item with a value in 0..max. */
-static int
+static CTL_MUST_USE int
 item_u8(const struct ctl_prov_item *it, unsigned max, unsigned *v)
 {
 	if (it == NULL || it->len != 1 || it->val[0] > max)
@@ -90,7 +92,7 @@ h_login(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp
 		snprintf(msg, msglen, "LOGIN needs USER and PASSWORD");
 		return CTL_PROV_BAD_REQUEST;
 	}
-	prov_log_escape(u->val, u->len > 64 ? 64 : u->len, shown, sizeof(shown));
+	ctl_text_escape(shown, sizeof(shown), u->val, u->len > 64 ? 64 : u->len);
 	if (item_text(u, user, sizeof(user)) != 0 || item_text(p, pw, sizeof(pw)) != 0) {
 		OPENSSL_cleanse(pw, sizeof(pw));
 		prov_log("login failed for user %s from %s: malformed user or password item",
@@ -199,7 +201,7 @@ h_put_ctl(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *re
 		return CTL_PROV_UNSUPPORTED;
 	}
 	if (rs != NULL && rs->len > 0)
-		prov_log_escape(rs->val, rs->len > 128 ? 128 : rs->len, reason, sizeof(reason));
+		ctl_text_escape(reason, sizeof(reason), rs->val, rs->len > 128 ? 128 : rs->len);
 	if (override)
 		prov_log("OVERRIDE by user %s from %s: installing without the installed-CTL trust "
 		         "check; reason: %s", c->user, c->peer, reason);

@@ -91,7 +91,7 @@ status_for_parse(enum ctl_err e)
 }
 
 /* Parses and self-verifies an upload. */
-static uint16_t
+static CTL_MUST_USE uint16_t
 check_upload(const uint8_t *p, size_t n, struct ctl_file **out, char *msg, size_t msglen)
 {
 	struct ctl_verify_result vr;
@@ -118,7 +118,7 @@ check_upload(const uint8_t *p, size_t n, struct ctl_file **out, char *msg, size_
 }
 
 /* The installed CTL's bytes; CTL_PROV_NOT_FOUND when there is none. */
-static uint16_t
+static CTL_MUST_USE uint16_t
 read_installed(struct prov_store *s, size_t max, uint8_t **out, size_t *len, struct stat *st,
                char *msg, size_t msglen)
 {
@@ -150,7 +150,7 @@ struct installed {
  * The phone rule against the installed CTL. An installed file that no
  * longer parses cannot vouch for anything: only an OVERRIDE replaces it.
  */
-static uint16_t
+static CTL_MUST_USE uint16_t
 check_trust(struct prov_store *s, const struct ctl_file *f, int override, struct installed *old,
             char *msg, size_t msglen)
 {

@@ -93,7 +93,7 @@ remaining_ms(const struct prov_conn *c)
  * After an SSL call returned ret: waits for the readiness it asks for.
  * PROV_IO_OK means "call again".
  */
-static enum prov_io
+static CTL_MUST_USE enum prov_io
 wait_ssl(struct prov_conn *c, int ret)
 {
 	int e = SSL_get_error(c->ssl, ret), ms, n;

@@ -143,7 +143,7 @@ hash_password_mode(const char *user, const char *method)
 }
 
 /* Binds and listens; logs the actual address (port 0 picks one). */
-static int
+static CTL_MUST_USE int
 open_listener(const struct prov_config *cfg, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
@@ -337,7 +337,7 @@ serve(struct prov_server *srv, int lfd)
  * is still readable, so a wrong owner shows at startup, not at the first
  * login.
  */
-static int
+static CTL_MUST_USE int
 drop_privileges(const struct prov_config *cfg, char *err, size_t errlen)
 {
 	uint8_t *buf = NULL;
@@ -367,7 +367,7 @@ drop_privileges(const struct prov_config *cfg, char *err, size_t errlen)
  * symbolic link, owner-only): a mistake shows at startup, not as failed
  * logins.
  */
-static int
+static CTL_MUST_USE int
 check_credentials(const struct prov_config *cfg, char *err, size_t errlen)
 {
 	char hash[512];

@@ -1,8 +1,9 @@
 /*
  * ctl-provider: the node's CTL Provider service (TCP 2444, TLS 1.2+),
  * doc/provider-protocol.md. Internal interfaces between provider.c (main,
- * listener, threads), prov_config.c, prov_auth.c, prov_store.c,
- * prov_tls.c, prov_handlers.c and prov_log.c.
+ * listener, threads), prov_config.c, prov_auth.c, prov_file.c,
+ * prov_store.c, prov_limits.c, prov_tls.c, prov_conn.c, prov_handlers.c
+ * and prov_log.c.
  */
 #ifndef PROV_PROVIDER_H
 #define PROV_PROVIDER_H
@@ -68,20 +69,20 @@ void prov_config_defaults(struct prov_config *c);
  * Reads "key = value" lines from path into c. On failure writes
  * "path:line: why" into err and returns -1.
  */
-int prov_config_load(struct prov_config *c, const char *path, char *err, size_t errlen);
+CTL_MUST_USE int prov_config_load(struct prov_config *c, const char *path, char *err, size_t errlen);
 /* Applies one key = value setting (config file and command line share it). */
-int prov_config_set(struct prov_config *c, const char *key, const char *val, char *err,
-                    size_t errlen);
+CTL_MUST_USE int prov_config_set(struct prov_config *c, const char *key, const char *val,
+                                 char *err, size_t errlen);
 /* Checks required keys and loads the announced certificates (DER into c->certs). */
-int prov_config_finish(struct prov_config *c, char *err, size_t errlen);
+CTL_MUST_USE int prov_config_finish(struct prov_config *c, char *err, size_t errlen);
 void prov_config_cleanup(struct prov_config *c);
 /* Role name ("ccm-tftp", "capf", ...) or number to a FUNCTION code; -1 if unknown. */
-int prov_role_parse(const char *s);
+CTL_MUST_USE int prov_role_parse(const char *s);
 /*
  * Refuses a secret (the credential file, the TLS key) that group or others
  * may read or write: -1 with "WHAT PATH: mode 0644 ..." in err, else 0.
  */
-int prov_secret_mode_check(const char *what, const char *path, char *err, size_t errlen);
+CTL_MUST_USE int prov_secret_mode_check(const char *what, const char *path, char *err, size_t errlen);
 
 /* ------------------------------------------------------------------ */
 /* Files in the TFTP root and beside it (prov_file.c) */
@@ -99,17 +100,17 @@ enum prov_file {
  * On PROV_FILE_OK *out (free()d by the caller) holds *len bytes and st, if
  * not NULL, the file's fstat; otherwise msg says what and where.
  */
-enum prov_file prov_file_read(const char *path, size_t max, uint8_t **out, size_t *len,
-                              struct stat *st, char *msg, size_t msglen);
+CTL_MUST_USE enum prov_file prov_file_read(const char *path, size_t max, uint8_t **out,
+                                           size_t *len, struct stat *st, char *msg,
+                                           size_t msglen);
 
 /* ------------------------------------------------------------------ */
 /* Logging: one line per event on stderr, written with a single write(2). */
 
 void prov_log_setup(const char *prog);
 void prov_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Copies attacker-supplied bytes for a log line: printable ASCII kept, the
- * rest as \xNN, at most out_len - 1 characters. Returns out. */
-const char *prov_log_escape(const uint8_t *p, size_t n, char *out, size_t out_len);
+/* Attacker-supplied bytes (a user name, a reason) go into a line through
+ * ctl_text_escape (ctl/text.h) first. */
 
 /* ------------------------------------------------------------------ */
 /* Authentication (prov_auth.c) */
@@ -137,15 +138,16 @@ enum prov_auth_result {
 	PROV_AUTH_ERROR      /* credential file unreadable or malformed (msg says why) */
 };
 
-int prov_auth_init(struct prov_auth *a, const struct prov_config *cfg);
+CTL_MUST_USE int prov_auth_init(struct prov_auth *a, const struct prov_config *cfg);
 void prov_auth_cleanup(struct prov_auth *a);
 /*
  * Checks user/password against the credential file, throttled per addr
  * (an address without the port). The password is not modified; the
  * caller wipes it. msg receives a reason for the log on PROV_AUTH_ERROR.
  */
-enum prov_auth_result prov_auth_check(struct prov_auth *a, const char *addr, const char *user,
-                                      const char *password, char *msg, size_t msglen);
+CTL_MUST_USE enum prov_auth_result prov_auth_check(struct prov_auth *a, const char *addr,
+                                                   const char *user, const char *password,
+                                                   char *msg, size_t msglen);
 /*
  * The stored hash for user in the credential file at path, into hash; for
  * an unknown user (*known 0) the setting (method, cost, salt) of the
@@ -153,13 +155,13 @@ enum prov_auth_result prov_auth_check(struct prov_auth *a, const char *addr, con
  * real account. Returns 0, or -1 with the reason in msg (file unreadable,
  * a symbolic link, group- or world-readable).
  */
-int prov_auth_lookup(const char *path, const char *user, char *hash, size_t hashlen, int *known,
-                     char *msg, size_t msglen);
+CTL_MUST_USE int prov_auth_lookup(const char *path, const char *user, char *hash, size_t hashlen,
+                                  int *known, char *msg, size_t msglen);
 /*
  * Hashes password with crypt(3): method "yescrypt" ($y$) or "sha512"
  * ($6$). out receives the hash string. Returns 0, -1 on failure.
  */
-int prov_hash_password(const char *method, const char *password, char *out, size_t outlen);
+CTL_MUST_USE int prov_hash_password(const char *method, const char *password, char *out, size_t outlen);
 
 /* ------------------------------------------------------------------ */
 /* The installed CTL and the security mode (prov_store.c) */
@@ -178,7 +180,7 @@ struct prov_ctl_info {
 	uint32_t mtime;
 };
 
-int prov_store_init(struct prov_store *s, const struct prov_config *cfg);
+CTL_MUST_USE int prov_store_init(struct prov_store *s, const struct prov_config *cfg);
 void prov_store_cleanup(struct prov_store *s);
 /* Removes temporary files a killed writer left in the TFTP root; returns how many. */
 int prov_store_sweep(const struct prov_store *s);
@@ -187,20 +189,21 @@ int prov_store_sweep(const struct prov_store *s);
  * CTL unless override, then backup and atomic replace. Returns a protocol
  * status; msg receives the reason (failures) or the signer (success).
  */
-uint16_t prov_store_put(struct prov_store *s, const uint8_t *p, size_t n, int override,
-                        struct prov_ctl_info *info, char *msg, size_t msglen);
+CTL_MUST_USE uint16_t prov_store_put(struct prov_store *s, const uint8_t *p, size_t n,
+                                     int override, struct prov_ctl_info *info, char *msg,
+                                     size_t msglen);
 /* Reads the installed CTL (*out free()d by the caller); CTL_PROV_NOT_FOUND when none. */
-uint16_t prov_store_get(struct prov_store *s, uint8_t **out, size_t *len, char *msg,
-                        size_t msglen);
+CTL_MUST_USE uint16_t prov_store_get(struct prov_store *s, uint8_t **out, size_t *len,
+                                     char *msg, size_t msglen);
 /*
  * Checksums, length and mtime of the installed CTL; CTL_PROV_NOT_FOUND when
  * none; CTL_PROV_IO with the reason in msg when it cannot be used.
  */
-uint16_t prov_store_info(struct prov_store *s, struct prov_ctl_info *info, char *msg,
-                         size_t msglen);
+CTL_MUST_USE uint16_t prov_store_info(struct prov_store *s, struct prov_ctl_info *info,
+                                      char *msg, size_t msglen);
 unsigned prov_store_mode(struct prov_store *s);
 /* Persists the mode atomically; a protocol status. */
-uint16_t prov_store_set_mode(struct prov_store *s, unsigned mode, char *msg, size_t msglen);
+CTL_MUST_USE uint16_t prov_store_set_mode(struct prov_store *s, unsigned mode, char *msg, size_t msglen);
 
 /* ------------------------------------------------------------------ */
 /* Connections (prov_tls.c, prov_handlers.c) */
@@ -223,10 +226,10 @@ enum prov_admit {
 	PROV_ADMIT_ADDR_FULL         /* max_per_address reached for this address */
 };
 
-int prov_limits_init(struct prov_limits *l, unsigned max_total, unsigned max_per_addr);
+CTL_MUST_USE int prov_limits_init(struct prov_limits *l, unsigned max_total, unsigned max_per_addr);
 void prov_limits_cleanup(struct prov_limits *l);
 /* Counts a new connection from addr unless a cap is reached. */
-enum prov_admit prov_limits_admit(struct prov_limits *l, const char *addr);
+CTL_MUST_USE enum prov_admit prov_limits_admit(struct prov_limits *l, const char *addr);
 /* Uncounts a connection prov_limits_admit admitted. */
 void prov_limits_release(struct prov_limits *l, const char *addr);
 unsigned prov_limits_active(struct prov_limits *l);
@@ -258,7 +261,7 @@ struct prov_conn {
  * Server context with the node's CallManager certificate and key: TLS 1.3,
  * or TLS 1.2 with ECDHE key exchange and an AEAD cipher only.
  */
-SSL_CTX *prov_tls_ctx(const struct prov_config *cfg, char *err, size_t errlen);
+CTL_MUST_USE SSL_CTX *prov_tls_ctx(const struct prov_config *cfg, char *err, size_t errlen);
 
 enum prov_io {
 	PROV_IO_OK,
@@ -274,11 +277,11 @@ enum prov_io {
  */
 int prov_conn_deadline(struct prov_conn *c, unsigned seconds);
 /* TLS handshake within the read timeout. msg gets OpenSSL's reason on failure. */
-enum prov_io prov_tls_accept(struct prov_conn *c, char *msg, size_t msglen);
+CTL_MUST_USE enum prov_io prov_tls_accept(struct prov_conn *c, char *msg, size_t msglen);
 /* Reads exactly n bytes before c->deadline. */
-enum prov_io prov_tls_read(struct prov_conn *c, void *p, size_t n);
+CTL_MUST_USE enum prov_io prov_tls_read(struct prov_conn *c, void *p, size_t n);
 /* Writes n bytes, within the read timeout from now. */
-enum prov_io prov_tls_write(struct prov_conn *c, const void *p, size_t n);
+CTL_MUST_USE enum prov_io prov_tls_write(struct prov_conn *c, const void *p, size_t n);
 void prov_tls_close(struct prov_conn *c);
 
 /*
@@ -295,8 +298,8 @@ void prov_conn_serve(struct prov_server *srv, int fd, const char *peer, const ch
  */
 void prov_dispatch(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp);
 /* Writes an error response (type | 0x80, status, id, MESSAGE msg). */
-enum ctl_err prov_error_response(struct ctl_wr *resp, uint8_t type, uint32_t id, uint16_t status,
-                                 const char *msg);
+CTL_MUST_USE enum ctl_err prov_error_response(struct ctl_wr *resp, uint8_t type, uint32_t id,
+                                              uint16_t status, const char *msg);
 
 #define PROV_SOFTWARE_VERSION "ctl-provider " CTL_VERSION_STRING
 
