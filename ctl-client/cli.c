@@ -99,3 +99,12 @@ cli_usage(FILE *f, const struct cmd *c, const char *options_help)
 	if (options_help != NULL)
 		fprintf(f, "\n%s", options_help);
 }
+
+const char *
+cli_serial_hex(const uint8_t *p, size_t n, char *out, size_t outlen)
+{
+	if (ctl_hex_encode(out, outlen, p, n, CTL_HEX_UPPER | CTL_HEX_COLONS) == NULL &&
+	    snprintf(out, outlen, "(%zu-byte serial)", n) >= (int)outlen && outlen > 0)
+		out[0] = '\0';
+	return out;
+}

@@ -28,6 +28,11 @@ int cli_p11_exit_for(enum p11_err e);
 /* --digest sha1|sha512 and --timestamp SECS; 0, or -1 with the error printed. */
 CTL_MUST_USE int cli_parse_digest(const char *arg, enum ctl_digest *out);
 CTL_MUST_USE int cli_parse_timestamp(const char *arg, uint32_t *out);
+/*
+ * A serial number as upper-case colon hex, as `show ctl` prints it, into
+ * out; one too long for out is shown as "(N-byte serial)". Returns out.
+ */
+const char *cli_serial_hex(const uint8_t *p, size_t n, char *out, size_t outlen);
 /* Prints the command's usage line and help text to f. */
 void cli_usage(FILE *f, const struct cmd *c, const char *options_help);
 

@@ -1,9 +1,15 @@
 /*
- * Cluster commands' shared machinery: the common options, one session per
- * server run in parallel (collect certificates and installed CTLs, upload,
- * set the mode), the CTL plan built from servers' and tokens' certificates,
- * token signing (main thread only), confirmation, the per-server result
- * table and the --retry-failed state.
+ * Cluster commands' shared machinery, one file per concern, calls running
+ * one way (cmd_*.c -> session -> state, report; everything -> opts' struct):
+ *  - cluster_opts.c: the common options and --help;
+ *  - cluster_state.c: the nodes and every decision made without the
+ *    network (identity, a response taken into a node, worst exit status,
+ *    known_hosts records, the --retry-failed state file);
+ *  - cluster_session.c: one session per server in parallel (collect
+ *    certificates and installed CTLs, upload, set the mode), confirmation;
+ *  - cluster_report.c: failures, installed CTLs, the result table or JSON;
+ *  - cluster_plan.c: the CTL plan and token signing (main thread only);
+ *  - cluster_resign.c: update, add-token and delete-entry.
  */
 #ifndef CTL_CLIENT_CLUSTER_H
 #define CTL_CLIENT_CLUSTER_H
@@ -112,21 +118,65 @@ struct cluster {
 	int set_mode;
 };
 
+/* cluster_opts.c */
 /*
  * Parses the options of cmd (bit in CL_C_*) into cl->o; `help` is printed
  * for --help. 0: parsed; 1: --help shown; -1: usage error (printed).
  */
-int cl_parse(struct cluster *cl, const struct cmd *cmd, unsigned bit, int argc, char **argv);
+CTL_MUST_USE int cl_parse(struct cluster *cl, const struct cmd *cmd, unsigned bit, int argc, char **argv);
 /* The --help text of the command with bit. */
 void cl_help(FILE *f, const struct cmd *cmd, unsigned bit);
+/* cluster_state.c */
 /* Servers and pins from the options, known_hosts, the password. Exit status. */
-int cl_init(struct cluster *cl);
+CTL_MUST_USE int cl_init(struct cluster *cl);
+/* Pins, known_hosts and the password, for nodes already added. Exit status. */
+CTL_MUST_USE int cl_init_common(struct cluster *cl);
 void cl_cleanup(struct cluster *cl);
+/* Adds a node for --server HOST[:PORT] (refused twice or past the maximum). Exit status. */
+CTL_MUST_USE int cl_node_add(struct cluster *cl, const char *spec);
+/* Marks nd failed with an exit status and a message. */
+void cl_node_fail(struct cl_node *nd, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Clears the outcome of the last phase before a new session. */
+void cl_node_begin(struct cl_node *nd);
+/* The exit status of the first failed node not skipped, or EXIT_OK. */
+int cl_first_failure(const struct cluster *cl);
+/*
+ * The presented certificate nd->fp against --fingerprint, an earlier yes
+ * on the terminal and known_hosts. 0: go on (nd->fp_record says whether
+ * to record it after login); -1: nd failed (changed certificate, or a first
+ * contact: nd->unknown, asked on the terminal later unless --accept-new).
+ */
+CTL_MUST_USE int cl_identity(struct cluster *cl, struct cl_node *nd);
+/* Records the identities of the nodes that logged in (known_hosts). */
+void cl_record_identities(struct cluster *cl);
+/*
+ * A response's items into the node: GET_INFO (host name, version, IPv4,
+ * mode, role + DER certificates), GET_CTL (the file and its md5), PUT_CTL
+ * (the stored md5 must be the one sent), SET_MODE (the mode now; `asked`
+ * when the server does not say). 0, or -1 with nd failed.
+ */
+CTL_MUST_USE int cl_node_take_info(struct cl_node *nd, const struct ctl_prov_msg *m);
+CTL_MUST_USE int cl_node_take_ctl(struct cl_node *nd, const struct ctl_prov_msg *m);
+CTL_MUST_USE int cl_node_take_put(struct cl_node *nd, const char *sent_md5, const struct ctl_prov_msg *m);
+void cl_node_take_mode(struct cl_node *nd, int asked, const struct ctl_prov_msg *m);
+/*
+ * --retry-failed state in the config directory: which servers of this
+ * command's job failed, the mode and the CTL. Saving with no failure
+ * removes it. Loading adds the nodes (ok ones skipped). Exit status.
+ */
+void cl_state_save(const struct cluster *cl, const uint8_t *ctl, size_t len, int mode);
+CTL_MUST_USE int cl_state_load(struct cluster *cl, uint8_t **ctl, size_t *len, int *mode);
 
+/* cluster_session.c */
 /* Runs ops (CL_OP_*) on every node not skipped, in parallel. Exit status of the worst node. */
 int cl_run(struct cluster *cl, unsigned ops);
+
+/* cluster_report.c */
 /* Prints each failed node's error; returns the first failed node's exit status. */
 int cl_report_failures(const struct cluster *cl);
+/* The result of an upload / mode change: table, or one JSON object (doc/json.md). */
+void cl_report_table(FILE *f, const struct cluster *cl, const char *md5, size_t nfail);
+void cl_report_json(FILE *f, const struct cluster *cl, const char *md5, size_t nfail);
 
 /* The CTL plan: what will be signed. */
 struct cl_entry {
@@ -192,8 +242,6 @@ struct cl_resign {
 };
 int cl_resign_run(struct cluster *cl, const struct cl_resign *rs);
 
-/* Writes a serial as upper-case colon hex (as `show ctl` does). */
-void cl_hex(const uint8_t *p, size_t n, char *out, size_t outlen);
 /* Progress line on a terminal (thread-safe). */
 void cl_progress(struct cluster *cl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -161,14 +161,14 @@ entry_names(const struct cl_entry *e, char *subj, size_t slen, char *ser, size_t
 		if (ctl_name_string(X509_get_subject_name(e->cert), &s) == CTL_OK)
 			(void)snprintf(subj, slen, "%s", s);
 		if (ctl_serial_bytes(e->cert, &sb, &sn) == CTL_OK)
-			cl_hex(sb, sn, ser, serlen);
+			cli_serial_hex(sb, sn, ser, serlen);
 		free(s);
 		free(sb);
 		return;
 	}
 	if (e->rec->subject.len > 1)
 		(void)snprintf(subj, slen, "%.*s", (int)(e->rec->subject.len - 1), (const char *)e->rec->subject.p);
-	cl_hex(e->rec->serial.p, e->rec->serial.len, ser, serlen);
+	cli_serial_hex(e->rec->serial.p, e->rec->serial.len, ser, serlen);
 }
 
 void

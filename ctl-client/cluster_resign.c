@@ -85,7 +85,7 @@ keep_records(const struct cl_resign *rs, const struct ctl_file *f, struct cl_pla
 		if (del) {
 			char hex[200];
 
-			cl_hex(r->serial.p, r->serial.len, hex, sizeof(hex));
+			cli_serial_hex(r->serial.p, r->serial.len, hex, sizeof(hex));
 			cli_warn("removing record %zu: %s %.*s serial %s", i + 1, ctl_role_short(r->role),
 			         r->subject.len ? (int)r->subject.len - 1 : 0, (const char *)r->subject.p, hex);
 			(*nmatch)++;

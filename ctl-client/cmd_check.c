@@ -94,8 +94,8 @@ compare(struct check *ck, size_t ni, const char *role, X509 *live, const struct 
 	names(live, subj, sizeof(subj), iss, sizeof(iss));
 	if (ctl_serial_bytes(live, &ser, &sn) == CTL_OK &&
 	    (r->serial.len != sn || memcmp(r->serial.p, ser, sn) != 0)) {
-		cl_hex(r->serial.p, r->serial.len, a, sizeof(a));
-		cl_hex(ser, sn, b, sizeof(b));
+		cli_serial_hex(r->serial.p, r->serial.len, a, sizeof(a));
+		cli_serial_hex(ser, sn, b, sizeof(b));
 		add(ck, ni, "serial", "%s record %zu: serial %s in the CTL, %s on the server", role, ri + 1, a, b);
 	}
 	free(ser);
