@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <ctl/ctl.h>
+#include <ctl/text.h>
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_NOFILE = 3 };
 
@@ -26,22 +27,17 @@ static const char help_text[] =
 	"  --json       print a JSON document instead of the listing\n"
 	"  --help       show this help\n";
 
-/* JSON string body with the escapes RFC 8259 requires. */
+/* With --json a failure is an error object on stdout: "PATH: why". */
 static void
-json_str(FILE *fp, const char *s)
+json_problem(const char *code, const char *path, const char *why)
 {
-	fputc('"', fp);
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
+	size_t n = strlen(path) + strlen(why) + 3;
+	char *msg = malloc(n);
 
-		if (ch == '"' || ch == '\\')
-			fprintf(fp, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(fp, "\\u%04x", ch);
-		else
-			fputc(ch, fp);
-	}
-	fputc('"', fp);
+	if (msg != NULL)
+		snprintf(msg, n, "%s: %s", path, why);
+	ctl_json_error(stdout, code, msg != NULL ? msg : why);
+	free(msg);
 }
 
 /* No file, or one that does not parse: CUCM's messages, then the failure line. */
@@ -51,12 +47,7 @@ show_problem(const char *path, const uint8_t *buf, size_t len, const char *why, 
 	struct ctl_sums sums;
 
 	if (json) {
-		printf("{\"tool\":\"show-ctl\",\"version\":\"%s\",\"path\":", CTL_VERSION_STRING);
-		json_str(stdout, path);
-		printf(",\"found\":%s,\"length\":%zu,\"verified\":false,\"error\":",
-		       buf != NULL ? "true" : "false", len);
-		json_str(stdout, why);
-		printf("}\n");
+		json_problem(buf != NULL ? "parse" : "io", path, why);
 	} else if (buf == NULL) {
 		printf("Length of CTL file: 0\n"
 		       "CTL File not found . Please run CTLClient plugin or run the CLI - utils ctl.. "
@@ -92,13 +83,16 @@ show(const char *path, int json)
 		free(buf);
 		return rc;
 	}
-	ctl_file_verify(f, &vr);
+	/* Its result is also vr.err, which the listing shows and the exit status reports. */
+	CTL_IGNORE_RESULT(ctl_file_verify(f, &vr));
 	memset(&o, 0, sizeof(o));
 	o.mtime = stat(path, &sb) == 0 ? sb.st_mtime : 0;
 	o.verify = &vr;
 	o.path = path;
 	if ((json ? ctl_render_json(f, &o, &text) : ctl_render_text(f, &o, &text)) != CTL_OK) {
 		fprintf(stderr, "show-ctl: %s: cannot render\n", path);
+		if (json)
+			json_problem("internal", path, "cannot render");
 		rc = EXIT_FAIL;
 	} else {
 		fputs(text, stdout);
@@ -132,6 +126,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (argc - optind > 1 || (argc - optind == 1 && root != NULL)) {
+		if (json)
+			ctl_json_error(stdout, "usage", "FILE and --root exclude each other; one FILE at most");
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
@@ -140,6 +136,8 @@ main(int argc, char **argv)
 	n = snprintf(path, sizeof(path), "%s/CTLFile.tlv", root != NULL ? root : "/srv/tftp");
 	if (n < 0 || (size_t)n >= sizeof(path)) {
 		fprintf(stderr, "show-ctl: --root: path too long\n");
+		if (json)
+			ctl_json_error(stdout, "usage", "--root: path too long");
 		return EXIT_USAGE;
 	}
 	return show(path, json);
