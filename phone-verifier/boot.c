@@ -5,18 +5,18 @@
  * SEP<MAC>.cnf.xml. Each step is a TFTP transfer on the shared client
  * engine; its completion callback applies the trust rules and starts the
  * next step, so a thousand phones interleave in one loop.
+ *
+ * Nothing here prints: each console line and status message is an event
+ * handed to env->event (console.c prints them), and transfers start
+ * through env->get, so the steps run without a network in the unit test.
  */
 #include <errno.h>
-#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "pv.h"
-
-enum step { S_CTL, S_ITLSEP, S_ITLFILE, S_SGN, S_CNF, S_DONE };
 
 /* File requested at each step: prefix, then the MAC when per_device, then suffix. */
 static const struct {
@@ -24,11 +24,11 @@ static const struct {
 	int per_device;
 	enum ctl_kind kind;
 } steps[] = {
-	[S_CTL] = { "CTLSEP", ".tlv", 1, CTL_KIND_CTL },
-	[S_ITLSEP] = { "ITLSEP", ".tlv", 1, CTL_KIND_ITL },
-	[S_ITLFILE] = { "ITLFile.tlv", "", 0, CTL_KIND_ITL },
-	[S_SGN] = { "SEP", ".cnf.xml.sgn", 1, CTL_KIND_SGN },
-	[S_CNF] = { "SEP", ".cnf.xml", 1, 0 },
+	[PV_S_CTL] = { "CTLSEP", ".tlv", 1, CTL_KIND_CTL },
+	[PV_S_ITLSEP] = { "ITLSEP", ".tlv", 1, CTL_KIND_ITL },
+	[PV_S_ITLFILE] = { "ITLFile.tlv", "", 0, CTL_KIND_ITL },
+	[PV_S_SGN] = { "SEP", ".cnf.xml.sgn", 1, CTL_KIND_SGN },
+	[PV_S_CNF] = { "SEP", ".cnf.xml", 1, 0 },
 };
 
 /* What happened during a boot. */
@@ -90,210 +90,91 @@ pv_cause_name(enum pv_cause c)
 	return "unknown";
 }
 
-/* ---- console ------------------------------------------------------------- */
+/* ---- events ------------------------------------------------------------ */
 
+/*
+ * Hands one event to env->event. A line longer than the buffer (names are
+ * at most 64 bytes and reasons 640, so it never happens) ends in "...".
+ */
 static void
-clock_text(char *buf, size_t cap, int usec)
+emitv(struct pv_phone *ph, enum pv_event_kind k, int err, enum pv_status st, const char *fmt,
+      va_list ap)
 {
-	struct timespec ts;
-	struct tm tm;
+	struct pv_event ev;
+	char msg[2048], file[64];
+	int n;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	if (usec)
-		snprintf(buf, cap, "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		         ts.tv_nsec / 1000);
-	else
-		snprintf(buf, cap, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (ph->env->event == NULL)
+		return;
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n < 0)
+		msg[0] = '\0';
+	else if ((size_t)n >= sizeof(msg))
+		memcpy(msg + sizeof(msg) - 4, "...", 4);
+	file[0] = '\0';
+	if (ph->step < PV_S_DONE)
+		pv_step_file(ph->mac, ph->step, file, sizeof(file));
+	ev.kind = k;
+	ev.step = ph->step;
+	ev.file = file;
+	ev.err = err;
+	ev.status = st;
+	ev.message = msg;
+	ph->env->event(ph->env->event_arg, ph, &ev);
 }
 
-void
-pv_console(struct pv_phone *ph, int err, const char *fmt, ...)
+/* A console line: a notice, or an error line when err. */
+static void line(struct pv_phone *ph, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void
+line(struct pv_phone *ph, int err, const char *fmt, ...)
 {
-	FILE *f = ph->env->console;
-	char ts[32];
 	va_list ap;
 
-	if (f == NULL)
-		return;
-	clock_text(ts, sizeof(ts), 1);
-	if (ph->env->console_mac)
-		fprintf(f, "SEP%s ", ph->mac);
-	/* The sip88xx/79xx console format: "837: NOT 09:13:17.561856 SECD: ..." */
-	fprintf(f, "%u: %s %s ", ++ph->env->line_seq, err ? "ERR" : "NOT", ts);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	emitv(ph, PV_EV_LINE, err, PV_ST__COUNT, fmt, ap);
 	va_end(ap);
-	fputc('\n', f);
 }
 
-void
-pv_status_msg(struct pv_phone *ph, const char *fmt, ...)
+/* A status message of kind k (PV_EV_STATUS with st, or PV_EV_NOT_FOUND). */
+static void status_msg(struct pv_phone *ph, enum pv_event_kind k, enum pv_status st,
+                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void
+status_msg(struct pv_phone *ph, enum pv_event_kind k, enum pv_status st, const char *fmt, ...)
 {
-	FILE *f = ph->env->console;
-	char ts[16];
 	va_list ap;
 
-	if (f == NULL)
-		return;
-	clock_text(ts, sizeof(ts), 0);
-	if (ph->env->console_mac)
-		fprintf(f, "SEP%s ", ph->mac);
-	fprintf(f, "%s ", ts);
 	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
+	emitv(ph, k, 0, st, fmt, ap);
 	va_end(ap);
-	fputc('\n', f);
-}
-
-/* ---- environment ------------------------------------------------------------- */
-
-/* HOST[:PORT]: numeric first (tftp_addr_parse), then a name lookup. */
-static int
-resolve(const char *spec, union tftp_sa *out)
-{
-	struct addrinfo hints, *ai = NULL;
-	unsigned long long port = 69;
-	char host[256];
-	const char *colon = strrchr(spec, ':');
-	socklen_t len;
-	size_t hl;
-
-	if (tftp_addr_parse(spec, 69, out, &len) == 0)
-		return 0;
-	hl = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
-	if (hl == 0 || hl >= sizeof(host) ||
-	    (colon != NULL && ctl_parse_uint(colon + 1, 1, 65535, &port) != CTL_OK))
-		return -1;
-	memcpy(host, spec, hl);
-	host[hl] = '\0';
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	if (getaddrinfo(host, NULL, &hints, &ai) != 0 || ai == NULL)
-		return -1;
-	memset(out, 0, sizeof(*out));
-	memcpy(out, ai->ai_addr, ai->ai_addrlen < sizeof(*out) ? ai->ai_addrlen : sizeof(*out));
-	freeaddrinfo(ai);
-	if (out->sa.sa_family == AF_INET)
-		out->in4.sin_port = htons((uint16_t)port);
-	else if (out->sa.sa_family == AF_INET6)
-		out->in6.sin6_port = htons((uint16_t)port);
-	else
-		return -1;
-	return 0;
-}
-
-int
-pv_env_init(struct pv_env *e, const struct pv_env_cfg *cfg)
-{
-	struct tftp_client_cfg cc;
-
-	memset(e, 0, sizeof(*e));
-	if (resolve(cfg->tftp, &e->server) != 0) {
-		pv_err("--tftp: cannot resolve '%s' (HOST[:PORT])", cfg->tftp);
-		return PV_EXIT_USAGE;
-	}
-	tftp_addr_str(&e->server, e->server_str, sizeof(e->server_str));
-	memset(&cc, 0, sizeof(cc));
-	cc.timeout_ms = cfg->timeout_ms;
-	cc.retries = cfg->retries;
-	cc.no_resend = cfg->no_resend;
-	cc.loss_pct = cfg->loss_pct;
-	cc.seed = cfg->seed;
-	cc.max_size = CTL_MAX_FILE;
-	e->blksize = cfg->blksize;
-	e->windowsize = cfg->windowsize;
-	if ((e->loop = loop_new()) == NULL || (e->client = tftp_client_new(e->loop, &cc)) == NULL ||
-	    ctl_verifier_new(&e->verifier) != CTL_OK) {
-		pv_err("cannot set up the TFTP client: %s", strerror(errno));
-		pv_env_cleanup(e);
-		return PV_EXIT_INTERNAL;
-	}
-	return PV_EXIT_OK;
-}
-
-void
-pv_env_cleanup(struct pv_env *e)
-{
-	size_t i;
-
-	for (i = 0; i < e->nintern; i++)
-		pv_tl_unref(e->intern[i]);
-	e->nintern = 0;
-	tftp_client_free(e->client);
-	loop_free(e->loop);
-	ctl_verifier_free(e->verifier);
-	e->client = NULL;
-	e->loop = NULL;
-	e->verifier = NULL;
-}
-
-/* One shared copy per distinct file: a fleet of 10,000 holds a handful of lists. */
-static struct pv_tl *
-intern(struct pv_env *e, struct pv_tl *tl)
-{
-	size_t i, n, m;
-
-	pv_tl_bytes(tl, &n);
-	for (i = 0; i < e->nintern; i++) {
-		pv_tl_bytes(e->intern[i], &m);
-		if (m == n && strcmp(e->intern[i]->sums.sha256, tl->sums.sha256) == 0) {
-			pv_tl_unref(tl);
-			return pv_tl_ref(e->intern[i]);
-		}
-	}
-	if (e->nintern < sizeof(e->intern) / sizeof(e->intern[0]))
-		e->intern[e->nintern++] = pv_tl_ref(tl);
-	return tl;
 }
 
 /* ---- phone ------------------------------------------------------------------- */
 
-int
-pv_mac_parse(const char *s, char out[13])
-{
-	size_t i;
-
-	if (strlen(s) != 12)
-		return -1;
-	for (i = 0; i < 12; i++) {
-		char c = s[i];
-
-		if (c >= 'a' && c <= 'f')
-			c = (char)(c - 'a' + 'A');
-		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F')))
-			return -1;
-		out[i] = c;
-	}
-	out[12] = '\0';
-	return 0;
-}
-
 static void finish_cb(struct loop *l, struct loop_timer *t, void *arg);
 
 int
-pv_phone_init(struct pv_phone *ph, struct pv_env *e, const char *mac, const char *dir)
+pv_phone_init(struct pv_phone *ph, struct pv_env *e, const char *mac, const char *dir,
+              struct ctl_diag *d)
 {
-	struct ctl_diag d;
-	char buf[768];
-
+	ctl_diag_clear(d);
 	ph->env = e;
 	memcpy(ph->mac, mac, 13);
 	pv_trust_init(&ph->trust);
 	loop_timer_init(&ph->timer, finish_cb, ph);
 	if (dir == NULL)
 		return 0;
-	if ((ph->dir = strdup(dir)) == NULL)
-		return -1;
-	if (pv_state_load(dir, &ph->trust, &d) != CTL_OK) {
-		pv_err("%s", ctl_diag_str(&d, buf, sizeof(buf)));
+	if ((ph->dir = strdup(dir)) == NULL) {
+		d->err = CTL_E_NOMEM;
+		snprintf(d->msg, sizeof(d->msg), "%s", ctl_strerror(CTL_E_NOMEM));
 		return -1;
 	}
+	if (pv_state_load(dir, &ph->trust, d) != CTL_OK)
+		return -1;
 	if (ph->trust.ctl != NULL)
-		ph->trust.ctl = intern(e, ph->trust.ctl);
+		ph->trust.ctl = pv_env_intern(e, ph->trust.ctl);
 	if (ph->trust.itl != NULL)
-		ph->trust.itl = intern(e, ph->trust.itl);
+		ph->trust.itl = pv_env_intern(e, ph->trust.itl);
 	return 0;
 }
 
@@ -315,10 +196,15 @@ fail(struct pv_phone *ph, unsigned flag, enum pv_cause c)
 		ph->cause = c;
 }
 
-static void
-step_name(const struct pv_phone *ph, enum step s, char *out, size_t cap)
+void
+pv_step_file(const char *mac, enum pv_step s, char *out, size_t cap)
 {
-	snprintf(out, cap, "%s%s%s", steps[s].prefix, steps[s].per_device ? ph->mac : "",
+	if (s >= PV_S_DONE) {
+		snprintf(out, cap, "%s", "");
+		return;
+	}
+	/* At most 26 bytes ("SEP" + 12 + ".cnf.xml.sgn"): every caller's buffer holds it. */
+	snprintf(out, cap, "%s%s%s", steps[s].prefix, steps[s].per_device ? mac : "",
 	         steps[s].suffix);
 }
 
@@ -336,16 +222,16 @@ install(struct pv_phone *ph, enum ctl_kind kind, struct pv_tl *tl, const struct 
 	char buf[768];
 
 	if (ph->dir != NULL && pv_state_store(ph->dir, kind, tl, &diag) != CTL_OK) {
-		pv_console(ph, 1, "SECD: tlUpdate: cannot store %s: %s", canonical(kind),
+		line(ph, 1, "SECD: tlUpdate: cannot store %s: %s", canonical(kind),
 		           ctl_diag_str(&diag, buf, sizeof(buf)));
 		pv_tl_unref(tl);
 		fail(ph, F_STORE, PV_C_STORE);
 		return;
 	}
-	tl = intern(ph->env, tl);
+	tl = pv_env_intern(ph->env, tl);
 	pv_trust_set(&ph->trust, kind, tl);
 	ph->flags |= F_TL_UPDATED;
-	pv_console(ph, 0, "SECD: tlUpdate: %s updated (%s), md5 %s", canonical(kind),
+	line(ph, 0, "SECD: tlUpdate: %s updated (%s), md5 %s", canonical(kind),
 	           d->v == PV_V_TOFU ? "trust on first use" : d->reason, tl->sums.md5);
 }
 
@@ -359,26 +245,26 @@ handle_tl(struct pv_phone *ph, enum ctl_kind kind, const uint8_t *p, size_t n)
 	switch (pv_trust_decide(&ph->trust, kind, p, n, ph->env->verifier, &d, &tl)) {
 	case PV_V_UNCHANGED:
 		ph->flags |= F_TL_UNCHANGED;
-		pv_console(ph, 0, "SECD: tlUpdate: %s unchanged, md5 %s", canonical(kind),
+		line(ph, 0, "SECD: tlUpdate: %s unchanged, md5 %s", canonical(kind),
 		           pv_trust_get(&ph->trust, kind)->sums.md5);
 		return;
 	case PV_V_INVALID:
 		if (d.header_len != 0)
-			pv_console(ph, 1, "SECD: validate_file_envelope: File sign verify FAILED; "
+			line(ph, 1, "SECD: validate_file_envelope: File sign verify FAILED; "
 			           "header length <%u>: %s", d.header_len, d.reason);
 		else
-			pv_console(ph, 1, "SECD: validate_file_envelope: File parse FAILED: %s", d.reason);
+			line(ph, 1, "SECD: validate_file_envelope: File parse FAILED: %s", d.reason);
 		fail(ph, F_TL_INVALID, d.parsed ? PV_C_BAD_SIGNATURE : PV_C_MALFORMED);
 		break;
 	case PV_V_UNTRUSTED:
-		pv_console(ph, 0, "SECD: validate_file_envelope: File sign verify SUCCESS; header "
+		line(ph, 0, "SECD: validate_file_envelope: File sign verify SUCCESS; header "
 		           "length <%u>", d.header_len);
-		pv_console(ph, 1, "SECD: tlVerifyTrust: %s", d.reason);
+		line(ph, 1, "SECD: tlVerifyTrust: %s", d.reason);
 		fail(ph, F_TL_UNTRUSTED, PV_C_UNTRUSTED);
 		break;
 	case PV_V_TOFU:
 	case PV_V_INSTALL:
-		pv_console(ph, 0, "SECD: validate_file_envelope: File sign verify SUCCESS; header "
+		line(ph, 0, "SECD: validate_file_envelope: File sign verify SUCCESS; header "
 		           "length <%u>", d.header_len);
 		install(ph, kind, tl, &d);
 		return;
@@ -387,10 +273,10 @@ handle_tl(struct pv_phone *ph, enum ctl_kind kind, const uint8_t *p, size_t n)
 	}
 	held = pv_trust_get(&ph->trust, kind);
 	if (held != NULL)
-		pv_console(ph, 1, "SECD: tlUpdate: %s not updated; keeping the held one, md5 %s",
+		line(ph, 1, "SECD: tlUpdate: %s not updated; keeping the held one, md5 %s",
 		           canonical(kind), held->sums.md5);
 	else
-		pv_console(ph, 1, "SECD: tlUpdate: %s not installed", canonical(kind));
+		line(ph, 1, "SECD: tlUpdate: %s not installed", canonical(kind));
 }
 
 static void
@@ -399,9 +285,9 @@ store_config(struct pv_phone *ph, const uint8_t *p, size_t n)
 	char name[64], buf[768];
 	struct ctl_diag d;
 
-	step_name(ph, S_CNF, name, sizeof(name));
+	pv_step_file(ph->mac, PV_S_CNF, name, sizeof(name));
 	if (ph->dir != NULL && pv_state_write(ph->dir, name, p, n, &d) != CTL_OK) {
-		pv_console(ph, 1, "SECD: cfg: cannot store %s: %s", name,
+		line(ph, 1, "SECD: cfg: cannot store %s: %s", name,
 		           ctl_diag_str(&d, buf, sizeof(buf)));
 		fail(ph, F_STORE, PV_C_STORE);
 	}
@@ -414,19 +300,20 @@ handle_sgn(struct pv_phone *ph, const char *name, const uint8_t *p, size_t n)
 	size_t off = 0, len = 0;
 
 	if (pv_config_check(&ph->trust, p, n, &d, &off, &len) == CTL_OK) {
-		pv_console(ph, 0, "SECD: validate_file_envelope: File sign verify SUCCESS; header "
+		line(ph, 0, "SECD: validate_file_envelope: File sign verify SUCCESS; header "
 		           "length <%u>", d.header_len);
-		pv_console(ph, 0, "SECD: cfgVerify: %s %s", name, d.reason);
+		line(ph, 0, "SECD: cfgVerify: %s %s", name, d.reason);
 		store_config(ph, p + off, len);
 		return;
 	}
 	if (d.header_len != 0)
-		pv_console(ph, 1, "SECD: validate_file_envelope: File sign verify FAILED; header "
+		line(ph, 1, "SECD: validate_file_envelope: File sign verify FAILED; header "
 		           "length <%u>: %s", d.header_len, d.reason);
 	else
-		pv_console(ph, 1, "SECD: validate_file_envelope: File parse FAILED: %s", d.reason);
+		line(ph, 1, "SECD: validate_file_envelope: File parse FAILED: %s", d.reason);
 	fail(ph, F_CFG_FAIL, PV_C_CONFIG_AUTH);
-	pv_status_msg(ph, "%s %s", pv_status_text(PV_ST_FILE_AUTH_FAIL), name);
+	status_msg(ph, PV_EV_STATUS, PV_ST_FILE_AUTH_FAIL, "%s %s",
+	           pv_status_text(PV_ST_FILE_AUTH_FAIL), name);
 }
 
 static int
@@ -454,7 +341,7 @@ tl_status(struct pv_phone *ph)
 		s = PV_ST_NO_TL;
 	else
 		return; /* unchanged: a phone shows nothing */
-	pv_status_msg(ph, "%s", pv_status_text(s));
+	status_msg(ph, PV_EV_STATUS, s, "%s", pv_status_text(s));
 }
 
 static enum pv_status
@@ -482,7 +369,7 @@ finish(struct pv_phone *ph)
 	tl_status(ph);
 	ph->status = headline(ph);
 	ph->ms = loop_now(ph->env->loop) - ph->t0;
-	ph->step = S_DONE;
+	ph->step = PV_S_DONE;
 	if (ph->env->done != NULL)
 		ph->env->done(ph->env->done_arg, ph);
 }
@@ -495,9 +382,13 @@ finish_cb(struct loop *l, struct loop_timer *t, void *arg)
 	finish(arg);
 }
 
-static void on_file(void *arg, const struct tftp_result *r);
+static void
+on_file(void *arg, const struct tftp_result *r)
+{
+	pv_phone_result(arg, r);
+}
 
-/* The single place a phone starts a TFTP transfer. */
+/* The single place a phone starts a TFTP transfer (through env->get). */
 static int
 request(struct pv_phone *ph, const char *name)
 {
@@ -515,109 +406,110 @@ request(struct pv_phone *ph, const char *name)
 	g.done = on_file;
 	g.arg = ph;
 	ph->task = ++e->task_seq % 100;
-	pv_console(ph, 0, "TFTP: [%u]:Requesting %s from %s", ph->task, name, e->server_str);
-	return tftp_client_get(e->client, &g);
+	line(ph, 0, "TFTP: [%u]:Requesting %s from %s", ph->task, name, e->server_str);
+	return e->get(e->get_arg, &g);
 }
 
 static void
-advance(struct pv_phone *ph, enum step s)
+advance(struct pv_phone *ph, enum pv_step s)
 {
 	char name[64];
 
-	if (s == S_SGN && !pv_trust_has_tftp(&ph->trust))
-		s = S_CNF; /* section 10.4: .sgn only with a TFTP-capable certificate held */
-	if (s >= S_SGN)
+	if (s == PV_S_SGN && !pv_trust_has_tftp(&ph->trust))
+		s = PV_S_CNF; /* section 10.4: .sgn only with a TFTP-capable certificate held */
+	if (s >= PV_S_SGN)
 		tl_status(ph);
 	ph->step = s;
-	if (s == S_DONE) {
+	if (s == PV_S_DONE) {
 		finish(ph);
 		return;
 	}
-	step_name(ph, s, name, sizeof(name));
+	pv_step_file(ph->mac, s, name, sizeof(name));
 	if (steps[s].kind == CTL_KIND_CTL || steps[s].kind == CTL_KIND_ITL)
-		pv_console(ph, 0, "SECD: tlRequestFile: Request %s", name);
+		line(ph, 0, "SECD: tlRequestFile: Request %s", name);
 	if (request(ph, name) != 0) {
-		pv_console(ph, 1, "TFTP: [%u]:Error --> cannot start the transfer: %s", ph->task,
+		line(ph, 1, "TFTP: [%u]:Error --> cannot start the transfer: %s", ph->task,
 		           strerror(errno));
 		fail(ph, F_TFTP_ERR, PV_C_TFTP_ERROR);
-		ph->step = S_DONE;
-		(void)loop_timer_set(ph->env->loop, &ph->timer, 0); /* never re-enter the caller */
+		ph->step = PV_S_DONE;
+		/* Finish from the loop, never re-entering the caller; only when no
+		 * timer can be set, finish here rather than never. */
+		if (loop_timer_set(ph->env->loop, &ph->timer, 0) != 0)
+			finish(ph);
 	}
 }
 
-/* Next step after step s ended: found (1) or not found (0). */
-static enum step
-next_step(enum step s, int found)
+enum pv_step
+pv_step_next(enum pv_step s, int found)
 {
 	switch (s) {
-	case S_CTL: return S_ITLSEP;
-	case S_ITLSEP: return found ? S_SGN : S_ITLFILE;
-	case S_ITLFILE: return S_SGN;
-	case S_SGN: return found ? S_DONE : S_CNF;
-	case S_CNF: case S_DONE: return S_DONE;
+	case PV_S_CTL: return PV_S_ITLSEP;
+	case PV_S_ITLSEP: return found ? PV_S_SGN : PV_S_ITLFILE;
+	case PV_S_ITLFILE: return PV_S_SGN;
+	case PV_S_SGN: return found ? PV_S_DONE : PV_S_CNF;
+	case PV_S_CNF: case PV_S_DONE: return PV_S_DONE;
 	}
-	return S_DONE;
+	return PV_S_DONE;
 }
 
 static void
-got_file(struct pv_phone *ph, enum step s, const char *name, const uint8_t *p, size_t n)
+got_file(struct pv_phone *ph, enum pv_step s, const char *name, const uint8_t *p, size_t n)
 {
 	switch (s) {
-	case S_CTL: case S_ITLSEP: case S_ITLFILE:
+	case PV_S_CTL: case PV_S_ITLSEP: case PV_S_ITLFILE:
 		handle_tl(ph, steps[s].kind, p, n);
 		break;
-	case S_SGN:
+	case PV_S_SGN:
 		handle_sgn(ph, name, p, n);
 		break;
-	case S_CNF:
-		pv_console(ph, 0, "SECD: cfg: %s is not signed; using it", name);
+	case PV_S_CNF:
+		line(ph, 0, "SECD: cfg: %s is not signed; using it", name);
 		store_config(ph, p, n);
 		break;
-	case S_DONE:
+	case PV_S_DONE:
 		break;
 	}
 }
 
-static void
-on_file(void *arg, const struct tftp_result *r)
+void
+pv_phone_result(struct pv_phone *ph, const struct tftp_result *r)
 {
-	struct pv_phone *ph = arg;
 	struct pv_env *e = ph->env;
-	enum step s = (enum step)ph->step;
+	enum pv_step s = (enum pv_step)ph->step;
 	char name[64];
 
-	step_name(ph, s, name, sizeof(name));
+	pv_step_file(ph->mac, s, name, sizeof(name));
 	e->transfers++;
 	e->retransmits += r->retransmits;
 	e->dropped += r->dropped;
 	if (r->err == TFTP_CE_OK) {
 		e->bytes += r->len;
-		pv_console(ph, 0, "TFTP: [%u]:Finished --> rcvd %zu bytes", ph->task, r->len);
+		line(ph, 0, "TFTP: [%u]:Finished --> rcvd %zu bytes", ph->task, r->len);
 		got_file(ph, s, name, r->data, r->len);
-		advance(ph, next_step(s, 1));
+		advance(ph, pv_step_next(s, 1));
 		return;
 	}
 	if (r->err == TFTP_CE_SERVER && r->ecode == TFTP_ENOTFOUND) {
-		pv_console(ph, 1, "TFTP: [%u]:Error --> File not found %s", ph->task, name);
-		if (s == S_CTL)
-			pv_status_msg(ph, "File Not Found %s", name);
-		advance(ph, next_step(s, 0));
+		line(ph, 1, "TFTP: [%u]:Error --> File not found %s", ph->task, name);
+		if (s == PV_S_CTL)
+			status_msg(ph, PV_EV_NOT_FOUND, PV_ST__COUNT, "File Not Found %s", name);
+		advance(ph, pv_step_next(s, 0));
 		return;
 	}
 	if (r->err == TFTP_CE_SERVER)
-		pv_console(ph, 1, "TFTP: [%u]:Error --> %s %s: code %u \"%s\"", ph->task,
+		line(ph, 1, "TFTP: [%u]:Error --> %s %s: code %u \"%s\"", ph->task,
 		           tftp_ecode_str(r->ecode), name, r->ecode, r->emsg);
 	else
-		pv_console(ph, 1, "TFTP: [%u]:Error --> %s %s after %u retransmissions", ph->task,
+		line(ph, 1, "TFTP: [%u]:Error --> %s %s after %u retransmissions", ph->task,
 		           tftp_cerr_str(r->err), name, r->retransmits);
 	if (r->err == TFTP_CE_TIMEOUT) {
 		/* The server is unreachable: a phone gives up this boot. */
 		fail(ph, F_NET, PV_C_TIMEOUT);
-		advance(ph, S_DONE);
+		advance(ph, PV_S_DONE);
 		return;
 	}
 	fail(ph, F_TFTP_ERR, PV_C_TFTP_ERROR);
-	advance(ph, next_step(s, 0));
+	advance(ph, pv_step_next(s, 0));
 }
 
 int
@@ -631,68 +523,11 @@ pv_phone_exit(const struct pv_phone *ph)
 	return pv_status_exit(ph->status);
 }
 
-int
+void
 pv_phone_boot(struct pv_phone *ph)
 {
 	ph->flags = 0;
 	ph->cause = PV_C_NONE;
 	ph->t0 = loop_update_now(ph->env->loop);
-	advance(ph, S_CTL);
-	return 0;
-}
-
-/* ---- one-off fetch (compare --tftp, fleet reference files) --------------------- */
-
-struct fetch {
-	int done;
-	uint8_t *data;
-	size_t len;
-	struct tftp_result res;
-};
-
-static void
-fetch_done(void *arg, const struct tftp_result *r)
-{
-	struct fetch *f = arg;
-
-	f->done = 1;
-	f->res = *r;
-	f->res.data = NULL;
-	if (r->err == TFTP_CE_OK && (f->data = malloc(r->len ? r->len : 1)) != NULL) {
-		memcpy(f->data, r->data, r->len);
-		f->len = r->len;
-	} else if (r->err == TFTP_CE_OK) {
-		f->res.err = TFTP_CE_NOMEM;
-	}
-}
-
-int
-pv_fetch(struct pv_env *e, const char *name, uint8_t **data, size_t *len, struct tftp_result *r)
-{
-	struct fetch f;
-	struct tftp_get g;
-
-	memset(&f, 0, sizeof(f));
-	memset(&g, 0, sizeof(g));
-	*data = NULL;
-	*len = 0;
-	g.server = &e->server;
-	g.file = name;
-	g.mode = TFTP_MODE_OCTET;
-	g.blksize = e->blksize;
-	g.windowsize = e->windowsize;
-	g.tsize = e->blksize != 0;
-	g.done = fetch_done;
-	g.arg = &f;
-	if (tftp_client_get(e->client, &g) != 0)
-		return -1;
-	while (!f.done && tftp_client_active(e->client) > 0)
-		if (loop_run(e->loop) != 0)
-			break;
-	*r = f.res;
-	if (!f.done)
-		return -1;
-	*data = f.data;
-	*len = f.len;
-	return 0;
+	advance(ph, PV_S_CTL);
 }

@@ -16,6 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ctl/text.h>
+
+#include "console.h"
+#include "netopt.h"
+#include "num.h"
 #include "pv.h"
 
 enum { O_COUNT = 600, O_CONC, O_ROOT, O_PREFIX, O_JSON, O_VERBOSE, O_NO_PROGRESS, O_HELP, O_SRC };
@@ -27,6 +32,7 @@ struct ref {
 
 struct fleet {
 	struct pv_env env;
+	struct pv_console console; /* --verbose */
 	struct pv_phone *phones;
 	uint32_t *ms;
 	size_t n, next, running, finished;
@@ -65,18 +71,20 @@ static const char fleet_usage[] =
 
 static void start_more(struct fleet *fl);
 
+/* The prefix, then phone number i in the remaining hex digits (prefix_ok made room). */
 static void
 make_mac(const struct fleet *fl, size_t i, char out[13])
 {
 	size_t pl = strlen(fl->prefix), k;
-	static const char hex[] = "0123456789ABCDEF";
+	uint8_t be[6];
+	char hex[13];
 
+	for (k = 6; k > 0; k--, i >>= 8)
+		be[k - 1] = (uint8_t)i;
+	/* 12 digits and the NUL fit hex: the encoder cannot fail here. */
+	CTL_IGNORE_RESULT(ctl_hex_encode(hex, sizeof(hex), be, sizeof(be), CTL_HEX_UPPER));
 	memcpy(out, fl->prefix, pl);
-	for (k = 12; k > pl; k--) {
-		out[k - 1] = hex[i & 0xf];
-		i >>= 4;
-	}
-	out[12] = '\0';
+	memcpy(out + pl, hex + pl, 13 - pl);
 }
 
 static int
@@ -121,7 +129,8 @@ phone_done(void *arg, struct pv_phone *ph)
 static void
 start_more(struct fleet *fl)
 {
-	char mac[13], dir[4096];
+	char mac[13], dir[4096], why[768];
+	struct ctl_diag diag;
 
 	while (fl->running < fl->conc && fl->next < fl->n) {
 		size_t i = fl->next++;
@@ -135,8 +144,10 @@ start_more(struct fleet *fl)
 			d = w > 0 && (size_t)w < sizeof(dir) ? dir : NULL;
 		}
 		fl->running++;
-		if (pv_phone_init(ph, &fl->env, mac, d) != 0) {
-			/* Unreadable state directory: counted, never booted. */
+		if (pv_phone_init(ph, &fl->env, mac, d, &diag) != 0) {
+			/* Unreadable state directory: said on stderr (the summary
+			 * stays the one object on stdout), counted, never booted. */
+			pv_err("%s", ctl_diag_str(&diag, why, sizeof(why)));
 			ph->status = PV_ST_UPDATE_FAILED;
 			ph->cause = PV_C_STORE;
 			count_phone(fl, ph);
@@ -168,7 +179,8 @@ static void
 progress_cb(struct loop *l, struct loop_timer *t, void *arg)
 {
 	progress_draw(arg, 0);
-	(void)loop_timer_set(l, t, 200);
+	/* A progress bar that stops redrawing is all a failure here costs. */
+	CTL_IGNORE_RESULT(loop_timer_set(l, t, 200));
 }
 
 /* The server's own CTLFile.tlv / ITLFile.tlv: what every phone should end with. */
@@ -180,15 +192,17 @@ fetch_ref(struct fleet *fl, const char *name, struct ref *r)
 	size_t n = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (pv_fetch(&fl->env, name, &p, &n, &res) != 0) {
-		pv_err("%s: cannot start a TFTP transfer", name);
-		return PV_EXIT_NETWORK;
-	}
+	if (pv_fetch(&fl->env, name, &p, &n, &res) != 0)
+		return pv_fail(PV_EXIT_NETWORK, "%s: cannot start a TFTP transfer", name);
 	if (res.err == TFTP_CE_OK) {
 		r->present = 1;
-		ctl_checksums(p, n, &r->sums);
+		if (ctl_checksums(p, n, &r->sums) != CTL_OK) {
+			free(p);
+			return pv_fail(PV_EXIT_INTERNAL, "%s: cannot compute its checksums", name);
+		}
 	} else if (res.err != TFTP_CE_SERVER || res.ecode != TFTP_ENOTFOUND) {
-		pv_err("%s from %s: %s %s", name, fl->env.server_str, tftp_cerr_str(res.err), res.emsg);
+		pv_fail(PV_EXIT_NETWORK, "%s from %s: %s %s", name, fl->env.server_str,
+		        tftp_cerr_str(res.err), res.emsg);
 		free(p);
 		return PV_EXIT_NETWORK;
 	}
@@ -244,31 +258,50 @@ summary_text(const struct fleet *fl, double secs)
 	       (unsigned long long)fl->env.retransmits, (unsigned long long)fl->env.dropped);
 }
 
+/* A "key":"md5" pair, or "key":null when the server has no such file. */
+static void
+json_md5(FILE *f, const char *key, const struct ref *r)
+{
+	fprintf(f, ",\"%s\":", key);
+	ctl_json_fputs_or_null(f, r->present ? r->sums.md5 : NULL);
+}
+
+/* The summary object (doc/json.md, "phone-verifier fleet"). */
 static void
 summary_json(const struct fleet *fl, double secs)
 {
+	FILE *f = stdout;
 	size_t i;
 
-	printf("{\"tool\":\"%s\",\"version\":\"%s\",\"phones\":%zu,\"server\":\"%s\","
-	       "\"concurrency\":%u,\"seconds\":%.3f,\"phones_per_second\":%.1f,\"status\":{",
-	       PV_PROG, CTL_VERSION_STRING, fl->n, fl->env.server_str, fl->conc, secs,
-	       secs > 0 ? (double)fl->n / secs : 0.0);
-	for (i = 0; i < PV_ST__COUNT; i++)
-		printf("%s\"%s\":%zu", i ? "," : "", pv_status_text((enum pv_status)i), fl->by_status[i]);
-	printf("},\"server_ctl_md5\":");
-	fl->ref_ctl.present ? printf("\"%s\"", fl->ref_ctl.sums.md5) : printf("null");
-	printf(",\"server_itl_md5\":");
-	fl->ref_itl.present ? printf("\"%s\"", fl->ref_itl.sums.md5) : printf("null");
-	printf(",\"server_md5_phones\":%zu,\"ctl_md5_phones\":%zu,\"itl_md5_phones\":%zu,"
-	       "\"failures\":{", fl->both_ok, fl->ctl_ok, fl->itl_ok);
-	for (i = 1; i < PV_C__COUNT; i++)
-		printf("%s\"%s\":%zu", i > 1 ? "," : "", pv_cause_name((enum pv_cause)i), fl->by_cause[i]);
-	printf("},\"boot_ms\":{\"p50\":%u,\"p95\":%u,\"p99\":%u,\"max\":%u},\"transfers\":%llu,"
-	       "\"bytes\":%llu,\"retransmissions\":%llu,\"dropped\":%llu}\n",
-	       pct(fl->ms, fl->n, 50), pct(fl->ms, fl->n, 95), pct(fl->ms, fl->n, 99),
-	       fl->n ? fl->ms[fl->n - 1] : 0, (unsigned long long)fl->env.transfers,
-	       (unsigned long long)fl->env.bytes, (unsigned long long)fl->env.retransmits,
-	       (unsigned long long)fl->env.dropped);
+	fputs("{\"tool\":", f);
+	ctl_json_fputs(f, PV_PROG);
+	fputs(",\"version\":", f);
+	ctl_json_fputs(f, CTL_VERSION_STRING);
+	fprintf(f, ",\"phones\":%zu,\"server\":", fl->n);
+	ctl_json_fputs(f, fl->env.server_str);
+	fprintf(f, ",\"concurrency\":%u,\"seconds\":%.3f,\"phones_per_second\":%.1f,\"status\":{",
+	        fl->conc, secs, secs > 0 ? (double)fl->n / secs : 0.0);
+	for (i = 0; i < PV_ST__COUNT; i++) {
+		fputs(i ? "," : "", f);
+		ctl_json_fputs(f, pv_status_text((enum pv_status)i));
+		fprintf(f, ":%zu", fl->by_status[i]);
+	}
+	fputc('}', f);
+	json_md5(f, "server_ctl_md5", &fl->ref_ctl);
+	json_md5(f, "server_itl_md5", &fl->ref_itl);
+	fprintf(f, ",\"server_md5_phones\":%zu,\"ctl_md5_phones\":%zu,\"itl_md5_phones\":%zu,"
+	        "\"failures\":{", fl->both_ok, fl->ctl_ok, fl->itl_ok);
+	for (i = 1; i < PV_C__COUNT; i++) {
+		fputs(i > 1 ? "," : "", f);
+		ctl_json_fputs(f, pv_cause_name((enum pv_cause)i));
+		fprintf(f, ":%zu", fl->by_cause[i]);
+	}
+	fprintf(f, "},\"boot_ms\":{\"p50\":%u,\"p95\":%u,\"p99\":%u,\"max\":%u},\"transfers\":%llu,"
+	        "\"bytes\":%llu,\"retransmissions\":%llu,\"dropped\":%llu}\n",
+	        pct(fl->ms, fl->n, 50), pct(fl->ms, fl->n, 95), pct(fl->ms, fl->n, 99),
+	        fl->n ? fl->ms[fl->n - 1] : 0, (unsigned long long)fl->env.transfers,
+	        (unsigned long long)fl->env.bytes, (unsigned long long)fl->env.retransmits,
+	        (unsigned long long)fl->env.dropped);
 }
 
 struct fleet_opts {
@@ -295,6 +328,8 @@ fleet_parse(int argc, char **argv, struct fleet_opts *o)
 	int c, h;
 
 	memset(o, 0, sizeof(*o));
+	o->json = pv_argv_json(argc, argv);
+	pv_json_errors(o->json);
 	pv_net_defaults(&o->cfg);
 	o->conc = 256;
 	o->prefix = "0C0FFE";
@@ -315,16 +350,19 @@ fleet_parse(int argc, char **argv, struct fleet_opts *o)
 		case O_NO_PROGRESS: o->no_progress = 1; break;
 		case O_SRC:
 			if (tftp_src_range_parse(optarg, &o->src) != 0) {
-				pv_err("--source-range takes A.B.C.D/N with N 8..32, not '%s'", optarg);
-				return PV_EXIT_USAGE;
+				return pv_fail(PV_EXIT_USAGE,
+				               "--source-range takes A.B.C.D/N with N 8..32, not '%s'", optarg);
 			}
 			o->has_src = 1;
 			break;
-		default: fputs(fleet_usage, stderr); return PV_EXIT_USAGE;
+		default:
+			fputs(fleet_usage, stderr);
+			/* getopt_long told stderr which option; JSON readers get an object too. */
+			return o->json ? pv_fail(PV_EXIT_USAGE, "fleet: bad option") : PV_EXIT_USAGE;
 		}
 	}
 	if (optind != argc || o->count == 0 || o->cfg.tftp == NULL) {
-		pv_err("fleet needs --count and --tftp");
+		pv_fail(PV_EXIT_USAGE, "fleet needs --count and --tftp");
 		fputs(fleet_usage, stderr);
 		return PV_EXIT_USAGE;
 	}
@@ -355,10 +393,10 @@ prefix_ok(struct fleet *fl, const char *p, unsigned long long count)
 		room *= 16;
 	if (room >= count)
 		return 0;
-	pv_err("--mac-prefix %s leaves room for only %llu MACs", p, room);
+	pv_fail(PV_EXIT_USAGE, "--mac-prefix %s leaves room for only %llu MACs", p, room);
 	return -1;
 bad:
-	pv_err("--mac-prefix takes 0 to 11 hex digits, not '%s'", p);
+	pv_fail(PV_EXIT_USAGE, "--mac-prefix takes 0 to 11 hex digits, not '%s'", p);
 	return -1;
 }
 
@@ -369,15 +407,13 @@ src_range_ok(const struct fleet *fl)
 	union tftp_sa bad;
 	char buf[TFTP_ADDRSTR];
 
-	if (fl->env.server.sa.sa_family != AF_INET) {
-		pv_err("--source-range takes IPv4 addresses: the server must be IPv4");
-		return PV_EXIT_USAGE;
-	}
+	if (fl->env.server.sa.sa_family != AF_INET)
+		return pv_fail(PV_EXIT_USAGE,
+		               "--source-range takes IPv4 addresses: the server must be IPv4");
 	if (tftp_src_range_probe(&fl->src, &bad) == 0)
 		return PV_EXIT_OK;
-	pv_err("--source-range: cannot send from %s: %s", tftp_addr_str(&bad, buf, sizeof(buf)),
-	       strerror(errno));
-	return PV_EXIT_USAGE;
+	return pv_fail(PV_EXIT_USAGE, "--source-range: cannot send from %s: %s",
+	               tftp_addr_str(&bad, buf, sizeof(buf)), strerror(errno));
 }
 
 static int
@@ -388,22 +424,25 @@ fleet_run(struct fleet *fl, const struct fleet_opts *o)
 	if ((rc = fetch_ref(fl, PV_CTL_NAME, &fl->ref_ctl)) != PV_EXIT_OK ||
 	    (rc = fetch_ref(fl, PV_ITL_NAME, &fl->ref_itl)) != PV_EXIT_OK)
 		return rc;
-	fl->env.console = o->verbose ? stdout : NULL;
-	fl->env.console_mac = 1;
+	fl->console.f = stdout;
+	fl->console.mac_prefix = 1;
+	if (o->verbose) {
+		fl->env.event = pv_console_event;
+		fl->env.event_arg = &fl->console;
+	}
 	fl->env.done = phone_done;
 	fl->env.done_arg = fl;
 	fl->env.transfers = fl->env.bytes = fl->env.retransmits = fl->env.dropped = 0;
 	fl->progress_on = !o->no_progress && isatty(STDERR_FILENO);
 	loop_timer_init(&fl->progress, progress_cb, fl);
 	fl->t0 = loop_update_now(fl->env.loop);
+	/* Without a timer there is no progress bar; the boots run all the same. */
 	if (fl->progress_on)
-		(void)loop_timer_set(fl->env.loop, &fl->progress, 200);
+		CTL_IGNORE_RESULT(loop_timer_set(fl->env.loop, &fl->progress, 200));
 	start_more(fl);
 	while (fl->finished < fl->n)
-		if (loop_run(fl->env.loop) != 0) {
-			pv_err("event loop failed");
-			return PV_EXIT_INTERNAL;
-		}
+		if (loop_run(fl->env.loop) != 0)
+			return pv_fail(PV_EXIT_INTERNAL, "event loop failed");
 	if (fl->progress_on)
 		progress_draw(fl, 1);
 	return PV_EXIT_OK;
@@ -414,13 +453,14 @@ pv_cmd_fleet(int argc, char **argv)
 {
 	struct fleet_opts o;
 	struct fleet *fl;
+	char why[768];
 	double secs;
 	int rc;
 
 	if ((rc = fleet_parse(argc, argv, &o)) != PV_EXIT_OK)
 		return rc < 0 ? PV_EXIT_OK : rc;
 	if ((fl = calloc(1, sizeof(*fl))) == NULL)
-		return PV_EXIT_INTERNAL;
+		return pv_fail(PV_EXIT_INTERNAL, "out of memory");
 	if (prefix_ok(fl, o.prefix, o.count) != 0) {
 		free(fl);
 		return PV_EXIT_USAGE;
@@ -428,9 +468,9 @@ pv_cmd_fleet(int argc, char **argv)
 	fl->n = (size_t)o.count;
 	fl->conc = (unsigned)o.conc;
 	fl->root = o.root;
-	if ((rc = pv_env_init(&fl->env, &o.cfg)) != PV_EXIT_OK) {
+	if ((rc = pv_env_init(&fl->env, &o.cfg, why, sizeof(why))) != PV_EXIT_OK) {
 		free(fl);
-		return rc;
+		return pv_fail(rc, "%s", why);
 	}
 	fl->has_src = o.has_src;
 	fl->src = o.src;
@@ -439,8 +479,7 @@ pv_cmd_fleet(int argc, char **argv)
 	fl->phones = calloc(fl->n, sizeof(*fl->phones));
 	fl->ms = calloc(fl->n, sizeof(*fl->ms));
 	if (fl->phones == NULL || fl->ms == NULL) {
-		pv_err("out of memory for %zu phones", fl->n);
-		rc = PV_EXIT_INTERNAL;
+		rc = pv_fail(PV_EXIT_INTERNAL, "out of memory for %zu phones", fl->n);
 		goto out;
 	}
 	if ((rc = fleet_run(fl, &o)) != PV_EXIT_OK)

@@ -12,6 +12,11 @@
 #include <strings.h>
 #include <time.h>
 
+#include <ctl/text.h>
+
+#include "console.h"
+#include "netopt.h"
+#include "num.h"
 #include "pv.h"
 
 enum { O_STATE = 500, O_JSON, O_HELP, O_SERVER_FILE, O_MAC };
@@ -22,26 +27,36 @@ kind_label(enum ctl_kind k)
 	return k == CTL_KIND_ITL ? "ITL" : "CTL";
 }
 
-/* Printable text of a stored name (opaque bytes, section 8). */
+/* Length of a stored name: up to its NUL terminator, when it has one (section 8). */
+static size_t
+name_len(struct ctl_bytes b)
+{
+	const uint8_t *z = b.len > 0 ? memchr(b.p, '\0', b.len) : NULL;
+
+	return z != NULL ? (size_t)(z - b.p) : b.len;
+}
+
+/* A stored name for a terminal (opaque bytes: escaped, cut to fit out). */
 static const char *
 text(struct ctl_bytes b, char *out, size_t cap)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < b.len && b.p[i] != '\0' && n + 1 < cap; i++)
-		out[n++] = b.p[i] >= 0x20 && b.p[i] < 0x7f ? (char)b.p[i] : '?';
-	out[n] = '\0';
+	ctl_text_escape(out, cap, b.p, name_len(b));
 	return out;
 }
 
+/* A stored name as a JSON string. */
+static void
+json_name(FILE *f, struct ctl_bytes b)
+{
+	ctl_json_fput(f, b.p, name_len(b));
+}
+
+/* Serial number as CUCM prints it (70:CA:F6:...); a hostile length gets its size instead. */
 static const char *
 serial_hex(struct ctl_bytes b, char *out, size_t cap)
 {
-	size_t i, n = 0;
-
-	out[0] = '\0';
-	for (i = 0; i < b.len && n + 4 <= cap; i++)
-		n += (size_t)snprintf(out + n, cap - n, i ? ":%02X" : "%02X", b.p[i]);
+	if (ctl_hex_encode(out, cap, b.p, b.len, CTL_HEX_UPPER | CTL_HEX_COLONS) == NULL)
+		snprintf(out, cap, "(%zu bytes)", b.len);
 	return out;
 }
 
@@ -106,7 +121,7 @@ list_json(const char *key, const struct pv_tl *tl)
 	       "\"timestamp\":%u,\"timestamp_utc\":\"%s\",\"signer\":", tl->sums.md5, tl->sums.sha1,
 	       len, ctl_file_header_length(tl->f), ctl_file_timestamp(tl->f),
 	       utc(ctl_file_timestamp(tl->f), t, sizeof(t)));
-	pv_json_str(stdout, (const char *)s.p, s.len);
+	json_name(stdout, s);
 	printf(",\"records\":[");
 	for (i = 0; i < n; i++) {
 		const struct ctl_record *r = ctl_file_record(tl->f, i);
@@ -118,9 +133,9 @@ list_json(const char *key, const struct pv_tl *tl)
 		else
 			printf("null,\"role_name\":null");
 		printf(",\"subject\":");
-		pv_json_str(stdout, (const char *)r->subject.p, r->subject.len);
+		json_name(stdout, r->subject);
 		printf(",\"issuer\":");
-		pv_json_str(stdout, (const char *)r->issuer.p, r->issuer.len);
+		json_name(stdout, r->issuer);
 		printf(",\"serial\":\"%s\",\"cert_sha1\":", serial_hex(r->serial, b, sizeof(b)));
 		if (r->cert.len > 0 && ctl_checksums(r->cert.p, r->cert.len, &cs) == CTL_OK)
 			printf("\"%s\"}", cs.sha1);
@@ -137,10 +152,8 @@ load_state(const char *dir, struct pv_trust *t)
 	char buf[768];
 
 	pv_trust_init(t);
-	if (pv_state_load(dir, t, &d) != CTL_OK) {
-		pv_err("%s", ctl_diag_str(&d, buf, sizeof(buf)));
-		return PV_EXIT_IO;
-	}
+	if (pv_state_load(dir, t, &d) != CTL_OK)
+		return pv_fail(PV_EXIT_IO, "%s", ctl_diag_str(&d, buf, sizeof(buf)));
 	return PV_EXIT_OK;
 }
 
@@ -161,18 +174,21 @@ pv_cmd_trust_list(int argc, char **argv)
 	};
 	const char *state = NULL;
 	struct pv_trust t;
-	int c, json = 0, rc;
+	int c, json = pv_argv_json(argc, argv), rc;
 
+	pv_json_errors(json);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case O_HELP: fputs(trust_list_usage, stdout); return PV_EXIT_OK;
 		case O_STATE: state = optarg; break;
 		case O_JSON: json = 1; break;
-		default: fputs(trust_list_usage, stderr); return PV_EXIT_USAGE;
+		default:
+			fputs(trust_list_usage, stderr);
+			return json ? pv_fail(PV_EXIT_USAGE, "trust-list: bad option") : PV_EXIT_USAGE;
 		}
 	}
 	if (state == NULL || optind != argc) {
-		pv_err("trust-list needs --state DIR");
+		pv_fail(PV_EXIT_USAGE, "trust-list needs --state DIR");
 		fputs(trust_list_usage, stderr);
 		return PV_EXIT_USAGE;
 	}
@@ -180,7 +196,7 @@ pv_cmd_trust_list(int argc, char **argv)
 		return rc;
 	if (json) {
 		printf("{\"tool\":\"%s\",\"version\":\"%s\",\"state\":", PV_PROG, CTL_VERSION_STRING);
-		pv_json_str(stdout, state, strlen(state));
+		ctl_json_fputs(stdout, state);
 		putchar(',');
 		list_json("ctl", t.ctl);
 		putchar(',');
@@ -217,7 +233,8 @@ server_side_set(struct server_side *s, uint8_t *p, size_t n)
 	s->present = 1;
 	s->bytes = p;
 	s->len = n;
-	ctl_checksums(p, n, &s->sums);
+	if (ctl_checksums(p, n, &s->sums) != CTL_OK)
+		memset(&s->sums, 0, sizeof(s->sums)); /* only on allocation failure: no md5 to show */
 	if (pv_tl_new(p, n, &s->tl, &d) != CTL_OK)
 		ctl_diag_str(&d, s->why, sizeof(s->why));
 	else if (ctl_file_kind(s->tl->f) == CTL_KIND_ITL || ctl_file_kind(s->tl->f) == CTL_KIND_CTL)
@@ -246,7 +263,7 @@ diff_records(const struct ctl_file *a, const struct ctl_file *b, const char *lab
 		if (json) {
 			printf("%s{\"index\":%zu,\"role\":\"%s\",\"subject\":", k ? "," : "", i + 1,
 			       r->has_role ? ctl_role_short(r->role) : "-");
-			pv_json_str(stdout, (const char *)r->subject.p, r->subject.len);
+			json_name(stdout, r->subject);
 			putchar('}');
 		} else {
 			printf("  only on the %s: record %zu %s %s\n", label, i + 1,
@@ -286,7 +303,7 @@ compare_one(const struct pv_trust *held, const struct server_side *s, int json, 
 		pv_trust_decide(held, s->kind, s->bytes, s->len, NULL, &d, NULL);
 	if (json) {
 		printf("%s{\"kind\":\"%s\",\"server_name\":", first ? "" : ",", kl);
-		pv_json_str(stdout, s->name, strlen(s->name));
+		ctl_json_fputs(stdout, s->name);
 		printf(",\"phone_md5\":");
 		h != NULL ? printf("\"%s\"", h->sums.md5) : printf("null");
 		printf(",\"server_md5\":");
@@ -301,7 +318,7 @@ compare_one(const struct pv_trust *held, const struct server_side *s, int json, 
 		printf("],\"would_accept\":%s,\"verdict\":\"%s\",\"reason\":",
 		       s->present && d.v <= PV_V_UNCHANGED ? "true" : "false",
 		       s->present ? pv_verdict_name(d.v) : "absent");
-		pv_json_str(stdout, d.reason, strlen(d.reason));
+		ctl_json_fputs(stdout, d.reason);
 		putchar('}');
 		return !match;
 	}
@@ -341,10 +358,8 @@ server_from_file(const char *path, struct server_side *s)
 	s->name = path;
 	base = base != NULL ? base + 1 : path;
 	s->kind = strncasecmp(base, "ITL", 3) == 0 ? CTL_KIND_ITL : CTL_KIND_CTL;
-	if (ctl_read_file(path, CTL_MAX_FILE, &p, &n, &d) != CTL_OK) {
-		pv_err("%s", ctl_diag_str(&d, buf, sizeof(buf)));
-		return PV_EXIT_VERIFY_FAILED;
-	}
+	if (ctl_read_file(path, CTL_MAX_FILE, &p, &n, &d) != CTL_OK)
+		return pv_fail(PV_EXIT_VERIFY_FAILED, "%s", ctl_diag_str(&d, buf, sizeof(buf)));
 	server_side_set(s, p, n);
 	return PV_EXIT_OK;
 }
@@ -362,18 +377,15 @@ server_from_tftp(struct pv_env *e, enum ctl_kind kind, const char *const names[2
 	s->kind = kind;
 	for (i = 0; i < 2 && names[i] != NULL; i++) {
 		s->name = names[i];
-		if (pv_fetch(e, names[i], &p, &n, &r) != 0) {
-			pv_err("%s: cannot start a TFTP transfer", names[i]);
-			return PV_EXIT_NETWORK;
-		}
+		if (pv_fetch(e, names[i], &p, &n, &r) != 0)
+			return pv_fail(PV_EXIT_NETWORK, "%s: cannot start a TFTP transfer", names[i]);
 		if (r.err == TFTP_CE_OK) {
 			server_side_set(s, p, n);
 			return PV_EXIT_OK;
 		}
-		if (r.err != TFTP_CE_SERVER || r.ecode != TFTP_ENOTFOUND) {
-			pv_err("%s from %s: %s %s", names[i], e->server_str, tftp_cerr_str(r.err), r.emsg);
-			return PV_EXIT_NETWORK;
-		}
+		if (r.err != TFTP_CE_SERVER || r.ecode != TFTP_ENOTFOUND)
+			return pv_fail(PV_EXIT_NETWORK, "%s from %s: %s %s", names[i], e->server_str,
+			               tftp_cerr_str(r.err), r.emsg);
 	}
 	return PV_EXIT_OK; /* not on the server */
 }
@@ -404,6 +416,8 @@ compare_parse(int argc, char **argv, struct pv_env_cfg *cfg, const char **state,
 	int c, h;
 
 	pv_net_defaults(cfg);
+	*json = pv_argv_json(argc, argv);
+	pv_json_errors(*json);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if ((h = pv_net_opt(cfg, c, optarg)) != 0) {
 			if (h < 0)
@@ -416,12 +430,14 @@ compare_parse(int argc, char **argv, struct pv_env_cfg *cfg, const char **state,
 		case O_SERVER_FILE: *file = optarg; break;
 		case O_MAC: *mac = optarg; break;
 		case O_JSON: *json = 1; break;
-		default: fputs(compare_usage, stderr); return PV_EXIT_USAGE;
+		default:
+			fputs(compare_usage, stderr);
+			return *json ? pv_fail(PV_EXIT_USAGE, "compare: bad option") : PV_EXIT_USAGE;
 		}
 	}
 	if (*state == NULL || optind != argc || (*file == NULL) == (cfg->tftp == NULL) ||
 	    (cfg->tftp != NULL && *mac == NULL)) {
-		pv_err("compare needs --state and either --server-file or --tftp with --mac");
+		pv_fail(PV_EXIT_USAGE, "compare needs --state and either --server-file or --tftp with --mac");
 		fputs(compare_usage, stderr);
 		return PV_EXIT_USAGE;
 	}
@@ -435,7 +451,7 @@ compare_sources(const struct pv_env_cfg *cfg, const char *file, const char *mac,
 {
 	const char *ctl_names[2], *itl_names[2];
 	struct pv_env env;
-	char m[13];
+	char m[13], why[768];
 	int rc;
 
 	*n = 0;
@@ -443,10 +459,8 @@ compare_sources(const struct pv_env_cfg *cfg, const char *file, const char *mac,
 		*n = 1;
 		return server_from_file(file, &s[0]);
 	}
-	if (pv_mac_parse(mac, m) != 0) {
-		pv_err("--mac takes 12 hex digits, not '%s'", mac);
-		return PV_EXIT_USAGE;
-	}
+	if (pv_mac_parse(mac, m) != 0)
+		return pv_fail(PV_EXIT_USAGE, "--mac takes 12 hex digits, not '%s'", mac);
 	snprintf(names[0], 64, "CTLSEP%s.tlv", m);
 	snprintf(names[1], 64, "ITLSEP%s.tlv", m);
 	snprintf(names[2], 64, "%s", PV_ITL_NAME);
@@ -454,8 +468,8 @@ compare_sources(const struct pv_env_cfg *cfg, const char *file, const char *mac,
 	ctl_names[1] = NULL;
 	itl_names[0] = names[1];
 	itl_names[1] = names[2];
-	if ((rc = pv_env_init(&env, cfg)) != PV_EXIT_OK)
-		return rc;
+	if ((rc = pv_env_init(&env, cfg, why, sizeof(why))) != PV_EXIT_OK)
+		return pv_fail(rc, "%s", why);
 	rc = server_from_tftp(&env, CTL_KIND_CTL, ctl_names, &s[0]);
 	*n = 1;
 	if (rc == PV_EXIT_OK) {

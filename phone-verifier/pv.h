@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <ctl/err.h>
+
 #include "tftp_client.h"
 #include "trust.h"
 
@@ -59,18 +61,57 @@ enum pv_cause {
 };
 const char *pv_cause_name(enum pv_cause c);
 
+/* The steps of a boot, in request order (format section 11). */
+enum pv_step {
+	PV_S_CTL = 0,   /* CTLSEP<MAC>.tlv */
+	PV_S_ITLSEP,    /* ITLSEP<MAC>.tlv */
+	PV_S_ITLFILE,   /* ITLFile.tlv, when ITLSEP<MAC>.tlv is not found */
+	PV_S_SGN,       /* SEP<MAC>.cnf.xml.sgn, with a TFTP-capable certificate held */
+	PV_S_CNF,       /* SEP<MAC>.cnf.xml */
+	PV_S_DONE
+};
+
+/*
+ * What a boot reports, in order: boot.c prints nothing, it hands each
+ * event to env->event (console.c prints them as a phone's console does).
+ */
+enum pv_event_kind {
+	PV_EV_LINE = 0,       /* a console line ("SECD: ...", "TFTP: [n]:...") */
+	PV_EV_STATUS,         /* a status message: status says which */
+	PV_EV_NOT_FOUND       /* the "File Not Found <name>" status message */
+};
+
+struct pv_event {
+	enum pv_event_kind kind;
+	enum pv_step step;      /* the step the phone was at */
+	const char *file;       /* the file of that step ("" after the last step) */
+	int err;                /* LINE: an error line (ERR), else a notice (NOT) */
+	enum pv_status status;  /* STATUS: the message; otherwise PV_ST__COUNT */
+	const char *message;    /* the text, without time stamp or prefix */
+};
+
+/* Receives the events of every phone of a run; ph is lent for the call. */
+typedef void pv_event_fn(void *arg, const struct pv_phone *ph, const struct pv_event *ev);
+
+/*
+ * Starts one TFTP transfer (libtftp's tftp_client_get by default): 0, or
+ * -1 with errno set. g->done is called later, from the loop.
+ */
+typedef int pv_get_fn(void *arg, const struct tftp_get *g);
+
 /* Shared by every phone of a run. */
 struct pv_env {
 	struct loop *loop;
 	struct tftp_client *client;
+	pv_get_fn *get;         /* how a phone starts a transfer */
+	void *get_arg;
 	union tftp_sa server;
 	char server_str[TFTP_ADDRSTR];
 	struct ctl_verifier *verifier;
 	unsigned blksize, windowsize;
-	FILE *console;        /* phone console lines and status messages; NULL: quiet */
-	int console_mac;      /* prefix console lines with SEP<MAC> (fleets) */
+	pv_event_fn *event;   /* NULL: quiet */
+	void *event_arg;
 	unsigned task_seq;    /* the [NN] of TFTP console lines */
-	unsigned line_seq;    /* the NNN: of console lines */
 	/* Distinct lists seen, so a fleet holds one copy of each (bounded). */
 	struct pv_tl *intern[32];
 	size_t nintern;
@@ -90,9 +131,14 @@ struct pv_env_cfg {
 	uint64_t seed;
 };
 
-/* Sets up loop, client and verifier; prints the reason and returns an exit status on failure. */
-int pv_env_init(struct pv_env *e, const struct pv_env_cfg *cfg);
+/*
+ * Sets up loop, client and verifier (env.c). Returns PV_EXIT_OK, or an
+ * exit status with the reason in why (cap bytes).
+ */
+CTL_MUST_USE int pv_env_init(struct pv_env *e, const struct pv_env_cfg *cfg, char *why, size_t cap);
 void pv_env_cleanup(struct pv_env *e);
+/* The shared copy of tl: takes over the caller's reference, returns one to the copy kept. */
+struct pv_tl *pv_env_intern(struct pv_env *e, struct pv_tl *tl);
 
 /* One phone. */
 struct pv_phone {
@@ -100,7 +146,7 @@ struct pv_phone {
 	char mac[13];
 	char *dir;              /* state directory (owned), NULL: memory only */
 	struct pv_trust trust;
-	unsigned step;
+	enum pv_step step;
 	unsigned flags;         /* PV_F_* in boot.c */
 	enum pv_status status;  /* headline, set when done */
 	enum pv_cause cause;
@@ -111,69 +157,37 @@ struct pv_phone {
 	union tftp_sa src;
 };
 
-/* Checks and upper-cases a 12-hex-digit MAC into out[13]; 0 or -1. */
-int pv_mac_parse(const char *s, char out[13]);
-
-/* Prepares ph (zeroed by the caller) and loads its state directory (dir may be NULL). */
-int pv_phone_init(struct pv_phone *ph, struct pv_env *e, const char *mac, const char *dir);
+/*
+ * Prepares ph (zeroed by the caller) and loads its state directory (dir
+ * may be NULL). 0, or -1 with d saying why (the flash is unreadable).
+ * Call pv_phone_cleanup() either way.
+ */
+CTL_MUST_USE int pv_phone_init(struct pv_phone *ph, struct pv_env *e, const char *mac,
+                               const char *dir, struct ctl_diag *d);
 void pv_phone_cleanup(struct pv_phone *ph);
 /* Exit status for a finished boot: its status, refined by the cause (network, state). */
 int pv_phone_exit(const struct pv_phone *ph);
-/* Starts the boot; env->done is called when it ends (from the loop). 0 or -1. */
-int pv_phone_boot(struct pv_phone *ph);
+/* Starts the boot; env->done is called when it ends (from the loop). */
+void pv_phone_boot(struct pv_phone *ph);
+/*
+ * The transfer of the current step ended with r: applies the trust rules
+ * to what came, reports it and starts the next step (or finishes).
+ */
+void pv_phone_result(struct pv_phone *ph, const struct tftp_result *r);
+/* The step after s, once s ended with its file found (1) or not (0). */
+enum pv_step pv_step_next(enum pv_step s, int found);
+/* The file step s asks for (e.g. "CTLSEP0011215A1AE3.tlv"), into out[cap]. */
+void pv_step_file(const char *mac, enum pv_step s, char *out, size_t cap);
 
 /*
  * Fetches one file through the engine, running the loop until it ends.
  * On TFTP_CE_OK *data (free()) holds the file. r receives the result.
+ * 0, or -1 when the transfer could not run.
  */
-int pv_fetch(struct pv_env *e, const char *name, uint8_t **data, size_t *len,
-             struct tftp_result *r);
+CTL_MUST_USE int pv_fetch(struct pv_env *e, const char *name, uint8_t **data, size_t *len,
+                          struct tftp_result *r);
 
-/* Console output: "NNN: LVL HH:MM:SS.uuuuuu " + text, to env->console. */
-void pv_console(struct pv_phone *ph, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* A status message: "HH:MM:SS <message>". */
-void pv_status_msg(struct pv_phone *ph, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* Diagnostics on stderr, "phone-verifier: " prefix. */
-void pv_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Writes s (n bytes, stops at NUL) as a JSON string literal. */
-void pv_json_str(FILE *f, const char *s, size_t n);
-
-/* Options shared by boot, fleet and compare (getopt_long codes and table rows). */
-enum {
-	PV_O_TFTP = 300, PV_O_BLKSIZE, PV_O_WINDOWSIZE, PV_O_TIMEOUT, PV_O_RETRIES, PV_O_LOSS,
-	PV_O_SEED, PV_O_RETRANSMIT
-};
-#define PV_NET_OPTIONS                                                         \
-	{ "tftp", required_argument, NULL, PV_O_TFTP },                        \
-	{ "blksize", required_argument, NULL, PV_O_BLKSIZE },                  \
-	{ "windowsize", required_argument, NULL, PV_O_WINDOWSIZE },            \
-	{ "timeout", required_argument, NULL, PV_O_TIMEOUT },                  \
-	{ "retries", required_argument, NULL, PV_O_RETRIES },                  \
-	{ "loss", required_argument, NULL, PV_O_LOSS },                        \
-	{ "seed", required_argument, NULL, PV_O_SEED },                        \
-	{ "retransmit", required_argument, NULL, PV_O_RETRANSMIT }
-#define PV_NET_HELP                                                            \
-	"  --tftp HOST[:PORT]  TFTP server (port 69 by default)\n"             \
-	"  --blksize N         blksize option asked for, 8..65464 (default 1468; 0: no options)\n" \
-	"  --windowsize N      windowsize option, 1..64 (default: not asked)\n" \
-	"  --timeout MS        retransmission timeout (default 1000)\n"        \
-	"  --retransmit MS     resend an unanswered request every MS (same as --timeout);\n" \
-	"                      0: never resend, wait --timeout x (--retries + 1) per answer\n" \
-	"  --retries N         retransmissions per packet before giving up (default 5)\n" \
-	"  --loss PCT          drop this percentage of received DATA packets (0..90)\n" \
-	"  --seed N            seed of the loss simulation (default 1)\n"
-/* Sets defaults in cfg. */
-void pv_net_defaults(struct pv_env_cfg *cfg);
-/* Applies a shared option: 1 handled, 0 not a shared option, -1 bad value (printed). */
-int pv_net_opt(struct pv_env_cfg *cfg, int c, const char *arg);
-/* Bounded number from an option value; prints the error. 0 or -1. */
-int pv_num(const char *opt, const char *arg, unsigned long long min, unsigned long long max,
-           unsigned long long *v);
-
-/* Commands. */
+/* Commands (cmd_boot.c, fleet.c, inspect.c, cmd_erase.c). */
 int pv_cmd_boot(int argc, char **argv);
 int pv_cmd_fleet(int argc, char **argv);
 int pv_cmd_trust_list(int argc, char **argv);

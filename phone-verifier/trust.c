@@ -12,6 +12,8 @@
 
 #include <openssl/crypto.h>
 
+#include <ctl/text.h>
+
 #include "trust.h"
 
 /* ---- held lists ---------------------------------------------------------- */
@@ -121,11 +123,11 @@ kind_name(enum ctl_kind k)
 static const char *
 name_text(struct ctl_bytes b, char *out, size_t cap)
 {
-	size_t i, n = 0;
+	const uint8_t *z = b.len > 0 ? memchr(b.p, '\0', b.len) : NULL;
+	size_t n = z != NULL ? (size_t)(z - b.p) : b.len;
 
-	for (i = 0; i < b.len && b.p[i] != '\0' && n + 1 < cap; i++)
-		out[n++] = b.p[i] >= 0x20 && b.p[i] < 0x7f ? (char)b.p[i] : '?';
-	out[n] = '\0';
+	/* Names are opaque bytes (section 8): escaped for the console, cut to fit. */
+	ctl_text_escape(out, cap, b.p, n);
 	return n > 0 ? out : "(no name)";
 }
 

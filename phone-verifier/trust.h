@@ -34,7 +34,7 @@ struct pv_tl {
 };
 
 /* Parses p (copied). *out has one reference; release with pv_tl_unref(). */
-enum ctl_err pv_tl_new(const uint8_t *p, size_t n, struct pv_tl **out, struct ctl_diag *d);
+CTL_MUST_USE enum ctl_err pv_tl_new(const uint8_t *p, size_t n, struct pv_tl **out, struct ctl_diag *d);
 struct pv_tl *pv_tl_ref(struct pv_tl *tl);
 /* Drops a reference; frees at zero. NULL is a no-op. */
 void pv_tl_unref(struct pv_tl *tl);
@@ -93,7 +93,7 @@ enum pv_verdict pv_trust_decide(const struct pv_trust *held, enum ctl_kind kind,
  * says which (trusted_by, trusted_index) or why not, and *payload (when
  * not NULL) is set to the payload offset and length in p on success.
  */
-enum ctl_err pv_config_check(const struct pv_trust *held, const uint8_t *p, size_t n,
+CTL_MUST_USE enum ctl_err pv_config_check(const struct pv_trust *held, const uint8_t *p, size_t n,
                              struct pv_decision *d, size_t *payload_off, size_t *payload_len);
 
 /* Whether held lists a certificate that can sign configuration files (TFTP, CCM+TFTP). */
@@ -111,15 +111,15 @@ int pv_trust_has_tftp(const struct pv_trust *held);
  * unreadable or malformed is an error (the phone's flash is damaged:
  * erase it), with d naming the file.
  */
-enum ctl_err pv_state_load(const char *dir, struct pv_trust *t, struct ctl_diag *d);
+CTL_MUST_USE enum ctl_err pv_state_load(const char *dir, struct pv_trust *t, struct ctl_diag *d);
 /* Writes tl atomically as DIR/<canonical name of kind>, creating DIR (0755) if needed. */
-enum ctl_err pv_state_store(const char *dir, enum ctl_kind kind, const struct pv_tl *tl,
+CTL_MUST_USE enum ctl_err pv_state_store(const char *dir, enum ctl_kind kind, const struct pv_tl *tl,
                             struct ctl_diag *d);
 /* Writes any bytes atomically as DIR/name, creating DIR if needed. */
-enum ctl_err pv_state_write(const char *dir, const char *name, const uint8_t *p, size_t n,
+CTL_MUST_USE enum ctl_err pv_state_write(const char *dir, const char *name, const uint8_t *p, size_t n,
                             struct ctl_diag *d);
 /* Removes DIR/CTLFile.tlv and DIR/ITLFile.tlv; *removed counts the files that existed. */
-enum ctl_err pv_state_erase(const char *dir, unsigned *removed, struct ctl_diag *d);
+CTL_MUST_USE enum ctl_err pv_state_erase(const char *dir, unsigned *removed, struct ctl_diag *d);
 
 /* ---- comparison ----------------------------------------------------------- */
 

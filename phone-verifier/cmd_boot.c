@@ -1,0 +1,137 @@
+/*
+ * phone-verifier boot: one phone against a TFTP server. boot.c runs the
+ * steps and reports events; this command prints them (console.c) or, with
+ * --json, the result object, and maps the outcome to the exit status.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <ctl/text.h>
+
+#include "console.h"
+#include "netopt.h"
+#include "num.h"
+#include "pv.h"
+
+enum { O_MAC = 400, O_STATE, O_JSON, O_HELP };
+
+static const char boot_usage[] =
+	"usage: phone-verifier boot --mac MAC --tftp HOST[:PORT] [--state DIR] [options]\n"
+	"Boots one phone: CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv (ITLFile.tlv when missing),\n"
+	"SEP<MAC>.cnf.xml.sgn (SEP<MAC>.cnf.xml when missing), with the phone's trust rules.\n"
+	"Prints console lines and status messages; the exit status tells the outcome.\n\n"
+	"  --mac MAC           12 hex digits, e.g. 0011215A1AE3\n"
+	"  --state DIR         the phone's flash: CTLFile.tlv, ITLFile.tlv, SEP<MAC>.cnf.xml\n"
+	"                      (default: none kept, every boot starts empty)\n"
+	PV_NET_HELP
+	"  --json              print one JSON object instead of console lines\n"
+	"  --help              show this help\n";
+
+static const struct option boot_opts[] = {
+	{ "mac", required_argument, NULL, O_MAC }, { "state", required_argument, NULL, O_STATE },
+	{ "json", no_argument, NULL, O_JSON }, { "help", no_argument, NULL, O_HELP },
+	PV_NET_OPTIONS, { NULL, 0, NULL, 0 },
+};
+
+struct boot_run {
+	int done;
+};
+
+static void
+boot_done(void *arg, struct pv_phone *ph)
+{
+	(void)ph;
+	((struct boot_run *)arg)->done = 1;
+}
+
+/* The result object (doc/json.md, "phone-verifier boot"). */
+static void
+boot_json(const struct pv_phone *ph, int rc)
+{
+	FILE *f = stdout;
+
+	fputs("{\"tool\":", f);
+	ctl_json_fputs(f, PV_PROG);
+	fputs(",\"version\":", f);
+	ctl_json_fputs(f, CTL_VERSION_STRING);
+	fputs(",\"mac\":", f);
+	ctl_json_fputs(f, ph->mac);
+	fputs(",\"status\":", f);
+	ctl_json_fputs(f, pv_status_text(ph->status));
+	fputs(",\"cause\":", f);
+	ctl_json_fputs(f, pv_cause_name(ph->cause));
+	fprintf(f, ",\"exit\":%d,\"ms\":%llu,\"ctl_md5\":", rc, (unsigned long long)ph->ms);
+	ctl_json_fputs_or_null(f, ph->trust.ctl != NULL ? ph->trust.ctl->sums.md5 : NULL);
+	fputs(",\"itl_md5\":", f);
+	ctl_json_fputs_or_null(f, ph->trust.itl != NULL ? ph->trust.itl->sums.md5 : NULL);
+	fputs("}\n", f);
+}
+
+int
+pv_cmd_boot(int argc, char **argv)
+{
+	struct pv_env_cfg cfg;
+	struct pv_env env;
+	struct pv_phone ph;
+	struct pv_console con = { stdout, 0, 0 };
+	struct boot_run run = { 0 };
+	struct ctl_diag d;
+	const char *mac = NULL, *state = NULL;
+	char m[13], why[768];
+	int c, json = pv_argv_json(argc, argv), rc, h;
+
+	pv_json_errors(json);
+	pv_net_defaults(&cfg);
+	while ((c = getopt_long(argc, argv, "", boot_opts, NULL)) != -1) {
+		if (c == O_HELP) {
+			fputs(boot_usage, stdout);
+			return PV_EXIT_OK;
+		}
+		if ((h = pv_net_opt(&cfg, c, optarg)) < 0)
+			return PV_EXIT_USAGE;
+		if (h > 0)
+			continue;
+		switch (c) {
+		case O_MAC: mac = optarg; break;
+		case O_STATE: state = optarg; break;
+		case O_JSON: json = 1; break;
+		default:
+			fputs(boot_usage, stderr);
+			/* getopt_long told stderr which option; JSON readers get an object too. */
+			return json ? pv_fail(PV_EXIT_USAGE, "boot: bad option") : PV_EXIT_USAGE;
+		}
+	}
+	if (optind != argc || mac == NULL || cfg.tftp == NULL) {
+		pv_fail(PV_EXIT_USAGE, "boot needs --mac and --tftp");
+		fputs(boot_usage, stderr);
+		return PV_EXIT_USAGE;
+	}
+	if (pv_mac_parse(mac, m) != 0)
+		return pv_fail(PV_EXIT_USAGE, "--mac takes 12 hex digits, not '%s'", mac);
+	if ((rc = pv_env_init(&env, &cfg, why, sizeof(why))) != PV_EXIT_OK)
+		return pv_fail(rc, "%s", why);
+	if (!json) {
+		env.event = pv_console_event;
+		env.event_arg = &con;
+	}
+	env.done = boot_done;
+	env.done_arg = &run;
+	memset(&ph, 0, sizeof(ph));
+	if (pv_phone_init(&ph, &env, m, state, &d) != 0) {
+		rc = pv_fail(PV_EXIT_IO, "%s", ctl_diag_str(&d, why, sizeof(why)));
+		goto out;
+	}
+	pv_phone_boot(&ph);
+	while (!run.done)
+		if (loop_run(env.loop) != 0)
+			break;
+	rc = run.done ? pv_phone_exit(&ph) : PV_EXIT_INTERNAL;
+	if (json)
+		boot_json(&ph, rc);
+out:
+	fflush(stdout);
+	pv_phone_cleanup(&ph);
+	pv_env_cleanup(&env);
+	return rc;
+}
