@@ -12,6 +12,8 @@ $(BIN)/ctl-provider: $(OBJ)/tftp-server/ctl-provider/provider.o $(PROV_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCTL_A) $(SSL_LIBS) $(PROV_LIBS)
 
-# Unit tests of the server pieces (tests/unit/ctl-provider/) link its objects.
-$(TBIN)/test_prov_server: $(PROV_LIB_OBJS)
-TEST_LIBS_test_prov_server := $(PROV_LIBS)
+# Unit tests, one per source file (tests/unit/ctl-provider/test_<file>.c),
+# link its objects and the fixtures they share (prov_fixture.c there).
+PROV_TESTS := $(basename $(notdir $(wildcard tests/unit/ctl-provider/test_*.c)))
+$(addprefix $(TBIN)/,$(PROV_TESTS)): $(PROV_LIB_OBJS) $(OBJ)/tests/unit/ctl-provider/prov_fixture.o
+$(foreach t,$(PROV_TESTS),$(eval TEST_LIBS_$(t) := $(PROV_LIBS)))
