@@ -1,0 +1,210 @@
+/*
+ * phone-verifier/console.c: events printed as a phone's console lines and
+ * status messages (with and without the SEP<MAC> prefix of fleets), the
+ * --json error object of a failing command, its codes, and --json spotted
+ * in a command's arguments before they are parsed.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "testutil.h"
+
+/* Prints ev through a console on a memory stream; returns the text (static). */
+static const char *
+print(const struct pv_event *ev, int mac_prefix, unsigned *seq)
+{
+	static char out[2048];
+	struct pv_phone ph;
+	struct pv_console c;
+	FILE *f = fmemopen(out, sizeof(out), "w");
+
+	ck_assert_ptr_nonnull(f);
+	memset(&ph, 0, sizeof(ph));
+	memcpy(ph.mac, "0011215A1AE3", 13);
+	c.f = f;
+	c.mac_prefix = mac_prefix;
+	c.line_seq = *seq;
+	pv_console_event(&c, &ph, ev);
+	*seq = c.line_seq;
+	fclose(f);
+	return out;
+}
+
+static struct pv_event
+ev_of(enum pv_event_kind k, int err, const char *msg)
+{
+	struct pv_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = k;
+	ev.step = PV_S_CTL;
+	ev.file = "CTLSEP0011215A1AE3.tlv";
+	ev.err = err;
+	ev.status = k == PV_EV_STATUS ? PV_ST_UPDATED : PV_ST__COUNT;
+	ev.message = msg;
+	return ev;
+}
+
+/* Whether s is "HH:MM:SS" (usec: ".uuuuuu" too) followed by a space. */
+static int
+clock_at(const char *s, int usec)
+{
+	static const char shape[] = "00:00:00.000000";
+	size_t i, n = usec ? 15 : 8;
+
+	for (i = 0; i < n; i++)
+		if (shape[i] == '0' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i])
+			return 0;
+	return s[n] == ' ';
+}
+
+START_TEST(console_line)
+{
+	struct pv_event ev = ev_of(PV_EV_LINE, 0, "SECD: tlRequestFile: Request CTLSEP0011215A1AE3.tlv");
+	unsigned seq = 836;
+	const char *o = print(&ev, 0, &seq);
+
+	/* "837: NOT 09:13:17.561856 SECD: ..." as the sip88xx/79xx consoles print. */
+	ck_assert_int_eq(strncmp(o, "837: NOT ", 9), 0);
+	ck_assert(clock_at(o + 9, 1));
+	ck_assert_str_eq(o + 9 + 16, "SECD: tlRequestFile: Request CTLSEP0011215A1AE3.tlv\n");
+	ck_assert_uint_eq(seq, 837);
+	ev = ev_of(PV_EV_LINE, 1, "TFTP: [2]:Error --> File not found ITLSEP0011215A1AE3.tlv");
+	o = print(&ev, 1, &seq);
+	ck_assert_int_eq(strncmp(o, "SEP0011215A1AE3 838: ERR ", 25), 0);
+	ck_assert(clock_at(o + 25, 1));
+	ck_assert_str_eq(o + 25 + 16, "TFTP: [2]:Error --> File not found ITLSEP0011215A1AE3.tlv\n");
+}
+END_TEST
+
+START_TEST(status_message)
+{
+	struct pv_event ev = ev_of(PV_EV_STATUS, 0, "Trust List Updated");
+	unsigned seq = 5;
+	const char *o = print(&ev, 0, &seq);
+
+	/* A status message has a clock without microseconds and no line number. */
+	ck_assert(clock_at(o, 0));
+	ck_assert_str_eq(o + 9, "Trust List Updated\n");
+	ck_assert_uint_eq(seq, 5);
+	ev = ev_of(PV_EV_NOT_FOUND, 0, "File Not Found CTLSEP0011215A1AE3.tlv");
+	o = print(&ev, 1, &seq);
+	ck_assert_int_eq(strncmp(o, "SEP0011215A1AE3 ", 16), 0);
+	ck_assert_str_eq(o + 16 + 9, "File Not Found CTLSEP0011215A1AE3.tlv\n");
+}
+END_TEST
+
+START_TEST(quiet_console)
+{
+	struct pv_event ev = ev_of(PV_EV_LINE, 0, "x");
+	struct pv_console c = { NULL, 0, 0 };
+	struct pv_phone ph;
+
+	memset(&ph, 0, sizeof(ph));
+	pv_console_event(&c, &ph, &ev);
+	pv_console_event(NULL, &ph, &ev);
+	ck_assert_uint_eq(c.line_seq, 0);
+}
+END_TEST
+
+/* Runs pv_fail with stdout and stderr sent to files; returns what each got. */
+static void
+fail_into(int json, int status, const char *arg, char *out, char *err, size_t cap)
+{
+	const char *dir = tu_tmpdir();
+	char po[512], pe[512];
+	int so = dup(1), se = dup(2), rc;
+	FILE *f;
+	size_t n;
+
+	snprintf(po, sizeof(po), "%s/out", dir);
+	snprintf(pe, sizeof(pe), "%s/err", dir);
+	fflush(stdout);
+	fflush(stderr);
+	ck_assert_ptr_nonnull(freopen(po, "w", stdout));
+	ck_assert_ptr_nonnull(freopen(pe, "w", stderr));
+	pv_json_errors(json);
+	rc = pv_fail(status, "--tftp: cannot resolve '%s' (HOST[:PORT])", arg);
+	pv_json_errors(0);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	ck_assert_int_eq(rc, status);
+	ck_assert_ptr_nonnull(f = fopen(po, "r"));
+	n = fread(out, 1, cap - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	ck_assert_ptr_nonnull(f = fopen(pe, "r"));
+	n = fread(err, 1, cap - 1, f);
+	err[n] = '\0';
+	fclose(f);
+}
+
+START_TEST(fail_text_and_json)
+{
+	char out[1024], err[1024];
+
+	fail_into(0, PV_EXIT_USAGE, "ph\"one\\host", out, err, sizeof(out));
+	ck_assert_str_eq(out, "");
+	ck_assert_str_eq(err, "phone-verifier: --tftp: cannot resolve 'ph\"one\\host' (HOST[:PORT])\n");
+	fail_into(1, PV_EXIT_USAGE, "ph\"one\\host", out, err, sizeof(out));
+	ck_assert_str_eq(err, "");
+	ck_assert_str_eq(out, "{\"error\":{\"code\":\"usage\",\"message\":"
+	                      "\"--tftp: cannot resolve 'ph\\\"one\\\\host' (HOST[:PORT])\"}}\n");
+	/* Valid UTF-8 passes, a lone byte becomes U+FFFD. */
+	fail_into(1, PV_EXIT_NETWORK, "t\xc3\xa9l\xff", out, err, sizeof(out));
+	ck_assert_str_eq(out, "{\"error\":{\"code\":\"network\",\"message\":"
+	                      "\"--tftp: cannot resolve 't\xc3\xa9l\\ufffd' (HOST[:PORT])\"}}\n");
+}
+END_TEST
+
+START_TEST(fail_codes)
+{
+	ck_assert_str_eq(pv_fail_code(PV_EXIT_USAGE), "usage");
+	ck_assert_str_eq(pv_fail_code(PV_EXIT_IO), "io");
+	ck_assert_str_eq(pv_fail_code(PV_EXIT_NETWORK), "network");
+	ck_assert_str_eq(pv_fail_code(PV_EXIT_VERIFY_FAILED), "verify");
+	ck_assert_str_eq(pv_fail_code(PV_EXIT_INTERNAL), "internal");
+	ck_assert_str_eq(pv_fail_code(77), "internal");
+}
+END_TEST
+
+START_TEST(argv_json)
+{
+	char *a[] = { "boot", "--mac", "x", "--json", NULL };
+	char *b[] = { "boot", "--js", NULL };
+	char *c[] = { "boot", "--", "--json", NULL };
+	char *d[] = { "boot", "--jsonx", "--j-", NULL };
+	char *e[] = { "--json", "--mac", NULL };
+
+	ck_assert_int_eq(pv_argv_json(4, a), 1);
+	ck_assert_int_eq(pv_argv_json(2, b), 1);
+	ck_assert_int_eq(pv_argv_json(3, c), 0);
+	ck_assert_int_eq(pv_argv_json(3, d), 0);
+	ck_assert_int_eq(pv_argv_json(2, e), 0); /* argv[0] is the command's name */
+}
+END_TEST
+
+Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("console");
+	TCase *ok = tcase_create("ok"), *err = tcase_create("errors");
+
+	tcase_add_test(ok, console_line);
+	tcase_add_test(ok, status_message);
+	tcase_add_test(ok, quiet_console);
+	tcase_add_test(err, fail_text_and_json);
+	tcase_add_test(err, fail_codes);
+	tcase_add_test(err, argv_json);
+	suite_add_tcase(s, ok);
+	suite_add_tcase(s, err);
+	return s;
+}
+
+CTL_TEST_MAIN(make_suite)
