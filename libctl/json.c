@@ -4,78 +4,35 @@
  * Keys are never renamed; new keys may be added.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <ctl/text.h>
 
 #include "show.h"
 
 /*
- * Length of a valid UTF-8 sequence at p (n bytes left), 0 if invalid:
- * shortest form only, no surrogates, nothing above U+10FFFF (RFC 3629).
+ * A JSON string from raw bytes, trailing NULs dropped, by the one rule of
+ * ctl/text.h: valid UTF-8 kept, controls escaped, invalid bytes as U+FFFD.
  */
-static size_t
-utf8_len(const uint8_t *p, size_t n)
-{
-	size_t want, i;
-	uint32_t cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) {
-		want = 2;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		want = 3;
-		cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		want = 4;
-		cp = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (want > n)
-		return 0;
-	for (i = 1; i < want; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((want == 2 && cp < 0x80) || (want == 3 && cp < 0x800) || (want == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return want;
-}
-
-/* A JSON string from raw bytes: trailing NULs dropped, invalid UTF-8 as \u00XX. */
 static enum ctl_err
 json_str(struct ctl_wr *wr, const uint8_t *p, size_t n)
 {
-	enum ctl_err r = ctl_wr_u8(wr, '"');
-	size_t i = 0, k;
+	size_t need;
+	char *s;
+	enum ctl_err r;
 
 	while (n > 0 && p[n - 1] == '\0')
 		n--;
-	while (i < n && r == CTL_OK) {
-		uint8_t c = p[i];
-
-		if (c == '"' || c == '\\') {
-			r = ctli_wr_printf(wr, "\\%c", c);
-			i++;
-		} else if (c == '\n' || c == '\r' || c == '\t') {
-			r = ctli_wr_printf(wr, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
-			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			r = ctli_wr_printf(wr, "\\u%04x", c);
-			i++;
-		} else if ((k = utf8_len(p + i, n - i)) == 0) {
-			r = ctli_wr_printf(wr, "\\u%04x", c);
-			i++;
-		} else {
-			r = ctl_wr_bytes(wr, p + i, k);
-			i += k;
-		}
-	}
-	return r == CTL_OK ? ctl_wr_u8(wr, '"') : r;
+	need = ctl_json_escape(NULL, 0, p, n);
+	if ((s = malloc(need + 1)) == NULL)
+		return CTL_E_NOMEM;
+	ctl_json_escape(s, need + 1, p, n);
+	if ((r = ctl_wr_u8(wr, '"')) == CTL_OK && (r = ctl_wr_bytes(wr, s, need)) == CTL_OK)
+		r = ctl_wr_u8(wr, '"');
+	free(s);
+	return r;
 }
 
 static enum ctl_err

@@ -10,6 +10,8 @@
 
 #include <openssl/evp.h>
 
+#include <ctl/text.h>
+
 #include "show.h"
 
 /* Header tag names as CUCM spells them (misspellings verbatim). */
@@ -63,14 +65,19 @@ ctli_kind_word(enum ctl_kind k)
 enum ctl_err
 ctli_put_text(struct ctl_wr *wr, const uint8_t *p, size_t n)
 {
-	enum ctl_err r = CTL_OK;
-	size_t i;
+	size_t need;
+	char *s;
+	enum ctl_err r;
 
 	while (n > 0 && p[n - 1] == '\0')
 		n--;
-	/* Attacker-supplied bytes: printable ASCII and UTF-8 pass, controls are escaped. */
-	for (i = 0; i < n && r == CTL_OK; i++)
-		r = (p[i] < 0x20 || p[i] == 0x7f) ? ctli_wr_printf(wr, "\\x%02x", p[i]) : ctl_wr_u8(wr, p[i]);
+	/* Attacker-supplied bytes reach a terminal: the one escaper of ctl/text.h. */
+	need = ctl_text_escape(NULL, 0, p, n);
+	if ((s = malloc(need + 1)) == NULL)
+		return CTL_E_NOMEM;
+	ctl_text_escape(s, need + 1, p, n);
+	r = ctl_wr_bytes(wr, s, need);
+	free(s);
 	return r;
 }
 
@@ -78,10 +85,16 @@ enum ctl_err
 ctli_put_hex(struct ctl_wr *wr, const uint8_t *p, size_t n, const char *sep)
 {
 	enum ctl_err r = CTL_OK;
+	char h[3];
 	size_t i;
 
-	for (i = 0; i < n && r == CTL_OK; i++)
-		r = ctli_wr_printf(wr, "%s%02X", i ? sep : "", p[i]);
+	for (i = 0; i < n && r == CTL_OK; i++) {
+		if (ctl_hex_encode(h, sizeof(h), p + i, 1, CTL_HEX_UPPER) == NULL)
+			return CTL_E_INVAL;
+		if (i > 0 && (r = ctl_wr_bytes(wr, sep, strlen(sep))) != CTL_OK)
+			return r;
+		r = ctl_wr_bytes(wr, h, 2);
+	}
 	return r;
 }
 

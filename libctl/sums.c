@@ -1,21 +1,18 @@
 /* Whole-file checksums: the md5 is what phones display under Trust List. */
-#include <stdio.h>
-
 #include <openssl/evp.h>
 
 #include <ctl/ctl.h>
+#include <ctl/text.h>
 
 static enum ctl_err
 hex_digest(const EVP_MD *md, const uint8_t *p, size_t n, char *out, size_t outlen)
 {
 	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned int dl = 0, i;
+	unsigned int dl = 0;
 
-	if (EVP_Digest(p, n, d, &dl, md, NULL) != 1 || (size_t)dl * 2 + 1 > outlen)
+	if (EVP_Digest(p, n, d, &dl, md, NULL) != 1)
 		return CTL_E_CRYPTO;
-	for (i = 0; i < dl; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
-	return CTL_OK;
+	return ctl_hex_encode(out, outlen, d, dl, 0) != NULL ? CTL_OK : CTL_E_TOO_LARGE;
 }
 
 enum ctl_err

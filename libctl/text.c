@@ -163,32 +163,76 @@ ctl_text_fputs(FILE *f, const char *s)
 	ctl_text_fput(f, s, strlen(s));
 }
 
+/*
+ * One JSON string unit at p (n > 0 left), as text_unit: '"', '\\' and
+ * controls escaped, C1 (UTF-8 encoded) as \u0080..\u009f, a byte that is
+ * not valid UTF-8 as \ufffd.
+ */
+static size_t
+json_unit(const uint8_t *p, size_t n, char unit[16], size_t *used)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t k = ctl_utf8_len(p, n);
+	uint8_t c = p[0];
+
+	*used = k > 0 ? k : 1;
+	if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t') {
+		unit[0] = '\\';
+		unit[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : (char)c;
+		return 2;
+	}
+	if (k == 0) {
+		memcpy(unit, "\\ufffd", 6);
+		return 6;
+	}
+	if ((k > 1 && !is_utf8_c1(p, k)) || (k == 1 && c >= 0x20 && c != 0x7f)) {
+		memcpy(unit, p, k);
+		return k;
+	}
+	if (k > 1)
+		c = p[1]; /* C2 80..C2 9F is U+0080..U+009F */
+	memcpy(unit, "\\u00", 4);
+	unit[4] = hex[c >> 4];
+	unit[5] = hex[c & 0x0f];
+	return 6;
+}
+
+size_t
+ctl_json_escape(char *out, size_t outsz, const void *vp, size_t n)
+{
+	const uint8_t *p = vp;
+	size_t need = 0, o = 0, i = 0, used, len;
+	int full = 0;
+	char unit[16];
+
+	while (i < n) {
+		len = json_unit(p + i, n - i, unit, &used);
+		if (!full && outsz > 0 && o + len < outsz) {
+			memcpy(out + o, unit, len);
+			o += len;
+		} else {
+			full = 1;
+		}
+		need += len;
+		i += used;
+	}
+	if (outsz > 0)
+		out[o] = '\0';
+	return need;
+}
+
 void
 ctl_json_fput(FILE *f, const void *vp, size_t n)
 {
 	const uint8_t *p = vp;
-	size_t i = 0, k;
+	size_t i = 0, used, len;
+	char unit[16];
 
 	fputc('"', f);
 	while (i < n) {
-		uint8_t c = p[i];
-
-		k = ctl_utf8_len(p + i, n - i);
-		if (c == '"' || c == '\\') {
-			fprintf(f, "\\%c", c);
-		} else if (c == '\n' || c == '\r' || c == '\t') {
-			fprintf(f, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-		} else if (k == 0) {
-			fputs("\\ufffd", f);
-			k = 1;
-		} else if (is_utf8_c1(p + i, k)) {
-			fprintf(f, "\\u%04x", p[i + 1]);
-		} else {
-			fwrite(p + i, 1, k, f);
-		}
-		i += k > 0 ? k : 1;
+		len = json_unit(p + i, n - i, unit, &used);
+		fwrite(unit, 1, len, f);
+		i += used;
 	}
 	fputc('"', f);
 }

@@ -49,6 +49,14 @@ size_t ctl_text_escape(char *out, size_t outsz, const void *p, size_t n);
 void ctl_text_fput(FILE *f, const void *p, size_t n);
 void ctl_text_fputs(FILE *f, const char *s);
 
+/*
+ * The inside of a JSON string (no quotes) for p[0..n) into out, as
+ * ctl_text_escape: NUL-terminated, cut at a unit boundary when outsz is too
+ * small, returns the length the whole escaped text needs. out may be NULL
+ * when outsz is 0 (to size a buffer).
+ */
+size_t ctl_json_escape(char *out, size_t outsz, const void *p, size_t n);
+
 /* A JSON string (with its quotes) for p[0..n) / the C string s, to f. */
 void ctl_json_fput(FILE *f, const void *p, size_t n);
 void ctl_json_fputs(FILE *f, const char *s);

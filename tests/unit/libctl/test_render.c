@@ -483,18 +483,29 @@ START_TEST(show_itl_mtime_unknown_role)
 }
 END_TEST
 
+/* Replaces the SUBJECTNAME text of record 1 (same length) with bad[0..n). */
+static uint8_t *
+hostile_with(const char *bad, size_t n, size_t *len);
+
 /* Replaces the SUBJECTNAME text of record 1 (same length) with hostile bytes. */
 static uint8_t *
 hostile(size_t *len)
 {
 	static const char bad[] = "\"q\\\n\x01\x1b[31m\x7f\xed\xa0\x80\xe0\x80\x80\xf4\x90\x80\x80\xc0\xaf\xff<&>";
+
+	return hostile_with(bad, sizeof(bad), len);
+}
+
+static uint8_t *
+hostile_with(const char *bad, size_t n, size_t *len)
+{
 	uint8_t *p = make(CTL_KIND_CTL, tu_std_ents, 2, "sast1", len);
 	struct ctl_file *f = tu_parse(p, *len);
 	const struct ctl_record *r = ctl_file_record(f, 0);
 	size_t at = (size_t)(r->subject.p - ctl_file_bytes(f, &(size_t){ 0 }));
 
-	ck_assert_uint_gt(r->subject.len, sizeof(bad));
-	memcpy(p + at, bad, sizeof(bad) - 1);
+	ck_assert_uint_gt(r->subject.len, n);
+	memcpy(p + at, bad, n - 1);
 	ctl_file_free(f);
 	return p;
 }
@@ -631,6 +642,44 @@ START_TEST(json_hostile_strings)
 }
 END_TEST
 
+/*
+ * One rule for names (ctl/text.h): valid UTF-8 ("é") stays as it is, each
+ * byte that is not valid UTF-8 becomes U+FFFD (never a Latin-1 \u00XX), C1
+ * controls are escaped whether raw or UTF-8 encoded.
+ */
+START_TEST(json_utf8_rule)
+{
+	static const char bad[] = "caf\xc3\xa9 \xe9t\xe9 \xc2\x9b[2J \x85 \xed\xa0\x80.";
+	size_t len;
+	uint8_t *p = hostile_with(bad, sizeof(bad), &len);
+	struct ctl_file *f = tu_parse(p, len);
+	char *t = render_json(f, NULL);
+
+	ASSERT_JSON(t);
+	HAS(t, "\"subject\":\"caf\xc3\xa9 \\ufffdt\\ufffd \\u009b[2J \\ufffd \\ufffd\\ufffd\\ufffd.");
+	ck_assert_ptr_null(strstr(t, "\\u00e9"));
+	free(t);
+	ctl_file_free(f);
+	free(p);
+}
+END_TEST
+
+/* The text view escapes C1 controls (raw and UTF-8 encoded) and invalid bytes too. */
+START_TEST(show_escapes_c1)
+{
+	static const char bad[] = "caf\xc3\xa9 \xc2\x9b[2J \x9b \xe9.";
+	size_t len;
+	uint8_t *p = hostile_with(bad, sizeof(bad), &len);
+	struct ctl_file *f = tu_parse(p, len);
+	char *t = render(f, NULL);
+
+	HAS(t, "\tcaf\xc3\xa9 \\xc2\\x9b[2J \\x9b \\xe9.");
+	free(t);
+	ctl_file_free(f);
+	free(p);
+}
+END_TEST
+
 /* Unknown tags are listed with their offsets. */
 START_TEST(json_unknown_tags)
 {
@@ -710,12 +759,14 @@ make_suite(void)
 	tcase_add_test(txt, show_failed_verification);
 	tcase_add_test(txt, show_itl_mtime_unknown_role);
 	tcase_add_test(txt, show_escapes_controls);
+	tcase_add_test(txt, show_escapes_c1);
 	suite_add_tcase(s, txt);
 
 	tcase_add_test(js, json_checker_self_test);
 	tcase_add_test(js, json_built_ctl);
 	tcase_add_test(js, json_sample);
 	tcase_add_test(js, json_hostile_strings);
+	tcase_add_test(js, json_utf8_rule);
 	tcase_add_test(js, json_unknown_tags);
 	tcase_add_test(js, checksums_known_values);
 	suite_add_tcase(s, js);
