@@ -51,6 +51,17 @@ json_name(FILE *f, struct ctl_bytes b)
 	ctl_json_fput(f, b.p, name_len(b));
 }
 
+/* The value of "role" and the "role_name" pair: N,"role_name":"SAST" (null for none). */
+static void
+json_role(FILE *f, const struct ctl_record *r)
+{
+	if (r->has_role)
+		fprintf(f, "%u,\"role_name\":", r->role);
+	else
+		fputs("null,\"role_name\":", f);
+	ctl_json_fputs_or_null(f, r->has_role ? ctl_role_short(r->role) : NULL);
+}
+
 /* Serial number as CUCM prints it (70:CA:F6:...); a hostile length gets its size instead. */
 static const char *
 serial_hex(struct ctl_bytes b, char *out, size_t cap)
@@ -128,10 +139,7 @@ list_json(const char *key, const struct pv_tl *tl)
 		struct ctl_sums cs;
 
 		printf("%s{\"index\":%zu,\"role\":", i ? "," : "", i + 1);
-		if (r->has_role)
-			printf("%u,\"role_name\":\"%s\"", r->role, ctl_role_short(r->role));
-		else
-			printf("null,\"role_name\":null");
+		json_role(stdout, r);
 		printf(",\"subject\":");
 		json_name(stdout, r->subject);
 		printf(",\"issuer\":");
@@ -261,8 +269,10 @@ diff_records(const struct ctl_file *a, const struct ctl_file *b, const char *lab
 		if (pv_record_find(b, r) >= 0)
 			continue;
 		if (json) {
-			printf("%s{\"index\":%zu,\"role\":\"%s\",\"subject\":", k ? "," : "", i + 1,
-			       r->has_role ? ctl_role_short(r->role) : "-");
+			/* The same keys as a trust-list record: role number and short name. */
+			printf("%s{\"index\":%zu,\"role\":", k ? "," : "", i + 1);
+			json_role(stdout, r);
+			printf(",\"subject\":");
 			json_name(stdout, r->subject);
 			putchar('}');
 		} else {

@@ -35,6 +35,16 @@ expect_grep "é written as UTF-8, not as two escaped Latin-1 characters" "Télé
 json_eq "the subject decodes to the certificate's" "$T_TMP/tl.json" \
 	'.ctl.records[] | select(.role_name == "CAPF") | .subject | contains("CN=Téléphone capf")' true
 
+# compare: a record only one side has carries the same keys as a trust-list record.
+"$CC" build --out "$T_TMP/other.tlv" --sast "$PKI/sast1.pem" --sast "$PKI/sast2.pem" \
+	--ccm-tftp "$PKI/ccm1.pem" --sign-key "$PKI/sast1.key" --sign-cert "$PKI/sast1.pem" \
+	--timestamp 1700000100 >/dev/null
+expect_exit "compare --json: files differ" 1 "$PV" compare --state "$S" --server-file "$T_TMP/other.tlv" --json
+cp "$T_TMP/last.out" "$T_TMP/cmp.json"
+valid_json "compare --json is valid JSON" "$T_TMP/cmp.json"
+json_eq "only_on_phone: role number and role_name, subject in UTF-8" "$T_TMP/cmp.json" \
+	'.files[0].only_on_phone[0] | "\(.role) \(.role_name) \(.subject | contains("Téléphone"))"' "4 CAPF true"
+
 # Hostile --tftp: a quote and a backslash. Resolving it fails; the error is JSON.
 BAD='ph"one\host'
 expect_exit "fleet --json, unresolvable --tftp: usage exit" 2 \
