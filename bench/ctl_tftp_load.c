@@ -188,12 +188,19 @@ phone_done_file(struct phone *p)
 	launch_next(ld);
 }
 
-static void
+/* Schedules the phone's next try; 0, or -1 (the phone then fails: nothing would wake it). */
+CTL_MUST_USE static int
 retry_later(struct phone *p, unsigned mean_ms)
 {
 	struct load *ld = p->ld;
 
-	(void)loop_timer_set(ld->loop, &p->retry, mean_ms / 2 + rnd(ld, mean_ms + 1));
+	if (loop_timer_set(ld->loop, &p->retry, mean_ms / 2 + rnd(ld, mean_ms + 1)) == 0)
+		return 0;
+	ld->failed++;
+	if (!ld->quiet)
+		fprintf(stderr, PROG ": phone %s: cannot arm its retry timer\n", p->mac);
+	phone_done_file(p);
+	return -1;
 }
 
 static void
@@ -208,7 +215,7 @@ on_done(void *arg, const struct tftp_result *r)
 		/* Busy (Max Serving Count): phones come back later. */
 		ld->busy++;
 		p->busy_tries++;
-		retry_later(p, ld->busy_delay_ms);
+		CTL_IGNORE_RESULT(retry_later(p, ld->busy_delay_ms)); /* a failure is counted there */
 		return;
 	}
 	if (r->err != TFTP_CE_OK) {
@@ -269,7 +276,7 @@ phone_step(struct phone *p)
 	}
 	/* Out of sockets for a moment (EMFILE, ENOBUFS): try again shortly. */
 	if (++p->local_tries <= 100) {
-		retry_later(p, 20);
+		CTL_IGNORE_RESULT(retry_later(p, 20)); /* a failure is counted there */
 		return;
 	}
 	ld->failed++;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ctl/text.h"
 #include "tftp_map.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -17,7 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char name[TFTP_NAME_MAX + 1], canon[32], mac[13], esc[300];
 	const char *cluster;
 
-	(void)tftp_escape((const char *)data, size, esc, sizeof(esc));
+	(void)ctl_text_escape(esc, sizeof(esc), data, size);
 	if (tftp_name_check((const char *)data, size, name, sizeof(name)) != TFTP_N_OK)
 		return 0;
 	if (name[0] == '/' || strcmp(name, "..") == 0 || strncmp(name, "../", 3) == 0 ||

@@ -7,6 +7,7 @@
 #ifndef TFTP_LOOP_H
 #define TFTP_LOOP_H
 
+#include "ctl/err.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,20 +30,20 @@ struct loop_timer {
 #define LOOP_TIMER_IDLE ((size_t)-1)
 
 /* A new loop, or NULL (errno set). Free with loop_free(). */
-struct loop *loop_new(void);
+CTL_MUST_USE struct loop *loop_new(void);
 /* Frees the loop; registered fds are not closed. NULL is a no-op. */
 void loop_free(struct loop *l);
 
 /* Registers fd for events (LOOP_READ/LOOP_WRITE); 0 or -1 with errno. */
-int loop_add_fd(struct loop *l, int fd, unsigned events, loop_fd_cb cb, void *arg);
+CTL_MUST_USE int loop_add_fd(struct loop *l, int fd, unsigned events, loop_fd_cb cb, void *arg);
 /* Changes the events watched for a registered fd. */
-int loop_mod_fd(struct loop *l, int fd, unsigned events);
+CTL_MUST_USE int loop_mod_fd(struct loop *l, int fd, unsigned events);
 /* Unregisters fd (call before close()); pending events for it are dropped. */
 void loop_del_fd(struct loop *l, int fd);
 
 void loop_timer_init(struct loop_timer *t, loop_timer_cb cb, void *arg);
 /* Arms (or re-arms) t to fire ms milliseconds from loop_now(); 0 or -1. */
-int loop_timer_set(struct loop *l, struct loop_timer *t, uint64_t ms);
+CTL_MUST_USE int loop_timer_set(struct loop *l, struct loop_timer *t, uint64_t ms);
 /* Disarms t; harmless when it is not armed. */
 void loop_timer_cancel(struct loop *l, struct loop_timer *t);
 static inline int loop_timer_armed(const struct loop_timer *t) { return t->idx != LOOP_TIMER_IDLE; }
@@ -56,7 +57,7 @@ uint64_t loop_update_now(struct loop *l);
  * Runs until loop_stop() or until nothing is registered and no timer is
  * armed. Returns 0, or -1 with errno when epoll itself fails.
  */
-int loop_run(struct loop *l);
+CTL_MUST_USE int loop_run(struct loop *l);
 void loop_stop(struct loop *l);
 
 #endif

@@ -2,6 +2,7 @@
 #ifndef TFTP_ADDR_H
 #define TFTP_ADDR_H
 
+#include "ctl/err.h"
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -18,13 +19,13 @@ union tftp_sa {
  * Parses "1.2.3.4:69", "[::1]:69", "1.2.3.4" or "::1" (numeric only, no
  * name lookups). Without a port, default_port is used. Returns 0 or -1.
  */
-int tftp_addr_parse(const char *s, unsigned default_port, union tftp_sa *out, socklen_t *len);
+CTL_MUST_USE int tftp_addr_parse(const char *s, unsigned default_port, union tftp_sa *out, socklen_t *len);
 /*
  * The same for an address to bind: port 0 is allowed too (the kernel picks
  * a free port; the listener logs the one it got).
  */
-int tftp_addr_parse_listen(const char *s, unsigned default_port, union tftp_sa *out,
-                           socklen_t *len);
+CTL_MUST_USE int tftp_addr_parse_listen(const char *s, unsigned default_port, union tftp_sa *out,
+                                        socklen_t *len);
 /* "1.2.3.4:69" or "[::1]:69" into buf (TFTP_ADDRSTR bytes); returns buf. */
 const char *tftp_addr_str(const union tftp_sa *a, char *buf, size_t cap);
 /* Same family, address and port. */

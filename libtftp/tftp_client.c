@@ -15,9 +15,9 @@
 
 #include <ctl/buf.h>
 #include <ctl/ctl.h>
+#include <ctl/text.h>
 
 #include "tftp_client.h"
-#include "tftp_map.h"
 
 #define RX_BUF (TFTP_HDR + TFTP_BLKSIZE_MAX + 1)
 
@@ -188,14 +188,25 @@ idle_limit(const struct tftp_client *c)
 	return (uint64_t)c->cfg.timeout_ms * ((uint64_t)c->cfg.retries + 1);
 }
 
-/* Marks progress and arms the next timeout: a retransmission, or the end. */
-static void
+/* Marks progress and arms the next timeout: a retransmission, or the end. 0 or -1. */
+CTL_MUST_USE static int
 arm(struct xfer *x)
 {
 	struct tftp_client *c = x->c;
 
 	x->progress = loop_now(c->loop);
-	(void)loop_timer_set(c->loop, &x->timer, c->cfg.no_resend ? idle_limit(c) : c->cfg.timeout_ms);
+	return loop_timer_set(c->loop, &x->timer, c->cfg.no_resend ? idle_limit(c) : c->cfg.timeout_ms);
+}
+
+/*
+ * arm() after a packet: a transfer whose timer cannot be set would wait
+ * for ever on a lost packet, so it ends (TFTP_CE_NOMEM) instead.
+ */
+static void
+rearm(struct xfer *x)
+{
+	if (arm(x) < 0)
+		finish(x, TFTP_CE_NOMEM);
 }
 
 static void
@@ -228,7 +239,7 @@ on_oack(struct xfer *x, const struct tftp_pkt *p)
 	x->state = X_RECV;
 	x->tries = 0;
 	send_ack(x, 0);
-	arm(x);
+	rearm(x);
 }
 
 static void
@@ -280,7 +291,7 @@ on_data(struct xfer *x, const struct tftp_pkt *p)
 		x->in_window = 0;
 		send_ack(x, x->expect - 1);
 	}
-	arm(x);
+	rearm(x);
 }
 
 static void
@@ -327,8 +338,8 @@ on_readable(struct loop *l, int fd, unsigned ev, void *arg)
 		return;
 	case TFTP_ERROR:
 		x->res.ecode = p.ecode;
-		tftp_escape(p.emsg != NULL ? p.emsg : "", p.emsg != NULL ? p.emsg_len : 0, x->res.emsg,
-		            sizeof(x->res.emsg));
+		(void)ctl_text_escape(x->res.emsg, sizeof(x->res.emsg), p.emsg != NULL ? p.emsg : "",
+		                      p.emsg != NULL ? p.emsg_len : 0);
 		finish(x, TFTP_CE_SERVER);
 		return;
 	case TFTP_RRQ:
@@ -359,8 +370,9 @@ on_timeout(struct loop *l, struct loop_timer *t, void *arg)
 	x->gap_acked = 0;
 	send_last(x);
 	/* Retransmission is not progress: the idle limit still counts from the last packet taken. */
-	(void)loop_timer_set(c->loop, &x->timer,
-	                     limit - idle < c->cfg.timeout_ms ? limit - idle : c->cfg.timeout_ms);
+	if (loop_timer_set(c->loop, &x->timer,
+	                   limit - idle < c->cfg.timeout_ms ? limit - idle : c->cfg.timeout_ms) < 0)
+		finish(x, TFTP_CE_NOMEM);
 }
 
 /* Builds the RRQ with the options asked for into x->last. */
@@ -455,13 +467,19 @@ tftp_client_get(struct tftp_client *c, const struct tftp_get *g)
 		errno = e;
 		return -1;
 	}
+	if (arm(x) < 0) {
+		loop_del_fd(c->loop, x->fd);
+		close(x->fd);
+		free(x);
+		errno = ENOMEM;
+		return -1;
+	}
 	x->next = c->head;
 	if (c->head != NULL)
 		c->head->prev = x;
 	c->head = x;
 	c->active++;
 	send_last(x);
-	arm(x);
 	return 0;
 }
 

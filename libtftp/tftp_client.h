@@ -12,6 +12,7 @@
 #ifndef TFTP_CLIENT_H
 #define TFTP_CLIENT_H
 
+#include "ctl/err.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -94,7 +95,7 @@ struct tftp_get {
 struct tftp_client;
 
 /* A client engine on loop l; cfg is copied. NULL when out of memory. */
-struct tftp_client *tftp_client_new(struct loop *l, const struct tftp_client_cfg *cfg);
+CTL_MUST_USE struct tftp_client *tftp_client_new(struct loop *l, const struct tftp_client_cfg *cfg);
 /* Frees the engine and every transfer still running, without callbacks. NULL ok. */
 void tftp_client_free(struct tftp_client *c);
 
@@ -103,7 +104,7 @@ void tftp_client_free(struct tftp_client *c);
  * follow from the loop), or -1 with errno when it could not start (no
  * callback then; EADDRINUSE when local_port is taken).
  */
-int tftp_client_get(struct tftp_client *c, const struct tftp_get *g);
+CTL_MUST_USE int tftp_client_get(struct tftp_client *c, const struct tftp_get *g);
 /* Transfers in progress. */
 size_t tftp_client_active(const struct tftp_client *c);
 
@@ -118,7 +119,7 @@ struct tftp_src_range {
 };
 
 /* 0, or -1 when s is not A.B.C.D/N with N in 8..32. */
-int tftp_src_range_parse(const char *s, struct tftp_src_range *r);
+CTL_MUST_USE int tftp_src_range_parse(const char *s, struct tftp_src_range *r);
 /* The i-th address of the block (wrapping around), port 0, into out. */
 void tftp_src_range_addr(const struct tftp_src_range *r, uint64_t i, union tftp_sa *out);
 /*
@@ -126,6 +127,6 @@ void tftp_src_range_addr(const struct tftp_src_range *r, uint64_t i, union tftp_
  * not hold is found before any phone starts. 0, or -1 with errno and the
  * address that failed in *bad.
  */
-int tftp_src_range_probe(const struct tftp_src_range *r, union tftp_sa *bad);
+CTL_MUST_USE int tftp_src_range_probe(const struct tftp_src_range *r, union tftp_sa *bad);
 
 #endif

@@ -8,6 +8,7 @@
 #ifndef TFTP_CODEC_H
 #define TFTP_CODEC_H
 
+#include "ctl/err.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -115,7 +116,7 @@ struct tftp_pkt {
  * emsg is then NULL. On failure the packet is zeroed but op is set when
  * it could be read.
  */
-enum tftp_perr tftp_parse(const uint8_t *p, size_t n, size_t max_data, struct tftp_pkt *pkt);
+CTL_MUST_USE enum tftp_perr tftp_parse(const uint8_t *p, size_t n, size_t max_data, struct tftp_pkt *pkt);
 
 /* Case-insensitive match of a lent option name (name_len bytes) against s. */
 int tftp_opt_is(const struct tftp_opt *o, const char *s);
@@ -126,17 +127,17 @@ int tftp_opt_is(const struct tftp_opt *o, const char *s);
  * is invalid (nothing useful is left in buf then).
  */
 /* RRQ/WRQ; opts[i].name/value are NUL-terminated strings (lengths ignored). */
-int tftp_build_req(uint8_t *buf, size_t cap, enum tftp_op op, const char *file,
-                   const char *mode, const struct tftp_opt *opts, size_t nopts, size_t *len);
-int tftp_build_oack(uint8_t *buf, size_t cap, const struct tftp_opt *opts, size_t nopts,
-                    size_t *len);
-int tftp_build_data(uint8_t *buf, size_t cap, uint16_t block, const uint8_t *data,
-                    size_t n, size_t *len);
+CTL_MUST_USE int tftp_build_req(uint8_t *buf, size_t cap, enum tftp_op op, const char *file,
+                                const char *mode, const struct tftp_opt *opts, size_t nopts, size_t *len);
+CTL_MUST_USE int tftp_build_oack(uint8_t *buf, size_t cap, const struct tftp_opt *opts, size_t nopts,
+                                 size_t *len);
+CTL_MUST_USE int tftp_build_data(uint8_t *buf, size_t cap, uint16_t block, const uint8_t *data,
+                                 size_t n, size_t *len);
 /* The 4-byte DATA header alone, for scatter/gather sends from a file image. */
 void tftp_build_data_hdr(uint8_t hdr[TFTP_HDR], uint16_t block);
-int tftp_build_ack(uint8_t *buf, size_t cap, uint16_t block, size_t *len);
+CTL_MUST_USE int tftp_build_ack(uint8_t *buf, size_t cap, uint16_t block, size_t *len);
 /* ERROR; msg is cut to fit cap and stripped of control characters. */
-int tftp_build_error(uint8_t *buf, size_t cap, uint16_t code, const char *msg, size_t *len);
+CTL_MUST_USE int tftp_build_error(uint8_t *buf, size_t cap, uint16_t code, const char *msg, size_t *len);
 
 /* Mode name as sent on the wire ("octet", "netascii", "mail"). */
 const char *tftp_mode_str(enum tftp_mode m);

@@ -128,36 +128,3 @@ tftp_map_device(const char *name, char *canon, size_t cap, char mac[13], const c
 	}
 	return TFTP_DEV_NONE;
 }
-
-const char *
-tftp_escape(const char *s, size_t n, char *out, size_t cap)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-
-	if (cap == 0)
-		return out;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		int plain = c >= 0x20 && c < 0x7f && c != '\\' && c != '"';
-		size_t need = plain ? 1 : 4;
-
-		if (o + need + 4 > cap) {
-			if (o + 4 <= cap) {
-				memcpy(out + o, "...", 3);
-				o += 3;
-			}
-			break;
-		}
-		if (plain) {
-			out[o++] = (char)c;
-		} else {
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
-	return out;
-}

@@ -6,6 +6,7 @@
 #ifndef TFTP_MAP_H
 #define TFTP_MAP_H
 
+#include "ctl/err.h"
 #include <stddef.h>
 
 /* Longest name we look up (a request holds at most 512 bytes anyway). */
@@ -31,7 +32,7 @@ const char *tftp_name_errstr(enum tftp_name_err e);
  * '/' that some clients send (tftp-hpa -s does the same). The result is a
  * relative path with no ".", ".." or empty components.
  */
-enum tftp_name_err tftp_name_check(const char *in, size_t n, char *out, size_t cap);
+CTL_MUST_USE enum tftp_name_err tftp_name_check(const char *in, size_t n, char *out, size_t cap);
 
 enum tftp_dev_kind {
 	TFTP_DEV_NONE = 0,
@@ -48,12 +49,5 @@ enum tftp_dev_kind {
  */
 enum tftp_dev_kind tftp_map_device(const char *name, char *canon, size_t cap, char mac[13],
                                    const char **cluster);
-
-/*
- * Escapes n bytes of s for a log line: printable ASCII as is, '\\' and
- * '"' and everything else as \xHH; cut with "..." to fit out (cap bytes).
- * Returns out.
- */
-const char *tftp_escape(const char *s, size_t n, char *out, size_t cap);
 
 #endif

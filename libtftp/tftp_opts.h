@@ -7,6 +7,7 @@
 #ifndef TFTP_OPTS_H
 #define TFTP_OPTS_H
 
+#include "ctl/err.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,7 +53,7 @@ const char *tftp_opt_name(enum tftp_optid id);
  * RFC 2348, not refused). Returns 0, or -1 for anything that is not a
  * decimal number.
  */
-int tftp_opt_number(const char *s, size_t n, uint64_t *v);
+CTL_MUST_USE int tftp_opt_number(const char *s, size_t n, uint64_t *v);
 
 /*
  * Reads the known options of a request or OACK into req. Names are
@@ -61,7 +62,7 @@ int tftp_opt_number(const char *s, size_t n, uint64_t *v);
  * Returns TFTP_P_OK or TFTP_P_OPT_VALUE for a known option whose value is
  * not a number (the server answers ERROR 8).
  */
-enum tftp_perr tftp_opts_read(const struct tftp_optlist *ol, struct tftp_optreq *req);
+CTL_MUST_USE enum tftp_perr tftp_opts_read(const struct tftp_optlist *ol, struct tftp_optreq *req);
 
 /*
  * Server side: decides what to accept. Out-of-range values are left out of
@@ -78,7 +79,7 @@ void tftp_opts_negotiate(const struct tftp_optreq *req, const struct tftp_limits
  * Builds the OACK for neg into buf (cap bytes); *len 0 when nothing was
  * accepted (the server then starts with DATA 1, RFC 2347). Returns 0 or -1.
  */
-int tftp_opts_build_oack(const struct tftp_neg *neg, uint8_t *buf, size_t cap, size_t *len);
+CTL_MUST_USE int tftp_opts_build_oack(const struct tftp_neg *neg, uint8_t *buf, size_t cap, size_t *len);
 
 /*
  * Client side: checks an OACK (already read into ack) against what was
@@ -86,7 +87,7 @@ int tftp_opts_build_oack(const struct tftp_neg *neg, uint8_t *buf, size_t cap, s
  * be within its rules (blksize/windowsize not above the request, timeout
  * equal). On success fills neg and returns 0; -1 means answer ERROR 8.
  */
-int tftp_opts_check_oack(const struct tftp_optreq *asked, const struct tftp_optreq *ack,
-                         struct tftp_neg *neg);
+CTL_MUST_USE int tftp_opts_check_oack(const struct tftp_optreq *asked, const struct tftp_optreq *ack,
+                                      struct tftp_neg *neg);
 
 #endif

@@ -212,8 +212,9 @@ parse_args(int argc, char **argv, struct tftp_config *c)
 	if (c->nlisten == 0) {
 		socklen_t len;
 
-		(void)tftp_addr_parse("0.0.0.0:69", 69, &c->listen[c->nlisten++], &len);
-		(void)tftp_addr_parse("[::]:69", 69, &c->listen[c->nlisten++], &len);
+		/* Constant literals: they always parse. */
+		CTL_IGNORE_RESULT(tftp_addr_parse("0.0.0.0:69", 69, &c->listen[c->nlisten++], &len));
+		CTL_IGNORE_RESULT(tftp_addr_parse("[::]:69", 69, &c->listen[c->nlisten++], &len));
 	}
 	return 0;
 }

@@ -22,6 +22,7 @@
 #ifndef TFTP_CACHE_H
 #define TFTP_CACHE_H
 
+#include "ctl/err.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,8 +79,8 @@ struct tftp_file {
 };
 
 /* Opens the root and sets up inotify. NULL on failure with *err set. */
-struct tftp_cache *tftp_cache_new(const struct tftp_cache_cfg *cfg, enum tftp_cache_err *err,
-                                  int *sys_errno);
+CTL_MUST_USE struct tftp_cache *tftp_cache_new(const struct tftp_cache_cfg *cfg, enum tftp_cache_err *err,
+                                               int *sys_errno);
 /* Drops the cache's references; files still held by transfers stay valid. */
 void tftp_cache_free(struct tftp_cache *c);
 
@@ -96,15 +97,15 @@ void tftp_cache_poll(struct tftp_cache *c);
  * error returned (sys_errno, may be NULL, gets the errno); the cache is
  * flushed either way.
  */
-enum tftp_cache_err tftp_cache_reload(struct tftp_cache *c, int *sys_errno);
+CTL_MUST_USE enum tftp_cache_err tftp_cache_reload(struct tftp_cache *c, int *sys_errno);
 
 /*
  * Looks up a validated relative name; loads it on a miss. On success *out
  * holds a new reference (release with tftp_file_unref()). sys_errno (may
  * be NULL) receives the errno behind TFTP_C_IO.
  */
-enum tftp_cache_err tftp_cache_get(struct tftp_cache *c, const char *name,
-                                   struct tftp_file **out, int *sys_errno);
+CTL_MUST_USE enum tftp_cache_err tftp_cache_get(struct tftp_cache *c, const char *name,
+                                                struct tftp_file **out, int *sys_errno);
 
 /* Takes one more reference. */
 struct tftp_file *tftp_file_ref(struct tftp_file *f);
@@ -116,7 +117,7 @@ void tftp_file_unref(struct tftp_file *f);
  * image (LF -> CR LF, CR -> CR NUL; RFC 764) for netascii, made once per
  * version. Returns 0, or -1 when memory runs out.
  */
-int tftp_file_image(struct tftp_file *f, enum tftp_mode mode, const uint8_t **p, size_t *n);
+CTL_MUST_USE int tftp_file_image(struct tftp_file *f, enum tftp_mode mode, const uint8_t **p, size_t *n);
 
 /* Counters for the status line. */
 struct tftp_cache_stats {

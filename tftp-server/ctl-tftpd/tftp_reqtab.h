@@ -11,6 +11,7 @@
 #ifndef TFTP_REQTAB_H
 #define TFTP_REQTAB_H
 
+#include "ctl/err.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,7 +60,7 @@ enum tftp_enq {
 struct tftp_reqtab;
 
 /* A new table (copies cfg), or NULL. Free with tftp_reqtab_free(). */
-struct tftp_reqtab *tftp_reqtab_new(const struct tftp_reqtab_cfg *cfg);
+CTL_MUST_USE struct tftp_reqtab *tftp_reqtab_new(const struct tftp_reqtab_cfg *cfg);
 /* Frees the table and every entry (sessions are the caller's). NULL ok. */
 void tftp_reqtab_free(struct tftp_reqtab *t);
 
@@ -81,9 +82,9 @@ struct tftp_req *tftp_reqtab_find_name(struct tftp_reqtab *t, const union tftp_s
 int tftp_reqtab_rate_take(struct tftp_reqtab *t, const union tftp_sa *peer, uint64_t now);
 
 /* Queues a copy of the request; *out is the entry (owned by the table). */
-enum tftp_enq tftp_reqtab_enqueue(struct tftp_reqtab *t, const union tftp_sa *peer,
-                                  const union tftp_sa *local, uint32_t name_hash,
-                                  const uint8_t *pkt, size_t len, uint64_t now, struct tftp_req **out);
+CTL_MUST_USE enum tftp_enq tftp_reqtab_enqueue(struct tftp_reqtab *t, const union tftp_sa *peer,
+                                               const union tftp_sa *local, uint32_t name_hash,
+                                               const uint8_t *pkt, size_t len, uint64_t now, struct tftp_req **out);
 /* The client sent a queued or running request again: it is still there. */
 void tftp_reqtab_touch(struct tftp_req *r, uint64_t now);
 /*
@@ -98,8 +99,8 @@ size_t tftp_reqtab_queued(const struct tftp_reqtab *t);
  * An entry for a request that starts without waiting; NULL when out of
  * memory. Call tftp_reqtab_run() once its session exists (or _remove()).
  */
-struct tftp_req *tftp_reqtab_add(struct tftp_reqtab *t, const union tftp_sa *peer,
-                                 uint32_t name_hash, uint64_t now);
+CTL_MUST_USE struct tftp_req *tftp_reqtab_add(struct tftp_reqtab *t, const union tftp_sa *peer,
+                                              uint32_t name_hash, uint64_t now);
 /* An entry starts running: a queued one's raw request is freed; it joins the unacked list. */
 void tftp_reqtab_run(struct tftp_reqtab *t, struct tftp_req *r, void *sess, uint64_t now);
 /* The running transfer has had its first ACK: it leaves the unacked list. */

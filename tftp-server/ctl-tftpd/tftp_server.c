@@ -18,8 +18,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ctl/text.h"
 #include "tftp_map.h"
 #include "tftp_server.h"
+#include "tftp_session.h"
+#include "tftp_tid.h"
 
 #define RX_BATCH 64
 #define RX_ROUNDS 16
@@ -68,14 +71,13 @@ struct tftp_server {
 	struct loop_timer pump;     /* starts queued requests when slots free up */
 	struct loop_timer expire;   /* forgets old completed requests */
 	struct rx *rx;
+	struct tftp_session_limits lim;
+	struct tftp_session_env env;  /* what every session is created with */
 };
 
 static void on_status(struct loop *l, struct loop_timer *t, void *arg);
 
-struct tftp_stats *tftp_server_stats_mut(struct tftp_server *s) { return &s->st; }
 const struct tftp_stats *tftp_server_stats(const struct tftp_server *s) { return &s->st; }
-const struct tftp_config *tftp_server_config(const struct tftp_server *s) { return s->cfg; }
-struct loop *tftp_server_loop(const struct tftp_server *s) { return s->loop; }
 
 /* ---- answers ---------------------------------------------------------- */
 
@@ -87,6 +89,14 @@ reply_error(int fd, const union tftp_sa *to, unsigned code, const char *msg)
 
 	if (tftp_build_error(pkt, sizeof(pkt), (uint16_t)code, msg, &n) == 0)
 		(void)sendto(fd, pkt, n, 0, &to->sa, tftp_addr_len(to));
+}
+
+/* n bytes of p escaped for a log line (ctl/text.h), cut to fit out. */
+static const char *
+esc(char *out, size_t cap, const void *p, size_t n)
+{
+	(void)ctl_text_escape(out, cap, p, n);
+	return out;
 }
 
 static void
@@ -101,21 +111,21 @@ log_request(const struct tftp_pkt *p, const char *from)
 	for (size_t i = 0; i < p->opts.n && o < sizeof(opts); i++) {
 		char k[40], v[40];
 		int w = snprintf(opts + o, sizeof(opts) - o, " %s[%s]",
-		                 tftp_escape(p->opts.opt[i].name, p->opts.opt[i].name_len, k, sizeof(k)),
-		                 tftp_escape(p->opts.opt[i].value, p->opts.opt[i].value_len, v, sizeof(v)));
+		                 esc(k, sizeof(k), p->opts.opt[i].name, p->opts.opt[i].name_len),
+		                 esc(v, sizeof(v), p->opts.opt[i].value, p->opts.opt[i].value_len));
 
 		if (w < 0 || (size_t)w >= sizeof(opts) - o)
 			break;
 		o += (size_t)w;
 	}
 	tftp_log(TFTP_LOG_INFO, "Read Request from[%s] for[%s] mode[%s]%s", from,
-	         tftp_escape(p->file, p->file_len, name, sizeof(name)), tftp_mode_str(p->mode), opts);
+	         esc(name, sizeof(name), p->file, p->file_len), tftp_mode_str(p->mode), opts);
 }
 
 /* ---- file resolution -------------------------------------------------- */
 
 /*
- * Per-device trust lists (tftp-notes section 3): CTLSEP<MAC>.tlv is the
+ * Per-device trust lists, as CUCM resolves them: CTLSEP<MAC>.tlv is the
  * per-device file when it exists and is not empty, else CTLFile.tlv; the
  * same for ITLSEP/ITLFile. Other names are looked up as they are.
  */
@@ -171,11 +181,12 @@ start_transfer(struct tftp_server *s, struct listener *l, const union tftp_sa *f
                struct tftp_req *r)
 {
 	const struct tftp_config *cfg = s->cfg;
-	char name[TFTP_NAME_MAX + 1], served[TFTP_NAME_MAX + 1], esc[300];
+	char name[TFTP_NAME_MAX + 1], served[TFTP_NAME_MAX + 1], escd[300];
 	struct tftp_start st;
 	struct tftp_optreq req;
 	struct tftp_limits lim;
-	struct tftp_session *sess;
+	struct tftp_session *sess = NULL;
+	struct tftp_tid *tid;
 	enum tftp_name_err ne;
 	enum tftp_cache_err ce;
 	unsigned hdr = from->sa.sa_family == AF_INET6 ? 52 : 32;
@@ -183,7 +194,7 @@ start_transfer(struct tftp_server *s, struct listener *l, const union tftp_sa *f
 	if ((ne = tftp_name_check(p->file, p->file_len, name, sizeof(name))) != TFTP_N_OK) {
 		s->st.refused++;
 		tftp_log(TFTP_LOG_WARN, "Access denied[%s] for %s: %s",
-		         tftp_escape(p->file, p->file_len, esc, sizeof(esc)), fromstr, tftp_name_errstr(ne));
+		         esc(escd, sizeof(escd), p->file, p->file_len), fromstr, tftp_name_errstr(ne));
 		reply_error(l->fd, from, TFTP_EACCESS, tftp_name_errstr(ne));
 		return NULL;
 	}
@@ -217,10 +228,16 @@ start_transfer(struct tftp_server *s, struct listener *l, const union tftp_sa *f
 	if (cfg->max_timeout_ms < 1000)
 		st.neg.accepted &= ~(1u << TFTP_OPT_TIMEOUT);
 	st.peer = from;
-	st.local = local;
 	st.mode = p->mode;
 	st.req = r;
-	if ((sess = tftp_session_new(s, &st)) == NULL) {
+	if ((tid = tftp_tid_new(s->loop, local, from)) != NULL) {
+		st.link = tid;
+		if ((sess = tftp_session_new(&s->env, &st)) == NULL)
+			tftp_tid_free(tid);
+		else
+			tftp_tid_attach(tid, sess);
+	}
+	if (sess == NULL) {
 		s->st.refused++;
 		tftp_log(TFTP_LOG_ERR, "Error: cannot start transfer of [%s] to %s: %s", served, fromstr,
 		         strerror(errno));
@@ -329,18 +346,50 @@ pump_soon(struct tftp_server *s, uint64_t ms)
 			tftp_log(TFTP_LOG_ERR, "cannot arm the admission timer: out of memory");
 }
 
-void
-tftp_server_session_acked(struct tftp_server *s, struct tftp_req *req)
+/* ---- the session environment ---------------------------------------- */
+
+static uint64_t
+env_now(void *ctx)
 {
+	return loop_now(((struct tftp_server *)ctx)->loop);
+}
+
+static int
+env_timer_set(void *ctx, struct loop_timer *t, uint64_t ms)
+{
+	return loop_timer_set(((struct tftp_server *)ctx)->loop, t, ms);
+}
+
+static void
+env_timer_cancel(void *ctx, struct loop_timer *t)
+{
+	loop_timer_cancel(((struct tftp_server *)ctx)->loop, t);
+}
+
+static void
+env_send(void *ctx, void *link, const struct tftp_dgram *d, unsigned n)
+{
+	(void)ctx;
+	tftp_tid_send(link, d, n);
+}
+
+static void
+env_acked(void *ctx, struct tftp_req *req)
+{
+	struct tftp_server *s = ctx;
+
 	tftp_reqtab_acked(s->reqs, req);
 	if (tftp_reqtab_queued(s->reqs) > 0)
 		pump_soon(s, 0);
 }
 
-void
-tftp_server_session_ended(struct tftp_server *s, struct tftp_req *req, int completed)
+static void
+env_ended(void *ctx, struct tftp_req *req, void *link, int completed)
 {
+	struct tftp_server *s = ctx;
+
 	s->st.active--;
+	tftp_tid_free(link);
 	tftp_reqtab_ended(s->reqs, req, completed, loop_now(s->loop));
 	/* Not from here: the caller may be in the middle of reading requests. */
 	if (tftp_reqtab_queued(s->reqs) > 0)
@@ -606,7 +655,7 @@ set_rcvbuf(int fd, size_t want, size_t *got)
 
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
 	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &have, &len) == 0 && (size_t)have / 2 < want)
-		/* Above net.core.rmem_max only with CAP_NET_ADMIN (tftp-notes 5.2). */
+		/* Above net.core.rmem_max only with CAP_NET_ADMIN (SO_RCVBUFFORCE). */
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v));
 	len = sizeof(have);
 	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &have, &len) < 0)
@@ -650,7 +699,7 @@ open_listener(struct tftp_server *s, const union tftp_sa *a, char *err, size_t e
 	}
 	if (set_rcvbuf(l->fd, s->cfg->rcvbuf, &got) < 0)
 		goto fail;
-	/* Bind exactly what was asked, or fail loudly (tftp-notes 5.7). */
+	/* Bind exactly what was asked, or fail loudly: never a silent wildcard. */
 	if (bind(l->fd, &a->sa, tftp_addr_len(a)) < 0)
 		goto fail;
 	/* Port 0 binds a port the kernel picks: log the one we got. */
@@ -670,6 +719,15 @@ fail:
 		close(l->fd);
 	return -1;
 }
+
+static const struct tftp_session_ops env_ops = {
+	.now = env_now,
+	.timer_set = env_timer_set,
+	.timer_cancel = env_timer_cancel,
+	.send = env_send,
+	.acked = env_acked,
+	.ended = env_ended,
+};
 
 struct tftp_server *
 tftp_server_new(const struct tftp_config *cfg, struct loop *loop, char *err, size_t errlen)
@@ -691,6 +749,14 @@ tftp_server_new(const struct tftp_config *cfg, struct loop *loop, char *err, siz
 	}
 	s->cfg = cfg;
 	s->loop = loop;
+	s->lim.max_lifetime_s = cfg->max_lifetime_s;
+	s->lim.timeout_ms = cfg->timeout_ms;
+	s->lim.max_timeout_ms = cfg->max_timeout_ms;
+	s->lim.retries = cfg->retries;
+	s->env.ops = &env_ops;
+	s->env.ctx = s;
+	s->env.lim = &s->lim;
+	s->env.stats = &s->st;
 	loop_timer_init(&s->status, on_status, s);
 	loop_timer_init(&s->pump, on_pump, s);
 	loop_timer_init(&s->expire, on_expire, s);
@@ -719,7 +785,8 @@ on_status(struct loop *l, struct loop_timer *t, void *arg)
 	struct tftp_server *s = arg;
 
 	tftp_server_log_status(s);
-	(void)loop_timer_set(l, t, (uint64_t)s->cfg->status_interval * 1000u);
+	if (loop_timer_set(l, t, (uint64_t)s->cfg->status_interval * 1000u) < 0)
+		tftp_log(TFTP_LOG_ERR, "cannot arm the status timer: out of memory; SIGUSR1 still logs it");
 }
 
 int
@@ -747,8 +814,11 @@ tftp_server_start(struct tftp_server *s, const char *root, char *err, size_t err
 	}
 	if (tftp_cache_fd(s->cache) < 0)
 		tftp_log(TFTP_LOG_WARN, "inotify unavailable: files are checked with stat on every request");
-	if (s->cfg->status_interval > 0)
-		(void)loop_timer_set(s->loop, &s->status, (uint64_t)s->cfg->status_interval * 1000u);
+	if (s->cfg->status_interval > 0 &&
+	    loop_timer_set(s->loop, &s->status, (uint64_t)s->cfg->status_interval * 1000u) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if (loop_timer_set(s->loop, &s->expire, EXPIRE_MS) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -768,7 +838,7 @@ tftp_server_log_status(struct tftp_server *s)
 	         "Status: requests %llu completed %llu failed %llu bytes %llu active %llu peak %llu "
 	         "refused %llu notfound %llu busy %llu malformed %llu duplicates %llu retransmits %llu "
 	         "cached %zu files %zu bytes queued %zu unacked %zu stale %llu dropped %llu "
-	         "evicted %llu unreachable %llu expired %llu",
+	         "evicted %llu unreachable %llu expired %llu notimer %llu",
 	         (unsigned long long)s->st.requests, (unsigned long long)s->st.completed,
 	         (unsigned long long)s->st.failed, (unsigned long long)s->st.bytes,
 	         (unsigned long long)s->st.active, (unsigned long long)s->st.peak_active,
@@ -778,7 +848,7 @@ tftp_server_log_status(struct tftp_server *s)
 	         cs.files, cs.bytes, tftp_reqtab_queued(s->reqs), tftp_reqtab_unacked(s->reqs),
 	         (unsigned long long)s->st.stale, (unsigned long long)s->st.dropped,
 	         (unsigned long long)s->st.evicted, (unsigned long long)s->st.unreachable,
-	         (unsigned long long)s->st.expired);
+	         (unsigned long long)s->st.expired, (unsigned long long)s->st.notimer);
 }
 
 void

@@ -120,7 +120,10 @@ main(int argc, char **argv)
 		perror(PROG);
 		return 1;
 	}
-	loop_run(c.loop);
+	if (loop_run(c.loop) < 0) {
+		perror(PROG);
+		c.status = 1;
+	}
 	tftp_client_free(cl);
 	loop_free(c.loop);
 	return c.status;

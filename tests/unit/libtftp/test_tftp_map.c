@@ -1,5 +1,5 @@
 /*
- * Request-name validation, per-device mapping and log escaping
+ * Request-name validation and per-device mapping
  * (libtftp/tftp_map.c).
  */
 #include <string.h>
@@ -99,19 +99,6 @@ START_TEST(device_mapping)
 }
 END_TEST
 
-START_TEST(escaping)
-{
-	char out[32];
-
-	ck_assert_str_eq(tftp_escape("plain.tlv", 9, out, sizeof(out)), "plain.tlv");
-	ck_assert_str_eq(tftp_escape("a\nb\"\\", 5, out, sizeof(out)), "a\\x0ab\\x22\\x5c");
-	ck_assert_str_eq(tftp_escape("\xff", 1, out, sizeof(out)), "\\xff");
-	ck_assert_str_eq(tftp_escape("0123456789012345678901234567890123456789", 40, out, sizeof(out)),
-	                 "0123456789012345678901234567...");
-	ck_assert_str_eq(tftp_escape("abc", 3, out, 1), "");
-}
-END_TEST
-
 Suite *
 make_suite(void)
 {
@@ -121,7 +108,6 @@ make_suite(void)
 
 	tcase_add_test(ok, names_ok);
 	tcase_add_test(ok, device_mapping);
-	tcase_add_test(ok, escaping);
 	tcase_add_loop_test(mal, names_bad, 0, (int)(sizeof(bad_names) / sizeof(bad_names[0])));
 	tcase_add_test(mal, names_length);
 	suite_add_tcase(s, ok);
