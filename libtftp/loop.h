@@ -1,5 +1,5 @@
 /*
- * A small event loop in the spirit of Redis ae.c: fd-indexed registration,
+ * A small event loop in the spirit of Redis's ae: fd-indexed registration,
  * millisecond timers in a binary heap, callbacks. The only code in the
  * project that calls epoll; the server, the client engine and the load
  * generator all run on it.

@@ -1,6 +1,7 @@
 /*
  * Test-only pass-through PKCS#11 module: PIN lockout for SoftHSM2, which
- * never locks a PIN (doc/pkcs11-notes.md section 6). It loads the real
+ * never locks a PIN (it keeps no failure counter, unlike an eToken, which
+ * locks after 15 wrong PINs). It loads the real
  * module ($P11SHIM_MODULE, default SoftHSM2), hands out a copy of its
  * function list, and replaces two entries:
  *

@@ -1,5 +1,5 @@
 /*
- * The token layer (ctl-client/p11.c) against SoftHSM2 through libp11, under
+ * The token layer (ctl-client/p11_*.c) against SoftHSM2 through libp11, under
  * ASan/UBSan in `make check`: listing, certificates without login, signing
  * on the token and verifying with libctl, wrong PIN, the lockout shim, and
  * the module / token / key errors. Each test gets private copies of the
