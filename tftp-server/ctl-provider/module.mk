@@ -12,8 +12,7 @@ $(BIN)/ctl-provider: $(OBJ)/tftp-server/ctl-provider/provider.o $(PROV_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCTL_A) $(SSL_LIBS) $(PROV_LIBS)
 
-# Unit tests, one per source file (tests/unit/ctl-provider/test_<file>.c),
-# link its objects and the fixtures they share (prov_fixture.c there).
-PROV_TESTS := $(basename $(notdir $(wildcard tests/unit/ctl-provider/test_*.c)))
-$(addprefix $(TBIN)/,$(PROV_TESTS)): $(PROV_LIB_OBJS) $(OBJ)/tests/unit/ctl-provider/prov_fixture.o
+# Its unit tests, one per source file (PROV_TESTS, set by
+# tests/unit/ctl-provider/module.mk, which make reads first), link its objects.
+$(addprefix $(TBIN)/,$(PROV_TESTS)): $(PROV_LIB_OBJS)
 $(foreach t,$(PROV_TESTS),$(eval TEST_LIBS_$(t) := $(PROV_LIBS)))
