@@ -389,7 +389,7 @@ on_file(void *arg, const struct tftp_result *r)
 }
 
 /* The single place a phone starts a TFTP transfer (through env->get). */
-static int
+CTL_MUST_USE static int
 request(struct pv_phone *ph, const char *name)
 {
 	struct pv_env *e = ph->env;

@@ -13,7 +13,7 @@
 #include "pv.h"
 
 /* HOST[:PORT]: numeric first (tftp_addr_parse), then a name lookup. */
-static int
+CTL_MUST_USE static int
 resolve(const char *spec, union tftp_sa *out)
 {
 	struct addrinfo hints, *ai = NULL;
@@ -49,7 +49,7 @@ resolve(const char *spec, union tftp_sa *out)
 }
 
 /* How a phone starts a transfer on the real engine. */
-static int
+CTL_MUST_USE static int
 client_get(void *arg, const struct tftp_get *g)
 {
 	return tftp_client_get(arg, g);

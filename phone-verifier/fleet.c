@@ -184,7 +184,7 @@ progress_cb(struct loop *l, struct loop_timer *t, void *arg)
 }
 
 /* The server's own CTLFile.tlv / ITLFile.tlv: what every phone should end with. */
-static int
+CTL_MUST_USE static int
 fetch_ref(struct fleet *fl, const char *name, struct ref *r)
 {
 	struct tftp_result res;
@@ -312,7 +312,7 @@ struct fleet_opts {
 	struct tftp_src_range src;
 };
 
-static int
+CTL_MUST_USE static int
 fleet_parse(int argc, char **argv, struct fleet_opts *o)
 {
 	static const struct option opts[] = {
@@ -370,7 +370,7 @@ fleet_parse(int argc, char **argv, struct fleet_opts *o)
 }
 
 /* Checks the prefix: hex digits, and room for count distinct MACs after it. */
-static int
+CTL_MUST_USE static int
 prefix_ok(struct fleet *fl, const char *p, unsigned long long count)
 {
 	size_t i, len = strlen(p), free_digits;
@@ -401,7 +401,7 @@ bad:
 }
 
 /* The range must match the server's family and be held by this host. */
-static int
+CTL_MUST_USE static int
 src_range_ok(const struct fleet *fl)
 {
 	union tftp_sa bad;
@@ -416,7 +416,7 @@ src_range_ok(const struct fleet *fl)
 	               tftp_addr_str(&bad, buf, sizeof(buf)), strerror(errno));
 }
 
-static int
+CTL_MUST_USE static int
 fleet_run(struct fleet *fl, const struct fleet_opts *o)
 {
 	int rc;

@@ -153,7 +153,7 @@ list_json(const char *key, const struct pv_tl *tl)
 	printf("]}");
 }
 
-static int
+CTL_MUST_USE static int
 load_state(const char *dir, struct pv_trust *t)
 {
 	struct ctl_diag d;
@@ -355,7 +355,7 @@ compare_one(const struct pv_trust *held, const struct server_side *s, int json, 
 	return 1;
 }
 
-static int
+CTL_MUST_USE static int
 server_from_file(const char *path, struct server_side *s)
 {
 	struct ctl_diag d;
@@ -375,7 +375,7 @@ server_from_file(const char *path, struct server_side *s)
 }
 
 /* Fetches names[0], else names[1], as a phone would. */
-static int
+CTL_MUST_USE static int
 server_from_tftp(struct pv_env *e, enum ctl_kind kind, const char *const names[2],
                  struct server_side *s)
 {
@@ -413,7 +413,7 @@ static const char compare_usage[] =
 	"  --json              print one JSON object\n"
 	"  --help              show this help\n";
 
-static int
+CTL_MUST_USE static int
 compare_parse(int argc, char **argv, struct pv_env_cfg *cfg, const char **state,
               const char **file, const char **mac, int *json)
 {
@@ -455,7 +455,7 @@ compare_parse(int argc, char **argv, struct pv_env_cfg *cfg, const char **state,
 }
 
 /* Fills s[] (one per compared kind); *n how many. */
-static int
+CTL_MUST_USE static int
 compare_sources(const struct pv_env_cfg *cfg, const char *file, const char *mac,
                 struct server_side s[2], size_t *n, char names[3][64])
 {

@@ -147,7 +147,7 @@ struct pv_phone {
 	char *dir;              /* state directory (owned), NULL: memory only */
 	struct pv_trust trust;
 	enum pv_step step;
-	unsigned flags;         /* PV_F_* in boot.c */
+	unsigned flags;         /* what happened so far (F_* in boot.c) */
 	enum pv_status status;  /* headline, set when done */
 	enum pv_cause cause;
 	unsigned task;          /* [NN] of the transfer in flight */

@@ -366,7 +366,7 @@ pv_config_check(const struct pv_trust *held, const uint8_t *p, size_t n, struct 
 
 /* ---- state directory ------------------------------------------------------- */
 
-static enum ctl_err
+CTL_MUST_USE static enum ctl_err
 io_fail(struct ctl_diag *d, const char *what, const char *path)
 {
 	int e = errno;
@@ -378,7 +378,7 @@ io_fail(struct ctl_diag *d, const char *what, const char *path)
 	return CTL_E_IO;
 }
 
-static enum ctl_err
+CTL_MUST_USE static enum ctl_err
 join(char *out, size_t cap, const char *dir, const char *name, struct ctl_diag *d)
 {
 	int w = snprintf(out, cap, "%s/%s", dir, name);
@@ -393,7 +393,7 @@ join(char *out, size_t cap, const char *dir, const char *name, struct ctl_diag *
 	return CTL_OK;
 }
 
-static enum ctl_err
+CTL_MUST_USE static enum ctl_err
 load_one(const char *dir, const char *name, enum ctl_kind kind, struct pv_tl **out,
          struct ctl_diag *d)
 {
@@ -447,7 +447,7 @@ pv_state_load(const char *dir, struct pv_trust *t, struct ctl_diag *d)
 }
 
 /* mkdir -p for the state directory (a fleet's root/SEP<MAC> included). */
-static enum ctl_err
+CTL_MUST_USE static enum ctl_err
 make_dirs(const char *dir, struct ctl_diag *d)
 {
 	char path[4096];
