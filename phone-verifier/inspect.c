@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include <ctl/text.h>
 
 #include "console.h"
@@ -60,6 +62,30 @@ json_role(FILE *f, const struct ctl_record *r)
 	else
 		fputs("null,\"role_name\":", f);
 	ctl_json_fputs_or_null(f, r->has_role ? ctl_role_short(r->role) : NULL);
+}
+
+/*
+ * SHA-1 of a record's certificate as show ctl prints it ("E9 D4 33 ..."),
+ * or NULL when the record has none.
+ */
+static const char *
+fingerprint(struct ctl_bytes cert, char *out, size_t cap)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	size_t n = 0;
+
+	if (cert.len == 0 || EVP_Digest(cert.p, cert.len, md, &mdlen, EVP_sha1(), NULL) != 1 ||
+	    cap < (size_t)mdlen * 3)
+		return NULL;
+	for (i = 0; i < mdlen; i++) {
+		if (i > 0)
+			out[n++] = ' ';
+		if (ctl_hex_encode(out + n, cap - n, md + i, 1, CTL_HEX_UPPER) == NULL)
+			return NULL;
+		n += 2;
+	}
+	return out;
 }
 
 /* Serial number as CUCM prints it (70:CA:F6:...); a hostile length gets its size instead. */
@@ -119,6 +145,7 @@ list_json(const char *key, const struct pv_tl *tl)
 	char b[160], t[40];
 	size_t i, n, len = 0;
 	struct ctl_bytes s;
+	char fp[64];
 
 	printf("\"%s\":", key);
 	if (tl == NULL) {
@@ -144,11 +171,16 @@ list_json(const char *key, const struct pv_tl *tl)
 		json_name(stdout, r->subject);
 		printf(",\"issuer\":");
 		json_name(stdout, r->issuer);
-		printf(",\"serial\":\"%s\",\"cert_sha1\":", serial_hex(r->serial, b, sizeof(b)));
-		if (r->cert.len > 0 && ctl_checksums(r->cert.p, r->cert.len, &cs) == CTL_OK)
-			printf("\"%s\"}", cs.sha1);
-		else
-			printf("null}");
+		printf(",\"serial\":");
+		ctl_json_fputs(stdout, serial_hex(r->serial, b, sizeof(b)));
+		/* cert_sha1 (lower case) came first; certificate_sha1 is the format
+		 * every tool uses, as show ctl prints it. */
+		printf(",\"cert_sha1\":");
+		ctl_json_fputs_or_null(stdout, r->cert.len > 0 &&
+		                       ctl_checksums(r->cert.p, r->cert.len, &cs) == CTL_OK ? cs.sha1 : NULL);
+		printf(",\"certificate_sha1\":");
+		ctl_json_fputs_or_null(stdout, fingerprint(r->cert, fp, sizeof(fp)));
+		putchar('}');
 	}
 	printf("]}");
 }

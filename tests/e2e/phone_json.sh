@@ -35,6 +35,11 @@ expect_grep "é written as UTF-8, not as two escaped Latin-1 characters" "Télé
 json_eq "the subject decodes to the certificate's" "$T_TMP/tl.json" \
 	'.ctl.records[] | select(.role_name == "CAPF") | .subject | contains("CN=Téléphone capf")' true
 
+"$CC" show --json "$S/CTLFile.tlv" > "$T_TMP/show.json" 2>/dev/null
+expect_eq "serial and certificate_sha1 as ctl-client show --json writes them" \
+	"$(jq -c '[.ctl.records[] | {serial, certificate_sha1}]' "$T_TMP/tl.json")" \
+	"$(jq -c '[.records[] | {serial, certificate_sha1}]' "$T_TMP/show.json")"
+
 # compare: a record only one side has carries the same keys as a trust-list record.
 "$CC" build --out "$T_TMP/other.tlv" --sast "$PKI/sast1.pem" --sast "$PKI/sast2.pem" \
 	--ccm-tftp "$PKI/ccm1.pem" --sign-key "$PKI/sast1.key" --sign-cert "$PKI/sast1.pem" \
