@@ -414,6 +414,7 @@ cl_state_save(const struct cluster *cl, const uint8_t *ctl, size_t len, int mode
 	char sp[4200], tp[4200], line[400];
 	struct ctl_wr wr;
 	struct ctl_diag d;
+	enum ctl_err r = CTL_OK;
 	size_t i, nfail = 0;
 	int n;
 
@@ -429,14 +430,15 @@ cl_state_save(const struct cluster *cl, const uint8_t *ctl, size_t len, int mode
 	ctl_wr_init(&wr, 1u << 20);
 	n = snprintf(line, sizeof(line), "op %s\nmode %d\nctl %d\n", cl->cmd->name, mode, ctl != NULL);
 	if (n > 0 && (size_t)n < sizeof(line))
-		(void)ctl_wr_bytes(&wr, line, (size_t)n);
-	for (i = 0; i < cl->n; i++) {
+		r = ctl_wr_bytes(&wr, line, (size_t)n);
+	for (i = 0; i < cl->n && r == CTL_OK; i++) {
 		n = snprintf(line, sizeof(line), "server %s %s\n", cl->nodes[i].t.name,
 		             cl->nodes[i].failed ? "failed" : "ok");
 		if (n > 0 && (size_t)n < sizeof(line))
-			(void)ctl_wr_bytes(&wr, line, (size_t)n);
+			r = ctl_wr_bytes(&wr, line, (size_t)n);
 	}
-	if ((ctl != NULL && ctl_write_atomic(tp, ctl, len, 0600, &d) != CTL_OK) ||
+	/* A state that does not list every server would retry the wrong ones. */
+	if (r != CTL_OK || (ctl != NULL && ctl_write_atomic(tp, ctl, len, 0600, &d) != CTL_OK) ||
 	    ctl_write_atomic(sp, wr.buf, wr.len, 0600, &d) != CTL_OK)
 		cli_warn("cannot save the state for --retry-failed in %s", sp);
 	ctl_wr_cleanup(&wr);

@@ -324,8 +324,14 @@ write_verified(const struct build_opts *o, const uint8_t *p, size_t n)
 		ctl_file_free(f);
 		return cli_exit_for(r);
 	}
-	ctl_checksums(p, n, &s);
+	if ((r = ctl_checksums(p, n, &s)) != CTL_OK) {
+		cli_err("%s: written, but its checksums cannot be computed: %s", o->out,
+		        ctl_strerror(r));
+		ctl_file_free(f);
+		return cli_exit_for(r);
+	}
 	if (o->json) {
+		cli_json_printed();
 		printf("{\"tool\":\"ctl-client\",\"version\":\"%s\",\"out\":", CTL_VERSION_STRING);
 		ctl_json_fputs(stdout, o->out);
 		printf(",\"kind\":\"%s\",\"length\":%zu,\"records\":%zu,\"signer_record\":%d,"

@@ -73,8 +73,9 @@ names(X509 *x, char *subj, size_t slen, char *iss, size_t ilen)
 {
 	char *s = NULL, *i = NULL;
 
-	(void)ctl_name_string(X509_get_subject_name(x), &s);
-	(void)ctl_name_string(X509_get_issuer_name(x), &i);
+	/* A name that cannot be decoded (s or i left NULL) is shown as "?". */
+	CTL_IGNORE_RESULT(ctl_name_string(X509_get_subject_name(x), &s));
+	CTL_IGNORE_RESULT(ctl_name_string(X509_get_issuer_name(x), &i));
 	(void)snprintf(subj, slen, "%s", s ? s : "?");
 	(void)snprintf(iss, ilen, "%s", i ? i : "?");
 	free(s);
@@ -274,6 +275,7 @@ print_json(const struct check *ck, int ok)
 	const struct cluster *cl = ck->cl;
 	size_t i;
 
+	cli_json_printed();
 	printf("{\"tool\":\"ctl-client\",\"version\":\"%s\",\"command\":\"check\",\"ok\":%s,\"servers\":[",
 	       CTL_VERSION_STRING, ok ? "true" : "false");
 	for (i = 0; i < cl->n; i++) {

@@ -196,8 +196,14 @@ report(const struct sign_file_opts *o, const char *out, const uint8_t *p, size_t
 		ctl_file_free(f);
 		return cli_exit_for(r);
 	}
-	ctl_checksums(p, n, &s);
+	if ((r = ctl_checksums(p, n, &s)) != CTL_OK) {
+		cli_err("%s: written, but its checksums cannot be computed: %s", out,
+		        ctl_strerror(r));
+		ctl_file_free(f);
+		return cli_exit_for(r);
+	}
 	if (o->json) {
+		cli_json_printed();
 		printf("{\"tool\":\"ctl-client\",\"version\":\"%s\",\"out\":", CTL_VERSION_STRING);
 		ctl_json_fputs(stdout, out);
 		printf(",\"kind\":\"SGN\",\"length\":%zu,\"header_length\":%u,\"payload_length\":%zu,"

@@ -24,8 +24,9 @@ print_json(const struct verdict *v, const char *path)
 	struct ctl_sums s;
 	size_t len;
 	const uint8_t *p = ctl_file_bytes(v->file, &len);
+	int have_sums = ctl_checksums(p, len, &s) == CTL_OK;
 
-	ctl_checksums(p, len, &s);
+	cli_json_printed();
 	printf("{\"tool\":\"ctl-client\",\"version\":\"%s\",\"file\":", CTL_VERSION_STRING);
 	ctl_json_fputs(stdout, path);
 	printf(",\"ok\":%s,\"error\":", v->res.err == CTL_OK ? "true" : "false");
@@ -40,7 +41,10 @@ print_json(const struct verdict *v, const char *path)
 		printf("%d", v->res.signer_index + 1);
 	else
 		printf("null");
-	printf(",\"md5\":\"%s\",\"sha1\":\"%s\"}\n", s.md5, s.sha1);
+	if (have_sums)
+		printf(",\"md5\":\"%s\",\"sha1\":\"%s\"}\n", s.md5, s.sha1);
+	else
+		printf(",\"md5\":null,\"sha1\":null}\n");
 }
 
 static int

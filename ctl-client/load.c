@@ -41,14 +41,15 @@ load_and_verify(const char *path, const char *trusted_path, unsigned flags, stru
 		/* A signed file's signer (TFTP / CCM+TFTP) is listed in a trust list. */
 		static const uint16_t roles[] = { CTL_ROLE_TFTP, CTL_ROLE_CCM_TFTP };
 
+		/* The verdict, failure included, is in v->res.err: the caller reports it. */
 		if (v->trusted != NULL)
-			ctl_file_verify_with(v->file, v->trusted, roles, 2, &v->res);
+			CTL_IGNORE_RESULT(ctl_file_verify_with(v->file, v->trusted, roles, 2, &v->res));
 		else
 			v->unverifiable = ctl_file_verify(v->file, &v->res) == CTL_E_KIND;
 	} else if (v->trusted != NULL) {
-		ctl_file_verify_trusted(v->file, v->trusted, &v->res);
+		CTL_IGNORE_RESULT(ctl_file_verify_trusted(v->file, v->trusted, &v->res));
 	} else {
-		ctl_file_verify(v->file, &v->res);
+		CTL_IGNORE_RESULT(ctl_file_verify(v->file, &v->res));
 	}
 	return EXIT_OK;
 }
@@ -67,6 +68,8 @@ print_listing(const struct verdict *v, const char *path, int json)
 	}
 	fputs(text, stdout);
 	free(text);
+	if (json)
+		cli_json_printed();
 	if (fflush(stdout) != 0) {
 		cli_err("cannot write to standard output");
 		return EXIT_IO;

@@ -11,10 +11,12 @@
 
 #include <openssl/evp.h>
 
+#include <ctl/err.h>
+
 /* EVP digest for a CTL digest code, NULL when unknown. */
-const EVP_MD *ctli_md(uint8_t code);
+CTL_MUST_USE const EVP_MD *ctli_md(uint8_t code);
 /* Modulus code (section 5.3) for a signature of n bytes; -1 when none. */
-int ctli_modulus_code(size_t n);
+CTL_MUST_USE int ctli_modulus_code(size_t n);
 /* Signature size in bytes for a modulus code; 0 when unknown. */
 size_t ctli_modulus_bytes(uint8_t code);
 

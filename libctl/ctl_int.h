@@ -28,25 +28,25 @@ struct ctl_file {
 };
 
 /* Records failure details in d (may be NULL) and returns e. */
-enum ctl_err ctli_fail(struct ctl_diag *d, enum ctl_err e, size_t off, int tag, int rec,
+CTL_MUST_USE enum ctl_err ctli_fail(struct ctl_diag *d, enum ctl_err e, size_t off, int tag, int rec,
                        const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Same, appending OpenSSL's error queue to the message (and clearing it). */
-enum ctl_err ctli_fail_ssl(struct ctl_diag *d, enum ctl_err e, const char *fmt, ...)
+CTL_MUST_USE enum ctl_err ctli_fail_ssl(struct ctl_diag *d, enum ctl_err e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* printf into a growable writer (text rendering). */
-enum ctl_err ctli_wr_printf(struct ctl_wr *wr, const char *fmt, ...)
+CTL_MUST_USE enum ctl_err ctli_wr_printf(struct ctl_wr *wr, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 
 /* The subjectPublicKey bytes of a DER certificate (RSAPublicKey DER or EC point). */
-enum ctl_err ctli_cert_key_bytes(const uint8_t *der, size_t len, struct ctl_bytes *key);
+CTL_MUST_USE enum ctl_err ctli_cert_key_bytes(const uint8_t *der, size_t len, struct ctl_bytes *key);
 /* Public key bytes as CTL records store them (section 8). OPENSSL_free() *out. */
-enum ctl_err ctli_pkey_bytes(EVP_PKEY *pk, uint8_t **out, size_t *len);
+CTL_MUST_USE enum ctl_err ctli_pkey_bytes(EVP_PKEY *pk, uint8_t **out, size_t *len);
 /* Public key object from record PUBLICKEY bytes (RSA PKCS#1 DER). */
-EVP_PKEY *ctli_pkey_from_record(const struct ctl_record *r);
+CTL_MUST_USE EVP_PKEY *ctli_pkey_from_record(const struct ctl_record *r);
 
 /* Checks the signature of f with key; CTL_OK or CTL_E_SIG_INVALID. */
-enum ctl_err ctli_verify_sig(const struct ctl_file *f, EVP_PKEY *key, char *why, size_t whylen);
+CTL_MUST_USE enum ctl_err ctli_verify_sig(const struct ctl_file *f, EVP_PKEY *key, char *why, size_t whylen);
 
 #endif

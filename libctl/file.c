@@ -55,7 +55,7 @@ ctl_file_parse(const uint8_t *buf, size_t len, unsigned flags, struct ctl_file *
 	return CTL_OK;
 out:
 	if (r == CTL_E_NOMEM)
-		ctli_fail(diag, r, 0, -1, 0, "out of memory");
+		r = ctli_fail(diag, r, 0, -1, 0, "out of memory");
 	ctl_file_free(f);
 	return r;
 }

@@ -11,8 +11,8 @@ struct hdr_ctx {
 	struct ctl_diag *diag;
 };
 
-enum ctl_err ctli_parse_header(struct hdr_ctx *c);
+CTL_MUST_USE enum ctl_err ctli_parse_header(struct hdr_ctx *c);
 /* Parses the records from HEADER_LENGTH to the end of the file. */
-enum ctl_err ctli_parse_records(struct ctl_file *f, struct ctl_diag *diag);
+CTL_MUST_USE enum ctl_err ctli_parse_records(struct ctl_file *f, struct ctl_diag *diag);
 
 #endif

@@ -104,7 +104,9 @@ ctl_builder_check(const struct ctl_builder *b, const struct ctl_policy *pol, X50
 		return r;
 	if (!signer_listed) {
 		char *name = NULL;
-		ctl_name_string(X509_get_subject_name(signer_cert), &name);
+
+		if (ctl_name_string(X509_get_subject_name(signer_cert), &name) != CTL_OK)
+			name = NULL; /* the error is about the entry, not its name: say it without */
 		r = ctli_fail(diag, CTL_E_SIGNER_NOT_LISTED, 0, -1, 0, "the signing certificate %s is "
 		              "not one of the file's SAST entries: phones could not verify it",
 		              name ? name : "");

@@ -6,10 +6,10 @@
 
 const char *ctli_kind_word(enum ctl_kind k);
 /* Text without trailing NULs, control bytes escaped as \xNN. */
-enum ctl_err ctli_put_text(struct ctl_wr *wr, const uint8_t *p, size_t n);
+CTL_MUST_USE enum ctl_err ctli_put_text(struct ctl_wr *wr, const uint8_t *p, size_t n);
 /* Upper-case hex bytes joined by sep. */
-enum ctl_err ctli_put_hex(struct ctl_wr *wr, const uint8_t *p, size_t n, const char *sep);
-enum ctl_err ctli_cert_sha1(struct ctl_bytes cert, uint8_t out[20]);
+CTL_MUST_USE enum ctl_err ctli_put_hex(struct ctl_wr *wr, const uint8_t *p, size_t n, const char *sep);
+CTL_MUST_USE enum ctl_err ctli_cert_sha1(struct ctl_bytes cert, uint8_t out[20]);
 /* Whether record i signed f (from v when given, else by serial and issuer). */
 int ctli_is_signer_record(const struct ctl_file *f, size_t i, const struct ctl_verify_result *v);
 

@@ -266,7 +266,8 @@ ctl_builder_sign(struct ctl_builder *b, const struct ctl_signer *s, uint8_t **ou
 	if (r != CTL_OK) {
 		ctl_wr_cleanup(&wr);
 		if (diag != NULL && diag->err == CTL_OK)
-			ctli_fail(diag, r, 0, -1, 0, "cannot build the file: %s", ctl_strerror(r));
+			return ctli_fail(diag, r, 0, -1, 0, "cannot build the file: %s",
+			                 ctl_strerror(r));
 		return r;
 	}
 	*out = ctl_wr_take(&wr, len);

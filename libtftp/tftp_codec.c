@@ -84,7 +84,7 @@ tftp_opt_is(const struct tftp_opt *o, const char *s)
 }
 
 /* name/value pairs to the end of the packet (RFC 2347). */
-static enum tftp_perr
+CTL_MUST_USE static enum tftp_perr
 parse_opts(struct ctl_rd *rd, struct tftp_optlist *ol)
 {
 	while (ctl_rd_left(rd) > 0) {
@@ -101,7 +101,7 @@ parse_opts(struct ctl_rd *rd, struct tftp_optlist *ol)
 	return TFTP_P_OK;
 }
 
-static enum tftp_perr
+CTL_MUST_USE static enum tftp_perr
 parse_mode(const char *s, size_t n, enum tftp_mode *m)
 {
 	static const struct { const char *name; enum tftp_mode mode; } modes[] = {
@@ -119,7 +119,7 @@ parse_mode(const char *s, size_t n, enum tftp_mode *m)
 	return TFTP_P_MODE;
 }
 
-static enum tftp_perr
+CTL_MUST_USE static enum tftp_perr
 parse_req(struct ctl_rd *rd, size_t total, struct tftp_pkt *pkt)
 {
 	size_t mode_len;
@@ -140,7 +140,7 @@ parse_req(struct ctl_rd *rd, size_t total, struct tftp_pkt *pkt)
 	return parse_opts(rd, &pkt->opts);
 }
 
-static enum tftp_perr
+CTL_MUST_USE static enum tftp_perr
 parse_error(struct ctl_rd *rd, struct tftp_pkt *pkt)
 {
 	const uint8_t *rest;
@@ -152,13 +152,14 @@ parse_error(struct ctl_rd *rd, struct tftp_pkt *pkt)
 		return TFTP_P_OK;
 	/* RFC 1350 wants a NUL; a packet without one still ends the transfer. */
 	left = ctl_rd_left(rd);
-	(void)ctl_rd_view(rd, &rest, left);
+	if (ctl_rd_view(rd, &rest, left) != CTL_OK)
+		return TFTP_P_SHORT;
 	pkt->emsg = NULL;
 	pkt->emsg_len = left;
 	return TFTP_P_OK;
 }
 
-static enum tftp_perr
+CTL_MUST_USE static enum tftp_perr
 parse_body(struct ctl_rd *rd, size_t n, size_t max_data, struct tftp_pkt *pkt)
 {
 	switch (pkt->op) {
@@ -171,7 +172,8 @@ parse_body(struct ctl_rd *rd, size_t n, size_t max_data, struct tftp_pkt *pkt)
 		pkt->data_len = ctl_rd_left(rd);
 		if (pkt->data_len > max_data)
 			return TFTP_P_TOO_LONG;
-		(void)ctl_rd_view(rd, &pkt->data, pkt->data_len);
+		if (ctl_rd_view(rd, &pkt->data, pkt->data_len) != CTL_OK)
+			return TFTP_P_SHORT;
 		return TFTP_P_OK;
 	case TFTP_ACK:
 		/* Trailing bytes after the block number are tolerated, as tftp-hpa does. */
@@ -209,7 +211,7 @@ tftp_parse(const uint8_t *p, size_t n, size_t max_data, struct tftp_pkt *pkt)
 
 /* ---- builders --------------------------------------------------------- */
 
-static int
+CTL_MUST_USE static int
 wr_opts(struct ctl_wr *wr, const struct tftp_opt *opts, size_t nopts)
 {
 	for (size_t i = 0; i < nopts; i++) {
@@ -257,8 +259,9 @@ tftp_build_data_hdr(uint8_t hdr[TFTP_HDR], uint16_t block)
 	struct ctl_wr wr;
 
 	ctl_wr_init_fixed(&wr, hdr, TFTP_HDR);
-	(void)ctl_wr_u16be(&wr, TFTP_DATA);
-	(void)ctl_wr_u16be(&wr, block);
+	/* Two u16 into the TFTP_HDR (4) bytes of hdr: these writes cannot fail. */
+	CTL_IGNORE_RESULT(ctl_wr_u16be(&wr, TFTP_DATA));
+	CTL_IGNORE_RESULT(ctl_wr_u16be(&wr, block));
 }
 
 int

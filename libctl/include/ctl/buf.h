@@ -32,26 +32,26 @@ void ctl_rd_init(struct ctl_rd *rd, const void *p, size_t len);
  */
 void ctl_rd_init_at(struct ctl_rd *rd, const void *p, size_t len, size_t origin);
 
-enum ctl_err ctl_rd_u8(struct ctl_rd *rd, uint8_t *v);
-enum ctl_err ctl_rd_u16be(struct ctl_rd *rd, uint16_t *v);
-enum ctl_err ctl_rd_u32be(struct ctl_rd *rd, uint32_t *v);
+CTL_MUST_USE enum ctl_err ctl_rd_u8(struct ctl_rd *rd, uint8_t *v);
+CTL_MUST_USE enum ctl_err ctl_rd_u16be(struct ctl_rd *rd, uint16_t *v);
+CTL_MUST_USE enum ctl_err ctl_rd_u32be(struct ctl_rd *rd, uint32_t *v);
 /* Copies n bytes into dst. */
-enum ctl_err ctl_rd_bytes(struct ctl_rd *rd, void *dst, size_t n);
+CTL_MUST_USE enum ctl_err ctl_rd_bytes(struct ctl_rd *rd, void *dst, size_t n);
 /* Lends a pointer to the next n bytes (valid while the buffer lives) and advances. */
-enum ctl_err ctl_rd_view(struct ctl_rd *rd, const uint8_t **p, size_t n);
+CTL_MUST_USE enum ctl_err ctl_rd_view(struct ctl_rd *rd, const uint8_t **p, size_t n);
 /* Peeks at the next byte without advancing. */
-enum ctl_err ctl_rd_peek_u8(const struct ctl_rd *rd, uint8_t *v);
+CTL_MUST_USE enum ctl_err ctl_rd_peek_u8(const struct ctl_rd *rd, uint8_t *v);
 /* Peeks at the next two bytes as a big-endian u16 without advancing. */
-enum ctl_err ctl_rd_peek_u16be(const struct ctl_rd *rd, uint16_t *v);
+CTL_MUST_USE enum ctl_err ctl_rd_peek_u16be(const struct ctl_rd *rd, uint16_t *v);
 /* Lends a pointer to the next n bytes without advancing. */
-enum ctl_err ctl_rd_peek(const struct ctl_rd *rd, const uint8_t **p, size_t n);
+CTL_MUST_USE enum ctl_err ctl_rd_peek(const struct ctl_rd *rd, const uint8_t **p, size_t n);
 /* Advances past n bytes. */
-enum ctl_err ctl_rd_skip(struct ctl_rd *rd, size_t n);
+CTL_MUST_USE enum ctl_err ctl_rd_skip(struct ctl_rd *rd, size_t n);
 /* Child reader over the next n bytes; the parent advances past them. */
-enum ctl_err ctl_rd_sub(struct ctl_rd *rd, struct ctl_rd *child, size_t n);
+CTL_MUST_USE enum ctl_err ctl_rd_sub(struct ctl_rd *rd, struct ctl_rd *child, size_t n);
 /* Lends the bytes up to (not including) the next NUL and advances past
  * the NUL; CTL_E_TRUNCATED when no NUL is left. */
-enum ctl_err ctl_rd_cstr(struct ctl_rd *rd, const char **s, size_t *n);
+CTL_MUST_USE enum ctl_err ctl_rd_cstr(struct ctl_rd *rd, const char **s, size_t *n);
 size_t ctl_rd_left(const struct ctl_rd *rd);
 /* Absolute offset of the next byte in the outermost buffer. */
 size_t ctl_rd_off(const struct ctl_rd *rd);
@@ -78,22 +78,22 @@ void ctl_wr_cleanup(struct ctl_wr *wr);
 /* Empties the writer and keeps its buffer, to build the next message in it. */
 void ctl_wr_reset(struct ctl_wr *wr);
 /* Hands the buffer to the caller (free() it) and resets the writer. */
-uint8_t *ctl_wr_take(struct ctl_wr *wr, size_t *len);
+CTL_MUST_USE uint8_t *ctl_wr_take(struct ctl_wr *wr, size_t *len);
 
-enum ctl_err ctl_wr_u8(struct ctl_wr *wr, uint8_t v);
-enum ctl_err ctl_wr_u16be(struct ctl_wr *wr, uint16_t v);
-enum ctl_err ctl_wr_u32be(struct ctl_wr *wr, uint32_t v);
-enum ctl_err ctl_wr_bytes(struct ctl_wr *wr, const void *p, size_t n);
+CTL_MUST_USE enum ctl_err ctl_wr_u8(struct ctl_wr *wr, uint8_t v);
+CTL_MUST_USE enum ctl_err ctl_wr_u16be(struct ctl_wr *wr, uint16_t v);
+CTL_MUST_USE enum ctl_err ctl_wr_u32be(struct ctl_wr *wr, uint32_t v);
+CTL_MUST_USE enum ctl_err ctl_wr_bytes(struct ctl_wr *wr, const void *p, size_t n);
 /* Writes s and its terminating NUL. */
-enum ctl_err ctl_wr_cstr(struct ctl_wr *wr, const char *s);
+CTL_MUST_USE enum ctl_err ctl_wr_cstr(struct ctl_wr *wr, const char *s);
 /* Inserts n bytes at offset at, moving the tail. */
-enum ctl_err ctl_wr_insert(struct ctl_wr *wr, size_t at, const void *p, size_t n);
+CTL_MUST_USE enum ctl_err ctl_wr_insert(struct ctl_wr *wr, size_t at, const void *p, size_t n);
 /* Reserves a u16 placeholder; *at receives its offset. */
-enum ctl_err ctl_wr_reserve_u16(struct ctl_wr *wr, size_t *at);
+CTL_MUST_USE enum ctl_err ctl_wr_reserve_u16(struct ctl_wr *wr, size_t *at);
 /* Writes v at offset at (a placeholder from ctl_wr_reserve_u16). */
-enum ctl_err ctl_wr_patch_u16(struct ctl_wr *wr, size_t at, size_t v);
+CTL_MUST_USE enum ctl_err ctl_wr_patch_u16(struct ctl_wr *wr, size_t at, size_t v);
 /* The same for 32-bit length fields. */
-enum ctl_err ctl_wr_reserve_u32(struct ctl_wr *wr, size_t *at);
-enum ctl_err ctl_wr_patch_u32(struct ctl_wr *wr, size_t at, size_t v);
+CTL_MUST_USE enum ctl_err ctl_wr_reserve_u32(struct ctl_wr *wr, size_t *at);
+CTL_MUST_USE enum ctl_err ctl_wr_patch_u32(struct ctl_wr *wr, size_t at, size_t v);
 
 #endif

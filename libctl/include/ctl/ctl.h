@@ -131,10 +131,10 @@ struct ctl_file;
  * a signed file). The bytes are copied; the result owns them.
  * On failure *out is NULL and diag says where. Free with ctl_file_free().
  */
-enum ctl_err ctl_file_parse(const uint8_t *buf, size_t len, unsigned flags,
+CTL_MUST_USE enum ctl_err ctl_file_parse(const uint8_t *buf, size_t len, unsigned flags,
                             struct ctl_file **out, struct ctl_diag *diag);
 /* Reads path (at most CTL_MAX_FILE bytes) and parses it. */
-enum ctl_err ctl_file_load(const char *path, unsigned flags, struct ctl_file **out,
+CTL_MUST_USE enum ctl_err ctl_file_load(const char *path, unsigned flags, struct ctl_file **out,
                            struct ctl_diag *diag);
 void ctl_file_free(struct ctl_file *f);
 
@@ -159,7 +159,7 @@ uint32_t ctl_file_timestamp(const struct ctl_file *f);
 const struct ctl_elem *ctl_file_header_elems(const struct ctl_file *f, size_t *n);
 size_t ctl_file_nrecords(const struct ctl_file *f);
 /* Record i (0-based), NULL when out of range. */
-const struct ctl_record *ctl_file_record(const struct ctl_file *f, size_t i);
+CTL_MUST_USE const struct ctl_record *ctl_file_record(const struct ctl_file *f, size_t i);
 
 /* Names and codes as `show ctl` prints them. */
 const char *ctl_role_name(uint16_t role);   /* "System Administrator Security Token", "CCM+TFTP", ... */
@@ -191,10 +191,10 @@ struct ctl_signer {
  * Makes a signer for an in-memory private key (PEM file or token EVP_PKEY).
  * Takes references on key and cert; free with ctl_signer_free().
  */
-enum ctl_err ctl_signer_new_pkey(EVP_PKEY *key, X509 *cert, struct ctl_signer **out,
+CTL_MUST_USE enum ctl_err ctl_signer_new_pkey(EVP_PKEY *key, X509 *cert, struct ctl_signer **out,
                                  struct ctl_diag *diag);
 /* Loads a PEM private key and a PEM or DER certificate and checks they match. */
-enum ctl_err ctl_signer_new_pem(const char *key_path, const char *cert_path,
+CTL_MUST_USE enum ctl_err ctl_signer_new_pem(const char *key_path, const char *cert_path,
                                 struct ctl_signer **out, struct ctl_diag *diag);
 void ctl_signer_free(struct ctl_signer *s);
 
@@ -204,11 +204,11 @@ void ctl_signer_free(struct ctl_signer *s);
 struct ctl_builder;
 
 /* A builder for kind (CTL, ITL or SGN). Free with ctl_builder_free(). */
-enum ctl_err ctl_builder_new(enum ctl_kind kind, struct ctl_builder **out);
+CTL_MUST_USE enum ctl_err ctl_builder_new(enum ctl_kind kind, struct ctl_builder **out);
 void ctl_builder_free(struct ctl_builder *b);
-enum ctl_err ctl_builder_set_digest(struct ctl_builder *b, enum ctl_digest d);
+CTL_MUST_USE enum ctl_err ctl_builder_set_digest(struct ctl_builder *b, enum ctl_digest d);
 /* Defaults: "CTLFile.tlv" / "ITLFile.tlv"; required for SGN. */
-enum ctl_err ctl_builder_set_filename(struct ctl_builder *b, const char *name);
+CTL_MUST_USE enum ctl_err ctl_builder_set_filename(struct ctl_builder *b, const char *name);
 /* Default: time(NULL) at signing. */
 void ctl_builder_set_timestamp(struct ctl_builder *b, uint32_t ts);
 /* VERSION; default 1.2 for CTL/ITL, 1.0 for SGN (section 4). */
@@ -216,18 +216,18 @@ void ctl_builder_set_version(struct ctl_builder *b, uint8_t major, uint8_t minor
 /* Emits tag 28 (section 4); off by default. */
 void ctl_builder_set_signer_version(struct ctl_builder *b, uint8_t major, uint8_t minor);
 /* Payload of a .sgn file (copied). */
-enum ctl_err ctl_builder_set_payload(struct ctl_builder *b, const uint8_t *p, size_t n);
+CTL_MUST_USE enum ctl_err ctl_builder_set_payload(struct ctl_builder *b, const uint8_t *p, size_t n);
 
 /*
  * Adds a record derived from cert for role; dns may be NULL (written as an
  * empty name, as eToken records are), ipv4 may be NULL (no IPADDRESS).
  * The certificate is referenced, not copied.
  */
-enum ctl_err ctl_builder_add_cert(struct ctl_builder *b, X509 *cert, uint16_t role,
+CTL_MUST_USE enum ctl_err ctl_builder_add_cert(struct ctl_builder *b, X509 *cert, uint16_t role,
                                   const char *dns, const uint8_t ipv4[4],
                                   struct ctl_diag *diag);
 /* Copies a parsed record element for element (keeps its order and tags). */
-enum ctl_err ctl_builder_add_record(struct ctl_builder *b, const struct ctl_record *r);
+CTL_MUST_USE enum ctl_err ctl_builder_add_record(struct ctl_builder *b, const struct ctl_record *r);
 size_t ctl_builder_nrecords(const struct ctl_builder *b);
 
 /*
@@ -241,7 +241,7 @@ struct ctl_policy {
 	int allow_expired;
 	time_t now;
 };
-enum ctl_err ctl_builder_check(const struct ctl_builder *b, const struct ctl_policy *pol,
+CTL_MUST_USE enum ctl_err ctl_builder_check(const struct ctl_builder *b, const struct ctl_policy *pol,
                                X509 *signer_cert, struct ctl_diag *diag);
 
 /*
@@ -249,11 +249,11 @@ enum ctl_err ctl_builder_check(const struct ctl_builder *b, const struct ctl_pol
  * its size. The signer's certificate supplies SIGNERNAME, SERIALNUMBER and
  * CANAME; its modulus size fixes SIGNATUREMODULUS and HEADER_LENGTH.
  */
-enum ctl_err ctl_builder_sign(struct ctl_builder *b, const struct ctl_signer *s,
+CTL_MUST_USE enum ctl_err ctl_builder_sign(struct ctl_builder *b, const struct ctl_signer *s,
                               uint8_t **out, size_t *len, struct ctl_diag *diag);
 
 /* Copies a parsed file's header settings and records into a new builder. */
-enum ctl_err ctl_builder_from_file(const struct ctl_file *f, struct ctl_builder **out);
+CTL_MUST_USE enum ctl_err ctl_builder_from_file(const struct ctl_file *f, struct ctl_builder **out);
 
 /* ------------------------------------------------------------------ */
 /* Verification                                                         */
@@ -269,7 +269,7 @@ struct ctl_verify_result {
  * Verifies f's signature with its own signer record (section 5.4). For a
  * .sgn file, whose signer is not inside it, use ctl_file_verify_with().
  */
-enum ctl_err ctl_file_verify(const struct ctl_file *f, struct ctl_verify_result *res);
+CTL_MUST_USE enum ctl_err ctl_file_verify(const struct ctl_file *f, struct ctl_verify_result *res);
 
 /*
  * A verifier context caches the public keys it has used (at most 16), so
@@ -279,10 +279,10 @@ enum ctl_err ctl_file_verify(const struct ctl_file *f, struct ctl_verify_result 
  * between threads. Free with ctl_verifier_free().
  */
 struct ctl_verifier;
-enum ctl_err ctl_verifier_new(struct ctl_verifier **out);
+CTL_MUST_USE enum ctl_err ctl_verifier_new(struct ctl_verifier **out);
 void ctl_verifier_free(struct ctl_verifier *v);
 /* ctl_file_verify() through a verifier context (v may be NULL). */
-enum ctl_err ctl_file_verify_ctx(struct ctl_verifier *v, const struct ctl_file *f,
+CTL_MUST_USE enum ctl_err ctl_file_verify_ctx(struct ctl_verifier *v, const struct ctl_file *f,
                                  struct ctl_verify_result *res);
 
 /*
@@ -290,14 +290,14 @@ enum ctl_err ctl_file_verify_ctx(struct ctl_verifier *v, const struct ctl_file *
  * phone rule: a new CTL is accepted only if signed by a token listed in the
  * CTL already held). trusted may be f itself.
  */
-enum ctl_err ctl_file_verify_trusted(const struct ctl_file *f, const struct ctl_file *trusted,
+CTL_MUST_USE enum ctl_err ctl_file_verify_trusted(const struct ctl_file *f, const struct ctl_file *trusted,
                                      struct ctl_verify_result *res);
 
 /*
  * Verifies f (typically .sgn) against a record of list whose role is in
  * roles (nroles entries) and whose serial and issuer match f's signer.
  */
-enum ctl_err ctl_file_verify_with(const struct ctl_file *f, const struct ctl_file *list,
+CTL_MUST_USE enum ctl_err ctl_file_verify_with(const struct ctl_file *f, const struct ctl_file *list,
                                   const uint16_t *roles, size_t nroles,
                                   struct ctl_verify_result *res);
 
@@ -309,7 +309,7 @@ struct ctl_sums {
 	char sha1[41];
 	char sha256[65];
 };
-enum ctl_err ctl_checksums(const uint8_t *p, size_t n, struct ctl_sums *out);
+CTL_MUST_USE enum ctl_err ctl_checksums(const uint8_t *p, size_t n, struct ctl_sums *out);
 
 struct ctl_render_opts {
 	time_t mtime;                          /* 0: no "last modified" line */
@@ -321,9 +321,9 @@ struct ctl_render_opts {
  * `show ctl` text (section 13) and a stable JSON document of the same
  * content. *out is NUL-terminated; free() it.
  */
-enum ctl_err ctl_render_text(const struct ctl_file *f, const struct ctl_render_opts *o,
+CTL_MUST_USE enum ctl_err ctl_render_text(const struct ctl_file *f, const struct ctl_render_opts *o,
                              char **out);
-enum ctl_err ctl_render_json(const struct ctl_file *f, const struct ctl_render_opts *o,
+CTL_MUST_USE enum ctl_err ctl_render_json(const struct ctl_file *f, const struct ctl_render_opts *o,
                              char **out);
 
 /* ------------------------------------------------------------------ */
@@ -333,32 +333,32 @@ enum ctl_err ctl_render_json(const struct ctl_file *f, const struct ctl_render_o
  * Writes n bytes to path atomically: temporary file in the same directory,
  * fsync, rename, fsync of the directory. path is never half-written.
  */
-enum ctl_err ctl_write_atomic(const char *path, const void *p, size_t n, unsigned mode,
+CTL_MUST_USE enum ctl_err ctl_write_atomic(const char *path, const void *p, size_t n, unsigned mode,
                               struct ctl_diag *diag);
 /* Reads a whole regular file of at most max bytes; *out is free()d by the caller. */
-enum ctl_err ctl_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
+CTL_MUST_USE enum ctl_err ctl_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
                            struct ctl_diag *diag);
 
 /* ------------------------------------------------------------------ */
 /* Certificates                                                         */
 
 /* Loads a PEM or DER certificate; X509_free() it. */
-enum ctl_err ctl_cert_load(const char *path, X509 **out, struct ctl_diag *diag);
+CTL_MUST_USE enum ctl_err ctl_cert_load(const char *path, X509 **out, struct ctl_diag *diag);
 /* Loads a PEM private key; EVP_PKEY_free() it. */
-enum ctl_err ctl_key_load(const char *path, EVP_PKEY **out, struct ctl_diag *diag);
+CTL_MUST_USE enum ctl_err ctl_key_load(const char *path, EVP_PKEY **out, struct ctl_diag *diag);
 /*
  * Name as written into SUBJECTNAME/ISSUERNAME/SIGNERNAME/CANAME: RFC 4514
  * attributes in certificate order joined by ',' (section 8). free() it.
  */
-enum ctl_err ctl_name_string(const X509_NAME *name, char **out);
+CTL_MUST_USE enum ctl_err ctl_name_string(const X509_NAME *name, char **out);
 /* Serial as minimal unsigned big-endian bytes (section 8); free() *out. */
-enum ctl_err ctl_serial_bytes(const X509 *cert, uint8_t **out, size_t *len);
+CTL_MUST_USE enum ctl_err ctl_serial_bytes(const X509 *cert, uint8_t **out, size_t *len);
 
 /* Value of one hexadecimal digit (either case), -1 for anything else. */
-int ctl_hex_digit(int c);
+CTL_MUST_USE int ctl_hex_digit(int c);
 
 /* Bounded number parser in the spirit of strtonum(3). */
-enum ctl_err ctl_parse_uint(const char *s, unsigned long long min, unsigned long long max,
+CTL_MUST_USE enum ctl_err ctl_parse_uint(const char *s, unsigned long long min, unsigned long long max,
                             unsigned long long *v);
 
 #endif

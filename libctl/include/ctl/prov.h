@@ -85,20 +85,20 @@ struct ctl_prov_msg {
 };
 
 /* Parses the fixed 16-byte header: magic, version, type, status, id, body length. */
-enum ctl_err ctl_prov_parse_header(const uint8_t *hdr, size_t len, struct ctl_prov_msg *m,
+CTL_MUST_USE enum ctl_err ctl_prov_parse_header(const uint8_t *hdr, size_t len, struct ctl_prov_msg *m,
                                    struct ctl_diag *diag);
 /* Parses the body items (m->body_len bytes at body) into m->items. */
-enum ctl_err ctl_prov_parse_body(const uint8_t *body, size_t len, struct ctl_prov_msg *m,
+CTL_MUST_USE enum ctl_err ctl_prov_parse_body(const uint8_t *body, size_t len, struct ctl_prov_msg *m,
                                  struct ctl_diag *diag);
 /* First item with tag, or NULL. */
-const struct ctl_prov_item *ctl_prov_find(const struct ctl_prov_msg *m, uint16_t tag);
+CTL_MUST_USE const struct ctl_prov_item *ctl_prov_find(const struct ctl_prov_msg *m, uint16_t tag);
 
 /* Writing: begin (header with a length placeholder), items, end (patches the length). */
-enum ctl_err ctl_prov_begin(struct ctl_wr *wr, uint8_t type, uint16_t status, uint32_t id);
-enum ctl_err ctl_prov_put(struct ctl_wr *wr, uint16_t tag, const void *p, size_t n);
-enum ctl_err ctl_prov_put_str(struct ctl_wr *wr, uint16_t tag, const char *s);
-enum ctl_err ctl_prov_put_u8(struct ctl_wr *wr, uint16_t tag, uint8_t v);
-enum ctl_err ctl_prov_put_u32(struct ctl_wr *wr, uint16_t tag, uint32_t v);
-enum ctl_err ctl_prov_end(struct ctl_wr *wr);
+CTL_MUST_USE enum ctl_err ctl_prov_begin(struct ctl_wr *wr, uint8_t type, uint16_t status, uint32_t id);
+CTL_MUST_USE enum ctl_err ctl_prov_put(struct ctl_wr *wr, uint16_t tag, const void *p, size_t n);
+CTL_MUST_USE enum ctl_err ctl_prov_put_str(struct ctl_wr *wr, uint16_t tag, const char *s);
+CTL_MUST_USE enum ctl_err ctl_prov_put_u8(struct ctl_wr *wr, uint16_t tag, uint8_t v);
+CTL_MUST_USE enum ctl_err ctl_prov_put_u32(struct ctl_wr *wr, uint16_t tag, uint32_t v);
+CTL_MUST_USE enum ctl_err ctl_prov_end(struct ctl_wr *wr);
 
 #endif

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <ctl/err.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -37,7 +39,7 @@ size_t ctl_hex_len(size_t n, unsigned flags);
  * or NULL (out set to "" when outsz > 0) when outsz < ctl_hex_len(n) + 1:
  * never a truncated string.
  */
-char *ctl_hex_encode(char *out, size_t outsz, const void *p, size_t n, unsigned flags);
+CTL_MUST_USE char *ctl_hex_encode(char *out, size_t outsz, const void *p, size_t n, unsigned flags);
 
 /*
  * Escapes p[0..n) for a log line or a terminal into out (outsz bytes,

@@ -436,12 +436,11 @@ hdr(uint8_t *b, uint8_t ver, uint8_t type, uint32_t id, uint32_t len)
 	struct ctl_wr wr;
 
 	ctl_wr_init_fixed(&wr, b, CTL_PROV_HDR_LEN);
-	ctl_wr_bytes(&wr, "CTLP", 4);
-	ctl_wr_u8(&wr, ver);
-	ctl_wr_u8(&wr, type);
-	ctl_wr_u16be(&wr, 0);
-	ctl_wr_u32be(&wr, id);
-	ctl_wr_u32be(&wr, len);
+	/* 16 bytes into the CTL_PROV_HDR_LEN (16) bytes of b: only a bug fails here. */
+	if (ctl_wr_bytes(&wr, "CTLP", 4) != CTL_OK || ctl_wr_u8(&wr, ver) != CTL_OK ||
+	    ctl_wr_u8(&wr, type) != CTL_OK || ctl_wr_u16be(&wr, 0) != CTL_OK ||
+	    ctl_wr_u32be(&wr, id) != CTL_OK || ctl_wr_u32be(&wr, len) != CTL_OK)
+		abort();
 }
 
 /* Hostile messages by name. */
@@ -529,6 +528,7 @@ plain(const struct opts *o, int garbage)
 	uint8_t back[512];
 	size_t got = 0;
 	ssize_t n;
+	enum ctl_err r = CTL_OK;
 	int fd = tcp_connect(o);
 
 	if (fd < 0)
@@ -537,13 +537,18 @@ plain(const struct opts *o, int garbage)
 	if (garbage) {
 		unsigned i;
 
-		for (i = 0; i < 256; i++)
-			ctl_wr_u8(&wr, (uint8_t)(i * 167u + 13u));
-	} else {
-		ctl_prov_begin(&wr, CTL_PROV_LOGIN, 0, 1);
-		ctl_prov_put_str(&wr, CTL_PROV_T_USER, o->user);
-		ctl_prov_put_str(&wr, CTL_PROV_T_PASSWORD, o->password);
-		ctl_prov_end(&wr);
+		for (i = 0; i < 256 && r == CTL_OK; i++)
+			r = ctl_wr_u8(&wr, (uint8_t)(i * 167u + 13u));
+	} else if ((r = ctl_prov_begin(&wr, CTL_PROV_LOGIN, 0, 1)) == CTL_OK &&
+	           (r = ctl_prov_put_str(&wr, CTL_PROV_T_USER, o->user)) == CTL_OK &&
+	           (r = ctl_prov_put_str(&wr, CTL_PROV_T_PASSWORD, o->password)) == CTL_OK) {
+		r = ctl_prov_end(&wr);
+	}
+	if (r != CTL_OK) {
+		printf("cannot build the message: %s\n", ctl_strerror(r));
+		ctl_wr_cleanup(&wr);
+		close(fd);
+		return 3;
 	}
 	if (write(fd, wr.buf, wr.len) != (ssize_t)wr.len)
 		printf("write failed: %s\n", strerror(errno));

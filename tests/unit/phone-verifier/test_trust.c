@@ -330,7 +330,7 @@ START_TEST(state_dir)
 	ck_assert_int_eq(pv_state_load(dir, &t, &d), CTL_OK);
 	ck_assert_ptr_nonnull(t.ctl);
 	ck_assert_ptr_null(t.itl);
-	ctl_checksums(p, n, &s);
+	ck_assert_int_eq(ctl_checksums(p, n, &s), CTL_OK);
 	ck_assert_str_eq(t.ctl->sums.md5, s.md5);
 	pv_trust_cleanup(&t);
 	ck_assert_int_eq(pv_state_erase(dir, &removed, &d), CTL_OK);
