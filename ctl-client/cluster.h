@@ -106,7 +106,7 @@ struct cluster {
 	struct cl_node nodes[CL_MAX_SERVERS];
 	size_t n;
 	struct prov_known known;
-	char *password;
+	struct ctl_secret *password;
 	pthread_mutex_t lock;
 	int progress;
 	size_t done;

@@ -37,7 +37,7 @@ login(struct cluster *cl, struct cl_node *nd, struct prov_conn *c)
 {
 	char e[600];
 	uint16_t st;
-	enum prov_rc rc = prov_login(c, cl->o.user, cl->password, &st, e, sizeof(e));
+	enum prov_rc rc = prov_login(c, cl->o.user, ctl_secret_str(cl->password), &st, e, sizeof(e));
 
 	if (rc == PROV_OK)
 		return 0;

@@ -146,7 +146,7 @@ cl_cleanup(struct cluster *cl)
 			X509_free(cl->nodes[i].certs[k].cert);
 		free(cl->nodes[i].ctl);
 	}
-	prov_password_free(cl->password);
+	ctl_secret_free(cl->password);
 	prov_known_cleanup(&cl->known);
 	pthread_mutex_destroy(&cl->lock);
 }

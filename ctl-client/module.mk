@@ -10,9 +10,8 @@ $(BIN)/ctl-client: $(CLIENT_OBJS) $(LIBCTL_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLIENT_OBJS) $(LIBCTL_A) $(P11_LIBS) $(SSL_LIBS) -ldl
 
-# Unit tests of the server identities (known_hosts) and the secret memory.
-$(TBIN)/test_prov_known: $(OBJ)/ctl-client/prov_known.o $(OBJ)/ctl-client/prov_client.o \
-	$(OBJ)/ctl-client/secmem.o
+# Unit tests of the server identities (known_hosts).
+$(TBIN)/test_prov_known: $(OBJ)/ctl-client/prov_known.o $(OBJ)/ctl-client/prov_client.o
 TEST_LIBS_test_prov_known := -lpthread
 
 # The token layer, linked by its unit tests and the token benchmark
@@ -32,3 +31,13 @@ TEST_LIBS_test_p11 := $(P11_LIBS) -ldl
 # layer's error module (fuzz/module.mk builds it).
 FUZZ_SRCS_fuzz_p11uri := ctl-client/p11uri.c ctl-client/p11err.c $(P11_CFLAGS) \
 	$(shell $(PKG_CONFIG) --libs p11-kit-1 2>/dev/null || echo -lp11-kit)
+
+# The cluster commands' decisions and reports, tested without the network.
+CLUSTER_TEST_OBJS := $(addprefix $(OBJ)/ctl-client/,cluster_state.o cluster_report.o cluster_opts.o \
+	cli.o cliopts.o prov_client.o prov_known.o prov_password.o)
+$(TBIN)/test_cluster_state: $(CLUSTER_TEST_OBJS)
+$(TBIN)/test_cluster_report: $(CLUSTER_TEST_OBJS)
+$(TBIN)/test_cluster_opts: $(CLUSTER_TEST_OBJS)
+TEST_LIBS_test_cluster_state := -lpthread
+TEST_LIBS_test_cluster_report := -lpthread
+TEST_LIBS_test_cluster_opts := -lpthread

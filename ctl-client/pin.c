@@ -5,36 +5,23 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
+#include <ctl/secret.h>
+
 #include "pin.h"
 
 struct pin {
-	char *buf;          /* one page: mlock()ed, MADV_DONTDUMP */
-	size_t cap;
-	size_t len;
+	struct ctl_secret *sec; /* locked, out of core dumps, wiped when freed */
 	const char *origin;
 };
-
-/* Set by the handler while the terminal's echo is off. */
-static volatile sig_atomic_t pin_interrupted;
-
-static void
-on_signal(int sig)
-{
-	pin_interrupted = sig;
-}
 
 /*
  * No core dump and no ptrace attach from now on: libp11 keeps its own heap
@@ -51,21 +38,15 @@ harden_process(void)
 }
 
 static enum p11_err
-pin_alloc(const char *origin, struct pin **out, struct p11_diag *d)
+pin_new(const char *origin, struct ctl_secret *sec, struct pin **out, struct p11_diag *d)
 {
-	long pg = sysconf(_SC_PAGESIZE);
 	struct pin *p;
 
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return p11_fail(d, P11_E_NOMEM, "out of memory");
-	p->cap = pg > PIN_MAX ? (size_t)pg : 4096;
-	p->buf = mmap(NULL, p->cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p->buf == MAP_FAILED) {
-		free(p);
-		return p11_fail(d, P11_E_NOMEM, "out of memory for the PIN buffer");
+	if (sec == NULL || (p = calloc(1, sizeof(*p))) == NULL) {
+		ctl_secret_free(sec);
+		return p11_fail(d, P11_E_NOMEM, "out of memory for the PIN");
 	}
-	(void)madvise(p->buf, p->cap, MADV_DONTDUMP);
-	(void)mlock(p->buf, p->cap); /* best effort: RLIMIT_MEMLOCK may be 0 */
+	p->sec = sec;
 	p->origin = origin;
 	harden_process();
 	*out = p;
@@ -77,16 +58,14 @@ pin_free(struct pin *p)
 {
 	if (p == NULL)
 		return;
-	OPENSSL_cleanse(p->buf, p->cap);
-	(void)munlock(p->buf, p->cap);
-	(void)munmap(p->buf, p->cap);
+	ctl_secret_free(p->sec);
 	free(p);
 }
 
 const char *
 pin_value(const struct pin *p)
 {
-	return p->buf;
+	return ctl_secret_str(p->sec);
 }
 
 const char *
@@ -97,16 +76,18 @@ pin_origin(const struct pin *p)
 
 /* Removes one trailing "\n" or "\r\n" and checks what is left is a usable PIN. */
 static enum p11_err
-pin_finish(struct pin *p, const char *where, struct p11_diag *d)
+pin_finish(struct pin *p, size_t len, const char *where, struct p11_diag *d)
 {
-	if (p->len > 0 && p->buf[p->len - 1] == '\n')
-		p->len--;
-	if (p->len > 0 && p->buf[p->len - 1] == '\r')
-		p->len--;
-	p->buf[p->len] = '\0';
-	if (p->len == 0)
+	const char *buf = ctl_secret_data(p->sec);
+
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	ctl_secret_set_len(p->sec, len);
+	if (len == 0)
 		return p11_fail(d, P11_E_PIN_SOURCE, "%s: the PIN is empty", where);
-	if (memchr(p->buf, '\0', p->len) != NULL)
+	if (memchr(buf, '\0', len) != NULL)
 		return p11_fail(d, P11_E_PIN_SOURCE, "%s: the PIN contains a NUL byte", where);
 	return P11_OK;
 }
@@ -151,13 +132,12 @@ read_pin_file(struct pin *p, const char *path, struct p11_diag *d)
 		return p11_fail(d, P11_E_PIN_SOURCE, "PIN file %s: longer than %d bytes", path, PIN_MAX);
 	}
 	do
-		n = read(fd, p->buf, PIN_MAX + 2);
+		n = read(fd, ctl_secret_data(p->sec), PIN_MAX + 2);
 	while (n < 0 && errno == EINTR);
 	close(fd);
 	if (n < 0)
 		return p11_fail(d, P11_E_PIN_SOURCE, "PIN file %s: %s", path, strerror(errno));
-	p->len = (size_t)n;
-	return pin_finish(p, path, d);
+	return pin_finish(p, (size_t)n, path, d);
 }
 
 static enum p11_err
@@ -169,109 +149,46 @@ read_pin_env(struct pin *p, struct p11_diag *d)
 	if (n > PIN_MAX + 2)
 		n = PIN_MAX + 3; /* reported as too long below */
 	else
-		memcpy(p->buf, v, n);
+		memcpy(ctl_secret_data(p->sec), v, n);
 	/* Wipe the original too: it is what /proc/PID/environ shows. */
 	OPENSSL_cleanse(v, strlen(v));
 	(void)unsetenv(PIN_ENV);
 	if (n > PIN_MAX + 2)
 		return p11_fail(d, P11_E_PIN_SOURCE, PIN_ENV ": longer than %d bytes", PIN_MAX);
-	p->len = n;
-	return pin_finish(p, PIN_ENV, d);
+	return pin_finish(p, n, PIN_ENV, d);
 }
 
-/*
- * Reads one line from the terminal fd into p; echo is already off. The
- * terminal signals are blocked except inside ppoll(), so one arriving just
- * before a read cannot be missed (a plain read() would then block for good).
- */
+/* The terminal prompt is libctl's: echo off, restored on every way out. */
 static enum p11_err
-read_tty_line(struct pin *p, int fd, const sigset_t *waitmask, struct p11_diag *d)
+read_pin_tty(const char *prompt, struct pin **out, struct p11_diag *d)
 {
-	struct pollfd pfd = { fd, POLLIN, 0 };
-	char c;
-	ssize_t n;
-
-	p->len = 0;
-	for (;;) {
-		if (pin_interrupted)
-			return p11_fail(d, P11_E_PIN_SOURCE, "PIN entry interrupted");
-		if (ppoll(&pfd, 1, NULL, waitmask) < 0) {
-			if (errno == EINTR)
-				continue;
-			return p11_fail(d, P11_E_PIN_SOURCE, "terminal: %s", strerror(errno));
-		}
-		if ((n = read(fd, &c, 1)) < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return p11_fail(d, P11_E_PIN_SOURCE, "terminal: %s", strerror(errno));
-		if (n == 0 || c == '\n' || c == '\r')
-			break;
-		if (p->len >= PIN_MAX)
-			return p11_fail(d, P11_E_PIN_SOURCE, "PIN longer than %d bytes", PIN_MAX);
-		p->buf[p->len++] = c;
-	}
-	OPENSSL_cleanse(&c, sizeof(c));
-	return pin_finish(p, "terminal", d);
-}
-
-/* Terminal output whose failure changes nothing (the read still follows). */
-static void
-tty_puts(int fd, const char *s)
-{
-	if (write(fd, s, strlen(s)) < 0)
-		return;
-}
-
-static const int tty_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
-#define NSIG_TTY (sizeof(tty_signals) / sizeof(tty_signals[0]))
-
-/*
- * Prompts on /dev/tty with echo off. Signals that would leave the terminal
- * without echo interrupt the read instead, and the terminal is restored.
- */
-static enum p11_err
-read_pin_tty(struct pin *p, const char *prompt, struct p11_diag *d)
-{
-	struct sigaction sa, old[NSIG_TTY];
-	sigset_t block, waitmask;
-	struct termios t, quiet;
+	struct ctl_secret *sec = NULL;
+	struct ctl_diag cd;
 	enum p11_err r;
-	size_t i;
-	int fd;
 
-	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)) < 0 || tcgetattr(fd, &t) != 0) {
-		if (fd >= 0)
-			close(fd);
-		return p11_fail(d, P11_E_PIN_SOURCE, "no PIN given (--pin-file, pin-source= in the "
-		                "URI, or " PIN_ENV ") and no terminal to ask on");
+	switch (ctl_secret_prompt(prompt, PIN_MAX, 0, &sec, &cd)) {
+	case CTL_OK:
+		break;
+	case CTL_E_TOO_LARGE:
+		return p11_fail(d, P11_E_PIN_SOURCE, "PIN longer than %d bytes", PIN_MAX);
+	case CTL_E_ZERO_LEN:
+		return p11_fail(d, P11_E_PIN_SOURCE, "terminal: the PIN is empty");
+	case CTL_E_NOMEM:
+		return p11_fail(d, P11_E_NOMEM, "out of memory for the PIN");
+	default:
+		if (strncmp(cd.msg, "no terminal", 11) == 0)
+			return p11_fail(d, P11_E_PIN_SOURCE, "no PIN given (--pin-file, pin-source= in "
+			                "the URI, or " PIN_ENV ") and no terminal to ask on");
+		return p11_fail(d, P11_E_PIN_SOURCE, "PIN %s", cd.msg);
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal; /* no SA_RESTART: ppoll() returns EINTR */
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&block);
-	pin_interrupted = 0;
-	for (i = 0; i < NSIG_TTY; i++) {
-		sigaddset(&block, tty_signals[i]);
-		sigaction(tty_signals[i], &sa, &old[i]);
+	if ((r = pin_new("terminal", sec, out, d)) != P11_OK)
+		return r;
+	if (memchr(ctl_secret_str(sec), '\0', ctl_secret_len(sec)) != NULL) {
+		pin_free(*out);
+		*out = NULL;
+		return p11_fail(d, P11_E_PIN_SOURCE, "terminal: the PIN contains a NUL byte");
 	}
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	quiet = t;
-	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
-	quiet.c_lflag |= ICANON;
-	/* Echo off before the prompt: what is typed after it is never shown. */
-	if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0) {
-		r = p11_fail(d, P11_E_PIN_SOURCE, "cannot turn off terminal echo: %s", strerror(errno));
-	} else {
-		tty_puts(fd, prompt);
-		r = read_tty_line(p, fd, &waitmask, d);
-	}
-	(void)tcsetattr(fd, TCSAFLUSH, &t);
-	tty_puts(fd, "\n");
-	for (i = 0; i < NSIG_TTY; i++)
-		sigaction(tty_signals[i], &old[i], NULL);
-	sigprocmask(SIG_SETMASK, &waitmask, NULL);
-	close(fd);
-	return r;
+	return P11_OK;
 }
 
 /* Names the sources given, refusing more than one (never try a PIN twice). */
@@ -309,17 +226,18 @@ pin_get(const struct pin_opts *o, const char *uri_source, const char *prompt,
 	*out = NULL;
 	if ((r = pick_source(o, uri_source, &origin, d)) != P11_OK)
 		return r;
-	if ((r = pin_alloc(origin, &p, d)) != P11_OK)
+	if (strcmp(origin, "terminal") == 0)
+		return read_pin_tty(prompt, out, d);
+	/* Locked and out of core dumps before a byte of the PIN is read. */
+	if ((r = pin_new(origin, ctl_secret_new(PIN_MAX + 2), &p, d)) != P11_OK)
 		return r;
 	if (o != NULL && o->file != NULL)
 		r = read_pin_file(p, o->file, d);
 	else if (uri_source != NULL) {
 		if ((r = source_path(uri_source, &path, d)) == P11_OK)
 			r = read_pin_file(p, path, d);
-	} else if (getenv(PIN_ENV) != NULL)
+	} else
 		r = read_pin_env(p, d);
-	else
-		r = read_pin_tty(p, prompt, d);
 	if (r != P11_OK) {
 		pin_free(p);
 		return r;

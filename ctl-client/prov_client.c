@@ -25,7 +25,6 @@
 #include <openssl/x509.h>
 
 #include "prov_client.h"
-#include "secmem.h"
 
 struct prov_conn {
 	int fd;                   /* non-blocking: every wait is a poll() with a deadline */
@@ -613,22 +612,22 @@ prov_login(struct prov_conn *c, const char *user, const char *password, uint16_t
 	struct ctl_wr wr;
 	struct prov_resp r;
 	enum prov_rc rc;
-	uint8_t *buf;
+	struct ctl_secret *buf;
 
 	*status = 0;
 	/* The request holds the password: build it in secret memory, never in a growing heap buffer. */
-	if ((buf = secmem_alloc(cap)) == NULL)
+	if ((buf = ctl_secret_new(cap)) == NULL)
 		return PROV_E_NOMEM;
-	ctl_wr_init_fixed(&wr, buf, cap);
+	ctl_wr_init_fixed(&wr, (uint8_t *)ctl_secret_data(buf), cap);
 	if (ctl_prov_begin(&wr, CTL_PROV_LOGIN, 0, c->next_id) != CTL_OK ||
 	    ctl_prov_put_str(&wr, CTL_PROV_T_USER, user) != CTL_OK ||
 	    ctl_prov_put_str(&wr, CTL_PROV_T_PASSWORD, password) != CTL_OK) {
 		ctl_wr_cleanup(&wr);
-		secmem_free(buf, cap);
+		ctl_secret_free(buf);
 		return PROV_E_NOMEM;
 	}
 	rc = prov_call(c, &wr, &r, err, errlen);
-	secmem_free(buf, cap);
+	ctl_secret_free(buf);
 	*status = r.m.status;
 	prov_resp_free(&r);
 	return rc;

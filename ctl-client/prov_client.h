@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include <ctl/ctl.h>
+#include <ctl/secret.h>
 #include <ctl/prov.h>
 
 #define PROV_FP_LEN 32            /* SHA-256 of the DER certificate */
@@ -118,7 +119,7 @@ enum prov_rc prov_begin(struct prov_conn *c, struct ctl_wr *wr, uint8_t type);
  */
 enum prov_rc prov_call(struct prov_conn *c, struct ctl_wr *wr, struct prov_resp *resp,
                        char *err, size_t errlen);
-/* LOGIN with user and password (the request is built in secret memory, secmem.h). */
+/* LOGIN with user and password (the request is built in secret memory, ctl/secret.h). */
 enum prov_rc prov_login(struct prov_conn *c, const char *user, const char *password,
                         uint16_t *status, char *err, size_t errlen);
 
@@ -126,11 +127,11 @@ enum prov_rc prov_login(struct prov_conn *c, const char *user, const char *passw
  * The administrator password: --password-file FILE (not readable by group
  * or others; one trailing newline removed), else $CTL_ADMIN_PASSWORD (wiped
  * and unset after reading), else a prompt without echo on /dev/tty. Both a
- * file and the variable is an error. *out is secret memory (secmem.h: locked,
- * out of core dumps), wiped and freed by prov_password_free().
+ * file and the variable is an error. *out is secret memory (ctl/secret.h:
+ * locked, out of core dumps), wiped and freed by ctl_secret_free().
  */
-int prov_password_get(const char *file, const char *user, char **out, char *err, size_t errlen);
-void prov_password_free(char *p);
+CTL_MUST_USE int prov_password_get(const char *file, const char *user, struct ctl_secret **out,
+                                   char *err, size_t errlen);
 
 /* snprintf into err (when not NULL); shared by the prov_*.c files. */
 void prov_seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -1,7 +1,8 @@
 /*
  * The administrator password: from a file, the environment or the
- * terminal, straight into secret memory (secmem.h: locked, out of core
- * dumps, wiped on free). See prov_client.h.
+ * terminal, straight into secret memory (ctl/secret.h: locked, out of core
+ * dumps, wiped on free). The terminal prompt is libctl's, the same as the
+ * PIN's. See prov_client.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,17 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "prov_client.h"
-#include "secmem.h"
 
 static int
-password_file(const char *path, char *buf, size_t cap, char *err, size_t errlen)
+password_file(const char *path, struct ctl_secret *s, char *err, size_t errlen)
 {
+	char *buf = ctl_secret_data(s);
+	size_t cap = ctl_secret_max(s) + 1;
 	struct stat st;
 	ssize_t k;
 	size_t n = 0;
@@ -40,53 +41,64 @@ password_file(const char *path, char *buf, size_t cap, char *err, size_t errlen)
 	while (n < cap - 1 && (k = read(fd, buf + n, cap - 1 - n)) > 0)
 		n += (size_t)k;
 	close(fd);
-	buf[n] = '\0';
 	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
+		n--;
 	if (n > 0 && buf[n - 1] == '\r')
-		buf[--n] = '\0';
+		n--;
+	ctl_secret_set_len(s, n);
 	return 0;
 }
 
 static int
-password_tty(const char *user, char *buf, size_t cap, char *err, size_t errlen)
+password_env(const char *env, struct ctl_secret *s, char *err, size_t errlen)
 {
-	struct termios old, raw;
-	char prompt[512];
-	ssize_t k;
-	size_t n = 0;
-	int fd, pn;
-	char ch;
+	size_t n = strlen(env);
+	int rc = n <= ctl_secret_max(s) ? 0 : -1;
 
-	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) < 0 || tcgetattr(fd, &old) != 0) {
-		prov_seterr(err, errlen, "no password: use --password-file FILE or $%s (no terminal to ask on)",
-		       PROV_PASSWORD_ENV);
-		if (fd >= 0)
-			close(fd);
+	if (rc == 0) {
+		memcpy(ctl_secret_data(s), env, n);
+		ctl_secret_set_len(s, n);
+	} else {
+		prov_seterr(err, errlen, "$%s is longer than %d bytes", PROV_PASSWORD_ENV, PROV_PASSWORD_MAX);
+	}
+	/* Wipe the original too: it is what /proc/PID/environ shows. */
+	OPENSSL_cleanse((char *)env, n);
+	(void)unsetenv(PROV_PASSWORD_ENV);
+	return rc;
+}
+
+static int
+password_tty(const char *user, struct ctl_secret **out, char *err, size_t errlen)
+{
+	struct ctl_diag d;
+	char prompt[512];
+	int pn;
+
+	pn = snprintf(prompt, sizeof(prompt), "Password for %s on the CTL Provider servers: ", user);
+	if (pn < 0 || (size_t)pn >= sizeof(prompt))
+		(void)snprintf(prompt, sizeof(prompt), "Password for the CTL Provider servers: ");
+	switch (ctl_secret_prompt(prompt, PROV_PASSWORD_MAX, 0, out, &d)) {
+	case CTL_OK:
+		return 0;
+	case CTL_E_ZERO_LEN:
+		prov_seterr(err, errlen, "empty password");
+		return -1;
+	default:
+		if (strncmp(d.msg, "no terminal", 11) == 0)
+			prov_seterr(err, errlen, "no password: use --password-file FILE or $%s (no terminal to "
+			            "ask on)", PROV_PASSWORD_ENV);
+		else
+			prov_seterr(err, errlen, "password: %s", d.msg);
 		return -1;
 	}
-	raw = old;
-	raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-	raw.c_lflag |= ICANON;
-	pn = snprintf(prompt, sizeof(prompt), "Password for %s on the CTL Provider servers: ", user);
-	if (pn > 0 && (size_t)pn < sizeof(prompt))
-		(void)!write(fd, prompt, (size_t)pn);
-	(void)tcsetattr(fd, TCSAFLUSH, &raw);
-	while ((k = read(fd, &ch, 1)) == 1 && ch != '\n' && ch != '\r')
-		if (n < cap - 1)
-			buf[n++] = ch;
-	buf[n] = '\0';
-	OPENSSL_cleanse(&ch, sizeof(ch)); /* the last character typed */
-	(void)tcsetattr(fd, TCSAFLUSH, &old);
-	(void)!write(fd, "\n", 1);
-	close(fd);
-	return 0;
 }
 
 int
-prov_password_get(const char *file, const char *user, char **out, char *err, size_t errlen)
+prov_password_get(const char *file, const char *user, struct ctl_secret **out, char *err,
+                  size_t errlen)
 {
-	char *env = getenv(PROV_PASSWORD_ENV), *buf;
+	char *env = getenv(PROV_PASSWORD_ENV);
+	struct ctl_secret *s;
 	int rc;
 
 	*out = NULL;
@@ -94,43 +106,22 @@ prov_password_get(const char *file, const char *user, char **out, char *err, siz
 		prov_seterr(err, errlen, "both --password-file and $%s are set; use one", PROV_PASSWORD_ENV);
 		return -1;
 	}
+	if (file == NULL && env == NULL)
+		return password_tty(user, out, err, errlen);
 	/* Locked and out of core dumps before a byte of the password is read. */
-	if ((buf = secmem_alloc(PROV_PASSWORD_MAX + 1)) == NULL) {
+	if ((s = ctl_secret_new(PROV_PASSWORD_MAX)) == NULL) {
 		prov_seterr(err, errlen, "out of memory for the password");
 		return -1;
 	}
-	if (file != NULL) {
-		rc = password_file(file, buf, PROV_PASSWORD_MAX + 1, err, errlen);
-	} else if (env != NULL) {
-		size_t n = strlen(env);
-
-		rc = n <= PROV_PASSWORD_MAX ? 0 : -1;
-		if (rc == 0)
-			memcpy(buf, env, n + 1);
-		else
-			prov_seterr(err, errlen, "$%s is longer than %d bytes", PROV_PASSWORD_ENV, PROV_PASSWORD_MAX);
-		OPENSSL_cleanse(env, n);
-		unsetenv(PROV_PASSWORD_ENV);
-	} else {
-		rc = password_tty(user, buf, PROV_PASSWORD_MAX + 1, err, errlen);
-	}
-	if (rc == 0 && buf[0] == '\0') {
+	rc = file != NULL ? password_file(file, s, err, errlen) : password_env(env, s, err, errlen);
+	if (rc == 0 && ctl_secret_len(s) == 0) {
 		prov_seterr(err, errlen, "empty password");
 		rc = -1;
 	}
 	if (rc != 0) {
-		prov_password_free(buf);
+		ctl_secret_free(s);
 		return -1;
 	}
-	*out = buf;
+	*out = s;
 	return 0;
 }
-
-void
-prov_password_free(char *p)
-{
-	if (p == NULL)
-		return;
-	secmem_free(p, PROV_PASSWORD_MAX + 1);
-}
-

@@ -28,10 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+
+#include <ctl/secret.h>
 
 #include "priv.h"
 #include "provider.h"
@@ -85,35 +86,13 @@ struct override {
 	const char *val;
 };
 
-/* Reads one line (the password) from stdin, without echo on a terminal. */
-static int
-read_password(char *pw, size_t cap)
-{
-	struct termios old, quiet;
-	int tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
-	int ok;
-
-	if (tty) {
-		fputs("Password: ", stderr);
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-	}
-	ok = fgets(pw, (int)cap, stdin) != NULL;
-	if (tty) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-		fputs("\n", stderr);
-	}
-	if (!ok)
-		return -1;
-	pw[strcspn(pw, "\r\n")] = '\0';
-	return pw[0] != '\0' ? 0 : -1;
-}
-
 static int
 hash_password_mode(const char *user, const char *method)
 {
-	char pw[1024], hash[512];
+	struct ctl_secret *pw = NULL;
+	struct ctl_diag d;
+	char hash[512];
+	enum ctl_err r;
 	size_t i;
 
 	for (i = 0; user[i] != '\0'; i++)
@@ -128,12 +107,19 @@ hash_password_mode(const char *user, const char *method)
 		fprintf(stderr, "ctl-provider: --method: yescrypt or sha512\n");
 		return EXIT_USAGE;
 	}
-	if (read_password(pw, sizeof(pw)) != 0) {
-		fprintf(stderr, "ctl-provider: no password on standard input\n");
+	/*
+	 * libctl's secret prompt: echo off on a terminal (restored on Ctrl-C),
+	 * the password in locked memory that is wiped when freed.
+	 */
+	if ((r = ctl_secret_prompt("Password: ", 1023, CTL_SECRET_STDIN, &pw, &d)) != CTL_OK) {
+		if (r == CTL_E_ZERO_LEN)
+			fprintf(stderr, "ctl-provider: no password on standard input\n");
+		else
+			fprintf(stderr, "ctl-provider: password: %s\n", d.msg);
 		return EXIT_FAIL;
 	}
-	i = (size_t)prov_hash_password(method, pw, hash, sizeof(hash));
-	OPENSSL_cleanse(pw, sizeof(pw));
+	i = (size_t)prov_hash_password(method, ctl_secret_str(pw), hash, sizeof(hash));
+	ctl_secret_free(pw);
 	if (i != 0) {
 		fprintf(stderr, "ctl-provider: crypt(3) cannot hash with %s\n", method);
 		return EXIT_FAIL;

@@ -1,17 +1,14 @@
 /*
- * ctl-client's server identities and secret memory: known_hosts
- * (ctl-client/prov_known.c) records a server under its name and its
- * address, finds a fingerprint under any name, replaces one in place and
- * reports a malformed line with its number; secret pages
- * (ctl-client/secmem.c) are zeroed and marked MADV_DONTDUMP ("dd" in
- * /proc/self/smaps).
+ * ctl-client's server identities: known_hosts (ctl-client/prov_known.c)
+ * records a server under its name and its address, finds a fingerprint
+ * under any name, replaces one in place and reports a malformed line with
+ * its number. (Secret memory is libctl's: tests/unit/libctl/test_secret.c.)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "prov_client.h"
-#include "secmem.h"
 #include "testutil.h"
 
 static uint8_t fp_a[PROV_FP_LEN], fp_b[PROV_FP_LEN];
@@ -95,48 +92,6 @@ START_TEST(pin_replaces_in_place)
 }
 END_TEST
 
-/* Finds the smaps entry holding p: its VmFlags line into flags. 0 if found. */
-static int
-vm_flags(const void *p, char *flags, size_t len)
-{
-	unsigned long lo, hi, a = (unsigned long)p;
-	char line[512];
-	int in = 0, rc = -1;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	ck_assert_ptr_nonnull(f);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
-			in = a >= lo && a < hi;
-		else if (in && strncmp(line, "VmFlags:", 8) == 0) {
-			ck_assert_int_lt(strlen(line), len);
-			memcpy(flags, line, strlen(line) + 1);
-			rc = 0;
-			break;
-		}
-	}
-	fclose(f);
-	return rc;
-}
-
-START_TEST(secmem_pages)
-{
-	char flags[512];
-	uint8_t *p = secmem_alloc(PROV_PASSWORD_MAX + 1);
-	size_t i;
-
-	ck_assert_ptr_nonnull(p);
-	for (i = 0; i < PROV_PASSWORD_MAX + 1; i++)
-		ck_assert_uint_eq(p[i], 0);
-	memcpy(p, "Adm1n-secret", 13);
-	ck_assert_int_eq(vm_flags(p, flags, sizeof(flags)), 0);
-	ck_assert_msg(strstr(flags, " dd") != NULL, "not MADV_DONTDUMP: %s", flags);
-	/* mlock ("lo") is asserted by tests/e2e/client_password.sh: ASan turns it into a no-op. */
-	secmem_free(p, PROV_PASSWORD_MAX + 1);
-	secmem_free(NULL, 10);
-}
-END_TEST
-
 /* ---- malformed ---------------------------------------------------- */
 
 START_TEST(malformed_line_numbered)
@@ -166,7 +121,6 @@ make_suite(void)
 	tcase_add_test(ok, missing_file_is_empty);
 	tcase_add_test(ok, name_and_address_recorded);
 	tcase_add_test(ok, pin_replaces_in_place);
-	tcase_add_test(ok, secmem_pages);
 	tcase_add_test(bad, malformed_line_numbered);
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, bad);
