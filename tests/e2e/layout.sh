@@ -13,6 +13,9 @@
 #     repository does not have (*.md, *.c, *.h, *.sh, ..., "*-notes", or the
 #     shared folder beside a checkout); a name the same file's code uses (a
 #     file it writes, a header it includes) and system headers count;
+#  5. the README's folder table lists every folder (the top ones, those of
+#     tftp-server/ and tests/) and no other, and doc/architecture.md has a
+#     paragraph on each;
 #  4. no two files of one folder call each other: for each folder of
 #     $BUILD/obj, the objects whose source still exists, an edge A -> B when
 #     nm shows A using a symbol B defines, and any pair A <-> B fails.
@@ -56,7 +59,7 @@ def modules():
             code = line.split('#', 1)[0]
             for m in list(obj_re.finditer(code)) + list(path_re.finditer(code)):
                 if not under(m.group(1), folder):
-                    print('%s:%d: names %s, a file of another folder' % (mk, n, m.group(0)))
+                    print('%s:%d: names %s, a file of another folder (its owner exports it in a variable)' % (mk, n, m.group(0)))
 
 NAME = re.compile(r'(?<![\w./<>*%${}-])(\w[\w./-]*\.(?:md|c|h|sh|inc|py|mk))(?![\w\[(])')
 NOTES = re.compile(r'\b[\w-]+-notes\b|\.\./shared|shared/docs')
@@ -141,7 +144,28 @@ def circles():
                     print('%s: %s.c <-> %s.c (%s calls %s; %s calls %s)' % (
                         rel, a[:-2], b[:-2], a[:-2], ','.join(ab), b[:-2], ','.join(ba)))
 
-{'modules': modules, 'dangling': dangling, 'circles': circles}[what]()
+def folders():
+    # The README's folder table and doc/architecture.md against the tree:
+    # the top folders and those of tftp-server/ and tests/.
+    dirs = (set(tops) - {'tftp-server', 'tests'}) | {os.path.dirname(f) for f in files
+                        if f.startswith(('tftp-server/', 'tests/')) and f.count('/') >= 2}
+    dirs = {d if d.count('/') < 2 else '/'.join(d.split('/')[:2]) for d in dirs}
+    readme = open(os.path.join(top, 'README.md'), encoding='utf-8').read()
+    table = [l for l in readme.split('\n') if l.startswith('| `')]
+    named = set()
+    for l in table:
+        named |= {m.rstrip('/') for m in re.findall(r'`([\w./-]+/)`', l.split('|')[1])}
+    arch_path = os.path.join(top, 'doc', 'architecture.md')
+    arch = open(arch_path, encoding='utf-8').read() if os.path.exists(arch_path) else ''
+    for d in sorted(dirs):
+        if d not in named:
+            print('README.md: the folder table does not list %s/' % d)
+        if '`%s/`' % d not in arch:
+            print('doc/architecture.md: no paragraph on %s/' % d)
+    for d in sorted(d for d in named - dirs if not os.path.isdir(os.path.join(top, d))):
+        print('README.md: the folder table lists %s/, which is not in the tree' % d)
+
+{'modules': modules, 'dangling': dangling, 'circles': circles, 'folders': folders}[what]()
 PY
 }
 
@@ -161,6 +185,9 @@ report "each module.mk names only its own folder's objects and sources" "$T_TMP/
 
 layout_py "$TOP" dangling >"$T_TMP/dangling" 2>&1
 report "no comment names a file the repository does not have" "$T_TMP/dangling"
+
+layout_py "$TOP" folders >"$T_TMP/folders" 2>&1
+report "the README's folder table and doc/architecture.md match the tree" "$T_TMP/folders"
 
 if [ -d "$BUILD/obj" ] && command -v nm >/dev/null; then
 	layout_py "$TOP" circles "$BUILD" >"$T_TMP/circles" 2>&1

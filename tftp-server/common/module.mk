@@ -1,6 +1,8 @@
 # Node code both daemons (ctl-tftpd, ctl-provider) link: the log-line writer
 # and the privilege drop. Included before the daemons' module.mk.
 NODE_COMMON_SRCS := $(wildcard tftp-server/common/*.c)
+# Other folders' binaries and tests link them as $(NODE_COMMON_OBJS), never
+# by path (tests/e2e/layout.sh).
 NODE_COMMON_OBJS := $(NODE_COMMON_SRCS:%.c=$(OBJ)/%.o)
 # Every tftp-server/ module sees libtftp's and this folder's headers.
 MOD_CFLAGS_tftp-server := $(LIBTFTP_CFLAGS) -Itftp-server/common
