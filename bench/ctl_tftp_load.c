@@ -98,7 +98,7 @@ usage(FILE *f)
 	    "Exit status: 0 every transfer ok, 1 failures or corrupt data, 2 usage.\n");
 }
 
-static int
+CTL_MUST_USE static int
 read_whole(const char *path, uint8_t **out, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -325,7 +325,7 @@ report(struct load *ld, const char *server)
 	       (unsigned long long)ld->retrans, (unsigned long long)ld->busy);
 }
 
-static int
+CTL_MUST_USE static int
 add_file(struct load *ld, char *arg)
 {
 	char *eq = strchr(arg, '=');
@@ -345,7 +345,7 @@ add_file(struct load *ld, char *arg)
 	return 0;
 }
 
-static int
+CTL_MUST_USE static int
 uint_arg(const char *opt, const char *s, unsigned long long min, unsigned long long max,
          unsigned *v)
 {
@@ -359,7 +359,7 @@ uint_arg(const char *opt, const char *s, unsigned long long min, unsigned long l
 	return 0;
 }
 
-static int
+CTL_MUST_USE static int
 parse_ports(struct load *ld, char *arg)
 {
 	char *dash = strchr(arg, '-');
@@ -458,7 +458,7 @@ parse_args(int argc, char **argv, struct load *ld, struct tftp_client_cfg *cc, c
 }
 
 /* A range the host does not hold is a clear error before any phone starts. */
-static int
+CTL_MUST_USE static int
 check_src_range(const struct load *ld)
 {
 	union tftp_sa bad;

@@ -70,7 +70,7 @@ sname(uint16_t st)
 	return st < sizeof(status_names) / sizeof(status_names[0]) ? status_names[st] : "UNKNOWN";
 }
 
-static int
+static CTL_MUST_USE int
 tcp_connect(const struct opts *o)
 {
 	struct sockaddr_in sa, src;
@@ -99,7 +99,7 @@ tcp_connect(const struct opts *o)
 	return fd;
 }
 
-static int
+static CTL_MUST_USE int
 conn_open(struct conn *c, const struct opts *o)
 {
 	memset(c, 0, sizeof(*c));
@@ -145,7 +145,7 @@ send_all(struct conn *c, const void *p, size_t n)
 	return SSL_write_ex(c->ssl, p, n, &done) == 1 && done == n ? 0 : -1;
 }
 
-static int
+static CTL_MUST_USE int
 recv_all(struct conn *c, void *p, size_t n)
 {
 	uint8_t *b = p;
@@ -167,7 +167,7 @@ resp_free(struct resp *r)
 }
 
 /* Reads one response; -1 when the connection ends first. */
-static int
+static CTL_MUST_USE int
 read_resp(struct conn *c, struct resp *r)
 {
 	uint8_t hdr[CTL_PROV_HDR_LEN];
@@ -251,7 +251,7 @@ exchange(struct conn *c, struct ctl_wr *wr, struct resp *r, int print)
 	return rc;
 }
 
-static int
+static CTL_MUST_USE int
 login(struct conn *c, const struct opts *o, int print)
 {
 	struct ctl_wr wr;
@@ -812,7 +812,7 @@ static const char usage[] =
 	"          slow-status [--delay-ms MS]\n"
 	"--bind ADDR: connect from this source address (127.x.y.z)\n";
 
-static int
+static CTL_MUST_USE int
 parse_connect(struct opts *o, char *arg)
 {
 	char *colon = strrchr(arg, ':');

@@ -51,7 +51,7 @@ done(void *arg, const struct tftp_result *r)
 	c->status = 0;
 }
 
-static int
+static CTL_MUST_USE int
 num(const char *s, unsigned long long max, unsigned *v)
 {
 	unsigned long long x;

@@ -37,7 +37,7 @@ struct raw_opts {
 };
 
 /* Decodes the PACKET argument into buf; returns its length or -1. */
-static long
+static CTL_MUST_USE long
 decode(const char *s, int hex, uint8_t *buf, size_t cap)
 {
 	size_t n = 0;
@@ -110,7 +110,7 @@ print_answer(const uint8_t *p, size_t n, const union tftp_sa *from)
 	fflush(stdout);
 }
 
-static ssize_t
+static CTL_MUST_USE ssize_t
 wait_recv(int fd, uint8_t *buf, size_t cap, unsigned ms, union tftp_sa *from)
 {
 	struct pollfd pfd = { fd, POLLIN, 0 };
