@@ -4,8 +4,21 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
+
+/*
+ * With --json a failed command still prints one JSON object: the first
+ * error printed is kept for it, unless the command printed its own result
+ * object (which then says what failed). One run, one thread: this is the
+ * command line's diagnostics sink, like a logger pointer.
+ */
+static struct {
+	int on;
+	int printed;
+	char first[768];
+} json_errors;
 
 static void
 vmsg(const char *level, const char *fmt, va_list ap)
@@ -23,6 +36,65 @@ cli_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg("", fmt, ap);
 	va_end(ap);
+	if (json_errors.on && json_errors.first[0] == '\0') {
+		va_start(ap, fmt);
+		if (vsnprintf(json_errors.first, sizeof(json_errors.first), fmt, ap) < 0)
+			json_errors.first[0] = '\0';
+		va_end(ap);
+	}
+}
+
+void
+cli_json_errors(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			json_errors.on = 1;
+}
+
+void
+cli_json_printed(void)
+{
+	json_errors.printed = 1;
+}
+
+/* The "code" of the error object: the exit status in one word (doc/json.md). */
+static const char *
+exit_code_name(int rc)
+{
+	switch ((enum client_exit)rc) {
+	case EXIT_OK: return "ok";
+	case EXIT_FAIL: return "failed";
+	case EXIT_USAGE: return "usage";
+	case EXIT_INPUT: return "input";
+	case EXIT_POLICY: return "policy";
+	case EXIT_IO: return "io";
+	case EXIT_TOKEN: return "token";
+	case EXIT_PIN: return "pin";
+	case EXIT_NETWORK: return "network";
+	case EXIT_INTERNAL: return "internal";
+	case EXIT_IDENTITY: return "identity";
+	}
+	return "internal";
+}
+
+int
+cli_json_finish(const char *command, int rc)
+{
+	char msg[900];
+
+	if (!json_errors.on || json_errors.printed || rc == EXIT_OK)
+		return rc;
+	if (json_errors.first[0] != '\0')
+		ctl_json_error(stdout, exit_code_name(rc), json_errors.first);
+	else if (snprintf(msg, sizeof(msg), "%s failed; see 'ctl-client %s --help'", command,
+	                  command) < (int)sizeof(msg))
+		ctl_json_error(stdout, exit_code_name(rc), msg);
+	else
+		ctl_json_error(stdout, exit_code_name(rc), "failed");
+	return rc;
 }
 
 void

@@ -19,6 +19,16 @@
 /* Diagnostics: "ctl-client: " prefix on stderr. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * --json errors: cli_json_errors() turns them on when argv holds --json;
+ * a command that prints its own result object calls cli_json_printed();
+ * cli_json_finish() then prints {"error":{"code":...,"message":...}} on
+ * stdout for a failed command that printed nothing (the message is the
+ * first cli_err() text) and returns rc unchanged.
+ */
+void cli_json_errors(int argc, char **argv);
+void cli_json_printed(void);
+int cli_json_finish(const char *command, int rc);
 /* Prints "ctl-client: what: <diag>" for a libctl failure. */
 void cli_diag(const char *what, const struct ctl_diag *d);
 /* Exit status (enum client_exit) for a libctl error code. */

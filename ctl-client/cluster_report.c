@@ -79,6 +79,7 @@ cl_report_json(FILE *f, const struct cluster *cl, const char *md5, size_t nfail)
 {
 	size_t i;
 
+	cli_json_printed();
 	fprintf(f, "{\"tool\":\"ctl-client\",\"version\":\"%s\",\"command\":\"%s\",\"ok\":%s,\"md5\":",
 	       CTL_VERSION_STRING, cl->cmd->name, nfail ? "false" : "true");
 	ctl_json_fputs_or_null(f, md5);

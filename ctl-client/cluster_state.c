@@ -250,19 +250,13 @@ cl_identity(struct cluster *cl, struct cl_node *nd)
 	return unknown(cl, nd);
 }
 
-/* Server text into a fixed buffer: printable ASCII only. */
+/* Server text into a fixed buffer, escaped for a terminal (ctl_text_escape), cut when too long. */
 static void
 copy_text(char *dst, size_t cap, const struct ctl_prov_item *it)
 {
-	size_t i, n;
-
 	dst[0] = '\0';
-	if (it == NULL)
-		return;
-	n = it->len < cap - 1 ? it->len : cap - 1;
-	for (i = 0; i < n; i++)
-		dst[i] = (it->val[i] < 0x20 || it->val[i] > 0x7e) ? '?' : (char)it->val[i];
-	dst[n] = '\0';
+	if (it != NULL)
+		(void)ctl_text_escape(dst, cap, it->val, it->len);
 }
 
 static int

@@ -285,7 +285,10 @@ print_json(const struct check *ck, int ok)
 		ctl_json_fputs(stdout, nd->t.name);
 		fputs(",\"hostname\":", stdout);
 		ctl_json_fputs(stdout, nd->hostname);
-		printf(",\"mode\":%d,\"md5\":", nd->mode);
+		if (nd->mode >= 0)
+			printf(",\"mode\":%d,\"md5\":", nd->mode);
+		else
+			fputs(",\"mode\":null,\"md5\":", stdout);
 		ctl_json_fputs_or_null(stdout, nd->ctl ? nd->ctl_md5 : NULL);
 		fputs(",\"error\":", stdout);
 		ctl_json_fputs_or_null(stdout, nd->failed ? nd->err : NULL);

@@ -50,7 +50,7 @@ cert_text(X509 *x, struct cert_text *c)
 	const ASN1_TIME *na = X509_get0_notAfter(x);
 	EVP_PKEY *pk = X509_get0_pubkey(x);
 	uint8_t *sn = NULL;
-	size_t snl = 0, i;
+	size_t snl = 0;
 	struct tm tm;
 
 	memset(c, 0, sizeof(*c));
@@ -58,9 +58,9 @@ cert_text(X509 *x, struct cert_text *c)
 		c->subject = NULL;
 	if (ctl_name_string(X509_get_issuer_name(x), &c->issuer) != CTL_OK)
 		c->issuer = NULL;
+	/* Upper-case colon hex, as `show ctl` and every --json serial. */
 	if (ctl_serial_bytes(x, &sn, &snl) == CTL_OK)
-		for (i = 0; i < snl && 2 * i + 2 < sizeof(c->serial); i++)
-			snprintf(c->serial + 2 * i, 3, "%02x", sn[i]);
+		cli_serial_hex(sn, snl, c->serial, sizeof(c->serial));
 	free(sn);
 	if (na != NULL && ASN1_TIME_to_tm(na, &tm) == 1)
 		strftime(c->not_after, sizeof(c->not_after), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -77,15 +77,26 @@ or_dash(const char *s)
 	return s != NULL && *s != '\0' ? s : "-";
 }
 
+/* prefix, then text from the token, escaped for the terminal (ctl_text_fputs), then end. */
+static void
+field(const char *prefix, const char *value, const char *end)
+{
+	fputs(prefix, stdout);
+	ctl_text_fputs(stdout, or_dash(value));
+	fputs(end, stdout);
+}
+
 static void
 print_cert_text(size_t i, const struct p11_cert_info *ci)
 {
 	struct cert_text c;
 
 	cert_text(ci->cert, &c);
-	printf("  certificate %zu: label %s, id %s\n", i + 1, or_dash(ci->label), or_dash(ci->id_hex));
-	printf("    subject:     %s\n", or_dash(c.subject));
-	printf("    issuer:      %s\n", or_dash(c.issuer));
+	printf("  certificate %zu: ", i + 1);
+	field("label ", ci->label, ", ");
+	field("id ", ci->id_hex, "\n");
+	field("    subject:     ", c.subject, "\n");
+	field("    issuer:      ", c.issuer, "\n");
 	printf("    serial:      %s\n", or_dash(c.serial));
 	printf("    not after:   %s\n", or_dash(c.not_after));
 	printf("    key:         %s %d\n", c.key_type, c.key_bits);
@@ -103,17 +114,17 @@ print_text(const struct p11_ctx *ctx, const struct p11_token_info *t, size_t n)
 		printf("\nNo token present.\n");
 	for (i = 0; i < n; i++) {
 		if (!t[i].initialized) {
-			printf("\nSlot 0x%lx (%s): token not initialised\n", t[i].slot_id,
-			       or_dash(t[i].slot_description));
+			printf("\nSlot 0x%lx ", t[i].slot_id);
+			field("(", t[i].slot_description, "): token not initialised\n");
 			continue;
 		}
-		printf("\nToken %s\n", t[i].label);
-		printf("  URI:          %s\n", t[i].uri);
-		printf("  serial:       %s\n", or_dash(t[i].serial));
-		printf("  manufacturer: %s\n", or_dash(t[i].manufacturer));
-		printf("  model:        %s\n", or_dash(t[i].model));
-		printf("  slot:         0x%lx %s%s\n", t[i].slot_id, or_dash(t[i].slot_description),
-		       t[i].removable ? " (removable)" : "");
+		field("\nToken ", t[i].label, "\n");
+		field("  URI:          ", t[i].uri, "\n");
+		field("  serial:       ", t[i].serial, "\n");
+		field("  manufacturer: ", t[i].manufacturer, "\n");
+		field("  model:        ", t[i].model, "\n");
+		printf("  slot:         0x%lx ", t[i].slot_id);
+		field("", t[i].slot_description, t[i].removable ? " (removable)\n" : "\n");
 		printf("  PIN:          %s%s\n", p11_pin_state_name(t[i].pin),
 		       t[i].secure_login ? " (entered on the reader's PIN pad)" : "");
 		if (t[i].ncerts == 0)
@@ -148,7 +159,8 @@ print_cert_json(const struct p11_cert_info *ci)
 
 	cert_text(ci->cert, &c);
 	json_field("label", ci->label, 0);
-	json_field("id", ci->id_hex, 1);
+	fputs(",\"id\":", stdout);
+	ctl_json_fputs_or_null(stdout, ci->id_hex[0] ? ci->id_hex : NULL);
 	json_field("subject", c.subject, 1);
 	json_field("issuer", c.issuer, 1);
 	json_field("serial", c.serial, 1);
@@ -164,6 +176,7 @@ print_json(const struct p11_ctx *ctx, const struct p11_token_info *t, size_t n)
 {
 	size_t i, j;
 
+	cli_json_printed();
 	printf("{\"tool\":\"ctl-client\",\"version\":\"%s\"", CTL_VERSION_STRING);
 	json_field("module", p11_ctx_module(ctx), 1);
 	json_field("module_origin", p11_ctx_module_origin(ctx), 1);
@@ -180,7 +193,8 @@ print_json(const struct p11_ctx *ctx, const struct p11_token_info *t, size_t n)
 		json_field("pin", p11_pin_state_name(t[i].pin), 1);
 		printf(",\"login_required\":%s,\"pin_pad\":%s", t[i].login_required ? "true" : "false",
 		       t[i].secure_login ? "true" : "false");
-		json_field("uri", t[i].initialized ? t[i].uri : "", 1);
+		fputs(",\"uri\":", stdout);
+		ctl_json_fputs_or_null(stdout, t[i].initialized ? t[i].uri : NULL);
 		printf(",\"certificates\":[");
 		for (j = 0; j < t[i].ncerts; j++) {
 			printf("%s{", j ? "," : "");

@@ -57,7 +57,11 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[1], commands[i]->name) == 0)
-			return commands[i]->run(argc - 1, argv + 1);
+			break;
+	if (i < NCOMMANDS) {
+		cli_json_errors(argc - 1, argv + 1);
+		return cli_json_finish(commands[i]->name, commands[i]->run(argc - 1, argv + 1));
+	}
 	cli_err("unknown command '%s'", argv[1]);
 	global_usage(stderr);
 	return EXIT_USAGE;

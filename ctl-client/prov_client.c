@@ -24,6 +24,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <ctl/text.h>
+
 #include "prov_client.h"
 
 struct prov_conn {
@@ -105,21 +107,8 @@ bad:
 void
 prov_fp_hex(const uint8_t fp[PROV_FP_LEN], char *out, size_t outlen)
 {
-	static const char hx[] = "0123456789ABCDEF";
-	size_t i, o = 0;
-
-	if (outlen < PROV_FP_HEX) {
-		if (outlen > 0)
-			out[0] = '\0';
-		return;
-	}
-	for (i = 0; i < PROV_FP_LEN; i++) {
-		if (i > 0)
-			out[o++] = ':';
-		out[o++] = hx[fp[i] >> 4];
-		out[o++] = hx[fp[i] & 15];
-	}
-	out[o] = '\0';
+	/* NULL (and out "") only when outlen < PROV_FP_HEX, which the header rules out. */
+	CTL_IGNORE_RESULT(ctl_hex_encode(out, outlen, fp, PROV_FP_LEN, CTL_HEX_UPPER | CTL_HEX_COLONS));
 }
 
 int
@@ -282,23 +271,20 @@ tcp_connect(struct prov_conn *c, const struct prov_target *t, int64_t deadline, 
 	return 0;
 }
 
-/* The certificate's subject (RFC 2253, control and non-ASCII bytes escaped). */
+/* The certificate's subject (RFC 2253), escaped for a terminal (ctl_text_escape). */
 static void
 cert_subject(X509 *x, char *out, size_t len)
 {
 	BIO *b = BIO_new(BIO_s_mem());
-	int n = 0, i;
+	char raw[512];
+	int n = 0;
 
 	out[0] = '\0';
 	if (b == NULL)
 		return;
 	if (X509_NAME_print_ex(b, X509_get_subject_name(x), 0, XN_FLAG_RFC2253) >= 0 &&
-	    (n = BIO_read(b, out, (int)len - 1)) > 0) {
-		out[n] = '\0';
-		for (i = 0; i < n; i++)
-			if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
-				out[i] = '?';
-	}
+	    (n = BIO_read(b, raw, (int)sizeof(raw))) > 0)
+		(void)ctl_text_escape(out, len, raw, (size_t)n); /* cut when too long, as before */
 	BIO_free(b);
 }
 
@@ -471,18 +457,14 @@ const char *
 prov_resp_message(const struct prov_resp *r, char *buf, size_t len)
 {
 	const struct ctl_prov_item *it = ctl_prov_find(&r->m, CTL_PROV_T_MESSAGE);
-	size_t i, n;
 
 	if (len == 0)
 		return "";
 	buf[0] = '\0';
 	if (it == NULL)
 		return buf;
-	n = it->len < len - 1 ? it->len : len - 1;
-	/* Server text goes to a terminal: control characters become '?'. */
-	for (i = 0; i < n; i++)
-		buf[i] = (it->val[i] < 0x20 || it->val[i] == 0x7f) ? '?' : (char)it->val[i];
-	buf[n] = '\0';
+	/* Server text goes to a terminal: escaped (C0, DEL, C1, invalid UTF-8), cut when too long. */
+	(void)ctl_text_escape(buf, len, it->val, it->len);
 	return buf;
 }
 

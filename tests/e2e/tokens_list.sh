@@ -16,7 +16,7 @@ expect_grep "two tokens: token 1 serial" "serial:       $S1" "$T_TMP/last.out"
 expect_grep "two tokens: token 2 serial" "serial:       $S2" "$T_TMP/last.out"
 expect_grep "two tokens: certificate subject" "subject:     O=Cisco Systems,OU=IPCBU,CN=SAST-ADN61a0c002" "$T_TMP/last.out"
 expect_grep "two tokens: certificate issuer" "issuer:      O=Cisco Systems,CN=Cisco Manufacturing CA" "$T_TMP/last.out"
-expect_grep "two tokens: certificate serial" "serial:      61a0c001" "$T_TMP/last.out"
+expect_grep "two tokens: certificate serial" "serial:      61:A0:C0:01" "$T_TMP/last.out"
 expect_grep "two tokens: key type and size" "key:         RSA 2048" "$T_TMP/last.out"
 expect_grep "two tokens: private key hidden before login" "private key: needs login to be seen (public key present)" "$T_TMP/last.out"
 expect_grep "two tokens: PIN state ok" "PIN:          ok" "$T_TMP/last.out"
@@ -42,7 +42,7 @@ one = [x for x in t if x["serial"] == sys.argv[2]][0]
 assert one["label"] == "SAST-ADN61a0c001" and one["pin"] == "ok", one
 c = one["certificates"][0]
 assert c["key_type"] == "RSA" and c["key_bits"] == 2048 and c["private_key"] == "hidden-until-login", c
-assert c["serial"] == "61a0c001" and c["not_after"].endswith("Z"), c
+assert c["serial"] == "61:A0:C0:01" and c["not_after"].endswith("Z"), c
 assert one["uri"].startswith("pkcs11:") and d["module"].endswith("libsofthsm2.so"), one
 PY
 then ok "json: valid, three tokens with certificate details"; else not_ok "json: content"; fi
