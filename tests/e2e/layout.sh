@@ -13,10 +13,10 @@
 #     repository does not have (*.md, *.c, *.h, *.sh, ..., "*-notes", or the
 #     shared folder beside a checkout); a name the same file's code uses (a
 #     file it writes, a header it includes) and system headers count;
-#  5. the README's folder table lists every folder (the top ones, those of
+#  4. the README's folder table lists every folder (the top ones, those of
 #     tftp-server/ and tests/) and no other, and doc/architecture.md has a
 #     paragraph on each;
-#  4. no two files of one folder call each other: for each folder of
+#  5. no two files of one folder call each other: for each folder of
 #     $BUILD/obj, the objects whose source still exists, an edge A -> B when
 #     nm shows A using a symbol B defines, and any pair A <-> B fails.
 # Each finding is listed with its file and line (or the two files and the
@@ -24,7 +24,7 @@
 . "$(dirname "$0")/../lib/e2e.sh"
 cd "$TOP" || exit 1
 
-# layout_py TOP modules|dangling|circles [BUILD]: prints one line per finding.
+# layout_py TOP modules|dangling|folders|circles [BUILD]: one line per finding.
 layout_py() {
 	python3 - "$@" <<'PY'
 import os, re, subprocess, sys
