@@ -60,17 +60,13 @@ FIRST_MODULES := libctl/module.mk libtftp/module.mk tftp-server/common/module.mk
 include $(FIRST_MODULES)
 include $(sort $(filter-out $(FIRST_MODULES),$(wildcard */module.mk */*/module.mk */*/*/module.mk)))
 
-all: $(LIBCTL_A) $(LIBCTL_SO) $(BINS) $(BUILD)/libctl.pc
+all: $(LIBCTL_A) $(LIBCTL_SO) $(BINS) $(LIBCTL_PC)
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(MOD_CFLAGS_$(firstword $(subst /, ,$<))) -MMD -MP -c -o $@ $<
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
-
-$(BUILD)/libctl.pc: libctl/libctl.pc.in
-	@mkdir -p $(dir $@)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(CTL_VERSION)|g' $< > $@
 
 # Defined after the includes so every module's additions are seen.
 .PHONY: tests
@@ -110,11 +106,11 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(LIBCTL_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(LIBCTL_SO) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libctl.so.0 $(DESTDIR)$(PREFIX)/lib/libctl.so
+	ln -sf libctlsuite.so.0 $(DESTDIR)$(PREFIX)/lib/libctlsuite.so
 	install -m 644 libctl/include/ctl/*.h $(DESTDIR)$(PREFIX)/include/ctl/
-	# Written here, not copied: build/libctl.pc may hold another PREFIX.
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(CTL_VERSION)|g' libctl/libctl.pc.in \
-		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/libctl.pc
+	# Written here, not copied: build/ctlsuite.pc may hold another PREFIX.
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(CTL_VERSION)|g' libctl/ctlsuite.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/ctlsuite.pc
 	for m in $(MAN_PAGES); do \
 		sec=$${m##*.}; install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$sec/; \
 	done

@@ -1,17 +1,28 @@
-# libctl: static and shared library.
-CTL_VERSION := 0.1.0
+# libctl: static and shared library, installed as libctlsuite (Debian's
+# unrelated libctl-dev already owns libctl.so and libctl.pc).
+# The version is written once, as CTL_VERSION_STRING in ctl/ctl.h; the
+# build reads it from there.
+CTL_VERSION := $(shell sed -n 's/^\#define CTL_VERSION_STRING "\(.*\)"$$/\1/p' libctl/include/ctl/ctl.h)
 LIBCTL_SRCS := $(wildcard libctl/*.c)
 LIBCTL_OBJS := $(LIBCTL_SRCS:%.c=$(OBJ)/%.o)
-LIBCTL_A  := $(LIB)/libctl.a
-LIBCTL_SO := $(LIB)/libctl.so.0
+LIBCTL_A  := $(LIB)/libctlsuite.a
+LIBCTL_SO := $(LIB)/libctlsuite.so.0
+LIBCTL_PC := $(BUILD)/ctlsuite.pc
+# Only the public ctl_* API leaves the shared library.
+LIBCTL_MAP := libctl/libctlsuite.map
 
 $(LIBCTL_A): $(LIBCTL_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
 
-# libctl.so.0 is the file (its soname); libctl.so the link-time name.
-$(LIBCTL_SO): $(LIBCTL_OBJS)
+# libctlsuite.so.0 is the file (its soname); libctlsuite.so the link-time name.
+$(LIBCTL_SO): $(LIBCTL_OBJS) $(LIBCTL_MAP)
 	@mkdir -p $(dir $@)
-	$(CC) -shared -Wl,-soname,libctl.so.0 $(ALL_LDFLAGS) -o $@ $^ $(SSL_LIBS)
-	ln -sf libctl.so.0 $(LIB)/libctl.so
+	$(CC) -shared -Wl,-soname,libctlsuite.so.0 -Wl,--version-script=$(LIBCTL_MAP) \
+		$(ALL_LDFLAGS) -o $@ $(LIBCTL_OBJS) $(SSL_LIBS)
+	ln -sf libctlsuite.so.0 $(LIB)/libctlsuite.so
+
+$(LIBCTL_PC): libctl/ctlsuite.pc.in libctl/include/ctl/ctl.h
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(CTL_VERSION)|g' $< > $@

@@ -25,7 +25,8 @@ static const char help_text[] =
 	"  --root DIR   TFTP root holding CTLFile.tlv (default /srv/tftp)\n"
 	"  FILE         show this file instead\n"
 	"  --json       print a JSON document instead of the listing\n"
-	"  --help       show this help\n";
+	"  --help       show this help\n"
+	"  --version    print the version\n";
 
 /* With --json a failure is an error object on stdout: "PATH: why". */
 static void
@@ -111,7 +112,8 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' }, { "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *root = NULL;
 	char path[4096];
@@ -122,6 +124,7 @@ main(int argc, char **argv)
 		case 'r': root = optarg; break;
 		case 'j': json = 1; break;
 		case 'h': fputs(usage_text, stdout); fputs(help_text, stdout); return EXIT_OK;
+		case 'V': printf("show-ctl %s\n", CTL_VERSION_STRING); return EXIT_OK;
 		default: fputs(usage_text, stderr); return EXIT_USAGE;
 		}
 	}

@@ -16,6 +16,10 @@
 
 #include <ctl/err.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct ctl_rd {
 	const uint8_t *base; /* borrowed; never written */
 	size_t len;
@@ -95,5 +99,9 @@ CTL_MUST_USE enum ctl_err ctl_wr_patch_u16(struct ctl_wr *wr, size_t at, size_t 
 /* The same for 32-bit length fields. */
 CTL_MUST_USE enum ctl_err ctl_wr_reserve_u32(struct ctl_wr *wr, size_t *at);
 CTL_MUST_USE enum ctl_err ctl_wr_patch_u32(struct ctl_wr *wr, size_t at, size_t v);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -20,6 +20,10 @@
 #include <ctl/buf.h>
 #include <ctl/err.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define CTL_VERSION_STRING "0.1.0"
 
 /* Hard limit on a file libctl reads or writes (trust lists are KB-sized). */
@@ -360,5 +364,9 @@ CTL_MUST_USE int ctl_hex_digit(int c);
 /* Bounded number parser in the spirit of strtonum(3). */
 CTL_MUST_USE enum ctl_err ctl_parse_uint(const char *s, unsigned long long min, unsigned long long max,
                             unsigned long long *v);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -7,6 +7,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * On every function whose result says whether it worked (an enum ctl_err,
  * 0/-1, a pointer that is NULL on failure): ignoring it is a compile error
@@ -84,5 +88,9 @@ void ctl_diag_clear(struct ctl_diag *d);
  * has no location) into out; returns out.
  */
 const char *ctl_diag_str(const struct ctl_diag *d, char *out, size_t outlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,6 +13,10 @@
 #include <ctl/buf.h>
 #include <ctl/err.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define CTL_PROV_PORT 2444
 #define CTL_PROV_VERSION 1
 #define CTL_PROV_HDR_LEN 16
@@ -100,5 +104,9 @@ CTL_MUST_USE enum ctl_err ctl_prov_put_str(struct ctl_wr *wr, uint16_t tag, cons
 CTL_MUST_USE enum ctl_err ctl_prov_put_u8(struct ctl_wr *wr, uint16_t tag, uint8_t v);
 CTL_MUST_USE enum ctl_err ctl_prov_put_u32(struct ctl_wr *wr, uint16_t tag, uint32_t v);
 CTL_MUST_USE enum ctl_err ctl_prov_end(struct ctl_wr *wr);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
