@@ -28,7 +28,7 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 void cli_json_errors(int argc, char **argv);
 void cli_json_printed(void);
-int cli_json_finish(const char *command, int rc);
+CTL_MUST_USE int cli_json_finish(const char *command, int rc);
 /* Prints "ctl-client: what: <diag>" for a libctl failure. */
 void cli_diag(const char *what, const struct ctl_diag *d);
 /* Exit status (enum client_exit) for a libctl error code. */

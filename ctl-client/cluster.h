@@ -139,7 +139,7 @@ void cl_node_fail(struct cl_node *nd, int rc, const char *fmt, ...) __attribute_
 /* Clears the outcome of the last phase before a new session. */
 void cl_node_begin(struct cl_node *nd);
 /* The exit status of the first failed node not skipped, or EXIT_OK. */
-int cl_first_failure(const struct cluster *cl);
+CTL_MUST_USE int cl_first_failure(const struct cluster *cl);
 /*
  * The presented certificate nd->fp against --fingerprint, an earlier yes
  * on the terminal and known_hosts. 0: go on (nd->fp_record says whether
@@ -169,11 +169,11 @@ CTL_MUST_USE int cl_state_load(struct cluster *cl, uint8_t **ctl, size_t *len, i
 
 /* cluster_session.c */
 /* Runs ops (CL_OP_*) on every node not skipped, in parallel. Exit status of the worst node. */
-int cl_run(struct cluster *cl, unsigned ops);
+CTL_MUST_USE int cl_run(struct cluster *cl, unsigned ops);
 
 /* cluster_report.c */
 /* Prints each failed node's error; returns the first failed node's exit status. */
-int cl_report_failures(const struct cluster *cl);
+CTL_MUST_USE int cl_report_failures(const struct cluster *cl);
 /* The result of an upload / mode change: table, or one JSON object (doc/json.md). */
 void cl_report_table(FILE *f, const struct cluster *cl, const char *md5, size_t nfail);
 void cl_report_json(FILE *f, const struct cluster *cl, const char *md5, size_t nfail);
@@ -193,38 +193,38 @@ struct cl_plan {
 	size_t n;
 };
 /* 0 added, 1 an identical (certificate, role) is there already, -1 full or error. */
-int cl_plan_add_cert(struct cl_plan *p, X509 *cert, uint16_t role, const char *dns,
+CTL_MUST_USE int cl_plan_add_cert(struct cl_plan *p, X509 *cert, uint16_t role, const char *dns,
                      const uint8_t *ip, const char *source);
-int cl_plan_add_record(struct cl_plan *p, const struct ctl_record *r, const char *source);
+CTL_MUST_USE int cl_plan_add_record(struct cl_plan *p, const struct ctl_record *r, const char *source);
 /* Adds every collected server certificate (CCM+TFTP etc. with hostname and IP). */
-int cl_plan_add_servers(struct cl_plan *p, const struct cluster *cl);
+CTL_MUST_USE int cl_plan_add_servers(struct cl_plan *p, const struct cluster *cl);
 size_t cl_plan_nsast(const struct cl_plan *p);
 void cl_plan_show(const struct cl_plan *p, const struct cluster *cl, FILE *f);
 void cl_plan_free(struct cl_plan *p);
 
 struct p11_ctx;
 /* Opens the module for the token options (main thread). Exit status. */
-int cl_tokens_open(const struct cluster *cl, struct p11_ctx **ctx);
+CTL_MUST_USE int cl_tokens_open(const struct cluster *cl, struct p11_ctx **ctx);
 /* A token's certificate without login. Exit status. */
-int cl_token_cert(struct p11_ctx *ctx, const char *sel, X509 **out);
+CTL_MUST_USE int cl_token_cert(struct p11_ctx *ctx, const char *sel, X509 **out);
 /*
  * Builds the plan into a CTL, checks policy (two SAST, no duplicates or
  * expired certificates, the signer listed) before login, signs on the
  * token sel, and verifies the result. *out is free()d by the caller.
  */
-int cl_sign(const struct cluster *cl, struct p11_ctx *ctx, const char *sel, X509 *signer,
+CTL_MUST_USE int cl_sign(const struct cluster *cl, struct p11_ctx *ctx, const char *sel, X509 *signer,
             const struct cl_plan *p, uint8_t **out, size_t *len);
 
 /* Asks on the terminal unless --yes. EXIT_OK to go on. */
-int cl_confirm(const struct cluster *cl, const char *question);
+CTL_MUST_USE int cl_confirm(const struct cluster *cl, const char *question);
 /*
  * Uploads ctl (when not NULL) and sets mode (when >= 0) on every node not
  * skipped, then saves the --retry-failed state and prints the result table
  * (or JSON). Exit status: EXIT_OK only when every node succeeded.
  */
-int cl_apply(struct cluster *cl, const uint8_t *ctl, size_t len, int mode);
+CTL_MUST_USE int cl_apply(struct cluster *cl, const uint8_t *ctl, size_t len, int mode);
 /* --retry-failed: repeats the saved job of this command on the nodes that failed. */
-int cl_retry(struct cluster *cl);
+CTL_MUST_USE int cl_retry(struct cluster *cl);
 /* Prints the installed CTLs' agreement; returns the chosen node index or -1. */
 int cl_pick_installed(const struct cluster *cl);
 
@@ -240,7 +240,7 @@ struct cl_resign {
 	int recollect;           /* update, add-token */
 	const char *del_serial, *del_subject;
 };
-int cl_resign_run(struct cluster *cl, const struct cl_resign *rs);
+CTL_MUST_USE int cl_resign_run(struct cluster *cl, const struct cl_resign *rs);
 
 /* Progress line on a terminal (thread-safe). */
 void cl_progress(struct cluster *cl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -78,7 +78,7 @@ cl_help(FILE *f, const struct cmd *cmd, unsigned bit)
 			fputs(optdefs[i].help, f);
 }
 
-static int
+static CTL_MUST_USE int
 set_opt(struct cl_opts *o, int id, const char *arg)
 {
 	unsigned long long v;

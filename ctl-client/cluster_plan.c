@@ -15,7 +15,7 @@
 #include "p11.h"
 #include "pin.h"
 
-static int
+static CTL_MUST_USE int
 der_eq(X509 *a, const struct ctl_bytes *b)
 {
 	unsigned char *der = NULL;
@@ -27,7 +27,7 @@ der_eq(X509 *a, const struct ctl_bytes *b)
 }
 
 /* Is (cert or rec, role) already planned? */
-static int
+static CTL_MUST_USE int
 plan_has(const struct cl_plan *p, X509 *cert, const struct ctl_record *rec, uint16_t role)
 {
 	size_t i;
@@ -247,7 +247,7 @@ cl_token_cert(struct p11_ctx *ctx, const char *sel, X509 **out)
 	return EXIT_OK;
 }
 
-static int
+static CTL_MUST_USE int
 plan_build(const struct cl_plan *p, struct ctl_builder **out)
 {
 	struct ctl_builder *b = NULL;
@@ -276,7 +276,7 @@ plan_build(const struct cl_plan *p, struct ctl_builder **out)
 	return EXIT_OK;
 }
 
-static int
+static CTL_MUST_USE int
 policy(const struct ctl_builder *b, X509 *signer)
 {
 	struct ctl_policy pol = { 2, 0, 0 };

@@ -13,7 +13,7 @@
 #include "p11.h"
 
 /* Hex digits, optional "0x" and ':' or ' ' separators; leading zero bytes dropped. */
-static int
+static CTL_MUST_USE int
 parse_serial(const char *s, uint8_t *out, size_t cap, size_t *len)
 {
 	char dig[2 * 64 + 1];
@@ -43,7 +43,7 @@ parse_serial(const char *s, uint8_t *out, size_t cap, size_t *len)
 	return 0;
 }
 
-static int
+static CTL_MUST_USE int
 serial_eq(const struct ctl_bytes *b, const uint8_t *s, size_t n)
 {
 	const uint8_t *p = b->p;
@@ -56,7 +56,7 @@ serial_eq(const struct ctl_bytes *b, const uint8_t *s, size_t n)
 	return len == n && memcmp(p, s, n) == 0;
 }
 
-static int
+static CTL_MUST_USE int
 subject_eq(const struct ctl_bytes *b, const char *s)
 {
 	size_t n = strlen(s);
@@ -65,7 +65,7 @@ subject_eq(const struct ctl_bytes *b, const char *s)
 }
 
 /* Which records of f to keep; *nmatch counts the ones delete-entry removes. */
-static int
+static CTL_MUST_USE int
 keep_records(const struct cl_resign *rs, const struct ctl_file *f, struct cl_plan *p, size_t *nmatch)
 {
 	uint8_t ser[64];
@@ -101,7 +101,7 @@ keep_records(const struct cl_resign *rs, const struct ctl_file *f, struct cl_pla
 }
 
 /* The installed CTL from the first server holding one, parsed and verified. */
-static int
+static CTL_MUST_USE int
 installed(const struct cluster *cl, struct ctl_file **f)
 {
 	struct ctl_verify_result res;
@@ -127,7 +127,7 @@ installed(const struct cluster *cl, struct ctl_file **f)
 	return EXIT_OK;
 }
 
-static int
+static CTL_MUST_USE int
 add_token(struct p11_ctx *ctx, const char *sel, struct cl_plan *p)
 {
 	X509 *x = NULL;
@@ -144,7 +144,7 @@ add_token(struct p11_ctx *ctx, const char *sel, struct cl_plan *p)
 	return rc == 0 ? EXIT_OK : EXIT_POLICY;
 }
 
-static int
+static CTL_MUST_USE int
 plan_changes(const struct cluster *cl, const struct cl_resign *rs, const struct ctl_file *f,
              struct p11_ctx *ctx, struct cl_plan *p)
 {

@@ -32,7 +32,7 @@ cl_progress(struct cluster *cl, const char *fmt, ...)
 	pthread_mutex_unlock(&cl->lock);
 }
 
-static int
+static CTL_MUST_USE int
 login(struct cluster *cl, struct cl_node *nd, struct prov_conn *c)
 {
 	char e[600];
@@ -51,7 +51,7 @@ login(struct cluster *cl, struct cl_node *nd, struct prov_conn *c)
 	return -1;
 }
 
-static int
+static CTL_MUST_USE int
 do_info(struct cl_node *nd, struct prov_conn *c)
 {
 	struct ctl_wr wr;
@@ -69,7 +69,7 @@ do_info(struct cl_node *nd, struct prov_conn *c)
 	return rc;
 }
 
-static int
+static CTL_MUST_USE int
 do_get_ctl(struct cl_node *nd, struct prov_conn *c)
 {
 	struct ctl_wr wr;
@@ -91,7 +91,7 @@ do_get_ctl(struct cl_node *nd, struct prov_conn *c)
 	return rc;
 }
 
-static int
+static CTL_MUST_USE int
 do_put(struct cluster *cl, struct cl_node *nd, struct prov_conn *c)
 {
 	struct ctl_wr wr;
@@ -122,7 +122,7 @@ out:
 	return rc;
 }
 
-static int
+static CTL_MUST_USE int
 do_mode(struct cluster *cl, struct cl_node *nd, struct prov_conn *c)
 {
 	struct ctl_wr wr;
@@ -192,7 +192,7 @@ out:
 }
 
 /* Asks on the terminal about one server never seen before. 1: accepted. */
-static int
+static CTL_MUST_USE int
 ask_new(FILE *tty, const struct cl_node *nd)
 {
 	char hex[PROV_FP_HEX], line[256];
@@ -315,7 +315,8 @@ cl_apply(struct cluster *cl, const uint8_t *ctl, size_t len, int mode)
 	if (ctl != NULL && ctl_checksums(ctl, len, &s) == CTL_OK)
 		memcpy(cl->put_md5, s.md5, sizeof(cl->put_md5));
 	cl->set_mode = mode;
-	(void)cl_run(cl, (ctl ? CL_OP_PUT : 0) | (mode >= 0 ? CL_OP_MODE : 0));
+	/* Each node's outcome is in its failed/rc, counted below for every node. */
+	CTL_IGNORE_RESULT(cl_run(cl, (ctl ? CL_OP_PUT : 0) | (mode >= 0 ? CL_OP_MODE : 0)));
 	cl_state_save(cl, ctl, len, mode);
 	for (i = 0; i < cl->n; i++)
 		if (cl->nodes[i].failed) {

@@ -31,7 +31,7 @@ cl_node_fail(struct cl_node *nd, int rc, const char *fmt, ...)
 }
 
 /* --fingerprint [HOST[:PORT]=]FP: applies to the named node, or to the only one. */
-static int
+static CTL_MUST_USE int
 apply_pins(struct cluster *cl)
 {
 	struct prov_target t;
@@ -93,7 +93,7 @@ cl_node_add(struct cluster *cl, const char *spec)
 	return EXIT_OK;
 }
 
-static int
+static CTL_MUST_USE int
 init_nodes(struct cluster *cl)
 {
 	size_t i;
@@ -172,7 +172,7 @@ cl_first_failure(const struct cluster *cl)
 }
 
 /* A certificate other than the one expected under name: refused before login. */
-static int
+static CTL_MUST_USE int
 changed(struct cl_node *nd, const char *name, const uint8_t *want, const char *source)
 {
 	char got[PROV_FP_HEX], exp[PROV_FP_HEX];
@@ -188,7 +188,7 @@ changed(struct cl_node *nd, const char *name, const uint8_t *want, const char *s
 }
 
 /* Never seen under any name: asked on a terminal after the fan-out, else refused. */
-static int
+static CTL_MUST_USE int
 unknown(struct cluster *cl, struct cl_node *nd)
 {
 	char hex[PROV_FP_HEX];
@@ -259,7 +259,7 @@ copy_text(char *dst, size_t cap, const struct ctl_prov_item *it)
 		(void)ctl_text_escape(dst, cap, it->val, it->len);
 }
 
-static int
+static CTL_MUST_USE int
 get_cert_item(struct cl_node *nd, const struct ctl_prov_item *it)
 {
 	const uint8_t *p = it->val + 2;
@@ -389,7 +389,7 @@ cl_record_identities(struct cluster *cl)
 	}
 }
 
-static int
+static CTL_MUST_USE int
 state_path(char *out, size_t len, const char *file)
 {
 	char dir[4096];

@@ -4,7 +4,7 @@
  */
 #include "cluster.h"
 
-static int
+static CTL_MUST_USE int
 add_token_run(int argc, char **argv)
 {
 	struct cluster cl;

@@ -115,7 +115,7 @@ static const struct {
 };
 
 /* Splits "FILE[,dns=NAME][,ip=ADDR]" in a private copy. */
-static int
+static CTL_MUST_USE int
 parse_entry(struct entry *e, uint16_t role, const char *arg)
 {
 	char *rest, *tok;
@@ -139,7 +139,7 @@ parse_entry(struct entry *e, uint16_t role, const char *arg)
 	return 0;
 }
 
-static int
+static CTL_MUST_USE int
 parse_sv(struct build_opts *o, const char *s)
 {
 	if (strcmp(s, "1.0") != 0 && strcmp(s, "1.1") != 0) {
@@ -152,7 +152,7 @@ parse_sv(struct build_opts *o, const char *s)
 	return 0;
 }
 
-static int
+static CTL_MUST_USE int
 parse_one_opt(struct build_opts *o, int c, const char *arg)
 {
 	size_t i;
@@ -206,7 +206,7 @@ opts_cleanup(struct build_opts *o)
 }
 
 /* 0: parsed; 1: --help shown; -1: usage error (printed). */
-static int
+static CTL_MUST_USE int
 parse_build_args(int argc, char **argv, struct build_opts *o)
 {
 	int c;
@@ -246,7 +246,7 @@ parse_build_args(int argc, char **argv, struct build_opts *o)
 }
 
 /* Adds every certificate to the builder. */
-static int
+static CTL_MUST_USE int
 add_entries(struct ctl_builder *b, const struct build_opts *o)
 {
 	struct ctl_diag d;
@@ -268,7 +268,7 @@ add_entries(struct ctl_builder *b, const struct build_opts *o)
 	return EXIT_OK;
 }
 
-static int
+static CTL_MUST_USE int
 configure(struct ctl_builder *b, const struct build_opts *o)
 {
 	if (ctl_builder_set_digest(b, o->digest) != CTL_OK ||
@@ -283,7 +283,7 @@ configure(struct ctl_builder *b, const struct build_opts *o)
 	return add_entries(b, o);
 }
 
-static int
+static CTL_MUST_USE int
 check_policy(const struct ctl_builder *b, const struct build_opts *o, X509 *signer)
 {
 	struct ctl_policy pol = { 2, o->allow_expired, 0 };
@@ -305,7 +305,7 @@ check_policy(const struct ctl_builder *b, const struct build_opts *o, X509 *sign
 }
 
 /* Never write a file that would not verify: parse it back and check. */
-static int
+static CTL_MUST_USE int
 write_verified(const struct build_opts *o, const uint8_t *p, size_t n)
 {
 	struct ctl_file *f = NULL;
@@ -353,7 +353,7 @@ token_notice(const char *msg)
 }
 
 /* One token context for the whole run, opened when any token option is given. */
-static int
+static CTL_MUST_USE int
 open_tokens(const struct build_opts *o, struct p11_ctx **ctx)
 {
 	const char *sels[MAX_SAST_TOKENS + 1];
@@ -376,7 +376,7 @@ open_tokens(const struct build_opts *o, struct p11_ctx **ctx)
 }
 
 /* --sast-token: each token's certificate, read without login (no PIN try spent). */
-static int
+static CTL_MUST_USE int
 add_token_entries(struct ctl_builder *b, const struct build_opts *o, struct p11_ctx *ctx)
 {
 	struct p11_diag pd;
@@ -405,7 +405,7 @@ add_token_entries(struct ctl_builder *b, const struct build_opts *o, struct p11_
  * The token signer. Its certificate is read and the policy checked before
  * login, so a token the file does not list never costs a PIN try.
  */
-static int
+static CTL_MUST_USE int
 token_signer(const struct build_opts *o, struct p11_ctx *ctx, const struct ctl_builder *b,
              const struct ctl_signer **signer)
 {
@@ -431,7 +431,7 @@ token_signer(const struct build_opts *o, struct p11_ctx *ctx, const struct ctl_b
 }
 
 /* The PEM key's signer, or the token's; *pem is set only for the PEM path (ctl_signer_free it). */
-static int
+static CTL_MUST_USE int
 get_signer(const struct build_opts *o, struct p11_ctx *ctx, const struct ctl_builder *b,
            struct ctl_signer **pem, const struct ctl_signer **signer)
 {
@@ -448,7 +448,7 @@ get_signer(const struct build_opts *o, struct p11_ctx *ctx, const struct ctl_bui
 	return check_policy(b, o, (*pem)->cert);
 }
 
-static int
+static CTL_MUST_USE int
 build_run(int argc, char **argv)
 {
 	struct build_opts o;

@@ -60,7 +60,7 @@ date_str(const ASN1_TIME *t, char *out, size_t len)
 }
 
 /* Text of a record's name element (stored with its NUL). */
-static int
+static CTL_MUST_USE int
 text_eq(const struct ctl_bytes *b, const char *s)
 {
 	size_t n = strlen(s);
@@ -305,7 +305,7 @@ print_json(const struct check *ck, int ok)
 	fputs("]}\n", stdout);
 }
 
-static int
+static CTL_MUST_USE int
 check_run(int argc, char **argv)
 {
 	struct cluster cl;

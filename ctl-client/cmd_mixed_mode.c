@@ -11,7 +11,7 @@
 #include "p11.h"
 
 /* Token records: the signer first, then each backup, read without login. */
-static int
+static CTL_MUST_USE int
 plan_tokens(const struct cluster *cl, struct p11_ctx *ctx, struct cl_plan *p, X509 **signer)
 {
 	size_t i;
@@ -35,7 +35,7 @@ plan_tokens(const struct cluster *cl, struct p11_ctx *ctx, struct cl_plan *p, X5
 	return EXIT_OK;
 }
 
-static int
+static CTL_MUST_USE int
 mixed_mode(struct cluster *cl)
 {
 	struct p11_ctx *ctx = NULL;
@@ -70,7 +70,7 @@ out:
 	return rc;
 }
 
-static int
+static CTL_MUST_USE int
 mixed_mode_run(int argc, char **argv)
 {
 	struct cluster cl;

@@ -18,7 +18,7 @@ static const char show_help[] =
 	"  --sgn            treat FILE as a signed file (.sgn) even without the suffix\n"
 	"  --help           show this help\n";
 
-static int
+static CTL_MUST_USE int
 show_run(int argc, char **argv)
 {
 	static const struct option opts[] = {

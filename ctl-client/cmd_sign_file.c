@@ -51,7 +51,7 @@ static const struct option sign_file_table[] = {
 	{ "help", no_argument, NULL, O_HELP }, { NULL, 0, NULL, 0 },
 };
 
-static int
+static CTL_MUST_USE int
 one_opt(struct sign_file_opts *o, int c, const char *arg)
 {
 	switch (c) {
@@ -74,7 +74,7 @@ one_opt(struct sign_file_opts *o, int c, const char *arg)
 }
 
 /* 0: parsed; 1: --help shown; -1: usage error (printed). */
-static int
+static CTL_MUST_USE int
 parse_args(int argc, char **argv, struct sign_file_opts *o)
 {
 	int c;
@@ -106,7 +106,7 @@ parse_args(int argc, char **argv, struct sign_file_opts *o)
 }
 
 /* The signer: a PEM key (*pem, ctl_signer_free it) or a token (lent by *ctx). */
-static int
+static CTL_MUST_USE int
 get_signer(const struct sign_file_opts *o, struct ctl_signer **pem, struct p11_ctx **ctx,
            const struct ctl_signer **signer)
 {
@@ -134,7 +134,7 @@ get_signer(const struct sign_file_opts *o, struct ctl_signer **pem, struct p11_c
 }
 
 /* With --token and --cert, the token must hold that very certificate. */
-static int
+static CTL_MUST_USE int
 check_token_cert(const struct sign_file_opts *o, const struct ctl_signer *s)
 {
 	struct ctl_diag d;
@@ -156,7 +156,7 @@ check_token_cert(const struct sign_file_opts *o, const struct ctl_signer *s)
 	return EXIT_TOKEN;
 }
 
-static int
+static CTL_MUST_USE int
 output_names(const struct sign_file_opts *o, char **out, const char **filename)
 {
 	const char *base;
@@ -175,7 +175,7 @@ output_names(const struct sign_file_opts *o, char **out, const char **filename)
 	return EXIT_OK;
 }
 
-static int
+static CTL_MUST_USE int
 report(const struct sign_file_opts *o, const char *out, const uint8_t *p, size_t n,
        size_t payload)
 {
@@ -217,7 +217,7 @@ report(const struct sign_file_opts *o, const char *out, const uint8_t *p, size_t
 	return EXIT_OK;
 }
 
-static int
+static CTL_MUST_USE int
 sign_file_run(int argc, char **argv)
 {
 	struct sign_file_opts o;

@@ -212,7 +212,7 @@ notice(const char *msg)
 	cli_warn("%s", msg);
 }
 
-static int
+static CTL_MUST_USE int
 tokens_run(int argc, char **argv)
 {
 	static const struct option opts[] = {

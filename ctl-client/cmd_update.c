@@ -5,7 +5,7 @@
  */
 #include "cluster.h"
 
-static int
+static CTL_MUST_USE int
 update_run(int argc, char **argv)
 {
 	struct cluster cl;

@@ -47,7 +47,7 @@ print_json(const struct verdict *v, const char *path)
 		printf(",\"md5\":null,\"sha1\":null}\n");
 }
 
-static int
+static CTL_MUST_USE int
 verify_run(int argc, char **argv)
 {
 	static const struct option opts[] = {

@@ -8,7 +8,7 @@
 #include "cmd.h"
 #include "load.h"
 
-static int
+static CTL_MUST_USE int
 load_one(const char *path, unsigned flags, struct ctl_file **out)
 {
 	struct ctl_diag d;

@@ -19,9 +19,9 @@ struct verdict {
  * file's own signer, or against trusted. Parse and I/O errors are printed
  * and returned as an exit status; a failed signature is left in v->res.
  */
-int load_and_verify(const char *path, const char *trusted_path, unsigned flags, struct verdict *v);
+CTL_MUST_USE int load_and_verify(const char *path, const char *trusted_path, unsigned flags, struct verdict *v);
 /* Prints the show-ctl listing (or JSON) of v->file to stdout. */
-int print_listing(const struct verdict *v, const char *path, int json);
+CTL_MUST_USE int print_listing(const struct verdict *v, const char *path, int json);
 void verdict_cleanup(struct verdict *v);
 
 #endif

@@ -22,7 +22,7 @@
 #define P11_MODULE_ENV "CTL_PKCS11_MODULE"
 
 /* --module, else a URI's module-path (all must agree), else the environment, else the proxy. */
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 choose_module(struct p11_ctx *ctx, const char *module, const char *const *sels, size_t nsel,
               struct p11_diag *d)
 {
@@ -57,7 +57,7 @@ choose_module(struct p11_ctx *ctx, const char *module, const char *const *sels, 
 }
 
 /* Opens the module ourselves first, to tell "missing" from "not a module". */
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 probe_module(struct p11_ctx *ctx, struct p11_diag *d)
 {
 	CK_C_GetFunctionList gfl;
@@ -100,7 +100,7 @@ nz(const char *s)
 	return s != NULL ? s : "";
 }
 
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 collect_tokens(struct p11_ctx *ctx, struct p11_diag *d)
 {
 	unsigned int i;
@@ -134,7 +134,7 @@ collect_tokens(struct p11_ctx *ctx, struct p11_diag *d)
 	return P11_OK;
 }
 
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 load_module(struct p11_ctx *ctx, struct p11_diag *d)
 {
 	CK_INFO info;

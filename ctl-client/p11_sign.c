@@ -19,7 +19,7 @@
 #include "pin.h"
 
 /* The message for a failed C_Login, from the CK_RV and fresh token flags. */
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 login_failed(struct p11_ctx *ctx, struct p11_tok *t, int has, unsigned long rv,
              struct p11_diag *d)
 {
@@ -57,7 +57,7 @@ login_failed(struct p11_ctx *ctx, struct p11_tok *t, int has, unsigned long rv,
 }
 
 /* Refuses a locked token before any PIN is read; warns on the low-count flags. */
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 check_pin_state(struct p11_ctx *ctx, struct p11_tok *t, struct p11_diag *d)
 {
 	char msg[300];
@@ -89,7 +89,7 @@ check_pin_state(struct p11_ctx *ctx, struct p11_tok *t, struct p11_diag *d)
 	return P11_OK;
 }
 
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 tok_login(struct p11_ctx *ctx, struct p11_tok *t, const struct p11_sel *sel,
           const struct pin_opts *po, struct p11_diag *d)
 {
@@ -124,7 +124,7 @@ tok_login(struct p11_ctx *ctx, struct p11_tok *t, const struct p11_sel *sel,
 }
 
 /* RSA with a modulus CTL signatures can carry (doc/ctl-format.md section 5.3). */
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 check_key(const struct p11_tok *t, EVP_PKEY *pk, X509 *cert, struct p11_diag *d)
 {
 	int bits = EVP_PKEY_get_bits(pk);
@@ -146,7 +146,7 @@ check_key(const struct p11_tok *t, EVP_PKEY *pk, X509 *cert, struct p11_diag *d)
  * call enumerates this token afterwards; the EVP_PKEY refers into the
  * key list, which the next enumeration would free.
  */
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 tok_key(struct p11_tok *t, const struct p11_cert_info *c, EVP_PKEY **out, struct p11_diag *d)
 {
 	PKCS11_KEY *keys = NULL;
@@ -180,7 +180,7 @@ digest_md(enum ctl_digest dg)
 	return NULL;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 sign_fail(struct ctl_diag *diag, const struct p11_signer *s, const char *what)
 {
 	unsigned long rv = 0;
@@ -205,7 +205,7 @@ sign_fail(struct ctl_diag *diag, const struct p11_signer *s, const char *what)
  * in software against the certificate, so a faulty token cannot produce a
  * CTL that phones reject.
  */
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 token_sign(void *arg, enum ctl_digest dg, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
            size_t sig_cap, size_t *sig_len, struct ctl_diag *diag)
 {
@@ -241,7 +241,7 @@ token_sign(void *arg, enum ctl_digest dg, const uint8_t *tbs, size_t tbs_len, ui
 	return r;
 }
 
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 make_signer(struct p11_tok *t, const struct p11_cert_info *c, EVP_PKEY *pk, struct p11_diag *d)
 {
 	struct p11_signer *s;

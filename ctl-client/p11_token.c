@@ -109,7 +109,7 @@ tok_key_states(struct p11_tok *t, PKCS11_CERT *certs, unsigned int nc)
 	ERR_clear_error();
 }
 
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 tok_certs(struct p11_tok *t, struct p11_diag *d)
 {
 	PKCS11_CERT *certs = NULL;
@@ -146,7 +146,7 @@ tok_certs(struct p11_tok *t, struct p11_diag *d)
 /* ------------------------------------------------------------------ */
 /* Listing                                                              */
 
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 fill_info(struct p11_ctx *ctx, struct p11_tok *t, struct p11_token_info *ti, struct p11_diag *d)
 {
 	const PKCS11_TOKEN *tk = t->slot->token;
@@ -241,7 +241,7 @@ tok_names(const struct p11_ctx *ctx, const struct p11_sel *sel, char *buf, size_
 }
 
 /* A URI's module-path must be the module in use (one module per run). */
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 check_module(const struct p11_ctx *ctx, const struct p11_sel *sel, struct p11_diag *d)
 {
 	const char *mp = p11_sel_module_path(sel);
@@ -252,7 +252,7 @@ check_module(const struct p11_ctx *ctx, const struct p11_sel *sel, struct p11_di
 	return P11_OK;
 }
 
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 find_token(struct p11_ctx *ctx, const struct p11_sel *sel, struct p11_tok **out,
            struct p11_diag *d)
 {
@@ -285,7 +285,7 @@ find_token(struct p11_ctx *ctx, const struct p11_sel *sel, struct p11_tok **out,
 }
 
 /* Narrows the token's certificates to one (URI id=/object=, then those with a key). */
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 pick_cert(struct p11_tok *t, const struct p11_sel *sel, const struct p11_cert_info **out,
           struct p11_diag *d)
 {

@@ -31,7 +31,7 @@ static const char *const query_attrs[] = {
 /* Object types a signing token can hold that selecting a certificate or key makes sense for. */
 static const char *const types_ok[] = { "cert", "private", "public" };
 
-static int
+static CTL_MUST_USE int
 in_list(const char *name, size_t n, const char *const *list, size_t count)
 {
 	size_t i;
@@ -46,7 +46,7 @@ in_list(const char *name, size_t n, const char *const *list, size_t count)
  * Checks one `name=value` component [p, p+n) of the path (query == 0) or
  * the query part. Refuses unknown names, pin-value and module-name.
  */
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 check_attr(const char *p, size_t n, int query, struct p11_diag *d)
 {
 	const char *eq = memchr(p, '=', n);
@@ -75,7 +75,7 @@ check_attr(const char *p, size_t n, int query, struct p11_diag *d)
 }
 
 /* Checks the components of [p, end) separated by sep. */
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 check_part(const char *p, const char *end, char sep, int query, struct p11_diag *d)
 {
 	enum p11_err r;
@@ -93,7 +93,7 @@ check_part(const char *p, const char *end, char sep, int query, struct p11_diag 
 }
 
 /* Walks the components of the URI after "pkcs11:" (RFC 7512 section 2.3). */
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 check_attrs(const char *s, struct p11_diag *d)
 {
 	const char *q = strchr(s, '?');
@@ -104,7 +104,7 @@ check_attrs(const char *s, struct p11_diag *d)
 	return q != NULL ? check_part(q + 1, q + strlen(q), '&', 1, d) : P11_OK;
 }
 
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 parse_uri(struct p11_sel *sel, struct p11_diag *d)
 {
 	enum p11_err r;

@@ -37,7 +37,7 @@ harden_process(void)
 	(void)setrlimit(RLIMIT_CORE, &rl);
 }
 
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 pin_new(const char *origin, struct ctl_secret *sec, struct pin **out, struct p11_diag *d)
 {
 	struct pin *p;
@@ -75,7 +75,7 @@ pin_origin(const struct pin *p)
 }
 
 /* Removes one trailing "\n" or "\r\n" and checks what is left is a usable PIN. */
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 pin_finish(struct pin *p, size_t len, const char *where, struct p11_diag *d)
 {
 	const char *buf = ctl_secret_data(p->sec);
@@ -93,7 +93,7 @@ pin_finish(struct pin *p, size_t len, const char *where, struct p11_diag *d)
 }
 
 /* "file:PATH", "file://PATH" (empty host) or a plain path; no commands. */
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 source_path(const char *src, const char **path, struct p11_diag *d)
 {
 	if (strncmp(src, "file://", 7) == 0)
@@ -109,7 +109,7 @@ source_path(const char *src, const char **path, struct p11_diag *d)
 	return P11_OK;
 }
 
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 read_pin_file(struct pin *p, const char *path, struct p11_diag *d)
 {
 	struct stat st;
@@ -140,7 +140,7 @@ read_pin_file(struct pin *p, const char *path, struct p11_diag *d)
 	return pin_finish(p, (size_t)n, path, d);
 }
 
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 read_pin_env(struct pin *p, struct p11_diag *d)
 {
 	char *v = getenv(PIN_ENV);
@@ -159,7 +159,7 @@ read_pin_env(struct pin *p, struct p11_diag *d)
 }
 
 /* The terminal prompt is libctl's: echo off, restored on every way out. */
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 read_pin_tty(const char *prompt, struct pin **out, struct p11_diag *d)
 {
 	struct ctl_secret *sec = NULL;
@@ -192,7 +192,7 @@ read_pin_tty(const char *prompt, struct pin **out, struct p11_diag *d)
 }
 
 /* Names the sources given, refusing more than one (never try a PIN twice). */
-static enum p11_err
+static CTL_MUST_USE enum p11_err
 pick_source(const struct pin_opts *o, const char *uri_source, const char **origin,
             struct p11_diag *d)
 {

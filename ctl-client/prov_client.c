@@ -55,7 +55,7 @@ prov_seterr(char *err, size_t errlen, const char *fmt, ...)
 /* ------------------------------------------------------------------ */
 /* Targets and fingerprints                                             */
 
-static int
+static CTL_MUST_USE int
 copy_str(char *dst, size_t cap, const char *src, size_t n)
 {
 	if (n == 0 || n >= cap)
@@ -159,7 +159,7 @@ now_ms(void)
 }
 
 /* 1: fd is ready for events; 0: the deadline passed first; -1: poll failed. */
-static int
+static CTL_MUST_USE int
 wait_fd(int fd, short events, int64_t deadline)
 {
 	struct pollfd p;
@@ -181,7 +181,7 @@ wait_fd(int fd, short events, int64_t deadline)
 }
 
 /* Non-blocking connect bounded by the deadline; the socket stays non-blocking. */
-static int
+static CTL_MUST_USE int
 connect_one(const struct addrinfo *ai, int64_t deadline)
 {
 	socklen_t sl = sizeof(int);
@@ -243,7 +243,7 @@ peer_name(int fd, char *out, size_t len)
 		out[0] = '\0';
 }
 
-static int
+static CTL_MUST_USE int
 tcp_connect(struct prov_conn *c, const struct prov_target *t, int64_t deadline, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL, *ai;
@@ -266,7 +266,8 @@ tcp_connect(struct prov_conn *c, const struct prov_target *t, int64_t deadline, 
 	}
 	peer_name(fd, c->peer, sizeof(c->peer));
 	if (c->peer[0] == '\0')
-		(void)copy_str(c->peer, sizeof(c->peer), t->name, strlen(t->name));
+		/* The name only labels messages; one too long for peer leaves it empty. */
+		CTL_IGNORE_RESULT(copy_str(c->peer, sizeof(c->peer), t->name, strlen(t->name)));
 	c->fd = fd;
 	return 0;
 }
@@ -289,7 +290,7 @@ cert_subject(X509 *x, char *out, size_t len)
 }
 
 /* SSL_connect until done, failed or past the deadline (the socket is non-blocking). */
-static enum prov_rc
+static CTL_MUST_USE enum prov_rc
 tls_handshake(struct prov_conn *c, const struct prov_target *t, int64_t deadline, char *err,
               size_t errlen)
 {
@@ -314,7 +315,7 @@ tls_handshake(struct prov_conn *c, const struct prov_target *t, int64_t deadline
 	return PROV_E_TLS;
 }
 
-static enum prov_rc
+static CTL_MUST_USE enum prov_rc
 tls_start(struct prov_conn *c, const struct prov_target *t, int64_t deadline, uint8_t fp[PROV_FP_LEN],
           char *err, size_t errlen)
 {
@@ -434,7 +435,8 @@ prov_close(struct prov_conn *c)
 		return;
 	if (c->ssl != NULL && !c->broken && prov_begin(c, &wr, CTL_PROV_BYE) == PROV_OK) {
 		memset(&r, 0, sizeof(r));
-		(void)prov_call(c, &wr, &r, NULL, 0);
+		/* BYE is a courtesy: the connection closes whatever the answer. */
+		CTL_IGNORE_RESULT(prov_call(c, &wr, &r, NULL, 0));
 		prov_resp_free(&r);
 	}
 	if (c->ssl != NULL && !c->broken)
@@ -480,7 +482,7 @@ prov_begin(struct prov_conn *c, struct ctl_wr *wr, uint8_t type)
 }
 
 /* A failed read of part ("header" or "body", n bytes, got of them) as a message naming the peer. */
-static enum prov_rc
+static CTL_MUST_USE enum prov_rc
 read_failed(struct prov_conn *c, enum io_end e, const char *part, size_t got, size_t n, char *err,
             size_t errlen)
 {
@@ -507,7 +509,7 @@ read_failed(struct prov_conn *c, enum io_end e, const char *part, size_t got, si
 	return PROV_E_NET;
 }
 
-static enum prov_rc
+static CTL_MUST_USE enum prov_rc
 read_resp(struct prov_conn *c, uint8_t type, uint32_t id, int64_t deadline, struct prov_resp *resp,
           char *err, size_t errlen)
 {
@@ -543,7 +545,7 @@ read_resp(struct prov_conn *c, uint8_t type, uint32_t id, int64_t deadline, stru
 }
 
 /* The request and its response share one deadline: --timeout bounds the whole exchange. */
-static enum prov_rc
+static CTL_MUST_USE enum prov_rc
 exchange(struct prov_conn *c, struct ctl_wr *wr, uint8_t type, uint32_t id, struct prov_resp *resp,
          char *err, size_t errlen)
 {

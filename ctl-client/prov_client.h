@@ -32,12 +32,12 @@ struct prov_target {
 };
 
 /* 0 on success; -1 with a message in err. */
-int prov_target_parse(const char *s, struct prov_target *t, char *err, size_t errlen);
+CTL_MUST_USE int prov_target_parse(const char *s, struct prov_target *t, char *err, size_t errlen);
 
 /* "AB:CD:..." (upper-case colon hex) into out (PROV_FP_HEX bytes). */
 void prov_fp_hex(const uint8_t fp[PROV_FP_LEN], char *out, size_t outlen);
 /* Accepts 64 hex digits, with or without colons, optionally "SHA256:" first. */
-int prov_fp_parse(const char *s, uint8_t fp[PROV_FP_LEN]);
+CTL_MUST_USE int prov_fp_parse(const char *s, uint8_t fp[PROV_FP_LEN]);
 
 /*
  * known_hosts (prov_known.c): one "HOST:PORT SHA256-HEX" line per name. A
@@ -58,7 +58,7 @@ struct prov_known {
  * Loads $XDG_CONFIG_HOME/ctl-client/known_hosts (else ~/.config/...);
  * a missing file is an empty list. 0 or -1 with err.
  */
-int prov_known_load(struct prov_known *k, char *err, size_t errlen);
+CTL_MUST_USE int prov_known_load(struct prov_known *k, char *err, size_t errlen);
 /* The recorded fingerprint of name, or NULL. Lent by k. */
 const uint8_t *prov_known_find(const struct prov_known *k, const char *name);
 /* The first name recorded with this fingerprint, or NULL. Lent by k. */
@@ -67,11 +67,11 @@ const char *prov_known_find_fp(const struct prov_known *k, const uint8_t fp[PROV
  * Sets (adds or replaces) the fingerprint of each of the n names (NULL or
  * empty ones are skipped) and rewrites the file atomically. 0 or -1 with err.
  */
-int prov_known_record(struct prov_known *k, const char *const *names, size_t n,
+CTL_MUST_USE int prov_known_record(struct prov_known *k, const char *const *names, size_t n,
                       const uint8_t fp[PROV_FP_LEN], char *err, size_t errlen);
 void prov_known_cleanup(struct prov_known *k);
 /* The ctl-client config directory (created with mode 0700 when make is set). */
-int prov_config_dir(char *out, size_t outlen, int make);
+CTL_MUST_USE int prov_config_dir(char *out, size_t outlen, int make);
 
 enum prov_rc {
 	PROV_OK = 0,
@@ -91,7 +91,7 @@ struct prov_conn;
  * the caller decides (known_hosts, --fingerprint) before sending anything.
  * Free with prov_close().
  */
-enum prov_rc prov_connect(const struct prov_target *t, int timeout_s, struct prov_conn **out,
+CTL_MUST_USE enum prov_rc prov_connect(const struct prov_target *t, int timeout_s, struct prov_conn **out,
                           uint8_t fp[PROV_FP_LEN], char *err, size_t errlen);
 /* The address connected to, "A.B.C.D:PORT" or "[V6]:PORT". Lent by c. */
 const char *prov_peer(const struct prov_conn *c);
@@ -110,17 +110,17 @@ void prov_resp_free(struct prov_resp *r);
 const char *prov_resp_message(const struct prov_resp *r, char *buf, size_t len);
 
 /* Starts a request of type in wr (a growable writer the call initialises). */
-enum prov_rc prov_begin(struct prov_conn *c, struct ctl_wr *wr, uint8_t type);
+CTL_MUST_USE enum prov_rc prov_begin(struct prov_conn *c, struct ctl_wr *wr, uint8_t type);
 /*
  * Ends, sends and wipes wr, then reads the response into resp, all before
  * one deadline (the connection's timeout). PROV_E_STATUS leaves the
  * response in resp with the server's MESSAGE in err; other errors name the
  * peer address.
  */
-enum prov_rc prov_call(struct prov_conn *c, struct ctl_wr *wr, struct prov_resp *resp,
+CTL_MUST_USE enum prov_rc prov_call(struct prov_conn *c, struct ctl_wr *wr, struct prov_resp *resp,
                        char *err, size_t errlen);
 /* LOGIN with user and password (the request is built in secret memory, ctl/secret.h). */
-enum prov_rc prov_login(struct prov_conn *c, const char *user, const char *password,
+CTL_MUST_USE enum prov_rc prov_login(struct prov_conn *c, const char *user, const char *password,
                         uint16_t *status, char *err, size_t errlen);
 
 /*

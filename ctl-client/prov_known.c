@@ -42,7 +42,7 @@ prov_config_dir(char *out, size_t outlen, int make)
 	return 0;
 }
 
-static int
+static CTL_MUST_USE int
 known_set(struct prov_known *k, const char *name, const uint8_t fp[PROV_FP_LEN])
 {
 	struct prov_known_entry *e;
@@ -135,7 +135,7 @@ prov_known_find_fp(const struct prov_known *k, const uint8_t fp[PROV_FP_LEN])
 	return NULL;
 }
 
-static int
+static CTL_MUST_USE int
 known_write(const struct prov_known *k, char *err, size_t errlen)
 {
 	static const char head[] = "# ctl-client: known CTL Provider servers, HOST:PORT and the "

@@ -16,7 +16,7 @@
 
 #include "prov_client.h"
 
-static int
+static CTL_MUST_USE int
 password_file(const char *path, struct ctl_secret *s, char *err, size_t errlen)
 {
 	char *buf = ctl_secret_data(s);
@@ -49,7 +49,7 @@ password_file(const char *path, struct ctl_secret *s, char *err, size_t errlen)
 	return 0;
 }
 
-static int
+static CTL_MUST_USE int
 password_env(const char *env, struct ctl_secret *s, char *err, size_t errlen)
 {
 	size_t n = strlen(env);
@@ -67,7 +67,7 @@ password_env(const char *env, struct ctl_secret *s, char *err, size_t errlen)
 	return rc;
 }
 
-static int
+static CTL_MUST_USE int
 password_tty(const char *user, struct ctl_secret **out, char *err, size_t errlen)
 {
 	struct ctl_diag d;
