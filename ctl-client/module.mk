@@ -10,7 +10,9 @@ $(BIN)/ctl-client: $(CLIENT_OBJS) $(LIBCTL_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLIENT_OBJS) $(LIBCTL_A) $(P11_LIBS) $(SSL_LIBS) -ldl
 
-# Unit tests of the server identities (known_hosts).
+# Unit tests of the provider client's parsing and of the server identities (known_hosts).
+$(TBIN)/test_prov_client: $(OBJ)/ctl-client/prov_client.o
+TEST_LIBS_test_prov_client := -lpthread
 $(TBIN)/test_prov_known: $(OBJ)/ctl-client/prov_known.o $(OBJ)/ctl-client/prov_client.o
 TEST_LIBS_test_prov_known := -lpthread
 
