@@ -34,7 +34,7 @@ step(struct ctl_rd *rd, uint8_t op, size_t len, int depth)
 	size_t before = ctl_rd_off(rd), left = ctl_rd_left(rd);
 	enum ctl_err r;
 
-	switch (op % 9) {
+	switch (op % 13) {
 	case 0: {
 		uint8_t v = 0xaa;
 		r = ctl_rd_u8(rd, &v);
@@ -106,7 +106,8 @@ step(struct ctl_rd *rd, uint8_t op, size_t len, int depth)
 
 				if (ctl_rd_u8(&child, &cop) != CTL_OK)
 					break;
-				(void)ctl_rd_u16be(&child, &clen);
+				/* a program cut short reads length 0 */
+				CTL_IGNORE_RESULT(ctl_rd_u16be(&child, &clen));
 				invariant(&child);
 				step(&child, cop, clen, depth + 1);
 			}
@@ -129,6 +130,50 @@ step(struct ctl_rd *rd, uint8_t op, size_t len, int depth)
 		else
 			CHECK(s == NULL && n == 0);
 		break;
+	}
+	case 8:
+		r = ctl_rd_skip(rd, len);
+		CHECK(r == (len <= left ? CTL_OK : CTL_E_TRUNCATED));
+		CHECK(ctl_rd_off(rd) == (r == CTL_OK ? before + len : before));
+		break;
+	case 9: {
+		uint16_t v = 0xaaaa, w = 0;
+		r = ctl_rd_peek_u16be(rd, &v);
+		CHECK(r == (left >= 2 ? CTL_OK : CTL_E_TRUNCATED));
+		CHECK(ctl_rd_off(rd) == before);
+		if (r == CTL_OK) {
+			CHECK(ctl_rd_u16be(rd, &w) == CTL_OK && w == v);
+		} else {
+			CHECK(v == 0);
+		}
+		break;
+	}
+	case 10: {
+		const uint8_t *p = (const uint8_t *)1;
+		r = ctl_rd_peek(rd, &p, len);
+		CHECK(r == (len <= left ? CTL_OK : CTL_E_TRUNCATED));
+		CHECK(ctl_rd_off(rd) == before);
+		if (r == CTL_OK) {
+			for (size_t i = 0; i < len; i++)
+				sink ^= p[i];
+		} else {
+			CHECK(p == NULL);
+		}
+		return;
+	}
+	case 11: {
+		/* a reader over the rest, placed at the same offset */
+		struct ctl_rd at;
+		const uint8_t *p;
+		r = ctl_rd_peek(rd, &p, left);
+		CHECK(r == CTL_OK);
+		ctl_rd_init_at(&at, p, left, before);
+		CHECK(ctl_rd_off(&at) == before && ctl_rd_left(&at) == left);
+		if (depth < 4 && left > 0)
+			step(&at, p[0], len, depth + 1);
+		invariant(&at);
+		CHECK(ctl_rd_off(&at) <= before + left);
+		return;
 	}
 	default: {
 		/* giant lengths: never succeed past the end, never move */
@@ -192,8 +237,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t op = 0;
 		uint16_t len = 0;
 
-		(void)ctl_rd_u8(&prog, &op);
-		(void)ctl_rd_u16be(&prog, &len);
+		/* op cannot fail (a byte is left); a program cut short reads length 0 */
+		CTL_IGNORE_RESULT(ctl_rd_u8(&prog, &op));
+		CTL_IGNORE_RESULT(ctl_rd_u16be(&prog, &len));
 		invariant(&prog);
 		step(&rd, op, len, 0);
 	}
