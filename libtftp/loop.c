@@ -41,7 +41,7 @@ be_mask(unsigned events)
 	return ((events & LOOP_READ) ? EPOLLIN : 0u) | ((events & LOOP_WRITE) ? EPOLLOUT : 0u);
 }
 
-static int
+CTL_MUST_USE static int
 be_ctl(struct loop *l, int op, int fd, unsigned events)
 {
 	struct epoll_event e;
@@ -52,7 +52,7 @@ be_ctl(struct loop *l, int op, int fd, unsigned events)
 	return epoll_ctl(l->epfd, op, fd, &e);
 }
 
-static int
+CTL_MUST_USE static int
 be_wait(struct loop *l, int timeout_ms)
 {
 	return epoll_wait(l->epfd, l->ev, LOOP_BATCH, timeout_ms);
@@ -106,7 +106,7 @@ loop_free(struct loop *l)
 
 /* ---- fds -------------------------------------------------------------- */
 
-static int
+CTL_MUST_USE static int
 fds_grow(struct loop *l, int fd)
 {
 	size_t ncap = l->nfds_cap ? l->nfds_cap : 64;
@@ -164,7 +164,8 @@ loop_del_fd(struct loop *l, int fd)
 {
 	if (fd < 0 || (size_t)fd >= l->nfds_cap || l->fds[fd].cb == NULL)
 		return;
-	(void)be_ctl(l, EPOLL_CTL_DEL, fd, 0);
+	/* Can only fail for an fd epoll no longer has (closed): it is forgotten either way. */
+	CTL_IGNORE_RESULT(be_ctl(l, EPOLL_CTL_DEL, fd, 0));
 	memset(&l->fds[fd], 0, sizeof(l->fds[fd]));
 	l->nregistered--;
 }

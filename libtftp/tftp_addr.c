@@ -7,7 +7,7 @@
 
 #include "tftp_addr.h"
 
-static int
+CTL_MUST_USE static int
 parse_port(const char *s, unsigned min, unsigned *port)
 {
 	unsigned long long v;
@@ -18,7 +18,7 @@ parse_port(const char *s, unsigned min, unsigned *port)
 	return 0;
 }
 
-static int
+CTL_MUST_USE static int
 parse_addr(const char *s, unsigned default_port, unsigned min_port, union tftp_sa *out,
            socklen_t *len)
 {

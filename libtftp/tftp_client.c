@@ -376,7 +376,7 @@ on_timeout(struct loop *l, struct loop_timer *t, void *arg)
 }
 
 /* Builds the RRQ with the options asked for into x->last. */
-static int
+CTL_MUST_USE static int
 build_rrq(struct xfer *x, const struct tftp_get *g)
 {
 	char vals[TFTP_OPT__COUNT][24];
@@ -408,7 +408,7 @@ build_rrq(struct xfer *x, const struct tftp_get *g)
 	                      opts, n, &x->last_len);
 }
 
-static int
+CTL_MUST_USE static int
 bind_local(int fd, const struct tftp_get *g)
 {
 	union tftp_sa a;

@@ -28,7 +28,7 @@ tftp_name_errstr(enum tftp_name_err e)
 }
 
 /* One component (between slashes) of length n at s. */
-static enum tftp_name_err
+CTL_MUST_USE static enum tftp_name_err
 check_part(const char *s, size_t n)
 {
 	if (n == 0)

@@ -98,7 +98,7 @@ usage(FILE *f)
 	    "  -V, --version            version\n");
 }
 
-static int
+CTL_MUST_USE static int
 num_arg(const char *opt, const char *s, unsigned long long min, unsigned long long max,
         unsigned long long *v)
 {
@@ -131,7 +131,7 @@ config_defaults(struct tftp_config *c)
 }
 
 /* One numeric option into its config field. */
-static int
+CTL_MUST_USE static int
 set_number(struct tftp_config *c, int opt, const char *name, const char *arg)
 {
 	unsigned long long v;
@@ -167,7 +167,7 @@ set_number(struct tftp_config *c, int opt, const char *name, const char *arg)
 }
 
 /* 0 ok, 1 exit 0 (help/version), 2 usage error. */
-static int
+CTL_MUST_USE static int
 parse_args(int argc, char **argv, struct tftp_config *c)
 {
 	int opt, idx;
@@ -244,7 +244,7 @@ on_signal(struct loop *l, int fd, unsigned ev, void *arg)
 	}
 }
 
-static int
+CTL_MUST_USE static int
 setup_signals(struct loop *l, struct sigctx *sc)
 {
 	sigset_t set;

@@ -332,7 +332,7 @@ watch_by_wd(struct tftp_cache *c, int wd)
 }
 
 /* Watches the directory of name; 0, or -1 when it cannot be watched. */
-static int
+CTL_MUST_USE static int
 watch_dir_of(struct tftp_cache *c, const char *name)
 {
 	const char *slash = strrchr(name, '/');
@@ -434,7 +434,7 @@ tftp_cache_fd(const struct tftp_cache *c)
 
 /* ---- opening and reading ---------------------------------------------- */
 
-static int
+CTL_MUST_USE static int
 open_beneath(struct tftp_cache *c, const char *name)
 {
 	struct open_how how;
@@ -504,7 +504,7 @@ map_open_errno(int e)
 	}
 }
 
-static enum tftp_cache_err
+CTL_MUST_USE static enum tftp_cache_err
 check_stat(const struct tftp_cache *c, const struct stat *st)
 {
 	if (S_ISDIR(st->st_mode))
@@ -529,7 +529,7 @@ same_version(const struct stat *a, const struct stat *b)
 }
 
 /* Reads the whole file; TFTP_C_CHANGING when it changed while being read. */
-static enum tftp_cache_err
+CTL_MUST_USE static enum tftp_cache_err
 read_all(int fd, const struct stat *st, uint8_t **out)
 {
 	size_t size = (size_t)st->st_size, got = 0;
@@ -570,7 +570,7 @@ may_read(const struct tftp_cache *c, size_t size)
  * shared (*out then has owner set), otherwise the file is read into a new
  * version. *out is a new reference.
  */
-static enum tftp_cache_err
+CTL_MUST_USE static enum tftp_cache_err
 load_once(struct tftp_cache *c, const char *name, uint32_t h, struct tftp_file **out,
           int *sys_errno)
 {
@@ -708,7 +708,7 @@ forget_all_watches(struct tftp_cache *c)
 	c->nwatches = 0;
 }
 
-static enum tftp_cache_err
+CTL_MUST_USE static enum tftp_cache_err
 reopen_root(struct tftp_cache *c, int *sys_errno)
 {
 	char *real = realpath(c->cfg.root, NULL);
