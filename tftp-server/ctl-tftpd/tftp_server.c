@@ -1,7 +1,10 @@
 /*
- * ctl-tftpd server: listening sockets read in batches with recvmmsg(),
- * request validation, name mapping and file lookup, the Max Serving Count
- * and admission. Requests are drained from the sockets at once into the
+ * ctl-tftpd server: request validation, the Max Serving Count and
+ * admission, on the request ports of tftp_listen.c; names are resolved
+ * to files by tftp_resolve.c, and each accepted request becomes a session
+ * (tftp_session.c) on its own port (tftp_tid.c), created with the
+ * environment of tftp_session_env.h. Requests are drained from the
+ * sockets at once into the
  * request table (tftp_reqtab.c), which recognises a repeated RRQ wherever
  * its request is -- queued, running or just completed -- so it never
  * starts a second transfer, and which queues what cannot start yet. Every
@@ -19,14 +22,13 @@
 #include <unistd.h>
 
 #include "ctl/text.h"
+#include "tftp_listen.h"
 #include "tftp_map.h"
+#include "tftp_resolve.h"
 #include "tftp_server.h"
 #include "tftp_session.h"
 #include "tftp_tid.h"
 
-#define RX_BATCH 64
-#define RX_ROUNDS 16
-#define RX_BUF 1024   /* over 512 so an oversize request is seen as such */
 /*
  * A queued request the client has not repeated for this long is dropped:
  * phones retransmit every second or faster while they wait, so silence
@@ -45,32 +47,16 @@
  */
 #define SILENT_MS 2000
 
-struct listener {
-	struct tftp_server *srv;
-	int fd;
-	union tftp_sa addr;
-};
-
-struct rx {
-	uint8_t buf[RX_BATCH][RX_BUF];
-	union tftp_sa from[RX_BATCH];
-	uint8_t cmsg[RX_BATCH][CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo))];
-	struct iovec iov[RX_BATCH];
-	struct mmsghdr msg[RX_BATCH];
-};
-
 struct tftp_server {
 	const struct tftp_config *cfg;
 	struct loop *loop;
 	struct tftp_cache *cache;
-	struct listener ls[TFTP_MAX_LISTEN];
-	size_t nls;
+	struct tftp_listen *listen;
 	struct tftp_reqtab *reqs;
 	struct tftp_stats st;
 	struct loop_timer status;
 	struct loop_timer pump;     /* starts queued requests when slots free up */
 	struct loop_timer expire;   /* forgets old completed requests */
-	struct rx *rx;
 	struct tftp_session_limits lim;
 	struct tftp_session_env env;  /* what every session is created with */
 };
@@ -122,61 +108,13 @@ log_request(const struct tftp_pkt *p, const char *from)
 	         esc(name, sizeof(name), p->file, p->file_len), tftp_mode_str(p->mode), opts);
 }
 
-/* ---- file resolution -------------------------------------------------- */
-
-/*
- * Per-device trust lists, as CUCM resolves them: CTLSEP<MAC>.tlv is the
- * per-device file when it exists and is not empty, else CTLFile.tlv; the
- * same for ITLSEP/ITLFile. Other names are looked up as they are.
- */
-static enum tftp_cache_err
-resolve(struct tftp_server *s, const char *name, const char *from, struct tftp_file **out,
-        char served[TFTP_NAME_MAX + 1])
-{
-	char *canon = served, mac[13];
-	const char *cluster;
-	const char *tag;
-	enum tftp_dev_kind kind = tftp_map_device(name, canon, TFTP_NAME_MAX + 1, mac, &cluster);
-	enum tftp_cache_err e;
-
-	if (kind == TFTP_DEV_NONE) {
-		snprintf(served, TFTP_NAME_MAX + 1, "%s", name);
-		return tftp_cache_get(s->cache, name, out, NULL);
-	}
-	tag = kind == TFTP_DEV_CTL ? "HandleCTL" : "HandleITL";
-	tftp_log(TFTP_LOG_INFO, "%s: [%s] is %sSEPMac.tlv file, Searching[%s] for %s", tag, name,
-	         kind == TFTP_DEV_CTL ? "CTL" : "ITL", mac, from);
-	e = tftp_cache_get(s->cache, canon, out, NULL);
-	if (e == TFTP_C_OK && (*out)->size > 0) {
-		tftp_log(TFTP_LOG_INFO, "%s: found per-device file [%s]", tag, canon);
-		return e;
-	}
-	if (e == TFTP_C_OK) {
-		tftp_file_unref(*out);
-		*out = NULL;
-	} else if (e != TFTP_C_NOTFOUND) {
-		return e; /* served already names the per-device file */
-	}
-	tftp_log(TFTP_LOG_INFO, "%s: no per-device file [%s], serving [%s]", tag, canon, cluster);
-	snprintf(served, TFTP_NAME_MAX + 1, "%s", cluster);
-	e = tftp_cache_get(s->cache, cluster, out, NULL);
-	if (e == TFTP_C_OK && (*out)->size == 0) {
-		/* An empty trust list is never served (CUCM leaks on those; phones choke). */
-		tftp_file_unref(*out);
-		*out = NULL;
-		e = TFTP_C_NOTFOUND;
-	}
-	return e;
-}
-
 /* ---- requests --------------------------------------------------------- */
 
-static int set_rcvbuf(int fd, size_t want, size_t *got);
 static void pump_soon(struct tftp_server *s, uint64_t ms);
 
 /* Validates, resolves and starts one request for entry r; NULL when answered with an ERROR. */
 static struct tftp_session *
-start_transfer(struct tftp_server *s, struct listener *l, const union tftp_sa *from,
+start_transfer(struct tftp_server *s, const struct tftp_listener *l, const union tftp_sa *from,
                const union tftp_sa *local, const struct tftp_pkt *p, const char *fromstr,
                struct tftp_req *r)
 {
@@ -206,7 +144,7 @@ start_transfer(struct tftp_server *s, struct listener *l, const union tftp_sa *f
 		return NULL;
 	}
 	memset(&st, 0, sizeof(st));
-	if ((ce = resolve(s, name, fromstr, &st.file, served)) != TFTP_C_OK) {
+	if ((ce = tftp_resolve(s->cache, name, fromstr, &st.file, served)) != TFTP_C_OK) {
 		if (ce == TFTP_C_NOTFOUND) {
 			s->st.notfound++;
 			tftp_log(TFTP_LOG_INFO, "File not found[%s] for %s", served, fromstr);
@@ -276,7 +214,7 @@ can_start(const struct tftp_server *s)
 
 /* Starts a request now: r is its queued entry, or NULL for one that never waited. */
 static void
-start_request(struct tftp_server *s, struct listener *l, const union tftp_sa *from,
+start_request(struct tftp_server *s, const struct tftp_listener *l, const union tftp_sa *from,
               const union tftp_sa *local, const struct tftp_pkt *p, const char *fromstr,
               struct tftp_req *r)
 {
@@ -305,7 +243,7 @@ pump(struct tftp_server *s)
 	struct tftp_req *r, *u;
 
 	while ((r = tftp_reqtab_head(s->reqs, now, &s->st.stale)) != NULL) {
-		struct listener *l = &s->ls[r->origin];
+		const struct tftp_listener *l = tftp_listen_get(s->listen, r->origin);
 		char fromstr[TFTP_ADDRSTR];
 		struct tftp_pkt p;
 
@@ -452,7 +390,7 @@ join_or_supersede(struct tftp_server *s, const union tftp_sa *from, uint32_t h, 
  * bounded, so memory is.
  */
 static void
-queue_request(struct tftp_server *s, struct listener *l, const union tftp_sa *from,
+queue_request(struct tftp_server *s, const struct tftp_listener *l, const union tftp_sa *from,
               const union tftp_sa *local, uint32_t h, const uint8_t *raw, size_t n,
               const char *fromstr)
 {
@@ -461,7 +399,7 @@ queue_request(struct tftp_server *s, struct listener *l, const union tftp_sa *fr
 
 	switch (tftp_reqtab_enqueue(s->reqs, from, local, h, raw, n, loop_now(s->loop), &r)) {
 	case TFTP_ENQ_OK:
-		r->origin = (unsigned)(l - s->ls);
+		r->origin = l->index;
 		return;
 	case TFTP_ENQ_SOURCE:
 		why = "its address has its share of the queue";
@@ -477,7 +415,7 @@ queue_request(struct tftp_server *s, struct listener *l, const union tftp_sa *fr
 }
 
 static void
-handle_rrq(struct tftp_server *s, struct listener *l, const union tftp_sa *from,
+handle_rrq(struct tftp_server *s, const struct tftp_listener *l, const union tftp_sa *from,
            const union tftp_sa *local, const struct tftp_pkt *p, const uint8_t *raw, size_t n)
 {
 	char fromstr[TFTP_ADDRSTR];
@@ -514,7 +452,7 @@ handle_rrq(struct tftp_server *s, struct listener *l, const union tftp_sa *from,
 }
 
 static void
-handle_packet(struct tftp_server *s, struct listener *l, const union tftp_sa *from,
+handle_packet(struct tftp_server *s, const struct tftp_listener *l, const union tftp_sa *from,
               const union tftp_sa *local, const uint8_t *buf, size_t n, int truncated)
 {
 	struct tftp_pkt p;
@@ -558,111 +496,7 @@ handle_packet(struct tftp_server *s, struct listener *l, const union tftp_sa *fr
 	}
 }
 
-/* The address a datagram was sent to, from IP_PKTINFO / IPV6_PKTINFO. */
-static void
-local_addr(const struct listener *l, struct msghdr *mh, union tftp_sa *local)
-{
-	*local = l->addr;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
-		    local->sa.sa_family == AF_INET) {
-			struct in_pktinfo pi;
-
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			local->in4.sin_addr = pi.ipi_addr;
-		} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
-		           local->sa.sa_family == AF_INET6) {
-			struct in6_pktinfo pi;
-
-			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-			local->in6.sin6_addr = pi.ipi6_addr;
-			local->in6.sin6_scope_id = IN6_IS_ADDR_LINKLOCAL(&pi.ipi6_addr) ? pi.ipi6_ifindex : 0;
-		}
-	}
-}
-
-static int rx_batch(struct tftp_server *s, struct listener *l, int fd);
-
-static void
-on_listener(struct loop *lp, int fd, unsigned ev, void *arg)
-{
-	struct listener *l = arg;
-	struct tftp_server *s = l->srv;
-
-	(void)lp;
-	(void)ev;
-	/* Changes on disk first, so a request sent after a rename gets the new file. */
-	tftp_cache_poll(s->cache);
-	/*
-	 * Up to RX_ROUNDS batches per wake, whatever the admission state:
-	 * requests are drained into the queue at once, so a retransmission is
-	 * matched to its request instead of piling up behind it in the socket
-	 * buffer and each becoming a transfer later.
-	 */
-	for (int round = 0; round < RX_ROUNDS; round++)
-		if (rx_batch(s, l, fd) < RX_BATCH)
-			break;
-	pump(s);
-}
-
-static void
-rx_prep(struct rx *rx)
-{
-	for (int i = 0; i < RX_BATCH; i++) {
-		rx->iov[i].iov_base = rx->buf[i];
-		rx->iov[i].iov_len = RX_BUF;
-		memset(&rx->msg[i], 0, sizeof(rx->msg[i]));
-		rx->msg[i].msg_hdr.msg_name = &rx->from[i];
-		rx->msg[i].msg_hdr.msg_namelen = sizeof(rx->from[i]);
-		rx->msg[i].msg_hdr.msg_iov = &rx->iov[i];
-		rx->msg[i].msg_hdr.msg_iovlen = 1;
-		rx->msg[i].msg_hdr.msg_control = rx->cmsg[i];
-		rx->msg[i].msg_hdr.msg_controllen = sizeof(rx->cmsg[i]);
-	}
-}
-
-/* One recvmmsg() batch; returns the number of datagrams read. */
-static int
-rx_batch(struct tftp_server *s, struct listener *l, int fd)
-{
-	struct rx *rx = s->rx;
-	int n;
-
-	rx_prep(rx);
-	n = recvmmsg(fd, rx->msg, RX_BATCH, MSG_DONTWAIT, NULL);
-	for (int i = 0; i < n; i++) {
-		union tftp_sa local;
-		struct msghdr *mh = &rx->msg[i].msg_hdr;
-
-		if (mh->msg_namelen > sizeof(rx->from[i]) ||
-		    rx->from[i].sa.sa_family != l->addr.sa.sa_family)
-			continue;
-		local_addr(l, mh, &local);
-		handle_packet(s, l, &rx->from[i], &local, rx->buf[i], rx->msg[i].msg_len,
-		              (mh->msg_flags & MSG_TRUNC) != 0);
-	}
-	return n;
-}
-
 /* ---- setup ------------------------------------------------------------ */
-
-static int
-set_rcvbuf(int fd, size_t want, size_t *got)
-{
-	int v = want > (size_t)(INT32_MAX / 2) ? INT32_MAX / 2 : (int)want;
-	int have = 0;
-	socklen_t len = sizeof(have);
-
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
-	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &have, &len) == 0 && (size_t)have / 2 < want)
-		/* Above net.core.rmem_max only with CAP_NET_ADMIN (SO_RCVBUFFORCE). */
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v));
-	len = sizeof(have);
-	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &have, &len) < 0)
-		return -1;
-	*got = (size_t)have;
-	return 0;
-}
 
 /* One socket per transfer: allow as many as the hard limit lets us (before any privilege drop). */
 static void
@@ -676,48 +510,28 @@ raise_nofile(void)
 	}
 }
 
-static int
-open_listener(struct tftp_server *s, const union tftp_sa *a, char *err, size_t errlen)
-{
-	struct listener *l = &s->ls[s->nls];
-	char as[TFTP_ADDRSTR];
-	socklen_t alen;
-	size_t got = 0;
-	int one = 1;
+/* ---- the listeners' handler ------------------------------------------ */
 
-	tftp_addr_str(a, as, sizeof(as));
-	l->srv = s;
-	l->addr = *a;
-	l->fd = socket(a->sa.sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (l->fd < 0)
-		goto fail;
-	if (a->sa.sa_family == AF_INET6) {
-		(void)setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		(void)setsockopt(l->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
-	} else {
-		(void)setsockopt(l->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
-	}
-	if (set_rcvbuf(l->fd, s->cfg->rcvbuf, &got) < 0)
-		goto fail;
-	/* Bind exactly what was asked, or fail loudly: never a silent wildcard. */
-	if (bind(l->fd, &a->sa, tftp_addr_len(a)) < 0)
-		goto fail;
-	/* Port 0 binds a port the kernel picks: log the one we got. */
-	alen = sizeof(l->addr);
-	if (getsockname(l->fd, &l->addr.sa, &alen) < 0)
-		goto fail;
-	tftp_addr_str(&l->addr, as, sizeof(as));
-	if (loop_add_fd(s->loop, l->fd, LOOP_READ, on_listener, l) < 0)
-		goto fail;
-	s->nls++;
-	tftp_log(TFTP_LOG_INFO, "Listening on %s, receive buffer %zu bytes%s", as, got,
-	         got / 2 < s->cfg->rcvbuf ? " (capped by net.core.rmem_max)" : "");
-	return 0;
-fail:
-	snprintf(err, errlen, "cannot listen on %s: %s", as, strerror(errno));
-	if (l->fd >= 0)
-		close(l->fd);
-	return -1;
+static void
+on_wake(void *ctx)
+{
+	struct tftp_server *s = ctx;
+
+	/* Changes on disk first, so a request sent after a rename gets the new file. */
+	tftp_cache_poll(s->cache);
+}
+
+static void
+on_packet(void *ctx, const struct tftp_listener *l, const union tftp_sa *from,
+          const union tftp_sa *local, const uint8_t *buf, size_t n, int truncated)
+{
+	handle_packet(ctx, l, from, local, buf, n, truncated);
+}
+
+static void
+on_drained(void *ctx)
+{
+	pump(ctx);
 }
 
 static const struct tftp_session_ops env_ops = {
@@ -733,6 +547,7 @@ struct tftp_server *
 tftp_server_new(const struct tftp_config *cfg, struct loop *loop, char *err, size_t errlen)
 {
 	struct tftp_server *s = calloc(1, sizeof(*s));
+	struct tftp_listen_handler handler = { on_wake, on_packet, on_drained, NULL };
 	struct tftp_reqtab_cfg rc = {
 		.queue_max = cfg->queue_max,
 		.source_max = cfg->source_queue,
@@ -741,8 +556,7 @@ tftp_server_new(const struct tftp_config *cfg, struct loop *loop, char *err, siz
 		.linger_ms = DONE_LINGER_MS,
 	};
 
-	if (s == NULL || (s->rx = calloc(1, sizeof(*s->rx))) == NULL ||
-	    (s->reqs = tftp_reqtab_new(&rc)) == NULL) {
+	if (s == NULL || (s->reqs = tftp_reqtab_new(&rc)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		tftp_server_free(s);
 		return NULL;
@@ -757,15 +571,15 @@ tftp_server_new(const struct tftp_config *cfg, struct loop *loop, char *err, siz
 	s->env.ctx = s;
 	s->env.lim = &s->lim;
 	s->env.stats = &s->st;
+	handler.ctx = s;
 	loop_timer_init(&s->status, on_status, s);
 	loop_timer_init(&s->pump, on_pump, s);
 	loop_timer_init(&s->expire, on_expire, s);
 	raise_nofile();
-	for (size_t i = 0; i < cfg->nlisten; i++) {
-		if (open_listener(s, &cfg->listen[i], err, errlen) < 0) {
-			tftp_server_free(s);
-			return NULL;
-		}
+	if ((s->listen = tftp_listen_new(loop, cfg->listen, cfg->nlisten, cfg->rcvbuf, &handler, err,
+	                                 errlen)) == NULL) {
+		tftp_server_free(s);
+		return NULL;
 	}
 	return s;
 }
@@ -877,10 +691,7 @@ tftp_server_free(struct tftp_server *s)
 	if (s->reqs != NULL)
 		while ((r = tftp_reqtab_any_running(s->reqs)) != NULL)
 			tftp_session_abort(r->sess);
-	for (size_t i = 0; i < s->nls; i++) {
-		loop_del_fd(s->loop, s->ls[i].fd);
-		close(s->ls[i].fd);
-	}
+	tftp_listen_free(s->listen);
 	if (s->cache != NULL) {
 		if (tftp_cache_fd(s->cache) >= 0)
 			loop_del_fd(s->loop, tftp_cache_fd(s->cache));
@@ -892,6 +703,5 @@ tftp_server_free(struct tftp_server *s)
 		loop_timer_cancel(s->loop, &s->expire);
 	}
 	tftp_reqtab_free(s->reqs);
-	free(s->rx);
 	free(s);
 }
