@@ -19,5 +19,5 @@ FUZZ_SRCS_fuzz_tftp_packet := libtftp/tftp_codec.c libtftp/tftp_opts.c
 FUZZ_SRCS_fuzz_tftp_name := libtftp/tftp_map.c
 
 # Unit tests (tests/unit/libtftp/).
-$(TBIN)/test_tftp_codec $(TBIN)/test_tftp_map $(TBIN)/test_tftp_loop \
-	$(TBIN)/test_tftp_client: $(LIBTFTP_A)
+$(TBIN)/test_tftp_codec $(TBIN)/test_tftp_opts $(TBIN)/test_tftp_addr $(TBIN)/test_tftp_map \
+	$(TBIN)/test_tftp_loop $(TBIN)/test_tftp_client: $(LIBTFTP_A)
