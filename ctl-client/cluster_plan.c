@@ -148,7 +148,7 @@ cl_plan_free(struct cl_plan *p)
 	p->n = 0;
 }
 
-/* Subject and serial of an entry, for display. */
+/* Subject and serial of an entry, for display (the subject escaped for a terminal). */
 static void
 entry_names(const struct cl_entry *e, char *subj, size_t slen, char *ser, size_t serlen)
 {
@@ -159,15 +159,15 @@ entry_names(const struct cl_entry *e, char *subj, size_t slen, char *ser, size_t
 	subj[0] = ser[0] = '\0';
 	if (e->cert != NULL) {
 		if (ctl_name_string(X509_get_subject_name(e->cert), &s) == CTL_OK)
-			(void)snprintf(subj, slen, "%s", s);
+			(void)ctl_text_escape(subj, slen, s, strlen(s));
 		if (ctl_serial_bytes(e->cert, &sb, &sn) == CTL_OK)
 			cli_serial_hex(sb, sn, ser, serlen);
 		free(s);
 		free(sb);
 		return;
 	}
-	if (e->rec->subject.len > 1)
-		(void)snprintf(subj, slen, "%.*s", (int)(e->rec->subject.len - 1), (const char *)e->rec->subject.p);
+	if (e->rec->subject.len > 1) /* SUBJECTNAME ends in its NUL */
+		(void)ctl_text_escape(subj, slen, e->rec->subject.p, e->rec->subject.len - 1);
 	cli_serial_hex(e->rec->serial.p, e->rec->serial.len, ser, serlen);
 }
 
