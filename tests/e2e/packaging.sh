@@ -62,6 +62,9 @@ else
 	not_ok "the C++ program calls into libctl (not built)"
 fi
 
+noguard=$(grep -L 'extern "C"' "$TOP"/libctl/include/ctl/*.h | sed "s|$TOP/||" | tr '\n' ' ')
+expect_eq "every public header declares its functions extern \"C\" for C++" "$noguard" ""
+
 # -- make install --------------------------------------------------------------
 ROOT=$T_TMP/root
 if make -C "$TOP" -s BUILD="$BUILD" DESTDIR="$ROOT" PREFIX=/usr install > "$T_TMP/install.log" 2>&1; then
