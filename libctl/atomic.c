@@ -15,7 +15,7 @@
 
 #include "ctl_int.h"
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 io_fail(struct ctl_diag *d, const char *what, const char *path)
 {
 	int e = errno;
@@ -73,7 +73,7 @@ ctl_read_file(const char *path, size_t max, uint8_t **out, size_t *len, struct c
 	return CTL_OK;
 }
 
-static int
+static CTL_MUST_USE int
 write_all(int fd, const uint8_t *p, size_t n)
 {
 	while (n > 0) {
@@ -89,7 +89,7 @@ write_all(int fd, const uint8_t *p, size_t n)
 }
 
 /* fsync the directory so the rename itself survives a crash. */
-static int
+static CTL_MUST_USE int
 sync_dir(const char *path)
 {
 	char *copy = strdup(path);

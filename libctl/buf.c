@@ -219,7 +219,7 @@ ctl_wr_take(struct ctl_wr *wr, size_t *len)
 }
 
 /* Makes room for n more bytes, growing geometrically up to max. */
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 wr_room(struct ctl_wr *wr, size_t n)
 {
 	size_t need, ncap;

@@ -113,7 +113,7 @@ ctl_builder_set_payload(struct ctl_builder *b, const uint8_t *p, size_t n)
 	return CTL_OK;
 }
 
-static struct bld_rec *
+static CTL_MUST_USE struct bld_rec *
 new_rec(struct ctl_builder *b)
 {
 	if (b->nrecs == b->recs_cap) {

@@ -76,7 +76,7 @@ static const struct {
 	{ NID_domainComponent, "DC" }, { NID_userId, "UID" },
 };
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 put_attr_name(struct ctl_wr *wr, const ASN1_OBJECT *obj)
 {
 	int nid = OBJ_obj2nid(obj);
@@ -94,7 +94,7 @@ put_attr_name(struct ctl_wr *wr, const ASN1_OBJECT *obj)
 }
 
 /* RFC 4514 section 2.4 escaping of an attribute value. */
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 put_escaped(struct ctl_wr *wr, const unsigned char *v, int n)
 {
 	enum ctl_err r = CTL_OK;

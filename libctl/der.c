@@ -11,7 +11,7 @@ struct der_tlv {
 	struct ctl_rd body;
 };
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 der_next(struct ctl_rd *rd, struct der_tlv *t)
 {
 	uint8_t b, nlen, i;
@@ -35,7 +35,7 @@ der_next(struct ctl_rd *rd, struct der_tlv *t)
 	return ctl_rd_sub(rd, &t->body, len);
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 der_expect(struct ctl_rd *rd, uint8_t tag, struct der_tlv *t)
 {
 	enum ctl_err r;

@@ -18,7 +18,7 @@ static const uint8_t hdr_fixed_len[29] = {
 	[CTL_H_TIMESTAMP] = 4, [CTL_H_SIGNER_VERSION] = 2,
 };
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 push_elem(struct ctl_file *f, uint8_t tag, uint16_t len, size_t off, const uint8_t *val, int depth)
 {
 	struct ctl_elem *ne;
@@ -35,11 +35,11 @@ push_elem(struct ctl_file *f, uint8_t tag, uint16_t len, size_t off, const uint8
 }
 
 /* Parses the children of a container; allowed is a bitmask of tags. */
-static enum ctl_err parse_elems(struct hdr_ctx *c, struct ctl_rd *rd, uint32_t allowed,
-                                int depth, int container_tag);
+static CTL_MUST_USE enum ctl_err parse_elems(struct hdr_ctx *c, struct ctl_rd *rd,
+                                             uint32_t allowed, int depth, int container_tag);
 
 /* v and val are the same value bytes: v for single bytes, val for numbers. */
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 store_value(struct hdr_ctx *c, uint8_t tag, const uint8_t *v, struct ctl_rd *val, uint16_t len,
             size_t off)
 {
@@ -116,7 +116,7 @@ is_container(uint8_t tag)
 	return container_children(tag) != 0;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 parse_one(struct hdr_ctx *c, struct ctl_rd *rd, uint32_t allowed, int depth, int container_tag)
 {
 	size_t off = ctl_rd_off(rd);
@@ -169,7 +169,7 @@ parse_one(struct hdr_ctx *c, struct ctl_rd *rd, uint32_t allowed, int depth, int
 	return parse_elems(c, &body, container_children(tag), depth + 1, tag);
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 parse_elems(struct hdr_ctx *c, struct ctl_rd *rd, uint32_t allowed, int depth, int container_tag)
 {
 	enum ctl_err r;
@@ -196,7 +196,7 @@ static const struct {
 	{ CTL_H_FILENAME, "FILENAME" }, { CTL_H_TIMESTAMP, "TIMESTAMP" },
 };
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 check_complete(struct hdr_ctx *c)
 {
 	struct ctl_file *f = c->f;
@@ -214,7 +214,7 @@ check_complete(struct hdr_ctx *c)
 }
 
 /* VERSION then HEADER_LENGTH, fixed at offsets 0 and 5 (section 2). */
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 parse_prefix(struct hdr_ctx *c, struct ctl_rd *rd)
 {
 	struct ctl_file *f = c->f;

@@ -16,7 +16,7 @@
  * A JSON string from raw bytes, trailing NULs dropped, by the one rule of
  * ctl/text.h: valid UTF-8 kept, controls escaped, invalid bytes as U+FFFD.
  */
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 json_str(struct ctl_wr *wr, const uint8_t *p, size_t n)
 {
 	size_t need;
@@ -35,13 +35,13 @@ json_str(struct ctl_wr *wr, const uint8_t *p, size_t n)
 	return r;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 json_cstr(struct ctl_wr *wr, const char *s)
 {
 	return json_str(wr, (const uint8_t *)s, strlen(s));
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 json_hex(struct ctl_wr *wr, struct ctl_bytes b, const char *sep)
 {
 	enum ctl_err r;
@@ -52,7 +52,7 @@ json_hex(struct ctl_wr *wr, struct ctl_bytes b, const char *sep)
 }
 
 /* "key": prefix, with a comma unless first. */
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 json_key(struct ctl_wr *wr, const char *key, int *first)
 {
 	enum ctl_err r = *first ? CTL_OK : ctl_wr_u8(wr, ',');
@@ -63,7 +63,7 @@ json_key(struct ctl_wr *wr, const char *key, int *first)
 	return r;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 json_unknown(struct ctl_wr *wr, const struct ctl_elem *e, size_t n, int is_known(uint8_t))
 {
 	enum ctl_err r = ctl_wr_u8(wr, '[');
@@ -92,7 +92,7 @@ rec_known(uint8_t t)
 	return t >= 1 && t <= CTL_R_HASHALGORITHM;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 json_header(struct ctl_wr *wr, const struct ctl_file *f)
 {
 	char ts[32];
@@ -131,7 +131,7 @@ json_header(struct ctl_wr *wr, const struct ctl_file *f)
 	return r == CTL_OK ? ctl_wr_u8(wr, '}') : r;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 json_record(struct ctl_wr *wr, const struct ctl_file *f, size_t i, const struct ctl_verify_result *v)
 {
 	const struct ctl_record *rec = &f->recs[i];
@@ -172,7 +172,7 @@ json_record(struct ctl_wr *wr, const struct ctl_file *f, size_t i, const struct 
 	return r == CTL_OK ? ctl_wr_u8(wr, '}') : r;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 json_verify(struct ctl_wr *wr, const struct ctl_verify_result *v)
 {
 	enum ctl_err r;

@@ -24,7 +24,7 @@ rec_label(const struct bld_rec *r, size_t i, char *out, size_t n)
 	}
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 check_dups(const struct ctl_builder *b, struct ctl_diag *diag)
 {
 	char la[300], lb[300];
@@ -45,7 +45,7 @@ check_dups(const struct ctl_builder *b, struct ctl_diag *diag)
 	return CTL_OK;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 check_dates(const struct ctl_builder *b, time_t now, struct ctl_diag *diag)
 {
 	char label[300], when[64];

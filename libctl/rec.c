@@ -8,7 +8,7 @@
 
 #include "parse.h"
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 rec_push_elem(struct ctl_record *r, struct ctl_elem e, size_t *cap)
 {
 	struct ctl_elem *ne;
@@ -42,7 +42,7 @@ rec_slot(struct ctl_record *r, uint8_t tag)
 	}
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 rec_store(struct ctl_record *r, const struct ctl_elem *e, int idx, struct ctl_diag *diag)
 {
 	struct ctl_bytes *slot;
@@ -76,7 +76,7 @@ rec_store(struct ctl_record *r, const struct ctl_elem *e, int idx, struct ctl_di
 	return CTL_OK;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 parse_body(struct ctl_record *r, struct ctl_rd *rd, int idx, struct ctl_diag *diag)
 {
 	uint32_t seen = 1u << CTL_R_RECORDLENGTH;
@@ -108,7 +108,7 @@ parse_body(struct ctl_record *r, struct ctl_rd *rd, int idx, struct ctl_diag *di
 	return CTL_OK;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 parse_record(struct ctl_file *f, struct ctl_rd *rd, struct ctl_record *r, int idx,
              struct ctl_diag *diag)
 {

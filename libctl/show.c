@@ -120,7 +120,7 @@ ctli_is_signer_record(const struct ctl_file *f, size_t i, const struct ctl_verif
 	       memcmp(r->issuer.p, f->caname.p, r->issuer.len) == 0;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 show_header_elem(struct ctl_wr *wr, const struct ctl_elem *e)
 {
 	enum ctl_err r;
@@ -156,7 +156,7 @@ show_header_elem(struct ctl_wr *wr, const struct ctl_elem *e)
 	return r == CTL_OK ? ctl_wr_u8(wr, '\n') : r;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 show_preamble(struct ctl_wr *wr, const struct ctl_file *f, const struct ctl_render_opts *o)
 {
 	const char *k = ctli_kind_word(f->kind);
@@ -181,7 +181,7 @@ show_preamble(struct ctl_wr *wr, const struct ctl_file *f, const struct ctl_rend
 	                      f->header_len);
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 show_record_elem(struct ctl_wr *wr, const struct ctl_elem *e, const struct ctl_record *rec)
 {
 	uint8_t fp[20];
@@ -214,7 +214,7 @@ show_record_elem(struct ctl_wr *wr, const struct ctl_elem *e, const struct ctl_r
 	return r == CTL_OK ? ctl_wr_u8(wr, '\n') : r;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 show_record(struct ctl_wr *wr, const struct ctl_file *f, size_t i, const struct ctl_verify_result *v)
 {
 	const struct ctl_record *rec = &f->recs[i];

@@ -14,7 +14,7 @@
 
 #include "build.h"
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 put_elem(struct ctl_wr *wr, uint8_t tag, const void *p, size_t n)
 {
 	enum ctl_err r;
@@ -26,13 +26,13 @@ put_elem(struct ctl_wr *wr, uint8_t tag, const void *p, size_t n)
 	return ctl_wr_bytes(wr, p, n);
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 put_u8_elem(struct ctl_wr *wr, uint8_t tag, uint8_t v)
 {
 	return put_elem(wr, tag, &v, 1);
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 put_u16_elem(struct ctl_wr *wr, uint8_t tag, uint16_t v)
 {
 	uint8_t b[2];
@@ -45,7 +45,7 @@ put_u16_elem(struct ctl_wr *wr, uint8_t tag, uint16_t v)
 	return put_elem(wr, tag, b, sizeof(b));
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 put_name(struct ctl_wr *wr, uint8_t tag, const X509_NAME *name)
 {
 	char *s = NULL;
@@ -58,7 +58,7 @@ put_name(struct ctl_wr *wr, uint8_t tag, const X509_NAME *name)
 	return r;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 put_serial(struct ctl_wr *wr, uint8_t tag, const X509 *cert)
 {
 	uint8_t *ser = NULL;
@@ -73,7 +73,7 @@ put_serial(struct ctl_wr *wr, uint8_t tag, const X509 *cert)
 }
 
 /* The certificate-derived elements 7, 8, 9 of a record. */
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 put_key_sig_cert(struct ctl_wr *wr, X509 *cert)
 {
 	uint8_t *key = NULL;
@@ -103,7 +103,7 @@ put_key_sig_cert(struct ctl_wr *wr, X509 *cert)
 }
 
 /* One record, tags in ascending order (section 6, writer rule). */
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 put_record(struct ctl_wr *wr, const struct bld_rec *rec)
 {
 	size_t start = wr->len, at;
@@ -128,7 +128,7 @@ put_record(struct ctl_wr *wr, const struct bld_rec *rec)
 	return ctl_wr_patch_u16(wr, at, wr->len - start);
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 put_signerid(struct ctl_wr *wr, X509 *cert)
 {
 	size_t at, start;
@@ -145,7 +145,7 @@ put_signerid(struct ctl_wr *wr, X509 *cert)
 }
 
 /* Writes 1, 2, [28], 3, 7 (8, 9 (10, 11)); *hl_at is HEADER_LENGTH's value. */
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 put_header_start(struct ctl_wr *wr, const struct ctl_builder *b, const struct ctl_signer *s,
                  uint8_t mcode, size_t *hl_at)
 {
@@ -177,7 +177,7 @@ default_name(enum ctl_kind k)
 }
 
 /* FILENAME, TIMESTAMP, then 0x0D up to a 4-byte boundary (section 3). */
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 put_header_end(struct ctl_wr *wr, const struct ctl_builder *b, size_t sigbytes, size_t hl_at)
 {
 	const char *name = b->filename != NULL ? b->filename : default_name(b->kind);
@@ -197,7 +197,7 @@ put_header_end(struct ctl_wr *wr, const struct ctl_builder *b, size_t sigbytes, 
 	return ctl_wr_patch_u16(wr, hl_at, wr->len + 3 + sigbytes);
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 put_body(struct ctl_wr *wr, const struct ctl_builder *b)
 {
 	enum ctl_err r = CTL_OK;
@@ -210,7 +210,7 @@ put_body(struct ctl_wr *wr, const struct ctl_builder *b)
 	return r;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 sign_and_insert(struct ctl_wr *wr, const struct ctl_builder *b, const struct ctl_signer *s,
                 size_t sig_at, struct ctl_diag *diag)
 {

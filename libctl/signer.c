@@ -17,7 +17,7 @@ struct pkey_signer {
 	X509 *cert;
 };
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 pkey_sign(void *arg, enum ctl_digest digest, const uint8_t *tbs, size_t tbs_len,
           uint8_t *sig, size_t sig_cap, size_t *sig_len, struct ctl_diag *diag)
 {

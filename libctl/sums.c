@@ -4,7 +4,7 @@
 #include <ctl/ctl.h>
 #include <ctl/text.h>
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 hex_digest(const EVP_MD *md, const uint8_t *p, size_t n, char *out, size_t outlen)
 {
 	unsigned char d[EVP_MAX_MD_SIZE];

@@ -28,11 +28,11 @@ result_init(struct ctl_verify_result *res)
 	res->trusted_index = -1;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 result_fail(struct ctl_verify_result *res, enum ctl_err e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 result_fail(struct ctl_verify_result *res, enum ctl_err e, const char *fmt, ...)
 {
 	va_list ap;
@@ -128,7 +128,7 @@ verifier_key(struct ctl_verifier *v, const struct ctl_record *r)
 }
 
 /* Key for record r: its PUBLICKEY, which must equal its certificate's key. */
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 record_key(struct ctl_verifier *v, const struct ctl_record *r, size_t idx, EVP_PKEY **key,
            char *why, size_t whylen)
 {
@@ -156,7 +156,7 @@ record_key(struct ctl_verifier *v, const struct ctl_record *r, size_t idx, EVP_P
 }
 
 /* Index of the signer record of f within list (roles given), or an error. */
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 find_signer(const struct ctl_file *f, const struct ctl_file *list, const uint16_t *roles,
             size_t nroles, int *idx, char *why, size_t whylen)
 {
@@ -187,7 +187,7 @@ find_signer(const struct ctl_file *f, const struct ctl_file *list, const uint16_
 	return CTL_OK;
 }
 
-static enum ctl_err
+static CTL_MUST_USE enum ctl_err
 verify_against(struct ctl_verifier *v, const struct ctl_file *f, const struct ctl_file *list,
                const uint16_t *roles, size_t nroles, struct ctl_verify_result *res)
 {
