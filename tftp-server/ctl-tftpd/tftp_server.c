@@ -27,6 +27,7 @@
 #include "tftp_resolve.h"
 #include "tftp_server.h"
 #include "tftp_session.h"
+#include "tftp_status.h"
 #include "tftp_tid.h"
 
 /*
@@ -643,26 +644,18 @@ tftp_server_start(struct tftp_server *s, const char *root, char *err, size_t err
 void
 tftp_server_log_status(struct tftp_server *s)
 {
-	struct tftp_cache_stats cs;
+	struct tftp_status ss;
+	char line[1024];
 
-	memset(&cs, 0, sizeof(cs));
+	memset(&ss, 0, sizeof(ss));
+	ss.st = &s->st;
 	if (s->cache != NULL)
-		tftp_cache_stats(s->cache, &cs);
-	tftp_log(TFTP_LOG_ERR,
-	         "Status: requests %llu completed %llu failed %llu bytes %llu active %llu peak %llu "
-	         "refused %llu notfound %llu busy %llu malformed %llu duplicates %llu retransmits %llu "
-	         "cached %zu files %zu bytes queued %zu unacked %zu stale %llu dropped %llu "
-	         "evicted %llu unreachable %llu expired %llu notimer %llu",
-	         (unsigned long long)s->st.requests, (unsigned long long)s->st.completed,
-	         (unsigned long long)s->st.failed, (unsigned long long)s->st.bytes,
-	         (unsigned long long)s->st.active, (unsigned long long)s->st.peak_active,
-	         (unsigned long long)s->st.refused, (unsigned long long)s->st.notfound,
-	         (unsigned long long)s->st.busy, (unsigned long long)s->st.malformed,
-	         (unsigned long long)s->st.duplicates, (unsigned long long)s->st.retransmits,
-	         cs.files, cs.bytes, tftp_reqtab_queued(s->reqs), tftp_reqtab_unacked(s->reqs),
-	         (unsigned long long)s->st.stale, (unsigned long long)s->st.dropped,
-	         (unsigned long long)s->st.evicted, (unsigned long long)s->st.unreachable,
-	         (unsigned long long)s->st.expired, (unsigned long long)s->st.notimer);
+		tftp_cache_stats(s->cache, &ss.cache);
+	ss.queued = tftp_reqtab_queued(s->reqs);
+	ss.unacked = tftp_reqtab_unacked(s->reqs);
+	/* 22 counters of at most 20 digits and their names always fit. */
+	CTL_IGNORE_RESULT(tftp_status_format(&ss, line, sizeof(line)));
+	tftp_log(TFTP_LOG_ERR, "%s", line);
 }
 
 void
