@@ -50,7 +50,9 @@ expect_exit "GET_INFO" 0 $P info
 expect_grep "GET_INFO: hostname" "hostname: cucm-pub.example.lab" "$T_TMP/last.out"
 expect_grep "GET_INFO: ipv4" "ipv4: 192.0.2.11" "$T_TMP/last.out"
 expect_grep "GET_INFO: mode 0" "mode: 0" "$T_TMP/last.out"
-expect_grep "GET_INFO: version" "version: ctl-provider 0.1.0" "$T_TMP/last.out"
+# The one version number, CTL_VERSION_STRING in ctl/ctl.h.
+VERSION=$(sed -n 's/^#define CTL_VERSION_STRING "\(.*\)"$/\1/p' "$TOP/libctl/include/ctl/ctl.h")
+expect_grep "GET_INFO: version" "version: ctl-provider ${VERSION:-none in ctl.h}" "$T_TMP/last.out"
 expect_grep "GET_INFO: CCM+TFTP certificate (DER)" "cert: role 2, $(openssl x509 -in "$PKI/ccm1.pem" -outform der | wc -c) bytes" "$T_TMP/last.out"
 expect_grep "GET_INFO: CAPF certificate" "cert: role 4, $(openssl x509 -in "$PKI/capf.pem" -outform der | wc -c) bytes" "$T_TMP/last.out"
 expect_grep "GET_INFO: TVS certificate" "cert: role 21, $(openssl x509 -in "$PKI/tvs1.pem" -outform der | wc -c) bytes" "$T_TMP/last.out"
