@@ -14,9 +14,9 @@ $(TBIN)/test_tftp_cache: $(OBJ)/tftp-server/ctl-tftpd/tftp_cache.o $(LIBTFTP_A)
 $(TBIN)/test_tftp_reqtab: $(OBJ)/tftp-server/ctl-tftpd/tftp_reqtab.o $(LIBTFTP_A)
 $(TBIN)/test_tftp_resolve: $(OBJ)/tftp-server/ctl-tftpd/tftp_resolve.o \
 	$(OBJ)/tftp-server/ctl-tftpd/tftp_cache.o $(OBJ)/tftp-server/ctl-tftpd/tftp_log.o \
-	$(OBJ)/tftp-server/common/logline.o $(LIBTFTP_A)
+	$(NODE_COMMON_OBJS) $(LIBTFTP_A)
 $(TBIN)/test_tftp_status: $(OBJ)/tftp-server/ctl-tftpd/tftp_status.o
 # The session runs on a fake environment: no socket, no loop, no server.
 $(TBIN)/test_tftp_session: $(OBJ)/tftp-server/ctl-tftpd/tftp_session.o \
 	$(OBJ)/tftp-server/ctl-tftpd/tftp_cache.o $(OBJ)/tftp-server/ctl-tftpd/tftp_log.o \
-	$(OBJ)/tftp-server/common/logline.o $(LIBTFTP_A)
+	$(NODE_COMMON_OBJS) $(LIBTFTP_A)
