@@ -20,3 +20,7 @@ $(TBIN)/test_tftp_status: $(OBJ)/tftp-server/ctl-tftpd/tftp_status.o
 $(TBIN)/test_tftp_session: $(OBJ)/tftp-server/ctl-tftpd/tftp_session.o \
 	$(OBJ)/tftp-server/ctl-tftpd/tftp_cache.o $(OBJ)/tftp-server/ctl-tftpd/tftp_log.o \
 	$(NODE_COMMON_OBJS) $(LIBTFTP_A)
+# The transfer port carries a real session on 127.0.0.1.
+$(TBIN)/test_tftp_tid: $(OBJ)/tftp-server/ctl-tftpd/tftp_tid.o $(OBJ)/tftp-server/ctl-tftpd/tftp_session.o \
+	$(OBJ)/tftp-server/ctl-tftpd/tftp_cache.o $(OBJ)/tftp-server/ctl-tftpd/tftp_log.o \
+	$(NODE_COMMON_OBJS) $(LIBTFTP_A)
