@@ -24,3 +24,5 @@ $(TBIN)/test_tftp_session: $(OBJ)/tftp-server/ctl-tftpd/tftp_session.o \
 $(TBIN)/test_tftp_tid: $(OBJ)/tftp-server/ctl-tftpd/tftp_tid.o $(OBJ)/tftp-server/ctl-tftpd/tftp_session.o \
 	$(OBJ)/tftp-server/ctl-tftpd/tftp_cache.o $(OBJ)/tftp-server/ctl-tftpd/tftp_log.o \
 	$(NODE_COMMON_OBJS) $(LIBTFTP_A)
+$(TBIN)/test_tftp_listen: $(OBJ)/tftp-server/ctl-tftpd/tftp_listen.o $(OBJ)/tftp-server/ctl-tftpd/tftp_log.o \
+	$(NODE_COMMON_OBJS) $(LIBTFTP_A)
