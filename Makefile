@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ctl-suite build. `make` builds the library and tools; `make check` installs
 # missing packages, builds normally and with ASan+UBSan, runs unit tests,
 # end-to-end tests and the fuzz corpora; `make demo`, `make bench`,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Boot-storm benchmark: the same phone-verifier fleet (PV_BENCH_PHONES
 # phones, default 5000, PV_BENCH_CONC at once, default 256) against
 # ctl-tftpd and against tftpd-hpa (in.tftpd, with a remap file serving

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # TFTP boot-storm benchmark: ctl-tftpd against tftpd-hpa and dnsmasq (and
 # atftpd on request), same load generator (ctl-tftp-load), same run.
 #   bench/bench-tftp.sh [BUILD]

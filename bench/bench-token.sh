@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # make bench, token part: CTL signatures per second on a SoftHSM2 token
 # (ctl-client's token signer through libp11) vs OpenSSL's raw RSA-2048
 # signing in the same run. RSA-2048 token 1 from fixtures/make-tokens, in a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # `make bench`: bench/bench.sh BUILD
 # Runs the libctl benchmark (parse + verify of a 10-record RSA-2048 CTL
 # against raw OpenSSL RSA-2048 verifies, parse-only MB/s), then the token

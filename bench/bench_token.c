@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench-token: CTL signatures per second on a PKCS#11 token (through
  * ctl-client's token signer: libp11, C_Sign with CKM_RSA_PKCS, then the

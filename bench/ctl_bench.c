@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-bench: throughput of libctl's parse and verify on a 10-record CTL
  * signed with RSA-2048 (SHA-1, the default digest), against the baseline

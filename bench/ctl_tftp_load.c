@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-tftp-load: boot-storm load generator. Emulates N phones, each
  * fetching its files (default CTLSEP<MAC>.tlv then ITLSEP<MAC>.tlv) from

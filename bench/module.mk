@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Benchmarks: built by `make bench-build`, run by bench/bench.sh (`make bench`).
 #  - ctl-bench: libctl parse and verify against raw OpenSSL;
 #  - bench-token: signatures per second on a SoftHSM2 token vs raw OpenSSL;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # One TFTP server through the boot-storm series of bench/bench-tftp.sh:
 #   bench/tftp-storms.sh NAME WORKDIR
 # NAME is ctl-tftpd, tftpd-hpa, atftpd or dnsmasq. dnsmasq serves TFTP on

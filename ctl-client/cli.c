@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Command-line helpers the subcommands share: see cli.h. The exit statuses
  * are those of doc/ctl-client.1 (EXIT STATUS).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the subcommands share on the command line: diagnostics on stderr,
  * error codes turned into exit statuses, the options several commands take

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Option values several commands share (--digest, --timestamp). */
 #include <stdint.h>
 #include <string.h>

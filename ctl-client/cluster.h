@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Cluster commands' shared machinery, one file per concern, calls running
  * one way (cmd_*.c -> session -> state, report; everything -> opts' struct):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Cluster commands' options: one table (name, argument, the commands that
  * take it, help text) drives getopt_long and each command's --help.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The CTL a cluster command signs: a plan of records (token certificates,
  * servers' certificates, records kept from the installed CTL), shown to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the cluster commands print about the servers: each failed node's
  * error, the agreement of the installed CTLs, and the result of an upload

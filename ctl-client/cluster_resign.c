@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Re-signing an installed CTL (update, add-token, delete-entry): the token
  * records of the CTL the servers hold are kept, so phones that trust it

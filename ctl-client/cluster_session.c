@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * One session per server, run in parallel: connect, check the identity,
  * log in, then the phase's requests (GET_INFO, GET_CTL, PUT_CTL,

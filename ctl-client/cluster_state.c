@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the cluster commands know about each server, and every decision
  * made from it without the network: the nodes from --server and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-client subcommands: each lives in its own cmd_<name>.c and exports one
  * `const struct cmd`, listed in the table in main.c. The helpers they share

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-client add-token: adds a token's certificate as a SAST record of the
  * installed CTL (read without login), re-signed by a token already listed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-client build: makes a signed CTL or ITL from certificates and roles.
  * Refuses what phones would reject or what would lock a fleet out: a token

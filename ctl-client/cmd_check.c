@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-client check: the troubleshooting checklist an administrator walks by
  * hand. For every server, the installed CTL against the live certificates

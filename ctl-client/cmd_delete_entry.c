@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-client delete-entry: removes the records matching a serial number or
  * subject from the installed CTL and re-signs it. The last two SAST

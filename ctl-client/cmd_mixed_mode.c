@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-client mixed-mode: the CTL client's first run on a cluster. Collects
  * every server's certificates in parallel, lists the tokens as SAST records

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-client non-secure: sets mode 0 on every server. The CTL stays
  * installed, as on CUCM: phones keep it and accept a later one signed by

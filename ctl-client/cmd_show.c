@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-client show FILE [--json] [--trusted OLD]: the `show ctl` listing.
  * Exit 0 when the signature verifies, 1 with the failure line when not.

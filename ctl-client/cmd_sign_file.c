@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-client sign-file: writes FILE.sgn (format section 10.4), the header
  * of a CTL with the file's own name in FILENAME and the original bytes

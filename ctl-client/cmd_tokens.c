@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-client tokens [--module SO] [--token SEL] [--json]: every PKCS#11
  * token of the module with its PIN state and certificates, without login,

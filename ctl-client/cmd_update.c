@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-client update: after certificates changed or servers were added,
  * re-collect every server's certificates, keep the installed CTL's token

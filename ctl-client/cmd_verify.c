@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-client verify FILE [--trusted OLD.tlv]: exit status and one line.
  * With --trusted, the phone rule: FILE must be signed by a SAST of OLD.

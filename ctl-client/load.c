@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Loading and verifying a trust list or signed file (see load.h). */
 #include <stdio.h>
 #include <stdlib.h>

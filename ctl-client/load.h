@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Loading and verifying a file for show/verify: shared by both commands. */
 #ifndef CTL_CLIENT_LOAD_H
 #define CTL_CLIENT_LOAD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-client: the administrator's CTL tool. Global options and dispatch to
  * one subcommand from the table below.

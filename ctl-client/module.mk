@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ctl-client: the administrator's tool. Only the token layer's p11_module.c,
 # p11_token.c, p11_sign.c and p11_errq.c (behind p11_int.h) use libp11.
 CLIENT_SRCS := $(wildcard ctl-client/*.c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Token layer of ctl-client: PKCS#11 security tokens (the SAST eTokens)
  * through libp11. Only p11_module.c, p11_token.c, p11_sign.c and

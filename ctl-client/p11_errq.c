@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The OpenSSL error queue after a failed libp11 call, turned into a
  * p11_diag. libp11 pushes an entry whose library is ERR_get_CKR_code() and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Private header of the token layer: the structures p11_module.c,
  * p11_token.c, p11_sign.c and p11_errq.c share. These four files are the

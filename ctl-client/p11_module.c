@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The PKCS#11 module of a run: which one (--module, a URI's module-path,
  * $CTL_PKCS11_MODULE, the p11-kit proxy), loading it through libp11, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Login and signing on a token. One C_Login per PIN the administrator
  * gave, never retried (each wrong PIN counts toward the token's lockout),

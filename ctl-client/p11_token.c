@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Tokens without login: their PIN state, their certificates (copied out
  * once per token, with whether each one's private key is visible), the

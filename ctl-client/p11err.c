@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Token layer errors: see p11err.h. Only the C library and the PKCS#11
  * constants header (no library behind it) are used here.

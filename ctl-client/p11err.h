@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Errors of the token layer: the codes, their text and the diagnostic that
  * carries the details. This file depends on nothing else in ctl-client, so

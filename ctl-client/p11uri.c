@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Token selectors: RFC 7512 `pkcs11:` URIs through p11-kit's parser, or a
  * bare label / serial. p11-kit accepts attributes it does not know (and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Token selectors: an RFC 7512 `pkcs11:` URI (parsed by p11-kit), or a bare
  * token label or serial number. No libp11 or PKCS#11 types in this header.

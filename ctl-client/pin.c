@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * PIN sources and PIN memory. Each failed C_Login counts toward the token's
  * lockout (eTokens lock after 15), so nothing here ever guesses or retries:

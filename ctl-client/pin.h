@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * PIN entry for tokens: a terminal prompt without echo, or for automation
  * exactly one of --pin-file, a pin-source= in the token URI, or the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CTL Provider client: targets and fingerprints, the TLS transport (every
  * wait bounded by a deadline), requests through the libctl codec, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Client side of the CTL Provider protocol (doc/provider-protocol.md): TLS
  * connection to a node's port 2444, server identity by certificate

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * known_hosts: the CTL Provider servers' certificate fingerprints, one
  * "HOST:PORT SHA256" line per name. A server is recorded under the name it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The administrator password: from a file, the environment or the
  * terminal, straight into secret memory (ctl/secret.h: locked, out of core

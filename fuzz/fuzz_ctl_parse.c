@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: whole CTL/ITL parse (ctl_file_parse), lenient and
  * strict. On success every lent pointer and length is read end to end, so

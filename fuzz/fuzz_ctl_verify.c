@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: signature verification (ctl_file_verify,
  * ctl_file_verify_trusted against the file itself, ctl_file_verify_with

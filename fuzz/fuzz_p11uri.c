@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target for the token selector parser (RFC 7512 pkcs11: URIs,
  * labels and serials), the one parser in ctl-client that reads

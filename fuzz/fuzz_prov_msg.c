@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: the CTL Provider message parser (ctl_prov_parse_header
  * and ctl_prov_parse_body, libctl/prov.c). The input is a whole message:

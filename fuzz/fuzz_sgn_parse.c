@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: signed-file (.sgn) parse, ctl_file_parse with
  * CTL_PARSE_SGN: the header, then everything after HEADER_LENGTH as payload.

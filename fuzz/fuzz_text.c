@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: the byte-safety rules of ctl/text.h. For any input,
  *  - ctl_json_fput writes one JSON string that is valid UTF-8, with no raw

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: a requested file name through validation, the
  * per-device CTLSEP/ITLSEP mapping and log escaping. A name that passes

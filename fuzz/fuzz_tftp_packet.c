@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: one datagram through the TFTP codec as the server and
  * the client read it: tftp_parse(), then for requests and OACKs the option

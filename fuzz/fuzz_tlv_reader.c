@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: the bounded reader and writer (ctl_rd_*, ctl_wr_*).
  * The input is both the program and the data: each step takes an opcode

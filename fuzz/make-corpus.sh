@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Regenerates the small seed files of the fuzz corpora from the test PKI:
 #   fuzz/make-corpus.sh [BUILD]      (default build; needs `make all`)
 # CTL/ITL seeds come from `ctl-client build`, the .sgn seed from

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # libFuzzer targets: fuzz/fuzz_<parser>.c, seeded from fuzz/corpus/<parser>/.
 # Built with clang, -fsanitize=fuzzer,address,undefined, compiling libctl's
 # sources (and FUZZ_SRCS_fuzz_<parser>, set by other modules) into each.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Long fuzzing runs (`make fuzz` calls this): fuzz/run.sh BUILD [SECONDS]
 #
 # Runs every libFuzzer target in BUILD/fuzz for SECONDS each (default 60),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * File I/O: whole-file reads with a size cap, and atomic replacement
  * (temporary file in the same directory, fsync, rename, fsync of the

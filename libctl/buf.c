@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Bounded reader and writer (see ctl/buf.h). The only file that indexes
  * wire bytes by offset. Bounds are checked as "n > len - off", which cannot

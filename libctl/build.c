@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Builder: collects records (from certificates, or copied from a parsed
  * file) and header settings; ctl_builder_sign() in sign.c serialises them.

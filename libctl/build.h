@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Builder internals shared by build.c, policy.c and sign.c. */
 #ifndef CTL_BUILD_H
 #define CTL_BUILD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Certificate helpers: loading, the name and serial encodings records use
  * (format section 8), and the public key bytes.

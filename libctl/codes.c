@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The format's code tables (digest, signature modulus and role codes): what
  * each code means, in one file that depends on nothing else in libctl, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Code tables of the format (libctl internal): digest algorithm, signature
  * modulus and role codes. The public names (ctl_digest_name, ctl_role_name,

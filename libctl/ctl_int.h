@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libctl internals shared between its files (prefix ctli_). */
 #ifndef CTL_INT_H
 #define CTL_INT_H

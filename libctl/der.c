@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A minimal DER walk to the subjectPublicKey of a certificate. Verification
  * must compare a record's PUBLICKEY with its CERTIFICATE (section 5.4);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Filling struct ctl_diag from inside the library. */
 #include <stdio.h>
 #include <stdlib.h>

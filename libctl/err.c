@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Error codes to text, and diagnostic formatting. */
 #include <stdio.h>
 #include <string.h>

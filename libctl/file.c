@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The parsed file object: parse entry point, accessors, free. */
 #include <stdlib.h>
 #include <string.h>

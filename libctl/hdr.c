@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Header parsing (format sections 1-5). VERSION must come first and
  * HEADER_LENGTH second; then elements, containers and 0x0D padding bytes up

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Stable JSON rendering of a parsed file: the same content as `show ctl`,
  * plus the values CUCM does not print (IP address, timestamp, codes).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # libctl: static and shared library, installed as libctlsuite (Debian's
 # unrelated libctl-dev already owns libctl.so and libctl.pc).
 # The version is written once, as CTL_VERSION_STRING in ctl/ctl.h; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bounded number parsing (strtonum(3) in spirit): no atoi anywhere. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Parser internals shared by hdr.c, rec.c and file.c. */
 #ifndef CTL_PARSE_H
 #define CTL_PARSE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Deployment rules for a file about to be signed: enough SAST entries, no
  * duplicate entries, certificates within their validity, and a signer that

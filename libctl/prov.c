@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CTL Provider message codec (doc/provider-protocol.md). Every length is
  * checked against the bytes present and CTL_PROV_MAX_BODY before use.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Record parsing (format section 6): RECORDLENGTH first, counting its own
  * 5 bytes, then elements in any order ending exactly at RECORDLENGTH.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Secret memory and the secret prompt: see ctl/secret.h. The only
  * file-scope state is the flag the signal handler sets while a prompt

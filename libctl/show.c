@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `show ctl` rendering (section 13): the layout CUCM prints, tag numbers in
  * the BYTEPOS column, tab-separated, names without their NUL, serials in

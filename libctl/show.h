@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rendering helpers shared by show.c and json.c. */
 #ifndef CTL_SHOW_H
 #define CTL_SHOW_H

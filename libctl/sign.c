@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Serialisation and signing (sections 2, 3, 5.1, 6). The header is written
  * without SIGNATURE but with HEADER_LENGTH already counting it (3 + N) and

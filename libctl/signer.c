@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Signer backed by an EVP_PKEY: a PEM key from disk, or a token key that
  * libp11 exposes as an EVP_PKEY. RSA PKCS#1 v1.5 only (section 5.2).

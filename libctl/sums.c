@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Whole-file checksums: the md5 is what phones display under Trust List. */
 #include <openssl/evp.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Hex, log/terminal escaping and JSON strings: the rules are in
  * include/ctl/text.h. One implementation, so every tool shows hostile bytes

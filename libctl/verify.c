@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Verification (section 5). The signed bytes are the file with the
  * SIGNATURE element cut out; the signer is the SAST record whose serial

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Event loop (see loop.h). epoll is behind the three backend functions at
  * the top; nothing else in the project includes <sys/epoll.h>. Events are

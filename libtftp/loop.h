@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A small event loop in the spirit of Redis's ae: fd-indexed registration,
  * millisecond timers in a binary heap, callbacks. The only code in the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # libtftp: the TFTP engine every TFTP speaker in the project shares, as a
 # static library: the event loop, the packet codec, option negotiation,
 # addresses, CTL/ITL name mapping and the client engine. ctl-tftpd, the phone

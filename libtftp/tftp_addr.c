@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Numeric socket addresses (see tftp_addr.h). */
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Numeric socket addresses: "ADDR:PORT" parsing and printing (IPv4 and IPv6). */
 #ifndef TFTP_ADDR_H
 #define TFTP_ADDR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * TFTP client engine (see tftp_client.h). Receiver rules: RFC 1350 (ACK
  * every block; on timeout resend the last ACK or the RRQ), RFC 2347 (OACK

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * TFTP client engine: many read transfers at once in one process, driven
  * by the event loop (loop.h), with options (blksize, windowsize, tsize,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * TFTP packet codec (see tftp_codec.h). Layouts from RFC 1350 section 5
  * and RFC 2347; every read goes through struct ctl_rd, every write

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * TFTP packet codec (RFC 1350, options per RFC 2347): parse and build
  * RRQ/WRQ, DATA, ACK, ERROR and OACK. Parsing goes through struct ctl_rd,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Name validation and per-device mapping (see tftp_map.h). The checks are
  * the first line of defence; the file cache then opens the name with

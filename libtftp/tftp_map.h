@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Request names: strict validation (what may be looked up under the root
  * at all), per-device trust list mapping (CTLSEP<MAC>.tlv -> per-device

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Option negotiation (see tftp_opts.h). One table row per option; the
  * policy column says what happens to a value outside [min, max].

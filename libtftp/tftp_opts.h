@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Option negotiation (RFC 2347) for blksize (RFC 2348), tsize and timeout
  * (RFC 2349) and windowsize (RFC 7440), driven by one table of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * One phone's boot (format section 11): CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv
  * (ITLFile.tlv when missing), then SEP<MAC>.cnf.xml.sgn when the trust list

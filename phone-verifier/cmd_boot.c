@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * phone-verifier boot: one phone against a TFTP server. boot.c runs the
  * steps and reports events; this command prints them (console.c) or, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* phone-verifier erase: the phone's "erase CTL and ITL" (Reset Security Settings). */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Console lines, status messages, diagnostics and --json errors: the one
  * place phone-verifier formats text for people. boot.c reports events and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What phone-verifier shows people: the console lines and status messages
  * of a boot (printed from boot.c's events), diagnostics on stderr, and the

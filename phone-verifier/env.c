@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What every phone of a run shares: the event loop, the TFTP client engine
  * (libtftp/), the resolved server, the key cache and one copy of each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fleet: N phones (distinct MACs) booting at once in one process, at most
  * C in flight, on the same engine and rules as `boot`. Reports counts per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * trust-list: what a phone's Settings > Security > Trust List shows (the
  * CTL and ITL with their md5 and sha1, and each record; format section 11,

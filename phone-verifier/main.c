@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * phone-verifier: the command table and dispatch, nothing else. Each
  * command lives in its own file: cmd_boot.c, cmd_erase.c, fleet.c and

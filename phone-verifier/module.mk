@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # phone-verifier: emulated phones booting against a TFTP server, on libtftp's
 # client engine (one TFTP client in the project).
 PV_SRCS := $(wildcard phone-verifier/*.c)

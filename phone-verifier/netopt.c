@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The TFTP options boot, fleet and compare share (see netopt.h). */
 #include <getopt.h>
 #include <string.h>

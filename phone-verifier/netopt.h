@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The TFTP options boot, fleet and compare share: getopt_long rows, help text, parsing. */
 #ifndef PV_NETOPT_H
 #define PV_NETOPT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Option values: bounded numbers and MAC addresses (see num.h). */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Option values phone-verifier reads: bounded numbers and MAC addresses. */
 #ifndef PV_NUM_H
 #define PV_NUM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * phone-verifier: emulates Cisco IP phones booting against a TFTP server
  * (format section 11): request order, trust rules (trust.h), console lines

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The phone's trust rules (format section 11) and its state directory.
  * See trust.h for the rules; nothing here touches the network or prints.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * phone-verifier trust rules and state directory (format section 11): pure
  * functions over libctl, no network and no printing, so the Check suite

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # `make demo`: the offline CTL cycle on this machine. Builds the test PKI
 # and two SoftHSM2 SAST tokens, builds a CTL signed on token 1 (private key
 # never leaves the token), shows and verifies it, then tampers with a copy

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Unit tests mirror the sources: tests/unit/<module>/test_<file>.c is one
 # Check binary, build/tests/test_<file>, linked with tests/lib/testutil.o and
 # libctl. The module under test adds the objects or libraries a test needs

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Only the buffer code touches bytes. libctl/buf.c is the one file that
 # writes the fields of struct ctl_rd / struct ctl_wr (base, len, off,
 # origin, buf, cap, max, fixed); everything else goes through the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # First contact with a CTL Provider: without a terminal, a server whose
 # certificate is not known is refused before the password is sent (exit
 # 10) unless --accept-new or --fingerprint says to trust it; on a terminal

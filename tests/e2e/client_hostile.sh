@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ctl-client against a hostile CTL Provider (tests/tools/provider/fake_provider.py):
 # a server trickling its answer (or its TLS handshake) one byte every 1.5 s
 # is cut at the --timeout deadline of the whole request (or connection); wrong request ids or types, malformed

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ctl-client --json when a command fails: one JSON object on standard
 # output, {"error":{"code":CODE,"message":TEXT}}, with the exit status of
 # ctl-client(1) unchanged and the message the same text standard error

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end tests of the offline ctl-client commands: build, show, verify
 # (no token, no network). Exit statuses are those of ctl-client(1):
 # 0 ok, 1 verification failed / not trusted, 2 usage, 3 unreadable or

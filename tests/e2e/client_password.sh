@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The administrator password in ctl-client's memory: while a LOGIN waits for
 # its answer, every copy of the password is in memory marked MADV_DONTDUMP
 # (VmFlags "dd": the kernel leaves it out of a core dump) and locked (mlock,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The cluster cycle on loopback: three nodes (ctl-provider + ctl-tftpd each)
 # and two SoftHSM2 SAST tokens. mixed-mode, then every node's TFTP serves the
 # same CTL (identical md5 over TFTP); a replaced CallManager certificate is

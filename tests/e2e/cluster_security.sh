@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Client-side security of the cluster commands: a server never seen before
 # needs --accept-new (or a terminal, or --fingerprint), its identity is
 # recorded on first use and a changed certificate is refused before any

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # scripts/install-deps in a sandbox: fake dpkg-query (nothing installed),
 # apt-get (records its arguments, sleeps on request), id (root),
 # systemctl/pkill/kill-like tools (record any call) first on PATH, and

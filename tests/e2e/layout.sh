@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The tree keeps the shape doc/architecture.md describes:
 #  1. no #include reaches into another folder with "../" (a folder's
 #     headers come through its -I flag, so the dependency shows in a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The load generators behave like real phones. ctl-tftp-load and
 # phone-verifier fleet with --source-range send each phone's requests from
 # an address of its own (ctl-tftpd's log shows one 127.x.y.z per phone, and

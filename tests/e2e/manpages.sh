@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Every long option a binary's --help lists is documented in its man page,
 # and every option the man page documents is accepted (listed by --help).
 . "$(dirname "$0")/../lib/e2e.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # What a packager and a library user see: libctlsuite.so.0 exports only the
 # public ctl_* API; the public headers compile from C++; `make install`
 # puts libctlsuite.{so,a}, ctlsuite.pc and include/ctl/*.h under PREFIX

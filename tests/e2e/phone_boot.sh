@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The phone-boot simulation against the real ctl-tftpd: trust on first use,
 # a CTL re-signed by the second token accepted, a rogue token refused with
 # the old CTL kept, a tampered CTL, erase then re-trust, an ITL chained

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Phones against the whole cluster: two nodes (ctl-provider + ctl-tftpd),
 # two SoftHSM2 SAST tokens. After `ctl-client mixed-mode`, a fleet of 1,000
 # phones booting from node 1 all report Trust List Updated and hold the

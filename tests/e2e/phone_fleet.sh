@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Boot storms against the real ctl-tftpd: 1,000 fresh phones in one
 # process all report Trust List Updated and end with the server's md5
 # (checked against md5sum); a second storm with state kept finds nothing

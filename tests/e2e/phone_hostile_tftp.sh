@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # phone-verifier's TFTP client against a hostile server
 # (tests/tools/tftp/hostile-tftpd.py, loopback, kernel-picked port): an
 # impostor port sending DATA or ERROR, wrong block numbers, OACK values

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # phone-verifier --json output is valid UTF-8 JSON, whatever the input:
 # a certificate subject with "é" comes out as "é" (not as two Latin-1
 # characters), a --tftp argument with a quote and a backslash is escaped,

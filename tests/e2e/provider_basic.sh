@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ctl-provider and show-ctl as an administrator meets them: help and man
 # pages agree, configuration errors, credential lines, GET_INFO, first
 # installation and trusted update, GET_STATUS, the security mode across a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # kill -9 of ctl-provider inside its atomic install, at chosen points. An
 # LD_PRELOAD shim (tests/tools/provider/rename_pause.c) stops the provider at
 # the rename of CTLFile.tlv.bak, just before the rename of CTLFile.tlv, or

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ctl-provider against clients that never log in, and as a system service:
 # 300 unauthenticated TLS connections from one address (127.0.0.1), each
 # sending a request every 5 s, must not lock out the administrator logging

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # 200 clients at once, each: TLS handshake, LOGIN, GET_INFO (node
 # certificates), BYE, each from its own loopback address (127.0.1.x, as 200
 # administrators would be; one address may hold only max_per_address

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ctl-provider under attack: wrong password, unknown user, throttling, no
 # TLS, old TLS, static-RSA and CBC suites, garbage, untrusted/truncated/
 # corrupted/dropped uploads, oversized and slow messages, a full disk,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # show-ctl --json: the document is valid UTF-8 JSON, and every failure is a
 # JSON error object on stdout ({"error":{"code","message"}}) with the exit
 # status of the failure: a missing file (code io, exit 3), a file that does

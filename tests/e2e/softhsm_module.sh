@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # fixtures/softhsm-module finds the SoftHSM2 module at run time, as a
 # machine without /usr/lib/softhsm/libsofthsm2.so (other distributions,
 # other architectures) needs: SOFTHSM_MODULE first, then the module

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A clone with nothing beside it runs every test: no tracked file may read
 # a folder outside the repository (such as a sibling "shared" folder of
 # samples or notes), and the sample ITL the tests read is the committed copy.

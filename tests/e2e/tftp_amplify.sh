@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ctl-tftpd against clients that are not what they claim: a forged request
 # (blksize 1468, windowsize 64) followed by blind ACK 0s and repeated
 # requests must not make the server flood the address it names; transfers

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ctl-tftpd with real clients: tftp-hpa, atftp (blksize 1428, tsize,
 # windowsize) and curl fetch from a server on loopback high ports (IPv4 and
 # IPv6); bytes compared with md5. Per-device CTLSEP/ITLSEP mapping with

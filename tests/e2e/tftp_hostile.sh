@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ctl-tftpd against hostile input: a corpus of malformed and malicious
 # requests sent with tests/tools/tftp/tftp-raw, each with the answer it must
 # get (ERROR code, OACK values, or silence); symlinks, hard links, devices,

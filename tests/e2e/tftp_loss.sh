@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ctl-tftpd under packet loss: a client that drops 10% of the DATA packets
 # it receives (the shared client engine's loss simulation) still gets the
 # right bytes, in lock-step and with windows; the server recovers by

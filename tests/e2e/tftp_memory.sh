@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ctl-tftpd memory stays bounded whatever the cache state: with a cache too
 # small for a 4 MB file, 60 phones (each from its own 127.0.1.x address)
 # that fetch it and then stall after block 2 share one copy of the file

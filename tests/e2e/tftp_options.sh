@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ctl-tftpd options, each with an outcome a client sees: --max-file-size
 # (ERROR 3 above it, the file at the limit served), --allow-hardlinks
 # (refused without it, served with it), --mtu and --max-blksize (the OACK

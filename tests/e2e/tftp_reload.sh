@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ctl-tftpd hot reload: a file replaced (rename) during a transfer — the
 # transfer in progress finishes the version it started, a new request gets
 # the new one; a file being written in place is not served half-written;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ctl-tftpd in a boot storm of phones that retransmit their RRQ every
 # 200 ms: every retransmission must join its request (queued, running or
 # just finished) instead of starting an orphan transfer, so the storm ends

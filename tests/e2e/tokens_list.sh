@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ctl-client tokens on SoftHSM2 tokens: two and three tokens present (the
 # slot refresh libp11 0.4.12 crashes in with two or more slots is never
 # used), JSON, selection by label / serial / URI, and the module errors.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # PIN handling against a real PKCS#11 stack: wrong PINs are reported with the
 # token's state and never retried; the lockout shim (tests/tools/p11shim) makes
 # SoftHSM2 lock after 3 wrong PINs, and a locked token is refused with no

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ctl-client build --sign-token / --sast-token on SoftHSM2 tokens: the CTL is
 # signed on the token and verifies with libctl (ctl-client verify), with
 # SHA-1 and SHA-512 and RSA 1024/2048/4096; the backup token is enrolled

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared helpers for the end-to-end tests (sourced, POSIX sh + bash).
 # Each tests/e2e/<name>.sh prints TAP-style lines ("ok N - what" /
 # "not ok N - what"), ends with "# <name>: P passed, F failed" and exits

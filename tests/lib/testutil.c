@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the unit tests (see testutil.h). */
 #include <ftw.h>
 #include <stdio.h>

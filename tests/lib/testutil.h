@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Shared helpers for the Check unit tests. Each tests/unit/<module>/test_<file>.c
  * defines `Suite *make_suite(void)` and uses CTL_TEST_MAIN.

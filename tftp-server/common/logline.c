@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Log line formatting shared by ctl-tftpd and ctl-provider (logline.h). */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One log line for the node daemons (ctl-tftpd, ctl-provider). */
 #ifndef CTL_LOGLINE_H
 #define CTL_LOGLINE_H

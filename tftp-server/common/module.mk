@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Node code both daemons (ctl-tftpd, ctl-provider) link: the log-line writer
 # and the privilege drop. Included before the daemons' module.mk.
 NODE_COMMON_SRCS := $(wildcard tftp-server/common/*.c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * chroot and privilege drop (see priv.h). Called after the sockets are
  * bound, before any request is read (OpenBSD tftpd's order). The user is

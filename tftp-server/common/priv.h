@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Privilege separation for ctl-tftpd: chroot, then drop to an unprivileged user. */
 #ifndef TFTP_PRIV_H
 #define TFTP_PRIV_H

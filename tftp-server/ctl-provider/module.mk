@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ctl-provider: the node's CTL Provider (TCP 2444, doc/provider-protocol.md).
 PROV_SRCS := $(wildcard tftp-server/ctl-provider/*.c)
 # Everything but main(): shared with the unit tests.

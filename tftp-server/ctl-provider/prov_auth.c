@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Administrator logins: the credential file holds "user:hash" lines, hash
  * from crypt(3) (yescrypt "$y$" or SHA-512-crypt "$6$"), written by

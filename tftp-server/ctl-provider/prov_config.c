@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-provider configuration: "key = value" lines (tftp-server/ctl-provider/node.conf.example),
  * '#' comments, and the same keys as command-line overrides. One table of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * One CTL Provider connection: TLS handshake, then request after request,
  * each read completely within read_timeout (header, then exactly the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Reading files the provider does not fully control: CTLFile.tlv in the
  * TFTP root (anyone who can write there could plant a symbolic link to a

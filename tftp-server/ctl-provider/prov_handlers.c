@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CTL Provider requests (doc/provider-protocol.md): one handler per request
  * type, listed in one table with whether it needs a login. A handler adds

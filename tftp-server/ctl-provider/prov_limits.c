@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Connection admission. One address must not be able to take every
  * connection slot and lock the administrator out, so besides the total cap

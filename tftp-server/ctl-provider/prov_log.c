@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-provider log: one line per event on stderr, "TIME PROG: text",
  * formatted into one buffer and written with one write(2) so lines from

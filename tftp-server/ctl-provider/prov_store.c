@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The node's installed CTL (TFTP root/CTLFile.tlv) and its security mode.
  * Every write is ctl_write_atomic (temporary file, fsync, rename, fsync of

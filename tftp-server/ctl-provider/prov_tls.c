@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * TLS for the CTL Provider: TLS 1.2 or newer only, the node's CallManager
  * certificate and key, no renegotiation. Sockets are non-blocking and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-provider: the CTL Provider of one cluster node (TCP 2444, TLS 1.2+),
  * doc/provider-protocol.md and doc/ctl-provider.8.

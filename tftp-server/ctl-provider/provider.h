@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-provider: the node's CTL Provider service (TCP 2444, TLS 1.2+),
  * doc/provider-protocol.md. Internal interfaces between provider.c (main,

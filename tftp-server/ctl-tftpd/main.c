@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-tftpd: read-only TFTP service for CTL, ITL and per-device files.
  * Parses the options into one struct tftp_config, binds, drops privileges

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ctl-tftpd: the node's TFTP service (CTL, ITL and per-device files) on libtftp.
 TFTPD_SRCS := $(wildcard tftp-server/ctl-tftpd/*.c)
 TFTPD_OBJS := $(TFTPD_SRCS:%.c=$(OBJ)/%.o)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * File cache (see tftp_cache.h): a chained hash of current versions, a
  * second chained hash of uncached versions still held by transfers (the

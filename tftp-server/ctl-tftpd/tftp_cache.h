@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * In-memory file cache for the TFTP root. Each name maps to its current
  * version, a refcounted immutable image of the file. A transfer holds a

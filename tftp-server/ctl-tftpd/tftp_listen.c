@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Request ports (see tftp_listen.h). Requests are drained from a socket at
  * once, up to RX_ROUNDS batches per wake, whatever the admission state, so

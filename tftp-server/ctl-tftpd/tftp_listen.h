@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The request ports: one UDP socket per --listen address, each with a
  * large receive buffer to absorb a boot storm, read in recvmmsg() batches.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Logger (see tftp_log.h). The level and program name are the one piece
  * of file-scope state the style allows. Each line is formatted into one

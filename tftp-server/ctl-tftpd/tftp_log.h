@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Daemon log lines: one line per event, to stderr, with a timestamp. */
 #ifndef TFTP_LOG_H
 #define TFTP_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Request table (see tftp_reqtab.h). Two hash indexes over the same
  * entries -- by client address:port, and by client address and name --

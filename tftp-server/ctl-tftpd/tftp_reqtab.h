@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Request table: every read request ctl-tftpd knows of, wherever it is --
  * waiting in the admission queue, being served, or served in the last few

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Per-device trust list resolution (see tftp_resolve.h). */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Which file a request is served: the per-device trust list when there is
  * one, else the cluster's, as CUCM resolves CTLSEP<MAC>.tlv and

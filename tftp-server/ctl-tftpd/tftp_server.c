@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-tftpd server: request validation, the Max Serving Count and
  * admission, on the request ports of tftp_listen.c; names are resolved

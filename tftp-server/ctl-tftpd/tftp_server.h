@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-tftpd internals: the configuration main() builds and the server
  * (listeners, request handling, counters, admission through the request

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * One transfer (RRQ) per struct tftp_session: one allocation owning its
  * timer, a reference on the file version it serves and the OACK it may

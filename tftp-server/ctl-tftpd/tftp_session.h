@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * One RRQ transfer: the state machine (OACK, DATA windows, ACKs,
  * retransmission on timeout, lifetime) over the environment it is given

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What a transfer (tftp_session.c) is given when it is created: the
  * environment it lives in and the request it serves. This header sits

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The counters of ctl-tftpd: the server and its sessions bump them, the
  * status line prints them. Kept apart so a session can count without

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The status line (see tftp_status.h). */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The status line (SIGUSR1, --status-interval): every counter with its
  * name, in a fixed order that scripts and tests read ("requests N

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The transfer's port. It is a fresh kernel-chosen port per transfer, so
  * an attacker cannot learn it from transfers of its own and blind-ACK a

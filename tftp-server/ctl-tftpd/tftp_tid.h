@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The transfer's own UDP port: the server's TID (RFC 1350 section 4). It
  * reads the socket and hands the client's datagrams to the session; it

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # show-ctl: the node's `show ctl`, on libctl alone.
 BINS += $(BIN)/show-ctl
 MAN_PAGES += doc/show-ctl.8

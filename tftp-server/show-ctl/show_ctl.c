@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * show-ctl: the administrator's `show ctl` on the server node, in the
  * layout libctl renders (doc/ctl-format.md section 13): checksums, length,

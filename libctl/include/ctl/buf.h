@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Bounded reader and writer: the only code in ctl-suite that touches wire
  * bytes by offset. Every parser (CTL/ITL/.sgn TLV, TFTP packets, provider

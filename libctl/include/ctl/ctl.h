@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libctl: Cisco-style Certificate Trust List (CTL), Identity Trust List (ITL)
  * and signed-file (.sgn) reading, building, signing, verification and

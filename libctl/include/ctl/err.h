@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libctl error codes and parse diagnostics. Codes are stable: append new
  * ones before CTL_E__COUNT, never renumber.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CTL Provider protocol (TCP 2444, inside TLS) message codec, shared by
  * ctl-provider and ctl-client. doc/provider-protocol.md describes every

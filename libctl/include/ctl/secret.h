@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Secrets typed by a person (a token PIN, an administrator password) and
  * the memory that holds them. A struct ctl_secret is whole pages of its

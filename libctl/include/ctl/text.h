@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Bytes made safe to show: one hex encoder, one escaper for text written to
  * logs and terminals, one JSON string writer. Every tool uses these, so a

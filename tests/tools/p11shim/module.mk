@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # libp11shim.so: a pass-through PKCS#11 module that adds PIN lockout to
 # SoftHSM2 (see p11shim.c), for the token tests. Built without sanitizers:
 # pkcs11-tool and the plain ctl-client load it too.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Test-only pass-through PKCS#11 module: PIN lockout for SoftHSM2, which
  * never locks a PIN (it keeps no failure counter, unlike an eToken, which

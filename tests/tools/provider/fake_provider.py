@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A fake, optionally hostile CTL Provider for ctl-client tests.
 
 Speaks TLS on 127.0.0.1 (--port, else 0: the kernel picks it; written to

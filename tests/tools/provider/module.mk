@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # CTL Provider test tools: prov-tool (raw and hostile messages, the
 # 200-connection load test), rename-pause.so (stops ctl-provider inside its
 # atomic install for the crash test); fake_provider.py is run directly.

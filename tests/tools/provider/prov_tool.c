@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * prov-tool: a CTL Provider client for the tests, built on the libctl
  * codec: well-formed requests, hostile ones (oversized, slow, garbage,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rename-pause.so: an LD_PRELOAD shim for the crash test. When the target
  * of rename(2) has the base name CTL_PAUSE_RENAME, the process stops there

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A hostile TFTP server for client tests (loopback only).
 
 usage: hostile-tftpd.py PORTFILE LOG MODE FILE [LIFETIME]

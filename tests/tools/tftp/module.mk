@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # TFTP test tools: tftp-raw (raw and hostile packets, step-by-step
 # downloads) and tftp-get (a client on libtftp's engine with simulated loss).
 # hostile-tftpd.py and slow-tftpd.py are run by the e2e tests directly.

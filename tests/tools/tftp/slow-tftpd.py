@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A deliberately slow TFTP server for client tests (loopback only).
 
 usage: slow-tftpd.py PORTFILE RRQLOG DELAY data|error [LIFETIME]

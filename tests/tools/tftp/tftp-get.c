@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tftp-get: one download through the shared client engine, with
  * options and simulated loss (the packet-loss test's client).

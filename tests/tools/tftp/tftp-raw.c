@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tftp-raw: sends one hand-made UDP datagram to a TFTP server and prints
  * what comes back, for the hostile-input tests; optionally downloads a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The node daemons' log line (tftp-server/common/logline.c): the layout
  * "DATE TIME.mmm PROG: text", and the escaping every line gets, whatever a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The privilege drop both daemons share (tftp-server/common/priv.c):
  * chroot, then the configured user's groups, gid and uid, with root not

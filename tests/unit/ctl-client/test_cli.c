@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The command line's shared helpers (ctl-client/cli.c, cliopts.c): every
  * libctl and token error code maps to a documented exit status, and the

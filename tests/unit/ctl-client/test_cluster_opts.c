@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The cluster commands' options (ctl-client/cluster_opts.c): defaults,
  * the options each command takes, bounds, and the refusals (a --password

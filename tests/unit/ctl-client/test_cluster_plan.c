@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The CTL plan of the cluster commands (ctl-client/cluster_plan.c),
  * without tokens or network: a (certificate, role) is planned once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the cluster commands print (ctl-client/cluster_report.c): the
  * result table and the JSON object of an upload or mode change, each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The cluster commands' per-server decisions, without the network
  * (ctl-client/cluster_state.c): nodes from --server, the identity of a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The token layer (ctl-client/p11_*.c) against SoftHSM2 through libp11, under
  * ASan/UBSan in `make check`: listing, certificates without login, signing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The token layer's error module (ctl-client/p11err.c): every code has its
  * own text, CK_RV names, and p11_fail() filling (and marking a cut) the

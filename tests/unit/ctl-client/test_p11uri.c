@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Token selectors (ctl-client/p11uri.c): RFC 7512 URIs through p11-kit
  * with every attribute name checked, bare labels and serials, object

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * PIN sources (ctl-client/pin.c): PIN files (mode, line ends, length),
  * pin-source forms, CTL_TOKEN_PIN (wiped and unset), "PIN given two ways"

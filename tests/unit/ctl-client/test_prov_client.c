@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The CTL Provider client's parsing and the text it shows
  * (ctl-client/prov_client.c), without the network: --server targets

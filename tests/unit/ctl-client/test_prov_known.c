@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl-client's server identities: known_hosts (ctl-client/prov_known.c)
  * records a server under its name and its address, finds a fingerprint

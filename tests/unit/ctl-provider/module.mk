@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The ctl-provider unit tests, test_<file>.c for each source file of
 # tftp-server/ctl-provider/, share the fixtures in prov_fixture.c. The
 # provider's module.mk (read after this one: the module list is sorted)

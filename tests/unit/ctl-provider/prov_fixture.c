@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fixtures the ctl-provider unit tests share (prov_fixture.h): CTLs signed
  * by the test PKI, a node configuration in a temporary folder, credential

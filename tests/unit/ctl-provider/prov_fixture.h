@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fixtures the ctl-provider unit tests share; each fails the test on error. */
 #ifndef PROV_FIXTURE_H
 #define PROV_FIXTURE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * prov_auth.c: logins against crypt(3) hashes (yescrypt and SHA-512), the
  * per-address throttle with its reservation, one login per address at a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * prov_config.c: configuration keys and their bounds, the config file,
  * loading the announced certificates, and the secret-mode check of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * prov_conn.c: one connection served end to end over a socket pair, with a
  * TLS client in the test: a request before LOGIN is answered and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * prov_file.c: reading a file the provider does not fully control. Only a
  * regular file within the size limit is read; a symbolic link is refused,

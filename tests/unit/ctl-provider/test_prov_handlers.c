@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * prov_handlers.c: request dispatch without sockets, its login gate,
  * statuses and MESSAGE items, the OVERRIDE and SET_MODE switches, and the

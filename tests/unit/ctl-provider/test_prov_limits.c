@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* prov_limits.c: connection admission, a total cap and a cap per peer address. */
 #include <fcntl.h>
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * prov_store.c: the installed CTL's trust rule, backup, atomic install
  * (a new inode), sweep of stale temporaries and the security mode; a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * prov_tls.c: the connection deadline. Until a LOGIN succeeds the login
  * deadline (accept + login_timeout) binds whenever it is the earlier one;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * File cache (tftp-server/ctl-tftpd/tftp_cache.c): loading, refusals (symlink
  * escape, hard link, FIFO, directory, unreadable, too large), refcounted

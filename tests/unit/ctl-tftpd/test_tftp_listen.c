@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Request ports (tftp-server/ctl-tftpd/tftp_listen.c) on 127.0.0.1: port 0
  * becomes the kernel's port, each datagram reaches the handler with its

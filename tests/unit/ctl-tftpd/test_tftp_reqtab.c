@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Request table (tftp-server/ctl-tftpd/tftp_reqtab.c): a request is found again
  * whether queued, running or just completed; the queue is bounded in all

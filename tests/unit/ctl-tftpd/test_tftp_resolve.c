@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Per-device trust list resolution (tftp-server/ctl-tftpd/tftp_resolve.c)
  * over a real file cache in a temporary root: CTLSEP<MAC>.tlv is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Transfer state machine (tftp-server/ctl-tftpd/tftp_session.c) on a fake
  * environment: no socket and no real time. The fake clock is a number the

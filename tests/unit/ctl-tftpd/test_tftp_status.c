@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Status line (tftp-server/ctl-tftpd/tftp_status.c): every counter under
  * its name, in the order scripts read them; a buffer too small is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The transfer's own port (tftp-server/ctl-tftpd/tftp_tid.c) on
  * 127.0.0.1, carrying a real session: datagrams from the client reach the

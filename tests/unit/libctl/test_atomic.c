@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Atomic writes and bounded reads (libctl/atomic.c): the target holds the
  * old or the new content, never a mix, and no temporary file stays behind,

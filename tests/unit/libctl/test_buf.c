@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Bounded reader and writer (libctl/buf.c) and error texts (libctl/err.c).
  * Every reader primitive gets: exact fit, one byte short, giant length

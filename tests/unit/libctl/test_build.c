@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Builder and signer (libctl/build.c, sign.c, signer.c, policy.c, cert.c):
  * byte-identical rebuilds, the header layout and closed-form HEADER_LENGTH

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CTL/ITL/.sgn parser (libctl/hdr.c, rec.c, file.c) on files made in the
  * test with ctl_wr: every header tag (1-15, 28, padding 0x0D, containers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CTL Provider message codec (libctl/prov.c, doc/provider-protocol.md):
  * the documented example bytes, round trips, and every header and body

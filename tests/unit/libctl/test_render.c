@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Rendering (libctl/show.c, json.c, sums.c): the `show ctl` text of section
  * 13 line by line, and a JSON document that a strict RFC 8259 checker

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The real ITL file from the field (format section 15 is its walk-through):
  * every fact listed there, its signature, every-offset truncation, a bit

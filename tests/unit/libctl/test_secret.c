@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The secret prompt and secret memory (libctl/secret.c). The prompt is
  * driven through a pseudo-terminal (openpty) that a forked child takes as

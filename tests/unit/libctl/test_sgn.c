@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Signed files (.sgn, format section 10.4) through libctl: build with a
  * CCM+TFTP certificate, parse back (VERSION 1.0, FILENAME with .sgn, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Bytes made safe to show (libctl/text.c): the hex encoder, the log and
  * terminal escaper, the JSON string writer and the --json error object.

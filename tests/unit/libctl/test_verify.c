@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Verification (libctl/verify.c): RSA 1024/2048/4096 signers with SHA-1
  * and SHA-512, EC records, the signer rules of section 5.4, a bit flip at

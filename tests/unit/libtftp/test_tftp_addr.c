@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Numeric socket addresses (libtftp/tftp_addr.c): "ADDR:PORT" parsing for
  * IPv4 and bracketed IPv6, default ports, port bounds (0 only for a

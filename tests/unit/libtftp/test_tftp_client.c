@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * TFTP client engine (libtftp/tftp_client.c): source-address blocks;
  * how often a transfer to a server that never answers sends its RRQ, from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * TFTP packet codec (libtftp/tftp_codec.c): every packet kind built and
  * parsed back, each malformed request with its specific parse error and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Event loop (libtftp/loop.c): timers fire in deadline order, re-arm
  * and cancel keep the heap consistent, fd callbacks run, and the loop ends

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Request-name validation and per-device mapping
  * (libtftp/tftp_map.c).

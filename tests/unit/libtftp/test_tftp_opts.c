@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * TFTP option negotiation (libtftp/tftp_opts.c): the number parser, the
  * option rules of RFC 2347/2348/2349/7440 (first duplicate wins, unknown

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A phone's boot steps (phone-verifier/boot.c) without a network: the
  * environment's transfer function is a fake that records what the phone

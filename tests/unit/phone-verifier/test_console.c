@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * phone-verifier/console.c: events printed as a phone's console lines and
  * status messages (with and without the SEP<MAC> prefix of fleets), the

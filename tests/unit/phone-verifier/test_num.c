@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * phone-verifier/num.c and netopt.c: bounded option numbers (exact bounds,
  * one past them, garbage), MAC addresses, and the shared TFTP options with

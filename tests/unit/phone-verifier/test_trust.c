@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * phone-verifier trust rules (phone-verifier/trust.c, format section 11)
  * on files built here with libctl and the build/pki keys: trust on first
