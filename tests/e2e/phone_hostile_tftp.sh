@@ -87,31 +87,31 @@ done
 # OACKs nobody asked for: ERROR 8 to the server, protocol error.
 for m in oack-window oack-blksize oack-unknown; do
 	boot_case $m 8
-	expect_grep "$m: protocol error" "$REQ protocol error $NAME after 0 retransmissions" "$T_TMP/$m.out"
+	expect_grep "$m: protocol error" "$REQ protocol error $NAME after " "$T_TMP/$m.out"
 	expect_grep "$m: the server is told ERROR 8" "client ERROR 8 Unacceptable OACK" "$HLOG"
 	stored_nothing $m
 done
 
 # Sizes.
 boot_case oack-tsize-big 8
-expect_grep "oack-tsize-big: file too large" "$REQ file too large $NAME after 0 retransmissions" "$T_TMP/oack-tsize-big.out"
+expect_grep "oack-tsize-big: file too large" "$REQ file too large $NAME after " "$T_TMP/oack-tsize-big.out"
 expect_grep "oack-tsize-big: the server is told ERROR 3" "client ERROR 3 File too large" "$HLOG"
 stored_nothing oack-tsize-big
 
 boot_case tsize-lie 8
-expect_grep "tsize-lie: protocol error" "$REQ protocol error $NAME after 0 retransmissions" "$T_TMP/tsize-lie.out"
+expect_grep "tsize-lie: protocol error" "$REQ protocol error $NAME after " "$T_TMP/tsize-lie.out"
 expect_grep "tsize-lie: refused at the first block past the announced size" \
 	"client stopped at block $(( $(wc -c < "$F") / 1468 + 1 )) (error)" "$HLOG"
 expect_grep "tsize-lie: the server is told why" "client ERROR 4 DATA beyond the announced tsize" "$HLOG"
 stored_nothing tsize-lie
 
 boot_case huge 8
-expect_grep "huge: file too large" "$REQ file too large $NAME after 0 retransmissions" "$T_TMP/huge.out"
+expect_grep "huge: file too large" "$REQ file too large $NAME after " "$T_TMP/huge.out"
 expect_grep "huge: refused at the 16 MiB limit" "client stopped at block 32769 (error)" "$HLOG"
 stored_nothing huge
 
 boot_case oversize-data 8
-expect_grep "oversize-data: protocol error" "$REQ protocol error $NAME after 0 retransmissions" "$T_TMP/oversize-data.out"
+expect_grep "oversize-data: protocol error" "$REQ protocol error $NAME after " "$T_TMP/oversize-data.out"
 expect_grep "oversize-data: the server is told why" "client ERROR 4 DATA larger than blksize" "$HLOG"
 stored_nothing oversize-data
 
