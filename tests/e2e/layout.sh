@@ -63,7 +63,7 @@ def modules():
                     print('%s:%d: names %s, a file of another folder (its owner exports it in a variable)' % (mk, n, m.group(0)))
 
 NAME = re.compile(r'(?<![\w./<>*%${}-])(\w[\w./-]*\.(?:md|c|h|sh|inc|py|mk))(?![\w\[(])')
-NOTES = re.compile(r'\b[\w-]+-notes\b|\.\./shared|shared/docs')
+NOTES = re.compile(r'\b[\w-]+-notes\b|\.\./share[d]|share[d]/docs')
 SRC_EXT = ('.c', '.h', '.sh', '.inc', '.mk', '.py')
 
 def comments(path, text):
