@@ -120,16 +120,22 @@ text_unit(const uint8_t *p, size_t n, char unit[16], size_t *used)
 	return 4 * k;
 }
 
-size_t
-ctl_text_escape(char *out, size_t outsz, const void *vp, size_t n)
+/* One escaped unit of input: text_unit or json_unit. */
+typedef size_t (*unit_fn)(const uint8_t *p, size_t n, char unit[16], size_t *used);
+
+/*
+ * Escapes p[0..n) unit by unit into out (outsz bytes, NUL-terminated, cut
+ * at a unit boundary); returns the length the whole output needs.
+ */
+static size_t
+escape_into(unit_fn fn, char *out, size_t outsz, const uint8_t *p, size_t n)
 {
-	const uint8_t *p = vp;
 	size_t need = 0, o = 0, i = 0, used, len;
 	int full = 0;
 	char unit[16];
 
 	while (i < n) {
-		len = text_unit(p + i, n - i, unit, &used);
+		len = fn(p + i, n - i, unit, &used);
 		if (!full && outsz > 0 && o + len < outsz) {
 			memcpy(out + o, unit, len);
 			o += len;
@@ -144,18 +150,30 @@ ctl_text_escape(char *out, size_t outsz, const void *vp, size_t n)
 	return need;
 }
 
-void
-ctl_text_fput(FILE *f, const void *vp, size_t n)
+/* The same, written to f. */
+static void
+escape_to(unit_fn fn, FILE *f, const uint8_t *p, size_t n)
 {
-	const uint8_t *p = vp;
 	size_t i = 0, used, len;
 	char unit[16];
 
 	while (i < n) {
-		len = text_unit(p + i, n - i, unit, &used);
+		len = fn(p + i, n - i, unit, &used);
 		fwrite(unit, 1, len, f);
 		i += used;
 	}
+}
+
+size_t
+ctl_text_escape(char *out, size_t outsz, const void *p, size_t n)
+{
+	return escape_into(text_unit, out, outsz, p, n);
+}
+
+void
+ctl_text_fput(FILE *f, const void *p, size_t n)
+{
+	escape_to(text_unit, f, p, n);
 }
 
 void
@@ -199,42 +217,16 @@ json_unit(const uint8_t *p, size_t n, char unit[16], size_t *used)
 }
 
 size_t
-ctl_json_escape(char *out, size_t outsz, const void *vp, size_t n)
+ctl_json_escape(char *out, size_t outsz, const void *p, size_t n)
 {
-	const uint8_t *p = vp;
-	size_t need = 0, o = 0, i = 0, used, len;
-	int full = 0;
-	char unit[16];
-
-	while (i < n) {
-		len = json_unit(p + i, n - i, unit, &used);
-		if (!full && outsz > 0 && o + len < outsz) {
-			memcpy(out + o, unit, len);
-			o += len;
-		} else {
-			full = 1;
-		}
-		need += len;
-		i += used;
-	}
-	if (outsz > 0)
-		out[o] = '\0';
-	return need;
+	return escape_into(json_unit, out, outsz, p, n);
 }
 
 void
-ctl_json_fput(FILE *f, const void *vp, size_t n)
+ctl_json_fput(FILE *f, const void *p, size_t n)
 {
-	const uint8_t *p = vp;
-	size_t i = 0, used, len;
-	char unit[16];
-
 	fputc('"', f);
-	while (i < n) {
-		len = json_unit(p + i, n - i, unit, &used);
-		fwrite(unit, 1, len, f);
-		i += used;
-	}
+	escape_to(json_unit, f, p, n);
 	fputc('"', f);
 }
 
