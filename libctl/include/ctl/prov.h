@@ -33,6 +33,10 @@ enum ctl_prov_type {
 	CTL_PROV_SET_MODE = 0x05,
 	CTL_PROV_GET_STATUS = 0x06,
 	CTL_PROV_BYE = 0x07,
+	/* Security By Default (doc/provider-protocol.md, "Tokenless mode"). */
+	CTL_PROV_SIGN_CTL = 0x08,   /* publisher: build a tokenless CTL from the nodes sent, sign it */
+	CTL_PROV_ITL_RESET = 0x09,  /* serve the reset ITL (ITL_ACTION 1, 2) or the normal one again (0) */
+	CTL_PROV_GET_ITL = 0x0A,    /* the ITL this node serves */
 	CTL_PROV_RESPONSE = 0x80
 };
 
@@ -51,7 +55,10 @@ enum ctl_prov_tag {
 	CTL_PROV_T_LENGTH = 11,   /* u32 */
 	CTL_PROV_T_MTIME = 12,    /* u32 Unix seconds */
 	CTL_PROV_T_VERSION = 13,  /* text: server software version */
-	CTL_PROV_T_REASON = 14    /* text: administrator's reason for an override */
+	CTL_PROV_T_REASON = 14,   /* text: administrator's reason for an override */
+	CTL_PROV_T_SIGNER = 15,   /* u8: 0 ITLRecovery, 1 CallManager (enum ctl_tokenless_signer) */
+	CTL_PROV_T_ITL_ACTION = 16, /* u8: 0 normal ITL, 1 reset with the local ITLRecovery key, 2 with the remote one */
+	CTL_PROV_T_ITL_FILE = 17  /* a whole ITLFile.tlv */
 };
 
 /* Response status codes. */
