@@ -243,7 +243,7 @@ handle_tl(struct pv_phone *ph, enum ctl_kind kind, const uint8_t *p, size_t n)
 	struct pv_tl *tl = NULL;
 	const struct pv_tl *held;
 
-	switch (pv_trust_decide(&ph->trust, kind, p, n, ph->env->verifier, &d, &tl)) {
+	switch (pv_trust_decide(&ph->trust, kind, p, n, ph->env->verifier, NULL, &d, &tl)) {
 	case PV_V_UNCHANGED:
 		ph->flags |= F_TL_UNCHANGED;
 		line(ph, 0, "SECD: tlUpdate: %s unchanged, md5 %s", canonical(kind),
@@ -300,7 +300,7 @@ handle_sgn(struct pv_phone *ph, const char *name, const uint8_t *p, size_t n)
 	struct pv_decision d;
 	size_t off = 0, len = 0;
 
-	if (pv_config_check(&ph->trust, p, n, &d, &off, &len) == CTL_OK) {
+	if (pv_config_check(&ph->trust, NULL, p, n, &d, &off, &len) == CTL_OK) {
 		line(ph, 0, "SECD: validate_file_envelope: File sign verify SUCCESS; header "
 		           "length <%u>", d.header_len);
 		line(ph, 0, "SECD: cfgVerify: %s %s", name, d.reason);

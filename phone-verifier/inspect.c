@@ -343,7 +343,7 @@ compare_one(const struct pv_trust *held, const struct server_side *s, int json, 
 	memset(&d, 0, sizeof(d));
 	d.v = PV_V_INVALID;
 	if (s->present)
-		pv_trust_decide(held, s->kind, s->bytes, s->len, NULL, &d, NULL);
+		pv_trust_decide(held, s->kind, s->bytes, s->len, NULL, NULL, &d, NULL);
 	if (json) {
 		printf("%s{\"kind\":\"%s\",\"server_name\":", first ? "" : ",", kl);
 		ctl_json_fputs(stdout, s->name);

@@ -12,6 +12,10 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include <ctl/text.h>
 
@@ -132,12 +136,8 @@ name_text(struct ctl_bytes b, char *out, size_t cap)
 	return n > 0 ? out : "(no name)";
 }
 
-static enum pv_verdict
-decide(struct pv_decision *d, enum pv_verdict v, enum ctl_err e, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static enum pv_verdict
-decide(struct pv_decision *d, enum pv_verdict v, enum ctl_err e, const char *fmt, ...)
+enum pv_verdict
+pv_decision_set(struct pv_decision *d, enum pv_verdict v, enum ctl_err e, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -148,6 +148,8 @@ decide(struct pv_decision *d, enum pv_verdict v, enum ctl_err e, const char *fmt
 	va_end(ap);
 	return v;
 }
+
+#define decide pv_decision_set
 
 /* Index of a record of list holding cert in one of roles, or -1. */
 static int
@@ -165,8 +167,8 @@ find_cert(const struct ctl_file *list, struct ctl_bytes cert, const uint16_t *ro
 	return -1;
 }
 
-static void
-decision_init(struct pv_decision *d)
+void
+pv_decision_init(struct pv_decision *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->signer_index = -1;
@@ -201,24 +203,180 @@ vouchers(const struct pv_trust *held, enum ctl_kind kind, struct vouch out[2])
 			out[n++] = (struct vouch){ held->itl, "ITL", roles_sast, 1 };
 		return n;
 	}
-	if (held->itl != NULL)
-		out[n++] = (struct vouch){ held->itl, "ITL", roles_sast, 1 };
+	/* An ITL: the held CTL first, then the held ITL (SBD: its SAST, or the
+	 * TFTP/CCM+TFTP CallManager certificate that signs 8.x ITLs). A reset
+	 * ITL vouches for nothing: the next ITL is first contact. */
 	if (held->ctl != NULL)
 		out[n++] = (struct vouch){ held->ctl, "CTL", roles_ctl_for_itl, 3 };
+	if (held->itl != NULL && !pv_trust_itl_is_reset(held->itl))
+		out[n++] = (struct vouch){ held->itl, "ITL", roles_ctl_for_itl, 3 };
 	return n;
+}
+
+int
+pv_trust_itl_is_reset(const struct pv_tl *itl)
+{
+	size_t i;
+
+	if (itl == NULL)
+		return 0;
+	for (i = 0; i < ctl_file_nrecords(itl->f); i++) {
+		const struct ctl_record *r = ctl_file_record(itl->f, i);
+
+		if (r->has_role && (r->role == CTL_ROLE_TFTP || r->role == CTL_ROLE_CCM_TFTP ||
+		                    r->role == CTL_ROLE_TVS))
+			return 0;
+	}
+	return 1;
+}
+
+int
+pv_tvs_role_ok(enum ctl_kind kind, uint16_t role)
+{
+	if (role == CTL_ROLE_TFTP || role == CTL_ROLE_CCM_TFTP)
+		return 1;
+	return kind != CTL_KIND_SGN && role == CTL_ROLE_SAST;
+}
+
+/* ---- TVS ----------------------------------------------------------------- */
+
+/* Text of a header name (up to its NUL), into out[cap]; bytes kept as they are for the query. */
+static const char *
+cstr_of(struct ctl_bytes b, char *out, size_t cap)
+{
+	const uint8_t *z = b.len > 0 ? memchr(b.p, '\0', b.len) : NULL;
+	size_t n = z != NULL ? (size_t)(z - b.p) : b.len;
+
+	if (n >= cap)
+		n = cap - 1;
+	if (n > 0)
+		memcpy(out, b.p, n);
+	out[n] = '\0';
+	return out;
+}
+
+static const EVP_MD *
+md_of(uint8_t code)
+{
+	switch (code) {
+	case CTL_DIGEST_SHA1: return EVP_sha1();
+	case CTL_DIGEST_SHA256: return EVP_sha256();
+	case CTL_DIGEST_SHA512: return EVP_sha512();
+	default: return NULL;
+	}
+}
+
+/*
+ * f's signature (PKCS#1 v1.5 over every byte but the SIGNATURE element,
+ * format section 5.4) checked with cert's key: how a certificate a TVS
+ * returned is put to the test, since it is in no list.
+ */
+CTL_MUST_USE static enum ctl_err
+verify_with_cert(const struct ctl_file *f, X509 *cert)
+{
+	size_t n = 0, off, tail;
+	const uint8_t *data = ctl_file_bytes(f, &n);
+	struct ctl_bytes sig = ctl_file_signature(f);
+	const EVP_MD *md = md_of(ctl_file_digest(f));
+	EVP_PKEY *key = cert != NULL ? X509_get0_pubkey(cert) : NULL;
+	EVP_MD_CTX *ctx;
+	EVP_PKEY_CTX *pctx = NULL;
+	int ok;
+
+	/* The element is tag (1), length (2), value: the value lies inside the file. */
+	if (key == NULL || md == NULL || sig.len == 0 || sig.p < data + 3 || sig.p + sig.len > data + n)
+		return CTL_E_SIG_INVALID;
+	off = (size_t)(sig.p - data) - 3;
+	tail = (size_t)(sig.p - data) + sig.len;
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return CTL_E_NOMEM;
+	ERR_clear_error();
+	ok = EVP_PKEY_get_size(key) == (int)sig.len &&
+	     EVP_DigestVerifyInit(ctx, &pctx, md, NULL, key) == 1 &&
+	     EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1 &&
+	     EVP_DigestVerifyUpdate(ctx, data, off) == 1 &&
+	     EVP_DigestVerifyUpdate(ctx, data + tail, n - tail) == 1 &&
+	     EVP_DigestVerifyFinal(ctx, sig.p, sig.len) == 1;
+	EVP_MD_CTX_free(ctx);
+	ERR_clear_error();
+	return ok ? CTL_OK : CTL_E_SIG_INVALID;
+}
+
+/* A list or .sgn: checked by verify_with_cert. */
+CTL_MUST_USE static enum ctl_err
+file_verify(const void *obj, X509 *cert)
+{
+	return verify_with_cert(obj, cert);
+}
+
+enum ctl_err
+pv_tvs_vouch(const struct pv_trust *held, const struct pv_tvs_ops *tvs, enum ctl_kind kind,
+             pv_sig_check_fn *check, const void *obj, struct ctl_bytes name,
+             struct ctl_bytes issuer, struct ctl_bytes serial, struct pv_decision *d, X509 **cert)
+{
+	struct pv_tvs_fact *tf = &d->tvs;
+	struct pv_tvs_answer a;
+	struct pv_tvs_query q;
+	char subj[512], iss[512];
+	enum ctl_err r;
+	size_t i;
+	int role_ok = 0;
+
+	if (cert != NULL)
+		*cert = NULL;
+	if (tvs == NULL || tvs->query == NULL)
+		return CTL_E_NOT_TRUSTED;
+	memset(&a, 0, sizeof(a));
+	q.kind = kind;
+	q.subject = cstr_of(name, subj, sizeof(subj));
+	q.issuer = cstr_of(issuer, iss, sizeof(iss));
+	q.serial = serial.p;
+	q.serial_len = serial.len;
+	tf->asked = 1;
+	tf->why[0] = '\0';
+	r = tvs->query(tvs->arg, held, &q, &a, tf->why, sizeof(tf->why));
+	tf->err = r;
+	if (r != CTL_OK) {
+		X509_free(a.cert);
+		return r;
+	}
+	tf->cached = a.cached;
+	tf->ttl = a.ttl;
+	tf->nroles = a.nroles > PV_TVS_MAX_ROLES ? PV_TVS_MAX_ROLES : a.nroles;
+	memcpy(tf->roles, a.roles, tf->nroles);
+	snprintf(tf->server, sizeof(tf->server), "%s", a.server);
+	for (i = 0; i < tf->nroles; i++)
+		role_ok |= pv_tvs_role_ok(kind, tf->roles[i]);
+	if (!role_ok) {
+		snprintf(tf->why, sizeof(tf->why), "the TVS answer's roles allow no %s signer",
+		         kind == CTL_KIND_SGN ? "configuration file" : "trust list");
+		r = CTL_E_NOT_TRUSTED;
+	} else if (check(obj, a.cert) != CTL_OK) {
+		snprintf(tf->why, sizeof(tf->why), "the certificate the TVS returned does not verify "
+		         "the file's signature");
+		r = CTL_E_NOT_TRUSTED;
+	}
+	tf->err = r;
+	tf->vouched = r == CTL_OK;
+	if (r == CTL_OK && cert != NULL)
+		*cert = a.cert;
+	else
+		X509_free(a.cert);
+	return r;
 }
 
 /* After the file's own signature checked out: is its signer trusted by what is held? */
 static enum pv_verdict
 judge_signer(const struct pv_trust *held, enum ctl_kind kind, const struct ctl_file *f,
-             struct pv_decision *d)
+             const struct pv_tvs_ops *tvs, struct pv_decision *d)
 {
 	const struct ctl_record *sr = ctl_file_record(f, (size_t)d->signer_index);
 	struct vouch vs[2];
 	size_t i, n = vouchers(held, kind, vs);
 	char name[256];
+	int reset = kind == CTL_KIND_ITL && pv_trust_itl_is_reset(held->itl);
 
-	if (n == 0) {
+	if (held->ctl == NULL && held->itl == NULL) {
 		d->trusted_by = "itself";
 		return decide(d, PV_V_TOFU, CTL_OK, "no trust list held: trusting the %s signed by "
 		              "record %d (%s) on first use", kind_name(kind), d->signer_index + 1,
@@ -236,15 +394,37 @@ judge_signer(const struct pv_trust *held, enum ctl_kind kind, const struct ctl_f
 		              ctl_role_short(ctl_file_record(vs[i].list->f, (size_t)idx)->role),
 		              vs[i].name);
 	}
+	if (reset) {
+		/* `itl-reset`: the held ITL lists no TFTP or TVS certificate to ask. */
+		d->trusted_by = "itself";
+		d->reset_itl = 1;
+		return decide(d, PV_V_TOFU, CTL_OK, "the held ITL is a reset ITL: trusting the ITL "
+		              "signed by record %d (%s) as on first contact", d->signer_index + 1,
+		              name_text(sr->subject, name, sizeof(name)));
+	}
+	if (pv_tvs_vouch(held, tvs, kind, file_verify, f, ctl_file_signer_name(f),
+	                 ctl_file_signer_caname(f), ctl_file_signer_serial(f), d, NULL) == CTL_OK) {
+		d->trusted_by = "TVS";
+		return decide(d, PV_V_INSTALL, CTL_OK, "signed by %s, record %d, vouched for by TVS%s%s",
+		              name_text(sr->subject, name, sizeof(name)), d->signer_index + 1,
+		              d->tvs.cached ? " (cached)" : d->tvs.server[0] ? " " : "", d->tvs.server);
+	}
+	if (n == 0)
+		return decide(d, PV_V_UNTRUSTED, CTL_E_NOT_TRUSTED, "signer %s (record %d) is not "
+		              "trusted by the held lists%s%s",
+		              name_text(sr->subject, name, sizeof(name)), d->signer_index + 1,
+		              d->tvs.asked ? "; TVS: " : "", d->tvs.asked ? d->tvs.why : "");
 	return decide(d, PV_V_UNTRUSTED, CTL_E_NOT_TRUSTED, "signer %s (record %d) is not %s of "
-	              "the held %s%s", name_text(sr->subject, name, sizeof(name)),
+	              "the held %s%s%s%s", name_text(sr->subject, name, sizeof(name)),
 	              d->signer_index + 1, kind == CTL_KIND_CTL ? "a SAST" : "a trusted signer",
-	              vs[0].name, n > 1 ? " or CTL" : "");
+	              vs[0].name, n > 1 ? " or ITL" : "",
+	              d->tvs.asked ? "; TVS: " : "", d->tvs.asked ? d->tvs.why : "");
 }
 
 enum pv_verdict
 pv_trust_decide(const struct pv_trust *held, enum ctl_kind kind, const uint8_t *p, size_t n,
-                struct ctl_verifier *v, struct pv_decision *d, struct pv_tl **tl)
+                struct ctl_verifier *v, const struct pv_tvs_ops *tvs, struct pv_decision *d,
+                struct pv_tl **tl)
 {
 	const struct pv_tl *old = pv_trust_get(held, kind);
 	struct ctl_verify_result res;
@@ -255,7 +435,7 @@ pv_trust_decide(const struct pv_trust *held, enum ctl_kind kind, const uint8_t *
 	enum ctl_err r;
 	char buf[600];
 
-	decision_init(d);
+	pv_decision_init(d);
 	if (tl != NULL)
 		*tl = NULL;
 	if (old != NULL && (ob = pv_tl_bytes(old, &on)) != NULL && on == n &&
@@ -281,7 +461,7 @@ pv_trust_decide(const struct pv_trust *held, enum ctl_kind kind, const uint8_t *
 		return decide(d, PV_V_INVALID, r, "%s: %s", ctl_strerror(r), res.reason);
 	}
 	d->signer_index = res.signer_index;
-	if (judge_signer(held, kind, nt->f, d) == PV_V_UNTRUSTED) {
+	if (judge_signer(held, kind, nt->f, tvs, d) == PV_V_UNTRUSTED) {
 		pv_tl_unref(nt);
 		return d->v;
 	}
@@ -309,8 +489,8 @@ pv_trust_has_tftp(const struct pv_trust *held)
 }
 
 enum ctl_err
-pv_config_check(const struct pv_trust *held, const uint8_t *p, size_t n, struct pv_decision *d,
-                size_t *payload_off, size_t *payload_len)
+pv_config_check(const struct pv_trust *held, const struct pv_tvs_ops *tvs, const uint8_t *p,
+                size_t n, struct pv_decision *d, size_t *payload_off, size_t *payload_len)
 {
 	const struct pv_tl *l[2] = { held->ctl, held->itl };
 	static const char *const names[2] = { "CTL", "ITL" };
@@ -321,7 +501,7 @@ pv_config_check(const struct pv_trust *held, const uint8_t *p, size_t n, struct 
 	char buf[600], why[520] = "";
 	size_t i;
 
-	decision_init(d);
+	pv_decision_init(d);
 	if ((r = ctl_file_parse(p, n, CTL_PARSE_SGN, &f, &diag)) != CTL_OK) {
 		decide(d, PV_V_INVALID, r, "malformed signed file: %s",
 		       ctl_diag_str(&diag, buf, sizeof(buf)));
@@ -334,34 +514,49 @@ pv_config_check(const struct pv_trust *held, const uint8_t *p, size_t n, struct 
 			continue;
 		r = ctl_file_verify_with(f, l[i]->f, roles_tftp, 2, &res);
 		if (r == CTL_OK) {
-			struct ctl_bytes pl = ctl_file_payload(f);
-
 			d->signer_index = d->trusted_index = res.signer_index;
 			d->trusted_by = names[i];
 			decide(d, PV_V_INSTALL, CTL_OK, "signed by record %d (%s) of the held %s",
 			       res.signer_index + 1,
 			       ctl_role_short(ctl_file_record(l[i]->f, (size_t)res.signer_index)->role),
 			       names[i]);
-			if (payload_off != NULL)
-				*payload_off = ctl_file_header_length(f);
-			if (payload_len != NULL)
-				*payload_len = pl.len;
-			ctl_file_free(f);
-			return CTL_OK;
+			break;
 		}
 		if (first == CTL_OK) {
 			first = r;
 			snprintf(why, sizeof(why), "%s: %s", names[i], res.reason);
 		}
 	}
+	if (d->trusted_by == NULL && (first == CTL_OK || first == CTL_E_SIGNER_NOT_FOUND)) {
+		/* No eligible signer in the held lists: a TVS may know it (a bad
+		 * signature by a known signer is a corrupt file, not a question). */
+		if (pv_tvs_vouch(held, tvs, CTL_KIND_SGN, file_verify, f, ctl_file_signer_name(f),
+		                 ctl_file_signer_caname(f), ctl_file_signer_serial(f), d,
+		                 NULL) == CTL_OK) {
+			d->trusted_by = "TVS";
+			decide(d, PV_V_INSTALL, CTL_OK, "signed by %s, vouched for by TVS%s%s",
+			       name_text(ctl_file_signer_name(f), buf, sizeof(buf)),
+			       d->tvs.cached ? " (cached)" : d->tvs.server[0] ? " " : "", d->tvs.server);
+		}
+	}
+	if (d->trusted_by != NULL) {
+		if (payload_off != NULL)
+			*payload_off = ctl_file_header_length(f);
+		if (payload_len != NULL)
+			*payload_len = ctl_file_payload(f).len;
+		ctl_file_free(f);
+		return CTL_OK;
+	}
 	ctl_file_free(f);
 	if (first == CTL_OK) {
-		decide(d, PV_V_UNTRUSTED, CTL_E_NOT_TRUSTED, "no trust list held to verify it against");
+		decide(d, PV_V_UNTRUSTED, CTL_E_NOT_TRUSTED, "no trust list held to verify it against%s%s",
+		       d->tvs.asked ? "; TVS: " : "", d->tvs.asked ? d->tvs.why : "");
 		return CTL_E_NOT_TRUSTED;
 	}
 	/* A signer found but a bad signature is a corrupt file; no eligible signer is untrusted. */
 	decide(d, first == CTL_E_SIGNER_NOT_FOUND ? PV_V_UNTRUSTED : PV_V_INVALID, first,
-	       "not signed by a TFTP or CCM+TFTP certificate of the held trust list (%s)", why);
+	       "not signed by a TFTP or CCM+TFTP certificate of the held trust list (%s)%s%s", why,
+	       d->tvs.asked ? "; TVS: " : "", d->tvs.asked ? d->tvs.why : "");
 	return first;
 }
 

@@ -87,7 +87,7 @@ START_TEST(tofu_first_ctl)
 	uint8_t *p = ctl_by("sast1", 1000, &n);
 
 	pv_trust_init(&t);
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, n, NULL, &d, &tl), PV_V_TOFU);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, n, NULL, NULL, &d, &tl), PV_V_TOFU);
 	ck_assert_ptr_nonnull(tl);
 	ck_assert_str_eq(d.trusted_by, "itself");
 	ck_assert_int_eq(d.signer_index, 0);
@@ -95,7 +95,7 @@ START_TEST(tofu_first_ctl)
 	ck_assert_uint_eq(d.header_len % 4, 0);
 	pv_trust_set(&t, CTL_KIND_CTL, tl);
 	/* The same bytes again: a no-op. */
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, n, NULL, &d, &tl), PV_V_UNCHANGED);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, n, NULL, NULL, &d, &tl), PV_V_UNCHANGED);
 	ck_assert_ptr_null(tl);
 	pv_trust_cleanup(&t);
 	free(p);
@@ -114,7 +114,7 @@ START_TEST(resigned_by_second_token)
 	ck_assert_int_eq(ctl_verifier_new(&v), CTL_OK);
 	pv_trust_init(&t);
 	pv_trust_set(&t, CTL_KIND_CTL, tl_of(a, n1));
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, b, n2, v, &d, &tl), PV_V_INSTALL);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, b, n2, v, NULL, &d, &tl), PV_V_INSTALL);
 	ck_assert_str_eq(d.trusted_by, "CTL");
 	ck_assert_int_eq(d.trusted_index, 1); /* sast2 is record 2 of the held CTL */
 	ck_assert_int_eq(d.err, CTL_OK);
@@ -141,7 +141,7 @@ START_TEST(rogue_token_refused)
 
 	pv_trust_init(&t);
 	pv_trust_set(&t, CTL_KIND_CTL, tl_of(a, n1));
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, b, n2, NULL, &d, &tl), PV_V_UNTRUSTED);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, b, n2, NULL, NULL, &d, &tl), PV_V_UNTRUSTED);
 	ck_assert_ptr_null(tl);
 	ck_assert_int_eq(d.err, CTL_E_NOT_TRUSTED);
 	ck_assert_int_eq(d.parsed, 1);
@@ -149,7 +149,7 @@ START_TEST(rogue_token_refused)
 	ck_assert_ptr_nonnull(strstr(d.reason, "held CTL"));
 	/* On a fresh phone the rogue file's own signature holds: TOFU takes it (section 11). */
 	pv_trust_cleanup(&t);
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, b, n2, NULL, &d, NULL), PV_V_TOFU);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, b, n2, NULL, NULL, &d, NULL), PV_V_TOFU);
 	free(a);
 	free(b);
 }
@@ -167,15 +167,15 @@ START_TEST(tampered_and_truncated)
 	pv_tl_unref(tl);
 	pv_trust_init(&t);
 	p[n - 10] ^= 1; /* inside the last record's certificate: signed bytes */
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, n, NULL, &d, NULL), PV_V_INVALID);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, n, NULL, NULL, &d, NULL), PV_V_INVALID);
 	ck_assert_int_eq(d.err, CTL_E_SIG_INVALID);
 	ck_assert_int_eq(d.parsed, 1);
 	ck_assert_uint_eq(d.header_len, hl);
 	p[n - 10] ^= 1;
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, hl + 3, NULL, &d, NULL), PV_V_INVALID);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, hl + 3, NULL, NULL, &d, NULL), PV_V_INVALID);
 	ck_assert_int_eq(d.parsed, 0);
 	ck_assert_int_eq(d.err, CTL_E_TRUNCATED);
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, 0, NULL, &d, NULL), PV_V_INVALID);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, 0, NULL, NULL, &d, NULL), PV_V_INVALID);
 	free(p);
 }
 END_TEST
@@ -191,9 +191,9 @@ START_TEST(wrong_kind)
 	uint8_t *p = build(CTL_KIND_ITL, "ccm1", itl_ents, 2, 1000, &n);
 
 	pv_trust_init(&t);
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, n, NULL, &d, NULL), PV_V_INVALID);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, p, n, NULL, NULL, &d, NULL), PV_V_INVALID);
 	ck_assert_int_eq(d.err, CTL_E_KIND);
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, p, n, NULL, &d, NULL), PV_V_TOFU);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, p, n, NULL, NULL, &d, NULL), PV_V_TOFU);
 	free(p);
 }
 END_TEST
@@ -222,20 +222,20 @@ START_TEST(itl_chain)
 	pv_trust_init(&t);
 	pv_trust_set(&t, CTL_KIND_CTL, tl_of(c, nc));
 	/* The ITL signer is the CTL's CCM+TFTP record (the TFTP node's CallManager certificate). */
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, i1, n1, NULL, &d, &tl), PV_V_INSTALL);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, i1, n1, NULL, NULL, &d, &tl), PV_V_INSTALL);
 	ck_assert_str_eq(d.trusted_by, "CTL");
 	ck_assert_int_eq(d.trusted_index, 2);
 	pv_trust_set(&t, CTL_KIND_ITL, tl);
 	/* ITLRecovery is in neither list: refused, the old ITL kept. */
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, i2, n2, NULL, &d, NULL), PV_V_UNTRUSTED);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, i2, n2, NULL, NULL, &d, NULL), PV_V_UNTRUSTED);
 	/* With an ITLRecovery ITL held (and no CTL), its successor is trusted through the ITL. */
 	pv_trust_cleanup(&t);
 	pv_trust_set(&t, CTL_KIND_ITL, tl_of(i2, n2));
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, i3, n3, NULL, &d, NULL), PV_V_INSTALL);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, i3, n3, NULL, NULL, &d, NULL), PV_V_INSTALL);
 	ck_assert_str_eq(d.trusted_by, "ITL");
 	ck_assert_int_eq(d.trusted_index, 0);
 	/* A CTL with only an ITL held: its signer must be a SAST of the ITL. */
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, c, nc, NULL, &d, NULL), PV_V_UNTRUSTED);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, c, nc, NULL, NULL, &d, NULL), PV_V_UNTRUSTED);
 	pv_trust_cleanup(&t);
 	free(c);
 	free(i1);
@@ -282,27 +282,27 @@ START_TEST(config_sgn)
 	uint8_t *good = sgn_by("ccm1.pem", cfg, &n1), *bad = sgn_by("ccm2.pem", cfg, &n2);
 
 	pv_trust_init(&t);
-	ck_assert_int_eq(pv_config_check(&t, good, n1, &d, NULL, NULL), CTL_E_NOT_TRUSTED);
+	ck_assert_int_eq(pv_config_check(&t, NULL, good, n1, &d, NULL, NULL), CTL_E_NOT_TRUSTED);
 	ck_assert_int_eq(pv_trust_has_tftp(&t), 0);
 	pv_trust_set(&t, CTL_KIND_CTL, tl_of(c, nc));
 	ck_assert_int_eq(pv_trust_has_tftp(&t), 1);
-	ck_assert_int_eq(pv_config_check(&t, good, n1, &d, &off, &len), CTL_OK);
+	ck_assert_int_eq(pv_config_check(&t, NULL, good, n1, &d, &off, &len), CTL_OK);
 	ck_assert_str_eq(d.trusted_by, "CTL");
 	ck_assert_int_eq(d.trusted_index, 2);
 	ck_assert_uint_eq(len, strlen(cfg));
 	ck_assert_mem_eq(good + off, cfg, len);
 	/* ccm2 is listed nowhere. */
-	ck_assert_int_eq(pv_config_check(&t, bad, n2, &d, NULL, NULL), CTL_E_SIGNER_NOT_FOUND);
+	ck_assert_int_eq(pv_config_check(&t, NULL, bad, n2, &d, NULL, NULL), CTL_E_SIGNER_NOT_FOUND);
 	ck_assert_int_eq(d.v, PV_V_UNTRUSTED);
 	/* A tampered payload. */
 	good[n1 - 2] ^= 0x20;
-	ck_assert_int_eq(pv_config_check(&t, good, n1, &d, NULL, NULL), CTL_E_SIG_INVALID);
+	ck_assert_int_eq(pv_config_check(&t, NULL, good, n1, &d, NULL, NULL), CTL_E_SIG_INVALID);
 	ck_assert_int_eq(d.v, PV_V_INVALID);
 	good[n1 - 2] ^= 0x20;
 	/* ccm1 listed only as CCM (no TFTP role) does not sign configuration files. */
 	pv_trust_set(&t, CTL_KIND_CTL, tl_of(c2, nc2));
 	ck_assert_int_eq(pv_trust_has_tftp(&t), 0);
-	ck_assert_int_eq(pv_config_check(&t, good, n1, &d, NULL, NULL), CTL_E_SIGNER_NOT_FOUND);
+	ck_assert_int_eq(pv_config_check(&t, NULL, good, n1, &d, NULL, NULL), CTL_E_SIGNER_NOT_FOUND);
 	pv_trust_cleanup(&t);
 	free(c);
 	free(c2);
@@ -449,7 +449,7 @@ START_TEST(itl_only_accepts_ctl)
 
 	pv_trust_init(&t);
 	pv_trust_set(&t, CTL_KIND_ITL, tl_of(i10, ni));
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, c10, nc, NULL, &d, &tl), PV_V_INSTALL);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, c10, nc, NULL, NULL, &d, &tl), PV_V_INSTALL);
 	ck_assert_ptr_nonnull(tl);
 	ck_assert_str_eq(d.trusted_by, "ITL");
 	ck_assert_int_eq(d.trusted_index, 0);
@@ -462,13 +462,13 @@ START_TEST(itl_only_accepts_ctl)
 	pv_trust_cleanup(&t);
 
 	pv_trust_set(&t, CTL_KIND_ITL, tl_of(i12, ni12));
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, c12, nc12, NULL, &d, NULL), PV_V_INSTALL);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, c12, nc12, NULL, NULL, &d, NULL), PV_V_INSTALL);
 	ck_assert_str_eq(d.trusted_by, "ITL");
 	ck_assert_int_eq(d.trusted_index, 0);
 	/* Signed by the second SAST (utils ctl reset localkey): record 2 vouches. */
 	free(c12);
 	c12 = build(CTL_KIND_CTL, "ccm1", ctl12, 4, 3000, &nc12);
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, c12, nc12, NULL, &d, NULL), PV_V_INSTALL);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, c12, nc12, NULL, NULL, &d, NULL), PV_V_INSTALL);
 	ck_assert_str_eq(d.trusted_by, "ITL");
 	ck_assert_int_eq(d.trusted_index, 1);
 	pv_trust_cleanup(&t);
@@ -515,7 +515,7 @@ START_TEST(itl_only_refuses_ctl)
 
 	pv_trust_init(&t);
 	pv_trust_set(&t, CTL_KIND_ITL, tl_of(i10, ni));
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, cn, nc, NULL, &d, &tl), PV_V_UNTRUSTED);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, cn, nc, NULL, NULL, &d, &tl), PV_V_UNTRUSTED);
 	ck_assert_ptr_null(tl);
 	ck_assert_int_eq(d.err, CTL_E_NOT_TRUSTED);
 	ck_assert_int_eq(d.signer_index, 0);
@@ -531,7 +531,7 @@ START_TEST(itl_only_refuses_ctl)
 	pv_trust_cleanup(&t);
 
 	pv_trust_set(&t, CTL_KIND_ITL, tl_of(i12, ni12));
-	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, cc, ncc, NULL, &d, NULL), PV_V_UNTRUSTED);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, cc, ncc, NULL, NULL, &d, NULL), PV_V_UNTRUSTED);
 	ck_assert_int_eq(d.err, CTL_E_NOT_TRUSTED);
 	ck_assert_msg(strstr(d.reason, "(record 1) is not a SAST of the held ITL") != NULL,
 	              "reason: %s", d.reason);
