@@ -3,6 +3,7 @@
  * Builder: collects records (from certificates, or copied from a parsed
  * file) and header settings; ctl_builder_sign() in sign.c serialises them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,6 +150,30 @@ ctl_builder_add_cert(struct ctl_builder *b, X509 *cert, uint16_t role, const cha
 		return ctli_fail(diag, CTL_E_NOMEM, 0, -1, 0, "out of memory");
 	X509_up_ref(cert);
 	r->cert = cert;
+	r->role = role;
+	if (ipv4 != NULL) {
+		r->has_ip = 1;
+		memcpy(r->ip, ipv4, 4);
+	}
+	b->nrecs++;
+	return CTL_OK;
+}
+
+enum ctl_err
+ctli_builder_add_bare(struct ctl_builder *b, uint16_t role, const char *dns, const uint8_t *ipv4,
+                      struct ctl_diag *diag)
+{
+	struct bld_rec *r;
+	char ip[16] = "";
+
+	ctl_diag_clear(diag);
+	if (dns != NULL && strlen(dns) > 255)
+		return ctli_fail(diag, CTL_E_INVAL, 0, -1, 0, "DNS name longer than 255 bytes");
+	/* CUCM writes the node's address as its name in these records. */
+	if (dns == NULL && ipv4 != NULL)
+		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", ipv4[0], ipv4[1], ipv4[2], ipv4[3]);
+	if ((r = new_rec(b)) == NULL || (r->dns = strdup(dns != NULL ? dns : ip)) == NULL)
+		return ctli_fail(diag, CTL_E_NOMEM, 0, -1, 0, "out of memory");
 	r->role = role;
 	if (ipv4 != NULL) {
 		r->has_ip = 1;

@@ -6,7 +6,8 @@
 #include "ctl_int.h"
 
 struct bld_rec {
-	X509 *cert;       /* referenced; NULL for a copied record without a usable certificate */
+	X509 *cert;       /* referenced; NULL for a copied record without a usable certificate,
+	                   * and for a certificate-less record (is_raw 0, cert NULL) */
 	uint16_t role;
 	char *dns;
 	int has_ip;
@@ -30,5 +31,14 @@ struct ctl_builder {
 	struct bld_rec *recs;
 	size_t nrecs, recs_cap;
 };
+
+/*
+ * Adds a certificate-less record: DNSNAME, FUNCTION and IPADDRESS only, as
+ * CUCM writes the CCM+TFTP records of a non-secure CTL (33 bytes with an
+ * IP address as the name). dns NULL: the IPv4 address as text when ipv4 is
+ * given, else empty. ipv4 NULL: no IPADDRESS.
+ */
+CTL_MUST_USE enum ctl_err ctli_builder_add_bare(struct ctl_builder *b, uint16_t role, const char *dns,
+                                                const uint8_t *ipv4, struct ctl_diag *diag);
 
 #endif

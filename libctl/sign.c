@@ -116,6 +116,11 @@ put_record(struct ctl_wr *wr, const struct bld_rec *rec)
 		return r;
 	if (rec->is_raw) {
 		r = ctl_wr_bytes(wr, rec->raw, rec->raw_len);
+	} else if (rec->cert == NULL) {
+		/* Certificate-less record (ctli_builder_add_bare): 2, 4, [10]. */
+		if ((r = put_elem(wr, CTL_R_DNSNAME, dns, strlen(dns) + 1)) == CTL_OK &&
+		    (r = put_u16_elem(wr, CTL_R_FUNCTION, rec->role)) == CTL_OK && rec->has_ip)
+			r = put_elem(wr, CTL_R_IPADDRESS, rec->ip, 4);
 	} else if ((r = put_elem(wr, CTL_R_DNSNAME, dns, strlen(dns) + 1)) == CTL_OK &&
 	           (r = put_name(wr, CTL_R_SUBJECTNAME, X509_get_subject_name(rec->cert))) == CTL_OK &&
 	           (r = put_u16_elem(wr, CTL_R_FUNCTION, rec->role)) == CTL_OK &&

@@ -46,10 +46,14 @@ struct ctl_itl_spec {
 };
 
 /*
- * Adds the ITL records of spec to a new builder: SAST ITLRecovery (12X, or
- * 8X when given), SAST CallManager, TFTP or CCM+TFTP CallManager, TVS of
- * each node, CAPF. With rollback the TFTP and TVS records carry no
- * certificate fields. *out: free with ctl_builder_free().
+ * Adds the ITL records of spec to a new builder, the signer first.
+ * 12X: SAST ITLRecovery, SAST CallManager, TFTP or CCM+TFTP CallManager,
+ * TVS of each node, CAPF. 8X: SAST CallManager, TFTP or CCM+TFTP
+ * CallManager, SAST ITLRecovery when given, TVS of each node, CAPF.
+ * With rollback the TFTP/CCM+TFTP and TVS records carry no certificate
+ * fields (DNSNAME, FUNCTION, IPADDRESS; DNSNAME is the IPv4 address as
+ * text when dns is NULL), and a TVS entry's cert may be NULL.
+ * *out: free with ctl_builder_free().
  */
 CTL_MUST_USE enum ctl_err ctl_itl_builder(const struct ctl_itl_spec *spec, struct ctl_builder **out,
                                           struct ctl_diag *diag);
@@ -89,8 +93,11 @@ struct ctl_tokenless_spec {
 
 /*
  * Adds the records of a tokenless CTL: SAST ITLRecovery, SAST publisher
- * CallManager, then per node CCM+TFTP (certificate-less when non_secure),
- * CAPF and TVS when given, then the tokens as SAST. Free with
+ * CallManager, then per node CCM+TFTP (certificate-less when non_secure,
+ * and then a node's cert other than the publisher's may be NULL), CAPF
+ * and TVS when given, then the tokens as SAST. The same records whichever
+ * key signs (enum ctl_tokenless_signer is the caller's choice of signer).
+ * itlrecovery.cert NULL: no ITLRecovery record. Free with
  * ctl_builder_free().
  */
 CTL_MUST_USE enum ctl_err ctl_tokenless_builder(const struct ctl_tokenless_spec *spec,
