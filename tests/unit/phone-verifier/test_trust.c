@@ -543,6 +543,353 @@ START_TEST(itl_only_refuses_ctl)
 }
 END_TEST
 
+/* ---- Security By Default: TVS, the held ITL's TFTP record, reset ITL ---- */
+
+/* A TVS stub: answers with a PKI certificate and roles, or an error; records the query. */
+struct stub {
+	const char *cert;          /* PKI file returned; NULL with err CTL_OK: "unknown" */
+	uint8_t roles[4];
+	size_t nroles;
+	enum ctl_err err;          /* CTL_OK: answer; else returned as is */
+	unsigned calls;
+	enum ctl_kind kind;
+	char subject[512], issuer[512];
+	uint8_t serial[64];
+	size_t serial_len;
+};
+
+static enum ctl_err
+stub_query(void *arg, const struct pv_trust *held, const struct pv_tvs_query *q,
+           struct pv_tvs_answer *a, char *why, size_t cap)
+{
+	struct stub *st = arg;
+	struct ctl_diag d;
+
+	ck_assert_ptr_nonnull(held);
+	st->calls++;
+	st->kind = q->kind;
+	snprintf(st->subject, sizeof(st->subject), "%s", q->subject);
+	snprintf(st->issuer, sizeof(st->issuer), "%s", q->issuer);
+	ck_assert_uint_le(q->serial_len, sizeof(st->serial));
+	memcpy(st->serial, q->serial, q->serial_len);
+	st->serial_len = q->serial_len;
+	if (st->err != CTL_OK) {
+		snprintf(why, cap, "no TVS server answered (stub)");
+		return st->err;
+	}
+	if (st->cert == NULL) {
+		snprintf(why, cap, "the TVS does not know the certificate (stub)");
+		return CTL_E_NOT_TRUSTED;
+	}
+	ck_assert_int_eq(ctl_cert_load(tu_pki(st->cert), &a->cert, &d), CTL_OK);
+	memcpy(a->roles, st->roles, st->nroles);
+	a->nroles = st->nroles;
+	a->ttl = 86400;
+	snprintf(a->server, sizeof(a->server), "127.0.0.1:2445");
+	return CTL_OK;
+}
+
+/* The serial bytes of a PKI certificate. */
+static size_t
+serial_of(const char *name, uint8_t *out, size_t cap)
+{
+	struct ctl_diag d;
+	X509 *c = NULL;
+	uint8_t *sb = NULL;
+	size_t n = 0;
+
+	ck_assert_int_eq(ctl_cert_load(tu_pki(name), &c, &d), CTL_OK);
+	ck_assert_int_eq(ctl_serial_bytes(c, &sb, &n), CTL_OK);
+	ck_assert_uint_le(n, cap);
+	memcpy(out, sb, n);
+	free(sb);
+	X509_free(c);
+	return n;
+}
+
+static const struct ent itl8x_ccm1[] = {
+	{ "ccm1.pem", CTL_ROLE_SAST }, { "ccm1.pem", CTL_ROLE_TFTP }, { "tvs1.pem", CTL_ROLE_TVS },
+};
+static const struct ent itl8x_ccm2[] = {
+	{ "ccm2.pem", CTL_ROLE_SAST }, { "ccm2.pem", CTL_ROLE_TFTP }, { "tvs1.pem", CTL_ROLE_TVS },
+};
+
+/*
+ * 12.x layout: the held ITL lists CallManager as TFTP only (ITLRecovery is
+ * the SAST); an ITL that CallManager signs (itl-reset localkey) is vouched
+ * for by that TFTP record of the held ITL, without TVS.
+ */
+START_TEST(itl_by_held_itl_tftp_record)
+{
+	static const struct ent held12[] = {
+		{ "itlrecovery.pem", CTL_ROLE_SAST }, { "ccm1.pem", CTL_ROLE_TFTP },
+		{ "tvs1.pem", CTL_ROLE_TVS },
+	};
+	struct stub st = { .cert = "ccm1.pem", .roles = { 3 }, .nroles = 1 };
+	const struct pv_tvs_ops ops = { stub_query, &st };
+	struct pv_trust t;
+	struct pv_decision d;
+	size_t nh, nn;
+	uint8_t *h = build(CTL_KIND_ITL, "itlrecovery", held12, 3, 1000, &nh);
+	uint8_t *nw = build(CTL_KIND_ITL, "ccm1", itl8x_ccm1, 3, 2000, &nn);
+
+	pv_trust_init(&t);
+	pv_trust_set(&t, CTL_KIND_ITL, tl_of(h, nh));
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, nw, nn, NULL, &ops, &d, NULL), PV_V_INSTALL);
+	ck_assert_str_eq(d.trusted_by, "ITL");
+	ck_assert_int_eq(d.trusted_index, 1);
+	ck_assert_uint_eq(st.calls, 0);
+	ck_assert_int_eq(d.tvs.asked, 0);
+	ck_assert_int_eq(pv_trust_itl_is_reset(t.itl), 0);
+	pv_trust_cleanup(&t);
+	free(h);
+	free(nw);
+}
+END_TEST
+
+/*
+ * 8.x layout, CallManager regenerated: the new ITL's signer (ccm2) is in no
+ * held list; TVS is asked with the header's signer name, issuer and serial,
+ * answers ccm2 with roles SAST and TFTP, the signature verifies with it:
+ * installed, trusted by TVS. Without TVS the same file is refused.
+ */
+START_TEST(itl_vouched_by_tvs)
+{
+	struct stub st = { .cert = "ccm2.pem", .roles = { 0, 3 }, .nroles = 2 };
+	const struct pv_tvs_ops ops = { stub_query, &st };
+	struct pv_trust t;
+	struct pv_decision d;
+	struct pv_tl *tl = NULL, *parsed;
+	size_t nh, nn, ns;
+	uint8_t *h = build(CTL_KIND_ITL, "ccm1", itl8x_ccm1, 3, 1000, &nh);
+	uint8_t *nw = build(CTL_KIND_ITL, "ccm2", itl8x_ccm2, 3, 2000, &nn);
+	uint8_t want[64];
+	struct ctl_bytes sn, ca;
+
+	pv_trust_init(&t);
+	pv_trust_set(&t, CTL_KIND_ITL, tl_of(h, nh));
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, nw, nn, NULL, NULL, &d, NULL),
+	                 PV_V_UNTRUSTED);
+	ck_assert_int_eq(d.tvs.asked, 0);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, nw, nn, NULL, &ops, &d, &tl), PV_V_INSTALL);
+	ck_assert_ptr_nonnull(tl);
+	ck_assert_str_eq(d.trusted_by, "TVS");
+	ck_assert_int_eq(d.tvs.asked, 1);
+	ck_assert_int_eq(d.tvs.vouched, 1);
+	ck_assert_int_eq(d.tvs.ttl, 86400);
+	ck_assert_uint_eq(d.tvs.nroles, 2);
+	ck_assert_str_eq(d.tvs.server, "127.0.0.1:2445");
+	ck_assert_msg(strstr(d.reason, "vouched for by TVS 127.0.0.1:2445") != NULL, "%s", d.reason);
+	ck_assert_uint_eq(st.calls, 1);
+	ck_assert_int_eq(st.kind, CTL_KIND_ITL);
+	/* The query carries the file header's signer fields. */
+	parsed = tl_of(nw, nn);
+	sn = ctl_file_signer_name(parsed->f);
+	ca = ctl_file_signer_caname(parsed->f);
+	ck_assert_uint_eq(strlen(st.subject), strnlen((const char *)sn.p, sn.len));
+	ck_assert_mem_eq(st.subject, sn.p, strlen(st.subject));
+	ck_assert_ptr_nonnull(strstr(st.subject, "CN="));
+	ck_assert_uint_eq(strlen(st.issuer), strnlen((const char *)ca.p, ca.len));
+	ck_assert_mem_eq(st.issuer, ca.p, strlen(st.issuer));
+	ns = serial_of("ccm2.pem", want, sizeof(want));
+	ck_assert_uint_eq(st.serial_len, ns);
+	ck_assert_mem_eq(st.serial, want, ns);
+	pv_tl_unref(parsed);
+	pv_tl_unref(tl);
+	pv_trust_cleanup(&t);
+	free(h);
+	free(nw);
+}
+END_TEST
+
+/*
+ * TVS answers that must not be believed: a certificate that does not
+ * verify the file (a lying or confused server), roles that allow no trust
+ * list signer (TVS, CAPF), "unknown", and no server reachable. Each is
+ * refused, with the TVS reason in the line.
+ */
+START_TEST(tvs_answers_refused)
+{
+	struct stub st = { .cert = "ccm1.pem", .roles = { 0, 3 }, .nroles = 2 };
+	const struct pv_tvs_ops ops = { stub_query, &st };
+	struct pv_trust t;
+	struct pv_decision d;
+	struct pv_tl *tl = (struct pv_tl *)&t;
+	size_t nh, nn;
+	uint8_t *h = build(CTL_KIND_ITL, "ccm1", itl8x_ccm1, 3, 1000, &nh);
+	uint8_t *nw = build(CTL_KIND_ITL, "ccm2", itl8x_ccm2, 3, 2000, &nn);
+
+	pv_trust_init(&t);
+	pv_trust_set(&t, CTL_KIND_ITL, tl_of(h, nh));
+	/* ccm1 returned for ccm2's file: the signature does not verify. */
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, nw, nn, NULL, &ops, &d, &tl),
+	                 PV_V_UNTRUSTED);
+	ck_assert_ptr_null(tl);
+	ck_assert_int_eq(d.err, CTL_E_NOT_TRUSTED);
+	ck_assert_int_eq(d.tvs.asked, 1);
+	ck_assert_int_eq(d.tvs.vouched, 0);
+	ck_assert_msg(strstr(d.reason, "TVS: the certificate the TVS returned does not verify") != NULL,
+	              "%s", d.reason);
+	/* The right certificate with roles TVS and CAPF only. */
+	st.cert = "ccm2.pem";
+	st.roles[0] = CTL_ROLE_TVS;
+	st.roles[1] = CTL_ROLE_CAPF;
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, nw, nn, NULL, &ops, &d, NULL),
+	                 PV_V_UNTRUSTED);
+	ck_assert_msg(strstr(d.reason, "roles allow no trust list signer") != NULL, "%s", d.reason);
+	/* Unknown to the TVS. */
+	st.cert = NULL;
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, nw, nn, NULL, &ops, &d, NULL),
+	                 PV_V_UNTRUSTED);
+	ck_assert_int_eq(d.tvs.err, CTL_E_NOT_TRUSTED);
+	ck_assert_msg(strstr(d.reason, "does not know the certificate") != NULL, "%s", d.reason);
+	/* No server reached. */
+	st.err = CTL_E_IO;
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, nw, nn, NULL, &ops, &d, NULL),
+	                 PV_V_UNTRUSTED);
+	ck_assert_int_eq(d.tvs.err, CTL_E_IO);
+	ck_assert_msg(strstr(d.reason, "no TVS server answered") != NULL, "%s", d.reason);
+	ck_assert_uint_eq(st.calls, 4);
+	pv_trust_cleanup(&t);
+	free(h);
+	free(nw);
+}
+END_TEST
+
+/*
+ * A phone moved to another cluster: its held CTL does not list the new
+ * cluster's signer; once the old cluster's TVS knows the certificate
+ * (roles SAST and TFTP, as a real TVS answered), the new CTL is taken.
+ */
+START_TEST(ctl_vouched_by_tvs)
+{
+	static const struct ent ctlB[] = {
+		{ "itlrecoveryB.pem", CTL_ROLE_SAST }, { "ccmB.pem", CTL_ROLE_SAST },
+		{ "ccmB.pem", CTL_ROLE_CCM_TFTP },
+	};
+	struct stub st = { .cert = NULL };
+	const struct pv_tvs_ops ops = { stub_query, &st };
+	struct pv_trust t;
+	struct pv_decision d;
+	size_t nc, nb;
+	uint8_t *c = ctl_by("sast1", 1000, &nc);
+	uint8_t *b = build(CTL_KIND_CTL, "itlrecoveryB", ctlB, 3, 2000, &nb);
+
+	pv_trust_init(&t);
+	pv_trust_set(&t, CTL_KIND_CTL, tl_of(c, nc));
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, b, nb, NULL, &ops, &d, NULL),
+	                 PV_V_UNTRUSTED);
+	ck_assert_msg(strstr(d.reason, "is not a SAST of the held CTL; TVS:") != NULL, "%s", d.reason);
+	st.cert = "itlrecoveryB.pem";
+	st.roles[0] = CTL_ROLE_SAST;
+	st.roles[1] = CTL_ROLE_TFTP;
+	st.nroles = 2;
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_CTL, b, nb, NULL, &ops, &d, NULL), PV_V_INSTALL);
+	ck_assert_str_eq(d.trusted_by, "TVS");
+	ck_assert_int_eq(st.kind, CTL_KIND_CTL);
+	pv_trust_cleanup(&t);
+	free(c);
+	free(b);
+}
+END_TEST
+
+/*
+ * A .sgn whose signer is in no held list: TVS vouches only with role TFTP
+ * or CCM+TFTP (SAST is a trust-list role), and only when the signature
+ * verifies; a signer found locally with a bad signature is never asked about.
+ */
+START_TEST(sgn_vouched_by_tvs)
+{
+	static const char cfg[] = "<device><deviceProtocol>SIP</deviceProtocol></device>\n";
+	struct stub st = { .cert = "ccm2.pem", .roles = { 0 }, .nroles = 1 };
+	const struct pv_tvs_ops ops = { stub_query, &st };
+	struct pv_trust t;
+	struct pv_decision d;
+	size_t nh, n2, n1, off = 0, len = 0;
+	uint8_t *h = build(CTL_KIND_ITL, "ccm1", itl8x_ccm1, 3, 1000, &nh);
+	uint8_t *s2 = sgn_by("ccm2.pem", cfg, &n2), *s1 = sgn_by("ccm1.pem", cfg, &n1);
+
+	pv_trust_init(&t);
+	pv_trust_set(&t, CTL_KIND_ITL, tl_of(h, nh));
+	ck_assert_int_eq(pv_config_check(&t, &ops, s2, n2, &d, NULL, NULL), CTL_E_SIGNER_NOT_FOUND);
+	ck_assert_int_eq(d.tvs.asked, 1);
+	ck_assert_int_eq(st.kind, CTL_KIND_SGN);
+	ck_assert_msg(strstr(d.reason, "roles allow no configuration file signer") != NULL, "%s",
+	              d.reason);
+	st.roles[0] = CTL_ROLE_CCM_TFTP;
+	ck_assert_int_eq(pv_config_check(&t, &ops, s2, n2, &d, &off, &len), CTL_OK);
+	ck_assert_str_eq(d.trusted_by, "TVS");
+	ck_assert_uint_eq(len, strlen(cfg));
+	ck_assert_mem_eq(s2 + off, cfg, len);
+	/* The wrong certificate from TVS. */
+	st.cert = "ccm1.pem";
+	ck_assert_int_eq(pv_config_check(&t, &ops, s2, n2, &d, NULL, NULL), CTL_E_SIGNER_NOT_FOUND);
+	ck_assert_int_eq(d.tvs.vouched, 0);
+	/* Signed by the held TFTP record but tampered: invalid, TVS not asked. */
+	st.calls = 0;
+	s1[n1 - 2] ^= 0x20;
+	ck_assert_int_eq(pv_config_check(&t, &ops, s1, n1, &d, NULL, NULL), CTL_E_SIG_INVALID);
+	ck_assert_int_eq(d.v, PV_V_INVALID);
+	ck_assert_uint_eq(st.calls, 0);
+	/* And a tampered file TVS is asked about does not verify with the right certificate either. */
+	st.cert = "ccm2.pem";
+	s2[n2 - 2] ^= 0x20;
+	ck_assert_int_eq(pv_config_check(&t, &ops, s2, n2, &d, NULL, NULL), CTL_E_SIGNER_NOT_FOUND);
+	ck_assert_int_eq(d.tvs.vouched, 0);
+	pv_trust_cleanup(&t);
+	free(h);
+	free(s1);
+	free(s2);
+}
+END_TEST
+
+/*
+ * A held reset ITL (itl-reset: only the signer, as SAST) makes the next ITL
+ * first contact, even one signed by a certificate never seen; TVS is not
+ * asked (the reset ITL lists no TVS). A held CTL that vouches still comes first.
+ */
+START_TEST(reset_itl_first_contact)
+{
+	static const struct ent reset[] = { { "ccm1.pem", CTL_ROLE_SAST } };
+	struct stub st = { .cert = NULL };
+	const struct pv_tvs_ops ops = { stub_query, &st };
+	struct pv_trust t;
+	struct pv_decision d;
+	struct pv_tl *tl = NULL;
+	size_t nr, nn, nc, nh;
+	uint8_t *r = build(CTL_KIND_ITL, "ccm1", reset, 1, 1000, &nr);
+	uint8_t *nw = build(CTL_KIND_ITL, "ccm2", itl8x_ccm2, 3, 2000, &nn);
+	uint8_t *c = ctl_by("sast1", 1000, &nc);
+	uint8_t *h = build(CTL_KIND_ITL, "ccm1", itl8x_ccm1, 3, 1000, &nh);
+
+	pv_trust_init(&t);
+	pv_trust_set(&t, CTL_KIND_ITL, tl_of(r, nr));
+	ck_assert_int_eq(pv_trust_itl_is_reset(t.itl), 1);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, nw, nn, NULL, &ops, &d, &tl), PV_V_TOFU);
+	ck_assert_ptr_nonnull(tl);
+	ck_assert_int_eq(d.reset_itl, 1);
+	ck_assert_str_eq(d.trusted_by, "itself");
+	ck_assert_msg(strstr(d.reason, "the held ITL is a reset ITL") != NULL, "%s", d.reason);
+	ck_assert_uint_eq(st.calls, 0);
+	pv_trust_set(&t, CTL_KIND_ITL, tl);
+	ck_assert_int_eq(pv_trust_itl_is_reset(t.itl), 0);
+	/* Once the new ITL is held, an ITL by the old signer is judged again. */
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, h, nh, NULL, NULL, &d, NULL),
+	                 PV_V_UNTRUSTED);
+	/* With a CTL held that lists ccm1 as CCM+TFTP: the CTL vouches for an ITL ccm1 signs. */
+	pv_trust_set(&t, CTL_KIND_ITL, tl_of(r, nr));
+	pv_trust_set(&t, CTL_KIND_CTL, tl_of(c, nc));
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, h, nh, NULL, &ops, &d, NULL), PV_V_INSTALL);
+	ck_assert_str_eq(d.trusted_by, "CTL");
+	ck_assert_int_eq(d.reset_itl, 0);
+	pv_trust_cleanup(&t);
+	free(r);
+	free(nw);
+	free(c);
+	free(h);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -565,6 +912,12 @@ make_suite(void)
 	tcase_add_test(state, record_same_role);
 	tcase_add_test(ok, itl_only_accepts_ctl);
 	tcase_add_test(refused, itl_only_refuses_ctl);
+	tcase_add_test(ok, itl_by_held_itl_tftp_record);
+	tcase_add_test(ok, itl_vouched_by_tvs);
+	tcase_add_test(refused, tvs_answers_refused);
+	tcase_add_test(ok, ctl_vouched_by_tvs);
+	tcase_add_test(ok, sgn_vouched_by_tvs);
+	tcase_add_test(ok, reset_itl_first_contact);
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, refused);
 	suite_add_tcase(s, state);
