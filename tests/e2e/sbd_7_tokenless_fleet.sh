@@ -1,0 +1,80 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Security By Default, scenario 7: tokenless mixed mode on a two-node
+# cluster. 1,000 phones, each with its own SEP<MAC>.cnf.xml that node 1
+# signs, boot from node 1 as one fleet: every phone ends with the CTL and
+# the ITL the node serves, and every phone's stored config is its file (each
+# .sgn verified). A phone whose certificate is in the node's device_cert_dir
+# gets SEP<MAC>.cnf.xml.enc.sgn (the plain text nowhere in it), which
+# `boot --encrypted --phone-key` decrypts to the plain file; the wrong
+# phone key decrypts nothing.
+. "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/sbd_env.inc"
+need_sbd
+N=1000
+mkdir -p "$T_TMP/devcerts"
+cp "$PKI/phone1.pem" "$T_TMP/devcerts/SEP001122334455.pem"
+sbd_identity 1 ccm1 tvs1 itlrecovery; sbd_tls 1
+sbd_identity 2 ccm2 tvs2 itlrecovery; sbd_tls 2
+start_sbd_node 1 --peer 2 --set "device_cert_dir=$T_TMP/devcerts"
+start_sbd_node 2 --peer 1
+R=$T_TMP/n1/tftp
+
+expect_exit "ctl-client mixed-mode --tokenless" 0 "$CC" mixed-mode --tokenless \
+	--server "127.0.0.1:$PPORT_1" --server "127.0.0.1:$PPORT_2" $AUTH --yes
+expect_grep "... Cluster set to Mixed Mode" "Cluster set to Mixed Mode" "$T_TMP/last.out"
+check "node 1 serves the CTL" test -s "$R/CTLFile.tlv"
+expect_eq "... node 2 the same" "$(md5 "$T_TMP/n2/tftp/CTLFile.tlv")" "$(md5 "$R/CTLFile.tlv")"
+
+# One config per fleet phone (MACs 0C0FFE000000 upwards), written by rename.
+i=0
+while [ $i -lt $N ]; do
+	m=$(printf '0C0FFE%06X' $i)
+	printf '<device><name>SEP%s</name><loadInformation>sip88xx.14-2-1</loadInformation></device>\n' "$m" \
+		> "$R/.SEP$m.tmp"
+	mv "$R/.SEP$m.tmp" "$R/SEP$m.cnf.xml"
+	i=$((i + 1))
+done
+sgn_count() { [ "$(find "$R" -name 'SEP0C0FFE*.cnf.xml.sgn' | wc -l)" -eq $N ]; }
+if wait_for 60 sgn_count; then ok "the node signs all $N configs"; else
+	not_ok "$(find "$R" -name 'SEP0C0FFE*.cnf.xml.sgn' | wc -l) of $N configs signed after 60 s"; fi
+
+expect_exit "a fleet of $N phones boots from node 1 (exit 0)" 0 "$PV" fleet --count $N --concurrency 200 \
+	--tftp "127.0.0.1:$TPORT_1" --tvs "127.0.0.1:$VPORT_1" --state-root "$T_TMP/fleet" --json --no-progress
+cp "$T_TMP/last.out" "$T_TMP/fleet.json"
+expect_grep "every phone: CTL and ITL installed" "\"CTL and ITL installed\":$N" "$T_TMP/fleet.json"
+expect_grep "... holding the node's CTL and ITL (md5)" "\"server_md5_phones\":$N" "$T_TMP/fleet.json"
+expect_grep "... the node's CTL" "\"server_ctl_md5\":\"$(md5 "$R/CTLFile.tlv")\"" "$T_TMP/fleet.json"
+expect_grep "... the node's ITL" "\"server_itl_md5\":\"$(md5 "$R/ITLFile.tlv")\"" "$T_TMP/fleet.json"
+expect_grep "... no config refused" '"config-auth":0' "$T_TMP/fleet.json"
+good=0
+for d in "$T_TMP"/fleet/SEP*; do
+	m=${d##*/}
+	cmp -s "$d/$m.cnf.xml" "$R/$m.cnf.xml" && good=$((good + 1))
+done
+expect_eq "every phone stores its own config, verified" "$good" "$N"
+
+# --- the encrypted config
+SECRET='<device><name>SEP001122334455</name><sipProfile><phoneLabel>enc-marker-7c1f</phoneLabel></sipProfile></device>'
+printf '%s\n' "$SECRET" > "$R/.enc.tmp"
+mv "$R/.enc.tmp" "$R/SEP001122334455.cnf.xml"
+if wait_for 5 test -s "$R/SEP001122334455.cnf.xml.enc.sgn"; then ok "the node writes SEP001122334455.cnf.xml.enc.sgn"; else
+	not_ok "no .enc.sgn after 5 s"; fi
+if grep -q "enc-marker-7c1f" "$R/SEP001122334455.cnf.xml.enc.sgn" 2>/dev/null; then
+	not_ok "the plain text is not in the .enc.sgn"; else ok "the plain text is not in the .enc.sgn"; fi
+wait_for 5 test -s "$R/SEP001122334455.cnf.xml.sgn" || true
+if grep -q "enc-marker-7c1f" "$R/SEP001122334455.cnf.xml.sgn" 2>/dev/null; then
+	not_ok "... nor in its companion .sgn"; else ok "... nor in its companion .sgn"; fi
+expect_exit "phone 1 boots with --encrypted and its key (exit 0)" 0 boot "$T_TMP/p1" 1 --encrypted \
+	--phone-cert "$PKI/phone1.pem" --phone-key "$PKI/phone1.key"
+expect_grep "... it asks for the .enc.sgn" "SEP001122334455.cnf.xml.enc.sgn" "$T_TMP/last.out"
+check "... and decrypts it to the plain file" cmp "$T_TMP/p1/SEP001122334455.cnf.xml" "$R/SEP001122334455.cnf.xml"
+boot "$T_TMP/p1x" 1 --encrypted --phone-cert "$PKI/phone2.pem" --phone-key "$PKI/phone2.key" \
+	> "$T_TMP/wrong.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && ! grep -q "enc-marker-7c1f" "$T_TMP/p1x/SEP001122334455.cnf.xml" 2>/dev/null; then
+	ok "the wrong phone key decrypts nothing (exit $rc)"; else not_ok "the wrong phone key: exit $rc"; fi
+expect_exit "a phone without a device certificate: --encrypted falls back to the signed config" 0 \
+	boot_mac 0C0FFE000001 "$T_TMP/p2" 1 --encrypted
+check "... and stores it" cmp "$T_TMP/p2/SEP0C0FFE000001.cnf.xml" "$R/SEP0C0FFE000001.cnf.xml"
+finish
