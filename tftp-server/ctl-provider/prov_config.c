@@ -46,6 +46,16 @@ prov_config_defaults(struct prov_config *c)
 	c->max_per_address = 16;
 	c->login_timeout = 30;
 	c->max_unauth_requests = 3;
+	c->itl_layout = CTL_ITL_12X;
+	c->itl_digest = CTL_DIGEST_SHA1;
+	c->sign_configs = PROV_UNSET;
+	c->ctl_layout = CTL_TL_SIGN_RECOVERY;
+}
+
+unsigned
+prov_config_sign_configs(const struct prov_config *c)
+{
+	return c->sign_configs == PROV_UNSET ? c->itl : c->sign_configs;
 }
 
 /* Copies a string value; refuses values that do not fit. */
@@ -178,6 +188,85 @@ set_bool(unsigned *dst, const char *key, const char *val, char *err, size_t errl
 	return fail(err, errlen, "%s: '%s' is not yes or no", key, val);
 }
 
+/* A word from a fixed list to its value (layouts, digests). */
+struct word {
+	const char *name;
+	unsigned val;
+};
+
+static CTL_MUST_USE int
+set_word(unsigned *dst, const struct word *w, size_t n, const char *key, const char *val,
+         const char *choices, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(val, w[i].name) == 0) {
+			*dst = w[i].val;
+			return 0;
+		}
+	return fail(err, errlen, "%s: '%s' is not one of %s", key, val, choices);
+}
+
+static CTL_MUST_USE int
+set_itl_layout(struct prov_config *c, const char *val, char *err, size_t errlen)
+{
+	static const struct word w[] = { { "12x", CTL_ITL_12X }, { "8x", CTL_ITL_8X } };
+
+	return set_word(&c->itl_layout, w, 2, "itl_layout", val, "12x, 8x", err, errlen);
+}
+
+static CTL_MUST_USE int
+set_ctl_layout(struct prov_config *c, const char *val, char *err, size_t errlen)
+{
+	static const struct word w[] = { { "12x", CTL_TL_SIGN_RECOVERY },
+	                                 { "10x", CTL_TL_SIGN_CALLMANAGER } };
+
+	return set_word(&c->ctl_layout, w, 2, "ctl_layout", val, "12x, 10x", err, errlen);
+}
+
+static CTL_MUST_USE int
+set_itl_digest(struct prov_config *c, const char *val, char *err, size_t errlen)
+{
+	static const struct word w[] = { { "sha1", CTL_DIGEST_SHA1 }, { "sha256", CTL_DIGEST_SHA256 },
+	                                 { "sha512", CTL_DIGEST_SHA512 } };
+
+	return set_word(&c->itl_digest, w, 3, "itl_digest", val, "sha1, sha256, sha512", err,
+	                errlen);
+}
+
+/* tvs_peer = DNS IPV4 PATH: another node's TVS certificate for this node's ITL. */
+static CTL_MUST_USE int
+add_peer(struct prov_config *c, const char *val, char *err, size_t errlen)
+{
+	char dns[PROV_NAME_MAX], ip[64], path[PROV_PATH_MAX], extra[2];
+	struct prov_peer *p;
+
+	if (strlen(val) >= PROV_PATH_MAX + 128 ||
+	    sscanf(val, "%255s %63s %1023s %1s", dns, ip, path, extra) != 3)
+		return fail(err, errlen, "tvs_peer: expected DNS IPV4 PATH, got '%s'", val);
+	if (c->npeers == PROV_MAX_PEERS)
+		return fail(err, errlen, "tvs_peer: more than %d peers", PROV_MAX_PEERS);
+	p = &c->peers[c->npeers];
+	if (inet_pton(AF_INET, ip, p->ipv4) != 1)
+		return fail(err, errlen, "tvs_peer: '%s' is not a dotted IPv4 address", ip);
+	memcpy(p->dns, dns, strlen(dns) + 1);
+	memcpy(p->path, path, strlen(path) + 1);
+	c->npeers++;
+	return 0;
+}
+
+static CTL_MUST_USE int
+set_sign_configs(struct prov_config *c, const char *val, char *err, size_t errlen)
+{
+	unsigned v;
+
+	if (set_bool(&v, "sign_configs", val, err, errlen) != 0)
+		return -1;
+	c->sign_configs = v;
+	return 0;
+}
+
 enum key_kind { K_STR, K_UINT, K_BOOL, K_FN };
 
 /* Every key the config file and the command line accept. */
@@ -215,6 +304,22 @@ static const struct key {
 	BOOL("allow_override", allow_override),
 	BOOL("allow_set_mode", allow_set_mode),
 	STR("user", user),
+	BOOL("itl", itl),
+	FN("itl_layout", set_itl_layout),
+	BOOL("itl_rollback", itl_rollback),
+	FN("itl_digest", set_itl_digest),
+	STR("callmanager_cert", callmanager_cert),
+	STR("callmanager_key", callmanager_key),
+	STR("tvs_cert", tvs_cert),
+	STR("capf_cert", capf_cert),
+	STR("itlrecovery_cert", itlrecovery_cert),
+	STR("itlrecovery_key", itlrecovery_key),
+	STR("itlrecovery_remote_cert", itlrecovery_remote_cert),
+	STR("itlrecovery_remote_key", itlrecovery_remote_key),
+	FN("tvs_peer", add_peer),
+	FN("sign_configs", set_sign_configs),
+	STR("device_cert_dir", device_cert_dir),
+	FN("ctl_layout", set_ctl_layout),
 #undef STR
 #undef NUM
 #undef BOOL
@@ -323,6 +428,15 @@ prov_config_finish(struct prov_config *c, char *err, size_t errlen)
 			return fail(err, errlen, "missing setting: %s", required[i].key);
 	if (!c->has_ipv4)
 		return fail(err, errlen, "missing setting: ipv4");
+	/* The 12.x ITL is signed by ITLRecovery: a node without its key cannot serve one. */
+	if (c->itl && c->itl_layout == CTL_ITL_12X &&
+	    (c->itlrecovery_cert[0] == '\0' || c->itlrecovery_key[0] == '\0'))
+		return fail(err, errlen, "itl = yes with itl_layout = 12x needs itlrecovery_cert and "
+		            "itlrecovery_key (the 12.x ITL is signed by ITLRecovery); or itl_layout = 8x");
+	if ((c->itlrecovery_key[0] != '\0' && c->itlrecovery_cert[0] == '\0') ||
+	    (c->itlrecovery_remote_key[0] != '\0') != (c->itlrecovery_remote_cert[0] != '\0'))
+		return fail(err, errlen, "an ITLRecovery key needs its certificate "
+		            "(itlrecovery_cert, itlrecovery_remote_cert and _key go together)");
 	for (i = 0; i < c->ncerts; i++) {
 		struct prov_cert *pc = &c->certs[i];
 		X509 *x = NULL;

@@ -148,6 +148,22 @@ struct installed {
 };
 
 /*
+ * 1 when f is signed by the cluster's own CallManager or ITLRecovery key
+ * (tokenless mode, doc/sbd.md): the node that holds those keys made it.
+ */
+static int
+own_signed(const struct prov_store *s, const struct ctl_file *f)
+{
+	struct ctl_verify_result vr;
+	const struct ctl_record *rec;
+
+	if (s->own_signer == NULL || ctl_file_verify(f, &vr) != CTL_OK || vr.signer_index < 0 ||
+	    (rec = ctl_file_record(f, (size_t)vr.signer_index)) == NULL || rec->cert.len == 0)
+		return 0;
+	return s->own_signer(s->own_arg, rec->cert.p, rec->cert.len);
+}
+
+/*
  * The phone rule against the installed CTL. An installed file that no
  * longer parses cannot vouch for anything: only an OVERRIDE replaces it.
  */
@@ -176,7 +192,7 @@ check_trust(struct prov_store *s, const struct ctl_file *f, int override, struct
 		         "OVERRIDE", d.msg);
 		return CTL_PROV_CTL_NOT_TRUSTED;
 	}
-	if ((r = ctl_file_verify_trusted(f, old->parsed, &vr)) == CTL_OK)
+	if ((r = ctl_file_verify_trusted(f, old->parsed, &vr)) == CTL_OK || own_signed(s, f))
 		return CTL_PROV_OK;
 	snprintf(msg, msglen, "%s: %s", ctl_strerror(r), vr.reason);
 	return r == CTL_E_NOT_TRUSTED || r == CTL_E_SIGNER_NOT_FOUND ? CTL_PROV_CTL_NOT_TRUSTED :

@@ -4,7 +4,8 @@
  * doc/provider-protocol.md. Internal interfaces between provider.c (main,
  * listener, threads), prov_config.c, prov_auth.c, prov_file.c,
  * prov_store.c, prov_limits.c, prov_tls.c, prov_conn.c, prov_handlers.c
- * and prov_log.c.
+ * and prov_log.c; Security By Default (doc/sbd.md) in prov_identity.c,
+ * prov_itl.c, prov_sgnwatch.c and prov_tokenless.c.
  */
 #ifndef PROV_PROVIDER_H
 #define PROV_PROVIDER_H
@@ -19,6 +20,7 @@
 
 #include <ctl/ctl.h>
 #include <ctl/prov.h>
+#include <ctl/sbd.h>
 
 #define PROV_MAX_CERTS 8
 #define PROV_PATH_MAX 1024
@@ -26,6 +28,9 @@
 #define PROV_THROTTLE_SLOTS 1024
 #define PROV_CTL_NAME "CTLFile.tlv"
 #define PROV_CTL_BAK "CTLFile.tlv.bak"
+#define PROV_ITL_NAME "ITLFile.tlv"
+#define PROV_MAX_PEERS 96
+#define PROV_UNSET 2u                /* a yes/no key not given: its default depends on another */
 
 /* One certificate the node announces in GET_INFO. */
 struct prov_cert {
@@ -33,6 +38,13 @@ struct prov_cert {
 	char path[PROV_PATH_MAX];
 	uint8_t *der;                /* loaded at startup; free() */
 	size_t der_len;
+};
+
+/* Another node's TVS certificate, listed in this node's ITL (tvs_peer = DNS IPV4 PATH). */
+struct prov_peer {
+	char dns[PROV_NAME_MAX];
+	uint8_t ipv4[4];
+	char path[PROV_PATH_MAX];
 };
 
 /* Everything the daemon is told, from the config file and the command line. */
@@ -62,7 +74,28 @@ struct prov_config {
 	unsigned allow_override;     /* 1: PUT_CTL may carry OVERRIDE */
 	unsigned allow_set_mode;     /* 1: SET_MODE is served */
 	char user[PROV_NAME_MAX];    /* drop to this user after binding; "" keeps the uid */
+	/* Security By Default (doc/sbd.md); all off unless itl or sign_configs is yes. */
+	unsigned itl;                /* 1: build and serve ITLFile.tlv */
+	unsigned itl_layout;         /* enum ctl_itl_layout */
+	unsigned itl_rollback;       /* 1: the "rollback to pre-8.0" ITL */
+	unsigned itl_digest;         /* enum ctl_digest of every file the node signs */
+	unsigned sign_configs;       /* 0, 1, or PROV_UNSET: follows itl */
+	unsigned ctl_layout;         /* enum ctl_tokenless_signer: SIGN_CTL's default signer */
+	char callmanager_cert[PROV_PATH_MAX]; /* "": tls_cert */
+	char callmanager_key[PROV_PATH_MAX];  /* "": tls_key */
+	char tvs_cert[PROV_PATH_MAX];
+	char capf_cert[PROV_PATH_MAX];
+	char itlrecovery_cert[PROV_PATH_MAX];
+	char itlrecovery_key[PROV_PATH_MAX];
+	char itlrecovery_remote_cert[PROV_PATH_MAX];
+	char itlrecovery_remote_key[PROV_PATH_MAX];
+	char device_cert_dir[PROV_PATH_MAX];
+	struct prov_peer peers[PROV_MAX_PEERS];
+	size_t npeers;
 };
+
+/* sign_configs as it applies: the key, or itl when the key is not given. */
+unsigned prov_config_sign_configs(const struct prov_config *c);
 
 /* Sets the defaults (port 2444, timeout 10 s, 256 connections, ...). */
 void prov_config_defaults(struct prov_config *c);
@@ -173,6 +206,9 @@ struct prov_store {
 	char mode_path[PROV_PATH_MAX];
 	unsigned initial_mode;
 	pthread_mutex_t lock;        /* serialises PUT_CTL and SET_MODE */
+	/* NULL, or 1 when a CTL signed by certificate der is the cluster's own (prov_sbd_own_signer). */
+	int (*own_signer)(void *arg, const uint8_t *der, size_t n);
+	void *own_arg;
 };
 
 struct prov_ctl_info {
@@ -205,6 +241,81 @@ CTL_MUST_USE uint16_t prov_store_info(struct prov_store *s, struct prov_ctl_info
 unsigned prov_store_mode(struct prov_store *s);
 /* Persists the mode atomically; a protocol status. */
 CTL_MUST_USE uint16_t prov_store_set_mode(struct prov_store *s, unsigned mode, char *msg, size_t msglen);
+
+/* ------------------------------------------------------------------ */
+/* Security By Default (doc/sbd.md) */
+
+/* The node's identity: certificates and signing keys, loaded together (prov_identity.c). */
+struct prov_identity {
+	X509 *callmanager;                  /* callmanager_cert (default tls_cert) */
+	struct ctl_signer *cm_signer;       /* callmanager_key (default tls_key) */
+	X509 *tvs, *capf;                   /* NULL: not configured */
+	X509 *recovery;                     /* itlrecovery_cert; NULL: not configured */
+	struct ctl_signer *rec_signer;      /* NULL: no itlrecovery_key on this node */
+	X509 *remote;                       /* itlrecovery_remote_cert */
+	struct ctl_signer *remote_signer;   /* itlrecovery_remote_key */
+	X509 *peers[PROV_MAX_PEERS];        /* tvs_peer certificates, in config order */
+	size_t npeers;
+};
+
+/*
+ * Loads every certificate and key the configuration names (a key file must
+ * be owner-only, like tls_key). Returns 0, or -1 with "KEY PATH: why" in err.
+ */
+CTL_MUST_USE int prov_identity_load(const struct prov_config *cfg, struct prov_identity **out,
+                                    char *err, size_t errlen);
+void prov_identity_free(struct prov_identity *id);
+
+struct prov_sgnwatch;
+
+/* What the node signs and serves; shared by the connection threads and the watcher. */
+struct prov_sbd {
+	const struct prov_config *cfg;
+	struct prov_store *store;           /* the security mode */
+	int ready;                          /* prov_sbd_init succeeded */
+	pthread_mutex_t lock;               /* guards id and reset; one ITL or .sgn written at once */
+	struct prov_identity *id;
+	unsigned reset;                     /* ITL_ACTION in force: 0 normal, 1 localkey, 2 remotekey */
+	char itl_path[PROV_PATH_MAX + 32];
+	struct prov_sgnwatch *watch;        /* NULL: sign_configs off */
+};
+
+/* Loads the identity. With neither itl nor sign_configs a node still loads it (GET_INFO, SIGN_CTL). */
+CTL_MUST_USE int prov_sbd_init(struct prov_sbd *s, const struct prov_config *cfg,
+                               struct prov_store *store, char *err, size_t errlen);
+void prov_sbd_cleanup(struct prov_sbd *s);
+/* SIGHUP: re-reads the certificate and key files; on failure keeps the old identity. */
+CTL_MUST_USE int prov_sbd_reload(struct prov_sbd *s, char *err, size_t errlen);
+/*
+ * 1 when der is this node's CallManager or ITLRecovery certificate: a CTL
+ * they sign is the cluster's own (PUT_CTL without OVERRIDE). arg: the sbd.
+ */
+int prov_sbd_own_signer(void *arg, const uint8_t *der, size_t n);
+
+/*
+ * Builds, signs and installs ITLFile.tlv (prov_itl.c) for the current
+ * identity, mode and reset state; a no-op returning CTL_PROV_OK when itl
+ * is off. why goes into the log line. A protocol status, reason in msg.
+ */
+CTL_MUST_USE uint16_t prov_itl_rebuild(struct prov_sbd *s, const char *why, char *msg,
+                                       size_t msglen);
+/* The same with s->lock already held. */
+CTL_MUST_USE uint16_t prov_itl_rebuild_locked(struct prov_sbd *s, const char *why, char *msg,
+                                              size_t msglen);
+
+/*
+ * Signed configuration files (prov_sgnwatch.c): an inotify watch on the
+ * TFTP root keeps SEP<MAC>.cnf.xml.sgn (and .enc.sgn) in step with
+ * SEP<MAC>.cnf.xml. start: watch, scan once, then a thread.
+ */
+CTL_MUST_USE int prov_sgnwatch_start(struct prov_sbd *s, char *err, size_t errlen);
+void prov_sgnwatch_stop(struct prov_sbd *s);
+/* Signs (or removes the outputs of) one name in the TFTP root; 1 when written, 0 skipped, -1 failed. */
+int prov_sgn_update(struct prov_sbd *s, const char *name);
+/* Every SEP*.cnf.xml in the root again (start, SIGHUP); returns how many were signed. */
+int prov_sgn_scan(struct prov_sbd *s);
+/* 1 when name is SEP<12 hex digits>.cnf.xml. */
+int prov_sgn_config_name(const char *name);
 
 /* ------------------------------------------------------------------ */
 /* Connections (prov_tls.c, prov_handlers.c) */
@@ -242,6 +353,7 @@ struct prov_server {
 	struct prov_auth auth;
 	struct prov_store store;
 	struct prov_limits limits;
+	struct prov_sbd sbd;         /* zero (ready 0) when not initialised: SBD requests answer UNSUPPORTED */
 };
 
 struct prov_conn {
@@ -298,6 +410,16 @@ void prov_conn_serve(struct prov_server *srv, int fd, const char *peer, const ch
  * resp (initialised by the caller). Exposed for the unit tests.
  */
 void prov_dispatch(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp);
+/* A request handler: items into resp, or a failure status with the reason in msg. */
+typedef uint16_t (*prov_handler_fn)(struct prov_conn *c, const struct ctl_prov_msg *req,
+                                    struct ctl_wr *resp, char *msg, size_t msglen);
+/* Tokenless mode and the ITL (prov_tokenless.c). */
+uint16_t prov_h_sign_ctl(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp,
+                         char *msg, size_t msglen);
+uint16_t prov_h_itl_reset(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp,
+                          char *msg, size_t msglen);
+uint16_t prov_h_get_itl(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp,
+                        char *msg, size_t msglen);
 /* Writes an error response (type | 0x80, status, id, MESSAGE msg). */
 CTL_MUST_USE enum ctl_err prov_error_response(struct ctl_wr *resp, uint8_t type, uint32_t id,
                                               uint16_t status, const char *msg);

@@ -142,6 +142,82 @@ START_TEST(config_hardening_keys)
 }
 END_TEST
 
+/* Security By Default keys (doc/sbd.md): off by default, every key and its refusals. */
+START_TEST(config_sbd_keys)
+{
+	struct prov_config c;
+	char err[512], v[PROV_PATH_MAX];
+
+	prov_config_defaults(&c);
+	ck_assert_uint_eq(c.itl, 0);
+	ck_assert_uint_eq(c.itl_layout, CTL_ITL_12X);
+	ck_assert_uint_eq(c.itl_rollback, 0);
+	ck_assert_uint_eq(c.itl_digest, CTL_DIGEST_SHA1);
+	ck_assert_uint_eq(c.ctl_layout, CTL_TL_SIGN_RECOVERY);
+	ck_assert_uint_eq(prov_config_sign_configs(&c), 0);
+	ck_assert_int_eq(prov_config_set(&c, "itl", "yes", err, sizeof(err)), 0);
+	/* sign_configs follows itl until it is given. */
+	ck_assert_uint_eq(prov_config_sign_configs(&c), 1);
+	ck_assert_int_eq(prov_config_set(&c, "sign_configs", "no", err, sizeof(err)), 0);
+	ck_assert_uint_eq(prov_config_sign_configs(&c), 0);
+	ck_assert_int_eq(prov_config_set(&c, "itl_layout", "8x", err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.itl_layout, CTL_ITL_8X);
+	ck_assert_int_eq(prov_config_set(&c, "itl_digest", "sha512", err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.itl_digest, CTL_DIGEST_SHA512);
+	ck_assert_int_eq(prov_config_set(&c, "ctl_layout", "10x", err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.ctl_layout, CTL_TL_SIGN_CALLMANAGER);
+	ck_assert_int_eq(prov_config_set(&c, "itl_rollback", "yes", err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.itl_rollback, 1);
+	ck_assert_int_eq(prov_config_set(&c, "tvs_peer", "node2.example.lab 192.0.2.12 /x/tvs2.pem",
+	                                 err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.npeers, 1);
+	ck_assert_str_eq(c.peers[0].dns, "node2.example.lab");
+	ck_assert_uint_eq(c.peers[0].ipv4[3], 12);
+	ck_assert_str_eq(c.peers[0].path, "/x/tvs2.pem");
+	ck_assert_int_eq(prov_config_set(&c, "device_cert_dir", "/x/dev", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.device_cert_dir, "/x/dev");
+	ck_assert_int_eq(prov_config_set(&c, "itlrecovery_remote_key", "/x/r.key", err, sizeof(err)), 0);
+	ck_assert_str_eq(c.itlrecovery_remote_key, "/x/r.key");
+	ck_assert_int_eq(prov_config_set(&c, "itl_layout", "9x", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "itl_layout: '9x' is not one of 12x, 8x");
+	ck_assert_int_eq(prov_config_set(&c, "itl_digest", "md5", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "itl_digest: 'md5' is not one of sha1, sha256, sha512");
+	ck_assert_int_eq(prov_config_set(&c, "ctl_layout", "8x", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "ctl_layout: '8x' is not one of 12x, 10x");
+	ck_assert_int_eq(prov_config_set(&c, "tvs_peer", "node2 192.0.2.12", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "tvs_peer: expected DNS IPV4 PATH, got 'node2 192.0.2.12'");
+	ck_assert_int_eq(prov_config_set(&c, "tvs_peer", "node2 192.0.2 /x", err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "tvs_peer: '192.0.2' is not a dotted IPv4 address");
+	snprintf(v, sizeof(v), "n 192.0.2.1 /x/p");
+	while (c.npeers < PROV_MAX_PEERS)
+		ck_assert_int_eq(prov_config_set(&c, "tvs_peer", v, err, sizeof(err)), 0);
+	ck_assert_int_eq(prov_config_set(&c, "tvs_peer", v, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "tvs_peer: more than 96 peers");
+}
+END_TEST
+
+/* itl = yes in the 12.x layout cannot start without the ITLRecovery pair that signs it. */
+START_TEST(config_sbd_finish)
+{
+	struct prov_config c;
+	char err[512];
+
+	node_config(&c, tu_tmpdir());
+	snprintf(c.tls_cert, sizeof(c.tls_cert), "%s", tu_pki("ccm1.pem"));
+	snprintf(c.tls_key, sizeof(c.tls_key), "%s", tu_pki("ccm1.key"));
+	ck_assert_int_eq(prov_config_set(&c, "itl", "yes", err, sizeof(err)), 0);
+	ck_assert_int_eq(prov_config_finish(&c, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "itl = yes with itl_layout = 12x needs itlrecovery_cert and "
+	                 "itlrecovery_key (the 12.x ITL is signed by ITLRecovery); or itl_layout = 8x");
+	ck_assert_int_eq(prov_config_set(&c, "itl_layout", "8x", err, sizeof(err)), 0);
+	ck_assert_int_eq(prov_config_finish(&c, err, sizeof(err)), 0);
+	prov_config_cleanup(&c);
+	ck_assert_int_eq(prov_config_set(&c, "itlrecovery_key", "/x/r.key", err, sizeof(err)), 0);
+	ck_assert_int_eq(prov_config_finish(&c, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "an ITLRecovery key needs its certificate") != NULL, "%s", err);
+}
+END_TEST
+
 /* The credential file and the TLS key: refused when group or others may read them. */
 START_TEST(secret_modes)
 {
@@ -187,6 +263,8 @@ make_suite(void)
 	tcase_add_test(tc, config_finish_loads_certs);
 	tcase_add_test(tc, config_hardening_keys);
 	tcase_add_test(tc, secret_modes);
+	tcase_add_test(tc, config_sbd_keys);
+	tcase_add_test(tc, config_sbd_finish);
 	suite_add_tcase(s, tc);
 	return s;
 }

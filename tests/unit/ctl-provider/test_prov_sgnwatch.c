@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * prov_sgnwatch.c: which names are configuration files; SEP<MAC>.cnf.xml
+ * signed into .sgn that verifies against the node's own ITL (TFTP role);
+ * the outputs removed with the plain file; a symbolic link neither
+ * followed nor signed; the watcher thread signing a file renamed in and
+ * removing the .sgn of a deleted one within a bounded wait; the encrypted
+ * file and its companion for a device with a certificate.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ctl/ctl.h>
+
+#include "testutil.h"
+#include "provider.h"
+#include "prov_fixture.h"
+
+#define CNF "SEP001122334455.cnf.xml"
+static const char plain[] = "<device><fullConfig>true</fullConfig></device>\n";
+
+struct node {
+	struct prov_config cfg;
+	struct prov_store store;
+	struct prov_sbd sbd;
+	char cnf[PROV_PATH_MAX + 64], sgn[PROV_PATH_MAX + 64], enc[PROV_PATH_MAX + 64];
+};
+
+static void
+set(struct prov_config *c, const char *key, const char *val)
+{
+	char err[512];
+
+	ck_assert_msg(prov_config_set(c, key, val, err, sizeof(err)) == 0, "%s", err);
+}
+
+static void
+node_up(struct node *n, const char *device_dir)
+{
+	char err[1024];
+
+	memset(n, 0, sizeof(*n));
+	node_config(&n->cfg, tu_tmpdir());
+	set(&n->cfg, "tls_cert", tu_pki("ccm1.pem"));
+	set(&n->cfg, "tls_key", tu_pki("ccm1.key"));
+	set(&n->cfg, "itl", "yes");
+	set(&n->cfg, "itl_layout", "8x");
+	if (device_dir != NULL)
+		set(&n->cfg, "device_cert_dir", device_dir);
+	ck_assert_msg(prov_config_finish(&n->cfg, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(prov_store_init(&n->store, &n->cfg), 0);
+	ck_assert_msg(prov_sbd_init(&n->sbd, &n->cfg, &n->store, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(prov_itl_rebuild(&n->sbd, "test", err, sizeof(err)), CTL_PROV_OK);
+	snprintf(n->cnf, sizeof(n->cnf), "%.900s/%s", n->cfg.tftp_root, CNF);
+	snprintf(n->sgn, sizeof(n->sgn), "%.950s.sgn", n->cnf);
+	snprintf(n->enc, sizeof(n->enc), "%.950s.enc.sgn", n->cnf);
+}
+
+static void
+node_down(struct node *n)
+{
+	prov_sbd_cleanup(&n->sbd);
+	prov_store_cleanup(&n->store);
+	prov_config_cleanup(&n->cfg);
+}
+
+/* The .sgn verifies against the node's ITL (TFTP record) and carries payload exactly. */
+static void
+sgn_ok(struct node *n, const void *payload, size_t len)
+{
+	static const uint16_t roles[] = { CTL_ROLE_TFTP, CTL_ROLE_CCM_TFTP };
+	struct ctl_verify_result vr;
+	struct ctl_file *sgn, *itl;
+	struct ctl_diag d;
+	struct ctl_bytes p;
+
+	ck_assert_msg(ctl_file_load(n->sgn, CTL_PARSE_SGN, &sgn, &d) == CTL_OK, "%s", d.msg);
+	ck_assert_msg(ctl_file_load(n->sbd.itl_path, 0, &itl, &d) == CTL_OK, "%s", d.msg);
+	ck_assert_msg(ctl_file_verify_with(sgn, itl, roles, 2, &vr) == CTL_OK, "%s", vr.reason);
+	p = ctl_file_payload(sgn);
+	ck_assert_uint_eq(p.len, len);
+	ck_assert_int_eq(memcmp(p.p, payload, len), 0);
+	p = ctl_file_filename(sgn);
+	ck_assert_msg(p.len >= strlen(CNF ".sgn") && memcmp(p.p, CNF ".sgn", strlen(CNF ".sgn")) == 0,
+	              "filename");
+	ctl_file_free(sgn);
+	ctl_file_free(itl);
+}
+
+START_TEST(config_names)
+{
+	ck_assert_int_eq(prov_sgn_config_name("SEP001122334455.cnf.xml"), 1);
+	ck_assert_int_eq(prov_sgn_config_name("SEPaabbccddeeff.cnf.xml"), 1);
+	ck_assert_int_eq(prov_sgn_config_name("SEP001122334455.cnf.xml.sgn"), 0);
+	ck_assert_int_eq(prov_sgn_config_name("SEP001122334455.cnf.xml.enc.sgn"), 0);
+	ck_assert_int_eq(prov_sgn_config_name("SEP00112233445.cnf.xml"), 0);
+	ck_assert_int_eq(prov_sgn_config_name("SEP00112233445G.cnf.xml"), 0);
+	ck_assert_int_eq(prov_sgn_config_name(".SEP001122334455.cnf.xml.sgn.Ab12Cd"), 0);
+	ck_assert_int_eq(prov_sgn_config_name("XMLDefault.cnf.xml"), 0);
+	ck_assert_int_eq(prov_sgn_config_name("SEP"), 0);
+}
+END_TEST
+
+START_TEST(sign_then_remove)
+{
+	static const char changed[] = "<device><fullConfig>false</fullConfig></device>\n";
+	struct node n;
+
+	node_up(&n, NULL);
+	put_file(n.cnf, plain, strlen(plain));
+	ck_assert_int_eq(prov_sgn_update(&n.sbd, CNF), 1);
+	sgn_ok(&n, plain, strlen(plain));
+	put_file(n.cnf, changed, strlen(changed));
+	ck_assert_int_eq(prov_sgn_update(&n.sbd, CNF), 1);
+	sgn_ok(&n, changed, strlen(changed));
+	ck_assert_int_eq(unlink(n.cnf), 0);
+	ck_assert_int_eq(prov_sgn_update(&n.sbd, CNF), 0);
+	ck_assert_int_eq(access(n.sgn, F_OK), -1);
+	/* Our own outputs are never inputs. */
+	put_file(n.sgn, "x", 1);
+	ck_assert_int_eq(prov_sgn_update(&n.sbd, CNF ".sgn"), 0);
+	ck_assert(same_file(n.sgn, (const uint8_t *)"x", 1));
+	node_down(&n);
+}
+END_TEST
+
+/* A symbolic link under a configuration name: not followed, not signed, old outputs gone. */
+START_TEST(symlink_not_followed)
+{
+	char secret[PROV_PATH_MAX + 32];
+	struct node n;
+
+	node_up(&n, NULL);
+	put_file(n.cnf, plain, strlen(plain));
+	ck_assert_int_eq(prov_sgn_update(&n.sbd, CNF), 1);
+	snprintf(secret, sizeof(secret), "%.900s/secret.key", n.cfg.tftp_root);
+	put_file(secret, "PRIVATE", 7);
+	ck_assert_int_eq(unlink(n.cnf), 0);
+	ck_assert_int_eq(symlink(secret, n.cnf), 0);
+	ck_assert_int_eq(prov_sgn_update(&n.sbd, CNF), -1);
+	ck_assert_int_eq(access(n.sgn, F_OK), -1);
+	node_down(&n);
+}
+END_TEST
+
+static int
+exists(const char *p)
+{
+	return access(p, F_OK) == 0;
+}
+
+/* Polls for at most 5 s until exists(p) == want. */
+static int
+wait_exists(const char *p, int want)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (exists(p) == want)
+			return 1;
+		usleep(50000);
+	}
+	return 0;
+}
+
+START_TEST(watcher_follows_the_root)
+{
+	char tmp[PROV_PATH_MAX + 64], err[512];
+	struct node n;
+
+	node_up(&n, NULL);
+	/* Present before the watch starts: the start scan signs it. */
+	put_file(n.cnf, plain, strlen(plain));
+	ck_assert_msg(prov_sgnwatch_start(&n.sbd, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(exists(n.sgn));
+	ck_assert_int_eq(unlink(n.cnf), 0);
+	ck_assert_msg(wait_exists(n.sgn, 0), ".sgn of a deleted file removed");
+	/* Renamed in, as provisioning tools write. */
+	snprintf(tmp, sizeof(tmp), "%.950s.tmp", n.cnf);
+	put_file(tmp, plain, strlen(plain));
+	ck_assert_int_eq(rename(tmp, n.cnf), 0);
+	ck_assert_msg(wait_exists(n.sgn, 1), ".sgn of a renamed-in file written");
+	sgn_ok(&n, plain, strlen(plain));
+	prov_sgnwatch_stop(&n.sbd);
+	ck_assert_ptr_null(n.sbd.watch);
+	node_down(&n);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("prov_sgnwatch");
+	TCase *tc = tcase_create("sgn");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, config_names);
+	tcase_add_test(tc, sign_then_remove);
+	tcase_add_test(tc, symlink_not_followed);
+	tcase_add_test(tc, watcher_follows_the_root);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CTL_TEST_MAIN(make_suite)

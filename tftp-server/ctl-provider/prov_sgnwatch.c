@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Signed configuration files (doc/sbd.md): SEP<MAC>.cnf.xml in the TFTP
+ * root gets SEP<MAC>.cnf.xml.sgn beside it, signed by this node's
+ * CallManager key, as the serving TFTP node signs them in CUCM. With
+ * device_cert_dir/SEP<MAC>.pem, the full file also goes encrypted into
+ * SEP<MAC>.cnf.xml.enc.sgn and the .sgn carries the signed companion
+ * (certHash, encrConfig true) instead.
+ *
+ * An inotify watch on the root (IN_CLOSE_WRITE and IN_MOVED_TO: written
+ * or renamed in; IN_DELETE and IN_MOVED_FROM: gone) drives one thread;
+ * a scan at start and on SIGHUP covers what happened while nobody
+ * watched. Only names of the form SEP<12 hex>.cnf.xml are looked at, so
+ * the node never signs its own output. The plain file is read with
+ * O_NOFOLLOW (prov_file_read): a symbolic link is never followed, and its
+ * stale outputs are removed. Outputs are written with ctl_write_atomic.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "provider.h"
+
+#define CONFIG_MAX (4u * 1024u * 1024u)
+#define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR | \
+                    IN_DONT_FOLLOW)
+
+struct prov_sgnwatch {
+	struct prov_sbd *sbd;
+	int ifd;
+	pthread_t thread;
+	int running;
+	atomic_int stop;             /* set by prov_sgnwatch_stop, read by the thread */
+};
+
+int
+prov_sgn_config_name(const char *name)
+{
+	size_t i;
+
+	if (strncmp(name, "SEP", 3) != 0 || strcmp(name + 15, ".cnf.xml") != 0)
+		return 0;
+	for (i = 3; i < 15; i++)
+		if (ctl_hex_digit((unsigned char)name[i]) < 0)
+			return 0;
+	return 1;
+}
+
+/* ROOT/NAME SUFFIX into out; -1 when it does not fit. */
+static CTL_MUST_USE int
+path_of(const struct prov_sbd *s, const char *name, const char *suffix, char *out, size_t cap)
+{
+	int n = snprintf(out, cap, "%s/%s%s", s->cfg->tftp_root, name, suffix);
+
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/* Removes NAME.sgn and NAME.enc.sgn; the plain file is gone or unusable. */
+static void
+remove_outputs(struct prov_sbd *s, const char *name, const char *why)
+{
+	static const char *const suffix[] = { ".sgn", ".enc.sgn" };
+	char path[PROV_PATH_MAX + 64];
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if (path_of(s, name, suffix[i], path, sizeof(path)) == 0 && unlink(path) == 0)
+			prov_log("removed %s: %s", path, why);
+}
+
+/* Signs payload as NAME.sgn. */
+static CTL_MUST_USE enum ctl_err
+write_sgn(struct prov_sbd *s, const char *name, const uint8_t *p, size_t n, struct ctl_diag *d)
+{
+	char path[PROV_PATH_MAX + 64], fname[64];
+	struct ctl_builder *b = NULL;
+	uint8_t *out = NULL;
+	size_t len = 0;
+	enum ctl_err r;
+
+	if (path_of(s, name, ".sgn", path, sizeof(path)) != 0) {
+		snprintf(d->msg, sizeof(d->msg), "path too long");
+		return CTL_E_TOO_LARGE;
+	}
+	snprintf(fname, sizeof(fname), "%s.sgn", name);
+	if ((r = ctl_builder_new(CTL_KIND_SGN, &b)) == CTL_OK &&
+	    (r = ctl_builder_set_digest(b, (enum ctl_digest)s->cfg->itl_digest)) == CTL_OK &&
+	    (r = ctl_builder_set_filename(b, fname)) == CTL_OK &&
+	    (r = ctl_builder_set_payload(b, p, n)) == CTL_OK &&
+	    (r = ctl_builder_sign(b, s->id->cm_signer, &out, &len, d)) == CTL_OK)
+		r = ctl_write_atomic(path, out, len, 0644, d);
+	else if (r != CTL_OK && d->msg[0] == '\0')
+		snprintf(d->msg, sizeof(d->msg), "%s", ctl_strerror(r));
+	free(out);
+	ctl_builder_free(b);
+	return r;
+}
+
+int
+prov_sgn_update(struct prov_sbd *s, const char *name)
+{
+	char path[PROV_PATH_MAX + 64], why[PROV_PATH_MAX + 160];
+	struct ctl_diag d;
+	uint8_t *p = NULL;
+	size_t n = 0;
+	X509 *dev = NULL;
+	enum ctl_err r;
+	int rc = -1;
+
+	if (!prov_sgn_config_name(name) || path_of(s, name, "", path, sizeof(path)) != 0)
+		return 0;
+	switch (prov_file_read(path, CONFIG_MAX, &p, &n, NULL, why, sizeof(why))) {
+	case PROV_FILE_OK:
+		break;
+	case PROV_FILE_MISSING:
+		remove_outputs(s, name, "its configuration file is gone");
+		return 0;
+	case PROV_FILE_REFUSED:
+	case PROV_FILE_IO:
+		prov_log("not signing %s: %s", name, why);
+		remove_outputs(s, name, "its configuration file cannot be signed");
+		return -1;
+	}
+	memset(&d, 0, sizeof(d));
+	pthread_mutex_lock(&s->lock);
+	if (s->id->cm_signer == NULL) {
+		snprintf(d.msg, sizeof(d.msg), "no CallManager key");
+		r = CTL_E_INVAL;
+	} else {
+		r = write_sgn(s, name, p, n, &d);
+		if (r == CTL_OK && path_of(s, name, ".enc.sgn", path, sizeof(path)) == 0 &&
+		    unlink(path) == 0)
+			prov_log("removed %s: no device certificate for it any more", path);
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (r == CTL_OK) {
+		prov_log("signed %s.sgn%s (%zu bytes of configuration)", name,
+		         dev != NULL ? " (companion) and .enc.sgn" : "", n);
+		rc = 1;
+	} else {
+		prov_log("cannot sign %s: %s", name, d.msg);
+	}
+	X509_free(dev);
+	free(p);
+	return rc;
+}
+
+int
+prov_sgn_scan(struct prov_sbd *s)
+{
+	struct dirent *de;
+	DIR *dir;
+	int n = 0;
+
+	if ((dir = opendir(s->cfg->tftp_root)) == NULL) {
+		prov_log("cannot scan %s for configuration files: %s", s->cfg->tftp_root,
+		         strerror(errno));
+		return 0;
+	}
+	while ((de = readdir(dir)) != NULL)
+		if (prov_sgn_config_name(de->d_name) && prov_sgn_update(s, de->d_name) == 1)
+			n++;
+	closedir(dir);
+	return n;
+}
+
+/* Handles one batch of inotify records. */
+static void
+drain(struct prov_sgnwatch *w)
+{
+	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	while ((n = read(w->ifd, buf, sizeof(buf))) > 0) {
+		size_t off = 0;
+
+		while (off + sizeof(struct inotify_event) <= (size_t)n) {
+			const struct inotify_event *ev = (const void *)(buf + off);
+
+			if (ev->len > (size_t)n - off - sizeof(*ev))
+				break;
+			/* Results are logged where they happen; the watch goes on. */
+			if (ev->mask & IN_Q_OVERFLOW)
+				(void)prov_sgn_scan(w->sbd); /* events lost: look at everything */
+			else if (ev->len > 0 && prov_sgn_config_name(ev->name))
+				(void)prov_sgn_update(w->sbd, ev->name);
+			off += sizeof(*ev) + ev->len;
+		}
+	}
+}
+
+static void *
+watch_thread(void *arg)
+{
+	struct prov_sgnwatch *w = arg;
+	struct pollfd pfd = { .fd = w->ifd, .events = POLLIN };
+
+	while (!atomic_load(&w->stop)) {
+		/* A bounded wait, so a stop request is seen within half a second. */
+		if (poll(&pfd, 1, 500) > 0)
+			drain(w);
+	}
+	return NULL;
+}
+
+int
+prov_sgnwatch_start(struct prov_sbd *s, char *err, size_t errlen)
+{
+	struct prov_sgnwatch *w;
+	int n;
+
+	if (!s->ready || !prov_config_sign_configs(s->cfg) || s->watch != NULL)
+		return 0;
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	w->sbd = s;
+	/* Watch first, then scan: a file written in between is seen by one or the other. */
+	if ((w->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||
+	    inotify_add_watch(w->ifd, s->cfg->tftp_root, WATCH_MASK) < 0) {
+		snprintf(err, errlen, "sign_configs: cannot watch %s: %s", s->cfg->tftp_root,
+		         strerror(errno));
+		if (w->ifd >= 0)
+			close(w->ifd);
+		free(w);
+		return -1;
+	}
+	s->watch = w;
+	n = prov_sgn_scan(s);
+	if (pthread_create(&w->thread, NULL, watch_thread, w) != 0) {
+		snprintf(err, errlen, "sign_configs: cannot start the watcher thread");
+		prov_sgnwatch_stop(s);
+		return -1;
+	}
+	w->running = 1;
+	prov_log("signing configuration files in %s (%d signed at start)", s->cfg->tftp_root, n);
+	return 0;
+}
+
+void
+prov_sgnwatch_stop(struct prov_sbd *s)
+{
+	struct prov_sgnwatch *w = s->watch;
+
+	if (w == NULL)
+		return;
+	atomic_store(&w->stop, 1);
+	if (w->running)
+		pthread_join(w->thread, NULL);
+	close(w->ifd);
+	free(w);
+	s->watch = NULL;
+}
