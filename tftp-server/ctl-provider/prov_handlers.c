@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/x509.h>
 
 #include <ctl/text.h>
 
@@ -24,8 +25,7 @@
 
 #define MSG_MAX 768
 
-typedef uint16_t (*handler_fn)(struct prov_conn *c, const struct ctl_prov_msg *req,
-                               struct ctl_wr *resp, char *msg, size_t msglen);
+typedef prov_handler_fn handler_fn;
 
 static const char *
 status_name(uint16_t st)
@@ -126,6 +126,72 @@ h_login(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp
 	return CTL_PROV_INTERNAL;
 }
 
+/* One CERT item: u16 role, then the DER certificate. */
+static CTL_MUST_USE enum ctl_err
+put_cert(struct ctl_wr *resp, uint16_t role, const uint8_t *der, size_t n)
+{
+	enum ctl_err r;
+
+	if ((r = ctl_wr_u16be(resp, CTL_PROV_T_CERT)) != CTL_OK ||
+	    (r = ctl_wr_u32be(resp, (uint32_t)(2 + n))) != CTL_OK ||
+	    (r = ctl_wr_u16be(resp, role)) != CTL_OK)
+		return r;
+	return ctl_wr_bytes(resp, der, n);
+}
+
+/* 1 when a `cert =` entry already announces der (the administrator's role wins). */
+static int
+announced(const struct prov_config *cfg, const uint8_t *der, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->ncerts; i++)
+		if (cfg->certs[i].der_len == n && memcmp(cfg->certs[i].der, der, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The identity certificates (doc/sbd.md): CallManager as CCM+TFTP, TVS and
+ * CAPF, when the node has an identity that is meant to be announced: SBD
+ * on (itl or sign_configs), or the certificate named by its own key.
+ */
+static CTL_MUST_USE enum ctl_err
+put_identity(struct prov_conn *c, struct ctl_wr *resp)
+{
+	struct prov_sbd *s = &c->srv->sbd;
+	const struct prov_config *cfg = c->srv->cfg;
+	int sbd_on = cfg->itl || prov_config_sign_configs(cfg);
+	struct { X509 *x; uint16_t role; int on; } ids[3];
+	enum ctl_err r = CTL_OK;
+	size_t i;
+
+	if (!s->ready)
+		return CTL_OK;
+	pthread_mutex_lock(&s->lock);
+	ids[0].x = s->id->callmanager;
+	ids[0].role = CTL_ROLE_CCM_TFTP;
+	ids[0].on = sbd_on || cfg->callmanager_cert[0] != '\0';
+	ids[1].x = s->id->tvs;
+	ids[1].role = CTL_ROLE_TVS;
+	ids[1].on = 1;
+	ids[2].x = s->id->capf;
+	ids[2].role = CTL_ROLE_CAPF;
+	ids[2].on = 1;
+	for (i = 0; i < 3 && r == CTL_OK; i++) {
+		unsigned char *der = NULL;
+		int n;
+
+		if (ids[i].x == NULL || !ids[i].on || (n = i2d_X509(ids[i].x, &der)) <= 0)
+			continue;
+		if (!announced(cfg, der, (size_t)n))
+			r = put_cert(resp, ids[i].role, der, (size_t)n);
+		OPENSSL_free(der);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return r;
+}
+
 static uint16_t
 h_get_info(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp, char *msg,
            size_t msglen)
@@ -144,13 +210,11 @@ h_get_info(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *r
 	for (i = 0; i < cfg->ncerts; i++) {
 		const struct prov_cert *pc = &cfg->certs[i];
 
-		/* CERT: u16 role, then the DER certificate. */
-		if ((r = ctl_wr_u16be(resp, CTL_PROV_T_CERT)) != CTL_OK ||
-		    (r = ctl_wr_u32be(resp, (uint32_t)(2 + pc->der_len))) != CTL_OK ||
-		    (r = ctl_wr_u16be(resp, pc->role)) != CTL_OK ||
-		    (r = ctl_wr_bytes(resp, pc->der, pc->der_len)) != CTL_OK)
+		if ((r = put_cert(resp, pc->role, pc->der, pc->der_len)) != CTL_OK)
 			return wr_status(r, msg, msglen);
 	}
+	if ((r = put_identity(c, resp)) != CTL_OK)
+		return wr_status(r, msg, msglen);
 	return CTL_PROV_OK;
 }
 
@@ -214,6 +278,13 @@ h_put_ctl(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *re
 	}
 	prov_log("PUT_CTL from %s user %s: installed %s, %u bytes, md5 %s (%s)", c->peer, c->user,
 	         PROV_CTL_NAME, info.length, info.sums.md5, msg);
+	/* A mixed-mode CTL may carry new certificates: the ITL follows (a failure is logged). */
+	if (prov_store_mode(&c->srv->store) == 1) {
+		char why[MSG_MAX];
+
+		CTL_IGNORE_RESULT(prov_itl_rebuild(&c->srv->sbd, "a CTL was installed in mixed mode",
+		                                   why, sizeof(why)));
+	}
 	if ((r = ctl_prov_put_str(resp, CTL_PROV_T_MD5, info.sums.md5)) != CTL_OK ||
 	    (r = ctl_prov_put_u32(resp, CTL_PROV_T_LENGTH, info.length)) != CTL_OK)
 		return wr_status(r, msg, msglen);
@@ -243,6 +314,13 @@ h_set_mode(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *r
 	}
 	prov_log("security mode set to %u (%s) by user %s from %s", mode,
 	         mode ? "mixed" : "non-secure", c->user, c->peer);
+	{
+		/* CallManager's ITL role follows the mode (TFTP or CCM+TFTP); a failure is logged. */
+		char why[MSG_MAX];
+
+		CTL_IGNORE_RESULT(prov_itl_rebuild(&c->srv->sbd, mode ? "mode set to mixed" :
+		                                   "mode set to non-secure", why, sizeof(why)));
+	}
 	if ((r = ctl_prov_put_u8(resp, CTL_PROV_T_MODE, (uint8_t)mode)) != CTL_OK)
 		return wr_status(r, msg, msglen);
 	return CTL_PROV_OK;
@@ -297,6 +375,9 @@ static const struct handler {
 	{ CTL_PROV_SET_MODE, "SET_MODE", 1, h_set_mode },
 	{ CTL_PROV_GET_STATUS, "GET_STATUS", 1, h_get_status },
 	{ CTL_PROV_BYE, "BYE", 0, h_bye },
+	{ CTL_PROV_SIGN_CTL, "SIGN_CTL", 1, prov_h_sign_ctl },
+	{ CTL_PROV_ITL_RESET, "ITL_RESET", 1, prov_h_itl_reset },
+	{ CTL_PROV_GET_ITL, "GET_ITL", 1, prov_h_get_itl },
 };
 
 enum ctl_err

@@ -284,6 +284,29 @@ accept_one(struct prov_server *srv, int lfd, pthread_attr_t *attr, struct refusa
 	free(j);
 }
 
+/*
+ * SIGHUP with Security By Default on: the certificate and key files are
+ * read again (all or nothing), the ITL rebuilt, every configuration file
+ * signed again (a new CallManager key, a new device certificate).
+ */
+static void
+reload_sbd(struct prov_server *srv)
+{
+	char err[1024];
+	int n;
+
+	if (prov_sbd_reload(&srv->sbd, err, sizeof(err)) != 0) {
+		prov_log("SIGHUP: cannot re-read the node identity (%s); keeping the old one", err);
+		return;
+	}
+	prov_log("SIGHUP: node identity re-read");
+	CTL_IGNORE_RESULT(prov_itl_rebuild(&srv->sbd, "SIGHUP", err, sizeof(err))); /* logged */
+	if (srv->sbd.watch != NULL) {
+		n = prov_sgn_scan(&srv->sbd);
+		prov_log("SIGHUP: %d configuration file(s) signed again", n);
+	}
+}
+
 static int
 serve(struct prov_server *srv, int lfd)
 {
@@ -299,8 +322,11 @@ serve(struct prov_server *srv, int lfd)
 		if (hup_requested) {
 			/* logrotate-style reload: the log is stderr, owned by the supervisor. */
 			hup_requested = 0;
-			prov_log("SIGHUP: nothing to reload (the credential file is read at every "
-			         "login; other settings need a restart); still serving");
+			if (srv->cfg->itl || prov_config_sign_configs(srv->cfg))
+				reload_sbd(srv);
+			else
+				prov_log("SIGHUP: nothing to reload (the credential file is read at every "
+				         "login; other settings need a restart); still serving");
 		}
 		if (poll(&pfd, 1, 500) > 0)
 			accept_one(srv, lfd, &attr, &rl);
@@ -389,6 +415,10 @@ run(struct prov_config *cfg, int check_only)
 		fprintf(stderr, "ctl-provider: cannot initialise (paths too long?)\n");
 		goto out;
 	}
+	if (prov_sbd_init(&srv.sbd, cfg, &srv.store, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ctl-provider: %s\n", err);
+		goto out;
+	}
 	if (check_only) {
 		printf("configuration ok: node %s, %zu certificate(s), TFTP root %s\n", cfg->hostname,
 		       cfg->ncerts, cfg->tftp_root);
@@ -398,6 +428,13 @@ run(struct prov_config *cfg, int check_only)
 	if ((n = prov_store_sweep(&srv.store)) > 0)
 		prov_log("removed %d temporary file(s) an interrupted upload left in %s", n,
 		         cfg->tftp_root);
+	/* The ITL and the signed configurations exist before the node says it listens. */
+	if (prov_itl_rebuild(&srv.sbd, "start", err, sizeof(err)) != CTL_PROV_OK)
+		prov_log("serving no new ITL: %s", err);
+	if (prov_sgnwatch_start(&srv.sbd, err, sizeof(err)) != 0) {
+		prov_log("%s", err);
+		goto out;
+	}
 	if ((lfd = open_listener(cfg, err, sizeof(err))) < 0) {
 		prov_log("%s", err);
 		rc = EXIT_FAIL;
@@ -411,6 +448,11 @@ run(struct prov_config *cfg, int check_only)
 	}
 	rc = serve(&srv, lfd);
 out:
+	/* Connection threads still running after the grace period may still sign: keep the identity. */
+	if (srv.limits.tab == NULL || prov_limits_active(&srv.limits) == 0)
+		prov_sbd_cleanup(&srv.sbd);
+	else
+		prov_sgnwatch_stop(&srv.sbd);
 	/* Connection threads still running after the stop grace period keep the table. */
 	if (srv.limits.tab != NULL && prov_limits_active(&srv.limits) == 0)
 		prov_limits_cleanup(&srv.limits);
