@@ -16,8 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <openssl/x509.h>
 
 #include "pv.h"
+#include "tvs_cache.h"
 
 /* File requested at each step: prefix, then the MAC when per_device, then suffix. */
 static const struct {
@@ -30,6 +34,7 @@ static const struct {
 	[PV_S_ITLFILE] = { "ITLFile.tlv", "", 0, CTL_KIND_ITL },
 	[PV_S_SGN] = { "SEP", ".cnf.xml.sgn", 1, CTL_KIND_SGN },
 	[PV_S_CNF] = { "SEP", ".cnf.xml", 1, 0 },
+	[PV_S_ENC] = { "SEP", ".cnf.xml.enc.sgn", 1, 0 },
 };
 
 /* What happened during a boot. */
@@ -42,6 +47,7 @@ static const struct {
 #define F_CFG_FAIL     0x040u
 #define F_STORE        0x080u
 #define F_TL_STATUS    0x100u /* the trust-list status message was shown */
+#define F_ENC_TRIED    0x200u /* SEP<MAC>.cnf.xml.enc.sgn was asked for */
 #define F_TL_FAILED    (F_TL_UNTRUSTED | F_NET | F_TFTP_ERR | F_STORE)
 
 const char *
@@ -98,8 +104,8 @@ pv_cause_name(enum pv_cause c)
  * at most 64 bytes and reasons 640, so it never happens) ends in "...".
  */
 static void
-emitv(struct pv_phone *ph, enum pv_event_kind k, int err, enum pv_status st, const char *fmt,
-      va_list ap)
+emitv(struct pv_phone *ph, enum pv_event_kind k, enum pv_level lv, enum pv_status st,
+      const char *fmt, va_list ap)
 {
 	struct pv_event ev;
 	char msg[2048], file[64];
@@ -118,7 +124,8 @@ emitv(struct pv_phone *ph, enum pv_event_kind k, int err, enum pv_status st, con
 	ev.kind = k;
 	ev.step = ph->step;
 	ev.file = file;
-	ev.err = err;
+	ev.err = lv == PV_LV_ERR;
+	ev.level = lv;
 	ev.status = st;
 	ev.message = msg;
 	ph->env->event(ph->env->event_arg, ph, &ev);
@@ -133,8 +140,27 @@ line(struct pv_phone *ph, int err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emitv(ph, PV_EV_LINE, err, PV_ST__COUNT, fmt, ap);
+	emitv(ph, PV_EV_LINE, err ? PV_LV_ERR : PV_LV_NOT, PV_ST__COUNT, fmt, ap);
 	va_end(ap);
+}
+
+/* A console line at level lv (the 88xx form logs INF and DEB lines too). */
+static void linel(struct pv_phone *ph, enum pv_level lv, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void
+linel(struct pv_phone *ph, enum pv_level lv, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emitv(ph, PV_EV_LINE, lv, PV_ST__COUNT, fmt, ap);
+	va_end(ap);
+}
+
+static int
+is88(const struct pv_phone *ph)
+{
+	return ph->env->form == PV_FORM_88XX;
 }
 
 /* A status message of kind k (PV_EV_STATUS with st, or PV_EV_NOT_FOUND). */
@@ -146,7 +172,7 @@ status_msg(struct pv_phone *ph, enum pv_event_kind k, enum pv_status st, const c
 	va_list ap;
 
 	va_start(ap, fmt);
-	emitv(ph, k, 0, st, fmt, ap);
+	emitv(ph, k, PV_LV_NOT, st, fmt, ap);
 	va_end(ap);
 }
 
@@ -187,6 +213,8 @@ pv_phone_cleanup(struct pv_phone *ph)
 	pv_trust_cleanup(&ph->trust);
 	free(ph->dir);
 	ph->dir = NULL;
+	free(ph->enc_plain);
+	ph->enc_plain = NULL;
 }
 
 static void
@@ -215,6 +243,143 @@ canonical(enum ctl_kind k)
 	return k == CTL_KIND_ITL ? PV_ITL_NAME : PV_CTL_NAME;
 }
 
+/* ---- TVS ----------------------------------------------------------------------- */
+
+static uint64_t
+unix_now(const struct pv_env *e)
+{
+	return e->clock != NULL ? e->clock() : (uint64_t)time(NULL);
+}
+
+/* Hours a TTL lasts, rounded up, as the 88xx says "expires in 24 hours". */
+static unsigned long
+ttl_hours(uint32_t ttl)
+{
+	return ((unsigned long)ttl + 3599u) / 3600u;
+}
+
+void
+pv_phone_tvs_event(void *arg, enum pv_tvs_ev ev, const char *host, unsigned port, const char *detail)
+{
+	struct pv_phone *ph = arg;
+	int f88 = is88(ph);
+
+	switch (ev) {
+	case PV_TVS_EV_CONNECT:
+		if (f88) {
+			linel(ph, PV_LV_INF, "SECUREAPP-Attempting connect to TVS server addr [%s], "
+			      "mode [%s]", host, detail);
+			linel(ph, PV_LV_DEB, "SECUREAPP-BIO created with: addr:%s, port:%u, mode:%s",
+			      host, port, detail);
+		} else {
+			line(ph, 0, "SECD: setupSocketToTvsServer: Connecting to TVS server %s:%u",
+			     host, port);
+		}
+		break;
+	case PV_TVS_EV_CERT_OK:
+		if (f88)
+			linel(ph, PV_LV_DEB, "SECUREAPP-SSL session setup Cert Verification - Role is = %d",
+			      CTL_ROLE_TVS);
+		else
+			line(ph, 0, "SECD: setupSocketToTvsServer: TVS server certificate is ITL %s "
+			     "(role %d)", detail, CTL_ROLE_TVS);
+		break;
+	case PV_TVS_EV_REFUSED:
+		if (f88)
+			linel(ph, PV_LV_ERR, "SECUREAPP-SSL session setup Cert Verification failed for "
+			      "TVS server [%s]:%u - %s; trying the next server", host, port, detail);
+		else
+			line(ph, 1, "SECD: setupSocketToTvsServer: refused TVS server %s:%u: %s", host,
+			     port, detail);
+		break;
+	case PV_TVS_EV_FAILED:
+		if (f88)
+			linel(ph, PV_LV_ERR, "SECUREAPP-TVS server [%s]:%u failed - %s", host, port,
+			      detail);
+		else
+			line(ph, 1, "SECD: setupSocketToTvsServer: TVS server %s:%u failed: %s", host,
+			     port, detail);
+		break;
+	case PV_TVS_EV_QUERY:
+		if (f88)
+			linel(ph, PV_LV_DEB, "SECUREAPP-TVS process request - processing TVS Query "
+			      "Certificate request.");
+		else
+			line(ph, 0, "SECD: tvsQueryCert: Sent QUERY to TVS server %s:%u", host, port);
+		break;
+	case PV_TVS_EV_ANSWER:
+		if (f88)
+			linel(ph, PV_LV_DEB, "SECUREAPP-TVS Query Certificate response received, %s",
+			      detail);
+		else
+			line(ph, 0, "SECD: tvsQueryCert: Response received, %s", detail);
+		break;
+	}
+}
+
+/*
+ * The phone's pv_tvs_ops.query: the cache first (as a phone logs "No
+ * matching entry found at cache"), then the run's TVS, whose answer is
+ * cached for its TTL. The rules still check the certificate against the
+ * file on every use, cached or not.
+ */
+static enum ctl_err
+phone_tvs_query(void *arg, const struct pv_trust *held, const struct pv_tvs_query *q,
+                struct pv_tvs_answer *a, char *why, size_t cap)
+{
+	struct pv_phone *ph = arg;
+	struct pv_env *e = ph->env;
+	uint64_t now = unix_now(e);
+	enum ctl_err r;
+
+	(void)held;
+	if (e->tvs_cache != NULL) {
+		if (pv_tvs_cache_find(e->tvs_cache, q->issuer, q->serial, q->serial_len, now, a)) {
+			if (is88(ph))
+				linel(ph, PV_LV_INF, "SECUREAPP-TVS cert found at cache - expires in %lu "
+				      "hours", ttl_hours(a->ttl));
+			else
+				line(ph, 0, "SECD: tvsCacheLookup: cert found at cache - expires in %lu "
+				     "hours", ttl_hours(a->ttl));
+			return CTL_OK;
+		}
+		if (is88(ph))
+			linel(ph, PV_LV_DEB, "SECUREAPP-TVS cache lookup - No matching entry found at "
+			      "cache");
+		else
+			line(ph, 0, "SECD: tvsCacheLookup: No matching entry found at cache");
+	}
+	if (e->tvs == NULL) {
+		snprintf(why, cap, "no TVS server configured");
+		return CTL_E_MISSING;
+	}
+	r = e->tvs(e->tvs_arg, ph, q, a, why, cap);
+	if (r == CTL_OK && e->tvs_cache != NULL && a->ttl > 0 &&
+	    pv_tvs_cache_put(e->tvs_cache, q->issuer, q->serial, q->serial_len, a, now) == CTL_OK) {
+		if (is88(ph))
+			linel(ph, PV_LV_INF, "SECUREAPP-TVS added cert to TVS cache - expires in %lu "
+			      "hours", ttl_hours(a->ttl));
+		else
+			line(ph, 0, "SECD: tvsCacheAdd: added cert to TVS cache - expires in %lu hours",
+			     ttl_hours(a->ttl));
+	}
+	return r;
+}
+
+/* Counts what TVS did for one decision (boot --json). */
+static void
+note_tvs(struct pv_phone *ph, const struct pv_decision *d)
+{
+	if (!d->tvs.asked)
+		return;
+	ph->tvs_asked++;
+	ph->tvs_vouched += d->tvs.vouched != 0;
+	ph->tvs_cached += d->tvs.cached != 0;
+	ph->tvs_last = d->tvs;
+	if (d->tvs.vouched && is88(ph))
+		line(ph, 0, "SECUREAPP-Hashes match... authentication successful.");
+}
+
 /* Installs a verified list: flash first (section 11 rule 4: nothing half-done), then memory. */
 static void
 install(struct pv_phone *ph, enum ctl_kind kind, struct pv_tl *tl, const struct pv_decision *d)
@@ -232,8 +397,13 @@ install(struct pv_phone *ph, enum ctl_kind kind, struct pv_tl *tl, const struct 
 	tl = pv_env_intern(ph->env, tl);
 	pv_trust_set(&ph->trust, kind, tl);
 	ph->flags |= F_TL_UPDATED;
+	if (is88(ph)) {
+		linel(ph, PV_LV_DEB, "SECUREAPP-TL file verified successfully.");
+		linel(ph, PV_LV_INF, "SECUREAPP-TL file updated.");
+	}
 	line(ph, 0, "SECD: tlUpdate: %s updated (%s), md5 %s", canonical(kind),
-	           d->v == PV_V_TOFU ? "trust on first use" : d->reason, tl->sums.md5);
+	           d->v == PV_V_TOFU ? d->reset_itl ? "first contact after a reset ITL" :
+	           "trust on first use" : d->reason, tl->sums.md5);
 }
 
 static void
@@ -243,7 +413,11 @@ handle_tl(struct pv_phone *ph, enum ctl_kind kind, const uint8_t *p, size_t n)
 	struct pv_tl *tl = NULL;
 	const struct pv_tl *held;
 
-	switch (pv_trust_decide(&ph->trust, kind, p, n, ph->env->verifier, NULL, &d, &tl)) {
+	const struct pv_tvs_ops ops = { phone_tvs_query, ph };
+	enum pv_verdict v = pv_trust_decide(&ph->trust, kind, p, n, ph->env->verifier, &ops, &d, &tl);
+
+	note_tvs(ph, &d);
+	switch (v) {
 	case PV_V_UNCHANGED:
 		ph->flags |= F_TL_UNCHANGED;
 		line(ph, 0, "SECD: tlUpdate: %s unchanged, md5 %s", canonical(kind),
@@ -280,8 +454,8 @@ handle_tl(struct pv_phone *ph, enum ctl_kind kind, const uint8_t *p, size_t n)
 		line(ph, 1, "SECD: tlUpdate: %s not installed", canonical(kind));
 }
 
-static void
-store_config(struct pv_phone *ph, const uint8_t *p, size_t n)
+void
+pv_phone_store_config(struct pv_phone *ph, const uint8_t *p, size_t n)
 {
 	char name[64], buf[768];
 	struct ctl_diag d;
@@ -300,11 +474,19 @@ handle_sgn(struct pv_phone *ph, const char *name, const uint8_t *p, size_t n)
 	struct pv_decision d;
 	size_t off = 0, len = 0;
 
-	if (pv_config_check(&ph->trust, NULL, p, n, &d, &off, &len) == CTL_OK) {
+	const struct pv_tvs_ops ops = { phone_tvs_query, ph };
+	enum ctl_err r = pv_config_check(&ph->trust, &ops, p, n, &d, &off, &len);
+
+	note_tvs(ph, &d);
+	if (r == CTL_OK) {
 		line(ph, 0, "SECD: validate_file_envelope: File sign verify SUCCESS; header "
 		           "length <%u>", d.header_len);
 		line(ph, 0, "SECD: cfgVerify: %s %s", name, d.reason);
-		store_config(ph, p + off, len);
+		/* After an encrypted file, this is its companion (certHash), not the configuration. */
+		if (ph->enc_found && ph->env->enc_companion != NULL &&
+		    ph->env->enc_companion(ph, name, p + off, len))
+			return;
+		pv_phone_store_config(ph, p + off, len);
 		return;
 	}
 	if (d.header_len != 0)
@@ -312,9 +494,25 @@ handle_sgn(struct pv_phone *ph, const char *name, const uint8_t *p, size_t n)
 		           "length <%u>: %s", d.header_len, d.reason);
 	else
 		line(ph, 1, "SECD: validate_file_envelope: File parse FAILED: %s", d.reason);
+	pv_phone_config_fail(ph, name);
+}
+
+void
+pv_phone_config_fail(struct pv_phone *ph, const char *name)
+{
 	fail(ph, F_CFG_FAIL, PV_C_CONFIG_AUTH);
 	status_msg(ph, PV_EV_STATUS, PV_ST_FILE_AUTH_FAIL, "%s %s",
 	           pv_status_text(PV_ST_FILE_AUTH_FAIL), name);
+}
+
+void
+pv_phone_line(struct pv_phone *ph, enum pv_level lv, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emitv(ph, PV_EV_LINE, lv, PV_ST__COUNT, fmt, ap);
+	va_end(ap);
 }
 
 static int
@@ -389,6 +587,17 @@ on_file(void *arg, const struct tftp_result *r)
 	pv_phone_result(arg, r);
 }
 
+/* Where a phone stores a file it fetches (the 88xx logs dest=/tmp/CTLFile.tlv). */
+static const char *
+dest_name(enum pv_step s, const char *name)
+{
+	if (s == PV_S_CTL)
+		return PV_CTL_NAME;
+	if (s == PV_S_ITLSEP || s == PV_S_ITLFILE)
+		return PV_ITL_NAME;
+	return name;
+}
+
 /* The single place a phone starts a TFTP transfer (through env->get). */
 CTL_MUST_USE static int
 request(struct pv_phone *ph, const char *name)
@@ -407,7 +616,11 @@ request(struct pv_phone *ph, const char *name)
 	g.done = on_file;
 	g.arg = ph;
 	ph->task = ++e->task_seq % 100;
-	line(ph, 0, "TFTP: [%u]:Requesting %s from %s", ph->task, name, e->server_str);
+	if (is88(ph))
+		line(ph, 0, "dgetfile(%u)-GETXXTP [GT%u][src=%s][dest=/tmp/%s][serv=%s][serv6=][sec=0]",
+		     ph->task, ph->task, name, dest_name(ph->step, name), e->server_str);
+	else
+		line(ph, 0, "TFTP: [%u]:Requesting %s from %s", ph->task, name, e->server_str);
 	return e->get(e->get_arg, &g);
 }
 
@@ -418,6 +631,10 @@ advance(struct pv_phone *ph, enum pv_step s)
 
 	if (s == PV_S_SGN && !pv_trust_has_tftp(&ph->trust))
 		s = PV_S_CNF; /* section 10.4: .sgn only with a TFTP-capable certificate held */
+	if (s == PV_S_SGN && ph->env->enc_got != NULL && !(ph->flags & F_ENC_TRIED)) {
+		ph->flags |= F_ENC_TRIED;
+		s = PV_S_ENC; /* doc/sbd.md: the encrypted file first, the .sgn when not found */
+	}
 	if (s >= PV_S_SGN)
 		tl_status(ph);
 	ph->step = s;
@@ -426,7 +643,7 @@ advance(struct pv_phone *ph, enum pv_step s)
 		return;
 	}
 	pv_step_file(ph->mac, s, name, sizeof(name));
-	if (steps[s].kind == CTL_KIND_CTL || steps[s].kind == CTL_KIND_ITL)
+	if ((steps[s].kind == CTL_KIND_CTL || steps[s].kind == CTL_KIND_ITL) && !is88(ph))
 		line(ph, 0, "SECD: tlRequestFile: Request %s", name);
 	if (request(ph, name) != 0) {
 		line(ph, 1, "TFTP: [%u]:Error --> cannot start the transfer: %s", ph->task,
@@ -448,6 +665,7 @@ pv_step_next(enum pv_step s, int found)
 	case PV_S_ITLSEP: return found ? PV_S_SGN : PV_S_ITLFILE;
 	case PV_S_ITLFILE: return PV_S_SGN;
 	case PV_S_SGN: return found ? PV_S_DONE : PV_S_CNF;
+	case PV_S_ENC: return PV_S_SGN; /* the companion .sgn, or the full one when not found */
 	case PV_S_CNF: case PV_S_DONE: return PV_S_DONE;
 	}
 	return PV_S_DONE;
@@ -465,7 +683,11 @@ got_file(struct pv_phone *ph, enum pv_step s, const char *name, const uint8_t *p
 		break;
 	case PV_S_CNF:
 		line(ph, 0, "SECD: cfg: %s is not signed; using it", name);
-		store_config(ph, p, n);
+		pv_phone_store_config(ph, p, n);
+		break;
+	case PV_S_ENC:
+		if (ph->env->enc_got != NULL)
+			ph->env->enc_got(ph, name, p, n);
 		break;
 	case PV_S_DONE:
 		break;
@@ -485,7 +707,11 @@ pv_phone_result(struct pv_phone *ph, const struct tftp_result *r)
 	e->dropped += r->dropped;
 	if (r->err == TFTP_CE_OK) {
 		e->bytes += r->len;
-		line(ph, 0, "TFTP: [%u]:Finished --> rcvd %zu bytes", ph->task, r->len);
+		if (is88(ph))
+			line(ph, 0, "dgetfile(%u)-XXTP complete - status = 100, rcvd %zu bytes",
+			     ph->task, r->len);
+		else
+			line(ph, 0, "TFTP: [%u]:Finished --> rcvd %zu bytes", ph->task, r->len);
 		got_file(ph, s, name, r->data, r->len);
 		advance(ph, pv_step_next(s, 1));
 		return;

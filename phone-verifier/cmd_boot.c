@@ -75,7 +75,7 @@ pv_cmd_boot(int argc, char **argv)
 	struct pv_env_cfg cfg;
 	struct pv_env env;
 	struct pv_phone ph;
-	struct pv_console con = { stdout, 0, 0 };
+	struct pv_console con = { stdout, 0, 0, PV_FORM_79XX };
 	struct boot_run run = { 0 };
 	struct ctl_diag d;
 	const char *mac = NULL, *state = NULL;

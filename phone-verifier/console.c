@@ -23,13 +23,18 @@ static int json_errors;
 static void
 clock_text(char *buf, size_t cap, int usec)
 {
+	static const char *const mon[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+		"Aug", "Sep", "Oct", "Nov", "Dec" };
 	struct timespec ts;
 	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
 	/* cap is at least 32: the fields are bounded, the text is never cut. */
-	if (usec)
+	if (usec == 2)
+		snprintf(buf, cap, "%s %02d %02d:%02d:%02d.%06ld", mon[tm.tm_mon % 12], tm.tm_mday,
+		         tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+	else if (usec)
 		snprintf(buf, cap, "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
 		         ts.tv_nsec / 1000);
 	else
@@ -46,9 +51,16 @@ pv_console_event(void *arg, const struct pv_phone *ph, const struct pv_event *ev
 		return;
 	if (c->mac_prefix)
 		fprintf(c->f, "SEP%s ", ph->mac);
-	if (ev->kind == PV_EV_LINE) {
+	if (ev->kind == PV_EV_LINE && c->form == PV_FORM_88XX) {
+		static const char *const lv[] = { "NOT", "ERR", "INF", "DEB" };
+
+		clock_text(ts, sizeof(ts), 2);
+		/* The sip88xx console: "3233 NOT Nov 29 06:33:59.033132 dgetfile(...)..." */
+		fprintf(c->f, "%u %s %s ", ++c->line_seq,
+		        ev->err ? "ERR" : (unsigned)ev->level < 4 ? lv[ev->level] : "NOT", ts);
+	} else if (ev->kind == PV_EV_LINE) {
 		clock_text(ts, sizeof(ts), 1);
-		/* The sip88xx/79xx console format: "837: NOT 09:13:17.561856 SECD: ..." */
+		/* The 79xx console format: "837: NOT 09:13:17.561856 SECD: ..." */
 		fprintf(c->f, "%u: %s %s ", ++c->line_seq, ev->err ? "ERR" : "NOT", ts);
 	} else {
 		clock_text(ts, sizeof(ts), 0);

@@ -16,13 +16,15 @@ struct pv_console {
 	FILE *f;
 	int mac_prefix;      /* prefix every line with SEP<MAC> (fleets) */
 	unsigned line_seq;   /* the NNN: of console lines */
+	enum pv_form form;   /* 88xx: "NNNN NOT Mon DD hh:mm:ss.uuuuuu " and INF/DEB levels */
 };
 
 /*
- * A pv_event_fn (arg: a struct pv_console). Console lines as the sip88xx
- * and 79xx phones print them, "NNN: NOT HH:MM:SS.uuuuuu " + message ("ERR"
- * for error lines); status messages as "HH:MM:SS " + message. The message
- * is printed as is: boot.c builds it from escaped parts.
+ * A pv_event_fn (arg: a struct pv_console). Console lines as the 79xx
+ * phones print them, "NNN: NOT HH:MM:SS.uuuuuu " + message ("ERR" for
+ * error lines), or in the 88xx form "NNNN NOT Mon DD HH:MM:SS.uuuuuu " +
+ * message (levels NOT, ERR, INF, DEB); status messages as "HH:MM:SS " +
+ * message. The message is printed as is: boot.c builds it from escaped parts.
  */
 void pv_console_event(void *arg, const struct pv_phone *ph, const struct pv_event *ev);
 

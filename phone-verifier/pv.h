@@ -11,10 +11,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <openssl/types.h>
+
 #include <ctl/err.h>
 
 #include "tftp_client.h"
 #include "trust.h"
+#include "tvs_client.h"
 
 #define PV_PROG "phone-verifier"
 
@@ -69,6 +72,7 @@ enum pv_step {
 	PV_S_ITLFILE,   /* ITLFile.tlv, when ITLSEP<MAC>.tlv is not found */
 	PV_S_SGN,       /* SEP<MAC>.cnf.xml.sgn, with a TFTP-capable certificate held */
 	PV_S_CNF,       /* SEP<MAC>.cnf.xml */
+	PV_S_ENC,       /* SEP<MAC>.cnf.xml.enc.sgn, asked before the .sgn with --encrypted */
 	PV_S_DONE
 };
 
@@ -82,11 +86,20 @@ enum pv_event_kind {
 	PV_EV_NOT_FOUND       /* the "File Not Found <name>" status message */
 };
 
+/* The level a console line is logged at (88xx logs use all four). */
+enum pv_level {
+	PV_LV_NOT = 0,
+	PV_LV_ERR,
+	PV_LV_INF,
+	PV_LV_DEB
+};
+
 struct pv_event {
 	enum pv_event_kind kind;
 	enum pv_step step;      /* the step the phone was at */
 	const char *file;       /* the file of that step ("" after the last step) */
 	int err;                /* LINE: an error line (ERR), else a notice (NOT) */
+	enum pv_level level;    /* LINE: its level (ERR when err) */
 	enum pv_status status;  /* STATUS: the message; otherwise PV_ST__COUNT */
 	const char *message;    /* the text, without time stamp or prefix */
 };
@@ -99,6 +112,22 @@ typedef void pv_event_fn(void *arg, const struct pv_phone *ph, const struct pv_e
  * -1 with errno set. g->done is called later, from the loop.
  */
 typedef int pv_get_fn(void *arg, const struct tftp_get *g);
+
+/*
+ * How a phone reaches TVS (tvs_client.c behind it in boot): asks for the
+ * certificate q names, reporting each step through pv_phone_tvs_event().
+ * Returns as pv_tvs_ops.query does.
+ */
+typedef enum ctl_err pv_tvs_fn(void *arg, struct pv_phone *ph, const struct pv_tvs_query *q,
+                               struct pv_tvs_answer *a, char *why, size_t cap);
+
+/* The console a run prints (--console). */
+enum pv_form {
+	PV_FORM_79XX = 0,   /* "SECD: ...", "TFTP: [n]:..." */
+	PV_FORM_88XX        /* "dgetfile(...)-GETXXTP ...", "SECUREAPP-..." */
+};
+
+struct pv_tvs_cache;
 
 /* Shared by every phone of a run. */
 struct pv_env {
@@ -121,6 +150,17 @@ struct pv_env {
 	/* Called once when a phone finishes its boot. */
 	void (*done)(void *arg, struct pv_phone *ph);
 	void *done_arg;
+	/* Security By Default (zero: none of it). */
+	enum pv_form form;
+	pv_tvs_fn *tvs;                 /* NULL: no TVS */
+	void *tvs_arg;
+	struct pv_tvs_cache *tvs_cache; /* checked before tvs, filled from it; NULL: none */
+	uint64_t (*clock)(void);        /* Unix seconds for the cache; NULL: time() */
+	/* Encrypted configuration files (boot_enc.c; NULL: not asked for). */
+	void (*enc_got)(struct pv_phone *ph, const char *name, const uint8_t *p, size_t n);
+	int (*enc_companion)(struct pv_phone *ph, const char *name, const uint8_t *p, size_t n);
+	EVP_PKEY *phone_key;            /* decrypts it (borrowed) */
+	X509 *phone_cert;               /* the companion's certHash is its MD5 (borrowed) */
 };
 
 struct pv_env_cfg {
@@ -156,6 +196,12 @@ struct pv_phone {
 	struct loop_timer timer; /* ends a boot whose transfer could not start */
 	int has_src;             /* send from src (fleet --source-range) */
 	union tftp_sa src;
+	/* What TVS did during the boot (--json). */
+	unsigned tvs_asked, tvs_vouched, tvs_cached;
+	struct pv_tvs_fact tvs_last;  /* the last query's facts */
+	int enc_found;           /* SEP<MAC>.cnf.xml.enc.sgn came */
+	uint8_t *enc_plain;      /* decrypted configuration, until the companion .sgn checks out */
+	size_t enc_len;
 };
 
 /*
@@ -168,6 +214,17 @@ CTL_MUST_USE int pv_phone_init(struct pv_phone *ph, struct pv_env *e, const char
 void pv_phone_cleanup(struct pv_phone *ph);
 /* Exit status for a finished boot: its status, refined by the cause (network, state). */
 int pv_phone_exit(const struct pv_phone *ph);
+/*
+ * Reports one step of a TVS exchange as ph's console line (79xx or 88xx
+ * form): a pv_tvs_event_fn of tvs_client.h, arg being the phone.
+ */
+void pv_phone_tvs_event(void *ph, enum pv_tvs_ev ev, const char *host, unsigned port,
+                        const char *detail);
+/* For boot_enc.c: a console line, the rejected-configuration outcome, storing the configuration. */
+void pv_phone_line(struct pv_phone *ph, enum pv_level lv, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void pv_phone_config_fail(struct pv_phone *ph, const char *name);
+void pv_phone_store_config(struct pv_phone *ph, const uint8_t *p, size_t n);
 /* Starts the boot; env->done is called when it ends (from the loop). */
 void pv_phone_boot(struct pv_phone *ph);
 /*

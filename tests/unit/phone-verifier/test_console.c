@@ -14,7 +14,7 @@
 
 /* Prints ev through a console on a memory stream; returns the text (static). */
 static const char *
-print(const struct pv_event *ev, int mac_prefix, unsigned *seq)
+print_form(const struct pv_event *ev, int mac_prefix, unsigned *seq, enum pv_form form)
 {
 	static char out[2048];
 	struct pv_phone ph;
@@ -27,10 +27,17 @@ print(const struct pv_event *ev, int mac_prefix, unsigned *seq)
 	c.f = f;
 	c.mac_prefix = mac_prefix;
 	c.line_seq = *seq;
+	c.form = form;
 	pv_console_event(&c, &ph, ev);
 	*seq = c.line_seq;
 	fclose(f);
 	return out;
+}
+
+static const char *
+print(const struct pv_event *ev, int mac_prefix, unsigned *seq)
+{
+	return print_form(ev, mac_prefix, seq, PV_FORM_79XX);
 }
 
 static struct pv_event
@@ -80,6 +87,41 @@ START_TEST(console_line)
 }
 END_TEST
 
+/* The 88xx form: "3287 INF Nov 29 06:33:59.395199 SECUREAPP-..." with the line's level. */
+START_TEST(console_line_88xx)
+{
+	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+		"Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct pv_event ev = ev_of(PV_EV_LINE, 0, "SECUREAPP-TVS added cert to TVS cache - "
+	                           "expires in 24 hours");
+	unsigned seq = 3286;
+	const char *o;
+	size_t i;
+	int month = 0;
+
+	ev.level = PV_LV_INF;
+	o = print_form(&ev, 0, &seq, PV_FORM_88XX);
+	ck_assert_int_eq(strncmp(o, "3287 INF ", 9), 0);
+	for (i = 0; i < 12; i++)
+		month |= strncmp(o + 9, mon[i], 3) == 0;
+	ck_assert_msg(month, "%s", o);
+	ck_assert(o[12] == ' ' && o[13] >= '0' && o[13] <= '3' && o[14] >= '0' && o[14] <= '9');
+	ck_assert(clock_at(o + 16, 1));
+	ck_assert_str_eq(o + 16 + 16, "SECUREAPP-TVS added cert to TVS cache - expires in 24 hours\n");
+	ev.level = PV_LV_DEB;
+	o = print_form(&ev, 0, &seq, PV_FORM_88XX);
+	ck_assert_int_eq(strncmp(o, "3288 DEB ", 9), 0);
+	ev = ev_of(PV_EV_LINE, 1, "SECUREAPP-TVS server [127.0.0.1]:2445 failed");
+	o = print_form(&ev, 0, &seq, PV_FORM_88XX);
+	ck_assert_int_eq(strncmp(o, "3289 ERR ", 9), 0);
+	/* Status messages keep their form. */
+	ev = ev_of(PV_EV_STATUS, 0, "Trust List Updated");
+	o = print_form(&ev, 0, &seq, PV_FORM_88XX);
+	ck_assert(clock_at(o, 0));
+	ck_assert_str_eq(o + 9, "Trust List Updated\n");
+}
+END_TEST
+
 START_TEST(status_message)
 {
 	struct pv_event ev = ev_of(PV_EV_STATUS, 0, "Trust List Updated");
@@ -100,7 +142,7 @@ END_TEST
 START_TEST(quiet_console)
 {
 	struct pv_event ev = ev_of(PV_EV_LINE, 0, "x");
-	struct pv_console c = { NULL, 0, 0 };
+	struct pv_console c = { NULL, 0, 0, PV_FORM_79XX };
 	struct pv_phone ph;
 
 	memset(&ph, 0, sizeof(ph));
@@ -199,6 +241,7 @@ make_suite(void)
 
 	tcase_add_test(ok, console_line);
 	tcase_add_test(ok, status_message);
+	tcase_add_test(ok, console_line_88xx);
 	tcase_add_test(ok, quiet_console);
 	tcase_add_test(err, fail_text_and_json);
 	tcase_add_test(err, fail_codes);
