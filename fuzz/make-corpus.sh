@@ -70,5 +70,30 @@ install -m 644 "$TMP/ctl-2sast-1024.tlv" "$C/tlv_reader/gen-ctl-2sast-1024.tlv"
 printf '\000\000\001' > "$C/tlv_reader/u8.bin"
 printf '\006\000\010\001\000\002\002\000\000ABCD\000' > "$C/tlv_reader/sub.bin"
 printf '\007\000\000name\000\003\377\377' > "$C/tlv_reader/cstr-giant.bin"
+
+# TVS messages (libctl/tvs.c). Elements are tag u8, length u16, value;
+# `tvs NAME CMD RESERVED` wraps the payload in $TMP/p in the 10-byte header
+# (session 0x3E9, as a Cisco phone sends).
+mkdir -p "$C/tvs_msg"
+oct() { printf "\\$(printf '%03o' "$1")"; }
+len16() { oct $(($1 / 256)); oct $(($1 % 256)); }
+str() { oct "$1"; len16 $((${#2} + 1)); printf '%s\000' "$2"; }   # TAG TEXT: NUL-terminated
+der() { oct "$1"; len16 "$(wc -c < "$2")"; cat "$2"; }           # TAG FILE
+dev() { printf '\001\000\030\001CP-8861-SEPB000B4BA0AEE'; }
+answer() { printf '\007\000\001\000'; der 2 "$1"; printf '\010\000\002\000\003\011\000\004\000\001\121\200'; }
+tvs() {
+	n=$(wc -c < "$TMP/p")
+	{ printf '\127\001'; oct "$2"; oct "$3"; printf '\000\000\003\351'; len16 "$n"; cat "$TMP/p"; } \
+		> "$C/tvs_msg/$1.bin"
+}
+{ dev; str 3 "CN=cucm-pub.example.lab;OU=UC;O=Example Voice;L=RTP;ST=NC;C=US"
+  str 4 "CN=cucm-pub.example.lab;OU=UC;O=Example Voice;L=RTP;ST=NC;C=US"
+  printf '\005\000\003\001\002\003'; } > "$TMP/p"; tvs query-req 3 0
+{ dev; der 2 "$PKI/ccm1.der"; } > "$TMP/p"; tvs verify-req 1 0
+printf '\007\000\001\000\010\000\003\000\002\025\011\000\004\000\001\121\200' > "$TMP/p"; tvs verify-res 2 0
+printf '\007\000\001\001' > "$TMP/p"; tvs verify-res-unknown 2 0
+answer "$PKI/tvs1.der" > "$TMP/p"; tvs query-res-f7 4 247
+{ dev; dev; } > "$TMP/p"; tvs dup-device 1 0
+printf '\006\000\001\000' > "$TMP/p"; tvs unknown-tag 1 0
 echo "make-corpus: seeds in $C:"
 ls -l "$C"/*/
