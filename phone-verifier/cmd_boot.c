@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <ctl/text.h>
 
@@ -14,6 +15,7 @@
 #include "netopt.h"
 #include "num.h"
 #include "pv.h"
+#include "sbd.h"
 
 enum { O_MAC = 400, O_STATE, O_JSON, O_HELP };
 
@@ -26,13 +28,14 @@ static const char boot_usage[] =
 	"  --state DIR         the phone's flash: CTLFile.tlv, ITLFile.tlv, SEP<MAC>.cnf.xml\n"
 	"                      (default: none kept, every boot starts empty)\n"
 	PV_NET_HELP
+	PV_SBD_HELP
 	"  --json              print one JSON object instead of console lines\n"
 	"  --help              show this help\n";
 
 static const struct option boot_opts[] = {
 	{ "mac", required_argument, NULL, O_MAC }, { "state", required_argument, NULL, O_STATE },
 	{ "json", no_argument, NULL, O_JSON }, { "help", no_argument, NULL, O_HELP },
-	PV_NET_OPTIONS, { NULL, 0, NULL, 0 },
+	PV_NET_OPTIONS, PV_SBD_OPTIONS, { NULL, 0, NULL, 0 },
 };
 
 struct boot_run {
@@ -44,6 +47,28 @@ boot_done(void *arg, struct pv_phone *ph)
 {
 	(void)ph;
 	((struct boot_run *)arg)->done = 1;
+}
+
+/* The TVS facts of a boot: how often asked, vouched, answered from the cache; the last answer. */
+static void
+tvs_json(FILE *f, const struct pv_phone *ph)
+{
+	const struct pv_tvs_fact *t = &ph->tvs_last;
+	size_t i;
+
+	fprintf(f, ",\"tvs\":{\"asked\":%u,\"vouched\":%u,\"cached\":%u,\"server\":",
+	        ph->tvs_asked, ph->tvs_vouched, ph->tvs_cached);
+	ctl_json_fputs_or_null(f, ph->tvs_asked > 0 && t->server[0] != '\0' ? t->server : NULL);
+	if (ph->tvs_asked > 0 && t->err == CTL_OK)
+		fprintf(f, ",\"ttl\":%lu", (unsigned long)t->ttl);
+	else
+		fputs(",\"ttl\":null", f);
+	fputs(",\"roles\":[", f);
+	for (i = 0; ph->tvs_asked > 0 && i < t->nroles; i++)
+		fprintf(f, "%s%u", i > 0 ? "," : "", t->roles[i]);
+	fputs("],\"error\":", f);
+	ctl_json_fputs_or_null(f, ph->tvs_asked > 0 && !t->vouched ? t->why : NULL);
+	fputs("}", f);
 }
 
 /* The result object (doc/json.md, "phone-verifier boot"). */
@@ -66,6 +91,7 @@ boot_json(const struct pv_phone *ph, int rc)
 	ctl_json_fputs_or_null(f, ph->trust.ctl != NULL ? ph->trust.ctl->sums.md5 : NULL);
 	fputs(",\"itl_md5\":", f);
 	ctl_json_fputs_or_null(f, ph->trust.itl != NULL ? ph->trust.itl->sums.md5 : NULL);
+	tvs_json(f, ph);
 	fputs("}\n", f);
 }
 
@@ -76,6 +102,8 @@ pv_cmd_boot(int argc, char **argv)
 	struct pv_env env;
 	struct pv_phone ph;
 	struct pv_console con = { stdout, 0, 0, PV_FORM_79XX };
+	struct pv_sbd_opts so;
+	struct pv_sbd sbd;
 	struct boot_run run = { 0 };
 	struct ctl_diag d;
 	const char *mac = NULL, *state = NULL;
@@ -84,12 +112,18 @@ pv_cmd_boot(int argc, char **argv)
 
 	pv_json_errors(json);
 	pv_net_defaults(&cfg);
+	pv_sbd_defaults(&so);
+	memset(&sbd, 0, sizeof(sbd));
 	while ((c = getopt_long(argc, argv, "", boot_opts, NULL)) != -1) {
 		if (c == O_HELP) {
 			fputs(boot_usage, stdout);
 			return PV_EXIT_OK;
 		}
 		if ((h = pv_net_opt(&cfg, c, optarg)) < 0)
+			return PV_EXIT_USAGE;
+		if (h > 0)
+			continue;
+		if ((h = pv_sbd_opt(&so, c, optarg)) < 0)
 			return PV_EXIT_USAGE;
 		if (h > 0)
 			continue;
@@ -112,13 +146,21 @@ pv_cmd_boot(int argc, char **argv)
 		return pv_fail(PV_EXIT_USAGE, "--mac takes 12 hex digits, not '%s'", mac);
 	if ((rc = pv_env_init(&env, &cfg, why, sizeof(why))) != PV_EXIT_OK)
 		return pv_fail(rc, "%s", why);
+	memset(&ph, 0, sizeof(ph));
+	if ((rc = pv_sbd_setup(&sbd, &so, &env, why, sizeof(why))) != PV_EXIT_OK) {
+		rc = pv_fail(rc, "%s", why);
+		goto out;
+	}
+	con.form = so.form;
 	if (!json) {
 		env.event = pv_console_event;
 		env.event_arg = &con;
 	}
+	/* The TVS cache lives with the lists; a damaged one is only a warning (it is a cache). */
+	if (state != NULL && pv_tvs_cache_load(sbd.cache, state, (uint64_t)time(NULL), &d) != CTL_OK)
+		pv_err("%s; starting with an empty TVS cache", ctl_diag_str(&d, why, sizeof(why)));
 	env.done = boot_done;
 	env.done_arg = &run;
-	memset(&ph, 0, sizeof(ph));
 	if (pv_phone_init(&ph, &env, m, state, &d) != 0) {
 		rc = pv_fail(PV_EXIT_IO, "%s", ctl_diag_str(&d, why, sizeof(why)));
 		goto out;
@@ -128,11 +170,16 @@ pv_cmd_boot(int argc, char **argv)
 		if (loop_run(env.loop) != 0)
 			break;
 	rc = run.done ? pv_phone_exit(&ph) : PV_EXIT_INTERNAL;
+	/* New TVS answers go to flash with the lists. */
+	if (state != NULL && ph.tvs_asked > ph.tvs_cached &&
+	    pv_tvs_cache_save(sbd.cache, state, (uint64_t)time(NULL), &d) != CTL_OK)
+		pv_err("%s", ctl_diag_str(&d, why, sizeof(why)));
 	if (json)
 		boot_json(&ph, rc);
 out:
 	fflush(stdout);
 	pv_phone_cleanup(&ph);
+	pv_sbd_cleanup(&sbd);
 	pv_env_cleanup(&env);
 	return rc;
 }

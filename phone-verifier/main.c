@@ -48,6 +48,8 @@ usage(FILE *f)
 	        "  erase --state DIR\n"
 	        "TFTP options of boot, fleet and compare: [--blksize N] [--windowsize N]\n"
 	        "  [--timeout MS] [--retransmit MS] [--retries N] [--loss PCT] [--seed N]\n"
+	        "Security By Default options of boot: [--tvs HOST:PORT]... [--tvs-timeout MS]\n"
+	        "  [--phone-cert PEM --phone-key PEM] [--model N] [--console 79xx|88xx]\n"
 	        "\n'%s COMMAND --help' describes a command. See phone-verifier(1).\n", PV_PROG);
 }
 

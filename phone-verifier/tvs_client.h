@@ -41,7 +41,6 @@ struct pv_tvs_client_cfg {
 	size_t nservers;
 	X509 *cert;                  /* the phone's certificate presented to TVS (borrowed; may be NULL) */
 	EVP_PKEY *key;               /* its key (borrowed) */
-	const char *device;          /* "CP-8861-SEP0011215A1AE3" */
 	unsigned timeout_ms;         /* per server; 0: PV_TVS_TIMEOUT_MS */
 };
 
@@ -54,13 +53,15 @@ void pv_tvs_client_free(struct pv_tvs_client *c);
 
 /*
  * Asks each server in turn (the configured ones, else the held ITL's TVS
- * records at port 2445) for the certificate q names; the first server
+ * records at port 2445) for the certificate q names, as device
+ * ("CP-8861-SEP0011215A1AE3"); the first server
  * that answers decides. Returns as pv_tvs_ops.query does: CTL_OK with a
  * filled (a->cert to X509_free()), CTL_E_NOT_TRUSTED for "unknown", another
  * error when no server answered. ev (may be NULL) sees every step.
  */
 CTL_MUST_USE enum ctl_err pv_tvs_client_query(struct pv_tvs_client *c, const struct pv_trust *held,
-                                              const struct pv_tvs_query *q, struct pv_tvs_answer *a,
+                                              const char *device, const struct pv_tvs_query *q,
+                                              struct pv_tvs_answer *a,
                                               pv_tvs_event_fn *ev, void *ev_arg, char *why, size_t cap);
 
 #endif
