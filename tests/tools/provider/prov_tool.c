@@ -293,7 +293,7 @@ start(struct conn *c, const struct opts *o)
 	return 0;
 }
 
-/* A request with no items (info, status, get-ctl, bye). */
+/* A request with no items (info, status, get-ctl, get-itl, bye). */
 static int
 simple(const struct opts *o, uint8_t type)
 {
@@ -313,8 +313,9 @@ simple(const struct opts *o, uint8_t type)
 		return 3;
 	}
 	st = exchange(&c, &wr, &r, 1);
-	if (st == 0 && type == CTL_PROV_GET_CTL && o->out != NULL &&
-	    (f = ctl_prov_find(&r.m, CTL_PROV_T_CTL_FILE)) != NULL &&
+	if (st == 0 && (type == CTL_PROV_GET_CTL || type == CTL_PROV_GET_ITL) && o->out != NULL &&
+	    (f = ctl_prov_find(&r.m, type == CTL_PROV_GET_CTL ? CTL_PROV_T_CTL_FILE :
+	                       CTL_PROV_T_ITL_FILE)) != NULL &&
 	    ctl_write_atomic(o->out, f->val, f->len, 0644, &d) != CTL_OK) {
 		fprintf(stderr, "prov-tool: %s\n", d.msg);
 		st = -1;
@@ -371,8 +372,9 @@ out:
 	return rc_for(st);
 }
 
+/* A request with one u8 item: set-mode N (MODE), itl-reset N (ITL_ACTION). */
 static int
-set_mode(const struct opts *o, const char *arg)
+u8_request(const struct opts *o, uint8_t type, uint16_t tag, const char *arg)
 {
 	unsigned long long v;
 	struct conn c;
@@ -386,8 +388,7 @@ set_mode(const struct opts *o, const char *arg)
 		conn_close(&c, 0);
 		return rc;
 	}
-	if (build(&c, &wr, CTL_PROV_SET_MODE) != CTL_OK ||
-	    ctl_prov_put_u8(&wr, CTL_PROV_T_MODE, (uint8_t)v) != CTL_OK) {
+	if (build(&c, &wr, type) != CTL_OK || ctl_prov_put_u8(&wr, tag, (uint8_t)v) != CTL_OK) {
 		ctl_wr_cleanup(&wr);
 		conn_close(&c, 0);
 		return 3;
@@ -808,6 +809,7 @@ static const char usage[] =
 	"commands: login | info | status | get-ctl [--out FILE] | put-ctl FILE [--override]\n"
 	"          [--reason R] [--stop-after BYTES] | set-mode N | bye | hostile NAME\n"
 	"          (oversize, giant, bad-version, unknown-type, item-overrun, garbage) |\n"
+	"          get-itl [--out FILE] | itl-reset N |\n"
 	"          slow [--delay-ms MS] | plain | plain-garbage | load N [--spread] |\n"
 	"          unauth [--delay-ms MS] | hold N SECS [--delay-ms MS] |\n"
 	"          slow-status [--delay-ms MS]\n"
@@ -892,7 +894,11 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "put-ctl") == 0 && arg != NULL)
 		return put_ctl(&o, arg);
 	if (strcmp(cmd, "set-mode") == 0 && arg != NULL)
-		return set_mode(&o, arg);
+		return u8_request(&o, CTL_PROV_SET_MODE, CTL_PROV_T_MODE, arg);
+	if (strcmp(cmd, "get-itl") == 0)
+		return simple(&o, CTL_PROV_GET_ITL);
+	if (strcmp(cmd, "itl-reset") == 0 && arg != NULL)
+		return u8_request(&o, CTL_PROV_ITL_RESET, CTL_PROV_T_ITL_ACTION, arg);
 	if (strcmp(cmd, "hostile") == 0 && arg != NULL)
 		return hostile(&o, arg);
 	if (strcmp(cmd, "slow") == 0)
