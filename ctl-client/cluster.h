@@ -10,7 +10,12 @@
  *    certificates and installed CTLs, upload, set the mode), confirmation;
  *  - cluster_report.c: failures, installed CTLs, the result table or JSON;
  *  - cluster_plan.c: the CTL plan and token signing (main thread only);
- *  - cluster_resign.c: update, add-token and delete-entry.
+ *  - cluster_resign.c: update, add-token and delete-entry;
+ *  - cluster_sbd.c: the Security By Default requests' items (SIGN_CTL,
+ *    GET_ITL, ITL_RESET), built and taken without the network;
+ *  - cluster_sbd_session.c: those requests on a node's session;
+ *  - cluster_tokenless.c: tokenless mixed mode, update, non-secure and
+ *    reset-localkey, and the bridge CTLs between tokens and tokenless.
  */
 #ifndef CTL_CLIENT_CLUSTER_H
 #define CTL_CLIENT_CLUSTER_H
@@ -36,7 +41,22 @@ enum {
 	CL_C_ADD_TOKEN = 1u << 2,
 	CL_C_DELETE = 1u << 3,
 	CL_C_NON_SECURE = 1u << 4,
-	CL_C_CHECK = 1u << 5
+	CL_C_CHECK = 1u << 5,
+	CL_C_RESET_LOCALKEY = 1u << 6,
+	CL_C_ITL_RESET = 1u << 7
+};
+
+/* --layout: who signs a tokenless CTL (the SIGNER item, enum ctl_tokenless_signer). */
+enum cl_layout {
+	CL_LAYOUT_12X = 0, /* ITLRecovery signs, CallManager is the second SAST */
+	CL_LAYOUT_10X = 1  /* the publisher's CallManager signs */
+};
+
+/* itl-reset ACTION: the ITL_ACTION item. */
+enum cl_itl_action {
+	CL_ITL_DONE = 0,     /* serve the normal ITL again */
+	CL_ITL_LOCALKEY = 1, /* the reset ITL, signed with the node's own key */
+	CL_ITL_REMOTEKEY = 2 /* the reset ITL, signed with itlrecovery_remote_key */
 };
 
 struct cl_opts {
@@ -54,6 +74,10 @@ struct cl_opts {
 	size_t nsast_tokens;
 	const char *serial, *subject;
 	unsigned days;
+	int tokenless;             /* --tokenless */
+	int layout, layout_set;    /* --layout (enum cl_layout) */
+	int itl_action;            /* itl-reset ACTION (enum cl_itl_action), -1 when none */
+	const char *itl_action_name;
 };
 
 struct cl_cert {
@@ -88,6 +112,10 @@ struct cl_node {
 	/* PUT_CTL / SET_MODE */
 	char md5_after[33];
 	int mode_after;
+	/* GET_ITL (has_itl 0: the node serves none), ITL_RESET */
+	int has_itl;
+	char itl_md5[33];
+	uint32_t itl_len;
 	/* outcome of the last phase */
 	int failed, rc;
 	char err[600];
@@ -98,7 +126,18 @@ enum {
 	CL_OP_INFO = 1u << 0,
 	CL_OP_CTL = 1u << 1,
 	CL_OP_PUT = 1u << 2,
-	CL_OP_MODE = 1u << 3
+	CL_OP_MODE = 1u << 3,
+	CL_OP_SIGN = 1u << 4,      /* SIGN_CTL, on the publisher (node 0) only */
+	CL_OP_ITL = 1u << 5,       /* GET_ITL */
+	CL_OP_ITL_RESET = 1u << 6  /* ITL_RESET */
+};
+
+/* A SIGN_CTL request's own items: the nodes come from the cluster. */
+struct cl_sign_req {
+	uint8_t signer;                 /* enum cl_layout */
+	uint8_t mode;                   /* 1 mixed, 0 non-secure */
+	X509 *tokens[CL_MAX_TOKENS + 4]; /* extra SAST records (borrowed) */
+	size_t ntokens;
 };
 
 struct cluster {
@@ -117,6 +156,13 @@ struct cluster {
 	size_t put_len;
 	char put_md5[33];
 	int set_mode;
+	int mode_first;            /* SET_MODE before PUT_CTL (the tokenless commands) */
+	int no_report;             /* cl_apply prints nothing (a bridge step) */
+	char bridge_md5[33];       /* a bridge CTL installed before the result's */
+	struct cl_sign_req sign;   /* CL_OP_SIGN's request */
+	uint8_t *signed_ctl;       /* ... and its answer (freed by cl_cleanup) */
+	size_t signed_len;
+	uint8_t itl_action;        /* CL_OP_ITL_RESET */
 };
 
 /* cluster_opts.c */
@@ -242,6 +288,53 @@ struct cl_resign {
 	const char *del_serial, *del_subject;
 };
 CTL_MUST_USE int cl_resign_run(struct cluster *cl, const struct cl_resign *rs);
+
+/* cluster_sbd.c */
+/*
+ * The SIGN_CTL items after the header: SIGNER, MODE, then per node (every
+ * one, skipped or not) HOSTNAME, IPV4 and its certificates as GET_INFO announced them,
+ * then the tokens as CERT items of role SAST. 0, or -1 with err (too many
+ * items for one message, out of memory).
+ */
+CTL_MUST_USE int cl_sbd_put_sign(struct ctl_wr *wr, const struct cluster *cl, const struct cl_sign_req *rq,
+                                 char *err, size_t errlen);
+/*
+ * The SIGN_CTL answer: a CTL_FILE whose MD5 item matches, that parses as a
+ * CTL and verifies with its own signer. *out is malloc()ed. 0, or -1 with err.
+ */
+CTL_MUST_USE int cl_sbd_take_signed(const struct ctl_prov_msg *m, uint8_t **out, size_t *len, char *err,
+                                    size_t errlen);
+/* GET_ITL's ITL_FILE (its md5 must match MD5) and ITL_RESET's MD5 and LENGTH into nd. 0, or -1 with nd failed. */
+CTL_MUST_USE int cl_node_take_itl(struct cl_node *nd, const struct ctl_prov_msg *m);
+CTL_MUST_USE int cl_node_take_itl_reset(struct cl_node *nd, const struct ctl_prov_msg *m);
+
+/* cluster_sbd_session.c */
+/* The SBD requests of cl->ops (CL_OP_SIGN, CL_OP_ITL, CL_OP_ITL_RESET) on node i's session. 0, or -1. */
+CTL_MUST_USE int cl_sbd_session(struct cluster *cl, size_t i, struct prov_conn *c);
+
+/* cluster_tokenless.c */
+/* mixed-mode / update / non-secure --tokenless, reset-localkey. Exit status. */
+CTL_MUST_USE int cl_tl_mixed(struct cluster *cl);
+CTL_MUST_USE int cl_tl_update(struct cluster *cl, int reset_localkey);
+CTL_MUST_USE int cl_tl_non_secure(struct cluster *cl);
+/*
+ * add-token on a tokenless cluster: when the installed CTL's signer is not
+ * a SAST the token CTL could be signed by, installs first a tokenless CTL
+ * that also lists the tokens as SAST (a phone holding the installed CTL
+ * accepts it, and then the token-signed one). *now: that CTL, parsed (NULL
+ * when no bridge was needed); *bytes keeps its buffer. Exit status.
+ */
+CTL_MUST_USE int cl_tl_bridge_tokens(struct cluster *cl, const struct ctl_file *installed, X509 *const *tokens,
+                                     size_t ntokens, uint8_t **bytes, size_t *len, struct ctl_file **now);
+/*
+ * Installs a bridge CTL on every node, printing nothing unless it fails
+ * somewhere (then the result table or JSON, and the status). Exit status.
+ */
+CTL_MUST_USE int cl_tl_apply_bridge(struct cluster *cl, const uint8_t *ctl, size_t len);
+/* Prints one of CUCM's lines: on stdout, on stderr with --json. */
+void cl_say(const struct cluster *cl, const char *line);
+/* Asks CUCM's question ("... (y/n):") on the terminal unless --yes. EXIT_OK to go on. */
+CTL_MUST_USE int cl_confirm_cucm(const struct cluster *cl, const char *question);
 
 /* Progress line on a terminal (thread-safe). */
 void cl_progress(struct cluster *cl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

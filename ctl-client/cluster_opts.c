@@ -11,11 +11,13 @@
 
 enum { O_SERVER = 256, O_FP, O_ACCEPT_NEW, O_USER, O_PWFILE, O_TIMEOUT, O_JSON, O_YES, O_RETRY, O_OVERRIDE,
        O_REASON, O_TOKEN, O_SIGN_TOKEN, O_SAST_TOKEN, O_MODULE, O_PIN_FILE, O_SERIAL, O_SUBJECT,
-       O_DAYS, O_HELP, O_PASSWORD };
+       O_DAYS, O_HELP, O_PASSWORD, O_TOKENLESS, O_LAYOUT };
 
-#define C_ALL (CL_C_MIXED | CL_C_UPDATE | CL_C_ADD_TOKEN | CL_C_DELETE | CL_C_NON_SECURE | CL_C_CHECK)
+#define C_ALL (CL_C_MIXED | CL_C_UPDATE | CL_C_ADD_TOKEN | CL_C_DELETE | CL_C_NON_SECURE | CL_C_CHECK | \
+               CL_C_RESET_LOCALKEY | CL_C_ITL_RESET)
 #define C_SIGN (CL_C_MIXED | CL_C_UPDATE | CL_C_ADD_TOKEN | CL_C_DELETE)
-#define C_WRITE (C_SIGN | CL_C_NON_SECURE)
+#define C_WRITE (C_SIGN | CL_C_NON_SECURE | CL_C_RESET_LOCALKEY)
+#define C_TOKENLESS (CL_C_MIXED | CL_C_UPDATE | CL_C_NON_SECURE)
 
 struct cl_optdef {
 	const char *name;
@@ -55,11 +57,17 @@ static const struct cl_optdef optdefs[] = {
 	{ "serial", 1, O_SERIAL, CL_C_DELETE, "  --serial HEX       remove the records with this serial number\n" },
 	{ "subject", 1, O_SUBJECT, CL_C_DELETE,
 	  "  --subject NAME     remove the records with this subject (as `show ctl` prints it)\n" },
+	{ "tokenless", 0, O_TOKENLESS, C_TOKENLESS,
+	  "  --tokenless        no tokens: the publisher builds the CTL from the cluster's\n"
+	  "                     certificates and signs it with its own key (CUCM 10.0+)\n" },
+	{ "layout", 1, O_LAYOUT, C_TOKENLESS | CL_C_ADD_TOKEN,
+	  "  --layout 12x|10x   who signs a tokenless CTL: ITLRecovery (12x, the default)\n"
+	  "                     or the publisher's CallManager (10x)\n" },
 	{ "days", 1, O_DAYS, CL_C_CHECK, "  --days N           warn about certificates expiring within N days (default 30)\n" },
-	{ "override-trust", 0, O_OVERRIDE, C_SIGN,
+	{ "override-trust", 0, O_OVERRIDE, C_SIGN | CL_C_RESET_LOCALKEY,
 	  "  --override-trust   install even where the new CTL is not signed by a SAST of the\n"
 	  "                     installed one (recovery after losing the tokens; logged)\n" },
-	{ "reason", 1, O_REASON, C_SIGN, "  --reason TEXT      why --override-trust is used (sent to the server's log)\n" },
+	{ "reason", 1, O_REASON, C_SIGN | CL_C_RESET_LOCALKEY, "  --reason TEXT      why --override-trust is used (sent to the server's log)\n" },
 	{ "retry-failed", 0, O_RETRY, C_WRITE,
 	  "  --retry-failed     finish the last run's job on the servers where it failed\n" },
 	{ "yes", 0, O_YES, C_WRITE, "  --yes              do not ask for confirmation (scripts)\n" },
@@ -113,6 +121,15 @@ set_opt(struct cl_opts *o, int id, const char *arg)
 	case O_MODULE: o->module = arg; return 0;
 	case O_PIN_FILE: o->pin_file = arg; return 0;
 	case O_SERIAL: o->serial = arg; return 0;
+	case O_TOKENLESS: o->tokenless = 1; return 0;
+	case O_LAYOUT:
+		if (strcmp(arg, "12x") != 0 && strcmp(arg, "10x") != 0) {
+			cli_err("--layout takes 12x (ITLRecovery signs) or 10x (CallManager signs), not '%s'", arg);
+			return -1;
+		}
+		o->layout = strcmp(arg, "10x") == 0 ? CL_LAYOUT_10X : CL_LAYOUT_12X;
+		o->layout_set = 1;
+		return 0;
 	case O_SUBJECT: o->subject = arg; return 0;
 	case O_TIMEOUT:
 		if (ctl_parse_uint(arg, 1, 3600, &v) != CTL_OK) {
@@ -140,6 +157,23 @@ set_opt(struct cl_opts *o, int id, const char *arg)
 	return -1;
 }
 
+/* itl-reset's ACTION operand. */
+static CTL_MUST_USE int
+parse_action(struct cl_opts *o, const char *arg)
+{
+	static const char *const names[] = { "done", "localkey", "remotekey" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(arg, names[i]) == 0) {
+			o->itl_action = (int)i; /* enum cl_itl_action */
+			o->itl_action_name = names[i];
+			return 0;
+		}
+	cli_err("itl-reset: unknown action '%s' (localkey, remotekey or done)", arg);
+	return -1;
+}
+
 int
 cl_parse(struct cluster *cl, const struct cmd *cmd, unsigned bit, int argc, char **argv)
 {
@@ -154,6 +188,7 @@ cl_parse(struct cluster *cl, const struct cmd *cmd, unsigned bit, int argc, char
 	cl->o.timeout = 15;
 	cl->o.days = 30;
 	cl->set_mode = -1;
+	cl->o.itl_action = -1;
 	for (i = 0; i < NOPTDEFS; i++)
 		if (optdefs[i].cmds & bit)
 			lo[n++] = (struct option){ optdefs[i].name, optdefs[i].has_arg ? required_argument
@@ -171,8 +206,18 @@ cl_parse(struct cluster *cl, const struct cmd *cmd, unsigned bit, int argc, char
 		if (c == '?' || set_opt(&cl->o, c, optarg) != 0)
 			return -1;
 	}
+	if (bit == CL_C_ITL_RESET && optind < argc && parse_action(&cl->o, argv[optind++]) != 0)
+		return -1;
 	if (optind != argc) {
 		cli_err("unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (bit == CL_C_ITL_RESET && cl->o.itl_action < 0 && !cl->o.retry_failed) {
+		cli_err("itl-reset needs an action: localkey, remotekey or done");
+		return -1;
+	}
+	if (cl->o.layout_set && !cl->o.tokenless && bit != CL_C_ADD_TOKEN) {
+		cli_err("--layout goes with --tokenless");
 		return -1;
 	}
 	if (cl->o.user == NULL) {

@@ -122,7 +122,9 @@ cl_plan_add_servers(struct cl_plan *p, const struct cluster *cl)
 		const struct cl_node *nd = &cl->nodes[i];
 
 		for (k = 0; k < nd->ncerts; k++)
-			if (cl_plan_add_cert(p, nd->certs[k].cert, nd->certs[k].role, nd->hostname,
+			/* A node's TVS certificate belongs to its ITL: CUCM never lists TVS in a CTL. */
+			if (nd->certs[k].role != CTL_ROLE_TVS &&
+			    cl_plan_add_cert(p, nd->certs[k].cert, nd->certs[k].role, nd->hostname,
 			                     nd->has_ip ? nd->ip : NULL, nd->t.name) < 0)
 				return EXIT_POLICY;
 	}

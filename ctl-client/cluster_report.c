@@ -84,6 +84,8 @@ cl_report_json(FILE *f, const struct cluster *cl, const char *md5, size_t nfail)
 	fprintf(f, "{\"tool\":\"ctl-client\",\"version\":\"%s\",\"command\":\"%s\",\"ok\":%s,\"md5\":",
 	       CTL_VERSION_STRING, cl->cmd->name, nfail ? "false" : "true");
 	ctl_json_fputs_or_null(f, md5);
+	fputs(",\"bridge_md5\":", f);
+	ctl_json_fputs_or_null(f, cl->bridge_md5[0] ? cl->bridge_md5 : NULL);
 	fputs(",\"servers\":[", f);
 	for (i = 0; i < cl->n; i++) {
 		const struct cl_node *nd = &cl->nodes[i];

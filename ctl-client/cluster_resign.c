@@ -173,15 +173,43 @@ plan_changes(const struct cluster *cl, const struct cl_resign *rs, const struct 
 	return EXIT_OK;
 }
 
-int
-cl_resign_run(struct cluster *cl, const struct cl_resign *rs)
+/*
+ * add-token on a tokenless cluster: phones hold a CTL no token signed, so a
+ * tokenless CTL listing both tokens goes first (cluster_tokenless.c); the
+ * token CTL is then planned from it, the added token already in it.
+ */
+static CTL_MUST_USE int
+tokenless_bridge(struct cluster *cl, struct cl_resign *rs, struct p11_ctx *ctx, X509 *signer,
+                 struct ctl_file **f, uint8_t **bridge, size_t *blen)
 {
+	struct ctl_file *now = NULL;
+	X509 *toks[2] = { signer, NULL };
+	int rc;
+
+	if (rs->add_token == NULL)
+		return EXIT_OK;
+	if ((rc = cl_token_cert(ctx, rs->add_token, &toks[1])) != EXIT_OK)
+		return rc;
+	rc = cl_tl_bridge_tokens(cl, *f, toks, 2, bridge, blen, &now);
+	X509_free(toks[1]);
+	if (rc == EXIT_OK && now != NULL) {
+		ctl_file_free(*f);
+		*f = now;
+		rs->add_token = NULL;
+	}
+	return rc;
+}
+
+int
+cl_resign_run(struct cluster *cl, const struct cl_resign *rs_in)
+{
+	struct cl_resign rsc = *rs_in, *rs = &rsc;
 	struct p11_ctx *ctx = NULL;
 	struct ctl_file *f = NULL;
 	struct cl_plan plan;
 	X509 *signer = NULL;
-	uint8_t *out = NULL;
-	size_t len = 0;
+	uint8_t *out = NULL, *bridge = NULL;
+	size_t len = 0, blen = 0;
 	int rc;
 
 	plan.n = 0;
@@ -194,17 +222,22 @@ cl_resign_run(struct cluster *cl, const struct cl_resign *rs)
 		cli_err("nothing was changed");
 		goto out;
 	}
-	if ((rc = installed(cl, &f)) != EXIT_OK || (rc = plan_changes(cl, rs, f, ctx, &plan)) != EXIT_OK)
+	if ((rc = installed(cl, &f)) != EXIT_OK ||
+	    (rc = tokenless_bridge(cl, rs, ctx, signer, &f, &bridge, &blen)) != EXIT_OK ||
+	    (rc = plan_changes(cl, rs, f, ctx, &plan)) != EXIT_OK)
 		goto out;
 	cl_plan_show(&plan, cl, cl->o.json ? stderr : stdout);
 	if ((rc = cl_confirm(cl, "Sign this CTL with the token and upload it to every server?")) != EXIT_OK ||
 	    (rc = cl_sign(cl, ctx, rs->sign_token, signer, &plan, &out, &len)) != EXIT_OK)
+		goto out;
+	if (bridge != NULL && (rc = cl_tl_apply_bridge(cl, bridge, blen)) != EXIT_OK)
 		goto out;
 	rc = cl_apply(cl, out, len, -1);
 out:
 	free(out);
 	cl_plan_free(&plan);
 	ctl_file_free(f);
+	free(bridge); /* after f, which may be parsed from it */
 	X509_free(signer);
 	p11_ctx_free(ctx);
 	return rc;

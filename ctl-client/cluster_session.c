@@ -174,7 +174,10 @@ session(void *arg, size_t i)
 		goto out;
 	nd->logged_in = 1;
 	if (((cl->ops & CL_OP_INFO) && do_info(nd, c) != 0) || ((cl->ops & CL_OP_CTL) && do_get_ctl(nd, c) != 0) ||
-	    ((cl->ops & CL_OP_PUT) && do_put(cl, nd, c) != 0) || ((cl->ops & CL_OP_MODE) && do_mode(cl, nd, c) != 0)) {
+	    (cl->mode_first && (cl->ops & CL_OP_MODE) && do_mode(cl, nd, c) != 0) ||
+	    ((cl->ops & CL_OP_PUT) && do_put(cl, nd, c) != 0) ||
+	    (!cl->mode_first && (cl->ops & CL_OP_MODE) && do_mode(cl, nd, c) != 0) ||
+	    cl_sbd_session(cl, i, c) != 0) {
 		if (!nd->failed)
 			cl_node_fail(nd, EXIT_INTERNAL, "out of memory");
 	}
@@ -279,8 +282,9 @@ cl_run(struct cluster *cl, unsigned ops)
 	return cl_first_failure(cl);
 }
 
-int
-cl_confirm(const struct cluster *cl, const char *question)
+/* Asks prompt (printed as is) on the terminal unless --yes; y or Y goes on. */
+static CTL_MUST_USE int
+ask(const struct cluster *cl, const char *prompt, const char *suffix)
 {
 	char line[32];
 	FILE *tty;
@@ -292,7 +296,7 @@ cl_confirm(const struct cluster *cl, const char *question)
 		cli_err("no terminal to ask for confirmation on; pass --yes to proceed without asking");
 		return EXIT_USAGE;
 	}
-	fprintf(tty, "%s [y/N] ", question);
+	fprintf(tty, "%s%s", prompt, suffix);
 	fflush(tty);
 	yes = fgets(line, sizeof(line), tty) != NULL && (line[0] == 'y' || line[0] == 'Y');
 	fclose(tty);
@@ -301,6 +305,18 @@ cl_confirm(const struct cluster *cl, const char *question)
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
+}
+
+int
+cl_confirm(const struct cluster *cl, const char *question)
+{
+	return ask(cl, question, " [y/N] ");
+}
+
+int
+cl_confirm_cucm(const struct cluster *cl, const char *question)
+{
+	return ask(cl, question, " Do you want to continue? (y/n):");
 }
 
 int
@@ -325,6 +341,8 @@ cl_apply(struct cluster *cl, const uint8_t *ctl, size_t len, int mode)
 			if (rc == EXIT_OK)
 				rc = cl->nodes[i].rc;
 		}
+	if (cl->no_report)
+		return rc;
 	if (cl->o.json)
 		cl_report_json(stdout, cl, ctl ? cl->put_md5 : NULL, nfail);
 	else

@@ -147,6 +147,8 @@ cl_cleanup(struct cluster *cl)
 			X509_free(cl->nodes[i].certs[k].cert);
 		free(cl->nodes[i].ctl);
 	}
+	free(cl->signed_ctl);
+	cl->signed_ctl = NULL;
 	ctl_secret_free(cl->password);
 	prov_known_cleanup(&cl->known);
 	pthread_mutex_destroy(&cl->lock);

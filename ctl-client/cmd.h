@@ -44,5 +44,7 @@ extern const struct cmd cmd_add_token;
 extern const struct cmd cmd_delete_entry;
 extern const struct cmd cmd_non_secure;
 extern const struct cmd cmd_check;
+extern const struct cmd cmd_reset_localkey;
+extern const struct cmd cmd_itl_reset;
 
 #endif

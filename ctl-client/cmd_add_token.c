@@ -2,6 +2,8 @@
 /*
  * ctl-client add-token: adds a token's certificate as a SAST record of the
  * installed CTL (read without login), re-signed by a token already listed.
+ * On a tokenless cluster a tokenless CTL listing both tokens goes first
+ * (cluster_resign.c).
  */
 #include "cluster.h"
 
@@ -32,7 +34,7 @@ add_token_run(int argc, char **argv)
 
 const struct cmd cmd_add_token = {
 	"add-token",
-	"--server HOST[:PORT]... --user NAME --token TOKEN --sign-token TOKEN [--yes] [--json]",
+	"--server HOST[:PORT]... --user NAME --token TOKEN --sign-token TOKEN [--layout 12x|10x] [--yes] [--json]",
 	"add a token's certificate to the installed CTL",
 	add_token_run,
 };

@@ -3,7 +3,8 @@
  * ctl-client check: the troubleshooting checklist an administrator walks by
  * hand. For every server, the installed CTL against the live certificates
  * (serial, issuer, subject, validity dates, public key), the CTLs against
- * each other (md5), and every certificate expiring within --days.
+ * each other (md5), and every certificate expiring within --days. The md5
+ * of the ITL a node serves (GET_ITL) is shown beside its CTL's.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -203,6 +204,8 @@ check_node(struct check *ck, size_t ni)
 		const char *role = ctl_role_short(nd->certs[k].role);
 		long ri = find_record(f, nd, nd->certs[k].role, nd->certs[k].cert);
 
+		if (ri < 0 && nd->certs[k].role == CTL_ROLE_TVS)
+			continue; /* TVS is listed in the ITL, never in a CTL */
 		if (ri < 0)
 			add(ck, ni, "missing", "the server's %s certificate has no record for %s in the CTL", role,
 			    nd->hostname);
@@ -255,8 +258,11 @@ print_text(const struct check *ck)
 			printf("%s: FAILED: %s\n", nd->t.name, nd->err);
 			continue;
 		}
-		printf("%s (%s): mode %d, CTL md5 %s\n", nd->t.name, nd->hostname, nd->mode,
+		printf("%s (%s): mode %d, CTL md5 %s", nd->t.name, nd->hostname, nd->mode,
 		       nd->ctl ? nd->ctl_md5 : "- (none installed)");
+		if (nd->has_itl)
+			printf(", ITL md5 %s", nd->itl_md5);
+		putchar('\n');
 		for (k = 0; k < ck->n; k++)
 			if (ck->f[k].node == i)
 				printf("  %s: %s\n", ck->f[k].kind, ck->f[k].msg);
@@ -291,6 +297,8 @@ print_json(const struct check *ck, int ok)
 		else
 			fputs(",\"mode\":null,\"md5\":", stdout);
 		ctl_json_fputs_or_null(stdout, nd->ctl ? nd->ctl_md5 : NULL);
+		fputs(",\"itl_md5\":", stdout);
+		ctl_json_fputs_or_null(stdout, nd->has_itl ? nd->itl_md5 : NULL);
 		fputs(",\"error\":", stdout);
 		ctl_json_fputs_or_null(stdout, nd->failed ? nd->err : NULL);
 		fputs("}", stdout);
@@ -325,7 +333,7 @@ check_run(int argc, char **argv)
 		goto out;
 	}
 	ck->cl = &cl;
-	netrc = cl_run(&cl, CL_OP_INFO | CL_OP_CTL);
+	netrc = cl_run(&cl, CL_OP_INFO | CL_OP_CTL | CL_OP_ITL);
 	for (i = 0; i < cl.n; i++)
 		if (!cl.nodes[i].failed)
 			check_node(ck, i);

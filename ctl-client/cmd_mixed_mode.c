@@ -3,7 +3,8 @@
  * ctl-client mixed-mode: the CTL client's first run on a cluster. Collects
  * every server's certificates in parallel, lists the tokens as SAST records
  * (the signing token plus at least one backup), shows the result, signs on
- * the token, uploads to every server and sets mode 1 (mixed).
+ * the token, uploads to every server and sets mode 1 (mixed). With
+ * --tokenless the publisher signs instead (cluster_tokenless.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +84,11 @@ mixed_mode_run(int argc, char **argv)
 	}
 	if (cl.o.retry_failed) {
 		rc = cl_retry(&cl);
+	} else if (cl.o.tokenless && cl.o.nsast_tokens > 0) {
+		cli_err("--sast-token does not go with --tokenless (add tokens later with add-token)");
+		rc = EXIT_USAGE;
+	} else if (cl.o.tokenless) {
+		rc = cl_tl_mixed(&cl);
 	} else if (cl.o.token == NULL) {
 		cli_err("--token is required: the SAST token that signs the CTL");
 		cli_usage(stderr, &cmd_mixed_mode, NULL);
@@ -100,7 +106,8 @@ mixed_mode_run(int argc, char **argv)
 
 const struct cmd cmd_mixed_mode = {
 	"mixed-mode",
-	"--server HOST[:PORT]... --user NAME --token TOKEN --sast-token TOKEN... [--yes] [--json]",
-	"collect the cluster's certificates, sign a CTL with the token, set mixed mode",
+	"--server HOST[:PORT]... --user NAME (--token TOKEN --sast-token TOKEN... | --tokenless "
+	"[--layout 12x|10x] [--token TOKEN]) [--yes] [--json]",
+	"collect the cluster's certificates, sign a CTL (token or tokenless), set mixed mode",
 	mixed_mode_run,
 };

@@ -2,7 +2,8 @@
 /*
  * ctl-client non-secure: sets mode 0 on every server. The CTL stays
  * installed, as on CUCM: phones keep it and accept a later one signed by
- * its tokens.
+ * its tokens. With --tokenless the publisher signs a non-secure CTL
+ * (certificate-less CCM+TFTP records) that every node installs.
  */
 #include "cluster.h"
 
@@ -18,6 +19,8 @@ non_secure_run(int argc, char **argv)
 	}
 	if (cl.o.retry_failed) {
 		rc = cl_retry(&cl);
+	} else if (cl.o.tokenless) {
+		rc = cl_tl_non_secure(&cl);
 	} else if ((rc = cl_init(&cl)) == EXIT_OK &&
 	           (rc = cl_confirm(&cl, "Set every server to non-secure mode (the CTL stays installed)?")) ==
 	                   EXIT_OK) {
@@ -29,7 +32,7 @@ non_secure_run(int argc, char **argv)
 
 const struct cmd cmd_non_secure = {
 	"non-secure",
-	"--server HOST[:PORT]... --user NAME [--yes] [--json]",
+	"--server HOST[:PORT]... --user NAME [--tokenless [--layout 12x|10x]] [--yes] [--json]",
 	"set every server to non-secure mode (mode 0; the CTL stays)",
 	non_secure_run,
 };

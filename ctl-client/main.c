@@ -22,6 +22,8 @@ static const struct cmd *const commands[] = {
 	&cmd_delete_entry,
 	&cmd_non_secure,
 	&cmd_check,
+	&cmd_reset_localkey,
+	&cmd_itl_reset,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -34,7 +36,7 @@ global_usage(FILE *f)
 	           "Builds, signs, verifies and shows Cisco-style CTL and ITL trust lists.\n\n"
 	           "Commands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
+		fprintf(f, "  %-14s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(f, "\n'ctl-client COMMAND --help' describes a command. See ctl-client(1).\n");
 }
 

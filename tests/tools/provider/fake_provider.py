@@ -10,7 +10,8 @@ never written), so a test can tell whether a password was sent.
 
 --mode selects how it answers the request named by --on (every other
 request gets a well-formed answer):
-  ok         well-formed answers (GET_INFO with one certificate, no CTL)
+  ok         well-formed answers (GET_INFO with one certificate, no CTL,
+             no ITL)
   stall      read the request, never answer
   trickle    a well-formed answer of 80 bytes, one byte every 1.5 s
   wrong-id   the answer carries another request id
@@ -34,7 +35,9 @@ import time
 
 MAGIC = b"CTLP"
 LOGIN, GET_INFO, GET_CTL, PUT_CTL, SET_MODE, GET_STATUS, BYE = 1, 2, 3, 4, 5, 6, 7
-NAMES = {"LOGIN": LOGIN, "GET_INFO": GET_INFO, "GET_CTL": GET_CTL, "GET_STATUS": GET_STATUS}
+GET_ITL = 0x0A
+NAMES = {"LOGIN": LOGIN, "GET_INFO": GET_INFO, "GET_CTL": GET_CTL, "GET_STATUS": GET_STATUS,
+         "GET_ITL": GET_ITL}
 T_USER, T_PASSWORD, T_HOSTNAME, T_IPV4, T_CERT, T_MODE, T_MESSAGE, T_VERSION = 1, 2, 3, 4, 5, 7, 9, 13
 OK, NOT_FOUND = 0, 6
 
@@ -84,6 +87,8 @@ class Server:
             return message(mtype | 0x80, OK, rid, b)
         if mtype == GET_CTL:
             return message(mtype | 0x80, NOT_FOUND, rid, item(T_MESSAGE, b"no CTL installed"))
+        if mtype == GET_ITL:
+            return message(mtype | 0x80, NOT_FOUND, rid, item(T_MESSAGE, b"no ITL served"))
         return message(mtype | 0x80, OK, rid, b"")
 
     def hostile(self, conn, mtype, rid):

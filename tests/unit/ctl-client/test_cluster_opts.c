@@ -88,6 +88,58 @@ START_TEST(help_lists_the_command_options)
 }
 END_TEST
 
+START_TEST(tokenless_and_layout)
+{
+	struct cluster cl;
+
+	ck_assert_int_eq(parse(&cl, CL_C_MIXED, "--server=a", "--user=u", NULL, NULL, NULL), 0);
+	ck_assert_int_eq(cl.o.tokenless, 0);
+	ck_assert_int_eq(cl.o.layout, CL_LAYOUT_12X);
+	ck_assert_int_eq(parse(&cl, CL_C_MIXED, "--server=a", "--user=u", "--tokenless", NULL, NULL), 0);
+	ck_assert_int_eq(cl.o.tokenless, 1);
+	ck_assert_int_eq(cl.o.layout, CL_LAYOUT_12X);
+	ck_assert_int_eq(parse(&cl, CL_C_UPDATE, "--server=a", "--user=u", "--tokenless", "--layout=10x", NULL), 0);
+	ck_assert_int_eq(cl.o.layout, CL_LAYOUT_10X);
+	ck_assert_int_eq(parse(&cl, CL_C_NON_SECURE, "--server=a", "--user=u", "--tokenless", "--layout", "12x"), 0);
+	ck_assert_int_eq(cl.o.layout, CL_LAYOUT_12X);
+	/* add-token picks the signer of its tokenless bridge. */
+	ck_assert_int_eq(parse(&cl, CL_C_ADD_TOKEN, "--server=a", "--user=u", "--layout=10x", NULL, NULL), 0);
+	ck_assert_int_eq(cl.o.layout, CL_LAYOUT_10X);
+	ck_assert_int_eq(parse(&cl, CL_C_MIXED, "--server=a", "--user=u", "--tokenless", "--layout=11x", NULL), -1);
+	ck_assert_int_eq(parse(&cl, CL_C_MIXED, "--server=a", "--user=u", "--tokenless", "--layout=", NULL), -1);
+	ck_assert_int_eq(parse(&cl, CL_C_UPDATE, "--server=a", "--user=u", "--layout=10x", NULL, NULL), -1);
+	ck_assert_int_eq(parse(&cl, CL_C_CHECK, "--server=a", "--user=u", "--tokenless", NULL, NULL), -1);
+	ck_assert_int_eq(parse(&cl, CL_C_DELETE, "--server=a", "--user=u", "--tokenless", NULL, NULL), -1);
+	ck_assert_int_eq(parse(&cl, CL_C_RESET_LOCALKEY, "--server=a", "--user=u", "--layout=10x", NULL, NULL), -1);
+	ck_assert_int_eq(parse(&cl, CL_C_RESET_LOCALKEY, "--server=a", "--user=u", "--token=t", NULL, NULL), -1);
+	ck_assert_int_eq(parse(&cl, CL_C_RESET_LOCALKEY, "--server=a", "--user=u", "--yes", NULL, NULL), 0);
+}
+END_TEST
+
+START_TEST(itl_reset_action)
+{
+	struct cluster cl;
+
+	ck_assert_int_eq(parse(&cl, CL_C_ITL_RESET, "localkey", "--server=a", "--user=u", NULL, NULL), 0);
+	ck_assert_int_eq(cl.o.itl_action, CL_ITL_LOCALKEY);
+	ck_assert_str_eq(cl.o.itl_action_name, "localkey");
+	/* The action may come after the options. */
+	ck_assert_int_eq(parse(&cl, CL_C_ITL_RESET, "--server=a", "--user=u", "remotekey", NULL, NULL), 0);
+	ck_assert_int_eq(cl.o.itl_action, CL_ITL_REMOTEKEY);
+	ck_assert_int_eq(parse(&cl, CL_C_ITL_RESET, "--server=a", "done", "--user=u", NULL, NULL), 0);
+	ck_assert_int_eq(cl.o.itl_action, CL_ITL_DONE);
+	ck_assert_int_eq(parse(&cl, CL_C_ITL_RESET, "--server=a", "--user=u", NULL, NULL, NULL), -1);
+	ck_assert_int_eq(parse(&cl, CL_C_ITL_RESET, "--server=a", "--user=u", "LOCALKEY", NULL, NULL), -1);
+	ck_assert_int_eq(parse(&cl, CL_C_ITL_RESET, "--server=a", "--user=u", "localkey", "done", NULL), -1);
+	/* CUCM's `utils itl reset` asks nothing: no --yes, no --retry-failed. */
+	ck_assert_int_eq(parse(&cl, CL_C_ITL_RESET, "localkey", "--server=a", "--user=u", "--yes", NULL), -1);
+	/* Other commands take no operand. */
+	ck_assert_int_eq(parse(&cl, CL_C_RESET_LOCALKEY, "--server=a", "--user=u", "localkey", NULL, NULL), -1);
+	ck_assert_int_eq(parse(&cl, CL_C_CHECK, "--server=a", "--user=u", NULL, NULL, NULL), 0);
+	ck_assert_int_eq(cl.o.itl_action, -1);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -97,6 +149,8 @@ make_suite(void)
 	tcase_add_test(ok, defaults_and_values);
 	tcase_add_test(ok, refused);
 	tcase_add_test(ok, help_lists_the_command_options);
+	tcase_add_test(ok, tokenless_and_layout);
+	tcase_add_test(ok, itl_reset_action);
 	suite_add_tcase(s, ok);
 	return s;
 }

@@ -88,7 +88,7 @@ START_TEST(json_object)
 	out = render(&cl, 1, "0123456789abcdef0123456789abcdef", 1);
 	snprintf(want, sizeof(want),
 		"{\"tool\":\"ctl-client\",\"version\":\"%s\",\"command\":\"mixed-mode\",\"ok\":false,"
-		"\"md5\":\"0123456789abcdef0123456789abcdef\",\"servers\":["
+		"\"md5\":\"0123456789abcdef0123456789abcdef\",\"bridge_md5\":null,\"servers\":["
 		"{\"server\":\"cucm-pub:2444\",\"hostname\":\"pub\",\"result\":\"ok\","
 		"\"md5\":\"0123456789abcdef0123456789abcdef\",\"mode\":1,\"error\":null},"
 		"{\"server\":\"cucm-sub1:2444\",\"hostname\":\"\",\"result\":\"earlier\",\"md5\":null,"
@@ -99,7 +99,13 @@ START_TEST(json_object)
 	ck_assert_str_eq(out, want);
 	free(out);
 	out = render(&cl, 1, NULL, 0);
-	ck_assert(strstr(out, "\"ok\":true,\"md5\":null,") != NULL);
+	ck_assert(strstr(out, "\"ok\":true,\"md5\":null,\"bridge_md5\":null,") != NULL);
+	free(out);
+	/* A bridge CTL installed before the result's (tokens <-> tokenless). */
+	memcpy(cl.bridge_md5, "fedcba9876543210fedcba9876543210", 33);
+	out = render(&cl, 1, "0123456789abcdef0123456789abcdef", 0);
+	ck_assert(strstr(out, "\"md5\":\"0123456789abcdef0123456789abcdef\","
+	                      "\"bridge_md5\":\"fedcba9876543210fedcba9876543210\",") != NULL);
 	free(out);
 }
 END_TEST

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The Security By Default requests on one node's session, after login:
+ * SIGN_CTL on the publisher (node 0), GET_ITL and ITL_RESET on every node.
+ * The items are built and checked by cluster_sbd.c.
+ */
+#include <stdlib.h>
+
+#include "cluster.h"
+
+static CTL_MUST_USE int
+do_sign(struct cluster *cl, struct cl_node *nd, struct prov_conn *c)
+{
+	struct ctl_wr wr;
+	struct prov_resp r;
+	char e[600];
+	int rc = -1;
+
+	if (prov_begin(c, &wr, CTL_PROV_SIGN_CTL) != PROV_OK)
+		return -1;
+	if (cl_sbd_put_sign(&wr, cl, &cl->sign, e, sizeof(e)) != 0) {
+		ctl_wr_cleanup(&wr);
+		cl_node_fail(nd, EXIT_INTERNAL, "%s", e);
+		return -1;
+	}
+	if (prov_call(c, &wr, &r, e, sizeof(e)) != PROV_OK) {
+		/* UNSUPPORTED: the publisher has not the key for this signer. */
+		cl_node_fail(nd, r.m.status == CTL_PROV_OK ? EXIT_NETWORK : EXIT_FAIL,
+		             "SIGN_CTL refused by the publisher: %s", e);
+		goto out;
+	}
+	free(cl->signed_ctl);
+	cl->signed_ctl = NULL;
+	if (cl_sbd_take_signed(&r.m, &cl->signed_ctl, &cl->signed_len, e, sizeof(e)) != 0)
+		cl_node_fail(nd, EXIT_NETWORK, "%s", e);
+	else
+		rc = 0;
+out:
+	prov_resp_free(&r);
+	return rc;
+}
+
+static CTL_MUST_USE int
+do_get_itl(struct cl_node *nd, struct prov_conn *c)
+{
+	struct ctl_wr wr;
+	struct prov_resp r;
+	enum prov_rc pr;
+	char e[600];
+	int rc = -1;
+
+	nd->has_itl = 0;
+	if (prov_begin(c, &wr, CTL_PROV_GET_ITL) != PROV_OK)
+		return -1;
+	pr = prov_call(c, &wr, &r, e, sizeof(e));
+	/* NOT_FOUND: no ITL served; UNSUPPORTED: a provider from before GET_ITL. */
+	if (pr == PROV_E_STATUS && (r.m.status == CTL_PROV_NOT_FOUND || r.m.status == CTL_PROV_UNSUPPORTED))
+		rc = 0;
+	else if (pr != PROV_OK)
+		cl_node_fail(nd, EXIT_NETWORK, "GET_ITL: %s", e);
+	else
+		rc = cl_node_take_itl(nd, &r.m);
+	prov_resp_free(&r);
+	return rc;
+}
+
+static CTL_MUST_USE int
+do_itl_reset(struct cluster *cl, struct cl_node *nd, struct prov_conn *c)
+{
+	struct ctl_wr wr;
+	struct prov_resp r;
+	char e[600];
+	int rc = -1;
+
+	nd->has_itl = 0;
+	if (prov_begin(c, &wr, CTL_PROV_ITL_RESET) != PROV_OK)
+		return -1;
+	if (ctl_prov_put_u8(&wr, CTL_PROV_T_ITL_ACTION, cl->itl_action) != CTL_OK) {
+		ctl_wr_cleanup(&wr);
+		return -1;
+	}
+	if (prov_call(c, &wr, &r, e, sizeof(e)) != PROV_OK)
+		cl_node_fail(nd, r.m.status == CTL_PROV_OK ? EXIT_NETWORK : EXIT_FAIL, "ITL_RESET refused: %s", e);
+	else
+		rc = cl_node_take_itl_reset(nd, &r.m);
+	prov_resp_free(&r);
+	return rc;
+}
+
+int
+cl_sbd_session(struct cluster *cl, size_t i, struct prov_conn *c)
+{
+	struct cl_node *nd = &cl->nodes[i];
+
+	if ((cl->ops & CL_OP_SIGN) && i == 0 && do_sign(cl, nd, c) != 0)
+		return -1;
+	if ((cl->ops & CL_OP_ITL_RESET) && do_itl_reset(cl, nd, c) != 0)
+		return -1;
+	if ((cl->ops & CL_OP_ITL) && do_get_itl(nd, c) != 0)
+		return -1;
+	return 0;
+}
