@@ -22,6 +22,7 @@
 #define PV_PROG "phone-verifier"
 
 struct pv_phone;
+struct pv_verdicts;
 
 /* Exit statuses, documented in doc/phone-verifier.1 (EXIT STATUS). */
 enum pv_exit {
@@ -150,13 +151,16 @@ struct pv_env {
 	/* Called once when a phone finishes its boot. */
 	void (*done)(void *arg, struct pv_phone *ph);
 	void *done_arg;
+	/* A fleet's shared verdicts (verdicts.h; NULL: each phone judges alone). */
+	struct pv_verdicts *verdicts;
+	int no_fsync;         /* state written without fsync (fleet without --durable) */
 	/* Security By Default (zero: none of it). */
 	enum pv_form form;
 	pv_tvs_fn *tvs;                 /* NULL: no TVS */
 	void *tvs_arg;
 	struct pv_tvs_cache *tvs_cache; /* checked before tvs, filled from it; NULL: none */
 	uint64_t (*clock)(void);        /* Unix seconds for the cache; NULL: time() */
-	/* Encrypted configuration files (boot_enc.c; NULL: not asked for). */
+	/* Encrypted configuration files (NULL: not asked for). */
 	void (*enc_got)(struct pv_phone *ph, const char *name, const uint8_t *p, size_t n);
 	int (*enc_companion)(struct pv_phone *ph, const char *name, const uint8_t *p, size_t n);
 	EVP_PKEY *phone_key;            /* decrypts it (borrowed) */
@@ -180,6 +184,22 @@ CTL_MUST_USE int pv_env_init(struct pv_env *e, const struct pv_env_cfg *cfg, cha
 void pv_env_cleanup(struct pv_env *e);
 /* The shared copy of tl: takes over the caller's reference, returns one to the copy kept. */
 struct pv_tl *pv_env_intern(struct pv_env *e, struct pv_tl *tl);
+/*
+ * The rules and the state as a run applies them: pv_trust_decide and
+ * pv_config_check (through e->verdicts when set, same decisions), and
+ * pv_state_write / pv_state_store (without fsync when e->no_fsync).
+ */
+enum pv_verdict pv_env_decide(struct pv_env *e, const struct pv_trust *held, enum ctl_kind kind,
+                              const uint8_t *p, size_t n, const struct pv_tvs_ops *tvs,
+                              struct pv_decision *d, struct pv_tl **tl);
+CTL_MUST_USE enum ctl_err pv_env_config_check(struct pv_env *e, const struct pv_trust *held,
+                                              const struct pv_tvs_ops *tvs, const uint8_t *p,
+                                              size_t n, struct pv_decision *d,
+                                              size_t *payload_off, size_t *payload_len);
+CTL_MUST_USE enum ctl_err pv_env_write(struct pv_env *e, const char *dir, const char *name,
+                                       const uint8_t *p, size_t n, struct ctl_diag *d);
+CTL_MUST_USE enum ctl_err pv_env_store(struct pv_env *e, const char *dir, enum ctl_kind kind,
+                                       const struct pv_tl *tl, struct ctl_diag *d);
 
 /* One phone. */
 struct pv_phone {
@@ -220,7 +240,7 @@ int pv_phone_exit(const struct pv_phone *ph);
  */
 void pv_phone_tvs_event(void *ph, enum pv_tvs_ev ev, const char *host, unsigned port,
                         const char *detail);
-/* For boot_enc.c: a console line, the rejected-configuration outcome, storing the configuration. */
+/* For the encrypted-configuration steps: a console line, the rejected-configuration outcome, storing the configuration. */
 void pv_phone_line(struct pv_phone *ph, enum pv_level lv, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void pv_phone_config_fail(struct pv_phone *ph, const char *name);

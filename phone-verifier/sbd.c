@@ -2,7 +2,7 @@
 /*
  * The SBD options of the commands that boot phones, and their wiring into
  * a run (sbd.h): the TVS client behind env->tvs, the TVS cache, the
- * encrypted-configuration steps (boot_enc.c).
+ * encrypted-configuration steps.
  */
 #include <stdio.h>
 #include <string.h>

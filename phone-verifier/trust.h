@@ -185,7 +185,7 @@ typedef enum ctl_err pv_sig_check_fn(const void *obj, X509 *cert);
 
 /*
  * The TVS step of the rules, for callers that judge a file of their own
- * (trust_enc.c, the planner): asks tvs (may be NULL: CTL_E_NOT_TRUSTED)
+ * (encrypted files, the planner): asks tvs (may be NULL: CTL_E_NOT_TRUSTED)
  * about the signer name/issuer/serial, and returns CTL_OK when the answer
  * has a role acceptable for kind and check(obj, certificate) passes.
  * d->tvs records the facts; *cert (when cert is not NULL) receives the
