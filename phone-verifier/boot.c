@@ -366,9 +366,16 @@ phone_tvs_query(void *arg, const struct pv_trust *held, const struct pv_tvs_quer
 	return r;
 }
 
+void
+pv_phone_tvs_ops(struct pv_phone *ph, struct pv_tvs_ops *ops)
+{
+	ops->query = phone_tvs_query;
+	ops->arg = ph;
+}
+
 /* Counts what TVS did for one decision (boot --json). */
-static void
-note_tvs(struct pv_phone *ph, const struct pv_decision *d)
+void
+pv_phone_note_tvs(struct pv_phone *ph, const struct pv_decision *d)
 {
 	if (!d->tvs.asked)
 		return;
@@ -387,7 +394,7 @@ install(struct pv_phone *ph, enum ctl_kind kind, struct pv_tl *tl, const struct 
 	struct ctl_diag diag;
 	char buf[768];
 
-	if (ph->dir != NULL && pv_state_store(ph->dir, kind, tl, &diag) != CTL_OK) {
+	if (ph->dir != NULL && pv_env_store(ph->env, ph->dir, kind, tl, &diag) != CTL_OK) {
 		line(ph, 1, "SECD: tlUpdate: cannot store %s: %s", canonical(kind),
 		           ctl_diag_str(&diag, buf, sizeof(buf)));
 		pv_tl_unref(tl);
@@ -414,9 +421,9 @@ handle_tl(struct pv_phone *ph, enum ctl_kind kind, const uint8_t *p, size_t n)
 	const struct pv_tl *held;
 
 	const struct pv_tvs_ops ops = { phone_tvs_query, ph };
-	enum pv_verdict v = pv_trust_decide(&ph->trust, kind, p, n, ph->env->verifier, &ops, &d, &tl);
+	enum pv_verdict v = pv_env_decide(ph->env, &ph->trust, kind, p, n, &ops, &d, &tl);
 
-	note_tvs(ph, &d);
+	pv_phone_note_tvs(ph, &d);
 	switch (v) {
 	case PV_V_UNCHANGED:
 		ph->flags |= F_TL_UNCHANGED;
@@ -461,7 +468,7 @@ pv_phone_store_config(struct pv_phone *ph, const uint8_t *p, size_t n)
 	struct ctl_diag d;
 
 	pv_step_file(ph->mac, PV_S_CNF, name, sizeof(name));
-	if (ph->dir != NULL && pv_state_write(ph->dir, name, p, n, &d) != CTL_OK) {
+	if (ph->dir != NULL && pv_env_write(ph->env, ph->dir, name, p, n, &d) != CTL_OK) {
 		line(ph, 1, "SECD: cfg: cannot store %s: %s", name,
 		           ctl_diag_str(&d, buf, sizeof(buf)));
 		fail(ph, F_STORE, PV_C_STORE);
@@ -475,9 +482,9 @@ handle_sgn(struct pv_phone *ph, const char *name, const uint8_t *p, size_t n)
 	size_t off = 0, len = 0;
 
 	const struct pv_tvs_ops ops = { phone_tvs_query, ph };
-	enum ctl_err r = pv_config_check(&ph->trust, &ops, p, n, &d, &off, &len);
+	enum ctl_err r = pv_env_config_check(ph->env, &ph->trust, &ops, p, n, &d, &off, &len);
 
-	note_tvs(ph, &d);
+	pv_phone_note_tvs(ph, &d);
 	if (r == CTL_OK) {
 		line(ph, 0, "SECD: validate_file_envelope: File sign verify SUCCESS; header "
 		           "length <%u>", d.header_len);

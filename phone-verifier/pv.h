@@ -244,6 +244,9 @@ void pv_phone_tvs_event(void *ph, enum pv_tvs_ev ev, const char *host, unsigned 
 void pv_phone_line(struct pv_phone *ph, enum pv_level lv, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void pv_phone_config_fail(struct pv_phone *ph, const char *name);
+/* The phone's way to TVS (cache, then env->tvs), and the count of what a decision asked of it. */
+void pv_phone_tvs_ops(struct pv_phone *ph, struct pv_tvs_ops *ops);
+void pv_phone_note_tvs(struct pv_phone *ph, const struct pv_decision *d);
 void pv_phone_store_config(struct pv_phone *ph, const uint8_t *p, size_t n);
 /* Starts the boot; env->done is called when it ends (from the loop). */
 void pv_phone_boot(struct pv_phone *ph);
