@@ -12,3 +12,12 @@ $(TBIN)/test_tvsd_name: $(TVSD_O)/tvsd_name.o
 $(TBIN)/test_tvsd_store: $(TVSD_O)/tvsd_store.o $(TVSD_O)/tvsd_name.o $(TVSD_O)/tvsd_config.o
 $(TBIN)/test_tvsd_holder: $(TVSD_O)/tvsd_holder.o $(TVSD_O)/tvsd_store.o $(TVSD_O)/tvsd_name.o \
 	$(TVSD_O)/tvsd_config.o
+
+# Everything but main(), for the daemon.
+TVSD_LIB_OBJS := $(filter-out $(TVSD_O)/tvsd.o,$(TVSD_SRCS:%.c=$(OBJ)/%.o)) $(NODE_COMMON_OBJS)
+BINS += $(BIN)/ctl-tvsd
+MAN_PAGES += doc/ctl-tvsd.8
+
+$(BIN)/ctl-tvsd: $(TVSD_O)/tvsd.o $(TVSD_LIB_OBJS) $(LIBCTL_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCTL_A) $(SSL_LIBS) $(TVSD_LIBS)
