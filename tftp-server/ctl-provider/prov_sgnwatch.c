@@ -44,7 +44,8 @@ prov_sgn_config_name(const char *name)
 {
 	size_t i;
 
-	if (strncmp(name, "SEP", 3) != 0 || strcmp(name + 15, ".cnf.xml") != 0)
+	/* "SEP" + 12 hex digits + ".cnf.xml": exactly 23 bytes, so name + 15 is inside it. */
+	if (strlen(name) != 23 || strncmp(name, "SEP", 3) != 0 || strcmp(name + 15, ".cnf.xml") != 0)
 		return 0;
 	for (i = 3; i < 15; i++)
 		if (ctl_hex_digit((unsigned char)name[i]) < 0)
