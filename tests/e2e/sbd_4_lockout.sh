@@ -28,7 +28,8 @@ cp "$A/SEP$MAC.cnf.xml" "$T_TMP/kept.xml"
 
 # --- CallManager and TVS regenerated together
 regen 1 ccm tvs
-hup 1 prov tvsd
+hup 1 prov
+restart_tvsd 1
 if wait_for 10 itl_not 1 "$OLD"; then ok "the node rebuilds its ITL"; else not_ok "the ITL is unchanged 10 s after SIGHUP"; fi
 NEW=$(itl_now 1)
 expect_exit "the new ITL verifies" 0 "$CC" show "$R/ITLFile.tlv"
@@ -36,7 +37,8 @@ expect_grep "... and lists the new TVS certificate" "$(ser "$T_TMP/n1/tvs.pem")"
 CFG2='<device><deviceProtocol>SIP</deviceProtocol><loadInformation>sip88xx.14-3-1</loadInformation></device>'
 put_config 1 "$MAC" "$CFG2" || not_ok "the config was not signed again"
 
-# --- locked out (TVS is up, with the new certificate: it cannot be trusted)
+# --- locked out (TVS is up, presenting its new certificate: the phones cannot trust it)
+check "the TVS presents its new certificate" sh -c "echo | openssl s_client -connect 127.0.0.1:$VPORT_1 2>/dev/null | openssl x509 -noout -serial | grep -qi $(openssl x509 -noout -serial -in "$T_TMP/n1/tvs.pem" | sed 's/serial=//')"
 for i in 1 2; do
 	expect_exit "phone A, boot $i: locked out (exit 1)" 1 boot "$A" 1 --console 88xx
 	expect_grep "... Trust List Update Failed" "Trust List Update Failed" "$T_TMP/last.out"
@@ -56,7 +58,7 @@ expect_grep "... ITL installed" "ITL installed" "$T_TMP/last.out"
 expect_eq "... stores the new ITL" "$(md5 "$B/ITLFile.tlv")" "$NEW"
 
 # --- recovery 2: the bulk ITL reset
-expect_exit "ctl-client itl-reset localkey" 0 "$CC" itl-reset localkey --server "127.0.0.1:$PPORT_1" $AUTH --yes
+expect_exit "ctl-client itl-reset localkey" 0 "$CC" itl-reset localkey --server "127.0.0.1:$PPORT_1" $AUTH
 cp "$T_TMP/last.out" "$T_TMP/reset.txt"
 expect_grep "... CUCM's lines: generated" "The reset ITL file was generated successfully" "$T_TMP/reset.txt"
 expect_grep "... transferred to the node" "Successfully transferred reset ITL to node node1.example.lab" "$T_TMP/reset.txt"
@@ -69,7 +71,7 @@ expect_exit "phone A takes the reset ITL (exit 0)" 0 boot "$A" 1 --console 88xx
 expect_grep "... Trust List Updated" "Trust List Updated" "$T_TMP/last.out"
 expect_eq "... stores the reset ITL" "$(md5 "$A/ITLFile.tlv")" "$RESET"
 expect_exit "ctl-client itl-reset done: the node serves its ITL again" 0 \
-	"$CC" itl-reset done --server "127.0.0.1:$PPORT_1" $AUTH --yes
+	"$CC" itl-reset done --server "127.0.0.1:$PPORT_1" $AUTH
 if wait_for 10 itl_not 1 "$RESET"; then ok "the node serves its own ITL again"; else not_ok "the node still serves the reset ITL"; fi
 expect_exit "phone A takes the node's ITL (exit 0)" 0 boot "$A" 1 --console 88xx
 expect_stored "... and stores it (md5)" "$A" 1
