@@ -6,7 +6,10 @@
 # and shows that verification fails. Then the cluster cycle on loopback: two
 # nodes (ctl-provider + ctl-tftpd each), two SoftHSM2 SAST tokens,
 # `ctl-client mixed-mode`, show-ctl on a node, and a phone's TFTP fetch of
-# CTLSEP<MAC>.tlv whose md5 matches the server's file.
+# CTLSEP<MAC>.tlv whose md5 matches the server's file. Then the Security By
+# Default cycle: two nodes that sign their own ITL and configs, with TVS; a
+# non-secure cluster with an ITL, tokenless mixed mode, and a regenerated
+# CallManager certificate that every phone still follows.
 set -eu
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -141,5 +144,116 @@ $BUILD/bin/phone-verifier compare --state "$CL/phone-state" --server-file "$CL/n
 step "ctl-client check: live certificates against the installed CTLs"
 # shellcheck disable=SC2086
 $C check $SERVERS --user admin --password-file "$CL/password"
+
+# ---------------------------------------------------------------- Security By Default
+SB=$(cd "$OUT" && pwd)/sbd
+rm -rf "$SB"
+mkdir -p "$SB"
+PV=$BUILD/bin/phone-verifier
+SBS=""
+# port_of LOG: the port a daemon logged ("listening on 127.0.0.1:PORT", any case).
+port_of() { sed -n 's/.*[Ll]istening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$1" | head -1; }
+has_port() { [ -n "$(port_of "$1")" ]; }
+# regen FILE_BASE: a new certificate and key, same subject (a regenerated CallManager).
+regen() {
+	subj=$(openssl x509 -noout -subject -nameopt compat -in "$1.pem" | sed 's/^subject=//')
+	openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 400 -subj "$subj" \
+		-keyout "$1.key.new" -out "$1.pem.new" 2>/dev/null
+	chmod 600 "$1.key.new"
+	mv "$1.key.new" "$1.key"
+	mv "$1.pem.new" "$1.pem"
+}
+# fleet_check WHAT STATUS [STATUS2]: 200 phones (state kept) boot from node
+# 1; every one must report STATUS (or STATUS2) and end with node 1's CTL
+# (when served) and ITL.
+fleet_check() {
+	$PV fleet --count 200 --concurrency 50 --tftp "127.0.0.1:$(cat "$SB/node1/tftp.port")" \
+		--tvs "127.0.0.1:$(cat "$SB/node1/tvs.port")" --state-root "$SB/fleet" --json --no-progress \
+		> "$SB/fleet.json" || { cat "$SB/fleet.json"; echo "demo: the fleet failed ($1)" >&2; exit 1; }
+	st=$2
+	grep -q "\"$st\":200" "$SB/fleet.json" || st=${3:-$2}
+	grep -q "\"$st\":200" "$SB/fleet.json" && grep -q '"server_md5_phones":200' "$SB/fleet.json" || {
+		cat "$SB/fleet.json"; echo "demo: not every phone: $2 ($1)" >&2; exit 1; }
+	echo "  $1: 200 of 200 phones: $st, holding node 1's $(sed -n 's/.*"server_ctl_md5":"\{0,1\}\(null\|[0-9a-f]*\).*/CTL \1/p' "$SB/fleet.json") and ITL $(sed -n 's/.*"server_itl_md5":"\([0-9a-f]*\)".*/\1/p' "$SB/fleet.json")"
+}
+itl_md5() { md5sum < "$SB/node$1/tftp/ITLFile.tlv" | cut -d' ' -f1; }
+
+step "Security By Default: two nodes, each ctl-provider (itl = yes: it signs its own ITL and the configs) + ctl-tftpd + ctl-tvsd (TVS)"
+for n in 1 2; do
+	d=$SB/node$n
+	mkdir -p "$d/tftp"
+	cp "$PKI/ccm$n.pem" "$d/ccm.pem"; cp "$PKI/ccm$n.key" "$d/ccm.key"
+	cp "$PKI/tvs$n.pem" "$d/tvs.pem"; cp "$PKI/tvs$n.key" "$d/tvs.key"
+	cp "$PKI/itlrecovery.pem" "$d/rec.pem"; cp "$PKI/itlrecovery.key" "$d/rec.key"
+	chmod 600 "$d"/*.key
+done
+for n in 1 2; do
+	d=$SB/node$n
+	m=$((3 - n))
+	printf 'listen = 127.0.0.1:0\ntls_cert = %s\ntls_key = %s\n' "$d/tvs.pem" "$d/tvs.key" > "$d/tvsd.conf"
+	for k in 1 2; do
+		printf 'cert = ccm-tftp:%s\ncert = tvs:%s\n' "$SB/node$k/ccm.pem" "$SB/node$k/tvs.pem" >> "$d/tvsd.conf"
+	done
+	$BUILD/bin/ctl-tvsd --config "$d/tvsd.conf" > "$d/tvsd.log" 2>&1 &
+	PIDS="$PIDS $!"
+	echo $! > "$d/tvsd.pid"
+	$BUILD/bin/ctl-provider --listen 127.0.0.1:0 --set "hostname=cucm-node$n.example.lab" \
+		--set "ipv4=192.0.2.1$n" --set "tls_cert=$PKI/ccm$n.pem" --set "tls_key=$PKI/ccm$n.key" \
+		--set itl=yes --set "callmanager_cert=$d/ccm.pem" --set "callmanager_key=$d/ccm.key" \
+		--set "tvs_cert=$d/tvs.pem" --set "itlrecovery_cert=$d/rec.pem" --set "itlrecovery_key=$d/rec.key" \
+		--set "tvs_peer=cucm-node$m.example.lab 192.0.2.1$m $SB/node$m/tvs.pem" --tftp-root "$d/tftp" \
+		--credentials "$CL/credentials" --mode-file "$d/mode" --set allow_set_mode=yes \
+		> "$d/provider.log" 2>&1 &
+	PIDS="$PIDS $!"
+	echo $! > "$d/provider.pid"
+	$BUILD/bin/ctl-tftpd --listen 127.0.0.1:0 --root "$d/tftp" > "$d/tftpd.log" 2>&1 &
+	PIDS="$PIDS $!"
+	for l in tvsd provider tftpd; do
+		wait_for 10 has_port "$d/$l.log" || { cat "$d/$l.log"; echo "demo: $l of node $n did not start" >&2; exit 1; }
+	done
+	port_of "$d/tftpd.log" > "$d/tftp.port"
+	port_of "$d/tvsd.log" > "$d/tvs.port"
+	wait_for 10 test -s "$d/tftp/ITLFile.tlv" || { cat "$d/provider.log"; echo "demo: node $n serves no ITL" >&2; exit 1; }
+	echo "  node $n: CTL Provider 127.0.0.1:$(port_of "$d/provider.log"), TFTP 127.0.0.1:$(cat "$d/tftp.port"), TVS 127.0.0.1:$(cat "$d/tvs.port")"
+	SBS="$SBS --server 127.0.0.1:$(port_of "$d/provider.log")"
+done
+
+step "Non-secure with an ITL: node 1's ITLFile.tlv (12.x layout, signed by ITLRecovery)"
+$C show "$SB/node1/tftp/ITLFile.tlv" | grep -E 'SIGNERNAME|FUNCTION|verified'
+printf '<device><deviceProtocol>SIP</deviceProtocol><loadInformation>sip88xx.14-2-1</loadInformation></device>\n' \
+	> "$SB/cfg.tmp"
+mv "$SB/cfg.tmp" "$SB/node1/tftp/SEP001122334455.cnf.xml"
+wait_for 5 test -s "$SB/node1/tftp/SEP001122334455.cnf.xml.sgn" || { echo "demo: the node signed no config" >&2; exit 1; }
+echo "  the node signed SEP001122334455.cnf.xml -> SEP001122334455.cnf.xml.sgn"
+
+step "A phone boots: no CTL (non-secure), the ITL on first contact, the signed config"
+sb_boot() {
+	$PV boot --mac 001122334455 --tftp "127.0.0.1:$(cat "$SB/node1/tftp.port")" \
+		--tvs "127.0.0.1:$(cat "$SB/node1/tvs.port")" --state "$SB/phone" --console 88xx
+}
+sb_boot || { echo "demo: the phone did not take the ITL" >&2; exit 1; }
+cmp "$SB/phone/SEP001122334455.cnf.xml" "$SB/node1/tftp/SEP001122334455.cnf.xml"
+echo "  the phone holds ITL $(md5sum < "$SB/phone/ITLFile.tlv" | cut -d' ' -f1), node 1 serves $(itl_md5 1)"
+fleet_check "non-secure" "ITL installed" "Trust List Updated"
+
+step "Tokenless mixed mode: ctl-client mixed-mode --tokenless (the publisher signs with ITLRecovery; no key leaves a node)"
+# shellcheck disable=SC2086
+$C mixed-mode --tokenless $SBS --user admin --password-file "$CL/password" --accept-new --yes
+$C show "$SB/node1/tftp/CTLFile.tlv" | grep -E 'SIGNERNAME|FUNCTION|verified'
+sb_boot || { echo "demo: the phone did not take the CTL" >&2; exit 1; }
+fleet_check "mixed mode" "Trust List Updated"
+
+step "CallManager regenerated on node 1 (new certificate and key, SIGHUP), then ctl-client update --tokenless"
+old=$(itl_md5 1)
+regen "$SB/node1/ccm"
+kill -HUP "$(cat "$SB/node1/provider.pid")" "$(cat "$SB/node1/tvsd.pid")" "$(cat "$SB/node2/tvsd.pid")"
+itl_changed() { [ "$(itl_md5 1)" != "$old" ]; }
+wait_for 10 itl_changed || { echo "demo: node 1 did not rebuild its ITL" >&2; exit 1; }
+echo "  node 1's new ITL: $(itl_md5 1) (was $old), still signed by ITLRecovery"
+# shellcheck disable=SC2086
+$C update --tokenless $SBS --user admin --password-file "$CL/password" --accept-new --yes
+sb_boot || { echo "demo: the phone refused the new files" >&2; exit 1; }
+fleet_check "after the regeneration" "Trust List Updated"
 echo
-echo "demo: done (tampered copy rejected; cluster in mixed mode, same CTL md5 on every node's TFTP and on the phone)"
+echo "demo: done (tampered copy rejected; cluster in mixed mode, same CTL md5 on every node's TFTP and on the phone;"
+echo "      Security By Default: non-secure with an ITL, tokenless mixed mode, CallManager regenerated, every phone updated)"
