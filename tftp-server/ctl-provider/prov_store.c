@@ -43,18 +43,44 @@ prov_store_cleanup(struct prov_store *s)
 	pthread_mutex_destroy(&s->lock);
 }
 
+/* 1 when s is "." + NAME + "." + 6 characters and NAME satisfies ok(). */
+static int
+temp_of(const char *s, int (*ok)(const char *name, size_t len))
+{
+	size_t n = strlen(s);
+
+	return n > 8 && s[0] == '.' && s[n - 7] == '.' && ok(s + 1, n - 8);
+}
+
+/* The node's own outputs: CTLFile.tlv, its backup, ITLFile.tlv, SEP<MAC>.cnf.xml.sgn / .enc.sgn. */
+static int
+node_output(const char *name, size_t len)
+{
+	static const char *const fixed[] = { PROV_CTL_NAME, PROV_CTL_BAK, PROV_ITL_NAME };
+	static const char *const suffix[] = { ".sgn", ".enc.sgn" };
+	char plain[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (len == strlen(fixed[i]) && strncmp(name, fixed[i], len) == 0)
+			return 1;
+	for (i = 0; i < 2; i++) {
+		size_t sl = strlen(suffix[i]);
+
+		if (len == 23 + sl && strncmp(name + 23, suffix[i], sl) == 0) {
+			memcpy(plain, name, 23);
+			plain[23] = '\0';
+			return prov_sgn_config_name(plain);
+		}
+	}
+	return 0;
+}
+
 /* ctl_write_atomic's temporaries are ".NAME.XXXXXX" beside NAME. */
 static int
 is_stale_temp(const char *name)
 {
-	static const char *const targets[] = { "." PROV_CTL_NAME ".", "." PROV_CTL_BAK "." };
-	size_t i;
-
-	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
-		if (strncmp(name, targets[i], strlen(targets[i])) == 0 &&
-		    strlen(name) == strlen(targets[i]) + 6)
-			return 1;
-	return 0;
+	return temp_of(name, node_output);
 }
 
 int

@@ -64,6 +64,42 @@ START_TEST(store_install_and_trust)
 }
 END_TEST
 
+/* The node's other outputs (ITL, .sgn, .enc.sgn) leave temporaries too; nothing else is touched. */
+START_TEST(store_sweep_sbd_outputs)
+{
+	static const char *const swept[] = { ".ITLFile.tlv.abc123", ".SEP001122334455.cnf.xml.sgn.Ab12Cd",
+	                                     ".SEP001122334455.cnf.xml.enc.sgn.x1Y2z3" };
+	static const char *const kept[] = { ".SEP001122334455.cnf.xml.abc123", ".other.tlv.abc123",
+	                                    ".SEP001122334455.cnf.xml.sgn.toolong7",
+	                                    "SEP001122334455.cnf.xml.sgn" };
+	char path[PROV_PATH_MAX + 64];
+	struct prov_config c;
+	struct prov_store s;
+	size_t i;
+
+	node_config(&c, tu_tmpdir());
+	ck_assert_int_eq(prov_store_init(&s, &c), 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%.900s/%s", c.tftp_root, swept[i]);
+		put_file(path, "x", 1);
+	}
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%.900s/%s", c.tftp_root, kept[i]);
+		put_file(path, "x", 1);
+	}
+	ck_assert_int_eq(prov_store_sweep(&s), 3);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%.900s/%s", c.tftp_root, swept[i]);
+		ck_assert_msg(access(path, F_OK) != 0, "%s swept", swept[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%.900s/%s", c.tftp_root, kept[i]);
+		ck_assert_msg(access(path, F_OK) == 0, "%s kept", kept[i]);
+	}
+	prov_store_cleanup(&s);
+}
+END_TEST
+
 START_TEST(store_refusals)
 {
 	struct prov_config c;
@@ -238,6 +274,7 @@ make_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, store_install_and_trust);
 	tcase_add_test(tc, store_refusals);
+	tcase_add_test(tc, store_sweep_sbd_outputs);
 	tcase_add_test(tc, store_mode);
 	tcase_add_test(tc, store_symlink_refused);
 	tcase_add_test(tc, store_fifo_refused);
