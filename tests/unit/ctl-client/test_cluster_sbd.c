@@ -164,8 +164,10 @@ tokenless(enum ctl_kind kind, size_t *len)
 		{ "ccm1", CTL_ROLE_CCM_TFTP, "cucm-pub.example.lab", tu_ip_ccm1 },
 	};
 	struct ctl_signer *s = tu_signer("itlrecovery");
-	uint8_t *p = tu_sign(tu_builder(kind, e, 3), s, len);
+	struct ctl_builder *b = tu_builder(kind, e, 3);
+	uint8_t *p = tu_sign(b, s, len);
 
+	ctl_builder_free(b);
 	ctl_signer_free(s);
 	return p;
 }
