@@ -100,6 +100,28 @@ pv_cause_name(enum pv_cause c)
 /* ---- events ------------------------------------------------------------ */
 
 /*
+ * The 88xx console names the 79xx lines' parts its own way: "SECD: x"
+ * becomes "SECUREAPP-x" and "TFTP: [n]:x" becomes "dgetfile(n)-XXTP x"
+ * (lines only an 88xx prints are written in its words where they are made).
+ */
+static void
+to_88xx(char *msg, size_t cap)
+{
+	char tmp[2048];
+	unsigned task;
+	int at = 0;
+
+	if (strncmp(msg, "SECD: ", 6) == 0) {
+		snprintf(tmp, sizeof(tmp), "SECUREAPP-%.2000s", msg + 6);
+	} else if (sscanf(msg, "TFTP: [%u]:%n", &task, &at) == 1 && at > 0) {
+		snprintf(tmp, sizeof(tmp), "dgetfile(%u)-XXTP %.2000s", task, msg + at);
+	} else {
+		return;
+	}
+	snprintf(msg, cap, "%s", tmp);
+}
+
+/*
  * Hands one event to env->event. A line longer than the buffer (names are
  * at most 64 bytes and reasons 640, so it never happens) ends in "...".
  */
@@ -118,6 +140,8 @@ emitv(struct pv_phone *ph, enum pv_event_kind k, enum pv_level lv, enum pv_statu
 		msg[0] = '\0';
 	else if ((size_t)n >= sizeof(msg))
 		memcpy(msg + sizeof(msg) - 4, "...", 4);
+	if (k == PV_EV_LINE && ph->env->form == PV_FORM_88XX)
+		to_88xx(msg, sizeof(msg));
 	file[0] = '\0';
 	if (ph->step < PV_S_DONE)
 		pv_step_file(ph->mac, ph->step, file, sizeof(file));
@@ -383,8 +407,17 @@ pv_phone_note_tvs(struct pv_phone *ph, const struct pv_decision *d)
 	ph->tvs_vouched += d->tvs.vouched != 0;
 	ph->tvs_cached += d->tvs.cached != 0;
 	ph->tvs_last = d->tvs;
-	if (d->tvs.vouched && is88(ph))
+}
+
+/* The line of a signature that checked out: the 88xx says it its way. */
+static void
+verified(struct pv_phone *ph, uint16_t header_len)
+{
+	if (is88(ph))
 		line(ph, 0, "SECUREAPP-Hashes match... authentication successful.");
+	else
+		line(ph, 0, "SECD: validate_file_envelope: File sign verify SUCCESS; header "
+		     "length <%u>", header_len);
 }
 
 /* Installs a verified list: flash first (section 11 rule 4: nothing half-done), then memory. */
@@ -405,6 +438,8 @@ install(struct pv_phone *ph, enum ctl_kind kind, struct pv_tl *tl, const struct 
 	pv_trust_set(&ph->trust, kind, tl);
 	ph->flags |= F_TL_UPDATED;
 	if (is88(ph)) {
+		line(ph, 0, "SECUREAPP-updateFromFile: TL parse to table: CTL_SUCCESS");
+		line(ph, 0, "SECUREAPP-updateFromFile: Updating master TL table");
 		linel(ph, PV_LV_DEB, "SECUREAPP-TL file verified successfully.");
 		linel(ph, PV_LV_INF, "SECUREAPP-TL file updated.");
 	}
@@ -446,8 +481,7 @@ handle_tl(struct pv_phone *ph, enum ctl_kind kind, const uint8_t *p, size_t n)
 		break;
 	case PV_V_TOFU:
 	case PV_V_INSTALL:
-		line(ph, 0, "SECD: validate_file_envelope: File sign verify SUCCESS; header "
-		           "length <%u>", d.header_len);
+		verified(ph, d.header_len);
 		install(ph, kind, tl, &d);
 		return;
 	case PV_V__COUNT:
@@ -486,8 +520,7 @@ handle_sgn(struct pv_phone *ph, const char *name, const uint8_t *p, size_t n)
 
 	pv_phone_note_tvs(ph, &d);
 	if (r == CTL_OK) {
-		line(ph, 0, "SECD: validate_file_envelope: File sign verify SUCCESS; header "
-		           "length <%u>", d.header_len);
+		verified(ph, d.header_len);
 		line(ph, 0, "SECD: cfgVerify: %s %s", name, d.reason);
 		/* After an encrypted file, this is its companion (certHash), not the configuration. */
 		if (ph->enc_found && ph->env->enc_companion != NULL &&
