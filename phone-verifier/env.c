@@ -4,14 +4,20 @@
  * (libtftp/), the resolved server, the key cache and one copy of each
  * distinct trust list; and the one-off fetch of compare and fleet.
  * Nothing here prints: failures come back as text for the command to show.
+ * A fleet also shares its verdicts (verdicts.h) and may write phone state
+ * without fsync (pv_env_write).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pv.h"
+#include "verdicts.h"
 
 /* HOST[:PORT]: numeric first (tftp_addr_parse), then a name lookup. */
 CTL_MUST_USE static int
@@ -98,6 +104,8 @@ pv_env_cleanup(struct pv_env *e)
 	tftp_client_free(e->client);
 	loop_free(e->loop);
 	ctl_verifier_free(e->verifier);
+	pv_verdicts_free(e->verdicts);
+	e->verdicts = NULL;
 	e->client = NULL;
 	e->loop = NULL;
 	e->verifier = NULL;
@@ -120,6 +128,129 @@ pv_env_intern(struct pv_env *e, struct pv_tl *tl)
 	if (e->nintern < sizeof(e->intern) / sizeof(e->intern[0]))
 		e->intern[e->nintern++] = pv_tl_ref(tl);
 	return tl;
+}
+
+/* ---- the rules and the state, as a run does them ------------------------------------ */
+
+enum pv_verdict
+pv_env_decide(struct pv_env *e, const struct pv_trust *held, enum ctl_kind kind,
+              const uint8_t *p, size_t n, const struct pv_tvs_ops *tvs, struct pv_decision *d,
+              struct pv_tl **tl)
+{
+	/* pv_verdicts_decide without a table is pv_trust_decide itself. */
+	return pv_verdicts_decide(e->verdicts, held, kind, p, n, e->verifier, tvs, d, tl);
+}
+
+enum ctl_err
+pv_env_config_check(struct pv_env *e, const struct pv_trust *held, const struct pv_tvs_ops *tvs,
+                    const uint8_t *p, size_t n, struct pv_decision *d, size_t *payload_off,
+                    size_t *payload_len)
+{
+	return pv_verdicts_config(e->verdicts, held, tvs, p, n, d, payload_off, payload_len);
+}
+
+CTL_MUST_USE static enum ctl_err
+write_fail(struct ctl_diag *d, const char *what, const char *path)
+{
+	int err = errno;
+
+	ctl_diag_clear(d);
+	d->err = CTL_E_IO;
+	d->tag = -1;
+	snprintf(d->msg, sizeof(d->msg), "%s %.300s: %s", what, path, strerror(err));
+	return CTL_E_IO;
+}
+
+/* mkdir -p, only when the first open said the folder is missing. */
+CTL_MUST_USE static int
+make_dirs(const char *dir)
+{
+	char path[4096];
+	size_t i, n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(path))
+		return -1;
+	memcpy(path, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			return -1;
+		path[i] = dir[i];
+	}
+	return 0;
+}
+
+/*
+ * Temporary file, write, rename, without fsync: a crash may lose the last
+ * write, as a phone losing power does, but a reader never sees half a
+ * file. The folder is made only when the first open finds it missing, so
+ * a phone costs no directory walk per file.
+ */
+CTL_MUST_USE static enum ctl_err
+write_fast(const char *dir, const char *name, const uint8_t *p, size_t n, struct ctl_diag *d)
+{
+	char path[4096], tmp[4096];
+	size_t done = 0;
+	int fd, w1, w2;
+
+	w1 = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	w2 = snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	if (w1 < 0 || w2 < 0 || (size_t)w1 >= sizeof(path) || (size_t)w2 >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return write_fail(d, "cannot write", dir);
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A new phone: its own folder first; the whole path only when the root is missing too. */
+	if (fd < 0 && errno == ENOENT &&
+	    ((mkdir(dir, 0755) == 0 || errno == EEXIST) || make_dirs(dir) == 0))
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return write_fail(d, "cannot create", tmp);
+	while (done < n) {
+		ssize_t w = write(fd, p + done, n - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			enum ctl_err r = write_fail(d, "cannot write", tmp);
+
+			close(fd);
+			/* Best effort: the error worth reporting is the write's. */
+			CTL_IGNORE_RESULT(unlink(tmp));
+			return r;
+		}
+		done += (size_t)w;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		enum ctl_err r = write_fail(d, "cannot write", path);
+
+		/* Best effort: the error worth reporting is the close's or rename's. */
+		CTL_IGNORE_RESULT(unlink(tmp));
+		return r;
+	}
+	return CTL_OK;
+}
+
+enum ctl_err
+pv_env_write(struct pv_env *e, const char *dir, const char *name, const uint8_t *p, size_t n,
+             struct ctl_diag *d)
+{
+	if (!e->no_fsync)
+		return pv_state_write(dir, name, p, n, d);
+	ctl_diag_clear(d);
+	return write_fast(dir, name, p, n, d);
+}
+
+enum ctl_err
+pv_env_store(struct pv_env *e, const char *dir, enum ctl_kind kind, const struct pv_tl *tl,
+             struct ctl_diag *d)
+{
+	size_t n = 0;
+	const uint8_t *p = pv_tl_bytes(tl, &n);
+
+	return pv_env_write(e, dir, kind == CTL_KIND_ITL ? PV_ITL_NAME : PV_CTL_NAME, p, n, d);
 }
 
 /* The one-off fetch of compare --tftp and the fleet's reference files. */

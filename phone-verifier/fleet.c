@@ -9,6 +9,12 @@
  * Memory: a phone's trust lists are shared copies (boot.c interns them)
  * and are dropped as soon as the phone is counted, so only the phones in
  * flight hold anything; 10,000 phones cost a few MB.
+ *
+ * Speed: phones in the same position (the same file received, the same
+ * lists held) share one decision (verdicts.h), the signers' keys stay in
+ * the run's verifier, and phone state is written without fsync unless
+ * --durable (a crash may lose a phone's last write, as a phone losing
+ * power does). Phones ask TVS themselves, each time (no TVS cache).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,8 +29,13 @@
 #include "netopt.h"
 #include "num.h"
 #include "pv.h"
+#include "sbd.h"
+#include "verdicts.h"
 
-enum { O_COUNT = 600, O_CONC, O_ROOT, O_PREFIX, O_JSON, O_VERBOSE, O_NO_PROGRESS, O_HELP, O_SRC };
+enum {
+	O_COUNT = 600, O_CONC, O_ROOT, O_PREFIX, O_JSON, O_VERBOSE, O_NO_PROGRESS, O_HELP, O_SRC,
+	O_DURABLE, O_OUTCOMES
+};
 
 struct ref {
 	int present;
@@ -49,6 +60,8 @@ struct fleet {
 	int progress_on;
 	struct loop_timer progress;
 	uint64_t t0, t1;
+	FILE *outcomes;          /* --outcomes: one line per phone */
+	size_t tvs_phones;       /* phones that asked TVS */
 };
 
 static const char fleet_usage[] =
@@ -64,7 +77,11 @@ static const char fleet_usage[] =
 	"                      counts up from 0\n"
 	"  --source-range A.B.C.D/N  each phone sends from an address of its own in this\n"
 	"                      block, as real phones do (e.g. 127.1.0.0/16 on loopback)\n"
+	"  --durable           fsync each phone's state writes (default: none; a crash\n"
+	"                      may lose a phone's last write, as a phone losing power)\n"
+	"  --outcomes FILE     write one line per phone: MAC, status, cause, TVS use\n"
 	PV_NET_HELP
+	PV_SBD_HELP
 	"  --verbose           print every phone's console lines (prefixed SEP<MAC>)\n"
 	"  --no-progress       no progress bar (it is shown only on a terminal anyway)\n"
 	"  --json              print the summary as one JSON object\n"
@@ -88,6 +105,22 @@ make_mac(const struct fleet *fl, size_t i, char out[13])
 	memcpy(out + pl, hex + pl, 13 - pl);
 }
 
+/* One word per status for --outcomes (doc/phone-verifier.1). */
+static const char *
+status_word(enum pv_status s)
+{
+	switch (s) {
+	case PV_ST_UPDATED: return "updated";
+	case PV_ST_UNCHANGED: return "unchanged";
+	case PV_ST_UPDATE_FAILED: return "update-failed";
+	case PV_ST_VERIFY_FAILED: return "verify-failed";
+	case PV_ST_NO_TL: return "no-trust-list";
+	case PV_ST_FILE_AUTH_FAIL: return "file-auth-fail";
+	case PV_ST__COUNT: break;
+	}
+	return "unknown";
+}
+
 static int
 md5_is(const struct pv_tl *tl, const struct ref *r)
 {
@@ -106,6 +139,11 @@ count_phone(struct fleet *fl, struct pv_phone *ph)
 	fl->ms[i] = ph->ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ph->ms;
 	fl->by_status[ph->status]++;
 	fl->by_cause[ph->cause]++;
+	fl->tvs_phones += ph->tvs_asked > 0;
+	if (fl->outcomes != NULL)
+		fprintf(fl->outcomes, "%s %s %s tvs-asked %u tvs-vouched %u\n", ph->mac,
+		        status_word(ph->status), pv_cause_name(ph->cause), ph->tvs_asked,
+		        ph->tvs_vouched);
 	fl->ctl_ok += (size_t)c;
 	fl->itl_ok += (size_t)t;
 	fl->both_ok += (size_t)(c && t);
@@ -230,6 +268,24 @@ pct(const uint32_t *v, size_t n, unsigned p)
 	return v[k == 0 ? 0 : k - 1];
 }
 
+static uint64_t
+hits_of(const struct fleet *fl)
+{
+	uint64_t h, m;
+
+	pv_verdicts_counts(fl->env.verdicts, &h, &m);
+	return h;
+}
+
+static uint64_t
+misses_of(const struct fleet *fl)
+{
+	uint64_t h, m;
+
+	pv_verdicts_counts(fl->env.verdicts, &h, &m);
+	return m;
+}
+
 static void
 summary_text(const struct fleet *fl, double secs)
 {
@@ -257,6 +313,8 @@ summary_text(const struct fleet *fl, double secs)
 	printf("transfers: %llu, %llu bytes, %llu retransmissions, %llu DATA dropped by --loss\n",
 	       (unsigned long long)fl->env.transfers, (unsigned long long)fl->env.bytes,
 	       (unsigned long long)fl->env.retransmits, (unsigned long long)fl->env.dropped);
+	printf("decisions: %llu judged, %llu shared; %zu phones asked TVS\n",
+	       (unsigned long long)misses_of(fl), (unsigned long long)hits_of(fl), fl->tvs_phones);
 }
 
 /* A "key":"md5" pair, or "key":null when the server has no such file. */
@@ -298,18 +356,21 @@ summary_json(const struct fleet *fl, double secs)
 		fprintf(f, ":%zu", fl->by_cause[i]);
 	}
 	fprintf(f, "},\"boot_ms\":{\"p50\":%u,\"p95\":%u,\"p99\":%u,\"max\":%u},\"transfers\":%llu,"
-	        "\"bytes\":%llu,\"retransmissions\":%llu,\"dropped\":%llu}\n",
+	        "\"bytes\":%llu,\"retransmissions\":%llu,\"dropped\":%llu,\"decisions_judged\":%llu,"
+	        "\"decisions_shared\":%llu,\"tvs_phones\":%zu}\n",
 	        pct(fl->ms, fl->n, 50), pct(fl->ms, fl->n, 95), pct(fl->ms, fl->n, 99),
 	        fl->n ? fl->ms[fl->n - 1] : 0, (unsigned long long)fl->env.transfers,
 	        (unsigned long long)fl->env.bytes, (unsigned long long)fl->env.retransmits,
-	        (unsigned long long)fl->env.dropped);
+	        (unsigned long long)fl->env.dropped, (unsigned long long)misses_of(fl),
+	        (unsigned long long)hits_of(fl), fl->tvs_phones);
 }
 
 struct fleet_opts {
 	struct pv_env_cfg cfg;
+	struct pv_sbd_opts sbd;
 	unsigned long long count, conc;
-	const char *root, *prefix;
-	int json, verbose, no_progress, has_src;
+	const char *root, *prefix, *outcomes;
+	int json, verbose, no_progress, has_src, durable;
 	struct tftp_src_range src;
 };
 
@@ -324,7 +385,10 @@ fleet_parse(int argc, char **argv, struct fleet_opts *o)
 		{ "json", no_argument, NULL, O_JSON }, { "verbose", no_argument, NULL, O_VERBOSE },
 		{ "no-progress", no_argument, NULL, O_NO_PROGRESS },
 		{ "source-range", required_argument, NULL, O_SRC },
-		{ "help", no_argument, NULL, O_HELP }, PV_NET_OPTIONS, { NULL, 0, NULL, 0 },
+		{ "durable", no_argument, NULL, O_DURABLE },
+		{ "outcomes", required_argument, NULL, O_OUTCOMES },
+		{ "help", no_argument, NULL, O_HELP }, PV_NET_OPTIONS, PV_SBD_OPTIONS,
+		{ NULL, 0, NULL, 0 },
 	};
 	int c, h;
 
@@ -332,6 +396,7 @@ fleet_parse(int argc, char **argv, struct fleet_opts *o)
 	o->json = pv_argv_json(argc, argv);
 	pv_json_errors(o->json);
 	pv_net_defaults(&o->cfg);
+	pv_sbd_defaults(&o->sbd);
 	o->conc = 256;
 	o->prefix = "0C0FFE";
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -340,8 +405,15 @@ fleet_parse(int argc, char **argv, struct fleet_opts *o)
 				return PV_EXIT_USAGE;
 			continue;
 		}
+		if ((h = pv_sbd_opt(&o->sbd, c, optarg)) != 0) {
+			if (h < 0)
+				return PV_EXIT_USAGE;
+			continue;
+		}
 		switch (c) {
 		case O_HELP: fputs(fleet_usage, stdout); return -1;
+		case O_DURABLE: o->durable = 1; break;
+		case O_OUTCOMES: o->outcomes = optarg; break;
 		case O_COUNT: if (pv_num("--count", optarg, 1, 1000000, &o->count)) return PV_EXIT_USAGE; break;
 		case O_CONC: if (pv_num("--concurrency", optarg, 1, 8192, &o->conc)) return PV_EXIT_USAGE; break;
 		case O_ROOT: o->root = optarg; break;
@@ -449,15 +521,38 @@ fleet_run(struct fleet *fl, const struct fleet_opts *o)
 	return PV_EXIT_OK;
 }
 
+/* TVS, shared verdicts, state writes and --outcomes. */
+CTL_MUST_USE static int
+fleet_setup(struct fleet *fl, const struct fleet_opts *o, struct pv_sbd *sbd)
+{
+	char why[768];
+	int rc;
+
+	if ((rc = pv_sbd_setup(sbd, &o->sbd, &fl->env, why, sizeof(why))) != PV_EXIT_OK)
+		return pv_fail(rc, "%s", why);
+	/* Each phone has a TVS cache of its own on flash; the run's single cache
+	 * would let one phone's answer serve them all, so phones ask TVS themselves. */
+	fl->env.tvs_cache = NULL;
+	fl->console.form = o->sbd.form;
+	if (pv_verdicts_new(&fl->env.verdicts) != CTL_OK)
+		return pv_fail(PV_EXIT_INTERNAL, "out of memory");
+	fl->env.no_fsync = !o->durable;
+	if (o->outcomes != NULL && (fl->outcomes = fopen(o->outcomes, "w")) == NULL)
+		return pv_fail(PV_EXIT_IO, "--outcomes %s: %s", o->outcomes, strerror(errno));
+	return PV_EXIT_OK;
+}
+
 int
 pv_cmd_fleet(int argc, char **argv)
 {
 	struct fleet_opts o;
+	struct pv_sbd sbd;
 	struct fleet *fl;
 	char why[768];
 	double secs;
 	int rc;
 
+	memset(&sbd, 0, sizeof(sbd));
 	if ((rc = fleet_parse(argc, argv, &o)) != PV_EXIT_OK)
 		return rc < 0 ? PV_EXIT_OK : rc;
 	if ((fl = calloc(1, sizeof(*fl))) == NULL)
@@ -477,6 +572,8 @@ pv_cmd_fleet(int argc, char **argv)
 	fl->src = o.src;
 	if (fl->has_src && (rc = src_range_ok(fl)) != PV_EXIT_OK)
 		goto out;
+	if ((rc = fleet_setup(fl, &o, &sbd)) != PV_EXIT_OK)
+		goto out;
 	fl->phones = calloc(fl->n, sizeof(*fl->phones));
 	fl->ms = calloc(fl->n, sizeof(*fl->ms));
 	if (fl->phones == NULL || fl->ms == NULL) {
@@ -495,8 +592,11 @@ pv_cmd_fleet(int argc, char **argv)
 	rc = fl->both_ok == fl->n && fl->by_cause[PV_C_NONE] == fl->n ? PV_EXIT_OK
 	                                                             : PV_EXIT_UPDATE_FAILED;
 out:
+	if (fl->outcomes != NULL && fclose(fl->outcomes) != 0 && rc == PV_EXIT_OK)
+		rc = pv_fail(PV_EXIT_IO, "--outcomes %s: %s", o.outcomes, strerror(errno));
 	free(fl->phones);
 	free(fl->ms);
+	pv_sbd_cleanup(&sbd);
 	pv_env_cleanup(&fl->env);
 	free(fl);
 	return rc;

@@ -42,7 +42,7 @@ usage(FILE *f)
 	        "  boot --mac MAC --tftp HOST[:PORT] [--state DIR] [--json]\n"
 	        "  fleet --count N --tftp HOST[:PORT] [--concurrency C] [--state-root DIR]\n"
 	        "        [--mac-prefix P] [--source-range A.B.C.D/N] [--verbose] [--no-progress]\n"
-	        "        [--json]\n"
+	        "        [--durable] [--outcomes FILE] [--json]\n"
 	        "  trust-list --state DIR [--json]\n"
 	        "  compare --state DIR, then --server-file FILE or --tftp HOST[:PORT] --mac MAC; [--json]\n"
 	        "  erase --state DIR\n"

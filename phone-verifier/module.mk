@@ -17,7 +17,14 @@ $(TBIN)/test_tvs_cache: $(OBJ)/phone-verifier/tvs_cache.o $(OBJ)/phone-verifier/
 # The boot steps run without a network through env->get and report events;
 # boot.c links without console.c: it prints nothing.
 $(TBIN)/test_boot: $(OBJ)/phone-verifier/boot.o $(OBJ)/phone-verifier/env.o \
-	$(OBJ)/phone-verifier/trust.o $(OBJ)/phone-verifier/tvs_cache.o $(LIBTFTP_A)
+	$(OBJ)/phone-verifier/trust.o $(OBJ)/phone-verifier/tvs_cache.o \
+	$(OBJ)/phone-verifier/verdicts.o $(LIBTFTP_A)
+# The encrypted-configuration steps on the same fake engine.
+$(TBIN)/test_boot_enc: $(OBJ)/phone-verifier/boot_enc.o $(OBJ)/phone-verifier/boot.o \
+	$(OBJ)/phone-verifier/env.o $(OBJ)/phone-verifier/trust.o $(OBJ)/phone-verifier/trust_enc.o \
+	$(OBJ)/phone-verifier/tvs_cache.o $(OBJ)/phone-verifier/verdicts.o $(LIBTFTP_A)
 $(TBIN)/test_console: $(OBJ)/phone-verifier/console.o
 $(TBIN)/test_num: $(OBJ)/phone-verifier/num.o $(OBJ)/phone-verifier/netopt.o \
 	$(OBJ)/phone-verifier/console.o
+# A fleet's shared verdicts equal each phone's own (mixed held lists).
+$(TBIN)/test_verdicts: $(OBJ)/phone-verifier/verdicts.o $(OBJ)/phone-verifier/trust.o
