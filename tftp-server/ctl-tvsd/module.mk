@@ -12,6 +12,8 @@ $(TBIN)/test_tvsd_name: $(TVSD_O)/tvsd_name.o
 $(TBIN)/test_tvsd_store: $(TVSD_O)/tvsd_store.o $(TVSD_O)/tvsd_name.o $(TVSD_O)/tvsd_config.o
 $(TBIN)/test_tvsd_holder: $(TVSD_O)/tvsd_holder.o $(TVSD_O)/tvsd_store.o $(TVSD_O)/tvsd_name.o \
 	$(TVSD_O)/tvsd_config.o
+$(TBIN)/test_tvsd_answer: $(TVSD_O)/tvsd_answer.o $(TVSD_O)/tvsd_store.o $(TVSD_O)/tvsd_name.o \
+	$(TVSD_O)/tvsd_config.o
 
 # Everything but main(), for the daemon.
 TVSD_LIB_OBJS := $(filter-out $(TVSD_O)/tvsd.o,$(TVSD_SRCS:%.c=$(OBJ)/%.o)) $(NODE_COMMON_OBJS)

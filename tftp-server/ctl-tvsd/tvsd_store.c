@@ -244,7 +244,8 @@ load_dir(struct builder *b, const char *dir, const struct tvsd_cert_line *l, cha
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_name);
+	if (n > 0) /* names is NULL for a directory without *.pem */
+		qsort(names, n, sizeof(*names), cmp_name);
 	for (i = 0; i < n && rc == 0; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		rc = load_file(b, path, l, err, errlen);
