@@ -11,3 +11,4 @@ MOD_CFLAGS_tftp-server := $(LIBTFTP_CFLAGS) -Itftp-server/common
 # Unit tests (tests/unit/common/) link the piece they test.
 $(TBIN)/test_logline: $(OBJ)/tftp-server/common/logline.o
 $(TBIN)/test_priv: $(OBJ)/tftp-server/common/priv.o
+$(TBIN)/test_connlimit: $(OBJ)/tftp-server/common/connlimit.o

@@ -270,8 +270,12 @@ serve(struct tvsd_server *srv, int lfd)
 	return EXIT_OK;
 }
 
+/*
+ * Runs the daemon; *busy is set when connection threads outlived the stop
+ * grace period: they still use cfg, which must then not be freed.
+ */
 static int
-run(struct tvsd_config *cfg, int check_only)
+run(struct tvsd_config *cfg, int check_only, int *busy)
 {
 	struct tvsd_server srv;
 	struct tvsd_store *store = NULL;
@@ -320,7 +324,8 @@ run(struct tvsd_config *cfg, int check_only)
 	rc = serve(&srv, lfd);
 out:
 	/* Connection threads still running after the stop grace period keep their store. */
-	if (srv.limits.tab == NULL || connlimit_active(&srv.limits) == 0) {
+	*busy = srv.limits.tab != NULL && connlimit_active(&srv.limits) > 0;
+	if (!*busy) {
 		if (held)
 			tvsd_holder_cleanup(&srv.holder);
 		connlimit_cleanup(&srv.limits);
@@ -368,7 +373,7 @@ main(int argc, char **argv)
 	const char *config = NULL;
 	char err[1024];
 	size_t nov = 0, i;
-	int c, check_only = 0, rc;
+	int c, check_only = 0, rc, busy = 0;
 
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		char *eq;
@@ -422,8 +427,9 @@ main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	install_signals();
-	rc = run(cfg, check_only);
-	free(cfg);
+	rc = run(cfg, check_only, &busy);
+	if (!busy)
+		free(cfg);
 	return rc;
 usage:
 	fputs(usage_text, stderr);
