@@ -4,10 +4,13 @@ PROV_SRCS := $(wildcard tftp-server/ctl-provider/*.c)
 # Everything but main(): shared with the unit tests.
 PROV_LIB_OBJS := $(filter-out $(OBJ)/tftp-server/ctl-provider/provider.o,$(PROV_SRCS:%.c=$(OBJ)/%.o)) \
 	$(NODE_COMMON_OBJS)
-PROV_LIBS := -lcrypt -lpthread
+PROV_LIBS := $(P11_LIBS) -lcrypt -lpthread
 
 BINS += $(BIN)/ctl-provider
 MAN_PAGES += doc/ctl-provider.8
+
+# prov_key.c loads token keys through libp11.
+$(OBJ)/tftp-server/ctl-provider/prov_key.o: ALL_CFLAGS += $(P11_CFLAGS)
 
 $(BIN)/ctl-provider: $(OBJ)/tftp-server/ctl-provider/provider.o $(PROV_LIB_OBJS) $(LIBCTL_A)
 	@mkdir -p $(dir $@)

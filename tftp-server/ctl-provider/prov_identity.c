@@ -4,9 +4,10 @@
  * CallManager certificate and key (by default the TLS pair), its TVS and
  * CAPF certificates, the cluster's ITLRecovery certificate and key, a
  * remote ITLRecovery pair for `itl-reset remotekey`, and the other nodes'
- * TVS certificates. Everything is loaded at once, so a SIGHUP either
- * replaces the whole identity or keeps the old one: a half-read set of
- * certificates never signs anything. Keys stay in this process; no
+ * TVS certificates. Keys are PEM files or token keys (prov_key.c).
+ * Everything is loaded at once, so a SIGHUP either replaces the whole
+ * identity or keeps the old one: a half-read set of certificates never
+ * signs anything. Keys stay in this process (or on their token); no
  * request ever returns one.
  */
 #include <stdio.h>
@@ -29,9 +30,9 @@ prov_identity_free(struct prov_identity *id)
 	X509_free(id->capf);
 	X509_free(id->recovery);
 	X509_free(id->remote);
-	ctl_signer_free(id->cm_signer);
-	ctl_signer_free(id->rec_signer);
-	ctl_signer_free(id->remote_signer);
+	prov_key_free(id->cm_key);
+	prov_key_free(id->rec_key);
+	prov_key_free(id->remote_key);
 	for (i = 0; i < id->npeers; i++)
 		X509_free(id->peers[i]);
 	free(id);
@@ -53,33 +54,18 @@ load_cert(const char *key, const char *path, X509 **out, char *err, size_t errle
 	return 0;
 }
 
-/*
- * A private key file (owner-only, as tls_key) with its certificate. A
- * pkcs11: URI is refused by name: token keys are not loaded by the node.
- */
+/* A key (PEM file or pkcs11: URI, prov_key.c) with its certificate; an empty path: none. */
 static CTL_MUST_USE int
-load_signer(const char *key, const char *key_path, const char *cert_path,
-            struct ctl_signer **out, char *err, size_t errlen)
+load_signer(const char *key, const char *key_path, const char *cert_path, struct prov_key **k,
+            const struct ctl_signer **out, char *err, size_t errlen)
 {
-	struct ctl_diag d;
-	char why[PROV_PATH_MAX + 160];
-
+	*k = NULL;
 	*out = NULL;
 	if (key_path[0] == '\0')
 		return 0;
-	if (strncmp(key_path, "pkcs11:", 7) == 0) {
-		snprintf(err, errlen, "%s %s: PKCS#11 keys are not supported by ctl-provider; "
-		         "give a PEM key file", key, key_path);
+	if (prov_key_load(key, key_path, cert_path, k, err, errlen) != 0)
 		return -1;
-	}
-	if (prov_secret_mode_check(key, key_path, why, sizeof(why)) != 0) {
-		snprintf(err, errlen, "%s", why);
-		return -1;
-	}
-	if (ctl_signer_new_pem(key_path, cert_path, out, &d) != CTL_OK) {
-		snprintf(err, errlen, "%s %s (certificate %s): %s", key, key_path, cert_path, d.msg);
-		return -1;
-	}
+	*out = prov_key_signer(*k);
 	return 0;
 }
 
@@ -98,16 +84,18 @@ prov_identity_load(const struct prov_config *cfg, struct prov_identity **out, ch
 		return -1;
 	}
 	if (load_cert("callmanager_cert", cm_cert, &id->callmanager, err, errlen) != 0 ||
-	    load_signer("callmanager_key", cm_key, cm_cert, &id->cm_signer, err, errlen) != 0 ||
+	    load_signer("callmanager_key", cm_key, cm_cert, &id->cm_key, &id->cm_signer, err,
+	                errlen) != 0 ||
 	    load_cert("tvs_cert", cfg->tvs_cert, &id->tvs, err, errlen) != 0 ||
 	    load_cert("capf_cert", cfg->capf_cert, &id->capf, err, errlen) != 0 ||
 	    load_cert("itlrecovery_cert", cfg->itlrecovery_cert, &id->recovery, err, errlen) != 0 ||
 	    load_signer("itlrecovery_key", cfg->itlrecovery_key, cfg->itlrecovery_cert,
-	                &id->rec_signer, err, errlen) != 0 ||
+	                &id->rec_key, &id->rec_signer, err, errlen) != 0 ||
 	    load_cert("itlrecovery_remote_cert", cfg->itlrecovery_remote_cert, &id->remote, err,
 	              errlen) != 0 ||
 	    load_signer("itlrecovery_remote_key", cfg->itlrecovery_remote_key,
-	                cfg->itlrecovery_remote_cert, &id->remote_signer, err, errlen) != 0)
+	                cfg->itlrecovery_remote_cert, &id->remote_key, &id->remote_signer, err,
+	                errlen) != 0)
 		goto fail;
 	for (i = 0; i < cfg->npeers; i++) {
 		if (load_cert("tvs_peer", cfg->peers[i].path, &id->peers[i], err, errlen) != 0)

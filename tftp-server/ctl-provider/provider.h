@@ -245,15 +245,43 @@ CTL_MUST_USE uint16_t prov_store_set_mode(struct prov_store *s, unsigned mode, c
 /* ------------------------------------------------------------------ */
 /* Security By Default (doc/sbd.md) */
 
+/* What a pkcs11: URI names (RFC 7512 subset, prov_key.c). */
+struct prov_p11_uri {
+	char token[64];              /* token label (required) */
+	char serial[64];
+	char object[128];            /* key label */
+	char id[64];                 /* CKA_ID bytes */
+	size_t id_len;
+	char module[PROV_PATH_MAX];  /* module-path; "": $CTL_PKCS11_MODULE */
+	char pin_source[PROV_PATH_MAX];
+	char pin_value[128];
+};
+
+/* Parses a pkcs11: URI; -1 with the reason in err. */
+CTL_MUST_USE int prov_p11_uri_parse(const char *s, struct prov_p11_uri *u, char *err,
+                                    size_t errlen);
+
+/* A signing key: a PEM file or a token key, with its signer (prov_key.c). */
+struct prov_key;
+/*
+ * Loads key (a PEM path, owner-only, or a pkcs11: URI) for the certificate
+ * at cert_path; what names the config key in messages. -1 with err set.
+ */
+CTL_MUST_USE int prov_key_load(const char *what, const char *key, const char *cert_path,
+                               struct prov_key **out, char *err, size_t errlen);
+const struct ctl_signer *prov_key_signer(const struct prov_key *k);
+void prov_key_free(struct prov_key *k);
+
 /* The node's identity: certificates and signing keys, loaded together (prov_identity.c). */
 struct prov_identity {
 	X509 *callmanager;                  /* callmanager_cert (default tls_cert) */
-	struct ctl_signer *cm_signer;       /* callmanager_key (default tls_key) */
+	const struct ctl_signer *cm_signer; /* callmanager_key (default tls_key); lent by cm_key */
 	X509 *tvs, *capf;                   /* NULL: not configured */
 	X509 *recovery;                     /* itlrecovery_cert; NULL: not configured */
-	struct ctl_signer *rec_signer;      /* NULL: no itlrecovery_key on this node */
+	const struct ctl_signer *rec_signer; /* NULL: no itlrecovery_key on this node */
 	X509 *remote;                       /* itlrecovery_remote_cert */
-	struct ctl_signer *remote_signer;   /* itlrecovery_remote_key */
+	const struct ctl_signer *remote_signer; /* itlrecovery_remote_key */
+	struct prov_key *cm_key, *rec_key, *remote_key; /* own the signers above */
 	X509 *peers[PROV_MAX_PEERS];        /* tvs_peer certificates, in config order */
 	size_t npeers;
 };
