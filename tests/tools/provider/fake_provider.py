@@ -22,9 +22,14 @@ request gets a well-formed answer):
   close-mid  half of the answer, then the connection is closed
   trickle-handshake  no TLS: a TLS record header announcing 16 KiB, then
              one byte every 1.5 s (the handshake never completes)
+  bad-md5    SIGN_CTL answered with the --ctl-file and the MD5 of other bytes
+SIGN_CTL answers the bytes of --ctl-file with their MD5 (UNSUPPORTED
+without it, as a publisher without the signing key). Every request after
+LOGIN is also logged in --capture as "REQ NAME".
 It exits by itself after --lifetime seconds.
 """
 import argparse
+import hashlib
 import os
 import socket
 import ssl
@@ -35,11 +40,15 @@ import time
 
 MAGIC = b"CTLP"
 LOGIN, GET_INFO, GET_CTL, PUT_CTL, SET_MODE, GET_STATUS, BYE = 1, 2, 3, 4, 5, 6, 7
-GET_ITL = 0x0A
+SIGN_CTL, ITL_RESET, GET_ITL = 0x08, 0x09, 0x0A
 NAMES = {"LOGIN": LOGIN, "GET_INFO": GET_INFO, "GET_CTL": GET_CTL, "GET_STATUS": GET_STATUS,
-         "GET_ITL": GET_ITL}
+         "GET_ITL": GET_ITL, "SIGN_CTL": SIGN_CTL, "ITL_RESET": ITL_RESET}
+TYPE_NAMES = {LOGIN: "LOGIN", GET_INFO: "GET_INFO", GET_CTL: "GET_CTL", PUT_CTL: "PUT_CTL",
+              SET_MODE: "SET_MODE", GET_STATUS: "GET_STATUS", BYE: "BYE", SIGN_CTL: "SIGN_CTL",
+              ITL_RESET: "ITL_RESET", GET_ITL: "GET_ITL"}
 T_USER, T_PASSWORD, T_HOSTNAME, T_IPV4, T_CERT, T_MODE, T_MESSAGE, T_VERSION = 1, 2, 3, 4, 5, 7, 9, 13
-OK, NOT_FOUND = 0, 6
+T_CTL_FILE, T_MD5 = 6, 10
+OK, UNSUPPORTED, NOT_FOUND = 0, 2, 6
 
 
 def item(tag, val):
@@ -89,6 +98,12 @@ class Server:
             return message(mtype | 0x80, NOT_FOUND, rid, item(T_MESSAGE, b"no CTL installed"))
         if mtype == GET_ITL:
             return message(mtype | 0x80, NOT_FOUND, rid, item(T_MESSAGE, b"no ITL served"))
+        if mtype == SIGN_CTL:
+            if not self.a.ctl_file:
+                return message(mtype | 0x80, UNSUPPORTED, rid, item(T_MESSAGE, b"no itlrecovery_key configured"))
+            ctl = open(self.a.ctl_file, "rb").read()
+            md5 = hashlib.md5(ctl).hexdigest().encode()
+            return message(mtype | 0x80, OK, rid, item(T_CTL_FILE, ctl) + item(T_MD5, md5))
         return message(mtype | 0x80, OK, rid, b"")
 
     def hostile(self, conn, mtype, rid):
@@ -111,6 +126,10 @@ class Server:
             conn.sendall(message(mtype | 0x80, OK, rid, b))
         elif m == "oversized":
             conn.sendall(MAGIC + struct.pack(">BBHII", 1, mtype | 0x80, OK, rid, 16 << 20) + b"\0" * 64)
+        elif m == "bad-md5":
+            ctl = open(self.a.ctl_file, "rb").read()
+            md5 = hashlib.md5(ctl + b"x").hexdigest().encode()
+            conn.sendall(message(mtype | 0x80, OK, rid, item(T_CTL_FILE, ctl) + item(T_MD5, md5)))
         elif m == "close-mid":
             b = item(T_HOSTNAME, b"fake.example.lab" * 8)
             whole = message(mtype | 0x80, OK, rid, b)
@@ -130,6 +149,8 @@ class Server:
                 body = read_exact(conn, blen)
                 if body is None:
                     return
+                if mtype != LOGIN:
+                    self.capture("REQ %s" % TYPE_NAMES.get(mtype, "0x%02x" % mtype))
                 if mtype == LOGIN:
                     its = dict(items(body))
                     self.capture("LOGIN user=%s password-bytes=%d" % (
@@ -192,9 +213,10 @@ def main():
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--mode", default="ok", choices=["ok", "stall", "trickle", "wrong-id", "wrong-type",
                                                     "malformed", "bad-cert", "oversized", "close-mid",
-                                                    "trickle-handshake"])
+                                                    "trickle-handshake", "bad-md5"])
     p.add_argument("--on", default="LOGIN", choices=sorted(NAMES))
     p.add_argument("--lifetime", type=float, default=120)
+    p.add_argument("--ctl-file")
     Server(p.parse_args()).run()
 
 
