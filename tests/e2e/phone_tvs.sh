@@ -12,6 +12,8 @@
 # "unknown" answer, no server at all. Then the cache (tvs-cache: a second
 # phone answered from it with every server down), the 88xx console lines,
 # --json's TVS facts and the device name and client certificate TVS sees.
+# Last, the real ctl-tvsd: vouching for ccm2 with roles SAST and TFTP, and a
+# store without it answering "unknown".
 . "$(dirname "$0")/../lib/e2e.sh"
 need_pki
 PV=$BIN/phone-verifier
@@ -179,4 +181,36 @@ expect_grep "model: device name CP-7975" "device CP-7975-SEP$MAC" "$T_TMP/honest
 expect_exit "model: 4 digits only" 2 "$PV" boot --mac "$MAC" --tftp "127.0.0.1:$TPORT" --model 88
 expect_exit "console: 79xx or 88xx only" 2 "$PV" boot --mac "$MAC" --tftp "127.0.0.1:$TPORT" \
 	--console 99xx
+# The real ctl-tvsd (tftp-server/ctl-tvsd) with tvs1's key: vouching for ccm2
+# (roles SAST and TFTP, as a CUCM TVS answered), then a store without it.
+# tvsd NAME CERT-LINE...: ctl-tvsd on 127.0.0.1 port 0 (port in TVSD_PORT).
+tvsd() {
+	_n=$1
+	shift
+	_args=""
+	for _c in "$@"; do _args="$_args --set cert=$_c"; done
+	# shellcheck disable=SC2086
+	"$BIN/ctl-tvsd" --listen 127.0.0.1:0 --set "tls_cert=$PKI/tvs1.pem" \
+		--set "tls_key=$T_TMP/tvs1.key" $_args >"$T_TMP/$_n.tvsd.log" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	wait_for 10 grep -q "listening on 127.0.0.1:" "$T_TMP/$_n.tvsd.log" ||
+		{ echo "Bail out! ctl-tvsd did not start"; sed 's/^/# /' "$T_TMP/$_n.tvsd.log"; exit 1; }
+	TVSD_PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$T_TMP/$_n.tvsd.log" | head -1)
+}
+if [ -x "$BIN/ctl-tvsd" ]; then
+	cp "$PKI/tvs1.key" "$T_TMP/tvs1.key"
+	chmod 600 "$T_TMP/tvs1.key"
+	tvsd knows "sast,tftp:$PKI/ccm2.pem" "sast,tftp:$PKI/ccm1.pem"
+	phone ctl-tvsd 0 --tvs "127.0.0.1:$TVSD_PORT" --json
+	took_new ctl-tvsd
+	expect_grep "ctl-tvsd: vouched with roles SAST and TFTP" \
+		"\"vouched\":1,\"cached\":0,\"server\":\"127.0.0.1:$TVSD_PORT\",\"ttl\":86400,\"roles\":[0,3]" \
+		"$T_TMP/ctl-tvsd.out"
+	tvsd unaware "sast,tftp:$PKI/ccm1.pem"
+	phone ctl-tvsd-unaware 1 --tvs "127.0.0.1:$TVSD_PORT"
+	kept_old ctl-tvsd-unaware
+	expect_grep "ctl-tvsd-unaware: refused" "does not know the certificate" "$T_TMP/ctl-tvsd-unaware.out"
+else
+	ok "# SKIP ctl-tvsd is not built"
+fi
 finish
