@@ -154,7 +154,8 @@ itlrecovery_name(X509 *x)
 /*
  * The token SAST records of held, kept in the next tokenless CTL: not a
  * SAST the publisher adds itself (in fresh), not a node's certificate,
- * not an ITLRecovery certificate (a replaced one must go). Owned by tokens.
+ * not an ITLRecovery certificate (a replaced one must go). Added to
+ * rq->tokens, which owns them (tokens_free).
  */
 static CTL_MUST_USE int
 kept_tokens(const struct cluster *cl, const struct ctl_file *held, const struct ctl_file *fresh,
@@ -459,6 +460,27 @@ lists_sast(const struct ctl_file *f, X509 *x)
 	return found;
 }
 
+/* Did the cluster's own keys sign held (a node's certificate, or ITLRecovery)? */
+static CTL_MUST_USE int
+tokenless_signed(const struct cluster *cl, const struct ctl_file *held)
+{
+	struct ctl_verify_result res;
+	const struct ctl_record *r;
+	const unsigned char *p;
+	X509 *x;
+	int yes;
+
+	if (ctl_file_verify(held, &res) != CTL_OK || res.signer_index < 0 ||
+	    (r = ctl_file_record(held, (size_t)res.signer_index)) == NULL || r->cert.len == 0)
+		return 0;
+	p = r->cert.p;
+	if ((x = d2i_X509(NULL, &p, (long)r->cert.len)) == NULL)
+		return 0;
+	yes = node_cert(cl, x) || itlrecovery_name(x);
+	X509_free(x);
+	return yes;
+}
+
 int
 cl_tl_bridge_tokens(struct cluster *cl, const struct ctl_file *held, X509 *const *tokens, size_t ntokens,
                     uint8_t **bytes, size_t *len, struct ctl_file **now)
@@ -471,8 +493,11 @@ cl_tl_bridge_tokens(struct cluster *cl, const struct ctl_file *held, X509 *const
 	*bytes = NULL;
 	*len = 0;
 	*now = NULL;
-	/* Signed by a token the phones already trust (tokens[0] signs): no bridge. */
-	if (ntokens == 0 || lists_sast(held, tokens[0]))
+	/*
+	 * Signed by a token the phones already trust (tokens[0] signs), or a
+	 * token CTL: no bridge (the token path refuses a signer it does not list).
+	 */
+	if (ntokens == 0 || lists_sast(held, tokens[0]) || !tokenless_signed(cl, held))
 		return EXIT_OK;
 	if ((rc = sign(cl, &rq, &s)) != EXIT_OK || (rc = kept_tokens(cl, held, s.f, &rq)) != EXIT_OK)
 		goto out;
