@@ -95,5 +95,15 @@ printf '\007\000\001\001' > "$TMP/p"; tvs verify-res-unknown 2 0
 answer "$PKI/tvs1.der" > "$TMP/p"; tvs query-res-f7 4 247
 { dev; dev; } > "$TMP/p"; tvs dup-device 1 0
 printf '\006\000\001\000' > "$TMP/p"; tvs unknown-tag 1 0
+
+# Encrypted configuration files: fuzz/seed_encsgn.c, built here against the
+# library, encrypts the .sgn seed's configuration for a phone's key.
+mkdir -p "$C/encsgn_parse"
+${CC:-cc} -std=c11 -Ilibctl/include -o "$TMP/seed_encsgn" fuzz/seed_encsgn.c \
+	"$BUILD/lib/libctlsuite.a" -lssl -lcrypto
+"$TMP/seed_encsgn" "$TMP/SEP001122334455.cnf.xml" "$PKI/ccm2.pem" "$PKI/ccm1.pem" "$PKI/ccm1.key" \
+	sha1 "$C/encsgn_parse/gen-sha1-2048.enc.sgn"
+"$TMP/seed_encsgn" "$TMP/SEP001122334455.cnf.xml" "$PKI/sast1024.pem" "$PKI/sast1024.pem" \
+	"$PKI/sast1024.key" sha512 "$C/encsgn_parse/gen-sha512-1024.enc.sgn"
 echo "make-corpus: seeds in $C:"
 ls -l "$C"/*/

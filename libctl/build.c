@@ -50,6 +50,7 @@ ctl_builder_free(struct ctl_builder *b)
 	free(b->recs);
 	free(b->filename);
 	free(b->payload);
+	free(b->hdr_extra);
 	free(b);
 }
 
@@ -112,6 +113,23 @@ ctl_builder_set_payload(struct ctl_builder *b, const uint8_t *p, size_t n)
 	free(b->payload);
 	b->payload = copy;
 	b->payload_len = n;
+	return CTL_OK;
+}
+
+enum ctl_err
+ctli_builder_set_hdr_extra(struct ctl_builder *b, const uint8_t *p, size_t n)
+{
+	uint8_t *copy;
+
+	if (n > 0xffff)
+		return CTL_E_TOO_LARGE;
+	if ((copy = malloc(n ? n : 1)) == NULL)
+		return CTL_E_NOMEM;
+	if (n > 0)
+		memcpy(copy, p, n);
+	free(b->hdr_extra);
+	b->hdr_extra = copy;
+	b->hdr_extra_len = n;
 	return CTL_OK;
 }
 

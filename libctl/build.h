@@ -28,6 +28,8 @@ struct ctl_builder {
 	uint8_t sv_major, sv_minor;
 	uint8_t *payload;
 	size_t payload_len;
+	uint8_t *hdr_extra;   /* header elements written after TIMESTAMP (encsgn_build.c) */
+	size_t hdr_extra_len;
 	struct bld_rec *recs;
 	size_t nrecs, recs_cap;
 };
@@ -40,5 +42,12 @@ struct ctl_builder {
  */
 CTL_MUST_USE enum ctl_err ctli_builder_add_bare(struct ctl_builder *b, uint16_t role, const char *dns,
                                                 const uint8_t *ipv4, struct ctl_diag *diag);
+
+/*
+ * Header elements (complete TLVs, copied) that go after TIMESTAMP and
+ * before the padding: the encryption elements of a .enc.sgn file.
+ */
+CTL_MUST_USE enum ctl_err ctli_builder_set_hdr_extra(struct ctl_builder *b, const uint8_t *p,
+                                                     size_t n);
 
 #endif

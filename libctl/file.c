@@ -42,7 +42,7 @@ ctl_file_parse(const uint8_t *buf, size_t len, unsigned flags, struct ctl_file *
 	}
 	memcpy(f->data, buf, len);
 	f->len = len;
-	c = (struct hdr_ctx){ f, flags, 0, diag };
+	c = (struct hdr_ctx){ f, flags & ~CTLI_PARSE_ENC, 0, diag }; /* internal bit: encsgn_parse.c */
 	if ((r = ctli_parse_header(&c)) != CTL_OK)
 		goto out;
 	f->kind = kind_of(f, flags);

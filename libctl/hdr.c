@@ -249,10 +249,12 @@ parse_prefix(struct hdr_ctx *c, struct ctl_rd *rd)
 			f->header_len = num;
 		}
 	}
-	if (f->ver_major != 1)
+	/* An encrypted configuration file says 2.0; everything else 1.x. */
+	if (f->ver_major != ((c->flags & CTLI_PARSE_ENC) ? 2 : 1))
 		return ctli_fail(c->diag, CTL_E_VERSION, 0, CTL_H_VERSION, 0,
-		                 "version %u.%u: only major version 1 is supported",
-		                 f->ver_major, f->ver_minor);
+		                 "version %u.%u: only major version %d is supported%s",
+		                 f->ver_major, f->ver_minor, (c->flags & CTLI_PARSE_ENC) ? 2 : 1,
+		                 (c->flags & CTLI_PARSE_ENC) ? " in an encrypted file" : "");
 	return CTL_OK;
 }
 

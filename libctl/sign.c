@@ -182,7 +182,7 @@ default_name(enum ctl_kind k)
 	return k == CTL_KIND_ITL ? "ITLFile.tlv" : "CTLFile.tlv";
 }
 
-/* FILENAME, TIMESTAMP, then 0x0D up to a 4-byte boundary (section 3). */
+/* FILENAME, TIMESTAMP, any extra elements, then 0x0D up to a 4-byte boundary (section 3). */
 static CTL_MUST_USE enum ctl_err
 put_header_end(struct ctl_wr *wr, const struct ctl_builder *b, size_t sigbytes, size_t hl_at)
 {
@@ -195,7 +195,8 @@ put_header_end(struct ctl_wr *wr, const struct ctl_builder *b, size_t sigbytes, 
 	ctl_wr_init_fixed(&tw, tsb, sizeof(tsb));
 	if ((r = ctl_wr_u32be(&tw, ts)) != CTL_OK ||
 	    (r = put_elem(wr, CTL_H_FILENAME, name, strlen(name) + 1)) != CTL_OK ||
-	    (r = put_elem(wr, CTL_H_TIMESTAMP, tsb, 4)) != CTL_OK)
+	    (r = put_elem(wr, CTL_H_TIMESTAMP, tsb, 4)) != CTL_OK ||
+	    (r = ctl_wr_bytes(wr, b->hdr_extra, b->hdr_extra_len)) != CTL_OK)
 		return r;
 	while ((wr->len + 3 + sigbytes) % 4 != 0)
 		if ((r = ctl_wr_u8(wr, CTL_H_PADDING)) != CTL_OK)
