@@ -673,6 +673,14 @@ tftp_cache_get(struct tftp_cache *c, const char *name, struct tftp_file **out, i
 		drop_slot(c, pp);
 		c->reloads++;
 	}
+	/*
+	 * Watch the directory before reading: a rename between the read and a
+	 * later watch would raise no event, and the old bytes would stay cached
+	 * as current. A directory that cannot be watched is stat-checked
+	 * instead (needs_stat_check below).
+	 */
+	if (c->ifd >= 0)
+		CTL_IGNORE_RESULT(watch_dir_of(c, name));
 	for (int i = 0; i < READ_TRIES && e == TFTP_C_CHANGING; i++)
 		e = load_once(c, name, h, &f, sys_errno);
 	if (e != TFTP_C_OK)

@@ -12,12 +12,35 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "tftp_cache.h"
 #include "testutil.h"
 
 static char root[256], outside[256];
+
+/*
+ * The rename of a race: armed, the next inotify_add_watch first renames a
+ * new version of race_name into place (a node installing a rebuilt
+ * ITLFile.tlv), then adds the watch. The executable's definition takes
+ * the place of libc's for the cache under test.
+ */
+static const char *race_name, *race_content;
+
+static void put(const char *dir, const char *name, const char *content, mode_t mode);
+
+int
+inotify_add_watch(int fd, const char *path, uint32_t mask)
+{
+	if (race_name != NULL) {
+		const char *n = race_name;
+
+		race_name = NULL;
+		put(root, n, race_content, 0644);
+	}
+	return (int)syscall(SYS_inotify_add_watch, fd, path, mask);
+}
 
 static void
 put(const char *dir, const char *name, const char *content, mode_t mode)
@@ -208,6 +231,28 @@ START_TEST(stat_check_without_inotify)
 	ck_assert_int_eq(get(c, "CTLFile.tlv", "version 1"), TFTP_C_OK);
 	put(root, "CTLFile.tlv", "version 3", 0644);
 	ck_assert_int_eq(get(c, "CTLFile.tlv", "version 3"), TFTP_C_OK);
+	tftp_cache_free(c);
+}
+END_TEST
+
+/*
+ * A file replaced by rename while the cache first reads it, before the
+ * directory is watched: the next request gets the new bytes, not the
+ * version read before the watch existed.
+ */
+START_TEST(rename_during_first_load)
+{
+	struct tftp_cache *c = new_cache(0, 1000);
+	struct tftp_file *f = NULL;
+
+	put(root, "ITLFile.tlv", "itl one", 0644);
+	race_name = "ITLFile.tlv";
+	race_content = "itl two";
+	ck_assert_int_eq(tftp_cache_get(c, "ITLFile.tlv", &f, NULL), TFTP_C_OK);
+	ck_assert_ptr_null(race_name); /* the rename happened inside the lookup */
+	tftp_file_unref(f);
+	tftp_cache_poll(c);
+	ck_assert_int_eq(get(c, "ITLFile.tlv", "itl two"), TFTP_C_OK);
 	tftp_cache_free(c);
 }
 END_TEST
@@ -435,6 +480,7 @@ make_suite(void)
 	tcase_add_test(rl, version_survives_reload);
 	tcase_add_test(rl, held_version_outlives_cache);
 	tcase_add_test(rl, delete_and_chmod_seen);
+	tcase_add_test(rl, rename_during_first_load);
 	tcase_add_test(rl, stat_check_without_inotify);
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, mal);
