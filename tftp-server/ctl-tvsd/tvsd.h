@@ -2,9 +2,9 @@
 /*
  * ctl-tvsd: the node's Trust Verification Service (TCP 2445, TLS),
  * doc/tvs-protocol.md and doc/ctl-tvsd.8. Internal interfaces between
- * tvsd.c (main, listener, threads), tvsd_config.c, tvsd_name.c,
- * tvsd_store.c, tvsd_holder.c, tvsd_answer.c, tvsd_tls.c, tvsd_conn.c and
- * tvsd_log.c. Each file uses only those listed before it.
+ * tvsd_config.c, tvsd_name.c, tvsd_store.c, tvsd_holder.c, tvsd_answer.c,
+ * tvsd_tls.c, tvsd_log.c, tvsd_conn.c and tvsd.c (main, listener,
+ * threads): each file calls only files listed before it.
  */
 #ifndef TVSD_H
 #define TVSD_H
