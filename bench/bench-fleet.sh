@@ -1,13 +1,25 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Boot-storm benchmark: the same phone-verifier fleet (PV_BENCH_PHONES
-# phones, default 5000, PV_BENCH_CONC at once, default 256) against
-# ctl-tftpd and against tftpd-hpa (in.tftpd, with a remap file serving
-# CTLSEP*/ITLSEP* from the cluster files the way ctl-tftpd's name mapping
-# does), in one run, on loopback high ports. Each phone sends from its own
-# 127.4.x.y address and resends an unanswered request every second, as
-# phones do. Prints phones per second for each and their ratio; fails only
-# when a storm does not complete. Every wait is bounded: a fleet run that
+# Boot-storm benchmark with the Security By Default checks: PV_BENCH_PHONES
+# phones (default 10000, PV_BENCH_CONC at once, default 256) boot against
+# ctl-tftpd, each fetching CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv and its own
+# SEP<MAC>.cnf.xml.sgn (signed by the CallManager certificate the ITL and
+# CTL list) and checking all three as a phone does. In the same run:
+#  - ctl-tftpd's raw transfer rate: ctl-tftp-load fetches the same three
+#    files for the same phones with the options a fleet asks (blksize 1468,
+#    tsize), comparing bytes only (no checks): the ceiling a fleet can
+#    reach on this machine;
+#  - phone-verifier fleet with state in memory, with each phone's state
+#    written to disk (no fsync: the default) and, when /dev/shm exists, to
+#    tmpfs, each as phones/s and as a ratio of the raw rate;
+#  - the same with --durable (fsync per write) for PV_BENCH_DURABLE phones
+#    (default 1000): what per-phone fsync costs;
+#  - the memory fleet against tftpd-hpa (in.tftpd, with a remap file
+#    serving CTLSEP*/ITLSEP* from the cluster files the way ctl-tftpd's
+#    name mapping does), and the ratio ctl-tftpd / tftpd-hpa.
+# Each phone sends from its own 127.4.x.y address and resends an unanswered
+# request every second, as phones do. Fails only when a storm does not
+# complete; nothing here judges a timing. Every wait is bounded: a run that
 # outlives PV_BENCH_LIMIT seconds (default 300) is killed and reported stuck.
 # Usage: bench/bench-fleet.sh BUILD
 set -u
@@ -17,16 +29,27 @@ cd "$TOP" || exit 1
 case "$BUILD" in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 BIN=$BUILD/bin
 PKI=$BUILD/pki
-N=${PV_BENCH_PHONES:-5000}
+N=${PV_BENCH_PHONES:-10000}
 C=${PV_BENCH_CONC:-256}
+ND=${PV_BENCH_DURABLE:-1000}
 LIMIT=${PV_BENCH_LIMIT:-300}
+PREFIX=0C0FFE
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctl-bench-fleet.XXXXXX")
 PIDS=""
-cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; for p in $PIDS; do wait "$p" 2>/dev/null; done; rm -rf "$TMP"; }
+SHM=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	rm -rf "$TMP"
+	[ -n "$SHM" ] && rm -rf "$SHM"
+}
 trap cleanup EXIT INT TERM
 port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_udp() { i=0; while [ $i -lt 200 ]; do ss -Hlun "sport = :$1" | grep -q . && return 0; sleep 0.05; i=$((i + 1)); done; return 1; }
 
+for b in "$BIN/ctl-client" "$BIN/ctl-tftpd" "$BIN/phone-verifier" "$BIN/ctl-tftp-load" "$BUILD/bench/ctl-bench-configs"; do
+	[ -x "$b" ] || { echo "bench-fleet: $b missing (make all bench-build)" >&2; exit 1; }
+done
 "$TOP/fixtures/make-pki" "$PKI" >/dev/null || { echo "bench-fleet: make-pki failed" >&2; exit 1; }
 R=$TMP/root
 mkdir -p "$R"
@@ -36,6 +59,8 @@ mkdir -p "$R"
 "$BIN/ctl-client" build --itl --tokenless --out "$R/ITLFile.tlv" --sast "$PKI/ccm1.pem" \
 	--ccm-tftp "$PKI/ccm1.pem" --tvs "$PKI/tvs1.pem" --sign-key "$PKI/ccm1.key" \
 	--sign-cert "$PKI/ccm1.pem" >/dev/null || exit 1
+# Every phone's own signed configuration, as the node signs them.
+"$BUILD/bench/ctl-bench-configs" "$R" "$N" "$PREFIX" "$PKI/ccm1.pem" "$PKI/ccm1.key" || exit 1
 chmod -R a+rX "$TMP"
 
 P1=$(port)
@@ -51,28 +76,63 @@ fi
 wait_udp "$P1" || { echo "bench-fleet: ctl-tftpd did not start: $(tail -2 "$TMP/ctl-tftpd.log")" >&2; exit 1; }
 [ -x "$HPA" ] && ! wait_udp "$P2" && echo "  tftpd-hpa: did not start"
 
-run() { # NAME PORT
-	out=$TMP/$1.json
-	timeout "$LIMIT" "$BIN/phone-verifier" fleet --count "$N" --concurrency "$C" --tftp 127.0.0.1:$2 \
-		--source-range 127.4.0.0/16 --retransmit 1000 --no-progress --json > "$out" 2>"$TMP/$1.err"
+# raw PORT: the same transfers without checks; phones/s into $TMP/raw.pps.
+raw() {
+	timeout "$LIMIT" "$BIN/ctl-tftp-load" -s 127.0.0.1:$1 -n "$N" -c "$C" --mac-base "${PREFIX}000000" \
+		-f 'CTLSEP%M.tlv' -f 'ITLSEP%M.tlv' -f 'SEP%M.cnf.xml.sgn' --blksize 1468 --tsize \
+		--source-range 127.4.0.0/16 --retransmit 1000 -q > "$TMP/raw.out" 2>&1
+	rc=$?
+	secs=$(sed -n 's/^RESULT .*secs=\([0-9.]*\).*/\1/p' "$TMP/raw.out")
+	okn=$(sed -n 's/^RESULT ok=\([0-9]*\).*/\1/p' "$TMP/raw.out")
+	if [ "$rc" -ne 0 ] || [ -z "$secs" ]; then
+		echo "  raw transfers: failed (exit $rc):"; head -3 "$TMP/raw.out"; return 1
+	fi
+	awk -v n="$N" -v s="$secs" 'BEGIN { printf "%.1f\n", (s > 0 ? n / s : 0) }' > "$TMP/raw.pps"
+	printf '  %-44s %9s phones/s  (%s transfers ok, no checks)\n' "ctl-tftpd raw transfers (ctl-tftp-load)" \
+		"$(cat "$TMP/raw.pps")" "$okn"
+}
+
+# run LABEL TAG PORT PHONES [fleet options]: one storm; phones/s into $TMP/TAG.pps.
+run() {
+	label=$1; tag=$2; p=$3; n=$4; shift 4
+	out=$TMP/$tag.json
+	timeout "$LIMIT" "$BIN/phone-verifier" fleet --count "$n" --concurrency "$C" --tftp 127.0.0.1:$p \
+		--source-range 127.4.0.0/16 --retransmit 1000 --no-progress --json "$@" > "$out" 2>"$TMP/$tag.err"
 	rc=$?
 	if [ "$rc" -eq 124 ]; then
-		echo "  $1: storm stuck, killed after $LIMIT s"; return 1
+		echo "  $label: storm stuck, killed after $LIMIT s"; return 1
 	elif [ "$rc" -ne 0 ]; then
-		echo "  $1: storm failed:"; cat "$out" "$TMP/$1.err" | head -5; return 1
+		echo "  $label: storm failed:"; cat "$out" "$TMP/$tag.err" | head -5; return 1
 	fi
 	pps=$(sed -n 's/.*"phones_per_second":\([0-9.]*\).*/\1/p' "$out")
 	p99=$(sed -n 's/.*"p99":\([0-9]*\).*/\1/p' "$out")
 	ok=$(sed -n 's/.*"server_md5_phones":\([0-9]*\).*/\1/p' "$out")
-	printf '  %-10s %9s phones/s  boot p99 %5s ms  %s/%s phones with the server md5\n' "$1" "$pps" "$p99" "$ok" "$N"
-	echo "$pps" > "$TMP/$1.pps"
+	ratio=""
+	[ "$p" = "$P1" ] && [ -f "$TMP/raw.pps" ] && ratio=$(awk -v a="$pps" -v b="$(cat "$TMP/raw.pps")" \
+		'BEGIN { if (b > 0) printf "%.2fx raw", a / b }')
+	printf '  %-44s %9s phones/s  %-10s boot p99 %5s ms  %s/%s phones with the server md5\n' \
+		"$label" "$pps" "$ratio" "$p99" "$ok" "$n"
+	echo "$pps" > "$TMP/$tag.pps"
 }
-echo "phone-verifier fleet: $N phones, concurrency $C, loopback, one 127.4.x.y address per phone, resending every 1 s"
+echo "phone-verifier fleet: $N phones, concurrency $C, loopback, one 127.4.x.y address per phone, resending every 1 s;"
+echo "SBD checks: CTL + ITL + SEP<MAC>.cnf.xml.sgn per phone, against ctl-tftpd's raw rate for the same transfers"
 fail=0
-run ctl-tftpd "$P1" || fail=1
-if [ -x "$HPA" ]; then run tftpd-hpa "$P2" || fail=1; else echo "  tftpd-hpa: not installed"; fi
-if [ -f "$TMP/ctl-tftpd.pps" ] && [ -f "$TMP/tftpd-hpa.pps" ]; then
-	awk -v a="$(cat "$TMP/ctl-tftpd.pps")" -v b="$(cat "$TMP/tftpd-hpa.pps")" \
-		'BEGIN { if (b > 0) printf "  ctl-tftpd / tftpd-hpa: %.2fx\n", a / b }'
+raw "$P1" || fail=1
+run "fleet, SBD checks, state in memory" mem "$P1" "$N" || fail=1
+run "fleet, SBD checks, state on disk" disk "$P1" "$N" --state-root "$TMP/state" || fail=1
+rm -rf "$TMP/state"
+# tmpfs, when there is one: the file system's cost without the disk's.
+if [ -d /dev/shm ] && SHM=$(mktemp -d /dev/shm/ctl-bench-fleet.XXXXXX 2>/dev/null); then
+	run "fleet, SBD checks, state on tmpfs" shm "$P1" "$N" --state-root "$SHM/state" || fail=1
+	rm -rf "$SHM"; SHM=""
+fi
+run "fleet, SBD checks, state on disk, --durable" durable "$P1" "$ND" --state-root "$TMP/state-durable" \
+	--durable || fail=1
+rm -rf "$TMP/state-durable"
+if [ -x "$HPA" ]; then run "fleet against tftpd-hpa, state in memory" hpa "$P2" "$N" || fail=1
+else echo "  tftpd-hpa: not installed"; fi
+if [ -f "$TMP/mem.pps" ] && [ -f "$TMP/hpa.pps" ]; then
+	awk -v a="$(cat "$TMP/mem.pps")" -v b="$(cat "$TMP/hpa.pps")" \
+		'BEGIN { if (b > 0) printf "  fleet on ctl-tftpd / on tftpd-hpa: %.2fx\n", a / b }'
 fi
 exit "$fail"

@@ -20,3 +20,9 @@ $(BUILD)/bench/bench-token: $(OBJ)/bench/bench_token.o $(LIBCTL_A)
 $(BIN)/ctl-tftp-load: $(OBJ)/bench/ctl_tftp_load.o $(LIBTFTP_A) $(LIBCTL_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBTFTP_A) $(LIBCTL_A) $(SSL_LIBS)
+
+# The fleet benchmark's per-phone signed configuration files (bench-fleet.sh).
+BENCH_BINS += $(BUILD)/bench/ctl-bench-configs
+$(BUILD)/bench/ctl-bench-configs: $(OBJ)/bench/bench_configs.o $(LIBCTL_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCTL_A) $(SSL_LIBS)
