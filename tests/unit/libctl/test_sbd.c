@@ -346,6 +346,7 @@ START_TEST(itl_rollback_record_bytes)
 	uint8_t *p;
 	size_t n;
 	uint8_t tvs2[33];
+	char *text = NULL;
 
 	cluster_load(&c);
 	s = spec_for(&c, CTL_ITL_12X, 0);
@@ -370,6 +371,11 @@ START_TEST(itl_rollback_record_bytes)
 	tvs2[32] = 0x9a;
 	expect_bytes(f, 4, tvs2, sizeof(tvs2));
 	expect_verifies(f, 0);
+	/* `show itl` prints them as CUCM's `show ctl` prints its non-secure records */
+	ck_assert_int_eq(ctl_render_text(f, &(struct ctl_render_opts){ 0, NULL, NULL }, &text), CTL_OK);
+	ck_assert_ptr_nonnull(strstr(text, "1\tRECORDLENGTH\t2\t33\n2\tDNSNAME\t13\t10.48.47.153\n"
+	                                   "4\tFUNCTION\t2\tTFTP\n10\tIPADDRESS\t4\n"));
+	free(text);
 	free(p);
 	ctl_file_free(f);
 	ctl_builder_free(b);
