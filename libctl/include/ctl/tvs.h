@@ -82,15 +82,19 @@ CTL_MUST_USE enum ctl_err ctl_tvs_parse_header(const uint8_t *hdr, size_t len, s
                                                struct ctl_diag *diag);
 /*
  * Parses a payload of exactly len bytes into m (header fields untouched).
- * Rejects: an element running past the payload, a repeated element, an
- * unknown tag, a subject/issuer without its NUL or with an inner NUL, a
+ * Rejects: an element running past the payload (CTL_E_TRUNCATED), a
+ * repeated element (CTL_E_DUP_TAG), an unknown tag (CTL_E_BAD_TAG), a
+ * subject/issuer without its NUL or with an inner NUL (CTL_E_FIELD_LEN), a
  * device name not of the form 0x01 "CP-" model "-SEP" 12 upper-case hex
- * digits, a status or TTL of the wrong size, more than CTL_TVS_MAX_ROLES
- * roles. diag names the offset and tag.
+ * digits, the model 1 to 16 letters or digits (CTL_E_INVAL), a status or
+ * TTL of the wrong size (CTL_E_FIELD_LEN), more than CTL_TVS_MAX_ROLES
+ * roles (CTL_E_TOO_LARGE), an empty certificate or serial (CTL_E_ZERO_LEN).
+ * diag names the offset (from the first header byte) and tag.
  */
 CTL_MUST_USE enum ctl_err ctl_tvs_parse_payload(const uint8_t *p, size_t len, struct ctl_tvs_msg *m,
                                                 struct ctl_diag *diag);
-/* Header then payload from one buffer holding exactly one message. */
+/* Header then payload from one buffer holding exactly one message (fewer
+ * bytes: CTL_E_TRUNCATED; bytes after it: CTL_E_TOO_LARGE). */
 CTL_MUST_USE enum ctl_err ctl_tvs_parse(const uint8_t *p, size_t len, struct ctl_tvs_msg *m,
                                         struct ctl_diag *diag);
 /*
@@ -99,10 +103,12 @@ CTL_MUST_USE enum ctl_err ctl_tvs_parse(const uint8_t *p, size_t len, struct ctl
  */
 CTL_MUST_USE enum ctl_err ctl_tvs_check_request(const struct ctl_tvs_msg *m, struct ctl_diag *diag);
 
-/* Writing: begin (header with a length placeholder), elements, end (patches the length). */
+/* Writing: begin (header with a length placeholder) into an empty writer
+ * (else CTL_E_INVAL), elements, end (patches the length). */
 CTL_MUST_USE enum ctl_err ctl_tvs_begin(struct ctl_wr *wr, uint8_t cmd, uint32_t session);
 CTL_MUST_USE enum ctl_err ctl_tvs_put(struct ctl_wr *wr, uint8_t tag, const void *p, size_t n);
-/* Device element from "CP-8861-SEPB000B4BA0AEE" (adds the 0x01 prefix). */
+/* Device element from "CP-8861-SEPB000B4BA0AEE" (adds the 0x01 prefix);
+ * CTL_E_INVAL for a name the parser would refuse. */
 CTL_MUST_USE enum ctl_err ctl_tvs_put_device(struct ctl_wr *wr, const char *name);
 /* Text element with its terminating NUL (subject, issuer). */
 CTL_MUST_USE enum ctl_err ctl_tvs_put_cstr(struct ctl_wr *wr, uint8_t tag, const char *s);
