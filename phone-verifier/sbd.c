@@ -2,7 +2,7 @@
 /*
  * The SBD options of the commands that boot phones, and their wiring into
  * a run (sbd.h): the TVS client behind env->tvs, the TVS cache, the
- * encrypted-configuration steps.
+ * encrypted-configuration steps (boot_enc.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +12,7 @@
 
 #include <ctl/tvs.h>
 
+#include "boot_enc.h"
 #include "console.h"
 #include "num.h"
 #include "sbd.h"
@@ -48,6 +49,7 @@ pv_sbd_opt(struct pv_sbd_opts *o, int c, const char *arg)
 		return 1;
 	case PV_O_PHONE_CERT: o->phone_cert = arg; return 1;
 	case PV_O_PHONE_KEY: o->phone_key = arg; return 1;
+	case PV_O_ENCRYPTED: o->encrypted = 1; return 1;
 	case PV_O_MODEL:
 		/* The device name takes 4 digits (doc/sbd.md). */
 		n = strlen(arg);
@@ -126,12 +128,18 @@ pv_sbd_setup(struct pv_sbd *s, const struct pv_sbd_opts *o, struct pv_env *e, ch
 		snprintf(why, cap, "out of memory");
 		return PV_EXIT_INTERNAL;
 	}
+	/* Any SBD option makes an SBD phone (its first-install status words). */
+	e->sbd = o->ntvs > 0 || o->phone_cert != NULL || o->encrypted || o->form == PV_FORM_88XX;
 	e->form = o->form;
 	e->tvs = sbd_tvs;
 	e->tvs_arg = s;
 	e->tvs_cache = s->cache;
 	e->phone_cert = s->cert;
 	e->phone_key = s->key;
+	if (o->encrypted) {
+		e->enc_got = pv_enc_got;
+		e->enc_companion = pv_enc_companion;
+	}
 	return PV_EXIT_OK;
 }
 

@@ -23,7 +23,8 @@ enum {
 	{ "phone-cert", required_argument, NULL, PV_O_PHONE_CERT },            \
 	{ "phone-key", required_argument, NULL, PV_O_PHONE_KEY },              \
 	{ "model", required_argument, NULL, PV_O_MODEL },                      \
-	{ "console", required_argument, NULL, PV_O_CONSOLE }
+	{ "console", required_argument, NULL, PV_O_CONSOLE },                  \
+	{ "encrypted", no_argument, NULL, PV_O_ENCRYPTED }
 #define PV_SBD_HELP                                                            \
 	"  --tvs HOST:PORT     TVS server to ask about unknown signers, in order (repeatable;\n" \
 	"                      default: the held ITL's TVS records, port 2445)\n" \
@@ -31,7 +32,8 @@ enum {
 	"  --phone-cert PEM    the phone's certificate (LSC or MIC), presented to TVS\n" \
 	"  --phone-key PEM     its key: TLS to TVS, decrypting SEP<MAC>.cnf.xml.enc.sgn\n" \
 	"  --model N           phone model in the TVS device name CP-N-SEP<MAC> (default 8861)\n" \
-	"  --console FORM      console lines of a 79xx (default) or an 88xx phone\n"
+	"  --console FORM      console lines of a 79xx (default) or an 88xx phone\n" \
+	"  --encrypted         ask SEP<MAC>.cnf.xml.enc.sgn first (needs --phone-cert and --phone-key)\n"
 
 #define PV_SBD_MAX_TVS 8
 
