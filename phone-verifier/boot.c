@@ -48,6 +48,8 @@ static const struct {
 #define F_STORE        0x080u
 #define F_TL_STATUS    0x100u /* the trust-list status message was shown */
 #define F_ENC_TRIED    0x200u /* SEP<MAC>.cnf.xml.enc.sgn was asked for */
+#define F_CTL_NEW      0x400u /* a CTL was installed */
+#define F_ITL_NEW      0x800u /* an ITL was installed */
 #define F_TL_FAILED    (F_TL_UNTRUSTED | F_NET | F_TFTP_ERR | F_STORE)
 
 const char *
@@ -60,6 +62,8 @@ pv_status_text(enum pv_status s)
 	case PV_ST_VERIFY_FAILED: return "Trust List Verification Failed";
 	case PV_ST_NO_TL: return "No Trust List Installed";
 	case PV_ST_FILE_AUTH_FAIL: return "File Auth Fail";
+	case PV_ST_CTL_ITL_INSTALLED: return "CTL and ITL installed";
+	case PV_ST_ITL_INSTALLED: return "ITL installed";
 	case PV_ST__COUNT: break;
 	}
 	return "unknown";
@@ -69,7 +73,9 @@ int
 pv_status_exit(enum pv_status s)
 {
 	switch (s) {
-	case PV_ST_UPDATED: case PV_ST_UNCHANGED: return PV_EXIT_OK;
+	case PV_ST_UPDATED: case PV_ST_UNCHANGED: case PV_ST_CTL_ITL_INSTALLED:
+	case PV_ST_ITL_INSTALLED:
+		return PV_EXIT_OK;
 	case PV_ST_UPDATE_FAILED: return PV_EXIT_UPDATE_FAILED;
 	case PV_ST_VERIFY_FAILED: return PV_EXIT_VERIFY_FAILED;
 	case PV_ST_NO_TL: return PV_EXIT_NO_TL;
@@ -436,7 +442,7 @@ install(struct pv_phone *ph, enum ctl_kind kind, struct pv_tl *tl, const struct 
 	}
 	tl = pv_env_intern(ph->env, tl);
 	pv_trust_set(&ph->trust, kind, tl);
-	ph->flags |= F_TL_UPDATED;
+	ph->flags |= F_TL_UPDATED | (kind == CTL_KIND_ITL ? F_ITL_NEW : F_CTL_NEW);
 	if (is88(ph)) {
 		line(ph, 0, "SECUREAPP-updateFromFile: TL parse to table: CTL_SUCCESS");
 		line(ph, 0, "SECUREAPP-updateFromFile: Updating master TL table");
@@ -561,6 +567,19 @@ held_any(const struct pv_phone *ph)
 	return ph->trust.ctl != NULL || ph->trust.itl != NULL;
 }
 
+/*
+ * "Trust List Updated", or on an SBD phone that held nothing (first contact,
+ * or after erase) the 88xx's "CTL and ITL installed" / "ITL installed"
+ * (doc/sbd.md, "Phone").
+ */
+static enum pv_status
+updated(const struct pv_phone *ph)
+{
+	if (!ph->env->sbd || ph->held_at_boot || !(ph->flags & F_ITL_NEW))
+		return PV_ST_UPDATED;
+	return ph->flags & F_CTL_NEW ? PV_ST_CTL_ITL_INSTALLED : PV_ST_ITL_INSTALLED;
+}
+
 /* The trust-list status message, once, when the CTL/ITL steps are over. */
 static void
 tl_status(struct pv_phone *ph)
@@ -575,7 +594,7 @@ tl_status(struct pv_phone *ph)
 	else if (ph->flags & F_TL_FAILED)
 		s = PV_ST_UPDATE_FAILED;
 	else if (ph->flags & F_TL_UPDATED)
-		s = PV_ST_UPDATED;
+		s = updated(ph);
 	else if (!held_any(ph))
 		s = PV_ST_NO_TL;
 	else
@@ -593,7 +612,7 @@ headline(struct pv_phone *ph)
 	if (ph->flags & F_CFG_FAIL)
 		return PV_ST_FILE_AUTH_FAIL;
 	if (ph->flags & F_TL_UPDATED)
-		return PV_ST_UPDATED;
+		return updated(ph);
 	if (!held_any(ph)) {
 		if (ph->cause == PV_C_NONE)
 			ph->cause = PV_C_NO_TL;
@@ -795,6 +814,7 @@ pv_phone_boot(struct pv_phone *ph)
 {
 	ph->flags = 0;
 	ph->cause = PV_C_NONE;
+	ph->held_at_boot = held_any(ph);
 	ph->t0 = loop_update_now(ph->env->loop);
 	advance(ph, PV_S_CTL);
 }

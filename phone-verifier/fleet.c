@@ -116,6 +116,8 @@ status_word(enum pv_status s)
 	case PV_ST_VERIFY_FAILED: return "verify-failed";
 	case PV_ST_NO_TL: return "no-trust-list";
 	case PV_ST_FILE_AUTH_FAIL: return "file-auth-fail";
+	case PV_ST_CTL_ITL_INSTALLED: return "ctl-itl-installed";
+	case PV_ST_ITL_INSTALLED: return "itl-installed";
 	case PV_ST__COUNT: break;
 	}
 	return "unknown";

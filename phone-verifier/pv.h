@@ -45,6 +45,8 @@ enum pv_status {
 	PV_ST_VERIFY_FAILED,   /* "Trust List Verification Failed" (ctl-suite, section 11) */
 	PV_ST_NO_TL,           /* "No Trust List Installed" */
 	PV_ST_FILE_AUTH_FAIL,  /* "File Auth Fail" + name: configuration file rejected */
+	PV_ST_CTL_ITL_INSTALLED, /* "CTL and ITL installed": an SBD phone's first CTL and ITL */
+	PV_ST_ITL_INSTALLED,   /* "ITL installed": an SBD phone's first ITL (no CTL) */
 	PV_ST__COUNT
 };
 /* The message text; for PV_ST_UNCHANGED the label "Trust List Unchanged" (never shown as a status). */
@@ -155,6 +157,7 @@ struct pv_env {
 	struct pv_verdicts *verdicts;
 	int no_fsync;         /* state written without fsync (fleet without --durable) */
 	/* Security By Default (zero: none of it). */
+	int sbd;                        /* an SBD phone: a first install says "CTL and ITL installed" */
 	enum pv_form form;
 	pv_tvs_fn *tvs;                 /* NULL: no TVS */
 	void *tvs_arg;
@@ -218,6 +221,7 @@ struct pv_phone {
 	union tftp_sa src;
 	/* What TVS did during the boot (--json). */
 	unsigned tvs_asked, tvs_vouched, tvs_cached;
+	int held_at_boot;        /* held a CTL or ITL when the boot started */
 	struct pv_tvs_fact tvs_last;  /* the last query's facts */
 	int enc_found;           /* SEP<MAC>.cnf.xml.enc.sgn came */
 	uint8_t *enc_plain;      /* decrypted configuration, until the companion .sgn checks out */

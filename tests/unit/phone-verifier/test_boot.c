@@ -495,6 +495,92 @@ START_TEST(damaged_state)
 }
 END_TEST
 
+/* An 8.x ITL signed by ccm1 (SAST, CCM+TFTP, TVS). */
+static uint8_t *
+itl_ccm1(uint32_t ts, size_t *n)
+{
+	static const struct tu_ent e[] = {
+		{ "ccm1", CTL_ROLE_SAST, NULL, NULL }, { "ccm1", CTL_ROLE_CCM_TFTP, NULL, NULL },
+		{ "tvs1", CTL_ROLE_TVS, NULL, NULL },
+	};
+	struct ctl_builder *b = tu_builder(CTL_KIND_ITL, e, 3);
+	struct ctl_signer *s = tu_signer("ccm1");
+	uint8_t *out;
+
+	ctl_builder_set_timestamp(b, ts);
+	out = tu_sign(b, s, n);
+	ctl_signer_free(s);
+	ctl_builder_free(b);
+	return out;
+}
+
+/* Boots the phone of r through the lists: CTL (NULL: not found), ITL; returns the status shown. */
+static enum pv_status
+boot_lists(struct rig *r, const uint8_t *c, size_t nc, const uint8_t *i, size_t ni)
+{
+	int st;
+
+	r->nev = 0;
+	r->nasked = 0;
+	pv_phone_boot(&r->ph);
+	if (c != NULL)
+		found(r, c, nc);
+	else
+		not_found(r);
+	found(r, i, ni);
+	st = status_ev(r);
+	ck_assert_int_ge(st, 0);
+	return r->ev[st].status;
+}
+
+/*
+ * An SBD phone (env.sbd) that held nothing says "CTL and ITL installed" or
+ * "ITL installed", as an 88xx does; one that held a list, or a phone
+ * without SBD, says "Trust List Updated". Either is exit 0.
+ */
+START_TEST(first_install_status)
+{
+	struct rig r;
+	size_t nc, ni, ni2;
+	uint8_t *c = ctl_signed_by("sast1", 1000, &nc), *i = itl_ccm1(1000, &ni);
+	uint8_t *i2 = itl_ccm1(2000, &ni2);
+
+	rig_init(&r, NULL);
+	r.env.sbd = 1;
+	ck_assert_int_eq(boot_lists(&r, c, nc, i, ni), PV_ST_CTL_ITL_INSTALLED);
+	ck_assert_str_eq(pv_status_text(PV_ST_CTL_ITL_INSTALLED), "CTL and ITL installed");
+	not_found(&r);
+	not_found(&r);
+	ck_assert_int_eq(r.finished, 1);
+	ck_assert_int_eq(pv_phone_exit(&r.ph), PV_EXIT_OK);
+	rig_free(&r);
+
+	rig_init(&r, NULL);
+	r.env.sbd = 1;
+	ck_assert_int_eq(boot_lists(&r, NULL, 0, i, ni), PV_ST_ITL_INSTALLED);
+	ck_assert_str_eq(pv_status_text(PV_ST_ITL_INSTALLED), "ITL installed");
+	not_found(&r);
+	not_found(&r);
+	ck_assert_int_eq(r.finished, 1);
+	ck_assert_int_eq(pv_phone_exit(&r.ph), PV_EXIT_OK);
+	/* The same phone, now holding the ITL, takes a new one: an update. */
+	ck_assert_int_eq(boot_lists(&r, NULL, 0, i2, ni2), PV_ST_UPDATED);
+	not_found(&r);
+	not_found(&r);
+	ck_assert_int_eq(r.finished, 2);
+	rig_free(&r);
+
+	rig_init(&r, NULL);
+	ck_assert_int_eq(boot_lists(&r, c, nc, i, ni), PV_ST_UPDATED);
+	not_found(&r);
+	not_found(&r);
+	rig_free(&r);
+	free(c);
+	free(i);
+	free(i2);
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -505,6 +591,7 @@ make_suite(void)
 	tcase_add_test(ok, step_table);
 	tcase_add_test(ok, fresh_phone_tofu);
 	tcase_add_test(ok, no_trust_list);
+	tcase_add_test(ok, first_install_status);
 	tcase_add_test(refused, rogue_ctl_keeps_held);
 	tcase_add_test(refused, tampered_ctl);
 	tcase_add_test(failed, timeout_ends_boot);
