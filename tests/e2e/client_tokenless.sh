@@ -14,8 +14,9 @@
 need_cluster
 use_tokens sast1 sast2
 # SBD_n: the node's Security By Default settings (ITL served, the cluster's
-# ITLRecovery, its TVS certificate; CAPF on the publisher only).
-SBD_1="--set itl=yes --set itlrecovery_cert=$PKI/itlrecovery.pem --set itlrecovery_key=$PKI/itlrecovery.key --set tvs_cert=$PKI/tvs1.pem --set capf_cert=$PKI/capf.pem"
+# ITLRecovery, its TVS certificate; CAPF and a remote ITLRecovery key (for
+# itl-reset remotekey) on the publisher only).
+SBD_1="--set itl=yes --set itlrecovery_cert=$PKI/itlrecovery.pem --set itlrecovery_key=$PKI/itlrecovery.key --set tvs_cert=$PKI/tvs1.pem --set capf_cert=$PKI/capf.pem --set itlrecovery_remote_cert=$PKI/itlrecoveryB.pem --set itlrecovery_remote_key=$PKI/itlrecoveryB.key"
 SBD_2="--set itl=yes --set itlrecovery_cert=$PKI/itlrecovery.pem --set itlrecovery_key=$PKI/itlrecovery.key --set tvs_cert=$PKI/tvs2.pem"
 # shellcheck disable=SC2086
 start_node 1 "$PKI/ccm1.pem" "$PKI/ccm1.key" $SBD_1
@@ -208,6 +209,15 @@ R1=$(itl_md5 1)
 if [ -n "$R1" ] && [ "$R1" != "$I1" ]; then ok "... node 1 serves another ITL"; else not_ok "... node 1 ITL '$R1' (was $I1)"; fi
 "$C" show "$T_TMP/fetch.itl" > "$T_TMP/itl.show" 2>&1
 expect_eq "... the reset ITL holds one record" "$(grep -c RECORDLENGTH "$T_TMP/itl.show")" 1
+describe "$T_TMP/fetch.itl" > "$T_TMP/d.out"
+expect_grep "... signed by node 1's CallManager (12.x localkey)" "signer $CCM1_SUBJ" "$T_TMP/d.out"
+expect_exit "itl-reset remotekey: node 2 has no remote key" 1 "$C" itl-reset remotekey $SERVERS $AUTH --json
+expect_grep "... node 1 took it" "\"server\":\"127.0.0.1:$PPORT_1\",\"hostname\":\"node1.example.lab\",\"result\":\"ok\",\"itl_md5\":\"$(itl_md5 1)\"" "$T_TMP/last.out"
+expect_grep "... node 2 refused" "\"server\":\"127.0.0.1:$PPORT_2\",\"hostname\":\"node2.example.lab\",\"result\":\"failed\"" "$T_TMP/last.out"
+expect_grep "... CUCM's line names node 2" "Failed to transfer reset ITL to node node2.example.lab (127.0.0.1:$PPORT_2)" "$T_TMP/last.err"
+expect_grep "... and node 1" "Successfully transferred reset ITL to node node1.example.lab" "$T_TMP/last.err"
+describe "$T_TMP/fetch.itl" > "$T_TMP/d.out"
+expect_grep "... node 1's reset ITL is signed by the remote ITLRecovery" "signer ITLRECOVERY_cucm-b.example.lab" "$T_TMP/d.out"
 expect_exit "itl-reset with no action is refused" 2 "$C" itl-reset $SERVERS $AUTH
 expect_exit "itl-reset with an unknown action is refused" 2 "$C" itl-reset otherkey $SERVERS $AUTH
 expect_exit "itl-reset done" 0 "$C" itl-reset done $SERVERS $AUTH --json
