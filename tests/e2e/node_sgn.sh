@@ -5,17 +5,21 @@
 # wait, verifying against the node's ITL as a phone checks it, and ctl-tftpd
 # serves it; a change is signed again; a delete removes the .sgn; a symbolic
 # link named SEP<MAC>.cnf.xml is not followed; the node never signs its own
-# output; a file present before the start is signed at start;
-# sign_configs = no signs nothing.
+# output; a device with a certificate in device_cert_dir also gets
+# SEP<MAC>.cnf.xml.enc.sgn and a .sgn holding the companion; a file present
+# before the start is signed at start; sign_configs = no signs nothing.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/provider_env.inc"
 need_provider
 [ -x "$BIN/ctl-tftpd" ] && [ -x "$BIN/tftp-get" ] || { echo "Bail out! ctl-tftpd or tftp-get missing"; exit 1; }
 
 MAC=001122334455
+DEV=00AABBCCDDEE
 N=$T_TMP/node
+mkdir -p "$N/devices"
+cp "$PKI/phone1.pem" "$N/devices/SEP$DEV.pem"
 make_node "$N" itl=yes "itlrecovery_cert=$PKI/itlrecovery.pem" "itlrecovery_key=$PKI/itlrecovery.key" \
-	"tvs_cert=$PKI/tvs1.pem"
+	"tvs_cert=$PKI/tvs1.pem" "device_cert_dir=$N/devices"
 R=$N/root
 CNF=$R/SEP$MAC.cnf.xml
 # Present before the start: the start scan signs it.
@@ -66,6 +70,22 @@ expect_grep "symlink: refused and logged" "SEP0000000000BB.cnf.xml is a symbolic
 if [ -e "$R/SEP0000000000BB.cnf.xml.sgn" ]; then not_ok "symlink: no .sgn"; else ok "symlink: no .sgn"; fi
 if grep -rq "PRIVATE KEY MATERIAL" "$R"/*.sgn 2>/dev/null; then not_ok "symlink: the target's bytes signed nowhere"; else ok "symlink: the target's bytes signed nowhere"; fi
 
+# A device with a certificate: encrypted file and companion.
+ENC=$R/SEP$DEV.cnf.xml
+printf '<device><fullConfig>true</fullConfig><ipAddressMode>0</ipAddressMode></device>\n' > "$ENC"
+if wait_for 5 test -s "$ENC.enc.sgn"; then ok "device certificate: .enc.sgn written"; else not_ok "device certificate: .enc.sgn written"; fi
+wait_for 5 test -s "$ENC.sgn"
+hash=$(openssl x509 -in "$PKI/phone1.pem" -outform der | md5sum | cut -d' ' -f1)
+# has FILE TEXT: FILE exists and holds TEXT (binary files: no listing on failure).
+has() { [ -s "$1" ] && grep -aqF -- "$2" "$1"; }
+if has "$ENC.sgn" "$hash"; then ok "companion .sgn: certHash of the device certificate"; else not_ok "companion .sgn: certHash of the device certificate"; fi
+if has "$ENC.sgn" "encrConfig"; then ok "companion .sgn: encrConfig"; else not_ok "companion .sgn: encrConfig"; fi
+if [ -s "$ENC.sgn" ] && ! has "$ENC.sgn" "fullConfig>true"; then ok "companion .sgn: not the full file"; else not_ok "companion .sgn: not the full file"; fi
+if [ -s "$ENC.enc.sgn" ] && ! has "$ENC.enc.sgn" "fullConfig>true"; then ok ".enc.sgn: the file is not in clear"; else not_ok ".enc.sgn: the file is not in clear"; fi
+expect_exit "companion .sgn verifies" 0 sgn_verifies "$ENC"
+had=$( [ -e "$ENC.enc.sgn" ] && echo yes)
+rm "$ENC"
+if [ "$had" = yes ] && wait_for 5 test ! -e "$ENC.enc.sgn"; then ok "deleted: .enc.sgn removed"; else not_ok "deleted: .enc.sgn removed"; fi
 stop_provider
 
 # sign_configs = no: nothing signed.

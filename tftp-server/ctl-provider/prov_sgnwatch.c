@@ -25,6 +25,8 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <ctl/encsgn.h>
+
 #include "provider.h"
 
 #define CONFIG_MAX (4u * 1024u * 1024u)
@@ -75,6 +77,27 @@ remove_outputs(struct prov_sbd *s, const char *name, const char *why)
 			prov_log("removed %s: %s", path, why);
 }
 
+/* The device certificate device_cert_dir/SEP<MAC>.pem, or NULL (no encryption). */
+static X509 *
+device_cert(const struct prov_sbd *s, const char *name)
+{
+	char path[PROV_PATH_MAX + 64];
+	struct ctl_diag d;
+	X509 *x = NULL;
+	int n;
+
+	if (s->cfg->device_cert_dir[0] == '\0')
+		return NULL;
+	n = snprintf(path, sizeof(path), "%s/%.15s.pem", s->cfg->device_cert_dir, name);
+	if (n < 0 || (size_t)n >= sizeof(path) || access(path, F_OK) != 0)
+		return NULL;
+	if (ctl_cert_load(path, &x, &d) != CTL_OK) {
+		prov_log("device certificate %s: %s; %s is not encrypted", path, d.msg, name);
+		return NULL;
+	}
+	return x;
+}
+
 /* Signs payload as NAME.sgn. */
 static CTL_MUST_USE enum ctl_err
 write_sgn(struct prov_sbd *s, const char *name, const uint8_t *p, size_t n, struct ctl_diag *d)
@@ -100,6 +123,32 @@ write_sgn(struct prov_sbd *s, const char *name, const uint8_t *p, size_t n, stru
 		snprintf(d->msg, sizeof(d->msg), "%s", ctl_strerror(r));
 	free(out);
 	ctl_builder_free(b);
+	return r;
+}
+
+/* Encrypts plain for the device as NAME.enc.sgn, then signs the companion as NAME.sgn. */
+static CTL_MUST_USE enum ctl_err
+write_encrypted(struct prov_sbd *s, const char *name, const uint8_t *p, size_t n, X509 *dev,
+                struct ctl_diag *d)
+{
+	char path[PROV_PATH_MAX + 64], fname[64];
+	uint8_t *enc = NULL;
+	char *comp = NULL;
+	size_t elen = 0, clen = 0;
+	enum ctl_err r;
+
+	if (path_of(s, name, ".enc.sgn", path, sizeof(path)) != 0) {
+		snprintf(d->msg, sizeof(d->msg), "path too long");
+		return CTL_E_TOO_LARGE;
+	}
+	snprintf(fname, sizeof(fname), "%s.enc.sgn", name);
+	if ((r = ctl_encsgn_build(p, n, dev, s->id->cm_signer, (enum ctl_digest)s->cfg->itl_digest,
+	                          fname, 0, &enc, &elen, d)) == CTL_OK &&
+	    (r = ctl_write_atomic(path, enc, elen, 0644, d)) == CTL_OK &&
+	    (r = ctl_encsgn_companion(p, n, dev, &comp, &clen, d)) == CTL_OK)
+		r = write_sgn(s, name, (const uint8_t *)comp, clen, d);
+	free(enc);
+	free(comp);
 	return r;
 }
 
@@ -129,11 +178,26 @@ prov_sgn_update(struct prov_sbd *s, const char *name)
 		return -1;
 	}
 	memset(&d, 0, sizeof(d));
+	dev = device_cert(s, name);
 	pthread_mutex_lock(&s->lock);
 	if (s->id->cm_signer == NULL) {
 		snprintf(d.msg, sizeof(d.msg), "no CallManager key");
 		r = CTL_E_INVAL;
+	} else if (dev != NULL &&
+	           (r = write_encrypted(s, name, p, n, dev, &d)) == CTL_OK) {
+		/* encrypted, and the companion signed */
 	} else {
+		/*
+		 * No device certificate, or one libctl cannot encrypt for (an EC
+		 * key): the full file signed, as with encryption off.
+		 */
+		if (dev != NULL) {
+			prov_log("cannot encrypt %s for its device certificate: %s; signing it in "
+			         "clear", name, d.msg);
+			X509_free(dev);
+			dev = NULL;
+			memset(&d, 0, sizeof(d));
+		}
 		r = write_sgn(s, name, p, n, &d);
 		if (r == CTL_OK && path_of(s, name, ".enc.sgn", path, sizeof(path)) == 0 &&
 		    unlink(path) == 0)

@@ -5,14 +5,19 @@
  * the outputs removed with the plain file; a symbolic link neither
  * followed nor signed; the watcher thread signing a file renamed in and
  * removing the .sgn of a deleted one within a bounded wait; the encrypted
- * file and its companion for a device with a certificate.
+ * file and its companion for a device with a certificate, and the file in
+ * clear for a device whose certificate cannot be encrypted for (EC).
  */
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include <ctl/ctl.h>
+#include <ctl/encsgn.h>
 
 #include "testutil.h"
 #include "provider.h"
@@ -189,6 +194,85 @@ START_TEST(watcher_follows_the_root)
 }
 END_TEST
 
+/* device_cert_dir/SEP<MAC>.pem: .enc.sgn decrypts to the file, the .sgn is the companion. */
+START_TEST(encrypted_for_a_device)
+{
+	char dir[PROV_PATH_MAX], pem[PROV_PATH_MAX + 64], want[64];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	struct ctl_encsgn *e;
+	struct ctl_file *sgn;
+	struct ctl_diag d;
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	uint8_t *b, *out = NULL;
+	size_t len = 0, olen = 0, i;
+	struct node n;
+	struct ctl_bytes p;
+
+	snprintf(dir, sizeof(dir), "%s", tu_tmpdir());
+	snprintf(pem, sizeof(pem), "%.900s/SEP001122334455.pem", dir);
+	b = tu_read(tu_pki("phone1.pem"), &len);
+	put_file(pem, b, len);
+	free(b);
+	node_up(&n, dir);
+	put_file(n.cnf, plain, strlen(plain));
+	ck_assert_int_eq(prov_sgn_update(&n.sbd, CNF), 1);
+	b = tu_read(n.enc, &len);
+	ck_assert_msg(ctl_encsgn_parse(b, len, &e, &d) == CTL_OK, "%s", d.msg);
+	free(b);
+	ck_assert_int_eq(ctl_cert_load(tu_pki("ccm1.pem"), &cert, &d), CTL_OK);
+	ck_assert_msg(ctl_encsgn_verify(e, cert, &d) == CTL_OK, "%s", d.msg);
+	ck_assert_int_eq(ctl_key_load(tu_pki("phone1.key"), &key, &d), CTL_OK);
+	ck_assert_msg(ctl_encsgn_decrypt(e, key, &out, &olen, &d) == CTL_OK, "%s", d.msg);
+	ck_assert_uint_eq(olen, strlen(plain));
+	ck_assert_int_eq(memcmp(out, plain, olen), 0);
+	/* The companion names the device certificate by the MD5 of its DER. */
+	b = tu_read(tu_pki("phone1.der"), &len);
+	ck_assert_int_eq(EVP_Digest(b, len, md, &mdlen, EVP_md5(), NULL), 1);
+	free(b);
+	for (i = 0; i < mdlen; i++)
+		snprintf(want + 2 * i, 3, "%02x", md[i]);
+	ck_assert_int_eq(ctl_file_load(n.sgn, CTL_PARSE_SGN, &sgn, &d), CTL_OK);
+	p = ctl_file_payload(sgn);
+	ck_assert_msg(memmem(p.p, p.len, want, strlen(want)) != NULL, "certHash in the companion");
+	ck_assert_msg(memmem(p.p, p.len, "fullConfig>true", 15) == NULL, "not the full file");
+	ctl_file_free(sgn);
+	/* The certificate goes: the next signing drops the encrypted file. */
+	ck_assert_int_eq(unlink(pem), 0);
+	ck_assert_int_eq(prov_sgn_update(&n.sbd, CNF), 1);
+	ck_assert_int_eq(access(n.enc, F_OK), -1);
+	sgn_ok(&n, plain, strlen(plain));
+	free(out);
+	EVP_PKEY_free(key);
+	X509_free(cert);
+	ctl_encsgn_free(e);
+	node_down(&n);
+}
+END_TEST
+
+/* A device certificate libctl cannot encrypt for (EC): the full file signed in clear, no .enc.sgn. */
+START_TEST(ec_device_signed_in_clear)
+{
+	char dir[PROV_PATH_MAX], pem[PROV_PATH_MAX + 64];
+	struct node n;
+	uint8_t *b;
+	size_t len = 0;
+
+	snprintf(dir, sizeof(dir), "%s", tu_tmpdir());
+	snprintf(pem, sizeof(pem), "%.900s/SEP001122334455.pem", dir);
+	b = tu_read(tu_pki("ec256.pem"), &len);
+	put_file(pem, b, len);
+	free(b);
+	node_up(&n, dir);
+	put_file(n.cnf, plain, strlen(plain));
+	ck_assert_int_eq(prov_sgn_update(&n.sbd, CNF), 1);
+	ck_assert_int_eq(access(n.enc, F_OK), -1);
+	sgn_ok(&n, plain, strlen(plain));
+	node_down(&n);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -200,6 +284,8 @@ make_suite(void)
 	tcase_add_test(tc, sign_then_remove);
 	tcase_add_test(tc, symlink_not_followed);
 	tcase_add_test(tc, watcher_follows_the_root);
+	tcase_add_test(tc, encrypted_for_a_device);
+	tcase_add_test(tc, ec_device_signed_in_clear);
 	suite_add_tcase(s, tc);
 	return s;
 }
