@@ -77,7 +77,11 @@ rc=$?
 # Not 0, and not 2 (a usage error would prove nothing).
 if [ $rc -ne 0 ] && [ $rc -ne 2 ] && ! grep -q "enc-marker-7c1f" "$T_TMP/p1x/SEP001122334455.cnf.xml" 2>/dev/null; then
 	ok "the wrong phone key decrypts nothing (exit $rc)"; else not_ok "the wrong phone key: exit $rc"; fi
-expect_exit "a phone without a device certificate: --encrypted falls back to the signed config" 0 \
-	boot_mac 0C0FFE000001 "$T_TMP/p2" 1 --encrypted
-check "... and stores it" cmp "$T_TMP/p2/SEP0C0FFE000001.cnf.xml" "$R/SEP0C0FFE000001.cnf.xml"
+# Phone 3's certificate is not in device_cert_dir: the node encrypts nothing for it.
+put_config 1 001122334457 '<device><name>SEP001122334457</name></device>' || not_ok "phone 3's config not signed"
+check "no .enc.sgn for a phone whose certificate the node lacks" test ! -e "$R/SEP001122334457.cnf.xml.enc.sgn"
+expect_exit "phone 3 with --encrypted: not found, falls back to the signed config (exit 0)" 0 \
+	boot_mac 001122334457 "$T_TMP/p3" 1 --encrypted --phone-cert "$PKI/phone3.pem" --phone-key "$PKI/phone3.key"
+expect_grep "... it asked for the .enc.sgn first" "SEP001122334457.cnf.xml.enc.sgn" "$T_TMP/last.out"
+check "... and stores the plain file" cmp "$T_TMP/p3/SEP001122334457.cnf.xml" "$R/SEP001122334457.cnf.xml"
 finish
