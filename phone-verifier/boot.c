@@ -289,7 +289,8 @@ ttl_hours(uint32_t ttl)
 }
 
 void
-pv_phone_tvs_event(void *arg, enum pv_tvs_ev ev, const char *host, unsigned port, const char *detail)
+pv_phone_tvs_event(void *arg, enum pv_tvs_ev ev, const char *host, unsigned port,
+                   const char *detail)
 {
 	struct pv_phone *ph = arg;
 	int f88 = is88(ph);

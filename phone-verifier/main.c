@@ -23,6 +23,8 @@ static const struct pv_cmd commands[] = {
 	  pv_cmd_trust_list },
 	{ "compare", "compare the stored CTL/ITL with the server's", pv_cmd_compare },
 	{ "erase", "erase the stored CTL and ITL (phone recovery)", pv_cmd_erase },
+	{ "plan", "predict what a cluster change does to the phones (TVS, lock-out, safe order)",
+	  pv_cmd_plan },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -46,6 +48,7 @@ usage(FILE *f)
 	        "  trust-list --state DIR [--json]\n"
 	        "  compare --state DIR, then --server-file FILE or --tftp HOST[:PORT] --mac MAC; [--json]\n"
 	        "  erase --state DIR\n"
+	        "  plan --state-root DIR --cluster NODE.CONF... --change SPEC [--json]\n"
 	        "TFTP options of boot, fleet and compare: [--blksize N] [--windowsize N]\n"
 	        "  [--timeout MS] [--retransmit MS] [--retries N] [--loss PCT] [--seed N]\n"
 	        "Security By Default options of boot: [--tvs HOST:PORT]... [--tvs-timeout MS]\n"

@@ -28,3 +28,6 @@ $(TBIN)/test_num: $(OBJ)/phone-verifier/num.o $(OBJ)/phone-verifier/netopt.o \
 	$(OBJ)/phone-verifier/console.o
 # A fleet's shared verdicts equal each phone's own (mixed held lists).
 $(TBIN)/test_verdicts: $(OBJ)/phone-verifier/verdicts.o $(OBJ)/phone-verifier/trust.o
+# The change planner on clusters and phones built in the test (no network).
+$(TBIN)/test_plan: $(OBJ)/phone-verifier/plan_cluster.o $(OBJ)/phone-verifier/plan_sim.o \
+	$(OBJ)/phone-verifier/plan_steps.o $(OBJ)/phone-verifier/trust.o

@@ -136,20 +136,44 @@ name_text(struct ctl_bytes b, char *out, size_t cap)
 	return n > 0 ? out : "(no name)";
 }
 
+static enum pv_verdict
+vdecide(struct pv_decision *d, enum pv_verdict v, enum ctl_err e, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+static enum pv_verdict
+vdecide(struct pv_decision *d, enum pv_verdict v, enum ctl_err e, const char *fmt, va_list ap)
+{
+	d->v = v;
+	d->err = e;
+	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
+	return v;
+}
+
 enum pv_verdict
 pv_decision_set(struct pv_decision *d, enum pv_verdict v, enum ctl_err e, const char *fmt, ...)
 {
 	va_list ap;
 
-	d->v = v;
-	d->err = e;
 	va_start(ap, fmt);
-	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
+	v = vdecide(d, v, e, fmt, ap);
 	va_end(ap);
 	return v;
 }
 
-#define decide pv_decision_set
+/* The same, for the rules in this file. */
+static enum pv_verdict decide(struct pv_decision *d, enum pv_verdict v, enum ctl_err e,
+                              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static enum pv_verdict
+decide(struct pv_decision *d, enum pv_verdict v, enum ctl_err e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	v = vdecide(d, v, e, fmt, ap);
+	va_end(ap);
+	return v;
+}
 
 /* Index of a record of list holding cert in one of roles, or -1. */
 static int
@@ -549,8 +573,8 @@ pv_config_check(const struct pv_trust *held, const struct pv_tvs_ops *tvs, const
 	}
 	ctl_file_free(f);
 	if (first == CTL_OK) {
-		decide(d, PV_V_UNTRUSTED, CTL_E_NOT_TRUSTED, "no trust list held to verify it against%s%s",
-		       d->tvs.asked ? "; TVS: " : "", d->tvs.asked ? d->tvs.why : "");
+		decide(d, PV_V_UNTRUSTED, CTL_E_NOT_TRUSTED, "no trust list held to verify it "
+		       "against%s%s", d->tvs.asked ? "; TVS: " : "", d->tvs.asked ? d->tvs.why : "");
 		return CTL_E_NOT_TRUSTED;
 	}
 	/* A signer found but a bad signature is a corrupt file; no eligible signer is untrusted. */

@@ -124,7 +124,8 @@ pv_tvs_cache_find(struct pv_tvs_cache *c, const char *issuer, const uint8_t *ser
 /* Fills e from its parts (copied); the DER is parsed to the X509 kept for answers. */
 CTL_MUST_USE static enum ctl_err
 entry_set(struct entry *e, uint64_t expiry, const char *issuer, const uint8_t *serial,
-          size_t serial_len, const uint8_t *roles, size_t nroles, const uint8_t *der, size_t der_len)
+          size_t serial_len, const uint8_t *roles, size_t nroles, const uint8_t *der,
+          size_t der_len)
 {
 	const unsigned char *p = der;
 

@@ -348,7 +348,7 @@ build_query(const char *device, const struct pv_tvs_query *q, uint8_t **out, siz
 	return *out != NULL ? CTL_OK : CTL_E_NOMEM;
 }
 
-/* Reads and checks the reply into a. CTL_OK, CTL_E_NOT_TRUSTED (status 1), or a failure with why. */
+/* Reads and checks the reply into a: CTL_OK, CTL_E_NOT_TRUSTED (status 1), or a failure (why). */
 CTL_MUST_USE static enum ctl_err
 read_reply(SSL *ssl, int fd, uint64_t deadline, struct pv_tvs_answer *a, char *why, size_t cap)
 {
@@ -421,7 +421,7 @@ report(pv_tvs_event_fn *ev, void *arg, enum pv_tvs_ev what, const struct target 
 		ev(arg, what, t->host, t->port, detail);
 }
 
-/* The whole exchange with one server. CTL_OK / CTL_E_NOT_TRUSTED are answers; anything else: try the next. */
+/* The whole exchange with one server. CTL_OK and CTL_E_NOT_TRUSTED are answers; else: the next. */
 CTL_MUST_USE static enum ctl_err
 ask_one(struct pv_tvs_client *c, const struct pv_trust *held, const struct target *t,
         const uint8_t *msg, size_t msglen, struct pv_tvs_answer *a, pv_tvs_event_fn *ev,
