@@ -359,7 +359,7 @@ plan_boot(const struct plan_world *w, const struct plan_files *f, struct plan_ph
 	struct tvs_sim ts = { w };
 	const struct pv_tvs_ops ops = { tvs_query, &ts };
 	struct pv_decision d;
-	int updated = 0, ok = 1;
+	int updated = 0, ok = 1, first = ph->held.ctl == NULL && ph->held.itl == NULL;
 
 	pv_decision_init(&d);
 	if (f->ctl != NULL)
@@ -380,5 +380,8 @@ plan_boot(const struct plan_world *w, const struct plan_files *f, struct plan_ph
 	}
 	if (d.tvs.vouched)
 		worse(ph, PLAN_TVS);
-	snprintf(ph->status, sizeof(ph->status), "%s", updated ? "updated" : "unchanged");
+	/* An SBD phone that held nothing says what it installed (boot.c, fleet --outcomes). */
+	snprintf(ph->status, sizeof(ph->status), "%s",
+	         !updated ? "unchanged" : !first ? "updated" :
+	         ph->held.ctl != NULL ? "ctl-itl-installed" : "itl-installed");
 }

@@ -1,0 +1,135 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# phone-verifier plan against real nodes: every prediction checked against
+# what a fleet then does. Cluster A is node 1 (8.x ITL layout), cluster B
+# node B. Eight phones boot from node 1, four from node B, into one state
+# root. Then, twice:
+#   1. plan regen-callmanager:1 predicts A's phones need TVS and B's phones
+#      (booting at node 1) lock out; the CallManager is regenerated, the
+#      node and its TVS reload, both fleets boot at node 1 and every
+#      phone's outcome (fleet --outcomes) is the predicted one;
+#   2. plan regen-callmanager+tvs:1 predicts every phone locks out, and for
+#      A's phones alone prints the safe order (TVS first); the change is
+#      made, TVS restarted, and again every outcome is the predicted one.
+# The classes compared: lockout = update-failed, verify-failed,
+# file-auth-fail, no-trust-list; tvs = taken with a TVS vouch; direct =
+# taken without.
+. "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/sbd_env.inc"
+need_sbd
+sbd_node 1 ccm1 tvs1 itlrecovery --set itl_layout=8x
+sbd_node B ccmB tvsB itlrecoveryB --set itl_layout=8x
+S=$T_TMP/phones
+SA=$T_TMP/phones-a
+
+# plan_conf N FILE: node N's configuration as the planner reads it (the
+# same files and values the node was started with).
+plan_conf() {
+	_d=$T_TMP/n$1
+	{
+		echo "hostname = node$1.example.lab"
+		echo "ipv4 = $(node_ip "$1")"
+		echo "itl = yes"
+		echo "itl_layout = 8x"
+		echo "callmanager_cert = $_d/ccm.pem"
+		echo "callmanager_key = $_d/ccm.key"
+		echo "tvs_cert = $_d/tvs.pem"
+		echo "itlrecovery_cert = $_d/rec.pem"
+		echo "itlrecovery_key = $_d/rec.key"
+		echo "mode_file = $_d/mode"
+	} > "$2"
+}
+plan_conf 1 "$T_TMP/node1.conf"
+
+# fleet PREFIX COUNT NODE OUTCOMES: that many phones boot from node NODE.
+fleet() {
+	"$PV" fleet --count "$2" --mac-prefix "$1" --concurrency 4 --no-progress \
+		--tftp "127.0.0.1:$(node_var "$3" TPORT)" --tvs "127.0.0.1:$(node_var "$3" VPORT)" \
+		--tvs-timeout 2000 --retries 3 --state-root "$S" --outcomes "$4"
+}
+
+# classes OUTCOMES...: "MAC class" lines (sorted) from fleet --outcomes files.
+classes() {
+	cat "$@" | awk '{
+		c = "direct"
+		if ($2 == "update-failed" || $2 == "verify-failed" || $2 == "file-auth-fail" ||
+		    $2 == "no-trust-list") c = "lockout"
+		else if ($7 > 0) c = "tvs"
+		print $1, c }' | sort
+}
+# predicted PLAN.JSON: "MAC class" lines (sorted) from plan --json.
+predicted() {
+	python3 -c 'import json, sys
+p = json.load(open(sys.argv[1]))
+for o in p["outcomes"]:
+    print(o["mac"], o["class"])' "$1" | sort
+}
+# count CLASS FILE: how many lines of a classes/predicted listing have CLASS.
+count() { awk -v c="$1" '$2 == c { n++ } END { print n + 0 }' "$2"; }
+
+# compare DESC PLAN.JSON OUTCOMES...: every phone did what the plan said.
+compare() {
+	_desc=$1; _plan=$2; shift 2
+	predicted "$_plan" > "$T_TMP/pred.txt"
+	classes "$@" > "$T_TMP/act.txt"
+	if [ -s "$T_TMP/pred.txt" ] && cmp -s "$T_TMP/pred.txt" "$T_TMP/act.txt"; then ok "$_desc"; else
+		not_ok "$_desc"
+		diff "$T_TMP/pred.txt" "$T_TMP/act.txt" | sed 's/^/#   /' | head -20
+	fi
+}
+
+# --- the phones' state
+expect_exit "8 phones boot from node 1 (8.x ITL)" 0 fleet 0A0A0A 8 1 "$T_TMP/boot-a.txt"
+expect_exit "4 phones boot from node B (cluster B)" 0 fleet 0B0B0B 4 B "$T_TMP/boot-b.txt"
+check "12 phone folders under the state root" test "$(ls "$S" | grep -c '^SEP')" -eq 12
+
+# --- change 1: CallManager regenerated on node 1
+expect_exit "plan regen-callmanager:1: some phones would lock out (exit 1)" 1 \
+	"$PV" plan --state-root "$S" --cluster "$T_TMP/node1.conf" --change regen-callmanager:1 --json
+cp "$T_TMP/last.out" "$T_TMP/plan1.json"
+predicted "$T_TMP/plan1.json" > "$T_TMP/pred1.txt"
+expect_eq "... A's 8 phones need TVS" "$(count tvs "$T_TMP/pred1.txt")" 8
+expect_eq "... B's 4 phones lock out" "$(count lockout "$T_TMP/pred1.txt")" 4
+expect_eq "... the locked-out phones are B's" "$(awk '$2 == "lockout" { print $1 }' "$T_TMP/pred1.txt" | grep -vc '^0B0B0B')" 0
+expect_exit "plan (text) names the classes" 1 \
+	"$PV" plan --state-root "$S" --cluster "$T_TMP/node1.conf" --change regen-callmanager:1
+expect_grep "... need TVS: 8" "need TVS             8" "$T_TMP/last.out"
+sed 's/^/#   /' "$T_TMP/last.out" | cut -c1-150 | head -8
+
+OLD=$(itl_now 1)
+RELOADS=$(grep -c "store reloaded" "$T_TMP/n1/tvsd.log")
+regen 1 ccm
+hup 1 prov tvsd
+if wait_for 10 itl_not 1 "$OLD"; then ok "node 1 serves its new ITL"; else not_ok "node 1's ITL unchanged 10 s after SIGHUP"; fi
+if wait_for 10 sh -c "[ \$(grep -c 'store reloaded' '$T_TMP/n1/tvsd.log') -gt $RELOADS ]"; then
+	ok "node 1's TVS reloaded its store"; else not_ok "node 1's TVS did not reload"; fi
+fleet 0A0A0A 8 1 "$T_TMP/out1-a.txt" > "$T_TMP/fleet1-a.txt" 2>&1
+fleet 0B0B0B 4 1 "$T_TMP/out1-b.txt" > "$T_TMP/fleet1-b.txt" 2>&1
+compare "change 1: every phone's outcome is the predicted one (classes and MACs)" "$T_TMP/plan1.json" \
+	"$T_TMP/out1-a.txt" "$T_TMP/out1-b.txt"
+
+# --- change 2: CallManager and TVS together (A's phones now hold the new ITL)
+mkdir -p "$SA"
+cp -R "$S"/SEP0A0A0A* "$SA"/
+expect_exit "plan regen-callmanager+tvs:1 on A's phones: lock-out predicted (exit 1)" 1 \
+	"$PV" plan --state-root "$SA" --cluster "$T_TMP/node1.conf" --change regen-callmanager+tvs:1 --json
+cp "$T_TMP/last.out" "$T_TMP/plan2a.json"
+expect_grep "... a safe order is found" '"found":true' "$T_TMP/plan2a.json"
+expect_grep "... it regenerates TVS first" '"steps":["regenerate the TVS certificate on node1.example.lab' "$T_TMP/plan2a.json"
+expect_exit "plan regen-callmanager+tvs:1 on all phones" 1 \
+	"$PV" plan --state-root "$S" --cluster "$T_TMP/node1.conf" --change regen-callmanager+tvs:1 --json
+cp "$T_TMP/last.out" "$T_TMP/plan2.json"
+predicted "$T_TMP/plan2.json" > "$T_TMP/pred2.txt"
+expect_eq "... all 12 phones lock out" "$(count lockout "$T_TMP/pred2.txt")" 12
+
+OLD=$(itl_now 1)
+regen 1 ccm tvs
+hup 1 prov
+restart_tvsd 1
+if wait_for 10 itl_not 1 "$OLD"; then ok "node 1 serves its new ITL"; else not_ok "node 1's ITL unchanged 10 s after SIGHUP"; fi
+fleet 0A0A0A 8 1 "$T_TMP/out2-a.txt" > "$T_TMP/fleet2-a.txt" 2>&1
+fleet 0B0B0B 4 1 "$T_TMP/out2-b.txt" > "$T_TMP/fleet2-b.txt" 2>&1
+compare "change 2: every phone's outcome is the predicted one (classes and MACs)" "$T_TMP/plan2.json" \
+	"$T_TMP/out2-a.txt" "$T_TMP/out2-b.txt"
+expect_grep "... A's phones show Trust List Update Failed" "update-failed" "$T_TMP/out2-a.txt"
+finish
