@@ -42,13 +42,14 @@ expect_exit "first contact: the old ITL installed" 0 timeout 60 "$PV" boot --mac
 expect_eq "first contact: the held ITL is the old one" "$(md5 "$T_TMP/held/ITLFile.tlv")" "$OLD"
 cp "$T_TMP/itl-new.tlv" "$T_TMP/root/ITLFile.tlv"
 
-# tvs NAME MODE TLS-NAME [ANSWER-NAME ROLES]: a fake TVS (port in TVPORT_<NAME>).
+# tvs NAME MODE TLS-NAME [ANSWER-NAME ROLES]: a fake TVS (port in TVPORT_<NAME>), alive
+# 900 s at most (stopped at the end; a slow run must not outlive it).
 tvs() {
 	_n=$1 _mode=$2 _tls=$3
 	shift 3
 	if [ "$_mode" = answer ]; then set -- "$PKI/$1.pem" "$2" 86400; else set --; fi
 	python3 "$FAKE" "$T_TMP/$_n.port" "$T_TMP/$_n.log" "$_mode" "$PKI/$_tls.pem" \
-		"$PKI/$_tls.key" "$PKI/ca.pem" "$@" 120 &
+		"$PKI/$_tls.key" "$PKI/ca.pem" "$@" 900 &
 	T_PIDS="$T_PIDS $!"
 	wait_for 10 test -s "$T_TMP/$_n.port" || { echo "Bail out! fake-tvsd did not start"; exit 1; }
 	eval "TVPORT_$_n=\$(cat \"\$T_TMP/\$_n.port\")"
