@@ -14,6 +14,8 @@
  *  - cluster_sbd.c: the Security By Default requests' items (SIGN_CTL,
  *    GET_ITL, ITL_RESET), built and taken without the network;
  *  - cluster_sbd_session.c: those requests on a node's session;
+ *  - cluster_tl_rules.c: what the tokenless commands decide without the
+ *    network (would a phone take it, which records are tokens);
  *  - cluster_tokenless.c: tokenless mixed mode, update, non-secure and
  *    reset-localkey, and the bridge CTLs between tokens and tokenless.
  */
@@ -311,6 +313,24 @@ CTL_MUST_USE int cl_node_take_itl_reset(struct cl_node *nd, const struct ctl_pro
 /* cluster_sbd_session.c */
 /* The SBD requests of cl->ops (CL_OP_SIGN, CL_OP_ITL, CL_OP_ITL_RESET) on node i's session. 0, or -1. */
 CTL_MUST_USE int cl_sbd_session(struct cluster *cl, size_t i, struct prov_conn *c);
+
+/* cluster_tl_rules.c */
+/* Would a phone holding held install next (signed by one of held's SAST records)? */
+CTL_MUST_USE int cl_tl_accepts(const struct ctl_file *held, const struct ctl_file *next);
+/*
+ * Adds to rq->tokens (which then owns them) the token SAST records of held,
+ * kept in the next tokenless CTL: each SAST that is not one the publisher
+ * adds itself (a SAST of fresh), not a node's certificate (GET_INFO), and
+ * not an ITLRecovery certificate (CUCM names it ITLRECOVERY_<host>; a
+ * replaced one must go).
+ */
+void cl_tl_kept_tokens(const struct cluster *cl, const struct ctl_file *held, const struct ctl_file *fresh,
+                       struct cl_sign_req *rq);
+void cl_tl_tokens_free(struct cl_sign_req *rq);
+/* Is x a SAST record of f? */
+CTL_MUST_USE int cl_tl_lists_sast(const struct ctl_file *f, X509 *x);
+/* Did the cluster's own keys sign f (a node's certificate, or an ITLRecovery one)? */
+CTL_MUST_USE int cl_tl_own_signed(const struct cluster *cl, const struct ctl_file *f);
 
 /* cluster_tokenless.c */
 /* mixed-mode / update / non-secure --tokenless, reset-localkey. Exit status. */

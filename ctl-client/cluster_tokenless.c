@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/x509.h>
 
@@ -113,87 +112,6 @@ sign(struct cluster *cl, const struct cl_sign_req *rq, struct signed_ctl *out)
 	return EXIT_OK;
 }
 
-/* Would a phone holding `held` install `next`? (Signed by a SAST of held.) */
-static CTL_MUST_USE int
-accepts(const struct ctl_file *held, const struct ctl_file *next)
-{
-	struct ctl_verify_result res;
-
-	return ctl_file_verify_trusted(next, held, &res) == CTL_OK;
-}
-
-static CTL_MUST_USE int
-rec_is(const struct ctl_record *r, const struct ctl_record *o)
-{
-	return r->cert.len > 0 && r->cert.len == o->cert.len && memcmp(r->cert.p, o->cert.p, r->cert.len) == 0;
-}
-
-/* Does some node announce x? */
-static CTL_MUST_USE int
-node_cert(const struct cluster *cl, X509 *x)
-{
-	size_t i, k;
-
-	for (i = 0; i < cl->n; i++)
-		for (k = 0; k < cl->nodes[i].ncerts; k++)
-			if (X509_cmp(cl->nodes[i].certs[k].cert, x) == 0)
-				return 1;
-	return 0;
-}
-
-/* CUCM names the ITLRecovery certificate ITLRECOVERY_<publisher>. */
-static CTL_MUST_USE int
-itlrecovery_name(X509 *x)
-{
-	char cn[256];
-
-	return X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn, sizeof(cn)) > 0 &&
-	       strncasecmp(cn, "ITLRECOVERY", 11) == 0;
-}
-
-/*
- * The token SAST records of held, kept in the next tokenless CTL: not a
- * SAST the publisher adds itself (in fresh), not a node's certificate,
- * not an ITLRecovery certificate (a replaced one must go). Added to
- * rq->tokens, which owns them (tokens_free).
- */
-static CTL_MUST_USE int
-kept_tokens(const struct cluster *cl, const struct ctl_file *held, const struct ctl_file *fresh,
-            struct cl_sign_req *rq)
-{
-	size_t i, k;
-
-	for (i = 0; i < ctl_file_nrecords(held); i++) {
-		const struct ctl_record *r = ctl_file_record(held, i);
-		const unsigned char *p = r->cert.p;
-		int theirs = 0;
-		X509 *x;
-
-		if (r->role != CTL_ROLE_SAST || r->cert.len == 0)
-			continue;
-		for (k = 0; k < ctl_file_nrecords(fresh) && !theirs; k++)
-			theirs = rec_is(r, ctl_file_record(fresh, k));
-		if (theirs || (x = d2i_X509(NULL, &p, (long)r->cert.len)) == NULL)
-			continue;
-		if (node_cert(cl, x) || itlrecovery_name(x) || rq->ntokens == sizeof(rq->tokens) / sizeof(rq->tokens[0])) {
-			X509_free(x);
-			continue;
-		}
-		rq->tokens[rq->ntokens++] = x;
-	}
-	return EXIT_OK;
-}
-
-static void
-tokens_free(struct cl_sign_req *rq, size_t from)
-{
-	size_t i;
-
-	for (i = from; i < rq->ntokens; i++)
-		X509_free(rq->tokens[i]);
-	rq->ntokens = from;
-}
-
 /* The mode SIGN_CTL builds for when the command does not set one: the publisher's. */
 static int
 pub_mode(const struct cluster *cl)
@@ -214,9 +132,8 @@ sign_keeping_tokens(struct cluster *cl, const struct ctl_file *held, struct cl_s
 
 	if ((rc = sign(cl, rq, out)) != EXIT_OK || held == NULL)
 		return rc;
-	if ((rc = kept_tokens(cl, held, out->f, rq)) != EXIT_OK || rq->ntokens == given)
-		return rc;
-	return sign(cl, rq, out);
+	cl_tl_kept_tokens(cl, held, out->f, rq);
+	return rq->ntokens == given ? EXIT_OK : sign(cl, rq, out);
 }
 
 /* Why phones holding held would refuse next, and what to do instead. */
@@ -328,7 +245,7 @@ bridge_sign(struct cluster *cl, const struct ctl_file *held, struct token_bridge
 		return rc;
 	if (ctl_file_parse(b->out, b->len, 0, &f, &d) != CTL_OK)
 		return EXIT_INTERNAL;
-	ok = accepts(held, f);
+	ok = cl_tl_accepts(held, f);
 	ctl_file_free(f);
 	if (!ok) {
 		refuse(held, "Give --token a token the installed CTL lists.");
@@ -350,7 +267,7 @@ cl_tl_mixed(struct cluster *cl)
 	if ((rc = collect(cl)) != EXIT_OK || (rc = installed(cl, &held)) != EXIT_OK ||
 	    (rc = sign(cl, &rq, &s)) != EXIT_OK)
 		goto out;
-	if (held != NULL && !accepts(held, s.f) && !cl->o.override_trust) {
+	if (held != NULL && !cl_tl_accepts(held, s.f) && !cl->o.override_trust) {
 		if (cl->o.token == NULL) {
 			refuse(held, "To leave the tokens, give --token (a token it lists): a CTL signed by it "
 			             "and listing ITLRecovery is installed first.");
@@ -372,7 +289,7 @@ out:
 	bridge_free(&b);
 	ctl_file_free(held);
 	signed_free(&s);
-	tokens_free(&rq, 0);
+	cl_tl_tokens_free(&rq);
 	return rc;
 }
 
@@ -394,7 +311,7 @@ cl_tl_update(struct cluster *cl, int reset_localkey)
 	rq.mode = (uint8_t)pub_mode(cl);
 	if ((rc = sign_keeping_tokens(cl, held, &rq, &s)) != EXIT_OK)
 		goto out;
-	if (!accepts(held, s.f) && !cl->o.override_trust) {
+	if (!cl_tl_accepts(held, s.f) && !cl->o.override_trust) {
 		refuse(held, reset_localkey ? "" :
 		       "If it is signed by a token, use 'update --token'; if ITLRecovery was replaced, "
 		       "run 'reset-localkey' first.");
@@ -413,7 +330,7 @@ cl_tl_update(struct cluster *cl, int reset_localkey)
 out:
 	ctl_file_free(held);
 	signed_free(&s);
-	tokens_free(&rq, 0);
+	cl_tl_tokens_free(&rq);
 	return rc;
 }
 
@@ -428,7 +345,7 @@ cl_tl_non_secure(struct cluster *cl)
 	if ((rc = collect(cl)) != EXIT_OK || (rc = installed(cl, &held)) != EXIT_OK ||
 	    (rc = sign_keeping_tokens(cl, held, &rq, &s)) != EXIT_OK)
 		goto out;
-	if (held != NULL && !accepts(held, s.f)) {
+	if (held != NULL && !cl_tl_accepts(held, s.f)) {
 		refuse(held, "Set non-secure mode with the tokens ('non-secure' without --tokenless).");
 		rc = EXIT_POLICY;
 		goto out;
@@ -440,45 +357,8 @@ cl_tl_non_secure(struct cluster *cl)
 out:
 	ctl_file_free(held);
 	signed_free(&s);
-	tokens_free(&rq, 0);
+	cl_tl_tokens_free(&rq);
 	return rc;
-}
-
-static CTL_MUST_USE int
-lists_sast(const struct ctl_file *f, X509 *x)
-{
-	unsigned char *der = NULL;
-	int n = i2d_X509(x, &der), found = 0;
-	size_t i;
-
-	for (i = 0; n > 0 && i < ctl_file_nrecords(f) && !found; i++) {
-		const struct ctl_record *r = ctl_file_record(f, i);
-
-		found = r->role == CTL_ROLE_SAST && r->cert.len == (size_t)n && memcmp(r->cert.p, der, (size_t)n) == 0;
-	}
-	OPENSSL_free(der);
-	return found;
-}
-
-/* Did the cluster's own keys sign held (a node's certificate, or ITLRecovery)? */
-static CTL_MUST_USE int
-tokenless_signed(const struct cluster *cl, const struct ctl_file *held)
-{
-	struct ctl_verify_result res;
-	const struct ctl_record *r;
-	const unsigned char *p;
-	X509 *x;
-	int yes;
-
-	if (ctl_file_verify(held, &res) != CTL_OK || res.signer_index < 0 ||
-	    (r = ctl_file_record(held, (size_t)res.signer_index)) == NULL || r->cert.len == 0)
-		return 0;
-	p = r->cert.p;
-	if ((x = d2i_X509(NULL, &p, (long)r->cert.len)) == NULL)
-		return 0;
-	yes = node_cert(cl, x) || itlrecovery_name(x);
-	X509_free(x);
-	return yes;
 }
 
 int
@@ -497,17 +377,18 @@ cl_tl_bridge_tokens(struct cluster *cl, const struct ctl_file *held, X509 *const
 	 * Signed by a token the phones already trust (tokens[0] signs), or a
 	 * token CTL: no bridge (the token path refuses a signer it does not list).
 	 */
-	if (ntokens == 0 || lists_sast(held, tokens[0]) || !tokenless_signed(cl, held))
+	if (ntokens == 0 || cl_tl_lists_sast(held, tokens[0]) || !cl_tl_own_signed(cl, held))
 		return EXIT_OK;
-	if ((rc = sign(cl, &rq, &s)) != EXIT_OK || (rc = kept_tokens(cl, held, s.f, &rq)) != EXIT_OK)
+	if ((rc = sign(cl, &rq, &s)) != EXIT_OK)
 		goto out;
+	cl_tl_kept_tokens(cl, held, s.f, &rq);
 	for (i = 0; i < ntokens && rq.ntokens < sizeof(rq.tokens) / sizeof(rq.tokens[0]); i++)
 		if (X509_up_ref(tokens[i]) == 1)
 			rq.tokens[rq.ntokens++] = tokens[i];
 	if ((rc = sign(cl, &rq, &s)) != EXIT_OK)
 		goto out;
 	/* Not a tokenless cluster: the token path refuses on its own (signer not listed). */
-	if (!accepts(held, s.f))
+	if (!cl_tl_accepts(held, s.f))
 		goto out;
 	*bytes = s.bytes;
 	*len = s.len;
@@ -515,6 +396,6 @@ cl_tl_bridge_tokens(struct cluster *cl, const struct ctl_file *held, X509 *const
 	memset(&s, 0, sizeof(s));
 out:
 	signed_free(&s);
-	tokens_free(&rq, 0);
+	cl_tl_tokens_free(&rq);
 	return rc;
 }

@@ -46,5 +46,7 @@ TEST_LIBS_test_cluster_report := -lpthread
 TEST_LIBS_test_cluster_opts := -lpthread
 $(TBIN)/test_cluster_sbd: $(CLUSTER_TEST_OBJS) $(OBJ)/ctl-client/cluster_sbd.o
 TEST_LIBS_test_cluster_sbd := -lpthread
+$(TBIN)/test_cluster_tl_rules: $(CLUSTER_TEST_OBJS) $(OBJ)/ctl-client/cluster_tl_rules.o
+TEST_LIBS_test_cluster_tl_rules := -lpthread
 $(TBIN)/test_cluster_plan: $(CLUSTER_TEST_OBJS) $(OBJ)/ctl-client/cluster_plan.o $(P11_TEST_OBJS)
 TEST_LIBS_test_cluster_plan := -lpthread $(P11_LIBS) -ldl
