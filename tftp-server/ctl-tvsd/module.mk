@@ -5,6 +5,10 @@ TVSD_LIBS := -lpthread
 # The unit tests include tvsd.h.
 MOD_CFLAGS_tests += -Itftp-server/ctl-tvsd
 
+# The issuer-name parser's libFuzzer target (fuzz/fuzz_tvsd_name.c).
+FUZZ_SRCS_fuzz_tvsd_name := tftp-server/ctl-tvsd/tvsd_name.c -Itftp-server/ctl-tvsd -Itftp-server/common
+$(FUZZ_DIR)/fuzz_tvsd_name: tftp-server/ctl-tvsd/tvsd_name.c tftp-server/ctl-tvsd/tvsd.h
+
 # Unit tests (tests/unit/ctl-tvsd/) link the pieces they test.
 TVSD_O := $(OBJ)/tftp-server/ctl-tvsd
 $(TBIN)/test_tvsd_config: $(TVSD_O)/tvsd_config.o

@@ -83,8 +83,10 @@ put_type(struct ctl_wr *wr, const char *t, size_t n)
 	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
 		if (strcmp(buf, aliases[i].alias) == 0)
 			snprintf(buf, sizeof(buf), "%s", aliases[i].name);
+	/* RFC 4514 types: a keyword (letters, digits, '-') or a dotted OID. */
 	for (i = 0; buf[i] != '\0' && r == CTL_OK; i++)
-		if ((unsigned char)buf[i] <= ' ' || buf[i] == '=')
+		if (!((buf[i] >= 'A' && buf[i] <= 'Z') || (buf[i] >= '0' && buf[i] <= '9') ||
+		      buf[i] == '-' || buf[i] == '.'))
 			r = CTL_E_INVAL;
 	if (r == CTL_OK)
 		r = ctl_wr_bytes(wr, buf, strlen(buf));

@@ -83,6 +83,10 @@ START_TEST(refused)
 	ck_assert_int_eq(tvsd_name_normalise("CN=a;=b", 7, &out), CTL_E_INVAL);
 	ck_assert_int_eq(tvsd_name_normalise("CN=a\0;O=b", 9, &out), CTL_E_INVAL);
 	ck_assert_int_eq(tvsd_name_normalise(";;;", 3, &out), CTL_E_INVAL);
+	/* A type is a keyword or an OID: no DEL, backslash or space inside (found by fuzz_tvsd_name). */
+	ck_assert_int_eq(tvsd_name_normalise("C\x7fN=a", strlen("C\x7fN=a"), &out), CTL_E_INVAL);
+	ck_assert_int_eq(tvsd_name_normalise("C\\N=a", 5, &out), CTL_E_INVAL);
+	ck_assert_int_eq(tvsd_name_normalise("C N=a", 5, &out), CTL_E_INVAL);
 }
 END_TEST
 
