@@ -14,6 +14,8 @@ $(BIN)/phone-verifier: $(PV_OBJS) $(LIBTFTP_A) $(LIBCTL_A)
 # The trust rules are tested without the network (tests/unit/phone-verifier/).
 $(TBIN)/test_trust: $(OBJ)/phone-verifier/trust.o
 $(TBIN)/test_tvs_cache: $(OBJ)/phone-verifier/tvs_cache.o $(OBJ)/phone-verifier/trust.o
+# The tvs-cache file parser's fuzz target (fuzz/fuzz_tvs_cache.c).
+FUZZ_SRCS_fuzz_tvs_cache := phone-verifier/tvs_cache.c phone-verifier/trust.c -Iphone-verifier
 # The boot steps run without a network through env->get and report events;
 # boot.c links without console.c: it prints nothing.
 $(TBIN)/test_boot: $(OBJ)/phone-verifier/boot.o $(OBJ)/phone-verifier/env.o \

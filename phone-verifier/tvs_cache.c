@@ -279,11 +279,42 @@ parse_line(struct pv_tvs_cache *c, char *s, uint64_t now)
 }
 
 enum ctl_err
+pv_tvs_cache_parse(struct pv_tvs_cache *c, const uint8_t *p, size_t n, const char *where,
+                   uint64_t now, struct ctl_diag *d)
+{
+	char *text, *line, *save = NULL;
+	size_t lineno = 1;
+	enum ctl_err r = CTL_OK;
+
+	if ((text = malloc(n + 1)) == NULL)
+		return CTL_E_NOMEM;
+	if (n > 0)
+		memcpy(text, p, n);
+	text[n] = '\0';
+	if (memchr(text, '\0', n) != NULL ||
+	    (line = strtok_r(text, "\n", &save)) == NULL || strcmp(line, CACHE_MAGIC) != 0) {
+		r = fail_at(d, CTL_E_INVAL, where, 1, "not a tvs-cache file (first line \""
+		            CACHE_MAGIC "\" expected)");
+	} else {
+		while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+			lineno++;
+			if ((r = parse_line(c, line, now)) != CTL_OK) {
+				r = fail_at(d, r, where, lineno, r == CTL_E_NOMEM ? "out of memory" :
+				            "damaged entry (EXPIRY ROLES SERIAL ISSUER CERT in hex expected)");
+				break;
+			}
+		}
+	}
+	free(text);
+	return r;
+}
+
+enum ctl_err
 pv_tvs_cache_load(struct pv_tvs_cache *c, const char *dir, uint64_t now, struct ctl_diag *d)
 {
-	char path[4096], *text, *line, *save = NULL;
+	char path[4096];
 	uint8_t *p = NULL;
-	size_t n = 0, lineno = 1;
+	size_t n = 0;
 	struct stat st;
 	enum ctl_err r;
 
@@ -293,29 +324,8 @@ pv_tvs_cache_load(struct pv_tvs_cache *c, const char *dir, uint64_t now, struct 
 		return CTL_OK;
 	if ((r = ctl_read_file(path, CACHE_MAX_FILE, &p, &n, d)) != CTL_OK)
 		return r;
-	if ((text = malloc(n + 1)) == NULL) {
-		free(p);
-		return CTL_E_NOMEM;
-	}
-	memcpy(text, p, n);
-	text[n] = '\0';
+	r = pv_tvs_cache_parse(c, p, n, path, now, d);
 	free(p);
-	r = CTL_OK;
-	if (memchr(text, '\0', n) != NULL ||
-	    (line = strtok_r(text, "\n", &save)) == NULL || strcmp(line, CACHE_MAGIC) != 0) {
-		r = fail_at(d, CTL_E_INVAL, path, 1, "not a tvs-cache file (first line \""
-		            CACHE_MAGIC "\" expected)");
-	} else {
-		while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
-			lineno++;
-			if ((r = parse_line(c, line, now)) != CTL_OK) {
-				r = fail_at(d, r, path, lineno, r == CTL_E_NOMEM ? "out of memory" :
-				            "damaged entry (EXPIRY ROLES SERIAL ISSUER CERT in hex expected)");
-				break;
-			}
-		}
-	}
-	free(text);
 	return r;
 }
 
@@ -336,12 +346,11 @@ put_hex(struct ctl_wr *wr, const void *p, size_t n, int first)
 }
 
 enum ctl_err
-pv_tvs_cache_save(const struct pv_tvs_cache *c, const char *dir, uint64_t now, struct ctl_diag *d)
+pv_tvs_cache_format(const struct pv_tvs_cache *c, uint64_t now, uint8_t **out, size_t *len)
 {
 	struct ctl_wr wr;
 	char num[32];
-	uint8_t *buf;
-	size_t i, len;
+	size_t i;
 	enum ctl_err r;
 
 	ctl_wr_init(&wr, CACHE_MAX_FILE);
@@ -361,9 +370,21 @@ pv_tvs_cache_save(const struct pv_tvs_cache *c, const char *dir, uint64_t now, s
 	}
 	if (r != CTL_OK) {
 		ctl_wr_cleanup(&wr);
-		return fail_at(d, r, dir, 0, "cannot build the tvs-cache file");
+		return r;
 	}
-	buf = ctl_wr_take(&wr, &len);
+	*out = ctl_wr_take(&wr, len);
+	return *out != NULL ? CTL_OK : CTL_E_NOMEM;
+}
+
+enum ctl_err
+pv_tvs_cache_save(const struct pv_tvs_cache *c, const char *dir, uint64_t now, struct ctl_diag *d)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	enum ctl_err r;
+
+	if ((r = pv_tvs_cache_format(c, now, &buf, &len)) != CTL_OK)
+		return fail_at(d, r, dir, 0, "cannot build the tvs-cache file");
 	r = pv_state_write(dir, PV_TVS_CACHE_NAME, buf, len, d);
 	free(buf);
 	return r;

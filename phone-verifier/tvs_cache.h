@@ -32,6 +32,12 @@ size_t pv_tvs_cache_count(const struct pv_tvs_cache *c);
  */
 CTL_MUST_USE enum ctl_err pv_tvs_cache_load(struct pv_tvs_cache *c, const char *dir, uint64_t now,
                                             struct ctl_diag *d);
+/* The same from n bytes of text (where names them in d); for the loader and the fuzz target. */
+CTL_MUST_USE enum ctl_err pv_tvs_cache_parse(struct pv_tvs_cache *c, const uint8_t *p, size_t n,
+                                             const char *where, uint64_t now, struct ctl_diag *d);
+/* The file's text for the entries still valid at now; *out: free(). */
+CTL_MUST_USE enum ctl_err pv_tvs_cache_format(const struct pv_tvs_cache *c, uint64_t now,
+                                              uint8_t **out, size_t *len);
 /* Writes the entries still valid at now to DIR/tvs-cache, atomically. */
 CTL_MUST_USE enum ctl_err pv_tvs_cache_save(const struct pv_tvs_cache *c, const char *dir, uint64_t now,
                                             struct ctl_diag *d);
