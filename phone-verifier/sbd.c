@@ -34,6 +34,11 @@ pv_sbd_opt(struct pv_sbd_opts *o, int c, const char *arg)
 
 	switch (c) {
 	case PV_O_TVS:
+		if (!pv_tvs_server_valid(arg)) {
+			pv_fail(PV_EXIT_USAGE, "--tvs takes HOST, HOST:PORT or [IPV6]:PORT, not '%s'",
+			        arg);
+			return -1;
+		}
 		if (o->ntvs == PV_SBD_MAX_TVS) {
 			pv_fail(PV_EXIT_USAGE, "--tvs: at most %d servers", PV_SBD_MAX_TVS);
 			return -1;

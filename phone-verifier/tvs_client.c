@@ -142,6 +142,14 @@ target_parse(const char *spec, struct target *t)
 	return 0;
 }
 
+int
+pv_tvs_server_valid(const char *spec)
+{
+	struct target t;
+
+	return target_parse(spec, &t) == 0;
+}
+
 /* The servers to try: configured, else the held ITL's TVS records (address, else name). */
 static size_t
 targets(const struct pv_tvs_client *c, const struct pv_trust *held, struct target *out, size_t cap,

@@ -182,6 +182,11 @@ expect_grep "model: device name CP-7975" "device CP-7975-SEP$MAC" "$T_TMP/honest
 expect_exit "model: 4 digits only" 2 "$PV" boot --mac "$MAC" --tftp "127.0.0.1:$TPORT" --model 88
 expect_exit "console: 79xx or 88xx only" 2 "$PV" boot --mac "$MAC" --tftp "127.0.0.1:$TPORT" \
 	--console 99xx
+for bad in 127.0.0.1:0 127.0.0.1:65536 127.0.0.1: "[::1" "[::1]x" ":2445"; do
+	expect_exit "--tvs '$bad' is a usage error" 2 "$PV" boot --mac "$MAC" --tftp "127.0.0.1:$TPORT" \
+		--tvs "$bad"
+	expect_grep "... named" "--tvs takes HOST, HOST:PORT or [IPV6]:PORT, not '$bad'" "$T_TMP/last.err"
+done
 # The real ctl-tvsd (tftp-server/ctl-tvsd) with tvs1's key: vouching for ccm2
 # (roles SAST and TFTP, as a CUCM TVS answered), then a store without it.
 # tvsd NAME CERT-LINE...: ctl-tvsd on 127.0.0.1 port 0 (port in TVSD_PORT).
