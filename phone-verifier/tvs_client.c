@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,12 @@ pv_tvs_client_new(const struct pv_tvs_client_cfg *cfg, struct pv_tvs_client **ou
 	size_t i;
 
 	*out = NULL;
+	/* A server may reset the connection under a write: let the write fail
+	 * with EPIPE (the server is skipped) instead of SIGPIPE ending the run. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		snprintf(why, cap, "cannot ignore SIGPIPE");
+		return CTL_E_IO;
+	}
 	if (cfg->nservers > PV_TVS_MAX_SERVERS) {
 		snprintf(why, cap, "at most %d TVS servers", PV_TVS_MAX_SERVERS);
 		return CTL_E_TOO_LARGE;

@@ -49,7 +49,11 @@ struct pv_tvs_client;
 /* Whether spec is a server the client can use: "HOST", "HOST:PORT" or "[IPV6]:PORT" (port 1..65535). */
 int pv_tvs_server_valid(const char *spec);
 
-/* Copies cfg; the TLS context is made once. why (cap) says what failed. */
+/*
+ * Copies cfg; the TLS context is made once. Ignores SIGPIPE for the
+ * process (a server that resets the connection fails its write, it does not
+ * end the run). why (cap) says what failed.
+ */
 CTL_MUST_USE enum ctl_err pv_tvs_client_new(const struct pv_tvs_client_cfg *cfg,
                                             struct pv_tvs_client **out, char *why, size_t cap);
 void pv_tvs_client_free(struct pv_tvs_client *c);

@@ -60,6 +60,7 @@ tvs stall stall tvs1
 tvs liar answer tvs1 ccm1 0,3
 tvs unknown unknown tvs1
 tvs tvsrole answer tvs1 ccm2 21
+tvs reset close tvs1
 DEAD=$(free_port)
 
 # phone CASE EXIT ARGS...: a copy of the held phone boots with ARGS; output in CASE.out.
@@ -119,6 +120,13 @@ expect_grep "stall: the server got the QUERY" "stalling" "$T_TMP/stall.log"
 phone stall-then-honest 0 --tvs "127.0.0.1:$TVPORT_stall" --tvs "127.0.0.1:$TVPORT_honest" \
 	--tvs-timeout 500
 took_new stall-then-honest
+
+# A server that resets the connection after the handshake: the phone lives on, asks the next.
+phone reset-then-honest 0 --tvs "127.0.0.1:$TVPORT_reset" --tvs "127.0.0.1:$TVPORT_honest"
+took_new reset-then-honest
+expect_grep "reset: the server reset the connection" "resetting" "$T_TMP/reset.log"
+expect_grep "reset-then-honest: the failure is named" "TVS server 127.0.0.1:$TVPORT_reset failed" \
+	"$T_TMP/reset-then-honest.out"
 
 # Lying, unknown, wrong roles: answers that must not be believed.
 phone liar 1 --tvs "127.0.0.1:$TVPORT_liar"

@@ -7,7 +7,8 @@ MODE says.
   fake-tvsd.py PORTFILE LOG MODE TLS_CERT TLS_KEY CA [ANSWER_CERT ROLES TTL] LIFETIME
 
 MODE: answer (status 0 + ANSWER_CERT (PEM) + ROLES (comma list) + TTL),
-unknown (status 1 alone), stall (TLS up, the request read, no reply ever).
+unknown (status 1 alone), stall (TLS up, the request read, no reply ever),
+close (TLS up, then the connection reset at once, nothing read).
 The port goes to PORTFILE; LOG gets one line per event: "client CN", "device
 NAME", "subject ...", "issuer ...", "serial HEX", "replied MODE". CA verifies
 an optional client certificate. The server exits after LIFETIME seconds.
@@ -49,6 +50,12 @@ def element(tag, value):
 
 def serve(conn, args, log):
     mode = args["mode"]
+    if mode == "close":
+        # A reset, not a polite close: the phone's next write meets a dead socket.
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        log("resetting")
+        conn.close()
+        return
     try:
         peer = conn.getpeercert()
         if peer:
