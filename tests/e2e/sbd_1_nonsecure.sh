@@ -67,4 +67,4 @@ if wait_for 5 test ! -e "$R/SEP$MAC.cnf.xml.sgn"; then ok "the .sgn goes when th
 expect_exit "a second fresh phone boots" 0 boot_mac 001122334456 "$T_TMP/phone2" 1
 expect_grep "... it asks for its own ITLSEP<MAC>.tlv" "ITLSEP001122334456.tlv" "$T_TMP/last.out"
 expect_stored "... and stores the node's ITL" "$T_TMP/phone2" 1
-finish
+sbd_finish

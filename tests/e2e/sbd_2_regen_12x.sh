@@ -62,4 +62,4 @@ expect_exit "phone 3 boots from node 1 after node 2's change: nothing to update 
 	boot_mac 001122334457 "$T_TMP/p3" 1
 expect_grep "... it takes node 1's ITL (signed by the same ITLRecovery)" "Trust List Updated" "$T_TMP/last.out"
 expect_stored "... and stores it" "$T_TMP/p3" 1
-finish
+sbd_finish

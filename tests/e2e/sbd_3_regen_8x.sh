@@ -72,4 +72,4 @@ TVS_PORT=$(dead_port)
 expect_exit "phone 1 takes it, even with no TVS" 0 boot "$T_TMP/p1" 1
 check "... byte for byte" cmp "$T_TMP/p1/SEP$MAC.cnf.xml" "$R/SEP$MAC.cnf.xml"
 TVS_PORT=""
-finish
+sbd_finish

@@ -77,4 +77,4 @@ expect_exit "phone A takes the node's ITL (exit 0)" 0 boot "$A" 1 --console 88xx
 expect_stored "... and stores it (md5)" "$A" 1
 check "... and takes the changed config at last" cmp "$A/SEP$MAC.cnf.xml" "$R/SEP$MAC.cnf.xml"
 expect_exit "phone A's next boot: unchanged (exit 0)" 0 boot "$A" 1
-finish
+sbd_finish

@@ -92,4 +92,4 @@ for p in 1 2 3; do
 	expect_stored "... and its ITL" "$T_TMP/p$p" 1
 done
 fleet_boots "after update" "Trust List Updated"
-finish
+sbd_finish

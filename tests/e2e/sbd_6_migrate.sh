@@ -52,4 +52,4 @@ expect_grep "... console: hashes match" "Hashes match... authentication successf
 expect_grep "... Trust List Updated" "Trust List Updated" "$T_TMP/moved.txt"
 expect_stored "... stores B's ITL" "$T_TMP/p2" B
 TVS_PORT=""
-finish
+sbd_finish

@@ -84,4 +84,4 @@ expect_exit "phone 3 with --encrypted: not found, falls back to the signed confi
 	boot_mac 001122334457 "$T_TMP/p3" 1 --encrypted --phone-cert "$PKI/phone3.pem" --phone-key "$PKI/phone3.key"
 expect_grep "... it asked for the .enc.sgn first" "SEP001122334457.cnf.xml.enc.sgn" "$T_TMP/last.out"
 check "... and stores the plain file" cmp "$T_TMP/p3/SEP001122334457.cnf.xml" "$R/SEP001122334457.cnf.xml"
-finish
+sbd_finish
