@@ -47,7 +47,7 @@ cp "$T_TMP/itl-new.tlv" "$T_TMP/root/ITLFile.tlv"
 tvs() {
 	_n=$1 _mode=$2 _tls=$3
 	shift 3
-	if [ "$_mode" = answer ]; then set -- "$PKI/$1.pem" "$2" 86400; else set --; fi
+	case $_mode in answer|session) set -- "$PKI/$1.pem" "$2" 86400 ;; *) set -- ;; esac
 	python3 "$FAKE" "$T_TMP/$_n.port" "$T_TMP/$_n.log" "$_mode" "$PKI/$_tls.pem" \
 		"$PKI/$_tls.key" "$PKI/ca.pem" "$@" 900 &
 	T_PIDS="$T_PIDS $!"
@@ -61,6 +61,9 @@ tvs liar answer tvs1 ccm1 0,3
 tvs unknown unknown tvs1
 tvs tvsrole answer tvs1 ccm2 21
 tvs reset close tvs1
+tvs garbage garbage tvs1
+tvs session session tvs1 ccm2 0,3
+tvs short short tvs1
 DEAD=$(free_port)
 
 # phone CASE EXIT ARGS...: a copy of the held phone boots with ARGS; output in CASE.out.
@@ -127,6 +130,15 @@ took_new reset-then-honest
 expect_grep "reset: the server reset the connection" "resetting" "$T_TMP/reset.log"
 expect_grep "reset-then-honest: the failure is named" "TVS server 127.0.0.1:$TVPORT_reset failed" \
 	"$T_TMP/reset-then-honest.out"
+
+# Replies that are not answers: another protocol, another session, a cut payload.
+for m in garbage session short; do
+	phone "$m" 1 --tvs "127.0.0.1:$(eval echo "\$TVPORT_$m")" --tvs-timeout 1000
+	kept_old "$m"
+done
+expect_grep "garbage: a bad header" "bad reply header" "$T_TMP/garbage.out"
+expect_grep "session: another session refused" "not a QUERY reply to session 1001" "$T_TMP/session.out"
+expect_grep "short: a cut reply" "reply cut short: 500 payload bytes announced" "$T_TMP/short.out"
 
 # Lying, unknown, wrong roles: answers that must not be believed.
 phone liar 1 --tvs "127.0.0.1:$TVPORT_liar"

@@ -8,7 +8,9 @@ MODE says.
 
 MODE: answer (status 0 + ANSWER_CERT (PEM) + ROLES (comma list) + TTL),
 unknown (status 1 alone), stall (TLS up, the request read, no reply ever),
-close (TLS up, then the connection reset at once, nothing read).
+close (TLS up, then the connection reset at once, nothing read), garbage
+(a reply with protocol id 0), session (a valid answer for another session
+id), short (a header announcing more payload than is sent, then silence).
 The port goes to PORTFILE; LOG gets one line per event: "client CN", "device
 NAME", "subject ...", "issuer ...", "serial HEX", "replied MODE". CA verifies
 an optional client certificate. The server exits after LIFETIME seconds.
@@ -76,6 +78,17 @@ def serve(conn, args, log):
             log("stalling")
             time.sleep(args["lifetime"])
             return
+        if mode == "garbage":
+            conn.sendall(b"\x00" * 10 + b"junk")
+            log("replied garbage")
+            return
+        if mode == "short":
+            conn.sendall(struct.pack(">BBBBIH", 0x57, 1, 4, 0, session, 500) + element(7, b"\x00"))
+            log("replied short")
+            time.sleep(args["lifetime"])
+            return
+        if mode == "session":
+            session += 1
         if mode == "unknown":
             body = element(7, b"\x01")
         else:
@@ -97,7 +110,7 @@ def main():
     a = sys.argv[1:]
     portfile, logpath, mode, cert, key, ca = a[:6]
     args = {"mode": mode, "lifetime": int(a[-1])}
-    if mode == "answer":
+    if mode in ("answer", "session"):
         args["answer"] = pem_to_der(a[6])
         args["roles"] = a[7]
         args["ttl"] = int(a[8])
