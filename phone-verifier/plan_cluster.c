@@ -188,8 +188,6 @@ finish(struct plan_node *n, const struct conf *cf, const char *conf, char *why, 
 	load_key(&n->ccm, cf->ccm[0] ? cf->ccm_key : cf->tls_key);
 	load_key(&n->rec, cf->rec_key);
 	n->mixed = read_mode(cf);
-	if (n->host[0] == '\0')
-		snprintf(n->host, sizeof(n->host), "node%zu", (size_t)0);
 	return 0;
 }
 
@@ -231,7 +229,8 @@ plan_cluster_add(struct plan_cluster *c, const char *conf, char *why, size_t cap
 	fclose(f);
 	if (rc == 0)
 		rc = finish(n, &cf, conf, why, cap);
-	if (rc == 0 && strcmp(n->host, "node0") == 0)
+	/* A node without a hostname is named by its position, as --change NODE may be. */
+	if (rc == 0 && n->host[0] == '\0')
 		snprintf(n->host, sizeof(n->host), "node%zu", c->n + 1);
 	if (rc != 0) {
 		struct plan_cluster one;
