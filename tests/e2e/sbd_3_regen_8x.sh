@@ -46,8 +46,8 @@ check "... the old ITL is kept" test "$(md5 "$T_TMP/p2/ITLFile.tlv")" = "$OLD"
 TVS_PORT=""
 
 # The phone asks TVS and takes the new ITL (SIGHUP is asynchronous: retried
-# for 5 s at most while ctl-tvsd reloads).
-if wait_for 5 boot "$T_TMP/p1" 1 --console 88xx; then ok "phone 1 takes the new ITL through TVS (exit 0)"; else
+# for 10 s at most while ctl-tvsd reloads).
+if wait_for 10 boot "$T_TMP/p1" 1 --console 88xx; then ok "phone 1 takes the new ITL through TVS (exit 0)"; else
 	not_ok "phone 1 refused the new ITL"; fi
 boot_mac 001122334456 "$T_TMP/p2" 1 --console 88xx > "$T_TMP/p2.txt" 2>&1
 P2=$?

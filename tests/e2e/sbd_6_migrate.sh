@@ -39,8 +39,8 @@ expect_eq "... A's ITL is kept" "$(md5 "$S/ITLFile.tlv")" "$A_ITL"
 # --- the administrator of A adds B's ITLRecovery and CallManager to A's TVS
 cp "$PKI/itlrecoveryB.pem" "$PKI/ccmB.pem" "$T_TMP/import/"
 hup 1 tvsd
-# SIGHUP is asynchronous: retried for 5 s at most while ctl-tvsd reloads.
-if wait_for 5 boot "$S" B; then ok "the phone now takes B's ITL through A's TVS (exit 0)"; else
+# SIGHUP is asynchronous: retried for 10 s at most while ctl-tvsd reloads.
+if wait_for 10 boot "$S" B; then ok "the phone now takes B's ITL through A's TVS (exit 0)"; else
 	not_ok "the phone still refuses B's ITL"; boot "$S" B --console 88xx 2>&1 | sed 's/^/#   /' | tail -12; fi
 expect_stored "... it stores B's ITL (md5)" "$S" B
 check "... and B's signed config" cmp "$S/SEP$MAC.cnf.xml" "$T_TMP/nB/tftp/SEP$MAC.cnf.xml"

@@ -60,11 +60,11 @@ expect_eq "every phone stores its own config, verified" "$(comm -12 "$T_TMP/stor
 SECRET='<device><name>SEP001122334455</name><sipProfile><phoneLabel>enc-marker-7c1f</phoneLabel></sipProfile></device>'
 printf '%s\n' "$SECRET" > "$R/.enc.tmp"
 mv "$R/.enc.tmp" "$R/SEP001122334455.cnf.xml"
-if wait_for 5 test -s "$R/SEP001122334455.cnf.xml.enc.sgn"; then ok "the node writes SEP001122334455.cnf.xml.enc.sgn"; else
-	not_ok "no .enc.sgn after 5 s"; fi
+if wait_for 10 test -s "$R/SEP001122334455.cnf.xml.enc.sgn"; then ok "the node writes SEP001122334455.cnf.xml.enc.sgn"; else
+	not_ok "no .enc.sgn after 10 s"; fi
 if grep -q "enc-marker-7c1f" "$R/SEP001122334455.cnf.xml.enc.sgn" 2>/dev/null; then
 	not_ok "the plain text is not in the .enc.sgn"; else ok "the plain text is not in the .enc.sgn"; fi
-wait_for 5 test -s "$R/SEP001122334455.cnf.xml.sgn" || true
+wait_for 10 test -s "$R/SEP001122334455.cnf.xml.sgn" || true
 if grep -q "enc-marker-7c1f" "$R/SEP001122334455.cnf.xml.sgn" 2>/dev/null; then
 	not_ok "... nor in its companion .sgn"; else ok "... nor in its companion .sgn"; fi
 expect_exit "phone 1 boots with --encrypted and its key (exit 0)" 0 boot "$T_TMP/p1" 1 --encrypted \
