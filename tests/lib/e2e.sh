@@ -114,9 +114,10 @@ wait_for() {
 	return 1
 }
 
-# Makes the test PKI once per build tree.
+# Makes the test PKI once per build tree (.done-sbd: a tree made before the
+# Security By Default certificates gets them added).
 need_pki() {
-	[ -f "$PKI/.done" ] || "$TOP/fixtures/make-pki" "$PKI" >/dev/null || {
+	[ -f "$PKI/.done" ] && [ -f "$PKI/.done-sbd" ] || "$TOP/fixtures/make-pki" "$PKI" >/dev/null || {
 		echo "Bail out! fixtures/make-pki failed"; exit 1; }
 }
 
