@@ -247,8 +247,9 @@ pv_trust_itl_is_reset(const struct pv_tl *itl)
 	for (i = 0; i < ctl_file_nrecords(itl->f); i++) {
 		const struct ctl_record *r = ctl_file_record(itl->f, i);
 
-		if (r->has_role && (r->role == CTL_ROLE_TFTP || r->role == CTL_ROLE_CCM_TFTP ||
-		                    r->role == CTL_ROLE_TVS))
+		/* A record without a certificate (the rollback ITL's) vouches for nothing. */
+		if (r->has_role && r->cert.len > 0 && (r->role == CTL_ROLE_TFTP ||
+		    r->role == CTL_ROLE_CCM_TFTP || r->role == CTL_ROLE_TVS))
 			return 0;
 	}
 	return 1;
@@ -506,7 +507,8 @@ pv_trust_has_tftp(const struct pv_trust *held)
 		for (k = 0; l[i] != NULL && k < ctl_file_nrecords(l[i]->f); k++) {
 			const struct ctl_record *r = ctl_file_record(l[i]->f, k);
 
-			if (r->has_role && (r->role == CTL_ROLE_TFTP || r->role == CTL_ROLE_CCM_TFTP))
+			if (r->has_role && r->cert.len > 0 &&
+			    (r->role == CTL_ROLE_TFTP || r->role == CTL_ROLE_CCM_TFTP))
 				return 1;
 		}
 	return 0;

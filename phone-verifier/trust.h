@@ -202,10 +202,15 @@ void pv_decision_init(struct pv_decision *d);
 enum pv_verdict pv_decision_set(struct pv_decision *d, enum pv_verdict v, enum ctl_err e,
                                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Whether itl is a reset ITL: no TFTP, CCM+TFTP or TVS record (doc/sbd.md). */
+/*
+ * Whether itl is a reset ITL: no TFTP, CCM+TFTP or TVS record with a
+ * certificate (doc/sbd.md): what `itl-reset` serves, and the rollback ITL,
+ * whose TFTP and TVS records carry none.
+ */
 int pv_trust_itl_is_reset(const struct pv_tl *itl);
 
-/* Whether held lists a certificate that can sign configuration files (TFTP, CCM+TFTP). */
+/* Whether held lists a certificate that can sign configuration files (TFTP, CCM+TFTP; a record
+ * without a certificate, as in a rollback ITL or a non-secure CTL, is none). */
 int pv_trust_has_tftp(const struct pv_trust *held);
 
 /* ---- state directory ---------------------------------------------------- */

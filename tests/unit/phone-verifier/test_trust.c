@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include <ctl/ctl.h>
+#include <ctl/sbd.h>
 
 #include "trust.h"
 #include "testutil.h"
@@ -890,6 +891,56 @@ START_TEST(reset_itl_first_contact)
 }
 END_TEST
 
+/*
+ * The rollback ITL ("prepare cluster for rollback to pre-8.0"): its TFTP and
+ * TVS records carry no certificate, so it vouches for nothing: the phone
+ * takes the next ITL as on first contact and asks for no signed
+ * configuration (no TFTP certificate held).
+ */
+START_TEST(rollback_itl_first_contact)
+{
+	static const uint8_t ip[4] = { 127, 0, 0, 1 };
+	struct ctl_itl_spec spec;
+	struct ctl_sbd_cert tvs;
+	struct ctl_builder *b = NULL;
+	struct ctl_signer *sg = NULL;
+	struct ctl_diag d;
+	struct pv_trust t;
+	struct pv_decision dec;
+	X509 *ccm1 = NULL, *tvs1 = NULL;
+	uint8_t *rb = NULL, *nw;
+	size_t nrb = 0, nn;
+
+	ck_assert_int_eq(ctl_cert_load(tu_pki("ccm1.pem"), &ccm1, &d), CTL_OK);
+	ck_assert_int_eq(ctl_cert_load(tu_pki("tvs1.pem"), &tvs1, &d), CTL_OK);
+	memset(&spec, 0, sizeof(spec));
+	spec.layout = CTL_ITL_8X;
+	spec.callmanager = (struct ctl_sbd_cert){ ccm1, "cucm-pub.example.lab", ip };
+	tvs = (struct ctl_sbd_cert){ tvs1, "cucm-pub.example.lab", ip };
+	spec.tvs = &tvs;
+	spec.ntvs = 1;
+	spec.rollback = 1;
+	ck_assert_int_eq(ctl_itl_builder(&spec, &b, &d), CTL_OK);
+	ck_assert_int_eq(ctl_signer_new_pem(tu_pki("ccm1.key"), tu_pki("ccm1.pem"), &sg, &d), CTL_OK);
+	ck_assert_int_eq(ctl_builder_sign(b, sg, &rb, &nrb, &d), CTL_OK);
+	nw = build(CTL_KIND_ITL, "ccm2", itl8x_ccm2, 3, 2000, &nn);
+
+	pv_trust_init(&t);
+	pv_trust_set(&t, CTL_KIND_ITL, tl_of(rb, nrb));
+	ck_assert_int_eq(pv_trust_itl_is_reset(t.itl), 1);
+	ck_assert_int_eq(pv_trust_has_tftp(&t), 0);
+	ck_assert_int_eq(pv_trust_decide(&t, CTL_KIND_ITL, nw, nn, NULL, NULL, &dec, NULL), PV_V_TOFU);
+	ck_assert_int_eq(dec.reset_itl, 1);
+	pv_trust_cleanup(&t);
+	ctl_signer_free(sg);
+	ctl_builder_free(b);
+	X509_free(ccm1);
+	X509_free(tvs1);
+	free(rb);
+	free(nw);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -918,6 +969,7 @@ make_suite(void)
 	tcase_add_test(ok, ctl_vouched_by_tvs);
 	tcase_add_test(ok, sgn_vouched_by_tvs);
 	tcase_add_test(ok, reset_itl_first_contact);
+	tcase_add_test(ok, rollback_itl_first_contact);
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, refused);
 	suite_add_tcase(s, state);
