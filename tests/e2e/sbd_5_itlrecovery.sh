@@ -9,7 +9,9 @@
 # SAST the phones hold) listing the new ITLRecovery; the phones take it and
 # then the new ITL; `update --tokenless` signs with the new ITLRecovery
 # again, and every phone takes it. No phone has a TVS to ask throughout:
-# the CTL alone carries them over.
+# the CTL alone carries them over. On a non-secure node the same change is
+# recovered by `itl-reset localkey` (12.x: signed by CallManager), a boot,
+# `itl-reset done`, a boot.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/sbd_env.inc"
 need_sbd
@@ -92,4 +94,30 @@ for p in 1 2 3; do
 	expect_stored "... and its ITL" "$T_TMP/p$p" 1
 done
 fleet_boots "after update" "Trust List Updated"
+
+# --- the same change on a non-secure cluster (node 3, alone): CUCM's procedure
+# is `utils itl reset localkey` (12.x: the reset ITL signed by CallManager, a
+# SAST of the held ITL), reset the phones, restart TFTP, reset them again.
+sbd_node 3 ccm1 tvs1 itlrecovery
+P4=$T_TMP/p4
+expect_exit "non-secure: phone 4, first contact" 0 boot "$P4" 3
+I3=$(itl_now 3)
+regen 3 rec
+hup 3 prov
+if wait_for 10 itl_not 3 "$I3"; then ok "non-secure: the node signs its ITL with the new ITLRecovery"; else
+	not_ok "non-secure: the ITL is unchanged 10 s after SIGHUP"; fi
+expect_exit "... phone 4 (no TVS) refuses it (exit 1)" 1 boot "$P4" 3
+expect_eq "... and keeps its ITL" "$(md5 "$P4/ITLFile.tlv")" "$I3"
+expect_exit "ctl-client itl-reset localkey" 0 "$CC" itl-reset localkey --server "127.0.0.1:$PPORT_3" $AUTH
+expect_grep "... The reset ITL file was generated successfully" "The reset ITL file was generated successfully" "$T_TMP/last.out"
+expect_signer "... the 12.x reset ITL is signed by CallManager" "$T_TMP/n3/tftp/ITLFile.tlv" cucm-pub.example.lab
+expect_exit "phone 4 takes the reset ITL (exit 0)" 0 boot "$P4" 3
+expect_stored "... and stores it" "$P4" 3
+R3=$(itl_now 3)
+expect_exit "ctl-client itl-reset done" 0 "$CC" itl-reset done --server "127.0.0.1:$PPORT_3" $AUTH
+if wait_for 10 itl_not 3 "$R3"; then ok "the node serves its own ITL again"; else not_ok "the node still serves the reset ITL"; fi
+expect_signer "... signed by the new ITLRecovery" "$T_TMP/n3/tftp/ITLFile.tlv" ITLRECOVERY_cucm-pub.example.lab
+expect_grep "... (its serial)" "$(ser "$T_TMP/n3/rec.pem")" "$T_TMP/show.txt"
+expect_exit "phone 4 takes it as on first contact (exit 0)" 0 boot "$P4" 3
+expect_stored "... and stores it" "$P4" 3
 sbd_finish
