@@ -712,13 +712,14 @@ pv_state_store(const char *dir, enum ctl_kind kind, const struct pv_tl *tl, stru
 enum ctl_err
 pv_state_erase(const char *dir, unsigned *removed, struct ctl_diag *d)
 {
-	static const char *const names[] = { PV_CTL_NAME, PV_ITL_NAME };
+	/* The TVS answers go too: an erased phone starts as a new one. */
+	static const char *const names[] = { PV_CTL_NAME, PV_ITL_NAME, PV_TVS_CACHE_NAME };
 	char path[4096];
 	enum ctl_err r;
 	size_t i;
 
 	*removed = 0;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		if ((r = join(path, sizeof(path), dir, names[i], d)) != CTL_OK)
 			return r;
 		if (unlink(path) == 0)

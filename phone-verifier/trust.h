@@ -218,6 +218,8 @@ int pv_trust_has_tftp(const struct pv_trust *held);
 /* Canonical names the phone stores its lists under (section 11). */
 #define PV_CTL_NAME "CTLFile.tlv"
 #define PV_ITL_NAME "ITLFile.tlv"
+/* The phone's TVS answers (tvs_cache.h). */
+#define PV_TVS_CACHE_NAME "tvs-cache"
 
 /*
  * Loads DIR/CTLFile.tlv and DIR/ITLFile.tlv into t (initialised by the
@@ -232,7 +234,7 @@ CTL_MUST_USE enum ctl_err pv_state_store(const char *dir, enum ctl_kind kind, co
 /* Writes any bytes atomically as DIR/name, creating DIR if needed. */
 CTL_MUST_USE enum ctl_err pv_state_write(const char *dir, const char *name, const uint8_t *p, size_t n,
                             struct ctl_diag *d);
-/* Removes DIR/CTLFile.tlv and DIR/ITLFile.tlv; *removed counts the files that existed. */
+/* Removes DIR/CTLFile.tlv, DIR/ITLFile.tlv and DIR/tvs-cache; *removed counts the files that existed. */
 CTL_MUST_USE enum ctl_err pv_state_erase(const char *dir, unsigned *removed, struct ctl_diag *d);
 
 /* ---- comparison ----------------------------------------------------------- */

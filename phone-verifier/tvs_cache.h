@@ -16,7 +16,6 @@
 
 #include "trust.h"
 
-#define PV_TVS_CACHE_NAME "tvs-cache"
 #define PV_TVS_CACHE_MAX 256   /* entries; the oldest expiry goes first when full */
 
 struct pv_tvs_cache;

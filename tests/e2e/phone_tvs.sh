@@ -103,6 +103,10 @@ expect_grep "honest: TVS saw a QUERY" "command 3 session 1001" "$T_TMP/honest.lo
 SERIAL=$(openssl x509 -in "$PKI/ccm2.pem" -noout -serial | sed 's/.*=//' | tr 'A-F' 'a-f')
 expect_grep "honest: TVS saw ccm2's serial" "serial $SERIAL" "$T_TMP/honest.log"
 check "honest: the answer is cached" test -s "$T_TMP/honest/tvs-cache"
+cp -r "$T_TMP/honest" "$T_TMP/erased"
+check "erase: exits 0" "$PV" erase --state "$T_TMP/erased"
+check "erase: the TVS cache goes with the lists" test ! -e "$T_TMP/erased/tvs-cache" \
+	-a ! -e "$T_TMP/erased/ITLFile.tlv"
 
 # A wrong TLS certificate: refused, no QUERY sent; then the next server is asked.
 phone rogue 1 --tvs "127.0.0.1:$TVPORT_rogue"
