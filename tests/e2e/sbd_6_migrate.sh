@@ -7,7 +7,9 @@
 # ITLRecovery and CallManager certificates are added to A's ctl-tvsd (copied
 # into the folder its `cert = sast,tftp:PATH` line names, then SIGHUP, which
 # re-reads the store but not the configuration file), the same phone asks
-# A's TVS again, takes B's ITL, and B's signed config.
+# A's TVS again, takes B's ITL, and B's signed config. Then the same move
+# between two clusters in tokenless mixed mode: B's CTL refused, then taken
+# through the old cluster's TVS, B's ITL through it.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/sbd_env.inc"
 need_sbd
@@ -51,5 +53,32 @@ expect_grep "... console: the TVS query" "processing TVS Query Certificate reque
 expect_grep "... console: hashes match" "Hashes match... authentication successful" "$T_TMP/moved.txt"
 expect_grep "... Trust List Updated" "Trust List Updated" "$T_TMP/moved.txt"
 expect_stored "... stores B's ITL" "$T_TMP/p2" B
+TVS_PORT=""
+
+# --- between secure clusters: cluster C (node 2, alone) and B both in
+# tokenless mixed mode. The phone holds C's CTL and ITL; B's CTL is signed
+# by B's ITLRecovery, which C's TVS does not know: refused, C's CTL kept.
+# Once C's TVS holds B's ITLRecovery and CallManager, the phone takes B's CTL
+# through TVS, then B's ITL through that CTL.
+mkdir -p "$T_TMP/importC"
+sbd_node 2 ccm2 tvs2 itlrecovery --tvsd "cert = sast,tftp:$T_TMP/importC"
+for n in 2 B; do
+	expect_exit "tokenless mixed mode on cluster $n" 0 "$CC" mixed-mode --tokenless \
+		--server "127.0.0.1:$(node_var $n PPORT)" $AUTH --yes
+done
+P3=$T_TMP/p3
+TVS_PORT=$VPORT_2
+expect_exit "phone 3 boots in cluster C (first contact)" 0 boot_mac 001122334457 "$P3" 2
+expect_grep "... CTL and ITL installed" "CTL and ITL installed" "$T_TMP/last.out"
+C_CTL=$(md5 "$T_TMP/n2/tftp/CTLFile.tlv")
+expect_exit "moved to cluster B: B's CTL refused (exit 1)" 1 boot_mac 001122334457 "$P3" B --console 88xx
+expect_grep "... Trust List Update Failed" "Trust List Update Failed" "$T_TMP/last.out"
+expect_eq "... C's CTL kept" "$(md5 "$P3/CTLFile.tlv")" "$C_CTL"
+cp "$PKI/itlrecoveryB.pem" "$PKI/ccmB.pem" "$T_TMP/importC/"
+hup 2 tvsd
+if wait_for 10 boot_mac 001122334457 "$P3" B; then ok "phone 3 takes B's CTL and ITL through C's TVS (exit 0)"; else
+	not_ok "phone 3 still refuses B's files"; fi
+expect_eq "... stores B's CTL (md5)" "$(md5 "$P3/CTLFile.tlv")" "$(md5 "$T_TMP/nB/tftp/CTLFile.tlv")"
+expect_stored "... and B's ITL" "$P3" B
 TVS_PORT=""
 sbd_finish
