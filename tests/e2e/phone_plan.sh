@@ -11,6 +11,10 @@
 #   2. plan regen-callmanager+tvs:1 predicts every phone locks out, and for
 #      A's phones alone prints the safe order (TVS first); the change is
 #      made, TVS restarted, and again every outcome is the predicted one.
+# Then four new phones of cluster A move to cluster B: plan predicts they
+# all lock out and that adding B's certificates to A's TVS first avoids
+# it; the move as asked locks them out (as predicted), and after the safe
+# order's first step every phone takes B's ITL through A's TVS.
 # The classes compared: lockout = update-failed, verify-failed,
 # file-auth-fail, no-trust-list; tvs = taken with a TVS vouch; direct =
 # taken without.
@@ -41,11 +45,13 @@ plan_conf() {
 }
 plan_conf 1 "$T_TMP/node1.conf"
 
-# fleet PREFIX COUNT NODE OUTCOMES: that many phones boot from node NODE.
+# fleet PREFIX COUNT NODE OUTCOMES [TVS_NODE]: that many phones (state under
+# $ROOT) boot from node NODE, asking node TVS_NODE's TVS (default NODE).
+ROOT=$S
 fleet() {
 	"$PV" fleet --count "$2" --mac-prefix "$1" --concurrency 4 --no-progress \
-		--tftp "127.0.0.1:$(node_var "$3" TPORT)" --tvs "127.0.0.1:$(node_var "$3" VPORT)" \
-		--tvs-timeout 2000 --retries 3 --state-root "$S" --outcomes "$4"
+		--tftp "127.0.0.1:$(node_var "$3" TPORT)" --tvs "127.0.0.1:$(node_var "${5:-$3}" VPORT)" \
+		--tvs-timeout 2000 --retries 3 --state-root "$ROOT" --outcomes "$4"
 }
 
 # classes OUTCOMES...: "MAC class" lines (sorted) from fleet --outcomes files.
@@ -132,4 +138,25 @@ fleet 0B0B0B 4 1 "$T_TMP/out2-b.txt" > "$T_TMP/fleet2-b.txt" 2>&1
 compare "change 2: every phone's outcome is the predicted one (classes and MACs)" "$T_TMP/plan2.json" \
 	"$T_TMP/out2-a.txt" "$T_TMP/out2-b.txt"
 expect_grep "... A's phones show Trust List Update Failed" "update-failed" "$T_TMP/out2-a.txt"
+
+# --- a move: four new phones of cluster A go to cluster B
+ROOT=$T_TMP/phones-m
+plan_conf B "$T_TMP/nodeB.conf"
+expect_exit "4 new phones boot from node 1" 0 fleet 0C0C0C 4 1 "$T_TMP/boot-m.txt"
+expect_exit "plan move:nodeB.conf: lock-out predicted (exit 1)" 1 \
+	"$PV" plan --state-root "$ROOT" --cluster "$T_TMP/node1.conf" --change "move:$T_TMP/nodeB.conf" --json
+cp "$T_TMP/last.out" "$T_TMP/plan3.json"
+predicted "$T_TMP/plan3.json" > "$T_TMP/pred3.txt"
+expect_eq "... all 4 lock out" "$(count lockout "$T_TMP/pred3.txt")" 4
+expect_grep "... safe: B's certificates in A's TVS first" \
+	'"found":true,"steps":["add the other cluster' "$T_TMP/plan3.json"
+fleet 0C0C0C 4 B "$T_TMP/out3.txt" 1 > "$T_TMP/fleet3.txt" 2>&1
+compare "the move as asked: every phone's outcome is the predicted one" "$T_TMP/plan3.json" "$T_TMP/out3.txt"
+# The safe order: B's CallManager and ITLRecovery in A's TVS (restarted to read them), then the move.
+echo "cert = sast,ccm-tftp:$T_TMP/nB/ccm.pem" >> "$T_TMP/n1/tvsd.conf"
+echo "cert = sast,ccm-tftp:$T_TMP/nB/rec.pem" >> "$T_TMP/n1/tvsd.conf"
+restart_tvsd 1
+fleet 0C0C0C 4 B "$T_TMP/out4.txt" 1 > "$T_TMP/fleet4.txt" 2>&1
+classes "$T_TMP/out4.txt" > "$T_TMP/act4.txt"
+expect_eq "after the safe order's step: all 4 take B's ITL through TVS" "$(count tvs "$T_TMP/act4.txt")" 4
 finish
