@@ -107,10 +107,45 @@ cmp_phone(const void *a, const void *b)
 	return strcmp(((const struct plan_phone *)a)->mac, ((const struct plan_phone *)b)->mac);
 }
 
+static void
+free_phones(struct plan_phone *ph, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		pv_trust_cleanup(&ph[i].held);
+	free(ph);
+}
+
+/* Distinct lists of a state root: a fleet holds a handful, each loaded once per phone. */
+struct intern {
+	struct pv_tl *tl[64];
+	size_t n;
+};
+
+/* The shared copy of *slot's list (takes over the phone's reference). */
+static void
+intern(struct intern *in, struct pv_tl **slot)
+{
+	size_t i;
+
+	if (*slot == NULL)
+		return;
+	for (i = 0; i < in->n; i++)
+		if (strcmp(in->tl[i]->sums.sha256, (*slot)->sums.sha256) == 0) {
+			pv_tl_unref(*slot);
+			*slot = pv_tl_ref(in->tl[i]);
+			return;
+		}
+	if (in->n < sizeof(in->tl) / sizeof(in->tl[0]))
+		in->tl[in->n++] = pv_tl_ref(*slot);
+}
+
 /* Every SEP<MAC> folder under root with its lists; a damaged one is said and left out. */
 CTL_MUST_USE static int
 load_phones(const char *root, struct plan_phone **out, size_t *n)
 {
+	struct intern in = { { NULL }, 0 };
 	DIR *dir = opendir(root);
 	struct dirent *de;
 	struct plan_phone *ph = NULL;
@@ -130,7 +165,10 @@ load_phones(const char *root, struct plan_phone **out, size_t *n)
 
 			if (p2 == NULL) {
 				closedir(dir);
-				free(ph);
+				free_phones(ph, *n);
+				*n = 0;
+				while (in.n > 0)
+					pv_tl_unref(in.tl[--in.n]);
 				return pv_fail(PV_EXIT_INTERNAL, "out of memory");
 			}
 			ph = p2;
@@ -144,23 +182,17 @@ load_phones(const char *root, struct plan_phone **out, size_t *n)
 			pv_trust_cleanup(&ph[*n].held);
 			continue;
 		}
+		intern(&in, &ph[*n].held.ctl);
+		intern(&in, &ph[*n].held.itl);
 		(*n)++;
 	}
 	closedir(dir);
+	while (in.n > 0)
+		pv_tl_unref(in.tl[--in.n]);
 	if (*n > 0)
 		qsort(ph, *n, sizeof(*ph), cmp_phone);
 	*out = ph;
 	return PV_EXIT_OK;
-}
-
-static void
-free_phones(struct plan_phone *ph, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		pv_trust_cleanup(&ph[i].held);
-	free(ph);
 }
 
 /* ---- output -------------------------------------------------------------------- */

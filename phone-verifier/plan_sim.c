@@ -346,9 +346,12 @@ tl_step(struct plan_phone *ph, enum ctl_kind kind, const uint8_t *p, size_t n,
 	case PV_V_UNCHANGED:
 		return 1;
 	default:
+		/* The rule's reason, and what TVS said when it was asked. */
 		if (ph->why[0] == '\0')
-			snprintf(ph->why, sizeof(ph->why), "%s: %s", kind == CTL_KIND_CTL ? "CTL" : "ITL",
-			         d.reason);
+			snprintf(ph->why, sizeof(ph->why), "%s: %.400s%s%.200s%s",
+			         kind == CTL_KIND_CTL ? "CTL" : "ITL", d.reason,
+			         d.tvs.asked ? " (TVS: " : "", d.tvs.asked ? d.tvs.why : "",
+			         d.tvs.asked ? ")" : "");
 		return 0;
 	}
 }

@@ -176,6 +176,8 @@ START_TEST(regen_both_8x_lockout_tvs_first)
 	ck_assert_int_eq(r.locked_any, 1);
 	ck_assert_str_eq(ph[1].status, "update-failed");
 	ck_assert_ptr_nonnull(strstr(ph[1].why, "ITL"));
+	/* The new TVS presents a certificate the held ITL does not list. */
+	ck_assert_msg(strstr(ph[1].why, "TVS: no TVS server of the held ITL") != NULL, "%s", ph[1].why);
 	/* Cisco's order: TVS, the phones take the ITL listing it, then CallManager (through TVS). */
 	s = first_safe(&c, &ch, ph, 3);
 	ck_assert_int_eq(s, 0);
