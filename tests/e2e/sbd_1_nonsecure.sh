@@ -4,10 +4,11 @@
 # serves its own ITL (12.x layout: signed by ITLRecovery, CallManager as
 # TFTP, the node's TVS). A fresh phone finds no CTL (File Not Found, normal
 # in a non-secure cluster), trusts the ITL on first contact and stores the
-# node's bytes; the node signs SEP<MAC>.cnf.xml within a second and the
+# node's bytes; the node signs SEP<MAC>.cnf.xml when it appears and the
 # phone takes the signed config; a changed config is signed again and taken;
-# a tampered .sgn is refused (File Auth Fail) and the phone keeps its
-# config; a second phone boots through ITLSEP<MAC>.tlv too.
+# a tampered .sgn, or one signed by a key nobody trusts (TVS asked), is
+# refused (File Auth Fail) and the phone keeps its config; the .sgn goes
+# with the config; a second phone boots through ITLSEP<MAC>.tlv too.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/sbd_env.inc"
 need_sbd
@@ -58,6 +59,16 @@ expect_exit "tampered .sgn: File Auth Fail (exit 5)" 5 boot "$S" 1
 expect_grep "... with the status message" "File Auth Fail SEP$MAC.cnf.xml.sgn" "$T_TMP/last.out"
 check "... the phone keeps its config" cmp "$S/SEP$MAC.cnf.xml" "$T_TMP/kept.xml"
 expect_stored "... and its ITL" "$S" 1
+
+# --- a well-formed .sgn of another file, signed by a key the cluster does not
+# know (the rogue certificate): its signature verifies, its signer is trusted
+# by nothing held and TVS does not know it.
+printf '<device><loadInformation>evil</loadInformation></device>\n' > "$T_TMP/SEP$MAC.cnf.xml"
+"$CC" sign-file --cert "$PKI/rogue.pem" --key "$PKI/rogue.key" "$T_TMP/SEP$MAC.cnf.xml" >/dev/null
+cp "$T_TMP/SEP$MAC.cnf.xml.sgn" "$R/.bad.tmp" && mv "$R/.bad.tmp" "$R/SEP$MAC.cnf.xml.sgn"
+expect_exit "a .sgn signed by an unknown key: File Auth Fail (exit 5)" 5 boot "$S" 1 --console 88xx
+expect_grep "... after asking TVS" "processing TVS Query Certificate request" "$T_TMP/last.out"
+check "... the phone keeps its config" cmp "$S/SEP$MAC.cnf.xml" "$T_TMP/kept.xml"
 
 # --- a config removed: the node removes its .sgn
 rm -f "$R/SEP$MAC.cnf.xml"
