@@ -33,3 +33,6 @@ $(TBIN)/test_verdicts: $(OBJ)/phone-verifier/verdicts.o $(OBJ)/phone-verifier/tr
 # The change planner on clusters and phones built in the test (no network).
 $(TBIN)/test_plan: $(OBJ)/phone-verifier/plan_cluster.o $(OBJ)/phone-verifier/plan_sim.o \
 	$(OBJ)/phone-verifier/plan_steps.o $(OBJ)/phone-verifier/trust.o
+# A run's state writes, with and without fsync.
+$(TBIN)/test_env: $(OBJ)/phone-verifier/env.o $(OBJ)/phone-verifier/trust.o \
+	$(OBJ)/phone-verifier/verdicts.o $(LIBTFTP_A)
