@@ -14,7 +14,9 @@
 # Then four new phones of cluster A move to cluster B: plan predicts they
 # all lock out and that adding B's certificates to A's TVS first avoids
 # it; the move as asked locks them out (as predicted), and after the safe
-# order's first step every phone takes B's ITL through A's TVS.
+# order's first step every phone takes B's ITL through A's TVS. Last, node
+# B's TVS is regenerated: the moved phones are predicted, and seen, to take
+# the new ITL directly.
 # The classes compared: lockout = update-failed, verify-failed,
 # file-auth-fail, no-trust-list; tvs = taken with a TVS vouch; direct =
 # taken without.
@@ -159,4 +161,17 @@ restart_tvsd 1
 fleet 0C0C0C 4 B "$T_TMP/out4.txt" 1 > "$T_TMP/fleet4.txt" 2>&1
 classes "$T_TMP/out4.txt" > "$T_TMP/act4.txt"
 expect_eq "after the safe order's step: all 4 take B's ITL through TVS" "$(count tvs "$T_TMP/act4.txt")" 4
+
+# --- the moved phones, now cluster B's: its TVS regenerated (8.x: the ITL's signer is unchanged)
+expect_exit "plan regen-tvs:nodeB.example.lab: no lock-out (exit 0)" 0 \
+	"$PV" plan --state-root "$ROOT" --cluster "$T_TMP/nodeB.conf" --change regen-tvs:nodeB.example.lab --json
+cp "$T_TMP/last.out" "$T_TMP/plan5.json"
+expect_eq "... all 4 take it directly" "$(predicted "$T_TMP/plan5.json" | awk '$2 == "direct"' | wc -l)" 4
+OLD=$(itl_now B)
+regen B tvs
+hup B prov
+restart_tvsd B
+if wait_for 10 itl_not B "$OLD"; then ok "node B serves its new ITL"; else not_ok "node B's ITL unchanged 10 s after SIGHUP"; fi
+fleet 0C0C0C 4 B "$T_TMP/out5.txt" > "$T_TMP/fleet5.txt" 2>&1
+compare "regen-tvs: every phone's outcome is the predicted one" "$T_TMP/plan5.json" "$T_TMP/out5.txt"
 finish
