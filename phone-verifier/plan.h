@@ -78,8 +78,8 @@ struct plan_cluster {
 CTL_MUST_USE int plan_cluster_add(struct plan_cluster *c, const char *conf, char *why, size_t cap);
 /* After the last plan_cluster_add: links each tvs_peer to its node. */
 void plan_cluster_link(struct plan_cluster *c);
-/* A deep copy (certificates and keys referenced, not duplicated). 0 or -1. */
-CTL_MUST_USE int plan_cluster_copy(struct plan_cluster *dst, const struct plan_cluster *src);
+/* A copy sharing src's certificates and keys (each referenced once more). */
+void plan_cluster_copy(struct plan_cluster *dst, const struct plan_cluster *src);
 void plan_cluster_free(struct plan_cluster *c);
 /* Node index of spec: a 1-based number or a host name; -1 when none. */
 int plan_cluster_node(const struct plan_cluster *c, const char *spec);
@@ -103,6 +103,10 @@ struct plan_world {
 	const struct plan_cluster *serving; /* the cluster whose TFTP the phones boot from */
 	enum plan_itl_mode itl;
 	enum plan_ctl_mode ctl;
+	/* The cluster as it was when ctl-client last signed the CTL (mixed-mode,
+	 * update, reset-localkey): nodes keep serving that CTL until the next
+	 * one. NULL: serving's present state. */
+	const struct plan_cluster *ctl_src;
 };
 
 /* What one phone does in one world. */

@@ -282,7 +282,7 @@ cert_unref(struct plan_cert *pc)
 	pc->key = NULL;
 }
 
-int
+void
 plan_cluster_copy(struct plan_cluster *dst, const struct plan_cluster *src)
 {
 	size_t i, k;
@@ -300,7 +300,6 @@ plan_cluster_copy(struct plan_cluster *dst, const struct plan_cluster *src)
 	}
 	for (i = 0; i < dst->nextra; i++)
 		X509_up_ref(dst->extra[i].cert);
-	return 0;
 }
 
 void

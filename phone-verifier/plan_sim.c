@@ -117,11 +117,11 @@ build_itl(const struct plan_world *w, size_t i, struct plan_files *f, char *why,
 	return rc;
 }
 
-/* The cluster's tokenless CTL in mixed mode (the publisher is node 0). */
+/* The cluster's tokenless CTL in mixed mode (the publisher is node 0), as last signed. */
 CTL_MUST_USE static int
 build_ctl(const struct plan_world *w, struct plan_files *f, char *why, size_t cap)
 {
-	const struct plan_cluster *c = w->serving;
+	const struct plan_cluster *c = w->ctl_src != NULL ? w->ctl_src : w->serving;
 	const struct plan_node *pub = &c->node[0];
 	struct ctl_tokenless_node nodes[PLAN_MAX_NODES];
 	struct ctl_sbd_cert capf[PLAN_MAX_NODES];
@@ -346,12 +346,10 @@ tl_step(struct plan_phone *ph, enum ctl_kind kind, const uint8_t *p, size_t n,
 	case PV_V_UNCHANGED:
 		return 1;
 	default:
-		/* The rule's reason, and what TVS said when it was asked. */
+		/* The rule's reason (it says what TVS answered when TVS was asked). */
 		if (ph->why[0] == '\0')
-			snprintf(ph->why, sizeof(ph->why), "%s: %.400s%s%.200s%s",
-			         kind == CTL_KIND_CTL ? "CTL" : "ITL", d.reason,
-			         d.tvs.asked ? " (TVS: " : "", d.tvs.asked ? d.tvs.why : "",
-			         d.tvs.asked ? ")" : "");
+			snprintf(ph->why, sizeof(ph->why), "%s: %s", kind == CTL_KIND_CTL ? "CTL" : "ITL",
+			         d.reason);
 		return 0;
 	}
 }

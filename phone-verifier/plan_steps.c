@@ -176,6 +176,7 @@ plan_step_text(const struct plan_cluster *c, const struct plan_change *ch,
 /* What one run changes: its own cluster copies and the phones' working lists. */
 struct run {
 	struct plan_cluster home, other;
+	struct plan_cluster ctl_snap; /* home when the CTL was last signed */
 	int has_other;
 	struct plan_world w;
 	struct pv_trust *held;
@@ -264,6 +265,14 @@ boot_all(struct run *r, struct plan_phone *phones, size_t n, char *why, size_t c
 	return rc;
 }
 
+/* ctl-client signs a new CTL from the cluster as it is now. */
+static void
+ctl_signed_now(struct run *r)
+{
+	plan_cluster_free(&r->ctl_snap);
+	plan_cluster_copy(&r->ctl_snap, &r->home);
+}
+
 CTL_MUST_USE static int
 do_step(struct run *r, const struct plan_step *s, struct plan_phone *phones, size_t n,
         char *why, size_t cap)
@@ -277,17 +286,20 @@ do_step(struct run *r, const struct plan_step *s, struct plan_phone *phones, siz
 	case PLAN_S_MIXED:
 		for (i = 0; i < r->home.n; i++)
 			r->home.node[i].mixed = 1;
+		ctl_signed_now(r);
 		return 0;
 	case PLAN_S_MOVE:
+		/* The other cluster serves its own CTL, as signed there. */
 		r->w.serving = &r->other;
+		r->w.ctl_src = NULL;
 		for (i = 0; i < n; i++)
 			r->node[i] = 0;
 		return 0;
 	case PLAN_S_TRUST_OTHER: trust_other(r); return 0;
 	case PLAN_S_ITL_RESET: r->w.itl = PLAN_ITL_RESET; return 0;
 	case PLAN_S_ITL_DONE: r->w.itl = PLAN_ITL_NORMAL; return 0;
-	case PLAN_S_CTL_LOCALKEY: r->w.ctl = PLAN_CTL_LOCALKEY; return 0;
-	case PLAN_S_CTL_UPDATE: r->w.ctl = PLAN_CTL_NORMAL; return 0;
+	case PLAN_S_CTL_LOCALKEY: r->w.ctl = PLAN_CTL_LOCALKEY; ctl_signed_now(r); return 0;
+	case PLAN_S_CTL_UPDATE: r->w.ctl = PLAN_CTL_NORMAL; ctl_signed_now(r); return 0;
 	case PLAN_S_BOOT: return boot_all(r, phones, n, why, cap);
 	}
 	return 0;
@@ -303,12 +315,16 @@ plan_run(const struct plan_cluster *c, const struct plan_change *ch, const struc
 
 	memset(&r, 0, sizeof(r));
 	memset(res, 0, sizeof(*res));
-	if (plan_cluster_copy(&r.home, c) != 0)
-		return -1;
-	if (ch->other != NULL && plan_cluster_copy(&r.other, ch->other) == 0)
+	plan_cluster_copy(&r.home, c);
+	if (ch->other != NULL) {
+		plan_cluster_copy(&r.other, ch->other);
 		r.has_other = 1;
+	}
 	r.w.home = &r.home;
 	r.w.serving = &r.home;
+	/* The CTL served now is the one signed from the cluster as it is now. */
+	plan_cluster_copy(&r.ctl_snap, c);
+	r.w.ctl_src = &r.ctl_snap;
 	r.held = calloc(n ? n : 1, sizeof(*r.held));
 	r.node = calloc(n ? n : 1, sizeof(*r.node));
 	if (r.held == NULL || r.node == NULL) {
@@ -334,6 +350,7 @@ plan_run(const struct plan_cluster *c, const struct plan_change *ch, const struc
 	free(r.held);
 	free(r.node);
 	plan_cluster_free(&r.home);
+	plan_cluster_free(&r.ctl_snap);
 	if (r.has_other)
 		plan_cluster_free(&r.other);
 	return rc;

@@ -56,7 +56,7 @@ static struct plan_phone *
 phones_of(const struct plan_cluster *c, size_t booted, size_t fresh, struct plan_phone *ph,
           unsigned base)
 {
-	struct plan_world w = { c, c, PLAN_ITL_NORMAL, PLAN_CTL_NORMAL };
+	struct plan_world w = { c, c, PLAN_ITL_NORMAL, PLAN_CTL_NORMAL, NULL };
 	struct plan_files f;
 	char why[1024];
 	size_t i;
@@ -254,6 +254,9 @@ START_TEST(replace_itlrecovery_mixed_localkey)
 	ck_assert_ptr_nonnull(ph[0].held.ctl);
 	r = run_direct(&c, NULL, "replace-itlrecovery", ph, 2, &ch);
 	counts(&r, 0, 0, 2);
+	/* The nodes keep serving the CTL ctl-client signed last; the ITL, signed by the new
+	 * ITLRecovery, is what the phones refuse. */
+	ck_assert_msg(strncmp(ph[0].why, "ITL: ", 5) == 0, "%s", ph[0].why);
 	s = first_safe(&c, &ch, ph, 2);
 	ck_assert_int_eq(s, 0);
 	ck_assert_int_eq(ch.safe[0].step[1].kind, PLAN_S_CTL_LOCALKEY);
