@@ -7,7 +7,9 @@
 # new certificate once its store is reloaded: Trust List Updated, the
 # console showing the TVS query. Controls: a phone whose TVS is down, and a
 # phone asking before ctl-tvsd reloaded its store, are refused (Trust List
-# Update Failed, exit 1) and keep the old ITL.
+# Update Failed, exit 1) and keep the old ITL. A 200-phone fleet then boots
+# (100 at a time, all asking the one ctl-tvsd) and every phone takes the
+# new ITL.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/sbd_env.inc"
 need_sbd
@@ -21,6 +23,14 @@ for p in 1 2 3; do
 	expect_exit "phone $p: first contact" 0 boot_mac "00112233445$((p + 4))" "$T_TMP/p$p" 1
 	expect_stored "... stores the node's ITL" "$T_TMP/p$p" 1
 done
+# fleet8 DESC: 200 phones (state kept) boot from the node, asking its TVS.
+fleet8() {
+	expect_exit "$1" 0 "$PV" fleet --count 200 --concurrency 100 --tftp "127.0.0.1:$TPORT_1" \
+		--tvs "127.0.0.1:$VPORT_1" --state-root "$T_TMP/fleet" --json --no-progress
+	cp "$T_TMP/last.out" "$T_TMP/fleet.json"
+}
+fleet8 "a fleet of 200 phones: first contact"
+expect_grep "... every phone: ITL installed" '"ITL installed":200' "$T_TMP/fleet.json"
 OLD=$(itl_now 1)
 
 regen 1 ccm
@@ -63,6 +73,10 @@ for p in 1 2; do
 	expect_stored "phone $p stores the new ITL (md5)" "$T_TMP/p$p" 1
 done
 expect_exit "phone 3 takes it now too" 0 boot_mac 001122334457 "$T_TMP/p3" 1
+fleet8 "the fleet boots again after the regeneration"
+expect_grep "... every phone takes the new ITL through TVS" '"Trust List Updated":200' "$T_TMP/fleet.json"
+expect_grep "... and holds it (md5)" '"server_md5_phones":200' "$T_TMP/fleet.json"
+expect_grep "... the node's new ITL" "\"server_itl_md5\":\"$(itl_now 1)\"" "$T_TMP/fleet.json"
 expect_stored "... stored" "$T_TMP/p3" 1
 
 # The config signed with the new key: the new ITL lists its signer.
