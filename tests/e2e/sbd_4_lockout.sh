@@ -9,7 +9,8 @@
 # boot is first contact), and `ctl-client itl-reset localkey` (the node
 # serves a reset ITL signed by ITLRecovery, which the phones hold as SAST;
 # they take it, then `itl-reset done` and they take the node's ITL as on
-# first contact).
+# first contact). A 100-phone fleet goes through the same lock-out and the
+# itl-reset recovery.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/sbd_env.inc"
 need_sbd
@@ -22,6 +23,13 @@ CFG='<device><deviceProtocol>SIP</deviceProtocol><loadInformation>sip88xx.14-2-1
 put_config 1 "$MAC" "$CFG" || not_ok "the node signed no config"
 expect_exit "phone A: first contact" 0 boot "$A" 1
 expect_exit "phone B: first contact" 0 boot_mac "$MB" "$B" 1
+# fleet4 DESC EXIT: 100 phones (state kept) boot from the node, asking its TVS.
+fleet4() {
+	expect_exit "$1" "$2" "$PV" fleet --count 100 --concurrency 50 --tftp "127.0.0.1:$TPORT_1" \
+		--tvs "127.0.0.1:$VPORT_1" --state-root "$T_TMP/fleet" --json --no-progress
+	cp "$T_TMP/last.out" "$T_TMP/fleet.json"
+}
+fleet4 "a fleet of 100 phones: first contact" 0
 OLD=$(itl_now 1)
 expect_eq "phone A stores the node's ITL" "$(md5 "$A/ITLFile.tlv")" "$OLD"
 cp "$A/SEP$MAC.cnf.xml" "$T_TMP/kept.xml"
@@ -49,6 +57,9 @@ sed 's/^/#   /' "$T_TMP/lockout.txt" | grep -i -e tvs -e "trust list" | head -8
 check "... the config change is ignored" cmp "$A/SEP$MAC.cnf.xml" "$T_TMP/kept.xml"
 expect_exit "phone B: locked out too" 1 boot_mac "$MB" "$B" 1
 expect_grep "... Trust List Update Failed" "Trust List Update Failed" "$T_TMP/last.out"
+fleet4 "the fleet: locked out (exit 1)" 1
+expect_grep "... every phone: Trust List Update Failed" '"Trust List Update Failed":100' "$T_TMP/fleet.json"
+expect_grep "... none holds the new ITL" '"itl_md5_phones":0' "$T_TMP/fleet.json"
 
 # --- recovery 1: erase the phone's CTL and ITL
 expect_exit "phone-verifier erase on phone B" 0 "$PV" erase --state "$B"
@@ -70,6 +81,8 @@ expect_eq "... one record only (the signer, as SAST)" "$(grep -c 'RECORDLENGTH' 
 expect_exit "phone A takes the reset ITL (exit 0)" 0 boot "$A" 1 --console 88xx
 expect_grep "... Trust List Updated" "Trust List Updated" "$T_TMP/last.out"
 expect_eq "... stores the reset ITL" "$(md5 "$A/ITLFile.tlv")" "$RESET"
+fleet4 "the fleet takes the reset ITL (exit 0)" 0
+expect_grep "... every phone holds it" '"server_md5_phones":100' "$T_TMP/fleet.json"
 expect_exit "ctl-client itl-reset done: the node serves its ITL again" 0 \
 	"$CC" itl-reset done --server "127.0.0.1:$PPORT_1" $AUTH
 if wait_for 10 itl_not 1 "$RESET"; then ok "the node serves its own ITL again"; else not_ok "the node still serves the reset ITL"; fi
@@ -77,4 +90,7 @@ expect_exit "phone A takes the node's ITL (exit 0)" 0 boot "$A" 1 --console 88xx
 expect_stored "... and stores it (md5)" "$A" 1
 check "... and takes the changed config at last" cmp "$A/SEP$MAC.cnf.xml" "$R/SEP$MAC.cnf.xml"
 expect_exit "phone A's next boot: unchanged (exit 0)" 0 boot "$A" 1
+fleet4 "the fleet takes the node's ITL (exit 0)" 0
+expect_grep "... every phone holds it" '"server_md5_phones":100' "$T_TMP/fleet.json"
+expect_grep "... the node's ITL" "\"server_itl_md5\":\"$(itl_now 1)\"" "$T_TMP/fleet.json"
 sbd_finish
