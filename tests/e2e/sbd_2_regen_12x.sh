@@ -5,8 +5,9 @@
 # and key files, SIGHUP to the provider and ctl-tvsd). The node's new ITL is
 # still signed by ITLRecovery, a SAST record the phones hold, so phones take
 # it directly: Trust List Updated with no TVS query, even with the TVS down.
-# The config the node signs with the new key is then taken, and node 1's
-# ITL, which lists node 2's TVS only, is unchanged.
+# The config the node signs with the new key is then taken, node 1's ITL,
+# which lists node 2's TVS only, is unchanged, and a 200-phone fleet with no
+# TVS reachable takes node 2's new ITL.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/sbd_env.inc"
 need_sbd
@@ -25,6 +26,14 @@ for p in 1 2 3; do
 	expect_stored "... and stores node 2's ITL" "$T_TMP/p$p" 2
 done
 check "phone 1 took the signed config" cmp "$T_TMP/p1/SEP$MAC.cnf.xml" "$R/SEP$MAC.cnf.xml"
+# fleet2 DESC: 200 phones (state kept) boot from node 2 with no TVS reachable.
+DEAD=$(dead_port)
+fleet2() {
+	expect_exit "$1" 0 "$PV" fleet --count 200 --concurrency 100 --tftp "127.0.0.1:$TPORT_2" \
+		--tvs "127.0.0.1:$DEAD" --state-root "$T_TMP/fleet" --json --no-progress
+	cp "$T_TMP/last.out" "$T_TMP/fleet.json"
+}
+fleet2 "a fleet of 200 phones: first contact from node 2"
 OLD=$(itl_now 2)
 N1=$(itl_now 1)
 
@@ -52,7 +61,6 @@ expect_grep "... Trust List Updated" "Trust List Updated" "$T_TMP/p1.txt"
 expect_stored "... the phone stores the new ITL (md5)" "$T_TMP/p1" 2
 if grep -q "Query Certificate" "$T_TMP/p1.txt"; then not_ok "... without asking TVS"; else ok "... without asking TVS"; fi
 check "... and takes the config signed with the new key" cmp "$T_TMP/p1/SEP$MAC.cnf.xml" "$R/SEP$MAC.cnf.xml"
-DEAD=$(dead_port)
 TVS_PORT=$DEAD
 expect_exit "phone 2 boots with its TVS down: the new ITL is accepted" 0 boot_mac 001122334456 "$T_TMP/p2" 2
 TVS_PORT=""
@@ -62,4 +70,8 @@ expect_exit "phone 3 boots from node 1 after node 2's change: nothing to update 
 	boot_mac 001122334457 "$T_TMP/p3" 1
 expect_grep "... it takes node 1's ITL (signed by the same ITLRecovery)" "Trust List Updated" "$T_TMP/last.out"
 expect_stored "... and stores it" "$T_TMP/p3" 1
+fleet2 "the fleet boots again, no TVS reachable (exit 0)"
+expect_grep "... every phone: Trust List Updated" '"Trust List Updated":200' "$T_TMP/fleet.json"
+expect_grep "... every phone holds node 2's new ITL" "\"server_itl_md5\":\"$(itl_now 2)\"" "$T_TMP/fleet.json"
+expect_grep "... (all 200)" '"server_md5_phones":200' "$T_TMP/fleet.json"
 sbd_finish
