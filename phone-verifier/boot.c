@@ -174,19 +174,6 @@ line(struct pv_phone *ph, int err, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A console line at level lv (the 88xx form logs INF and DEB lines too). */
-static void linel(struct pv_phone *ph, enum pv_level lv, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void
-linel(struct pv_phone *ph, enum pv_level lv, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	emitv(ph, PV_EV_LINE, lv, PV_ST__COUNT, fmt, ap);
-	va_end(ap);
-}
-
 static int
 is88(const struct pv_phone *ph)
 {
@@ -298,9 +285,9 @@ pv_phone_tvs_event(void *arg, enum pv_tvs_ev ev, const char *host, unsigned port
 	switch (ev) {
 	case PV_TVS_EV_CONNECT:
 		if (f88) {
-			linel(ph, PV_LV_INF, "SECUREAPP-Attempting connect to TVS server addr [%s], "
+			pv_phone_line(ph, PV_LV_INF, "SECUREAPP-Attempting connect to TVS server addr [%s], "
 			      "mode [%s]", host, detail);
-			linel(ph, PV_LV_DEB, "SECUREAPP-BIO created with: addr:%s, port:%u, mode:%s",
+			pv_phone_line(ph, PV_LV_DEB, "SECUREAPP-BIO created with: addr:%s, port:%u, mode:%s",
 			      host, port, detail);
 		} else {
 			line(ph, 0, "SECD: setupSocketToTvsServer: Connecting to TVS server %s:%u",
@@ -309,7 +296,7 @@ pv_phone_tvs_event(void *arg, enum pv_tvs_ev ev, const char *host, unsigned port
 		break;
 	case PV_TVS_EV_CERT_OK:
 		if (f88)
-			linel(ph, PV_LV_DEB, "SECUREAPP-SSL session setup Cert Verification - Role is = %d",
+			pv_phone_line(ph, PV_LV_DEB, "SECUREAPP-SSL session setup Cert Verification - Role is = %d",
 			      CTL_ROLE_TVS);
 		else
 			line(ph, 0, "SECD: setupSocketToTvsServer: TVS server certificate is ITL %s "
@@ -317,7 +304,7 @@ pv_phone_tvs_event(void *arg, enum pv_tvs_ev ev, const char *host, unsigned port
 		break;
 	case PV_TVS_EV_REFUSED:
 		if (f88)
-			linel(ph, PV_LV_ERR, "SECUREAPP-SSL session setup Cert Verification failed for "
+			pv_phone_line(ph, PV_LV_ERR, "SECUREAPP-SSL session setup Cert Verification failed for "
 			      "TVS server [%s]:%u - %s; trying the next server", host, port, detail);
 		else
 			line(ph, 1, "SECD: setupSocketToTvsServer: refused TVS server %s:%u: %s", host,
@@ -325,7 +312,7 @@ pv_phone_tvs_event(void *arg, enum pv_tvs_ev ev, const char *host, unsigned port
 		break;
 	case PV_TVS_EV_FAILED:
 		if (f88)
-			linel(ph, PV_LV_ERR, "SECUREAPP-TVS server [%s]:%u failed - %s", host, port,
+			pv_phone_line(ph, PV_LV_ERR, "SECUREAPP-TVS server [%s]:%u failed - %s", host, port,
 			      detail);
 		else
 			line(ph, 1, "SECD: setupSocketToTvsServer: TVS server %s:%u failed: %s", host,
@@ -333,14 +320,14 @@ pv_phone_tvs_event(void *arg, enum pv_tvs_ev ev, const char *host, unsigned port
 		break;
 	case PV_TVS_EV_QUERY:
 		if (f88)
-			linel(ph, PV_LV_DEB, "SECUREAPP-TVS process request - processing TVS Query "
+			pv_phone_line(ph, PV_LV_DEB, "SECUREAPP-TVS process request - processing TVS Query "
 			      "Certificate request.");
 		else
 			line(ph, 0, "SECD: tvsQueryCert: Sent QUERY to TVS server %s:%u", host, port);
 		break;
 	case PV_TVS_EV_ANSWER:
 		if (f88)
-			linel(ph, PV_LV_DEB, "SECUREAPP-TVS Query Certificate response received, %s",
+			pv_phone_line(ph, PV_LV_DEB, "SECUREAPP-TVS Query Certificate response received, %s",
 			      detail);
 		else
 			line(ph, 0, "SECD: tvsQueryCert: Response received, %s", detail);
@@ -367,7 +354,7 @@ phone_tvs_query(void *arg, const struct pv_trust *held, const struct pv_tvs_quer
 	if (e->tvs_cache != NULL) {
 		if (pv_tvs_cache_find(e->tvs_cache, q->issuer, q->serial, q->serial_len, now, a)) {
 			if (is88(ph))
-				linel(ph, PV_LV_INF, "SECUREAPP-TVS cert found at cache - expires in %lu "
+				pv_phone_line(ph, PV_LV_INF, "SECUREAPP-TVS cert found at cache - expires in %lu "
 				      "hours", ttl_hours(a->ttl));
 			else
 				line(ph, 0, "SECD: tvsCacheLookup: cert found at cache - expires in %lu "
@@ -375,7 +362,7 @@ phone_tvs_query(void *arg, const struct pv_trust *held, const struct pv_tvs_quer
 			return CTL_OK;
 		}
 		if (is88(ph))
-			linel(ph, PV_LV_DEB, "SECUREAPP-TVS cache lookup - No matching entry found at "
+			pv_phone_line(ph, PV_LV_DEB, "SECUREAPP-TVS cache lookup - No matching entry found at "
 			      "cache");
 		else
 			line(ph, 0, "SECD: tvsCacheLookup: No matching entry found at cache");
@@ -388,7 +375,7 @@ phone_tvs_query(void *arg, const struct pv_trust *held, const struct pv_tvs_quer
 	if (r == CTL_OK && e->tvs_cache != NULL && a->ttl > 0 &&
 	    pv_tvs_cache_put(e->tvs_cache, q->issuer, q->serial, q->serial_len, a, now) == CTL_OK) {
 		if (is88(ph))
-			linel(ph, PV_LV_INF, "SECUREAPP-TVS added cert to TVS cache - expires in %lu "
+			pv_phone_line(ph, PV_LV_INF, "SECUREAPP-TVS added cert to TVS cache - expires in %lu "
 			      "hours", ttl_hours(a->ttl));
 		else
 			line(ph, 0, "SECD: tvsCacheAdd: added cert to TVS cache - expires in %lu hours",
@@ -447,8 +434,8 @@ install(struct pv_phone *ph, enum ctl_kind kind, struct pv_tl *tl, const struct 
 	if (is88(ph)) {
 		line(ph, 0, "SECUREAPP-updateFromFile: TL parse to table: CTL_SUCCESS");
 		line(ph, 0, "SECUREAPP-updateFromFile: Updating master TL table");
-		linel(ph, PV_LV_DEB, "SECUREAPP-TL file verified successfully.");
-		linel(ph, PV_LV_INF, "SECUREAPP-TL file updated.");
+		pv_phone_line(ph, PV_LV_DEB, "SECUREAPP-TL file verified successfully.");
+		pv_phone_line(ph, PV_LV_INF, "SECUREAPP-TL file updated.");
 	}
 	line(ph, 0, "SECD: tlUpdate: %s updated (%s), md5 %s", canonical(kind),
 	           d->v == PV_V_TOFU ? d->reset_itl ? "first contact after a reset ITL" :

@@ -149,39 +149,6 @@ pv_env_config_check(struct pv_env *e, const struct pv_trust *held, const struct 
 	return pv_verdicts_config(e->verdicts, held, tvs, p, n, d, payload_off, payload_len);
 }
 
-CTL_MUST_USE static enum ctl_err
-write_fail(struct ctl_diag *d, const char *what, const char *path)
-{
-	int err = errno;
-
-	ctl_diag_clear(d);
-	d->err = CTL_E_IO;
-	d->tag = -1;
-	snprintf(d->msg, sizeof(d->msg), "%s %.300s: %s", what, path, strerror(err));
-	return CTL_E_IO;
-}
-
-/* mkdir -p, only when the first open said the folder is missing. */
-CTL_MUST_USE static int
-make_dirs(const char *dir)
-{
-	char path[4096];
-	size_t i, n = strlen(dir);
-
-	if (n == 0 || n >= sizeof(path))
-		return -1;
-	memcpy(path, dir, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (path[i] != '/' && path[i] != '\0')
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			return -1;
-		path[i] = dir[i];
-	}
-	return 0;
-}
-
 /*
  * Temporary file, write, rename, without fsync: a crash may lose the last
  * write, as a phone losing power does, but a reader never sees half a
@@ -199,22 +166,22 @@ write_fast(const char *dir, const char *name, const uint8_t *p, size_t n, struct
 	w2 = snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
 	if (w1 < 0 || w2 < 0 || (size_t)w1 >= sizeof(path) || (size_t)w2 >= sizeof(tmp)) {
 		errno = ENAMETOOLONG;
-		return write_fail(d, "cannot write", dir);
+		return pv_io_fail(d, "cannot write", dir);
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	/* A new phone: its own folder first; the whole path only when the root is missing too. */
 	if (fd < 0 && errno == ENOENT &&
-	    ((mkdir(dir, 0755) == 0 || errno == EEXIST) || make_dirs(dir) == 0))
+	    ((mkdir(dir, 0755) == 0 || errno == EEXIST) || pv_state_make_dirs(dir, d) == CTL_OK))
 		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return write_fail(d, "cannot create", tmp);
+		return pv_io_fail(d, "cannot create", tmp);
 	while (done < n) {
 		ssize_t w = write(fd, p + done, n - done);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			enum ctl_err r = write_fail(d, "cannot write", tmp);
+			enum ctl_err r = pv_io_fail(d, "cannot write", tmp);
 
 			close(fd);
 			/* Best effort: the error worth reporting is the write's. */
@@ -224,7 +191,7 @@ write_fast(const char *dir, const char *name, const uint8_t *p, size_t n, struct
 		done += (size_t)w;
 	}
 	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		enum ctl_err r = write_fail(d, "cannot write", path);
+		enum ctl_err r = pv_io_fail(d, "cannot write", path);
 
 		/* Best effort: the error worth reporting is the close's or rename's. */
 		CTL_IGNORE_RESULT(unlink(tmp));

@@ -112,8 +112,8 @@ pv_verdict_name(enum pv_verdict v)
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static int
-bytes_eq(struct ctl_bytes a, struct ctl_bytes b)
+int
+pv_bytes_eq(struct ctl_bytes a, struct ctl_bytes b)
 {
 	return a.len == b.len && (a.len == 0 || CRYPTO_memcmp(a.p, b.p, a.len) == 0);
 }
@@ -124,9 +124,8 @@ kind_name(enum ctl_kind k)
 	return k == CTL_KIND_ITL ? "ITL" : k == CTL_KIND_SGN ? "signed file" : "CTL";
 }
 
-/* Printable copy of a stored name (attacker-controlled bytes never reach a terminal raw). */
-static const char *
-name_text(struct ctl_bytes b, char *out, size_t cap)
+const char *
+pv_name_text(struct ctl_bytes b, char *out, size_t cap)
 {
 	const uint8_t *z = b.len > 0 ? memchr(b.p, '\0', b.len) : NULL;
 	size_t n = z != NULL ? (size_t)(z - b.p) : b.len;
@@ -136,41 +135,15 @@ name_text(struct ctl_bytes b, char *out, size_t cap)
 	return n > 0 ? out : "(no name)";
 }
 
-static enum pv_verdict
-vdecide(struct pv_decision *d, enum pv_verdict v, enum ctl_err e, const char *fmt, va_list ap)
-	__attribute__((format(printf, 4, 0)));
-
-static enum pv_verdict
-vdecide(struct pv_decision *d, enum pv_verdict v, enum ctl_err e, const char *fmt, va_list ap)
-{
-	d->v = v;
-	d->err = e;
-	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
-	return v;
-}
-
 enum pv_verdict
 pv_decision_set(struct pv_decision *d, enum pv_verdict v, enum ctl_err e, const char *fmt, ...)
 {
 	va_list ap;
 
+	d->v = v;
+	d->err = e;
 	va_start(ap, fmt);
-	v = vdecide(d, v, e, fmt, ap);
-	va_end(ap);
-	return v;
-}
-
-/* The same, for the rules in this file. */
-static enum pv_verdict decide(struct pv_decision *d, enum pv_verdict v, enum ctl_err e,
-                              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static enum pv_verdict
-decide(struct pv_decision *d, enum pv_verdict v, enum ctl_err e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	v = vdecide(d, v, e, fmt, ap);
+	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
 	va_end(ap);
 	return v;
 }
@@ -185,7 +158,7 @@ find_cert(const struct ctl_file *list, struct ctl_bytes cert, const uint16_t *ro
 		const struct ctl_record *r = ctl_file_record(list, i);
 
 		for (k = 0; k < nroles; k++)
-			if (r->has_role && r->role == roles[k] && bytes_eq(r->cert, cert))
+			if (r->has_role && r->role == roles[k] && pv_bytes_eq(r->cert, cert))
 				return (int)i;
 	}
 	return -1;
@@ -403,9 +376,9 @@ judge_signer(const struct pv_trust *held, enum ctl_kind kind, const struct ctl_f
 
 	if (held->ctl == NULL && held->itl == NULL) {
 		d->trusted_by = "itself";
-		return decide(d, PV_V_TOFU, CTL_OK, "no trust list held: trusting the %s signed by "
+		return pv_decision_set(d, PV_V_TOFU, CTL_OK, "no trust list held: trusting the %s signed by "
 		              "record %d (%s) on first use", kind_name(kind), d->signer_index + 1,
-		              name_text(sr->subject, name, sizeof(name)));
+		              pv_name_text(sr->subject, name, sizeof(name)));
 	}
 	for (i = 0; i < n; i++) {
 		int idx = find_cert(vs[i].list->f, sr->cert, vs[i].roles, vs[i].nroles);
@@ -414,8 +387,8 @@ judge_signer(const struct pv_trust *held, enum ctl_kind kind, const struct ctl_f
 			continue;
 		d->trusted_index = idx;
 		d->trusted_by = vs[i].name;
-		return decide(d, PV_V_INSTALL, CTL_OK, "signed by %s, record %d (%s) of the held %s",
-		              name_text(sr->subject, name, sizeof(name)), idx + 1,
+		return pv_decision_set(d, PV_V_INSTALL, CTL_OK, "signed by %s, record %d (%s) of the held %s",
+		              pv_name_text(sr->subject, name, sizeof(name)), idx + 1,
 		              ctl_role_short(ctl_file_record(vs[i].list->f, (size_t)idx)->role),
 		              vs[i].name);
 	}
@@ -423,24 +396,24 @@ judge_signer(const struct pv_trust *held, enum ctl_kind kind, const struct ctl_f
 		/* `itl-reset`: the held ITL lists no TFTP or TVS certificate to ask. */
 		d->trusted_by = "itself";
 		d->reset_itl = 1;
-		return decide(d, PV_V_TOFU, CTL_OK, "the held ITL is a reset ITL: trusting the ITL "
+		return pv_decision_set(d, PV_V_TOFU, CTL_OK, "the held ITL is a reset ITL: trusting the ITL "
 		              "signed by record %d (%s) as on first contact", d->signer_index + 1,
-		              name_text(sr->subject, name, sizeof(name)));
+		              pv_name_text(sr->subject, name, sizeof(name)));
 	}
 	if (pv_tvs_vouch(held, tvs, kind, file_verify, f, ctl_file_signer_name(f),
 	                 ctl_file_signer_caname(f), ctl_file_signer_serial(f), d, NULL) == CTL_OK) {
 		d->trusted_by = "TVS";
-		return decide(d, PV_V_INSTALL, CTL_OK, "signed by %s, record %d, vouched for by TVS%s%s",
-		              name_text(sr->subject, name, sizeof(name)), d->signer_index + 1,
+		return pv_decision_set(d, PV_V_INSTALL, CTL_OK, "signed by %s, record %d, vouched for by TVS%s%s",
+		              pv_name_text(sr->subject, name, sizeof(name)), d->signer_index + 1,
 		              d->tvs.cached ? " (cached)" : d->tvs.server[0] ? " " : "", d->tvs.server);
 	}
 	if (n == 0)
-		return decide(d, PV_V_UNTRUSTED, CTL_E_NOT_TRUSTED, "signer %s (record %d) is not "
+		return pv_decision_set(d, PV_V_UNTRUSTED, CTL_E_NOT_TRUSTED, "signer %s (record %d) is not "
 		              "trusted by the held lists%s%s",
-		              name_text(sr->subject, name, sizeof(name)), d->signer_index + 1,
+		              pv_name_text(sr->subject, name, sizeof(name)), d->signer_index + 1,
 		              d->tvs.asked ? "; TVS: " : "", d->tvs.asked ? d->tvs.why : "");
-	return decide(d, PV_V_UNTRUSTED, CTL_E_NOT_TRUSTED, "signer %s (record %d) is not %s of "
-	              "the held %s%s%s%s", name_text(sr->subject, name, sizeof(name)),
+	return pv_decision_set(d, PV_V_UNTRUSTED, CTL_E_NOT_TRUSTED, "signer %s (record %d) is not %s of "
+	              "the held %s%s%s%s", pv_name_text(sr->subject, name, sizeof(name)),
 	              d->signer_index + 1, kind == CTL_KIND_CTL ? "a SAST" : "a trusted signer",
 	              vs[0].name, n > 1 ? " or ITL" : "",
 	              d->tvs.asked ? "; TVS: " : "", d->tvs.asked ? d->tvs.why : "");
@@ -466,24 +439,24 @@ pv_trust_decide(const struct pv_trust *held, enum ctl_kind kind, const uint8_t *
 	if (old != NULL && (ob = pv_tl_bytes(old, &on)) != NULL && on == n &&
 	    CRYPTO_memcmp(ob, p, n) == 0) {
 		d->header_len = ctl_file_header_length(old->f);
-		return decide(d, PV_V_UNCHANGED, CTL_OK, "same as the held %s (md5 %s)",
+		return pv_decision_set(d, PV_V_UNCHANGED, CTL_OK, "same as the held %s (md5 %s)",
 		              kind_name(kind), old->sums.md5);
 	}
 	if ((r = pv_tl_new(p, n, &nt, &diag)) != CTL_OK)
-		return decide(d, PV_V_INVALID, r, "malformed %s: %s", kind_name(kind),
+		return pv_decision_set(d, PV_V_INVALID, r, "malformed %s: %s", kind_name(kind),
 		              ctl_diag_str(&diag, buf, sizeof(buf)));
 	d->header_len = ctl_file_header_length(nt->f);
 	if (ctl_file_kind(nt->f) != kind) {
 		enum ctl_kind got = ctl_file_kind(nt->f);
 
 		pv_tl_unref(nt);
-		return decide(d, PV_V_INVALID, CTL_E_KIND, "expected a %s, the file is a %s",
+		return pv_decision_set(d, PV_V_INVALID, CTL_E_KIND, "expected a %s, the file is a %s",
 		              kind_name(kind), kind_name(got));
 	}
 	d->parsed = 1;
 	if ((r = ctl_file_verify_ctx(v, nt->f, &res)) != CTL_OK) {
 		pv_tl_unref(nt);
-		return decide(d, PV_V_INVALID, r, "%s: %s", ctl_strerror(r), res.reason);
+		return pv_decision_set(d, PV_V_INVALID, r, "%s: %s", ctl_strerror(r), res.reason);
 	}
 	d->signer_index = res.signer_index;
 	if (judge_signer(held, kind, nt->f, tvs, d) == PV_V_UNTRUSTED) {
@@ -529,7 +502,7 @@ pv_config_check(const struct pv_trust *held, const struct pv_tvs_ops *tvs, const
 
 	pv_decision_init(d);
 	if ((r = ctl_file_parse(p, n, CTL_PARSE_SGN, &f, &diag)) != CTL_OK) {
-		decide(d, PV_V_INVALID, r, "malformed signed file: %s",
+		pv_decision_set(d, PV_V_INVALID, r, "malformed signed file: %s",
 		       ctl_diag_str(&diag, buf, sizeof(buf)));
 		return r;
 	}
@@ -542,7 +515,7 @@ pv_config_check(const struct pv_trust *held, const struct pv_tvs_ops *tvs, const
 		if (r == CTL_OK) {
 			d->signer_index = d->trusted_index = res.signer_index;
 			d->trusted_by = names[i];
-			decide(d, PV_V_INSTALL, CTL_OK, "signed by record %d (%s) of the held %s",
+			pv_decision_set(d, PV_V_INSTALL, CTL_OK, "signed by record %d (%s) of the held %s",
 			       res.signer_index + 1,
 			       ctl_role_short(ctl_file_record(l[i]->f, (size_t)res.signer_index)->role),
 			       names[i]);
@@ -560,8 +533,8 @@ pv_config_check(const struct pv_trust *held, const struct pv_tvs_ops *tvs, const
 		                 ctl_file_signer_caname(f), ctl_file_signer_serial(f), d,
 		                 NULL) == CTL_OK) {
 			d->trusted_by = "TVS";
-			decide(d, PV_V_INSTALL, CTL_OK, "signed by %s, vouched for by TVS%s%s",
-			       name_text(ctl_file_signer_name(f), buf, sizeof(buf)),
+			pv_decision_set(d, PV_V_INSTALL, CTL_OK, "signed by %s, vouched for by TVS%s%s",
+			       pv_name_text(ctl_file_signer_name(f), buf, sizeof(buf)),
 			       d->tvs.cached ? " (cached)" : d->tvs.server[0] ? " " : "", d->tvs.server);
 		}
 	}
@@ -575,12 +548,12 @@ pv_config_check(const struct pv_trust *held, const struct pv_tvs_ops *tvs, const
 	}
 	ctl_file_free(f);
 	if (first == CTL_OK) {
-		decide(d, PV_V_UNTRUSTED, CTL_E_NOT_TRUSTED, "no trust list held to verify it "
+		pv_decision_set(d, PV_V_UNTRUSTED, CTL_E_NOT_TRUSTED, "no trust list held to verify it "
 		       "against%s%s", d->tvs.asked ? "; TVS: " : "", d->tvs.asked ? d->tvs.why : "");
 		return CTL_E_NOT_TRUSTED;
 	}
 	/* A signer found but a bad signature is a corrupt file; no eligible signer is untrusted. */
-	decide(d, first == CTL_E_SIGNER_NOT_FOUND ? PV_V_UNTRUSTED : PV_V_INVALID, first,
+	pv_decision_set(d, first == CTL_E_SIGNER_NOT_FOUND ? PV_V_UNTRUSTED : PV_V_INVALID, first,
 	       "not signed by a TFTP or CCM+TFTP certificate of the held trust list (%s)%s%s", why,
 	       d->tvs.asked ? "; TVS: " : "", d->tvs.asked ? d->tvs.why : "");
 	return first;
@@ -588,8 +561,8 @@ pv_config_check(const struct pv_trust *held, const struct pv_tvs_ops *tvs, const
 
 /* ---- state directory ------------------------------------------------------- */
 
-CTL_MUST_USE static enum ctl_err
-io_fail(struct ctl_diag *d, const char *what, const char *path)
+enum ctl_err
+pv_io_fail(struct ctl_diag *d, const char *what, const char *path)
 {
 	int e = errno;
 
@@ -629,7 +602,7 @@ load_one(const char *dir, const char *name, enum ctl_kind kind, struct pv_tl **o
 	if ((r = join(path, sizeof(path), dir, name, d)) != CTL_OK)
 		return r;
 	if (stat(path, &st) != 0)
-		return errno == ENOENT ? CTL_OK : io_fail(d, "cannot stat", path);
+		return errno == ENOENT ? CTL_OK : pv_io_fail(d, "cannot stat", path);
 	if ((r = ctl_read_file(path, CTL_MAX_FILE, &p, &n, d)) != CTL_OK)
 		return r;
 	r = pv_tl_new(p, n, out, d);
@@ -668,9 +641,8 @@ pv_state_load(const char *dir, struct pv_trust *t, struct ctl_diag *d)
 	return CTL_OK;
 }
 
-/* mkdir -p for the state directory (a fleet's root/SEP<MAC> included). */
-CTL_MUST_USE static enum ctl_err
-make_dirs(const char *dir, struct ctl_diag *d)
+enum ctl_err
+pv_state_make_dirs(const char *dir, struct ctl_diag *d)
 {
 	char path[4096];
 	size_t i, n = strlen(dir);
@@ -683,7 +655,7 @@ make_dirs(const char *dir, struct ctl_diag *d)
 			continue;
 		path[i] = '\0';
 		if (mkdir(path, 0755) != 0 && errno != EEXIST)
-			return io_fail(d, "cannot create", path);
+			return pv_io_fail(d, "cannot create", path);
 		path[i] = dir[i];
 	}
 	return CTL_OK;
@@ -695,7 +667,7 @@ pv_state_write(const char *dir, const char *name, const uint8_t *p, size_t n, st
 	char path[4096];
 	enum ctl_err r;
 
-	if ((r = make_dirs(dir, d)) != CTL_OK || (r = join(path, sizeof(path), dir, name, d)) != CTL_OK)
+	if ((r = pv_state_make_dirs(dir, d)) != CTL_OK || (r = join(path, sizeof(path), dir, name, d)) != CTL_OK)
 		return r;
 	return ctl_write_atomic(path, p, n, 0644, d);
 }
@@ -725,7 +697,7 @@ pv_state_erase(const char *dir, unsigned *removed, struct ctl_diag *d)
 		if (unlink(path) == 0)
 			(*removed)++;
 		else if (errno != ENOENT)
-			return io_fail(d, "cannot remove", path);
+			return pv_io_fail(d, "cannot remove", path);
 	}
 	return CTL_OK;
 }
@@ -738,9 +710,9 @@ pv_record_same(const struct ctl_record *a, const struct ctl_record *b)
 	if (a->has_role != b->has_role || a->role != b->role)
 		return 0;
 	if (a->cert.len > 0 || b->cert.len > 0)
-		return bytes_eq(a->cert, b->cert);
-	return a->length == b->length && bytes_eq(a->subject, b->subject) &&
-	       bytes_eq(a->dns, b->dns) && a->has_ip == b->has_ip &&
+		return pv_bytes_eq(a->cert, b->cert);
+	return a->length == b->length && pv_bytes_eq(a->subject, b->subject) &&
+	       pv_bytes_eq(a->dns, b->dns) && a->has_ip == b->has_ip &&
 	       memcmp(a->ip, b->ip, sizeof(a->ip)) == 0;
 }
 

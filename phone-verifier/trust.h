@@ -196,6 +196,12 @@ CTL_MUST_USE enum ctl_err pv_tvs_vouch(const struct pv_trust *held, const struct
                                        struct ctl_bytes name, struct ctl_bytes issuer,
                                        struct ctl_bytes serial, struct pv_decision *d, X509 **cert);
 
+/* Whether a and b hold the same bytes (constant time for equal lengths). */
+int pv_bytes_eq(struct ctl_bytes a, struct ctl_bytes b);
+/* Printable copy of a stored name into out (attacker-controlled bytes never reach a terminal
+ * raw: escaped, cut at its NUL and to cap); "(no name)" when empty. */
+const char *pv_name_text(struct ctl_bytes b, char *out, size_t cap);
+
 /* Clears d (no signer, no trusting record). */
 void pv_decision_init(struct pv_decision *d);
 /* Sets verdict, error and reason (printf); returns v. */
@@ -234,6 +240,10 @@ CTL_MUST_USE enum ctl_err pv_state_store(const char *dir, enum ctl_kind kind, co
 /* Writes any bytes atomically as DIR/name, creating DIR if needed. */
 CTL_MUST_USE enum ctl_err pv_state_write(const char *dir, const char *name, const uint8_t *p, size_t n,
                             struct ctl_diag *d);
+/* mkdir -p DIR (0755; a fleet's root/SEP<MAC> included), d naming the folder it cannot make. */
+CTL_MUST_USE enum ctl_err pv_state_make_dirs(const char *dir, struct ctl_diag *d);
+/* Sets d to CTL_E_IO "WHAT PATH: strerror(errno)" and returns CTL_E_IO. */
+CTL_MUST_USE enum ctl_err pv_io_fail(struct ctl_diag *d, const char *what, const char *path);
 /* Removes DIR/CTLFile.tlv, DIR/ITLFile.tlv and DIR/tvs-cache; *removed counts the files that existed. */
 CTL_MUST_USE enum ctl_err pv_state_erase(const char *dir, unsigned *removed, struct ctl_diag *d);
 

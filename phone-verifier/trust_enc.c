@@ -10,26 +10,8 @@
 #include <openssl/x509.h>
 
 #include <ctl/encsgn.h>
-#include <ctl/text.h>
 
 #include "trust.h"
-
-static int
-bytes_eq(struct ctl_bytes a, struct ctl_bytes b)
-{
-	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
-}
-
-/* Printable copy of a stored name. */
-static const char *
-name_text(struct ctl_bytes b, char *out, size_t cap)
-{
-	const uint8_t *z = b.len > 0 ? memchr(b.p, '\0', b.len) : NULL;
-	size_t n = z != NULL ? (size_t)(z - b.p) : b.len;
-
-	ctl_text_escape(out, cap, b.p, n);
-	return n > 0 ? out : "(no name)";
-}
 
 CTL_MUST_USE static enum ctl_err
 enc_verify(const void *obj, X509 *cert)
@@ -49,7 +31,7 @@ find_by_serial(const struct ctl_file *list, struct ctl_bytes serial, struct ctl_
 		const struct ctl_record *r = ctl_file_record(list, i);
 
 		if (r->has_role && (r->role == CTL_ROLE_TFTP || r->role == CTL_ROLE_CCM_TFTP) &&
-		    r->cert.len > 0 && bytes_eq(r->serial, serial) && bytes_eq(r->issuer, issuer))
+		    r->cert.len > 0 && pv_bytes_eq(r->serial, serial) && pv_bytes_eq(r->issuer, issuer))
 			return (int)i;
 	}
 	return -1;
@@ -100,13 +82,13 @@ pv_encsgn_check(const struct pv_trust *held, const struct pv_tvs_ops *tvs,
 	                 serial, d, NULL) == CTL_OK) {
 		d->trusted_by = "TVS";
 		pv_decision_set(d, PV_V_INSTALL, CTL_OK, "encrypted file signed by %s, vouched for by TVS%s%s",
-		       name_text(ctl_encsgn_signer_name(e), buf, sizeof(buf)),
+		       pv_name_text(ctl_encsgn_signer_name(e), buf, sizeof(buf)),
 		       d->tvs.cached ? " (cached)" : d->tvs.server[0] ? " " : "", d->tvs.server);
 		return CTL_OK;
 	}
 	pv_decision_set(d, PV_V_UNTRUSTED, CTL_E_NOT_TRUSTED, "encrypted file: signer %s is no TFTP or "
 	       "CCM+TFTP certificate of the held trust list%s%s",
-	       name_text(ctl_encsgn_signer_name(e), buf, sizeof(buf)),
+	       pv_name_text(ctl_encsgn_signer_name(e), buf, sizeof(buf)),
 	       d->tvs.asked ? "; TVS: " : "", d->tvs.asked ? d->tvs.why : "");
 	return CTL_E_NOT_TRUSTED;
 }
