@@ -226,6 +226,10 @@ CTL_MUST_USE int cl_report_failures(const struct cluster *cl);
 /* The result of an upload / mode change: table, or one JSON object (doc/json.md). */
 void cl_report_table(FILE *f, const struct cluster *cl, const char *md5, size_t nfail);
 void cl_report_json(FILE *f, const struct cluster *cl, const char *md5, size_t nfail);
+/* A node's object in a JSON "servers" array: `{"server":NAME,"hostname":HOST` (after a comma
+ * unless i is 0); the command adds its members; close adds `"error":` (null unless failed) and `}`. */
+void cl_json_server_open(FILE *f, const struct cl_node *nd, size_t i);
+void cl_json_server_close(FILE *f, const struct cl_node *nd);
 
 /* The CTL plan: what will be signed. */
 struct cl_entry {
@@ -276,6 +280,9 @@ CTL_MUST_USE int cl_apply(struct cluster *cl, const uint8_t *ctl, size_t len, in
 CTL_MUST_USE int cl_retry(struct cluster *cl);
 /* Prints the installed CTLs' agreement; returns the chosen node index or -1. */
 int cl_pick_installed(const struct cluster *cl);
+/* That CTL parsed (*f NULL when no node holds one; a parse error printed with the node's
+ * name); *node (may be NULL) its node index or -1. EXIT_OK or the exit status. */
+CTL_MUST_USE int cl_parse_installed(const struct cluster *cl, struct ctl_file **f, int *node);
 
 /*
  * update, add-token, delete-entry: fetch the installed CTL, keep its token
@@ -311,7 +318,7 @@ CTL_MUST_USE int cl_node_take_itl(struct cl_node *nd, const struct ctl_prov_msg 
 CTL_MUST_USE int cl_node_take_itl_reset(struct cl_node *nd, const struct ctl_prov_msg *m);
 
 /* cluster_sbd_session.c */
-/* The SBD requests of cl->ops (CL_OP_SIGN, CL_OP_ITL, CL_OP_ITL_RESET) on node i's session. 0, or -1. */
+/* The SBD requests of cl->ops (CL_OP_SIGN, CL_OP_ITL_RESET) on node i's session. 0, or -1. */
 CTL_MUST_USE int cl_sbd_session(struct cluster *cl, size_t i, struct prov_conn *c);
 
 /* cluster_tl_rules.c */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the cluster commands print about the servers: each failed node's
- * error, the agreement of the installed CTLs, and the result of an upload
- * or mode change as a table or one JSON object (doc/json.md). Reads the
- * nodes, calls nothing else in the cluster code.
+ * error, the agreement of the installed CTLs (and the one chosen, parsed),
+ * and the result of an upload or mode change as a table or one JSON object
+ * (doc/json.md; a node's object opened and closed here for every command).
+ * Reads the nodes, calls nothing else in the cluster code.
  */
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +46,25 @@ cl_pick_installed(const struct cluster *cl)
 	return first;
 }
 
+int
+cl_parse_installed(const struct cluster *cl, struct ctl_file **f, int *node)
+{
+	struct ctl_diag d;
+	enum ctl_err r;
+	int i = cl_pick_installed(cl);
+
+	*f = NULL;
+	if (node != NULL)
+		*node = i;
+	if (i < 0)
+		return EXIT_OK;
+	if ((r = ctl_file_parse(cl->nodes[i].ctl, cl->nodes[i].ctl_len, 0, f, &d)) != CTL_OK) {
+		cli_diag(cl->nodes[i].t.name, &d);
+		return cli_exit_for(r);
+	}
+	return EXIT_OK;
+}
+
 static const char *
 mode_name(int m)
 {
@@ -76,6 +96,23 @@ cl_report_table(FILE *f, const struct cluster *cl, const char *md5, size_t nfail
 }
 
 void
+cl_json_server_open(FILE *f, const struct cl_node *nd, size_t i)
+{
+	fprintf(f, "%s{\"server\":", i ? "," : "");
+	ctl_json_fputs(f, nd->t.name);
+	fputs(",\"hostname\":", f);
+	ctl_json_fputs(f, nd->hostname);
+}
+
+void
+cl_json_server_close(FILE *f, const struct cl_node *nd)
+{
+	fputs(",\"error\":", f);
+	ctl_json_fputs_or_null(f, nd->failed ? nd->err : NULL);
+	fputs("}", f);
+}
+
+void
 cl_report_json(FILE *f, const struct cluster *cl, const char *md5, size_t nfail)
 {
 	size_t i;
@@ -90,19 +127,14 @@ cl_report_json(FILE *f, const struct cluster *cl, const char *md5, size_t nfail)
 	for (i = 0; i < cl->n; i++) {
 		const struct cl_node *nd = &cl->nodes[i];
 
-		fprintf(f, "%s{\"server\":", i ? "," : "");
-		ctl_json_fputs(f, nd->t.name);
-		fputs(",\"hostname\":", f);
-		ctl_json_fputs(f, nd->hostname);
+		cl_json_server_open(f, nd, i);
 		fprintf(f, ",\"result\":\"%s\",\"md5\":", nd->failed ? "failed" : nd->skip ? "earlier" : "ok");
 		ctl_json_fputs_or_null(f, !nd->failed && !nd->skip && nd->md5_after[0] ? nd->md5_after : NULL);
 		if (!nd->failed && !nd->skip && nd->mode_after >= 0)
 			fprintf(f, ",\"mode\":%d", nd->mode_after);
 		else
 			fputs(",\"mode\":null", f);
-		fputs(",\"error\":", f);
-		ctl_json_fputs_or_null(f, nd->failed ? nd->err : NULL);
-		fputs("}", f);
+		cl_json_server_close(f, nd);
 	}
 	fputs("]}\n", f);
 }

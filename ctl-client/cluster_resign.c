@@ -106,18 +106,13 @@ static CTL_MUST_USE int
 installed(const struct cluster *cl, struct ctl_file **f)
 {
 	struct ctl_verify_result res;
-	struct ctl_diag d;
-	enum ctl_err r;
-	int i = cl_pick_installed(cl);
+	int i, rc;
 
-	*f = NULL;
-	if (i < 0) {
+	if ((rc = cl_parse_installed(cl, f, &i)) != EXIT_OK)
+		return rc;
+	if (*f == NULL) {
 		cli_err("no server has a CTL installed; run 'ctl-client mixed-mode' first");
 		return EXIT_FAIL;
-	}
-	if ((r = ctl_file_parse(cl->nodes[i].ctl, cl->nodes[i].ctl_len, 0, f, &d)) != CTL_OK) {
-		cli_diag(cl->nodes[i].t.name, &d);
-		return cli_exit_for(r);
 	}
 	if (ctl_file_verify(*f, &res) != CTL_OK) {
 		cli_err("%s: the installed CTL does not verify: %s", cl->nodes[i].t.name, res.reason);

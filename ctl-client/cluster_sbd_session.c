@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The Security By Default requests on one node's session, after login:
- * SIGN_CTL on the publisher (node 0), GET_ITL and ITL_RESET on every node.
+ * SIGN_CTL on the publisher (node 0), ITL_RESET on every node (GET_ITL
+ * follows in cluster_session.c).
  * The items are built and checked by cluster_sbd.c.
  */
 #include <stdlib.h>
@@ -41,30 +42,6 @@ out:
 }
 
 static CTL_MUST_USE int
-do_get_itl(struct cl_node *nd, struct prov_conn *c)
-{
-	struct ctl_wr wr;
-	struct prov_resp r;
-	enum prov_rc pr;
-	char e[600];
-	int rc = -1;
-
-	nd->has_itl = 0;
-	if (prov_begin(c, &wr, CTL_PROV_GET_ITL) != PROV_OK)
-		return -1;
-	pr = prov_call(c, &wr, &r, e, sizeof(e));
-	/* NOT_FOUND: no ITL served; UNSUPPORTED: a provider from before GET_ITL. */
-	if (pr == PROV_E_STATUS && (r.m.status == CTL_PROV_NOT_FOUND || r.m.status == CTL_PROV_UNSUPPORTED))
-		rc = 0;
-	else if (pr != PROV_OK)
-		cl_node_fail(nd, EXIT_NETWORK, "GET_ITL: %s", e);
-	else
-		rc = cl_node_take_itl(nd, &r.m);
-	prov_resp_free(&r);
-	return rc;
-}
-
-static CTL_MUST_USE int
 do_itl_reset(struct cluster *cl, struct cl_node *nd, struct prov_conn *c)
 {
 	struct ctl_wr wr;
@@ -95,8 +72,6 @@ cl_sbd_session(struct cluster *cl, size_t i, struct prov_conn *c)
 	if ((cl->ops & CL_OP_SIGN) && i == 0 && do_sign(cl, nd, c) != 0)
 		return -1;
 	if ((cl->ops & CL_OP_ITL_RESET) && do_itl_reset(cl, nd, c) != 0)
-		return -1;
-	if ((cl->ops & CL_OP_ITL) && do_get_itl(nd, c) != 0)
 		return -1;
 	return 0;
 }

@@ -2,7 +2,7 @@
 /*
  * One session per server, run in parallel: connect, check the identity,
  * log in, then the phase's requests (GET_INFO, GET_CTL, PUT_CTL,
- * SET_MODE). The answers go into the node through cluster_state.c; first
+ * SET_MODE, the SBD ones of cluster_sbd_session.c, GET_ITL). The answers go into the node through cluster_state.c; first
  * contacts are asked about on the terminal after the fan-out; the result
  * is printed by cluster_report.c.
  */
@@ -52,44 +52,61 @@ login(struct cluster *cl, struct cl_node *nd, struct prov_conn *c)
 	return -1;
 }
 
+/*
+ * A request without items (GET_INFO, GET_CTL, GET_ITL) whose answer take()
+ * moves into the node. A status listed in absent means the node has none:
+ * 0 without take. Any other failure is the node's error "what: reason".
+ */
 static CTL_MUST_USE int
-do_info(struct cl_node *nd, struct prov_conn *c)
-{
-	struct ctl_wr wr;
-	struct prov_resp r;
-	char e[600];
-	int rc = -1;
-
-	if (prov_begin(c, &wr, CTL_PROV_GET_INFO) != PROV_OK)
-		return -1;
-	if (prov_call(c, &wr, &r, e, sizeof(e)) != PROV_OK)
-		cl_node_fail(nd, EXIT_NETWORK, "GET_INFO: %s", e);
-	else
-		rc = cl_node_take_info(nd, &r.m);
-	prov_resp_free(&r);
-	return rc;
-}
-
-static CTL_MUST_USE int
-do_get_ctl(struct cl_node *nd, struct prov_conn *c)
+get(struct cl_node *nd, struct prov_conn *c, uint8_t type, const char *what, const uint16_t *absent,
+    size_t nabsent, int (*take)(struct cl_node *, const struct ctl_prov_msg *))
 {
 	struct ctl_wr wr;
 	struct prov_resp r;
 	enum prov_rc pr;
 	char e[600];
+	size_t k;
 	int rc = -1;
 
-	if (prov_begin(c, &wr, CTL_PROV_GET_CTL) != PROV_OK)
+	if (prov_begin(c, &wr, type) != PROV_OK)
 		return -1;
 	pr = prov_call(c, &wr, &r, e, sizeof(e));
-	if (pr == PROV_E_STATUS && r.m.status == CTL_PROV_NOT_FOUND)
-		rc = 0; /* no CTL installed */
+	for (k = 0; pr == PROV_E_STATUS && k < nabsent; k++)
+		if (r.m.status == absent[k])
+			break;
+	if (pr == PROV_E_STATUS && k < nabsent)
+		rc = 0;
 	else if (pr != PROV_OK)
-		cl_node_fail(nd, EXIT_NETWORK, "GET_CTL: %s", e);
+		cl_node_fail(nd, EXIT_NETWORK, "%s: %s", what, e);
 	else
-		rc = cl_node_take_ctl(nd, &r.m);
+		rc = take(nd, &r.m);
 	prov_resp_free(&r);
 	return rc;
+}
+
+static CTL_MUST_USE int
+do_info(struct cl_node *nd, struct prov_conn *c)
+{
+	return get(nd, c, CTL_PROV_GET_INFO, "GET_INFO", NULL, 0, cl_node_take_info);
+}
+
+static CTL_MUST_USE int
+do_get_ctl(struct cl_node *nd, struct prov_conn *c)
+{
+	static const uint16_t none[] = { CTL_PROV_NOT_FOUND }; /* no CTL installed */
+
+	return get(nd, c, CTL_PROV_GET_CTL, "GET_CTL", none, 1, cl_node_take_ctl);
+}
+
+/* After the SBD requests of the session (an ITL_RESET changes the ITL). */
+static CTL_MUST_USE int
+do_get_itl(struct cl_node *nd, struct prov_conn *c)
+{
+	/* NOT_FOUND: no ITL served; UNSUPPORTED: a provider from before GET_ITL. */
+	static const uint16_t none[] = { CTL_PROV_NOT_FOUND, CTL_PROV_UNSUPPORTED };
+
+	nd->has_itl = 0;
+	return get(nd, c, CTL_PROV_GET_ITL, "GET_ITL", none, 2, cl_node_take_itl);
 }
 
 static CTL_MUST_USE int
@@ -177,7 +194,7 @@ session(void *arg, size_t i)
 	    (cl->mode_first && (cl->ops & CL_OP_MODE) && do_mode(cl, nd, c) != 0) ||
 	    ((cl->ops & CL_OP_PUT) && do_put(cl, nd, c) != 0) ||
 	    (!cl->mode_first && (cl->ops & CL_OP_MODE) && do_mode(cl, nd, c) != 0) ||
-	    cl_sbd_session(cl, i, c) != 0) {
+	    cl_sbd_session(cl, i, c) != 0 || ((cl->ops & CL_OP_ITL) && do_get_itl(nd, c) != 0)) {
 		if (!nd->failed)
 			cl_node_fail(nd, EXIT_INTERNAL, "out of memory");
 	}

@@ -46,24 +46,6 @@ collect(struct cluster *cl)
 	return EXIT_OK;
 }
 
-/* The installed CTL, parsed (*f NULL when no node holds one). */
-static CTL_MUST_USE int
-installed(const struct cluster *cl, struct ctl_file **f)
-{
-	struct ctl_diag d;
-	enum ctl_err r;
-	int i = cl_pick_installed(cl);
-
-	*f = NULL;
-	if (i < 0)
-		return EXIT_OK;
-	if ((r = ctl_file_parse(cl->nodes[i].ctl, cl->nodes[i].ctl_len, 0, f, &d)) != CTL_OK) {
-		cli_diag(cl->nodes[i].t.name, &d);
-		return cli_exit_for(r);
-	}
-	return EXIT_OK;
-}
-
 /* A signed tokenless CTL: its bytes (owned) and the file parsed from them. */
 struct signed_ctl {
 	uint8_t *bytes;
@@ -264,7 +246,7 @@ cl_tl_mixed(struct cluster *cl)
 	int rc, bridge = 0;
 
 	memset(&b, 0, sizeof(b));
-	if ((rc = collect(cl)) != EXIT_OK || (rc = installed(cl, &held)) != EXIT_OK ||
+	if ((rc = collect(cl)) != EXIT_OK || (rc = cl_parse_installed(cl, &held, NULL)) != EXIT_OK ||
 	    (rc = sign(cl, &rq, &s)) != EXIT_OK)
 		goto out;
 	if (held != NULL && !cl_tl_accepts(held, s.f) && !cl->o.override_trust) {
@@ -301,7 +283,7 @@ cl_tl_update(struct cluster *cl, int reset_localkey)
 	struct ctl_file *held = NULL;
 	int rc;
 
-	if ((rc = collect(cl)) != EXIT_OK || (rc = installed(cl, &held)) != EXIT_OK)
+	if ((rc = collect(cl)) != EXIT_OK || (rc = cl_parse_installed(cl, &held, NULL)) != EXIT_OK)
 		goto out;
 	if (held == NULL) {
 		cli_err("no server has a CTL installed; run 'ctl-client mixed-mode --tokenless' first");
@@ -342,7 +324,7 @@ cl_tl_non_secure(struct cluster *cl)
 	struct ctl_file *held = NULL;
 	int rc;
 
-	if ((rc = collect(cl)) != EXIT_OK || (rc = installed(cl, &held)) != EXIT_OK ||
+	if ((rc = collect(cl)) != EXIT_OK || (rc = cl_parse_installed(cl, &held, NULL)) != EXIT_OK ||
 	    (rc = sign_keeping_tokens(cl, held, &rq, &s)) != EXIT_OK)
 		goto out;
 	if (held != NULL && !cl_tl_accepts(held, s.f)) {

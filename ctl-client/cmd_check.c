@@ -288,10 +288,7 @@ print_json(const struct check *ck, int ok)
 	for (i = 0; i < cl->n; i++) {
 		const struct cl_node *nd = &cl->nodes[i];
 
-		printf("%s{\"server\":", i ? "," : "");
-		ctl_json_fputs(stdout, nd->t.name);
-		fputs(",\"hostname\":", stdout);
-		ctl_json_fputs(stdout, nd->hostname);
+		cl_json_server_open(stdout, nd, i);
 		if (nd->mode >= 0)
 			printf(",\"mode\":%d,\"md5\":", nd->mode);
 		else
@@ -299,9 +296,7 @@ print_json(const struct check *ck, int ok)
 		ctl_json_fputs_or_null(stdout, nd->ctl ? nd->ctl_md5 : NULL);
 		fputs(",\"itl_md5\":", stdout);
 		ctl_json_fputs_or_null(stdout, nd->has_itl ? nd->itl_md5 : NULL);
-		fputs(",\"error\":", stdout);
-		ctl_json_fputs_or_null(stdout, nd->failed ? nd->err : NULL);
-		fputs("}", stdout);
+		cl_json_server_close(stdout, nd);
 	}
 	fputs("],\"findings\":[", stdout);
 	for (i = 0; i < ck->n; i++) {

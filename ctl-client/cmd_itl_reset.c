@@ -59,19 +59,14 @@ print_json(const struct cluster *cl, int ok)
 	for (i = 0; i < cl->n; i++) {
 		const struct cl_node *nd = &cl->nodes[i];
 
-		printf("%s{\"server\":", i ? "," : "");
-		ctl_json_fputs(stdout, nd->t.name);
-		fputs(",\"hostname\":", stdout);
-		ctl_json_fputs(stdout, nd->hostname);
+		cl_json_server_open(stdout, nd, i);
 		printf(",\"result\":\"%s\",\"itl_md5\":", nd->failed ? "failed" : "ok");
 		ctl_json_fputs_or_null(stdout, nd->failed ? NULL : nd->itl_md5);
 		if (nd->failed)
 			fputs(",\"itl_length\":null", stdout);
 		else
 			printf(",\"itl_length\":%u", (unsigned)nd->itl_len);
-		fputs(",\"error\":", stdout);
-		ctl_json_fputs_or_null(stdout, nd->failed ? nd->err : NULL);
-		fputs("}", stdout);
+		cl_json_server_close(stdout, nd);
 	}
 	fputs("]}\n", stdout);
 }
