@@ -1,29 +1,33 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The format's code tables (digest, signature modulus and role codes): what
- * each code means, in one file that depends on nothing else in libctl, so
- * the header parser (hdr.c), the file object (file.c), the builder and the
- * verifier all look codes up here instead of in each other.
+ * each code means, in one file that depends on nothing else in libctl but
+ * the number parser (num.c), so the header parser (hdr.c), the file object
+ * (file.c), the builder, the verifier and the daemons' configuration
+ * readers all look codes up here instead of in each other.
  */
+#include <strings.h>
+
 #include <openssl/evp.h>
 
 #include <ctl/ctl.h>
 
 #include "codes.h"
 
-/* Role names as `show ctl` prints them (section 7). */
+/* Role names as `show ctl` prints them (section 7) and as configuration files write them. */
 static const struct {
 	uint16_t code;
 	const char *show;
 	const char *shortname;
+	const char *conf;
 } roles[] = {
-	{ CTL_ROLE_SAST, "System Administrator Security Token", "SAST" },
-	{ CTL_ROLE_CCM, "CCM", "CCM" },
-	{ CTL_ROLE_CCM_TFTP, "CCM+TFTP", "CCM+TFTP" },
-	{ CTL_ROLE_TFTP, "TFTP", "TFTP" },
-	{ CTL_ROLE_CAPF, "CAPF", "CAPF" },
-	{ CTL_ROLE_APP_SERVER, "APP-SERVER", "APP-SERVER" },
-	{ CTL_ROLE_TVS, "TVS", "TVS" },
+	{ CTL_ROLE_SAST, "System Administrator Security Token", "SAST", "sast" },
+	{ CTL_ROLE_CCM, "CCM", "CCM", "ccm" },
+	{ CTL_ROLE_CCM_TFTP, "CCM+TFTP", "CCM+TFTP", "ccm-tftp" },
+	{ CTL_ROLE_TFTP, "TFTP", "TFTP", "tftp" },
+	{ CTL_ROLE_CAPF, "CAPF", "CAPF", "capf" },
+	{ CTL_ROLE_APP_SERVER, "APP-SERVER", "APP-SERVER", "app-server" },
+	{ CTL_ROLE_TVS, "TVS", "TVS", "tvs" },
 };
 
 const char *
@@ -46,6 +50,22 @@ ctl_role_short(uint16_t role)
 		if (roles[i].code == role)
 			return roles[i].shortname;
 	return "UNKNOWN";
+}
+
+int
+ctl_role_parse(const char *s, unsigned long long min, unsigned long long max)
+{
+	unsigned long long v;
+	size_t i;
+
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (strcasecmp(s, roles[i].conf) == 0)
+			return roles[i].code;
+	if (max > 65535)
+		max = 65535;
+	if (ctl_parse_uint(s, min, max, &v) == CTL_OK)
+		return (int)v;
+	return -1;
 }
 
 const char *
