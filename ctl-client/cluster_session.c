@@ -2,9 +2,10 @@
 /*
  * One session per server, run in parallel: connect, check the identity,
  * log in, then the phase's requests (GET_INFO, GET_CTL, PUT_CTL,
- * SET_MODE, the SBD ones of cluster_sbd_session.c, GET_ITL). The answers go into the node through cluster_state.c; first
- * contacts are asked about on the terminal after the fan-out; the result
- * is printed by cluster_report.c.
+ * SET_MODE, the SBD ones of cluster_sbd_session.c, GET_ITL). The answers
+ * go into the node through cluster_state.c; first contacts are asked about
+ * on the terminal after the fan-out; the result is printed by
+ * cluster_report.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
