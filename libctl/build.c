@@ -99,38 +99,34 @@ ctl_builder_set_signer_version(struct ctl_builder *b, uint8_t major, uint8_t min
 	b->sv_minor = minor;
 }
 
-enum ctl_err
-ctl_builder_set_payload(struct ctl_builder *b, const uint8_t *p, size_t n)
+/* Replaces *dst (*dst_len bytes) with a copy of p (n <= max bytes); unchanged on error. */
+static CTL_MUST_USE enum ctl_err
+replace_copy(uint8_t **dst, size_t *dst_len, const uint8_t *p, size_t n, size_t max)
 {
 	uint8_t *copy;
 
-	if (n > CTL_MAX_FILE)
+	if (n > max)
 		return CTL_E_TOO_LARGE;
 	if ((copy = malloc(n ? n : 1)) == NULL)
 		return CTL_E_NOMEM;
 	if (n > 0)
 		memcpy(copy, p, n);
-	free(b->payload);
-	b->payload = copy;
-	b->payload_len = n;
+	free(*dst);
+	*dst = copy;
+	*dst_len = n;
 	return CTL_OK;
+}
+
+enum ctl_err
+ctl_builder_set_payload(struct ctl_builder *b, const uint8_t *p, size_t n)
+{
+	return replace_copy(&b->payload, &b->payload_len, p, n, CTL_MAX_FILE);
 }
 
 enum ctl_err
 ctli_builder_set_hdr_extra(struct ctl_builder *b, const uint8_t *p, size_t n)
 {
-	uint8_t *copy;
-
-	if (n > 0xffff)
-		return CTL_E_TOO_LARGE;
-	if ((copy = malloc(n ? n : 1)) == NULL)
-		return CTL_E_NOMEM;
-	if (n > 0)
-		memcpy(copy, p, n);
-	free(b->hdr_extra);
-	b->hdr_extra = copy;
-	b->hdr_extra_len = n;
-	return CTL_OK;
+	return replace_copy(&b->hdr_extra, &b->hdr_extra_len, p, n, 0xffff);
 }
 
 static CTL_MUST_USE struct bld_rec *

@@ -35,6 +35,12 @@ CTL_MUST_USE enum ctl_err ctli_fail(struct ctl_diag *d, enum ctl_err e, size_t o
 CTL_MUST_USE enum ctl_err ctli_fail_ssl(struct ctl_diag *d, enum ctl_err e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* One element as CTL headers (and TVS messages, .enc.sgn headers) hold it: u8 tag, u16 big-endian
+ * length, value; CTL_E_TOO_LARGE over 65535 bytes (sign.c). */
+CTL_MUST_USE enum ctl_err ctli_put_elem(struct ctl_wr *wr, uint8_t tag, const void *p, size_t n);
+/* The same with a u16 big-endian value. */
+CTL_MUST_USE enum ctl_err ctli_put_u16_elem(struct ctl_wr *wr, uint8_t tag, uint16_t v);
+
 /* printf into a growable writer (text rendering). */
 CTL_MUST_USE enum ctl_err ctli_wr_printf(struct ctl_wr *wr, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -89,28 +89,6 @@ wrap(EVP_PKEY *phone, struct enc_parts *x, struct ctl_diag *diag)
 	return CTL_OK;
 }
 
-static CTL_MUST_USE enum ctl_err
-put(struct ctl_wr *wr, uint8_t tag, const void *p, size_t n)
-{
-	enum ctl_err r;
-
-	if (n > 0xffff)
-		return CTL_E_TOO_LARGE;
-	if ((r = ctl_wr_u8(wr, tag)) != CTL_OK || (r = ctl_wr_u16be(wr, (uint16_t)n)) != CTL_OK)
-		return r;
-	return ctl_wr_bytes(wr, p, n);
-}
-
-static CTL_MUST_USE enum ctl_err
-put_u16(struct ctl_wr *wr, uint8_t tag, uint16_t v)
-{
-	enum ctl_err r;
-
-	if ((r = ctl_wr_u8(wr, tag)) != CTL_OK || (r = ctl_wr_u16be(wr, 2)) != CTL_OK)
-		return r;
-	return ctl_wr_u16be(wr, v);
-}
-
 /* Opens container tag; *at receives where its length is patched. */
 static CTL_MUST_USE enum ctl_err
 open_container(struct ctl_wr *wr, uint8_t tag, size_t *at)
@@ -138,19 +116,19 @@ enc_elements(struct ctl_wr *wr, const struct enc_parts *x, enum ctl_digest d)
 
 	if ((r = open_container(wr, CTL_ENC_INFO, &info)) != CTL_OK ||
 	    (r = open_container(wr, CTL_ENC_IV_INFO, &iv)) != CTL_OK ||
-	    (r = put(wr, CTL_ENC_IV_UNKNOWN, &zero, 1)) != CTL_OK ||
-	    (r = put(wr, CTL_ENC_IV, x->iv, sizeof(x->iv))) != CTL_OK ||
-	    (r = put_u16(wr, CTL_ENC_PAD_COUNT, x->pad)) != CTL_OK ||
+	    (r = ctli_put_elem(wr, CTL_ENC_IV_UNKNOWN, &zero, 1)) != CTL_OK ||
+	    (r = ctli_put_elem(wr, CTL_ENC_IV, x->iv, sizeof(x->iv))) != CTL_OK ||
+	    (r = ctli_put_u16_elem(wr, CTL_ENC_PAD_COUNT, x->pad)) != CTL_OK ||
 	    (r = close_container(wr, iv)) != CTL_OK ||
 	    (r = open_container(wr, CTL_ENC_KEY_INFO, &key)) != CTL_OK ||
-	    (r = put(wr, CTL_ENC_KEY_UNKNOWN, &zero, 1)) != CTL_OK ||
-	    (r = put_u16(wr, CTL_ENC_KEY_BITS, (uint16_t)(8 * x->wrapped_len))) != CTL_OK ||
-	    (r = put(wr, CTL_ENC_KEY_ALG, &alg, 1)) != CTL_OK ||
-	    (r = put(wr, CTL_ENC_WRAPPED_KEY, x->wrapped, x->wrapped_len)) != CTL_OK ||
+	    (r = ctli_put_elem(wr, CTL_ENC_KEY_UNKNOWN, &zero, 1)) != CTL_OK ||
+	    (r = ctli_put_u16_elem(wr, CTL_ENC_KEY_BITS, (uint16_t)(8 * x->wrapped_len))) != CTL_OK ||
+	    (r = ctli_put_elem(wr, CTL_ENC_KEY_ALG, &alg, 1)) != CTL_OK ||
+	    (r = ctli_put_elem(wr, CTL_ENC_WRAPPED_KEY, x->wrapped, x->wrapped_len)) != CTL_OK ||
 	    (r = close_container(wr, key)) != CTL_OK || (r = close_container(wr, info)) != CTL_OK ||
-	    (r = put(wr, CTL_ENC_PT_DIGEST_ALG, &dcode, 1)) != CTL_OK)
+	    (r = ctli_put_elem(wr, CTL_ENC_PT_DIGEST_ALG, &dcode, 1)) != CTL_OK)
 		return r;
-	return put(wr, CTL_ENC_PT_DIGEST, x->md, x->md_len);
+	return ctli_put_elem(wr, CTL_ENC_PT_DIGEST, x->md, x->md_len);
 }
 
 static CTL_MUST_USE enum ctl_err

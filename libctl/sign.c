@@ -15,8 +15,8 @@
 
 #include "build.h"
 
-static CTL_MUST_USE enum ctl_err
-put_elem(struct ctl_wr *wr, uint8_t tag, const void *p, size_t n)
+enum ctl_err
+ctli_put_elem(struct ctl_wr *wr, uint8_t tag, const void *p, size_t n)
 {
 	enum ctl_err r;
 
@@ -30,20 +30,17 @@ put_elem(struct ctl_wr *wr, uint8_t tag, const void *p, size_t n)
 static CTL_MUST_USE enum ctl_err
 put_u8_elem(struct ctl_wr *wr, uint8_t tag, uint8_t v)
 {
-	return put_elem(wr, tag, &v, 1);
+	return ctli_put_elem(wr, tag, &v, 1);
 }
 
-static CTL_MUST_USE enum ctl_err
-put_u16_elem(struct ctl_wr *wr, uint8_t tag, uint16_t v)
+enum ctl_err
+ctli_put_u16_elem(struct ctl_wr *wr, uint8_t tag, uint16_t v)
 {
-	uint8_t b[2];
-	struct ctl_wr bw;
 	enum ctl_err r;
 
-	ctl_wr_init_fixed(&bw, b, sizeof(b));
-	if ((r = ctl_wr_u16be(&bw, v)) != CTL_OK)
+	if ((r = ctl_wr_u8(wr, tag)) != CTL_OK || (r = ctl_wr_u16be(wr, 2)) != CTL_OK)
 		return r;
-	return put_elem(wr, tag, b, sizeof(b));
+	return ctl_wr_u16be(wr, v);
 }
 
 static CTL_MUST_USE enum ctl_err
@@ -54,7 +51,7 @@ put_name(struct ctl_wr *wr, uint8_t tag, const X509_NAME *name)
 
 	if ((r = ctl_name_string(name, &s)) != CTL_OK)
 		return r;
-	r = put_elem(wr, tag, s, strlen(s) + 1);
+	r = ctli_put_elem(wr, tag, s, strlen(s) + 1);
 	free(s);
 	return r;
 }
@@ -68,7 +65,7 @@ put_serial(struct ctl_wr *wr, uint8_t tag, const X509 *cert)
 
 	if ((r = ctl_serial_bytes(cert, &ser, &n)) != CTL_OK)
 		return r;
-	r = put_elem(wr, tag, ser, n);
+	r = ctli_put_elem(wr, tag, ser, n);
 	free(ser);
 	return r;
 }
@@ -86,19 +83,19 @@ put_key_sig_cert(struct ctl_wr *wr, X509 *cert)
 
 	if ((r = ctli_pkey_bytes(X509_get0_pubkey(cert), &key, &keylen)) != CTL_OK)
 		return r;
-	r = put_elem(wr, CTL_R_PUBLICKEY, key, keylen);
+	r = ctli_put_elem(wr, CTL_R_PUBLICKEY, key, keylen);
 	OPENSSL_free(key);
 	if (r != CTL_OK)
 		return r;
 	X509_get0_signature(&sig, NULL, cert);
 	if (sig == NULL)
 		return CTL_E_CERT;
-	if ((r = put_elem(wr, CTL_R_SIGNATURE, ASN1_STRING_get0_data(sig),
+	if ((r = ctli_put_elem(wr, CTL_R_SIGNATURE, ASN1_STRING_get0_data(sig),
 	                  (size_t)ASN1_STRING_length(sig))) != CTL_OK)
 		return r;
 	if ((derlen = i2d_X509(cert, &der)) <= 0)
 		return CTL_E_CERT;
-	r = put_elem(wr, CTL_R_CERTIFICATE, der, (size_t)derlen);
+	r = ctli_put_elem(wr, CTL_R_CERTIFICATE, der, (size_t)derlen);
 	OPENSSL_free(der);
 	return r;
 }
@@ -118,16 +115,16 @@ put_record(struct ctl_wr *wr, const struct bld_rec *rec)
 		r = ctl_wr_bytes(wr, rec->raw, rec->raw_len);
 	} else if (rec->cert == NULL) {
 		/* Certificate-less record (ctli_builder_add_bare): 2, 4, [10]. */
-		if ((r = put_elem(wr, CTL_R_DNSNAME, dns, strlen(dns) + 1)) == CTL_OK &&
-		    (r = put_u16_elem(wr, CTL_R_FUNCTION, rec->role)) == CTL_OK && rec->has_ip)
-			r = put_elem(wr, CTL_R_IPADDRESS, rec->ip, 4);
-	} else if ((r = put_elem(wr, CTL_R_DNSNAME, dns, strlen(dns) + 1)) == CTL_OK &&
+		if ((r = ctli_put_elem(wr, CTL_R_DNSNAME, dns, strlen(dns) + 1)) == CTL_OK &&
+		    (r = ctli_put_u16_elem(wr, CTL_R_FUNCTION, rec->role)) == CTL_OK && rec->has_ip)
+			r = ctli_put_elem(wr, CTL_R_IPADDRESS, rec->ip, 4);
+	} else if ((r = ctli_put_elem(wr, CTL_R_DNSNAME, dns, strlen(dns) + 1)) == CTL_OK &&
 	           (r = put_name(wr, CTL_R_SUBJECTNAME, X509_get_subject_name(rec->cert))) == CTL_OK &&
-	           (r = put_u16_elem(wr, CTL_R_FUNCTION, rec->role)) == CTL_OK &&
+	           (r = ctli_put_u16_elem(wr, CTL_R_FUNCTION, rec->role)) == CTL_OK &&
 	           (r = put_name(wr, CTL_R_ISSUERNAME, X509_get_issuer_name(rec->cert))) == CTL_OK &&
 	           (r = put_serial(wr, CTL_R_SERIALNUMBER, rec->cert)) == CTL_OK &&
 	           (r = put_key_sig_cert(wr, rec->cert)) == CTL_OK && rec->has_ip) {
-		r = put_elem(wr, CTL_R_IPADDRESS, rec->ip, 4);
+		r = ctli_put_elem(wr, CTL_R_IPADDRESS, rec->ip, 4);
 	}
 	if (r != CTL_OK)
 		return r;
@@ -158,11 +155,11 @@ put_header_start(struct ctl_wr *wr, const struct ctl_builder *b, const struct ct
 	uint8_t ver[2] = { b->ver_major, b->ver_minor }, sv[2] = { b->sv_major, b->sv_minor };
 	enum ctl_err r;
 
-	if ((r = put_elem(wr, CTL_H_VERSION, ver, 2)) != CTL_OK ||
+	if ((r = ctli_put_elem(wr, CTL_H_VERSION, ver, 2)) != CTL_OK ||
 	    (r = ctl_wr_u8(wr, CTL_H_HEADER_LENGTH)) != CTL_OK ||
 	    (r = ctl_wr_u16be(wr, 2)) != CTL_OK || (r = ctl_wr_reserve_u16(wr, hl_at)) != CTL_OK)
 		return r;
-	if (b->has_sv && (r = put_elem(wr, CTL_H_SIGNER_VERSION, sv, 2)) != CTL_OK)
+	if (b->has_sv && (r = ctli_put_elem(wr, CTL_H_SIGNER_VERSION, sv, 2)) != CTL_OK)
 		return r;
 	if ((r = put_signerid(wr, s->cert)) != CTL_OK)
 		return r;
@@ -194,8 +191,8 @@ put_header_end(struct ctl_wr *wr, const struct ctl_builder *b, size_t sigbytes, 
 
 	ctl_wr_init_fixed(&tw, tsb, sizeof(tsb));
 	if ((r = ctl_wr_u32be(&tw, ts)) != CTL_OK ||
-	    (r = put_elem(wr, CTL_H_FILENAME, name, strlen(name) + 1)) != CTL_OK ||
-	    (r = put_elem(wr, CTL_H_TIMESTAMP, tsb, 4)) != CTL_OK ||
+	    (r = ctli_put_elem(wr, CTL_H_FILENAME, name, strlen(name) + 1)) != CTL_OK ||
+	    (r = ctli_put_elem(wr, CTL_H_TIMESTAMP, tsb, 4)) != CTL_OK ||
 	    (r = ctl_wr_bytes(wr, b->hdr_extra, b->hdr_extra_len)) != CTL_OK)
 		return r;
 	while ((wr->len + 3 + sigbytes) % 4 != 0)

@@ -291,13 +291,8 @@ ctl_tvs_begin(struct ctl_wr *wr, uint8_t cmd, uint32_t session)
 enum ctl_err
 ctl_tvs_put(struct ctl_wr *wr, uint8_t tag, const void *p, size_t n)
 {
-	enum ctl_err r;
-
-	if (n > CTL_TVS_MAX_PAYLOAD)
-		return CTL_E_TOO_LARGE;
-	if ((r = ctl_wr_u8(wr, tag)) != CTL_OK || (r = ctl_wr_u16be(wr, (uint16_t)n)) != CTL_OK)
-		return r;
-	return ctl_wr_bytes(wr, p, n);
+	/* A TVS element is a CTL header element: u8 tag, u16 length (CTL_TVS_MAX_PAYLOAD). */
+	return ctli_put_elem(wr, tag, p, n);
 }
 
 enum ctl_err
