@@ -14,21 +14,9 @@
 #include <openssl/x509.h>
 
 #include <ctl/ctl.h>
+#include <ctl/kvread.h>
 
 #include "plan.h"
-
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
 
 CTL_MUST_USE static int
 parse_ipv4(const char *s, uint8_t out[4])
@@ -196,37 +184,35 @@ plan_cluster_add(struct plan_cluster *c, const char *conf, char *why, size_t cap
 {
 	struct plan_node *n;
 	struct conf cf;
-	char line[2048];
-	unsigned ln = 0;
-	FILE *f;
+	struct ctl_kv_reader r;
+	char *key, *val;
+	enum ctl_kv k;
 	int rc = 0;
 
 	if (c->n >= PLAN_MAX_NODES) {
 		snprintf(why, cap, "%s: at most %d nodes per cluster", conf, PLAN_MAX_NODES);
 		return -1;
 	}
-	if ((f = fopen(conf, "r")) == NULL) {
+	if (ctl_kv_open(&r, conf) != 0) {
 		snprintf(why, cap, "%s: %s", conf, strerror(errno));
 		return -1;
 	}
 	n = &c->node[c->n];
 	memset(n, 0, sizeof(*n));
 	memset(&cf, 0, sizeof(cf));
-	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
-		char *s = trim(line), *eq;
-
-		ln++;
-		if (*s == '\0' || *s == '#')
+	while (rc == 0 && (k = ctl_kv_next(&r, &key, &val)) != CTL_KV_END) {
+		if (k == CTL_KV_PAIR) {
+			rc = one_key(n, &cf, key, val, conf, r.line, why, cap);
 			continue;
-		if ((eq = strchr(s, '=')) == NULL) {
-			snprintf(why, cap, "%s:%u: expected KEY = VALUE", conf, ln);
-			rc = -1;
-			break;
 		}
-		*eq = '\0';
-		rc = one_key(n, &cf, trim(s), trim(eq + 1), conf, ln, why, cap);
+		if (k == CTL_KV_TOO_LONG)
+			snprintf(why, cap, "%s:%u: line longer than %d bytes", conf, r.line,
+			         CTL_KV_LINE_MAX);
+		else
+			snprintf(why, cap, "%s:%u: expected KEY = VALUE", conf, r.line);
+		rc = -1;
 	}
-	fclose(f);
+	ctl_kv_close(&r);
 	if (rc == 0)
 		rc = finish(n, &cf, conf, why, cap);
 	/* A node without a hostname is named by its position, as --change NODE may be. */

@@ -2,7 +2,7 @@
 /*
  * ctl-provider configuration: "key = value" lines (tftp-server/ctl-provider/node.conf.example),
  * '#' comments, and the same keys as command-line overrides. One table of
- * keys; numbers through ctl_parse_uint with their bounds.
+ * keys; the file and the value parsers are common/kvconf.h.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,21 +14,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "kvconf.h"
 #include "provider.h"
-
-static CTL_MUST_USE int
-fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 void
 prov_config_defaults(struct prov_config *c)
@@ -58,78 +45,21 @@ prov_config_sign_configs(const struct prov_config *c)
 	return c->sign_configs == PROV_UNSET ? c->itl : c->sign_configs;
 }
 
-/* Copies a string value; refuses values that do not fit. */
-static CTL_MUST_USE int
-set_str(char *dst, size_t cap, const char *key, const char *val, char *err, size_t errlen)
-{
-	size_t n = strlen(val);
-
-	if (n == 0 || n >= cap)
-		return fail(err, errlen, "%s: value empty or longer than %zu bytes", key, cap - 1);
-	memcpy(dst, val, n + 1);
-	return 0;
-}
-
-static CTL_MUST_USE int
-set_uint(unsigned *dst, const char *key, const char *val, unsigned long long min,
-         unsigned long long max, char *err, size_t errlen)
-{
-	unsigned long long v;
-
-	if (ctl_parse_uint(val, min, max, &v) != CTL_OK)
-		return fail(err, errlen, "%s: '%s' is not a number in %llu..%llu", key, val, min, max);
-	*dst = (unsigned)v;
-	return 0;
-}
-
 /* "ADDR:PORT", "[V6]:PORT" or ":PORT"/"PORT" (all addresses). */
 static CTL_MUST_USE int
 set_listen(struct prov_config *c, const char *val, char *err, size_t errlen)
 {
-	char addr[64];
-	const char *colon = strrchr(val, ':'), *port = colon != NULL ? colon + 1 : val;
-	size_t alen = colon != NULL ? (size_t)(colon - val) : 0;
-	unsigned char tmp[16];
-
-	if (alen >= 2 && val[0] == '[' && val[alen - 1] == ']') {
-		val++;
-		alen -= 2;
-	}
-	if (alen >= sizeof(addr))
-		return fail(err, errlen, "listen: address too long");
-	memcpy(addr, val, alen);
-	addr[alen] = '\0';
-	if (alen == 0)
-		snprintf(addr, sizeof(addr), "0.0.0.0");
-	if (inet_pton(AF_INET, addr, tmp) != 1 && inet_pton(AF_INET6, addr, tmp) != 1)
-		return fail(err, errlen, "listen: '%s' is not a numeric IPv4 or IPv6 address", addr);
-	if (set_uint(&c->port, "listen port", port, 0, 65535, err, errlen) != 0)
-		return -1;
-	memcpy(c->listen_addr, addr, alen == 0 ? 8 : alen + 1);
-	return 0;
+	return kv_set_listen(val, "0.0.0.0", 1, c->listen_addr, sizeof(c->listen_addr), &c->port,
+	                     err, errlen);
 }
-
-static const struct {
-	const char *name;
-	uint16_t role;
-} roles[] = {
-	{ "ccm", CTL_ROLE_CCM }, { "ccm-tftp", CTL_ROLE_CCM_TFTP }, { "tftp", CTL_ROLE_TFTP },
-	{ "capf", CTL_ROLE_CAPF }, { "app-server", CTL_ROLE_APP_SERVER }, { "tvs", CTL_ROLE_TVS },
-};
 
 int
 prov_role_parse(const char *s)
 {
-	unsigned long long v;
-	size_t i;
-
-	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
-		if (strcasecmp(s, roles[i].name) == 0)
-			return roles[i].role;
 	/* SAST (0) is a token, never a node certificate. */
-	if (ctl_parse_uint(s, 1, 65535, &v) == CTL_OK)
-		return (int)v;
-	return -1;
+	int r = ctl_role_parse(s, 1, 65535);
+
+	return r == CTL_ROLE_SAST ? -1 : r;
 }
 
 /* cert = ROLE:PATH */
@@ -141,15 +71,15 @@ add_cert(struct prov_config *c, const char *val, char *err, size_t errlen)
 	int r;
 
 	if (colon == NULL || (size_t)(colon - val) >= sizeof(role))
-		return fail(err, errlen, "cert: expected ROLE:PATH, got '%s'", val);
+		return kv_fail(err, errlen, "cert: expected ROLE:PATH, got '%s'", val);
 	memcpy(role, val, (size_t)(colon - val));
 	role[colon - val] = '\0';
 	if ((r = prov_role_parse(role)) < 0)
-		return fail(err, errlen, "cert: unknown role '%s' (ccm-tftp, ccm, tftp, capf, tvs, "
+		return kv_fail(err, errlen, "cert: unknown role '%s' (ccm-tftp, ccm, tftp, capf, tvs, "
 		            "app-server or a number)", role);
 	if (c->ncerts == PROV_MAX_CERTS)
-		return fail(err, errlen, "cert: more than %d certificates", PROV_MAX_CERTS);
-	if (set_str(c->certs[c->ncerts].path, PROV_PATH_MAX, "cert", colon + 1, err, errlen) != 0)
+		return kv_fail(err, errlen, "cert: more than %d certificates", PROV_MAX_CERTS);
+	if (kv_set_str(c->certs[c->ncerts].path, PROV_PATH_MAX, "cert", colon + 1, err, errlen) != 0)
 		return -1;
 	c->certs[c->ncerts++].role = (uint16_t)r;
 	return 0;
@@ -161,7 +91,7 @@ set_ipv4(struct prov_config *c, const char *val, char *err, size_t errlen)
 	unsigned char ip[4];
 
 	if (inet_pton(AF_INET, val, ip) != 1)
-		return fail(err, errlen, "ipv4: '%s' is not a dotted IPv4 address", val);
+		return kv_fail(err, errlen, "ipv4: '%s' is not a dotted IPv4 address", val);
 	memcpy(c->ipv4, ip, 4);
 	c->has_ipv4 = 1;
 	return 0;
@@ -185,7 +115,7 @@ set_bool(unsigned *dst, const char *key, const char *val, char *err, size_t errl
 			return 0;
 		}
 	}
-	return fail(err, errlen, "%s: '%s' is not yes or no", key, val);
+	return kv_fail(err, errlen, "%s: '%s' is not yes or no", key, val);
 }
 
 /* A word from a fixed list to its value (layouts, digests). */
@@ -205,7 +135,7 @@ set_word(unsigned *dst, const struct word *w, size_t n, const char *key, const c
 			*dst = w[i].val;
 			return 0;
 		}
-	return fail(err, errlen, "%s: '%s' is not one of %s", key, val, choices);
+	return kv_fail(err, errlen, "%s: '%s' is not one of %s", key, val, choices);
 }
 
 static CTL_MUST_USE int
@@ -244,12 +174,12 @@ add_peer(struct prov_config *c, const char *val, char *err, size_t errlen)
 
 	if (strlen(val) >= PROV_PATH_MAX + 128 ||
 	    sscanf(val, "%255s %63s %1023s %1s", dns, ip, path, extra) != 3)
-		return fail(err, errlen, "tvs_peer: expected DNS IPV4 PATH, got '%s'", val);
+		return kv_fail(err, errlen, "tvs_peer: expected DNS IPV4 PATH, got '%s'", val);
 	if (c->npeers == PROV_MAX_PEERS)
-		return fail(err, errlen, "tvs_peer: more than %d peers", PROV_MAX_PEERS);
+		return kv_fail(err, errlen, "tvs_peer: more than %d peers", PROV_MAX_PEERS);
 	p = &c->peers[c->npeers];
 	if (inet_pton(AF_INET, ip, p->ipv4) != 1)
-		return fail(err, errlen, "tvs_peer: '%s' is not a dotted IPv4 address", ip);
+		return kv_fail(err, errlen, "tvs_peer: '%s' is not a dotted IPv4 address", ip);
 	memcpy(p->dns, dns, strlen(dns) + 1);
 	memcpy(p->path, path, strlen(path) + 1);
 	c->npeers++;
@@ -338,9 +268,9 @@ prov_config_set(struct prov_config *c, const char *key, const char *val, char *e
 			continue;
 		switch (k->kind) {
 		case K_STR:
-			return set_str((char *)c + k->off, k->size, key, val, err, errlen);
+			return kv_set_str((char *)c + k->off, k->size, key, val, err, errlen);
 		case K_UINT:
-			return set_uint((unsigned *)(void *)((char *)c + k->off), key, val, k->min,
+			return kv_set_uint((unsigned *)(void *)((char *)c + k->off), key, val, k->min,
 			                k->max, err, errlen);
 		case K_BOOL:
 			return set_bool((unsigned *)(void *)((char *)c + k->off), key, val, err, errlen);
@@ -348,63 +278,21 @@ prov_config_set(struct prov_config *c, const char *key, const char *val, char *e
 			return k->fn(c, val, err, errlen);
 		}
 	}
-	return fail(err, errlen, "unknown key '%s'", key);
+	return kv_fail(err, errlen, "unknown key '%s'", key);
 }
 
-static char *
-trim(char *s)
+/* kv_load's setter: the file's keys are the command line's. */
+static int
+set_pair(void *ctx, const char *key, const char *val, const char *origin, char *err, size_t errlen)
 {
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
+	(void)origin;
+	return prov_config_set(ctx, key, val, err, errlen);
 }
 
 int
 prov_config_load(struct prov_config *c, const char *path, char *err, size_t errlen)
 {
-	char line[2048], sub[512];
-	FILE *fp = fopen(path, "r");
-	unsigned lineno = 0;
-
-	if (fp == NULL)
-		return fail(err, errlen, "%s: cannot open: %m", path);
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		char *s = trim(line), *eq;
-
-		lineno++;
-		if (*s == '\0' || *s == '#')
-			continue;
-		if ((eq = strchr(s, '=')) == NULL) {
-			fclose(fp);
-			return fail(err, errlen, "%s:%u: expected key = value", path, lineno);
-		}
-		*eq = '\0';
-		if (prov_config_set(c, trim(s), trim(eq + 1), sub, sizeof(sub)) != 0) {
-			fclose(fp);
-			return fail(err, errlen, "%s:%u: %s", path, lineno, sub);
-		}
-	}
-	fclose(fp);
-	return 0;
-}
-
-int
-prov_secret_mode_check(const char *what, const char *path, char *err, size_t errlen)
-{
-	struct stat sb;
-
-	if (stat(path, &sb) != 0)
-		return fail(err, errlen, "%s %s: %s", what, path, strerror(errno));
-	/* Group or others: a secret readable (or replaceable) by anyone but its owner. */
-	if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-		return fail(err, errlen, "%s %s: mode %04o lets group or others read or write it; "
-		            "chmod 600 it", what, path, (unsigned)(sb.st_mode & 07777));
-	return 0;
+	return kv_load(path, set_pair, c, err, errlen);
 }
 
 int
@@ -425,17 +313,17 @@ prov_config_finish(struct prov_config *c, char *err, size_t errlen)
 
 	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (((const char *)c + required[i].off)[0] == '\0')
-			return fail(err, errlen, "missing setting: %s", required[i].key);
+			return kv_fail(err, errlen, "missing setting: %s", required[i].key);
 	if (!c->has_ipv4)
-		return fail(err, errlen, "missing setting: ipv4");
+		return kv_fail(err, errlen, "missing setting: ipv4");
 	/* The 12.x ITL is signed by ITLRecovery: a node without its key cannot serve one. */
 	if (c->itl && c->itl_layout == CTL_ITL_12X &&
 	    (c->itlrecovery_cert[0] == '\0' || c->itlrecovery_key[0] == '\0'))
-		return fail(err, errlen, "itl = yes with itl_layout = 12x needs itlrecovery_cert and "
+		return kv_fail(err, errlen, "itl = yes with itl_layout = 12x needs itlrecovery_cert and "
 		            "itlrecovery_key (the 12.x ITL is signed by ITLRecovery); or itl_layout = 8x");
 	if ((c->itlrecovery_key[0] != '\0' && c->itlrecovery_cert[0] == '\0') ||
 	    (c->itlrecovery_remote_key[0] != '\0') != (c->itlrecovery_remote_cert[0] != '\0'))
-		return fail(err, errlen, "an ITLRecovery key needs its certificate "
+		return kv_fail(err, errlen, "an ITLRecovery key needs its certificate "
 		            "(itlrecovery_cert, itlrecovery_remote_cert and _key go together)");
 	for (i = 0; i < c->ncerts; i++) {
 		struct prov_cert *pc = &c->certs[i];
@@ -444,15 +332,15 @@ prov_config_finish(struct prov_config *c, char *err, size_t errlen)
 		int n;
 
 		if (ctl_cert_load(pc->path, &x, &d) != CTL_OK)
-			return fail(err, errlen, "cert %s: %s", pc->path, d.msg);
+			return kv_fail(err, errlen, "cert %s: %s", pc->path, d.msg);
 		n = i2d_X509(x, &der);
 		X509_free(x);
 		if (n <= 0)
-			return fail(err, errlen, "cert %s: cannot encode as DER", pc->path);
+			return kv_fail(err, errlen, "cert %s: cannot encode as DER", pc->path);
 		pc->der = malloc((size_t)n);
 		if (pc->der == NULL) {
 			OPENSSL_free(der);
-			return fail(err, errlen, "out of memory");
+			return kv_fail(err, errlen, "out of memory");
 		}
 		memcpy(pc->der, der, (size_t)n);
 		pc->der_len = (size_t)n;

@@ -174,7 +174,7 @@ read_pin(const char *what, const struct prov_p11_uri *u, char *pin, size_t cap, 
 	}
 	if (strncmp(path, "file:", 5) == 0)
 		path += 5;
-	if (prov_secret_mode_check("pin-source", path, why, sizeof(why)) != 0 ||
+	if (kv_secret_mode_check("pin-source", path, why, sizeof(why)) != 0 ||
 	    prov_file_read(path, cap - 1, &b, &n, NULL, why, sizeof(why)) != PROV_FILE_OK) {
 		snprintf(err, errlen, "%s: %s", what, why);
 		return -1;
@@ -307,7 +307,7 @@ prov_key_load(const char *what, const char *key, const char *cert_path, struct p
 			rc = load_token(k, what, key, cert, err, errlen);
 		}
 		X509_free(cert);
-	} else if (prov_secret_mode_check(what, key, why, sizeof(why)) != 0) {
+	} else if (kv_secret_mode_check(what, key, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "%s", why);
 		rc = -1;
 	} else if (ctl_signer_new_pem(key, cert_path, &k->signer, &d) != CTL_OK) {

@@ -16,7 +16,7 @@
  *
  * Unauthenticated clients are bounded three ways, so that one address
  * cannot lock the administrator out: max_per_address connections per peer
- * address (prov_limits.c), a login deadline counted from accept, and
+ * address (common/connlimit.c), a login deadline counted from accept, and
  * max_unauth_requests requests before a login (prov_conn.c).
  */
 #include <arpa/inet.h>
@@ -185,7 +185,7 @@ conn_thread(void *arg)
 	struct prov_server *srv = j->srv;
 
 	prov_conn_serve(srv, j->fd, j->peer, j->peer_addr, &j->accepted);
-	prov_limits_release(&srv->limits, j->peer_addr);
+	connlimit_release(&srv->limits, j->peer_addr);
 	free(j);
 	return NULL;
 }
@@ -249,7 +249,7 @@ accept_one(struct prov_server *srv, int lfd, pthread_attr_t *attr, struct refusa
 	struct job *j;
 	pthread_t t;
 	int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
-	enum prov_admit adm;
+	enum connlimit_admit adm;
 	char text[256];
 
 	if (fd < 0)
@@ -262,19 +262,19 @@ accept_one(struct prov_server *srv, int lfd, pthread_attr_t *attr, struct refusa
 	j->fd = fd;
 	clock_gettime(CLOCK_MONOTONIC, &j->accepted);
 	peer_names(&ss, j->peer, sizeof(j->peer), j->peer_addr, sizeof(j->peer_addr));
-	switch ((adm = prov_limits_admit(&srv->limits, j->peer_addr))) {
-	case PROV_ADMIT_OK:
+	switch ((adm = connlimit_admit(&srv->limits, j->peer_addr))) {
+	case CONNLIMIT_OK:
 		if (pthread_create(&t, attr, conn_thread, j) == 0)
 			return;
 		prov_log("cannot start a thread for %s; refusing it", j->peer);
-		prov_limits_release(&srv->limits, j->peer_addr);
+		connlimit_release(&srv->limits, j->peer_addr);
 		break;
-	case PROV_ADMIT_FULL:
+	case CONNLIMIT_FULL:
 		snprintf(text, sizeof(text), "connection limit (%u) reached; refusing %s",
 		         srv->cfg->max_connections, j->peer);
 		note_refusal(rl, text);
 		break;
-	case PROV_ADMIT_ADDR_FULL:
+	case CONNLIMIT_ADDR_FULL:
 		snprintf(text, sizeof(text), "%s already holds %u connections (max_per_address); "
 		         "refusing %s", j->peer_addr, srv->cfg->max_per_address, j->peer);
 		note_refusal(rl, text);
@@ -333,9 +333,9 @@ serve(struct prov_server *srv, int lfd)
 		flush_refusals(&rl, time(NULL));
 	}
 	close(lfd);
-	prov_log("stopping: waiting for %u connection(s)", prov_limits_active(&srv->limits));
+	prov_log("stopping: waiting for %u connection(s)", connlimit_active(&srv->limits));
 	/* Requests finish within read_timeout; a PUT_CTL is never cut off mid-write. */
-	while (prov_limits_active(&srv->limits) > 0 &&
+	while (connlimit_active(&srv->limits) > 0 &&
 	       waited < (srv->cfg->read_timeout + 5) * 10) {
 		usleep(100000);
 		waited++;
@@ -400,8 +400,8 @@ run(struct prov_config *cfg, int check_only)
 
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = cfg;
-	if (prov_secret_mode_check("credentials", cfg->credentials, err, sizeof(err)) != 0 ||
-	    prov_secret_mode_check("tls_key", cfg->tls_key, err, sizeof(err)) != 0 ||
+	if (kv_secret_mode_check("credentials", cfg->credentials, err, sizeof(err)) != 0 ||
+	    kv_secret_mode_check("tls_key", cfg->tls_key, err, sizeof(err)) != 0 ||
 	    check_credentials(cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "ctl-provider: %s\n", err);
 		return EXIT_CONFIG;
@@ -411,7 +411,7 @@ run(struct prov_config *cfg, int check_only)
 		return EXIT_CONFIG;
 	}
 	if (prov_auth_init(&srv.auth, cfg) != 0 || prov_store_init(&srv.store, cfg) != 0 ||
-	    prov_limits_init(&srv.limits, cfg->max_connections, cfg->max_per_address) != 0) {
+	    connlimit_init(&srv.limits, cfg->max_connections, cfg->max_per_address) != 0) {
 		fprintf(stderr, "ctl-provider: cannot initialise (paths too long?)\n");
 		goto out;
 	}
@@ -449,13 +449,13 @@ run(struct prov_config *cfg, int check_only)
 	rc = serve(&srv, lfd);
 out:
 	/* Connection threads still running after the grace period may still sign: keep the identity. */
-	if (srv.limits.tab == NULL || prov_limits_active(&srv.limits) == 0)
+	if (srv.limits.tab == NULL || connlimit_active(&srv.limits) == 0)
 		prov_sbd_cleanup(&srv.sbd);
 	else
 		prov_sgnwatch_stop(&srv.sbd);
 	/* Connection threads still running after the stop grace period keep the table. */
-	if (srv.limits.tab != NULL && prov_limits_active(&srv.limits) == 0)
-		prov_limits_cleanup(&srv.limits);
+	if (srv.limits.tab != NULL && connlimit_active(&srv.limits) == 0)
+		connlimit_cleanup(&srv.limits);
 	SSL_CTX_free(srv.ssl_ctx);
 	return rc;
 }

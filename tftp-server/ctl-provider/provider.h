@@ -3,7 +3,7 @@
  * ctl-provider: the node's CTL Provider service (TCP 2444, TLS 1.2+),
  * doc/provider-protocol.md. Internal interfaces between provider.c (main,
  * listener, threads), prov_config.c, prov_auth.c, prov_file.c,
- * prov_store.c, prov_limits.c, prov_tls.c, prov_conn.c, prov_handlers.c
+ * prov_store.c, prov_tls.c, prov_conn.c, prov_handlers.c
  * and prov_log.c; Security By Default (doc/sbd.md) in prov_identity.c,
  * prov_itl.c, prov_sgnwatch.c and prov_tokenless.c.
  */
@@ -21,6 +21,9 @@
 #include <ctl/ctl.h>
 #include <ctl/prov.h>
 #include <ctl/sbd.h>
+
+#include "connlimit.h"
+#include "kvconf.h"
 
 #define PROV_MAX_CERTS 8
 #define PROV_PATH_MAX 1024
@@ -112,11 +115,7 @@ CTL_MUST_USE int prov_config_finish(struct prov_config *c, char *err, size_t err
 void prov_config_cleanup(struct prov_config *c);
 /* Role name ("ccm-tftp", "capf", ...) or number to a FUNCTION code; -1 if unknown. */
 CTL_MUST_USE int prov_role_parse(const char *s);
-/*
- * Refuses a secret (the credential file, the TLS key) that group or others
- * may read or write: -1 with "WHAT PATH: mode 0644 ..." in err, else 0.
- */
-CTL_MUST_USE int prov_secret_mode_check(const char *what, const char *path, char *err, size_t errlen);
+/* Secrets (the credential file, the TLS key) go through kv_secret_mode_check (common/kvconf.h). */
 
 /* ------------------------------------------------------------------ */
 /* Files in the TFTP root and beside it (prov_file.c) */
@@ -348,31 +347,7 @@ int prov_sgn_config_name(const char *name);
 /* ------------------------------------------------------------------ */
 /* Connections (prov_tls.c, prov_handlers.c) */
 
-/* Connection admission: a total cap and a cap per peer address (prov_limits.c). */
-struct prov_addr_count {
-	char addr[64];
-	unsigned n;                  /* 0: entry free */
-};
-
-struct prov_limits {
-	pthread_mutex_t lock;        /* guards everything below */
-	unsigned max_total, max_per_addr, active;
-	struct prov_addr_count *tab; /* max_total entries */
-};
-
-enum prov_admit {
-	PROV_ADMIT_OK,
-	PROV_ADMIT_FULL,             /* max_connections reached */
-	PROV_ADMIT_ADDR_FULL         /* max_per_address reached for this address */
-};
-
-CTL_MUST_USE int prov_limits_init(struct prov_limits *l, unsigned max_total, unsigned max_per_addr);
-void prov_limits_cleanup(struct prov_limits *l);
-/* Counts a new connection from addr unless a cap is reached. */
-CTL_MUST_USE enum prov_admit prov_limits_admit(struct prov_limits *l, const char *addr);
-/* Uncounts a connection prov_limits_admit admitted. */
-void prov_limits_release(struct prov_limits *l, const char *addr);
-unsigned prov_limits_active(struct prov_limits *l);
+/* Connection admission: common/connlimit.h. */
 
 /* Shared by all connection threads; read-only except for the locked parts. */
 struct prov_server {
@@ -380,7 +355,7 @@ struct prov_server {
 	SSL_CTX *ssl_ctx;
 	struct prov_auth auth;
 	struct prov_store store;
-	struct prov_limits limits;
+	struct connlimit limits;
 	struct prov_sbd sbd;         /* zero (ready 0) when not initialised: SBD requests answer UNSUPPORTED */
 };
 

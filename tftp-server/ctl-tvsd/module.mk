@@ -12,6 +12,9 @@ $(FUZZ_DIR)/fuzz_tvsd_name: tftp-server/ctl-tvsd/tvsd_name.c tftp-server/ctl-tvs
 # Unit tests (tests/unit/ctl-tvsd/) link the pieces they test.
 TVSD_O := $(OBJ)/tftp-server/ctl-tvsd
 $(TBIN)/test_tvsd_config: $(TVSD_O)/tvsd_config.o
+# The configuration and the store read values through common/kvconf.c.
+$(TBIN)/test_tvsd_config $(TBIN)/test_tvsd_store $(TBIN)/test_tvsd_holder \
+	$(TBIN)/test_tvsd_answer: $(NODE_COMMON_OBJS)
 $(TBIN)/test_tvsd_name: $(TVSD_O)/tvsd_name.o
 $(TBIN)/test_tvsd_store: $(TVSD_O)/tvsd_store.o $(TVSD_O)/tvsd_name.o $(TVSD_O)/tvsd_config.o
 $(TBIN)/test_tvsd_holder: $(TVSD_O)/tvsd_holder.o $(TVSD_O)/tvsd_store.o $(TVSD_O)/tvsd_name.o \

@@ -18,21 +18,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "kvconf.h"
 #include "tvsd.h"
-
-static CTL_MUST_USE int
-fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Entries being collected, before indexing. */
 struct builder {
@@ -78,24 +65,24 @@ entry_fill(struct tvsd_entry *e, X509 *x, const struct tvsd_cert_line *l, char *
 
 	memset(e, 0, sizeof(*e));
 	if (n <= 0)
-		return fail(why, whylen, "cannot encode a certificate as DER");
+		return kv_fail(why, whylen, "cannot encode a certificate as DER");
 	e->der = malloc((size_t)n);
 	if (e->der == NULL) {
 		OPENSSL_free(der);
-		return fail(why, whylen, "out of memory");
+		return kv_fail(why, whylen, "out of memory");
 	}
 	memcpy(e->der, der, (size_t)n);
 	e->der_len = (size_t)n;
 	OPENSSL_free(der);
 	if (EVP_Digest(e->der, e->der_len, e->sha256, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32) {
 		entry_cleanup(e);
-		return fail(why, whylen, "SHA-256 failed");
+		return kv_fail(why, whylen, "SHA-256 failed");
 	}
 	if (tvsd_name_normalise_x509(X509_get_issuer_name(x), &e->issuer) != CTL_OK ||
 	    ctl_name_string(X509_get_subject_name(x), &e->subject) != CTL_OK ||
 	    ctl_serial_bytes(x, &e->serial, &e->serial_len) != CTL_OK) {
 		entry_cleanup(e);
-		return fail(why, whylen, "unusable issuer, subject or serial number");
+		return kv_fail(why, whylen, "unusable issuer, subject or serial number");
 	}
 	merge_roles(e, l->roles, l->nroles);
 	return 0;
@@ -105,13 +92,13 @@ static CTL_MUST_USE int
 builder_add(struct builder *b, X509 *x, const struct tvsd_cert_line *l, char *why, size_t whylen)
 {
 	if (b->n == TVSD_MAX_CERTS)
-		return fail(why, whylen, "more than %d certificates in the store", TVSD_MAX_CERTS);
+		return kv_fail(why, whylen, "more than %d certificates in the store", TVSD_MAX_CERTS);
 	if (b->n == b->cap) {
 		size_t cap = b->cap == 0 ? 16 : b->cap * 2;
 		struct tvsd_entry *p = realloc(b->ents, cap * sizeof(*p));
 
 		if (p == NULL)
-			return fail(why, whylen, "out of memory");
+			return kv_fail(why, whylen, "out of memory");
 		b->ents = p;
 		b->cap = cap;
 	}
@@ -144,7 +131,7 @@ load_file(struct builder *b, const char *path, const struct tvsd_cert_line *l, c
 	int rc = -1;
 
 	if (ctl_read_file(path, TVSD_MAX_FILE, &buf, &len, &d) != CTL_OK)
-		return fail(err, errlen, "%s: %s", path, d.msg);
+		return kv_fail(err, errlen, "%s: %s", path, d.msg);
 	ERR_clear_error();
 	if (len >= 10 && memmem(buf, len, "-----BEGIN", 10) != NULL) {
 		BIO *bio = BIO_new_mem_buf(buf, (int)len);
@@ -196,7 +183,7 @@ load_file(struct builder *b, const char *path, const struct tvsd_cert_line *l, c
 out:
 	free(buf);
 	if (rc != 0)
-		return fail(err, errlen, "%s: %s (cert line %s)", path, why, l->origin);
+		return kv_fail(err, errlen, "%s: %s (cert line %s)", path, why, l->origin);
 	return 0;
 }
 
@@ -218,7 +205,7 @@ load_dir(struct builder *b, const char *dir, const struct tvsd_cert_line *l, cha
 	int rc = 0;
 
 	if (d == NULL)
-		return fail(err, errlen, "%s: %s (cert line %s)", dir, strerror(errno), l->origin);
+		return kv_fail(err, errlen, "%s: %s (cert line %s)", dir, strerror(errno), l->origin);
 	while ((de = readdir(d)) != NULL) {
 		size_t k = strlen(de->d_name);
 		struct stat sb;
@@ -232,13 +219,13 @@ load_dir(struct builder *b, const char *dir, const struct tvsd_cert_line *l, cha
 			char **p = realloc(names, (cap = cap == 0 ? 16 : cap * 2) * sizeof(*p));
 
 			if (p == NULL) {
-				rc = fail(err, errlen, "%s: out of memory", dir);
+				rc = kv_fail(err, errlen, "%s: out of memory", dir);
 				break;
 			}
 			names = p;
 		}
 		if ((names[n] = strdup(de->d_name)) == NULL) {
-			rc = fail(err, errlen, "%s: out of memory", dir);
+			rc = kv_fail(err, errlen, "%s: out of memory", dir);
 			break;
 		}
 		n++;
@@ -291,11 +278,11 @@ index_store(struct tvsd_store *s, char *err, size_t errlen)
 	size_t i, k = 0;
 
 	if (s->nents == 0)
-		return fail(err, errlen, "the cert lines name no certificate");
+		return kv_fail(err, errlen, "the cert lines name no certificate");
 	s->by_hash = calloc(s->nents, sizeof(*s->by_hash));
 	s->by_name = calloc(s->nents, sizeof(*s->by_name));
 	if (s->by_hash == NULL || s->by_name == NULL)
-		return fail(err, errlen, "out of memory");
+		return kv_fail(err, errlen, "out of memory");
 	for (i = 0; i < s->nents; i++)
 		s->by_hash[i] = &s->ents[i];
 	qsort(s->by_hash, s->nents, sizeof(*s->by_hash), cmp_hash);
@@ -328,7 +315,7 @@ tvsd_store_load(const struct tvsd_config *c, struct tvsd_store **out, char *err,
 		struct stat sb;
 
 		if (stat(l->path, &sb) != 0)
-			rc = fail(err, errlen, "%s: %s (cert line %s)", l->path, strerror(errno),
+			rc = kv_fail(err, errlen, "%s: %s (cert line %s)", l->path, strerror(errno),
 			          l->origin);
 		else if (S_ISDIR(sb.st_mode))
 			rc = load_dir(&b, l->path, l, err, errlen);
@@ -336,7 +323,7 @@ tvsd_store_load(const struct tvsd_config *c, struct tvsd_store **out, char *err,
 			rc = load_file(&b, l->path, l, err, errlen);
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL && rc == 0)
-		rc = fail(err, errlen, "out of memory");
+		rc = kv_fail(err, errlen, "out of memory");
 	if (s != NULL) {
 		s->ents = b.ents;
 		s->nents = b.n;

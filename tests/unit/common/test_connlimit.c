@@ -55,6 +55,34 @@ START_TEST(entries_are_reused)
 }
 END_TEST
 
+/* The caps ctl-provider runs with: ten in all, three per address. */
+START_TEST(ten_total_three_per_address)
+{
+	struct connlimit l;
+	unsigned i;
+
+	ck_assert_int_eq(connlimit_init(&l, 10, 3), 0);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(connlimit_admit(&l, "127.0.0.1"), CONNLIMIT_OK);
+	ck_assert_int_eq(connlimit_admit(&l, "127.0.0.1"), CONNLIMIT_ADDR_FULL);
+	ck_assert_int_eq(connlimit_admit(&l, "127.0.0.2"), CONNLIMIT_OK);
+	ck_assert_uint_eq(connlimit_active(&l), 4);
+	connlimit_release(&l, "127.0.0.1");
+	ck_assert_int_eq(connlimit_admit(&l, "127.0.0.1"), CONNLIMIT_OK);
+	for (i = 3; i < 9; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "10.0.0.%u", i);
+		ck_assert_int_eq(connlimit_admit(&l, a), CONNLIMIT_OK);
+	}
+	ck_assert_uint_eq(connlimit_active(&l), 10);
+	ck_assert_int_eq(connlimit_admit(&l, "10.9.9.9"), CONNLIMIT_FULL);
+	connlimit_release(&l, "10.0.0.3");
+	ck_assert_int_eq(connlimit_admit(&l, "10.9.9.9"), CONNLIMIT_OK);
+	connlimit_cleanup(&l);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -63,6 +91,7 @@ make_suite(void)
 
 	tcase_add_test(tc, per_address_then_total);
 	tcase_add_test(tc, entries_are_reused);
+	tcase_add_test(tc, ten_total_three_per_address);
 	suite_add_tcase(s, tc);
 	return s;
 }

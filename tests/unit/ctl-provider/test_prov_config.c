@@ -228,9 +228,9 @@ START_TEST(secret_modes)
 
 	node_config(&c, dir);
 	write_creds(c.credentials, "sha512");
-	ck_assert_int_eq(prov_secret_mode_check("credentials", c.credentials, err, sizeof(err)), 0);
+	ck_assert_int_eq(kv_secret_mode_check("credentials", c.credentials, err, sizeof(err)), 0);
 	ck_assert_int_eq(chmod(c.credentials, 0640), 0);
-	ck_assert_int_eq(prov_secret_mode_check("credentials", c.credentials, err, sizeof(err)), -1);
+	ck_assert_int_eq(kv_secret_mode_check("credentials", c.credentials, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "credentials %s: mode 0640 lets group or others read or write "
 	         "it; chmod 600 it", c.credentials);
 	ck_assert_str_eq(err, want);
@@ -244,7 +244,7 @@ START_TEST(secret_modes)
 	snprintf(path, sizeof(path), "%s/tls.key", dir);
 	put_file(path, "k", 1);
 	ck_assert_int_eq(chmod(path, 0604), 0);
-	ck_assert_int_eq(prov_secret_mode_check("tls_key", path, err, sizeof(err)), -1);
+	ck_assert_int_eq(kv_secret_mode_check("tls_key", path, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "tls_key %s: mode 0604", path);
 	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
 }
