@@ -263,9 +263,16 @@ ctl_file_verify_trusted(const struct ctl_file *f, const struct ctl_file *trusted
 }
 
 enum ctl_err
+ctl_file_verify_with_ctx(struct ctl_verifier *v, const struct ctl_file *f, const struct ctl_file *list,
+                         const uint16_t *roles, size_t nroles, struct ctl_verify_result *res)
+{
+	result_init(res);
+	return verify_against(v, f, list, roles, nroles, res);
+}
+
+enum ctl_err
 ctl_file_verify_with(const struct ctl_file *f, const struct ctl_file *list, const uint16_t *roles,
                      size_t nroles, struct ctl_verify_result *res)
 {
-	result_init(res);
-	return verify_against(NULL, f, list, roles, nroles, res);
+	return ctl_file_verify_with_ctx(NULL, f, list, roles, nroles, res);
 }

@@ -311,6 +311,11 @@ CTL_MUST_USE enum ctl_err ctl_file_verify_trusted(const struct ctl_file *f, cons
 CTL_MUST_USE enum ctl_err ctl_file_verify_with(const struct ctl_file *f, const struct ctl_file *list,
                                   const uint16_t *roles, size_t nroles,
                                   struct ctl_verify_result *res);
+/* ctl_file_verify_with() through a verifier context (v may be NULL): a .sgn check per phone
+ * reuses the signer's key instead of rebuilding it. */
+CTL_MUST_USE enum ctl_err ctl_file_verify_with_ctx(struct ctl_verifier *v, const struct ctl_file *f,
+                                      const struct ctl_file *list, const uint16_t *roles,
+                                      size_t nroles, struct ctl_verify_result *res);
 
 /* ------------------------------------------------------------------ */
 /* Rendering and checksums                                              */

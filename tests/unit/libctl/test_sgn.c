@@ -3,8 +3,9 @@
  * Signed files (.sgn, format section 10.4) through libctl: build with a
  * CCM+TFTP certificate, parse back (VERSION 1.0, FILENAME with .sgn, the
  * payload unchanged from HEADER_LENGTH on), verify against a trust list's
- * TFTP-capable records, and the refusals: no signer in the file itself,
- * wrong role, other signer, every payload bit flip, truncation.
+ * TFTP-capable records (also through a verifier's cached keys), and the
+ * refusals: no signer in the file itself, wrong role, other signer, every
+ * payload bit flip, truncation.
  */
 #include <stdio.h>
 #include <string.h>
@@ -147,6 +148,68 @@ START_TEST(sgn_verify_with_list)
 }
 END_TEST
 
+/* f against l with and without the verifier: the same result, reason included. */
+static enum ctl_err
+same_with_ctx(struct ctl_verifier *v, const struct ctl_file *f, const struct ctl_file *l)
+{
+	struct ctl_verify_result a, b;
+	enum ctl_err ra = ctl_file_verify_with(f, l, tftp_roles, 2, &a);
+	enum ctl_err rb = ctl_file_verify_with_ctx(v, f, l, tftp_roles, 2, &b);
+
+	ck_assert_int_eq(ra, rb);
+	ck_assert_int_eq(a.err, b.err);
+	ck_assert_int_eq(a.signer_index, b.signer_index);
+	ck_assert_str_eq(a.reason, b.reason);
+	return ra;
+}
+
+/*
+ * ctl_file_verify_with_ctx keeps the signer's key in the verifier and
+ * decides as ctl_file_verify_with: lists with and without an eligible
+ * record, another signer, and payload flips after the key was cached.
+ */
+START_TEST(sgn_verify_with_ctx_same)
+{
+	struct ctl_file *l[3] = { list_with(CTL_ROLE_CCM_TFTP), list_with(CTL_ROLE_TFTP),
+	                          list_with(CTL_ROLE_CCM) };
+	struct ctl_verifier *v = NULL;
+	struct ctl_file *f;
+	struct ctl_diag d;
+	size_t n1, n2, i, k, hl;
+	uint8_t *p1 = make_sgn("ccm1", &n1), *p2 = make_sgn("ccm2", &n2);
+	unsigned ok = 0, bad = 0;
+
+	ck_assert_int_eq(ctl_verifier_new(&v), CTL_OK);
+	hl = n1 - strlen(payload);
+	for (k = 0; k < 3; k++) {
+		f = NULL;
+		ck_assert_int_eq(ctl_file_parse(p1, n1, 0, &f, &d), CTL_OK);
+		ok += same_with_ctx(v, f, l[k]) == CTL_OK;
+		ok += same_with_ctx(v, f, l[k]) == CTL_OK; /* the cached key */
+		ctl_file_free(f);
+		f = NULL;
+		ck_assert_int_eq(ctl_file_parse(p2, n2, 0, &f, &d), CTL_OK);
+		ck_assert_int_eq(same_with_ctx(v, f, l[k]), CTL_E_SIGNER_NOT_FOUND);
+		ctl_file_free(f);
+		for (i = hl; i < n1; i += 7) {
+			p1[i] ^= 0x01;
+			f = NULL;
+			ck_assert_int_eq(ctl_file_parse(p1, n1, 0, &f, &d), CTL_OK);
+			bad += same_with_ctx(v, f, l[k]) == CTL_E_SIG_INVALID;
+			ctl_file_free(f);
+			p1[i] ^= 0x01;
+		}
+	}
+	ck_assert_uint_eq(ok, 4);      /* the two lists with a TFTP-capable ccm1, twice */
+	ck_assert_uint_eq(bad, 2 * ((n1 - hl + 6) / 7));
+	ctl_verifier_free(v);
+	for (k = 0; k < 3; k++)
+		ctl_file_free(l[k]);
+	free(p1);
+	free(p2);
+}
+END_TEST
+
 START_TEST(sgn_payload_bit_flips)
 {
 	struct ctl_file *l = list_with(CTL_ROLE_CCM_TFTP), *f;
@@ -205,6 +268,7 @@ make_suite(void)
 	tcase_set_timeout(bad, 120);
 	tcase_add_test(ok, sgn_roundtrip);
 	tcase_add_test(ok, sgn_verify_with_list);
+	tcase_add_test(ok, sgn_verify_with_ctx_same);
 	tcase_add_test(bad, sgn_payload_bit_flips);
 	tcase_add_test(bad, sgn_refusals);
 	suite_add_tcase(s, ok);
