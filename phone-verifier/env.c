@@ -146,7 +146,7 @@ pv_env_config_check(struct pv_env *e, const struct pv_trust *held, const struct 
                     const uint8_t *p, size_t n, struct pv_decision *d, size_t *payload_off,
                     size_t *payload_len)
 {
-	return pv_verdicts_config(e->verdicts, held, tvs, p, n, d, payload_off, payload_len);
+	return pv_verdicts_config(e->verdicts, held, e->verifier, tvs, p, n, d, payload_off, payload_len);
 }
 
 /*

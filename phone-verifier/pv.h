@@ -189,7 +189,8 @@ void pv_env_cleanup(struct pv_env *e);
 struct pv_tl *pv_env_intern(struct pv_env *e, struct pv_tl *tl);
 /*
  * The rules and the state as a run applies them: pv_trust_decide and
- * pv_config_check (through e->verdicts when set, same decisions), and
+ * pv_config_check_v, keys kept in e->verifier (through e->verdicts when
+ * set, same decisions), and
  * pv_state_write / pv_state_store (without fsync when e->no_fsync).
  */
 enum pv_verdict pv_env_decide(struct pv_env *e, const struct pv_trust *held, enum ctl_kind kind,

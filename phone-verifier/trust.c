@@ -491,6 +491,14 @@ enum ctl_err
 pv_config_check(const struct pv_trust *held, const struct pv_tvs_ops *tvs, const uint8_t *p,
                 size_t n, struct pv_decision *d, size_t *payload_off, size_t *payload_len)
 {
+	return pv_config_check_v(held, NULL, tvs, p, n, d, payload_off, payload_len);
+}
+
+enum ctl_err
+pv_config_check_v(const struct pv_trust *held, struct ctl_verifier *v, const struct pv_tvs_ops *tvs,
+                  const uint8_t *p, size_t n, struct pv_decision *d, size_t *payload_off,
+                  size_t *payload_len)
+{
 	const struct pv_tl *l[2] = { held->ctl, held->itl };
 	static const char *const names[2] = { "CTL", "ITL" };
 	struct ctl_verify_result res;
@@ -511,7 +519,7 @@ pv_config_check(const struct pv_trust *held, const struct pv_tvs_ops *tvs, const
 	for (i = 0; i < 2; i++) {
 		if (l[i] == NULL)
 			continue;
-		r = ctl_file_verify_with(f, l[i]->f, roles_tftp, 2, &res);
+		r = ctl_file_verify_with_ctx(v, f, l[i]->f, roles_tftp, 2, &res);
 		if (r == CTL_OK) {
 			d->signer_index = d->trusted_index = res.signer_index;
 			d->trusted_by = names[i];

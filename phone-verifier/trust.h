@@ -170,6 +170,12 @@ enum pv_verdict pv_trust_decide(const struct pv_trust *held, enum ctl_kind kind,
 CTL_MUST_USE enum ctl_err pv_config_check(const struct pv_trust *held, const struct pv_tvs_ops *tvs,
                              const uint8_t *p, size_t n, struct pv_decision *d,
                              size_t *payload_off, size_t *payload_len);
+/* The same, the signer's key kept in v (may be NULL) as pv_trust_decide does:
+ * a fleet checks every phone's .sgn without rebuilding the CallManager key. */
+CTL_MUST_USE enum ctl_err pv_config_check_v(const struct pv_trust *held, struct ctl_verifier *v,
+                                            const struct pv_tvs_ops *tvs, const uint8_t *p, size_t n,
+                                            struct pv_decision *d, size_t *payload_off,
+                                            size_t *payload_len);
 
 /*
  * Checks an encrypted configuration file's signature: the signer (serial

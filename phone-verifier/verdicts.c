@@ -218,7 +218,7 @@ pv_verdicts_decide(struct pv_verdicts *vc, const struct pv_trust *held, enum ctl
 }
 
 enum ctl_err
-pv_verdicts_config(struct pv_verdicts *vc, const struct pv_trust *held,
+pv_verdicts_config(struct pv_verdicts *vc, const struct pv_trust *held, struct ctl_verifier *v,
                    const struct pv_tvs_ops *tvs, const uint8_t *p, size_t n,
                    struct pv_decision *d, size_t *payload_off, size_t *payload_len)
 {
@@ -228,7 +228,7 @@ pv_verdicts_config(struct pv_verdicts *vc, const struct pv_trust *held,
 	struct key k;
 
 	if (vc == NULL || key_make(vc, held, CTL_KIND_SGN, tvs != NULL, p, n, &k) != 0)
-		return pv_config_check(held, tvs, p, n, d, payload_off, payload_len);
+		return pv_config_check_v(held, v, tvs, p, n, d, payload_off, payload_len);
 	if ((e = lookup(vc, &k)) != NULL) {
 		vc->hits++;
 		*d = e->d;
@@ -237,7 +237,7 @@ pv_verdicts_config(struct pv_verdicts *vc, const struct pv_trust *held,
 		r = e->ret;
 	} else {
 		vc->misses++;
-		r = pv_config_check(held, tvs, p, n, d, &off, &len);
+		r = pv_config_check_v(held, v, tvs, p, n, d, &off, &len);
 		if (!d->tvs.asked && (e = insert(vc, &k)) != NULL) {
 			e->d = *d;
 			e->v = d->v;

@@ -37,8 +37,9 @@ enum pv_verdict pv_verdicts_decide(struct pv_verdicts *vc, const struct pv_trust
                                    struct ctl_verifier *v, const struct pv_tvs_ops *tvs,
                                    struct pv_decision *d, struct pv_tl **tl);
 
-/* pv_config_check(), answered from the table in the same way. */
+/* pv_config_check_v(), answered from the table in the same way (v on a miss). */
 CTL_MUST_USE enum ctl_err pv_verdicts_config(struct pv_verdicts *vc, const struct pv_trust *held,
+                                             struct ctl_verifier *v,
                                              const struct pv_tvs_ops *tvs, const uint8_t *p,
                                              size_t n, struct pv_decision *d,
                                              size_t *payload_off, size_t *payload_len);

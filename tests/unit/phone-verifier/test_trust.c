@@ -4,7 +4,8 @@
  * on files built here with libctl and the build/pki keys: trust on first
  * use, a CTL re-signed by the second token, a rogue token, tampering,
  * truncation, wrong kind, an ITL chain through the CTL, a phone holding only
- * an ITL taking (or refusing) its first CTL, .sgn configuration files,
+ * an ITL taking (or refusing) its first CTL, .sgn configuration files (with
+ * and without a verifier's cached keys),
  * record identity (role and certificate), and the state directory (store,
  * load, erase, damage).
  */
@@ -844,6 +845,83 @@ START_TEST(sgn_vouched_by_tvs)
 }
 END_TEST
 
+/* Both checks' outcome for one .sgn; the TVS part stays empty (no TVS here). */
+static void
+same_config_outcome(const struct pv_trust *t, struct ctl_verifier *v, const uint8_t *p, size_t n,
+                    unsigned *nok)
+{
+	struct pv_decision a, b;
+	size_t oa = 7, la = 7, ob = 7, lb = 7;
+	enum ctl_err ra = pv_config_check(t, NULL, p, n, &a, &oa, &la);
+	enum ctl_err rb = pv_config_check_v(t, v, NULL, p, n, &b, &ob, &lb);
+
+	ck_assert_int_eq(ra, rb);
+	ck_assert_int_eq(a.v, b.v);
+	ck_assert_int_eq(a.err, b.err);
+	ck_assert_str_eq(a.reason, b.reason);
+	ck_assert_int_eq(a.signer_index, b.signer_index);
+	ck_assert_int_eq(a.trusted_index, b.trusted_index);
+	ck_assert_int_eq(a.header_len, b.header_len);
+	ck_assert_int_eq(a.trusted_by == NULL, b.trusted_by == NULL);
+	if (a.trusted_by != NULL)
+		ck_assert_str_eq(a.trusted_by, b.trusted_by);
+	ck_assert_uint_eq(oa, ob);
+	ck_assert_uint_eq(la, lb);
+	*nok += ra == CTL_OK;
+}
+
+/*
+ * pv_config_check_v with one verifier kept across phones (held lists) and
+ * files decides exactly as pv_config_check: a good file, an unknown signer,
+ * a CCM-only record, and a file tampered after its signer's key was cached.
+ */
+START_TEST(config_sgn_verifier_same)
+{
+	static const char cfg[] = "<device><deviceProtocol>SIP</deviceProtocol></device>\n";
+	static const char cfg2[] = "<device><deviceProtocol>SCCP</deviceProtocol></device>\n";
+	static const struct ent ccm_only[] = {
+		{ "sast1.pem", CTL_ROLE_SAST }, { "ccm1.pem", CTL_ROLE_CCM },
+	};
+	struct ctl_verifier *v = NULL;
+	size_t nc, nc2, nh, n[4], i, k, round;
+	uint8_t *c = ctl_by("sast1", 1000, &nc);
+	uint8_t *c2 = build(CTL_KIND_CTL, "sast1", ccm_only, 2, 1000, &nc2);
+	uint8_t *h = build(CTL_KIND_ITL, "ccm1", itl8x_ccm1, 3, 1000, &nh);
+	uint8_t *f[4];
+	unsigned nok = 0;
+
+	f[0] = sgn_by("ccm1.pem", cfg, &n[0]);
+	f[1] = sgn_by("ccm2.pem", cfg, &n[1]);
+	f[2] = sgn_by("ccm1.pem", cfg2, &n[2]);
+	f[3] = sgn_by("ccm1.pem", cfg, &n[3]);
+	f[3][n[3] - 2] ^= 0x20; /* tampered payload */
+	ck_assert_int_eq(ctl_verifier_new(&v), CTL_OK);
+	for (round = 0; round < 2; round++)
+		for (k = 0; k < 5; k++) {
+			struct pv_trust t;
+
+			pv_trust_init(&t);
+			if (k == 1 || k == 4)
+				pv_trust_set(&t, CTL_KIND_CTL, tl_of(c, nc));
+			if (k == 2)
+				pv_trust_set(&t, CTL_KIND_CTL, tl_of(c2, nc2));
+			if (k == 3 || k == 4)
+				pv_trust_set(&t, CTL_KIND_ITL, tl_of(h, nh));
+			for (i = 0; i < 4; i++)
+				same_config_outcome(&t, v, f[i], n[i], &nok);
+			pv_trust_cleanup(&t);
+		}
+	/* The good files in the three positions that trust ccm1 for configuration, both rounds. */
+	ck_assert_uint_eq(nok, 2 * 3 * 2);
+	ctl_verifier_free(v);
+	for (i = 0; i < 4; i++)
+		free(f[i]);
+	free(c);
+	free(c2);
+	free(h);
+}
+END_TEST
+
 /*
  * A held reset ITL (itl-reset: only the signer, as SAST) makes the next ITL
  * first contact, even one signed by a certificate never seen; TVS is not
@@ -968,6 +1046,7 @@ make_suite(void)
 	tcase_add_test(refused, tvs_answers_refused);
 	tcase_add_test(ok, ctl_vouched_by_tvs);
 	tcase_add_test(ok, sgn_vouched_by_tvs);
+	tcase_add_test(ok, config_sgn_verifier_same);
 	tcase_add_test(ok, reset_itl_first_contact);
 	tcase_add_test(ok, rollback_itl_first_contact);
 	suite_add_tcase(s, ok);

@@ -209,7 +209,7 @@ check_both(struct pv_verdicts *vc, const struct pv_trust *t, const uint8_t *p, s
 	struct pv_decision own, shared;
 	size_t o1 = 7, l1 = 7, o2 = 7, l2 = 7;
 	enum ctl_err r1 = pv_config_check(t, tvs, p, n, &own, &o1, &l1);
-	enum ctl_err r2 = pv_verdicts_config(vc, t, tvs, p, n, &shared, &o2, &l2);
+	enum ctl_err r2 = pv_verdicts_config(vc, t, NULL, tvs, p, n, &shared, &o2, &l2);
 
 	ck_assert_int_eq(r1, r2);
 	same_decision(&own, &shared, what);
@@ -332,7 +332,7 @@ START_TEST(tvs_decisions_not_reused)
 		pv_trust_init(&t);
 		pv_trust_set(&t, CTL_KIND_ITL, tl_of(fs.f[F_ITL_A], fs.n[F_ITL_A]));
 		r1 = pv_config_check(&t, &own_ops, fs.s[S_SGN_2], fs.sn[S_SGN_2], &a, NULL, NULL);
-		r2 = pv_verdicts_config(vc, &t, &shared_ops, fs.s[S_SGN_2], fs.sn[S_SGN_2], &b, NULL, NULL);
+		r2 = pv_verdicts_config(vc, &t, NULL, &shared_ops, fs.s[S_SGN_2], fs.sn[S_SGN_2], &b, NULL, NULL);
 		ck_assert_int_eq(r1, r2);
 		ck_assert_int_eq(r1 == CTL_OK, i % 2 == 0);
 		same_decision(&a, &b, "TVS sgn");
@@ -380,7 +380,7 @@ START_TEST(bounded)
 		memset(junk, 0, sizeof(junk));
 		memcpy(junk, &i, sizeof(i));
 		r1 = pv_config_check(&t, NULL, junk, sizeof(junk), &a, NULL, NULL);
-		r2 = pv_verdicts_config(vc, &t, NULL, junk, sizeof(junk), &b, NULL, NULL);
+		r2 = pv_verdicts_config(vc, &t, NULL, NULL, junk, sizeof(junk), &b, NULL, NULL);
 		ck_assert_int_eq(r1, r2);
 		same_decision(&a, &b, "junk");
 	}
