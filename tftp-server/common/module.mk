@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Node code the daemons (ctl-tftpd, ctl-provider, ctl-tvsd) link: the
-# log-line writer, the privilege drop, connection admission and the
-# configuration values. Included before the daemons' module.mk.
+# log-line writer, the privilege drop, connection admission, the
+# configuration values and the TLS server side. Included before the daemons' module.mk.
 NODE_COMMON_SRCS := $(wildcard tftp-server/common/*.c)
 # Other folders' binaries and tests link them as $(NODE_COMMON_OBJS), never
 # by path (tests/e2e/layout.sh).
@@ -14,3 +14,5 @@ $(TBIN)/test_logline: $(OBJ)/tftp-server/common/logline.o
 $(TBIN)/test_priv: $(OBJ)/tftp-server/common/priv.o
 $(TBIN)/test_connlimit: $(OBJ)/tftp-server/common/connlimit.o
 $(TBIN)/test_kvconf: $(OBJ)/tftp-server/common/kvconf.o
+$(TBIN)/test_tls_server: $(OBJ)/tftp-server/common/tls_server.o
+TEST_LIBS_test_tls_server := -lpthread

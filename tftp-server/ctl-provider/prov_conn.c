@@ -25,13 +25,13 @@
 static CTL_MUST_USE int
 send_response(struct prov_conn *c, struct ctl_wr *resp)
 {
-	enum prov_io io;
+	enum tls_io io;
 
 	if (resp->len == 0)
 		return -1;
-	if ((io = prov_tls_write(c, resp->buf, resp->len)) != PROV_IO_OK) {
+	if ((io = prov_tls_write(c, resp->buf, resp->len)) != TLS_IO_OK) {
 		prov_log("%s: cannot send the response (%s)", c->peer,
-		         io == PROV_IO_TIMEOUT ? "peer not reading" : "connection lost");
+		         io == TLS_IO_TIMEOUT ? "peer not reading" : "connection lost");
 		return -1;
 	}
 	return 0;
@@ -55,15 +55,15 @@ header_status(enum ctl_err r)
 }
 
 static void
-log_io(const struct prov_conn *c, enum prov_io io, const char *where, int login_bound)
+log_io(const struct prov_conn *c, enum tls_io io, const char *where, int login_bound)
 {
-	if (io == PROV_IO_TIMEOUT && login_bound)
+	if (io == TLS_IO_TIMEOUT && login_bound)
 		prov_log("%s: no login within %u s of connecting; closing", c->peer,
 		         c->srv->cfg->login_timeout);
-	else if (io == PROV_IO_TIMEOUT)
+	else if (io == TLS_IO_TIMEOUT)
 		prov_log("%s: no complete %s within %u s; closing", c->peer, where,
 		         c->srv->cfg->read_timeout);
-	else if (io == PROV_IO_ERROR)
+	else if (io == TLS_IO_ERROR)
 		prov_log("%s: connection lost while reading the %s", c->peer, where);
 }
 
@@ -78,16 +78,16 @@ serve_one(struct prov_conn *c, struct ctl_wr *resp)
 	struct ctl_diag d;
 	char where[600];
 	enum ctl_err r;
-	enum prov_io io;
+	enum tls_io io;
 	int rc = -1, login_bound;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return -1;
 	ctl_wr_reset(resp);
 	login_bound = prov_conn_deadline(c, c->srv->cfg->read_timeout);
-	if ((io = prov_tls_read(c, hdr, sizeof(hdr))) != PROV_IO_OK) {
+	if ((io = prov_tls_read(c, hdr, sizeof(hdr))) != TLS_IO_OK) {
 		log_io(c, io, "message header", login_bound);
-		if (io == PROV_IO_TIMEOUT)
+		if (io == TLS_IO_TIMEOUT)
 			refuse(c, resp, 0, 0, CTL_PROV_BAD_REQUEST, login_bound ?
 			       "login timeout: no login since the connection opened" :
 			       "read timeout: no complete message");
@@ -104,9 +104,9 @@ serve_one(struct prov_conn *c, struct ctl_wr *resp)
 		refuse(c, resp, m->type, m->id, CTL_PROV_INTERNAL, "out of memory");
 		goto out;
 	}
-	if ((io = prov_tls_read(c, body, m->body_len)) != PROV_IO_OK) {
+	if ((io = prov_tls_read(c, body, m->body_len)) != TLS_IO_OK) {
 		log_io(c, io, "message body", login_bound);
-		if (io == PROV_IO_TIMEOUT)
+		if (io == TLS_IO_TIMEOUT)
 			refuse(c, resp, m->type, m->id, CTL_PROV_BAD_REQUEST, login_bound ?
 			       "login timeout: no login since the connection opened" :
 			       "read timeout: message body incomplete");
@@ -141,17 +141,17 @@ prov_conn_serve(struct prov_server *srv, int fd, const char *peer, const char *p
 
 	memset(&c, 0, sizeof(c));
 	c.srv = srv;
-	c.fd = fd;
+	c.tls.fd = fd;
 	c.login_deadline = *accepted;
 	c.login_deadline.tv_sec += (time_t)srv->cfg->login_timeout;
 	snprintf(c.peer, sizeof(c.peer), "%s", peer);
 	snprintf(c.peer_addr, sizeof(c.peer_addr), "%s", peer_addr);
-	if (prov_tls_accept(&c, msg, sizeof(msg)) != PROV_IO_OK) {
+	if (prov_tls_accept(&c, msg, sizeof(msg)) != TLS_IO_OK) {
 		prov_log("TLS handshake failed from %s: %s", c.peer, msg);
 		prov_tls_close(&c);
 		return;
 	}
-	prov_log("connection from %s (%s)", c.peer, SSL_get_version(c.ssl));
+	prov_log("connection from %s (%s)", c.peer, SSL_get_version(c.tls.ssl));
 	ctl_wr_init(&resp, CTL_PROV_HDR_LEN + CTL_PROV_MAX_BODY);
 	while (serve_one(&c, &resp) == 0)
 		;

@@ -24,6 +24,7 @@
 
 #include "connlimit.h"
 #include "kvconf.h"
+#include "tls_server.h"
 
 #define PROV_MAX_CERTS 8
 #define PROV_PATH_MAX 1024
@@ -361,15 +362,13 @@ struct prov_server {
 
 struct prov_conn {
 	struct prov_server *srv;
-	int fd;
-	SSL *ssl;
+	struct tls_conn tls;         /* socket, TLS and the current deadline */
 	char peer[80];               /* "ADDR:PORT" */
 	char peer_addr[64];          /* "ADDR": the throttling key */
 	char user[PROV_NAME_MAX];    /* logged-in user, "" before LOGIN */
 	int authed;
 	int closing;                 /* BYE or fatal framing error: close after the response */
 	unsigned unauth_requests;    /* requests answered while not logged in */
-	struct timespec deadline;
 	struct timespec login_deadline; /* accept + login_timeout; binds until LOGIN succeeds */
 };
 
@@ -379,25 +378,20 @@ struct prov_conn {
  */
 CTL_MUST_USE SSL_CTX *prov_tls_ctx(const struct prov_config *cfg, char *err, size_t errlen);
 
-enum prov_io {
-	PROV_IO_OK,
-	PROV_IO_EOF,      /* peer closed cleanly between messages */
-	PROV_IO_TIMEOUT,  /* deadline passed */
-	PROV_IO_ERROR     /* TLS or socket failure */
-};
+/* I/O results are common/tls_server.h's (TLS_IO_EOF: peer closed cleanly between messages). */
 
 /*
- * Sets c->deadline to now + seconds (CLOCK_MONOTONIC), but no later than
+ * Sets c->tls.deadline to now + seconds (CLOCK_MONOTONIC), but no later than
  * c->login_deadline while the connection is not logged in. Returns 1 when
  * the login deadline is the one that binds.
  */
 int prov_conn_deadline(struct prov_conn *c, unsigned seconds);
 /* TLS handshake within the read timeout. msg gets OpenSSL's reason on failure. */
-CTL_MUST_USE enum prov_io prov_tls_accept(struct prov_conn *c, char *msg, size_t msglen);
-/* Reads exactly n bytes before c->deadline. */
-CTL_MUST_USE enum prov_io prov_tls_read(struct prov_conn *c, void *p, size_t n);
+CTL_MUST_USE enum tls_io prov_tls_accept(struct prov_conn *c, char *msg, size_t msglen);
+/* Reads exactly n bytes before c->tls.deadline. */
+CTL_MUST_USE enum tls_io prov_tls_read(struct prov_conn *c, void *p, size_t n);
 /* Writes n bytes, within the read timeout from now. */
-CTL_MUST_USE enum prov_io prov_tls_write(struct prov_conn *c, const void *p, size_t n);
+CTL_MUST_USE enum tls_io prov_tls_write(struct prov_conn *c, const void *p, size_t n);
 void prov_tls_close(struct prov_conn *c);
 
 /*

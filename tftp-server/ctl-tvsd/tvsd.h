@@ -20,6 +20,7 @@
 #include <ctl/tvs.h>
 
 #include "connlimit.h"
+#include "tls_server.h"
 
 #define TVSD_PATH_MAX 1024
 #define TVSD_NAME_MAX 256
@@ -182,30 +183,7 @@ CTL_MUST_USE enum ctl_err tvsd_answer(const struct tvsd_store *s, unsigned ttl,
  */
 CTL_MUST_USE SSL_CTX *tvsd_tls_ctx(const struct tvsd_config *cfg, char *err, size_t errlen);
 
-enum tvsd_io {
-	TVSD_IO_OK,
-	TVSD_IO_EOF,      /* peer closed before sending anything */
-	TVSD_IO_TIMEOUT,  /* deadline passed */
-	TVSD_IO_ERROR     /* TLS or socket failure */
-};
-
-struct tvsd_tls {
-	int fd;                        /* non-blocking after tvsd_tls_accept */
-	SSL *ssl;
-	struct timespec deadline;      /* CLOCK_MONOTONIC */
-};
-
-/* Sets t->deadline to now + seconds. */
-void tvsd_tls_deadline(struct tvsd_tls *t, unsigned seconds);
-/* Handshake before t->deadline; msg gets OpenSSL's reason on failure. */
-CTL_MUST_USE enum tvsd_io tvsd_tls_accept(struct tvsd_tls *t, SSL_CTX *ctx, char *msg,
-                                          size_t msglen);
-/* Reads exactly n bytes before t->deadline; *got says how many came. */
-CTL_MUST_USE enum tvsd_io tvsd_tls_read(struct tvsd_tls *t, void *p, size_t n, size_t *got);
-/* Writes n bytes before t->deadline. */
-CTL_MUST_USE enum tvsd_io tvsd_tls_write(struct tvsd_tls *t, const void *p, size_t n);
-/* close_notify (best effort), SSL_free, close. */
-void tvsd_tls_close(struct tvsd_tls *t);
+/* One connection's I/O: struct tls_conn and tls_conn_* (common/tls_server.h). */
 
 /* ------------------------------------------------------------------ */
 /* Logging (tvsd_log.c): one line per event on stderr. */

@@ -96,19 +96,19 @@ log_answer(const char *peer, const struct ctl_tvs_msg *m, const struct tvsd_outc
 
 /* Reads header and payload into m; buf receives the payload (free()d by the caller). */
 static CTL_MUST_USE int
-read_request(struct tvsd_server *srv, struct tvsd_tls *t, const char *peer,
+read_request(struct tvsd_server *srv, struct tls_conn *t, const char *peer,
              struct ctl_tvs_msg *m, uint8_t **buf)
 {
 	uint8_t hdr[CTL_TVS_HDR_LEN];
 	struct ctl_diag d;
 	char where[600];
 	size_t got = 0;
-	enum tvsd_io io;
+	enum tls_io io;
 
 	memset(m, 0, sizeof(*m));
 	*buf = NULL;
-	if ((io = tvsd_tls_read(t, hdr, sizeof(hdr), &got)) != TVSD_IO_OK) {
-		if (io == TVSD_IO_TIMEOUT)
+	if ((io = tls_conn_read(t, hdr, sizeof(hdr), &got)) != TLS_IO_OK) {
+		if (io == TLS_IO_TIMEOUT)
 			tvsd_log("no complete request header within %u s from %s (%zu of %d bytes); "
 			         "closing", srv->cfg->read_timeout, peer, got, CTL_TVS_HDR_LEN);
 		else
@@ -126,8 +126,8 @@ read_request(struct tvsd_server *srv, struct tvsd_tls *t, const char *peer,
 		tvsd_log("out of memory for a request from %s", peer);
 		return -1;
 	}
-	if ((io = tvsd_tls_read(t, *buf, m->payload_len, &got)) != TVSD_IO_OK) {
-		if (io == TVSD_IO_TIMEOUT)
+	if ((io = tls_conn_read(t, *buf, m->payload_len, &got)) != TLS_IO_OK) {
+		if (io == TLS_IO_TIMEOUT)
 			tvsd_log("no complete request within %u s from %s (payload %zu of %u bytes); "
 			         "closing", srv->cfg->read_timeout, peer, got, (unsigned)m->payload_len);
 		else
@@ -151,30 +151,30 @@ read_request(struct tvsd_server *srv, struct tvsd_tls *t, const char *peer,
 void
 tvsd_conn_serve(struct tvsd_server *srv, int fd, const char *peer)
 {
-	struct tvsd_tls t = { .fd = fd, .ssl = NULL };
+	struct tls_conn t = { .fd = fd, .ssl = NULL };
 	struct tvsd_outcome o = { NULL };
 	struct ctl_tvs_msg m;
 	struct tvsd_store *s;
 	struct ctl_wr resp;
 	char msg[512], client[512];
 	uint8_t *buf = NULL;
-	enum tvsd_io io;
+	enum tls_io io;
 	enum ctl_err r;
 
-	tvsd_tls_deadline(&t, srv->cfg->read_timeout);
-	if ((io = tvsd_tls_accept(&t, srv->ssl_ctx, msg, sizeof(msg))) != TVSD_IO_OK) {
-		if (io == TVSD_IO_TIMEOUT)
+	tls_conn_deadline(&t, srv->cfg->read_timeout);
+	if ((io = tls_conn_accept(&t, srv->ssl_ctx, "TLS handshake failed", msg, sizeof(msg))) != TLS_IO_OK) {
+		if (io == TLS_IO_TIMEOUT)
 			tvsd_log("no complete TLS handshake within %u s from %s; closing",
 			         srv->cfg->read_timeout, peer);
 		else
 			tvsd_log("TLS handshake failed from %s: %s", peer, msg);
-		tvsd_tls_close(&t);
+		tls_conn_close(&t);
 		return;
 	}
 	client_name(t.ssl, client, sizeof(client));
 	if (read_request(srv, &t, peer, &m, &buf) != 0) {
 		free(buf);
-		tvsd_tls_close(&t);
+		tls_conn_close(&t);
 		return;
 	}
 	ctl_wr_init(&resp, CTL_TVS_HDR_LEN + CTL_TVS_MAX_PAYLOAD);
@@ -188,10 +188,10 @@ tvsd_conn_serve(struct tvsd_server *srv, int fd, const char *peer)
 	free(buf);
 	if (r == CTL_OK) {
 		/* The answer gets its own time: the deadline bound the request. */
-		tvsd_tls_deadline(&t, srv->cfg->read_timeout);
-		if (tvsd_tls_write(&t, resp.buf, resp.len) != TVSD_IO_OK)
+		tls_conn_deadline(&t, srv->cfg->read_timeout);
+		if (tls_conn_write(&t, resp.buf, resp.len) != TLS_IO_OK)
 			tvsd_log("cannot send the answer to %s", peer);
 	}
 	ctl_wr_cleanup(&resp);
-	tvsd_tls_close(&t);
+	tls_conn_close(&t);
 }

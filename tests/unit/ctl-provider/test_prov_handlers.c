@@ -38,7 +38,7 @@ rig_init(struct rig *r)
 	ck_assert_int_eq(prov_auth_init(&r->srv.auth, &r->cfg), 0);
 	ck_assert_int_eq(prov_store_init(&r->srv.store, &r->cfg), 0);
 	r->conn.srv = &r->srv;
-	r->conn.fd = -1;
+	r->conn.tls.fd = -1;
 	snprintf(r->conn.peer, sizeof(r->conn.peer), "192.0.2.99:5000");
 	snprintf(r->conn.peer_addr, sizeof(r->conn.peer_addr), "192.0.2.99");
 	ctl_wr_init(&r->resp, CTL_PROV_HDR_LEN + CTL_PROV_MAX_BODY);

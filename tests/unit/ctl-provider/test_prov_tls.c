@@ -16,18 +16,18 @@ START_TEST(conn_login_deadline)
 	struct timespec now;
 
 	memset(&c, 0, sizeof(c));
-	c.fd = -1;
+	c.tls.fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	c.login_deadline = now;
 	c.login_deadline.tv_sec += 3;
 	ck_assert_int_eq(prov_conn_deadline(&c, 10), 1);
-	ck_assert_int_eq(c.deadline.tv_sec, c.login_deadline.tv_sec);
+	ck_assert_int_eq(c.tls.deadline.tv_sec, c.login_deadline.tv_sec);
 	ck_assert_int_eq(prov_conn_deadline(&c, 1), 0);
-	ck_assert_int_le(c.deadline.tv_sec, now.tv_sec + 2);
+	ck_assert_int_le(c.tls.deadline.tv_sec, now.tv_sec + 2);
 	/* Logged in (what a successful LOGIN sets, test_prov_handlers). */
 	c.authed = 1;
 	ck_assert_int_eq(prov_conn_deadline(&c, 10), 0);
-	ck_assert_int_ge(c.deadline.tv_sec, now.tv_sec + 10);
+	ck_assert_int_ge(c.tls.deadline.tv_sec, now.tv_sec + 10);
 }
 END_TEST
 
@@ -40,7 +40,7 @@ START_TEST(conn_no_login_deadline)
 	memset(&c, 0, sizeof(c));
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ck_assert_int_eq(prov_conn_deadline(&c, 5), 0);
-	ck_assert_int_ge(c.deadline.tv_sec, now.tv_sec + 5);
+	ck_assert_int_ge(c.tls.deadline.tv_sec, now.tv_sec + 5);
 }
 END_TEST
 

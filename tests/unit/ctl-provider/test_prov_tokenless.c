@@ -61,7 +61,7 @@ rig_init(struct rig *r, int no_rec_key)
 	              "%s", err);
 	ck_assert_uint_eq(prov_itl_rebuild(&r->srv.sbd, "test", err, sizeof(err)), CTL_PROV_OK);
 	r->conn.srv = &r->srv;
-	r->conn.fd = -1;
+	r->conn.tls.fd = -1;
 	r->conn.authed = 1;
 	snprintf(r->conn.user, sizeof(r->conn.user), "admin");
 	snprintf(r->conn.peer, sizeof(r->conn.peer), "192.0.2.99:5000");
