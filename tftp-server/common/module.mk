@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Node code the daemons (ctl-tftpd, ctl-provider, ctl-tvsd) link: the
 # log-line writer, the privilege drop, connection admission, the
-# configuration values and the TLS server side. Included before the daemons' module.mk.
+# configuration values, the TLS server side and the listener. Included before the daemons' module.mk.
 NODE_COMMON_SRCS := $(wildcard tftp-server/common/*.c)
 # Other folders' binaries and tests link them as $(NODE_COMMON_OBJS), never
 # by path (tests/e2e/layout.sh).
@@ -16,3 +16,5 @@ $(TBIN)/test_connlimit: $(OBJ)/tftp-server/common/connlimit.o
 $(TBIN)/test_kvconf: $(OBJ)/tftp-server/common/kvconf.o
 $(TBIN)/test_tls_server: $(OBJ)/tftp-server/common/tls_server.o
 TEST_LIBS_test_tls_server := -lpthread
+$(TBIN)/test_listener: $(OBJ)/tftp-server/common/listener.o $(OBJ)/tftp-server/common/connlimit.o
+TEST_LIBS_test_listener := -lpthread

@@ -35,6 +35,7 @@
 
 #include <ctl/secret.h>
 
+#include "listener.h"
 #include "priv.h"
 #include "provider.h"
 
@@ -44,18 +45,6 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_CONFIG = 3   /* configuration, certificate or key unusable */
 };
-
-static volatile sig_atomic_t stop_requested;
-static volatile sig_atomic_t hup_requested;
-
-static void
-on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		hup_requested = 1;
-	else
-		stop_requested = 1;
-}
 
 static const char usage_text[] =
 	"usage: ctl-provider [--config FILE] [--listen ADDR:PORT] [--set KEY=VALUE]... [options]\n"
@@ -133,155 +122,18 @@ hash_password_mode(const char *user, const char *method)
 static CTL_MUST_USE int
 open_listener(const struct prov_config *cfg, char *err, size_t errlen)
 {
-	struct sockaddr_storage ss;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-	socklen_t sl;
-	char shown[INET6_ADDRSTRLEN];
-	int fd, one = 1;
+	struct listener_addr a;
+	int fd = listener_open(cfg->listen_addr, cfg->port, 0, &a, err, errlen);
 
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, cfg->listen_addr, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)cfg->port);
-		sl = sizeof(*s4);
-	} else if (inet_pton(AF_INET6, cfg->listen_addr, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)cfg->port);
-		sl = sizeof(*s6);
-	} else {
-		snprintf(err, errlen, "bad listen address %s", cfg->listen_addr);
-		return -1;
-	}
-	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 512) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
-		snprintf(err, errlen, "cannot listen on %s:%u: %s", cfg->listen_addr, cfg->port,
-		         strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	inet_ntop(ss.ss_family, ss.ss_family == AF_INET ? (void *)&s4->sin_addr :
-	          (void *)&s6->sin6_addr, shown, sizeof(shown));
-	prov_log("listening on %s:%u (node %s, TLS 1.2+)", shown,
-	         ntohs(ss.ss_family == AF_INET ? s4->sin_port : s6->sin6_port), cfg->hostname);
+	if (fd >= 0)
+		prov_log("listening on %s:%u (node %s, TLS 1.2+)", a.host, a.port, cfg->hostname);
 	return fd;
 }
 
-struct job {
-	struct prov_server *srv;
-	int fd;
-	char peer[80];
-	char peer_addr[64];
-	struct timespec accepted;
-};
-
-static void *
-conn_thread(void *arg)
-{
-	struct job *j = arg;
-	struct prov_server *srv = j->srv;
-
-	prov_conn_serve(srv, j->fd, j->peer, j->peer_addr, &j->accepted);
-	connlimit_release(&srv->limits, j->peer_addr);
-	free(j);
-	return NULL;
-}
-
 static void
-peer_names(const struct sockaddr_storage *ss, char *peer, size_t plen, char *addr, size_t alen)
+serve_conn(void *ctx, int fd, const char *peer, const char *addr, const struct timespec *accepted)
 {
-	const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-	char a[INET6_ADDRSTRLEN] = "?";
-
-	if (ss->ss_family == AF_INET) {
-		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
-		snprintf(peer, plen, "%s:%u", a, ntohs(s4->sin_port));
-	} else {
-		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
-		snprintf(peer, plen, "[%s]:%u", a, ntohs(s6->sin6_port));
-	}
-	snprintf(addr, alen, "%s", a);
-}
-
-/*
- * Refused connections are logged at most once a second, the others counted
- * in the next line: a client reconnecting in a loop must not fill the disk.
- */
-struct refusal_log {
-	time_t second;
-	unsigned more;
-};
-
-/* Logs the count of unlogged refusals once their second is over. */
-static void
-flush_refusals(struct refusal_log *rl, time_t now)
-{
-	if (rl->more > 0 && now != rl->second) {
-		prov_log("%u more connection(s) refused in the same second", rl->more);
-		rl->more = 0;
-	}
-}
-
-static void
-note_refusal(struct refusal_log *rl, const char *text)
-{
-	time_t now = time(NULL);
-
-	if (now == rl->second) {
-		rl->more++;
-		return;
-	}
-	flush_refusals(rl, now);
-	rl->second = now;
-	prov_log("%s", text);
-}
-
-/* Accepts one connection and hands it to a new thread, within the caps. */
-static void
-accept_one(struct prov_server *srv, int lfd, pthread_attr_t *attr, struct refusal_log *rl)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	struct job *j;
-	pthread_t t;
-	int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
-	enum connlimit_admit adm;
-	char text[256];
-
-	if (fd < 0)
-		return; /* EINTR, EAGAIN, ECONNABORTED, EMFILE: try again next round */
-	if ((j = calloc(1, sizeof(*j))) == NULL) {
-		close(fd);
-		return;
-	}
-	j->srv = srv;
-	j->fd = fd;
-	clock_gettime(CLOCK_MONOTONIC, &j->accepted);
-	peer_names(&ss, j->peer, sizeof(j->peer), j->peer_addr, sizeof(j->peer_addr));
-	switch ((adm = connlimit_admit(&srv->limits, j->peer_addr))) {
-	case CONNLIMIT_OK:
-		if (pthread_create(&t, attr, conn_thread, j) == 0)
-			return;
-		prov_log("cannot start a thread for %s; refusing it", j->peer);
-		connlimit_release(&srv->limits, j->peer_addr);
-		break;
-	case CONNLIMIT_FULL:
-		snprintf(text, sizeof(text), "connection limit (%u) reached; refusing %s",
-		         srv->cfg->max_connections, j->peer);
-		note_refusal(rl, text);
-		break;
-	case CONNLIMIT_ADDR_FULL:
-		snprintf(text, sizeof(text), "%s already holds %u connections (max_per_address); "
-		         "refusing %s", j->peer_addr, srv->cfg->max_per_address, j->peer);
-		note_refusal(rl, text);
-		break;
-	}
-	close(fd);
-	free(j);
+	prov_conn_serve(ctx, fd, peer, addr, accepted);
 }
 
 /*
@@ -307,41 +159,32 @@ reload_sbd(struct prov_server *srv)
 	}
 }
 
+/* SIGHUP. */
+static void
+reload(void *ctx)
+{
+	struct prov_server *srv = ctx;
+
+	/* logrotate-style reload: the log is stderr, owned by the supervisor. */
+	if (srv->cfg->itl || prov_config_sign_configs(srv->cfg))
+		reload_sbd(srv);
+	else
+		prov_log("SIGHUP: nothing to reload (the credential file is read at every "
+		         "login; other settings need a restart); still serving");
+}
+
 static int
 serve(struct prov_server *srv, int lfd)
 {
-	pthread_attr_t attr;
-	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
-	struct refusal_log rl = { 0, 0 };
-	unsigned waited = 0;
+	struct listener l = {
+		.fd = lfd, .limits = &srv->limits, .max_connections = srv->cfg->max_connections,
+		.max_per_address = srv->cfg->max_per_address,
+		/* Requests finish within read_timeout; a PUT_CTL is never cut off mid-write. */
+		.grace = srv->cfg->read_timeout + 5,
+		.serve = serve_conn, .reload = reload, .ctx = srv, .log = prov_log,
+	};
 
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 1u << 20);
-	while (!stop_requested) {
-		if (hup_requested) {
-			/* logrotate-style reload: the log is stderr, owned by the supervisor. */
-			hup_requested = 0;
-			if (srv->cfg->itl || prov_config_sign_configs(srv->cfg))
-				reload_sbd(srv);
-			else
-				prov_log("SIGHUP: nothing to reload (the credential file is read at every "
-				         "login; other settings need a restart); still serving");
-		}
-		if (poll(&pfd, 1, 500) > 0)
-			accept_one(srv, lfd, &attr, &rl);
-		flush_refusals(&rl, time(NULL));
-	}
-	close(lfd);
-	prov_log("stopping: waiting for %u connection(s)", connlimit_active(&srv->limits));
-	/* Requests finish within read_timeout; a PUT_CTL is never cut off mid-write. */
-	while (connlimit_active(&srv->limits) > 0 &&
-	       waited < (srv->cfg->read_timeout + 5) * 10) {
-		usleep(100000);
-		waited++;
-	}
-	pthread_attr_destroy(&attr);
-	prov_log("stopped");
+	listener_run(&l);
 	return EXIT_OK;
 }
 
@@ -460,23 +303,6 @@ out:
 	return rc;
 }
 
-static void
-install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	/* A file-size limit makes the write fail (EFBIG: status IO), not the daemon die. */
-	sigaction(SIGXFSZ, &sa, NULL);
-}
-
 static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "listen", required_argument, NULL, 'l' },
@@ -573,7 +399,8 @@ main(int argc, char **argv)
 		prov_config_cleanup(&cfg);
 		return EXIT_CONFIG;
 	}
-	install_signals();
+	/* A file-size limit makes the write fail (EFBIG: status IO), not the daemon die. */
+	listener_signals(1);
 	rc = run(&cfg, check_only);
 	prov_config_cleanup(&cfg);
 	return rc;

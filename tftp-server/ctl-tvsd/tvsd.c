@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "listener.h"
 #include "priv.h"
 #include "tvsd.h"
 
@@ -32,18 +33,6 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_CONFIG = 3   /* configuration, certificate, key or store unusable */
 };
-
-static volatile sig_atomic_t stop_requested;
-static volatile sig_atomic_t hup_requested;
-
-static void
-on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		hup_requested = 1;
-	else
-		stop_requested = 1;
-}
 
 static const char usage_text[] =
 	"usage: ctl-tvsd [--config FILE] [--listen ADDR:PORT] [--set KEY=VALUE]... [--check-config]\n";
@@ -67,162 +56,32 @@ static const char help_text[] =
 static CTL_MUST_USE int
 open_listener(const struct tvsd_config *cfg, char *err, size_t errlen)
 {
-	struct sockaddr_storage ss;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-	socklen_t sl;
-	char shown[INET6_ADDRSTRLEN];
-	int fd, one = 1, zero = 0;
-
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, cfg->listen_addr, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)cfg->port);
-		sl = sizeof(*s4);
-	} else if (inet_pton(AF_INET6, cfg->listen_addr, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)cfg->port);
-		sl = sizeof(*s6);
-	} else {
-		snprintf(err, errlen, "bad listen address %s", cfg->listen_addr);
-		return -1;
-	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct listener_addr a;
 	/* [::] also takes IPv4 phones, whatever the system's bindv6only says. */
-	if (fd >= 0 && ss.ss_family == AF_INET6)
-		CTL_IGNORE_RESULT(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)));
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 512) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
-		snprintf(err, errlen, "cannot listen on %s:%u: %s", cfg->listen_addr, cfg->port,
-		         strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	int fd = listener_open(cfg->listen_addr, cfg->port, 1, &a, err, errlen);
+
+	if (fd < 0)
 		return -1;
-	}
-	inet_ntop(ss.ss_family, ss.ss_family == AF_INET ? (void *)&s4->sin_addr :
-	          (void *)&s6->sin6_addr, shown, sizeof(shown));
-	tvsd_log(ss.ss_family == AF_INET ? "listening on %s:%u (TLS %s+, client certificates: %s)" :
-	         "listening on [%s]:%u (TLS %s+, client certificates: %s)", shown,
-	         ntohs(ss.ss_family == AF_INET ? s4->sin_port : s6->sin6_port),
+	tvsd_log(a.family == AF_INET ? "listening on %s:%u (TLS %s+, client certificates: %s)" :
+	         "listening on [%s]:%u (TLS %s+, client certificates: %s)", a.host, a.port,
 	         cfg->tls_min == 10 ? "1.0" : "1.2",
 	         cfg->verify_client == TVSD_CLIENT_NO ? "no" :
 	         cfg->verify_client == TVSD_CLIENT_OPTIONAL ? "optional" : "require");
 	return fd;
 }
 
-struct job {
-	struct tvsd_server *srv;
-	int fd;
-	char peer[80];
-	char addr[64];
-};
-
-static void *
-conn_thread(void *arg)
+static void
+serve_conn(void *ctx, int fd, const char *peer, const char *addr, const struct timespec *accepted)
 {
-	struct job *j = arg;
-
-	tvsd_conn_serve(j->srv, j->fd, j->peer);
-	connlimit_release(&j->srv->limits, j->addr);
-	free(j);
-	return NULL;
+	(void)addr;
+	(void)accepted;
+	tvsd_conn_serve(ctx, fd, peer);
 }
 
 static void
-peer_names(const struct sockaddr_storage *ss, char *peer, size_t plen, char *addr, size_t alen)
+reload(void *ctx)
 {
-	const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-	char a[INET6_ADDRSTRLEN] = "?";
-
-	if (ss->ss_family == AF_INET) {
-		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
-		snprintf(peer, plen, "%s:%u", a, ntohs(s4->sin_port));
-	} else {
-		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
-		snprintf(peer, plen, "[%s]:%u", a, ntohs(s6->sin6_port));
-	}
-	snprintf(addr, alen, "%s", a);
-}
-
-/*
- * Refused connections are logged at most once a second, the others counted
- * in the next line: a client reconnecting in a loop must not fill the disk.
- */
-struct refusal_log {
-	time_t second;
-	unsigned more;
-};
-
-static void
-flush_refusals(struct refusal_log *rl, time_t now)
-{
-	if (rl->more > 0 && now != rl->second) {
-		tvsd_log("%u more connection(s) refused in the same second", rl->more);
-		rl->more = 0;
-	}
-}
-
-static void
-note_refusal(struct refusal_log *rl, const char *text)
-{
-	time_t now = time(NULL);
-
-	if (now == rl->second) {
-		rl->more++;
-		return;
-	}
-	flush_refusals(rl, now);
-	rl->second = now;
-	tvsd_log("%s", text);
-}
-
-/* Accepts one connection and hands it to a new thread, within the caps. */
-static void
-accept_one(struct tvsd_server *srv, int lfd, pthread_attr_t *attr, struct refusal_log *rl)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	struct job *j;
-	pthread_t t;
-	int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
-	char text[256];
-
-	if (fd < 0)
-		return; /* EINTR, EAGAIN, ECONNABORTED, EMFILE: try again next round */
-	if ((j = calloc(1, sizeof(*j))) == NULL) {
-		close(fd);
-		return;
-	}
-	j->srv = srv;
-	j->fd = fd;
-	peer_names(&ss, j->peer, sizeof(j->peer), j->addr, sizeof(j->addr));
-	switch (connlimit_admit(&srv->limits, j->addr)) {
-	case CONNLIMIT_OK:
-		if (pthread_create(&t, attr, conn_thread, j) == 0)
-			return;
-		tvsd_log("cannot start a thread for %s; refusing it", j->peer);
-		connlimit_release(&srv->limits, j->addr);
-		break;
-	case CONNLIMIT_FULL:
-		snprintf(text, sizeof(text), "connection limit (%u) reached; refusing %s",
-		         srv->cfg->max_connections, j->peer);
-		note_refusal(rl, text);
-		break;
-	case CONNLIMIT_ADDR_FULL:
-		snprintf(text, sizeof(text), "%s already holds %u connections (max_per_address); "
-		         "refusing %s", j->addr, srv->cfg->max_per_address, j->peer);
-		note_refusal(rl, text);
-		break;
-	}
-	close(fd);
-	free(j);
-}
-
-static void
-reload(struct tvsd_server *srv)
-{
+	struct tvsd_server *srv = ctx;
 	char err[1024];
 	struct tvsd_store *s;
 
@@ -241,32 +100,15 @@ reload(struct tvsd_server *srv)
 static int
 serve(struct tvsd_server *srv, int lfd)
 {
-	pthread_attr_t attr;
-	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
-	struct refusal_log rl = { 0, 0 };
-	unsigned waited = 0;
+	struct listener l = {
+		.fd = lfd, .limits = &srv->limits, .max_connections = srv->cfg->max_connections,
+		.max_per_address = srv->cfg->max_per_address,
+		/* A connection ends within read_timeout for the request and again for the answer. */
+		.grace = 2 * srv->cfg->read_timeout + 2,
+		.serve = serve_conn, .reload = reload, .ctx = srv, .log = tvsd_log,
+	};
 
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 1u << 20);
-	while (!stop_requested) {
-		if (hup_requested) {
-			hup_requested = 0;
-			reload(srv);
-		}
-		if (poll(&pfd, 1, 500) > 0)
-			accept_one(srv, lfd, &attr, &rl);
-		flush_refusals(&rl, time(NULL));
-	}
-	close(lfd);
-	tvsd_log("stopping: waiting for %u connection(s)", connlimit_active(&srv->limits));
-	/* A connection ends within read_timeout for the request and again for the answer. */
-	while (connlimit_active(&srv->limits) > 0 && waited < (2 * srv->cfg->read_timeout + 2) * 10) {
-		usleep(100000);
-		waited++;
-	}
-	pthread_attr_destroy(&attr);
-	tvsd_log("stopped");
+	listener_run(&l);
 	return EXIT_OK;
 }
 
@@ -332,22 +174,6 @@ out:
 		SSL_CTX_free(srv.ssl_ctx);
 	}
 	return rc;
-}
-
-static void
-install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	/* A peer that closes while its answer is written must not end the daemon. */
-	sigaction(SIGPIPE, &sa, NULL);
 }
 
 static const struct option long_opts[] = {
@@ -426,7 +252,7 @@ main(int argc, char **argv)
 		free(cfg);
 		return EXIT_CONFIG;
 	}
-	install_signals();
+	listener_signals(0);
 	rc = run(cfg, check_only, &busy);
 	if (!busy)
 		free(cfg);
