@@ -90,6 +90,25 @@ kv_secret_mode_check(const char *what, const char *path, char *err, size_t errle
 }
 
 int
+kv_override_add(struct kv_overrides *o, const char *key, char *arg)
+{
+	char *eq;
+
+	if (o->n == sizeof(o->ov) / sizeof(o->ov[0]))
+		return -1;
+	if (key == NULL) {
+		if ((eq = strchr(arg, '=')) == NULL)
+			return -1;
+		*eq = '\0';
+		key = arg;
+		arg = eq + 1;
+	}
+	o->ov[o->n].key = key;
+	o->ov[o->n++].val = arg;
+	return 0;
+}
+
+int
 kv_load(const char *path, kv_set_fn set, void *ctx, char *err, size_t errlen)
 {
 	struct ctl_kv_reader r;

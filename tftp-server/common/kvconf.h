@@ -36,6 +36,21 @@ CTL_MUST_USE int kv_set_listen(const char *val, const char *any, int port_alone,
 CTL_MUST_USE int kv_secret_mode_check(const char *what, const char *path, char *err,
                                       size_t errlen);
 
+/* Command-line settings (--set KEY=VALUE and the options that stand for a key), in order. */
+struct kv_overrides {
+	size_t n;
+	struct {
+		const char *key;
+		const char *val;
+	} ov[64];
+};
+
+/*
+ * Adds key = arg, or with key NULL arg as "KEY=VALUE" (split in place).
+ * -1 when arg has no '=' or the list is full (a usage error).
+ */
+CTL_MUST_USE int kv_override_add(struct kv_overrides *o, const char *key, char *arg);
+
 /*
  * Sets one pair; origin is "FILE:LINE". Returns 0, or -1 with the reason in
  * err (kv_load prefixes FILE:LINE).

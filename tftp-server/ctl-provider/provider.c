@@ -71,11 +71,6 @@ static const char help_text[] =
 	"  --version              print the version\n"
 	"  --help                 show this help\n";
 
-struct override {
-	const char *key;
-	const char *val;
-};
-
 static int
 hash_password_mode(const char *user, const char *method)
 {
@@ -341,31 +336,20 @@ option_key(int c)
 int
 main(int argc, char **argv)
 {
-	struct override ov[64];
+	struct kv_overrides ov = { 0 };
 	struct prov_config cfg;
 	const char *config = NULL, *hash_user = NULL, *method = "yescrypt";
 	char err[1024];
-	size_t nov = 0, i;
+	size_t i;
 	int c, check_only = 0, rc;
 
 	prov_log_setup("ctl-provider");
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		const char *key = option_key(c);
-		char *eq;
 
 		if (key != NULL || c == 's') {
-			if (nov == sizeof(ov) / sizeof(ov[0]))
+			if (kv_override_add(&ov, key, optarg) != 0)
 				goto usage;
-			if (c == 's') {
-				if ((eq = strchr(optarg, '=')) == NULL)
-					goto usage;
-				*eq = '\0';
-				ov[nov].key = optarg;
-				ov[nov++].val = eq + 1;
-			} else {
-				ov[nov].key = key;
-				ov[nov++].val = optarg;
-			}
 			continue;
 		}
 		switch (c) {
@@ -388,8 +372,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "ctl-provider: %s\n", err);
 		return EXIT_CONFIG;
 	}
-	for (i = 0; i < nov; i++) {
-		if (prov_config_set(&cfg, ov[i].key, ov[i].val, err, sizeof(err)) != 0) {
+	for (i = 0; i < ov.n; i++) {
+		if (prov_config_set(&cfg, ov.ov[i].key, ov.ov[i].val, err, sizeof(err)) != 0) {
 			fprintf(stderr, "ctl-provider: command line: %s\n", err);
 			return EXIT_USAGE;
 		}

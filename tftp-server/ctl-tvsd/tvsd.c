@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "kvconf.h"
 #include "listener.h"
 #include "priv.h"
 #include "tvsd.h"
@@ -186,41 +187,24 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-struct override {
-	const char *key;
-	const char *val;
-};
-
 int
 main(int argc, char **argv)
 {
-	struct override ov[64];
+	struct kv_overrides ov = { 0 };
 	struct tvsd_config *cfg;
 	const char *config = NULL;
 	char err[1024];
-	size_t nov = 0, i;
+	size_t i;
 	int c, check_only = 0, rc, busy = 0;
 
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-		char *eq;
-
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'C': check_only = 1; break;
 		case 'l':
 		case 's':
-			if (nov == sizeof(ov) / sizeof(ov[0]))
+			if (kv_override_add(&ov, c == 'l' ? "listen" : NULL, optarg) != 0)
 				goto usage;
-			if (c == 'l') {
-				ov[nov].key = "listen";
-				ov[nov++].val = optarg;
-				break;
-			}
-			if ((eq = strchr(optarg, '=')) == NULL)
-				goto usage;
-			*eq = '\0';
-			ov[nov].key = optarg;
-			ov[nov++].val = eq + 1;
 			break;
 		case 'V': printf("%s\n", TVSD_SOFTWARE_VERSION); return EXIT_OK;
 		case 'h': fputs(usage_text, stdout); fputs(help_text, stdout); return EXIT_OK;
@@ -240,8 +224,8 @@ main(int argc, char **argv)
 		free(cfg);
 		return EXIT_CONFIG;
 	}
-	for (i = 0; i < nov; i++) {
-		if (tvsd_config_set(cfg, ov[i].key, ov[i].val, NULL, err, sizeof(err)) != 0) {
+	for (i = 0; i < ov.n; i++) {
+		if (tvsd_config_set(cfg, ov.ov[i].key, ov.ov[i].val, NULL, err, sizeof(err)) != 0) {
 			fprintf(stderr, "ctl-tvsd: command line: %s\n", err);
 			free(cfg);
 			return EXIT_USAGE;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * kvconf.c: string and number values with their bounds, listen addresses
- * (with and without a bare port), a secret's mode, and a file's errors
- * named FILE:LINE.
+ * (with and without a bare port), a secret's mode, a file's errors
+ * named FILE:LINE, and the command line's overrides.
  */
 #include <stdio.h>
 #include <string.h>
@@ -114,6 +114,26 @@ START_TEST(load_errors_name_the_line)
 }
 END_TEST
 
+START_TEST(overrides)
+{
+	struct kv_overrides o = { 0 };
+	char a[] = "ttl=60", b[] = "no-equals", c[] = "x=1";
+	unsigned i;
+
+	ck_assert_int_eq(kv_override_add(&o, NULL, a), 0);
+	ck_assert_int_eq(kv_override_add(&o, "listen", c), 0);
+	ck_assert_int_eq(kv_override_add(&o, NULL, b), -1);
+	ck_assert_uint_eq(o.n, 2);
+	ck_assert_str_eq(o.ov[0].key, "ttl");
+	ck_assert_str_eq(o.ov[0].val, "60");
+	ck_assert_str_eq(o.ov[1].key, "listen");
+	ck_assert_str_eq(o.ov[1].val, "x=1");
+	for (i = 2; i < 64; i++)
+		ck_assert_int_eq(kv_override_add(&o, "k", c), 0);
+	ck_assert_int_eq(kv_override_add(&o, "k", c), -1);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -123,6 +143,7 @@ make_suite(void)
 	tcase_add_test(tc, values);
 	tcase_add_test(tc, secret_mode);
 	tcase_add_test(tc, load_errors_name_the_line);
+	tcase_add_test(tc, overrides);
 	suite_add_tcase(s, tc);
 	return s;
 }
