@@ -220,6 +220,15 @@ CTL_MUST_USE int cl_state_load(struct cluster *cl, uint8_t **ctl, size_t *len, i
 /* Runs ops (CL_OP_*) on every node not skipped, in parallel. Exit status of the worst node. */
 CTL_MUST_USE int cl_run(struct cluster *cl, unsigned ops);
 
+/* cluster_call.c */
+/*
+ * Sends request type with one u8 item (tag, v). 0: *r holds the OK answer
+ * (prov_resp_free it). -1: nothing to free; a refusal or network error is
+ * the node's error "FMT...: reason" (none when the request could not be built).
+ */
+CTL_MUST_USE int cl_call_u8(struct cl_node *nd, struct prov_conn *c, uint8_t type, uint16_t tag, uint8_t v,
+                            struct prov_resp *r, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
 /* cluster_report.c */
 /* Prints each failed node's error; returns the first failed node's exit status. */
 CTL_MUST_USE int cl_report_failures(const struct cluster *cl);

@@ -44,22 +44,14 @@ out:
 static CTL_MUST_USE int
 do_itl_reset(struct cluster *cl, struct cl_node *nd, struct prov_conn *c)
 {
-	struct ctl_wr wr;
 	struct prov_resp r;
-	char e[600];
-	int rc = -1;
+	int rc;
 
 	nd->has_itl = 0;
-	if (prov_begin(c, &wr, CTL_PROV_ITL_RESET) != PROV_OK)
+	if (cl_call_u8(nd, c, CTL_PROV_ITL_RESET, CTL_PROV_T_ITL_ACTION, cl->itl_action, &r,
+	               "ITL_RESET refused") != 0)
 		return -1;
-	if (ctl_prov_put_u8(&wr, CTL_PROV_T_ITL_ACTION, cl->itl_action) != CTL_OK) {
-		ctl_wr_cleanup(&wr);
-		return -1;
-	}
-	if (prov_call(c, &wr, &r, e, sizeof(e)) != PROV_OK)
-		cl_node_fail(nd, r.m.status == CTL_PROV_OK ? EXIT_NETWORK : EXIT_FAIL, "ITL_RESET refused: %s", e);
-	else
-		rc = cl_node_take_itl_reset(nd, &r.m);
+	rc = cl_node_take_itl_reset(nd, &r.m);
 	prov_resp_free(&r);
 	return rc;
 }

@@ -144,27 +144,14 @@ out:
 static CTL_MUST_USE int
 do_mode(struct cluster *cl, struct cl_node *nd, struct prov_conn *c)
 {
-	struct ctl_wr wr;
 	struct prov_resp r;
-	char e[600];
-	int rc = -1;
 
-	if (prov_begin(c, &wr, CTL_PROV_SET_MODE) != PROV_OK)
+	if (cl_call_u8(nd, c, CTL_PROV_SET_MODE, CTL_PROV_T_MODE, (uint8_t)cl->set_mode, &r, "SET_MODE %d",
+	               cl->set_mode) != 0)
 		return -1;
-	if (ctl_prov_put_u8(&wr, CTL_PROV_T_MODE, (uint8_t)cl->set_mode) != CTL_OK) {
-		ctl_wr_cleanup(&wr);
-		return -1;
-	}
-	if (prov_call(c, &wr, &r, e, sizeof(e)) != PROV_OK) {
-		cl_node_fail(nd, r.m.status == CTL_PROV_OK ? EXIT_NETWORK : EXIT_FAIL, "SET_MODE %d: %s",
-		          cl->set_mode, e);
-		goto out;
-	}
 	cl_node_take_mode(nd, cl->set_mode, &r.m);
-	rc = 0;
-out:
 	prov_resp_free(&r);
-	return rc;
+	return 0;
 }
 
 static void
