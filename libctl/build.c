@@ -144,6 +144,18 @@ new_rec(struct ctl_builder *b)
 	return &b->recs[b->nrecs];
 }
 
+/* Completes r (from new_rec) with role and the optional address, and counts it. */
+static void
+add_rec(struct ctl_builder *b, struct bld_rec *r, uint16_t role, const uint8_t *ipv4)
+{
+	r->role = role;
+	if (ipv4 != NULL) {
+		r->has_ip = 1;
+		memcpy(r->ip, ipv4, 4);
+	}
+	b->nrecs++;
+}
+
 enum ctl_err
 ctl_builder_add_cert(struct ctl_builder *b, X509 *cert, uint16_t role, const char *dns,
                      const uint8_t ipv4[4], struct ctl_diag *diag)
@@ -164,12 +176,7 @@ ctl_builder_add_cert(struct ctl_builder *b, X509 *cert, uint16_t role, const cha
 		return ctli_fail(diag, CTL_E_NOMEM, 0, -1, 0, "out of memory");
 	X509_up_ref(cert);
 	r->cert = cert;
-	r->role = role;
-	if (ipv4 != NULL) {
-		r->has_ip = 1;
-		memcpy(r->ip, ipv4, 4);
-	}
-	b->nrecs++;
+	add_rec(b, r, role, ipv4);
 	return CTL_OK;
 }
 
@@ -188,12 +195,7 @@ ctli_builder_add_bare(struct ctl_builder *b, uint16_t role, const char *dns, con
 		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", ipv4[0], ipv4[1], ipv4[2], ipv4[3]);
 	if ((r = new_rec(b)) == NULL || (r->dns = strdup(dns != NULL ? dns : ip)) == NULL)
 		return ctli_fail(diag, CTL_E_NOMEM, 0, -1, 0, "out of memory");
-	r->role = role;
-	if (ipv4 != NULL) {
-		r->has_ip = 1;
-		memcpy(r->ip, ipv4, 4);
-	}
-	b->nrecs++;
+	add_rec(b, r, role, ipv4);
 	return CTL_OK;
 }
 
