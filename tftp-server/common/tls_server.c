@@ -56,7 +56,8 @@ tls_server_ctx(int min_version, const char *ciphers, const char *cert, const cha
 		goto fail;
 	}
 	if (SSL_CTX_check_private_key(ctx) != 1) {
-		tls_reason(err, errlen, "tls_key does not match tls_cert");
+		snprintf(what, sizeof(what), "tls_key %s does not match tls_cert %s", key, cert);
+		tls_reason(err, errlen, what);
 		goto fail;
 	}
 	return ctx;

@@ -18,7 +18,7 @@ $(TBIN)/test_tvsd_config $(TBIN)/test_tvsd_store $(TBIN)/test_tvsd_holder \
 $(TBIN)/test_tvsd_name: $(TVSD_O)/tvsd_name.o
 $(TBIN)/test_tvsd_store: $(TVSD_O)/tvsd_store.o $(TVSD_O)/tvsd_name.o $(TVSD_O)/tvsd_config.o
 $(TBIN)/test_tvsd_holder: $(TVSD_O)/tvsd_holder.o $(TVSD_O)/tvsd_store.o $(TVSD_O)/tvsd_name.o \
-	$(TVSD_O)/tvsd_config.o
+	$(TVSD_O)/tvsd_config.o $(TVSD_O)/tvsd_tls.o
 $(TBIN)/test_tvsd_answer: $(TVSD_O)/tvsd_answer.o $(TVSD_O)/tvsd_store.o $(TVSD_O)/tvsd_name.o \
 	$(TVSD_O)/tvsd_config.o
 

@@ -9,7 +9,8 @@
  * The bounds: the total cap, max_per_address per peer address (one
  * address cannot take every slot), one deadline for handshake and request
  * (read_timeout), a request of at most 10 + 65535 bytes. The store is
- * immutable and swapped whole on SIGHUP (tvsd_holder.c).
+ * immutable and swapped whole on SIGHUP (tvsd_holder.c), together with
+ * the TLS identity and the settings of the configuration read again then.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -22,6 +23,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <openssl/bn.h>
+#include <openssl/x509.h>
 
 #include "kvconf.h"
 #include "listener.h"
@@ -79,23 +83,119 @@ serve_conn(void *ctx, int fd, const char *peer, const char *addr, const struct t
 	tvsd_conn_serve(ctx, fd, peer);
 }
 
+/*
+ * The configuration: defaults, then the --config file, then the command
+ * line's settings on top. At start and again on SIGHUP. Returns 0, or the
+ * exit status with the reason in err.
+ */
+static CTL_MUST_USE int
+read_config(struct tvsd_config *cfg, const char *path, const struct kv_overrides *ov,
+            char *err, size_t errlen)
+{
+	char sub[512];
+	size_t i;
+
+	tvsd_config_defaults(cfg);
+	if (path != NULL && tvsd_config_load(cfg, path, err, errlen) != 0)
+		return EXIT_CONFIG;
+	for (i = 0; i < ov->n; i++) {
+		if (tvsd_config_set(cfg, ov->ov[i].key, ov->ov[i].val, NULL, sub, sizeof(sub)) != 0) {
+			snprintf(err, errlen, "command line: %s", sub);
+			return EXIT_USAGE;
+		}
+	}
+	if (tvsd_config_finish(cfg, err, errlen) != 0)
+		return EXIT_CONFIG;
+	return 0;
+}
+
+/*
+ * One generation: the store of cfg's cert lines with the TLS identity of
+ * its tls_cert and tls_key attached (their match checked). Nothing is kept
+ * on failure: -1, the file and the reason in err.
+ */
+static CTL_MUST_USE int
+load_generation(const struct tvsd_config *cfg, struct tvsd_store **out, char *err,
+                size_t errlen)
+{
+	SSL_CTX *ctx = tvsd_tls_ctx(cfg, err, errlen);
+
+	*out = NULL;
+	if (ctx == NULL)
+		return -1;
+	if (tvsd_store_load(cfg, out, err, errlen) != 0) {
+		SSL_CTX_free(ctx);
+		return -1;
+	}
+	(*out)->ssl_ctx = ctx;
+	return 0;
+}
+
+/* The serial of the identity's certificate in hex, as `openssl x509 -serial` prints it. */
+static void
+identity_serial(SSL_CTX *ctx, char *out, size_t cap)
+{
+	X509 *x = SSL_CTX_get0_certificate(ctx);
+	BIGNUM *bn = x != NULL ? ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL) : NULL;
+	char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+
+	snprintf(out, cap, "%s", hex != NULL ? hex : "?");
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
+/* Settings the running daemon cannot take without a restart: logged when changed. */
+static void
+log_restart_keys(const struct tvsd_config *run, const struct tvsd_config *now,
+                 const char *path)
+{
+	const char *file = path != NULL ? path : "the configuration";
+
+	if (strcmp(run->listen_addr, now->listen_addr) != 0 || run->port != now->port)
+		tvsd_log("SIGHUP: listen changed in %s: needs a restart; still listening on %s%s%s:%u",
+		         file, strchr(run->listen_addr, ':') != NULL ? "[" : "", run->listen_addr,
+		         strchr(run->listen_addr, ':') != NULL ? "]" : "", run->port);
+	if (strcmp(run->user, now->user) != 0)
+		tvsd_log("SIGHUP: user changed in %s: needs a restart; still running as %s", file,
+		         run->user[0] != '\0' ? run->user : "the starting user");
+	if (run->max_connections != now->max_connections)
+		tvsd_log("SIGHUP: max_connections changed in %s: needs a restart; still %u", file,
+		         run->max_connections);
+	if (run->max_per_address != now->max_per_address)
+		tvsd_log("SIGHUP: max_per_address changed in %s: needs a restart; still %u", file,
+		         run->max_per_address);
+}
+
+/*
+ * SIGHUP: the configuration read again, then a new generation (store, TLS
+ * identity, ttl, read_timeout) swapped in; connections in progress finish
+ * with theirs. Any failure keeps the generation in use.
+ */
 static void
 reload(void *ctx)
 {
 	struct tvsd_server *srv = ctx;
-	char err[1024];
-	struct tvsd_store *s;
+	struct tvsd_config *cfg = malloc(sizeof(*cfg));
+	struct tvsd_store *s = NULL;
+	char err[1024], serial[128];
 
-	if (tvsd_holder_reload(&srv->holder, srv->cfg, err, sizeof(err)) != 0) {
+	if (cfg == NULL)
+		snprintf(err, sizeof(err), "out of memory");
+	if (cfg == NULL || read_config(cfg, srv->config_path, srv->ov, err, sizeof(err)) != 0 ||
+	    load_generation(cfg, &s, err, sizeof(err)) != 0) {
 		s = tvsd_holder_get(&srv->holder);
 		tvsd_log("SIGHUP: reload failed: %s; still serving the %zu certificate(s) loaded "
-		         "before", err, s->nents);
+		         "before and the TLS certificate loaded before", err, s->nents);
 		tvsd_holder_put(&srv->holder, s);
+		free(cfg);
 		return;
 	}
-	s = tvsd_holder_get(&srv->holder);
-	tvsd_log("SIGHUP: store reloaded: %zu certificate(s)", s->nents);
-	tvsd_holder_put(&srv->holder, s);
+	log_restart_keys(srv->cfg, cfg, srv->config_path);
+	identity_serial(s->ssl_ctx, serial, sizeof(serial));
+	tvsd_log("SIGHUP: store reloaded: %zu certificate(s) from %zu cert line(s); TLS "
+	         "certificate serial %s (%s)", s->nents, cfg->nlines, serial, cfg->tls_cert);
+	tvsd_holder_swap(&srv->holder, s);
+	free(cfg);
 }
 
 static int
@@ -118,7 +218,8 @@ serve(struct tvsd_server *srv, int lfd)
  * grace period: they still use cfg, which must then not be freed.
  */
 static int
-run(struct tvsd_config *cfg, int check_only, int *busy)
+run(struct tvsd_config *cfg, const char *config_path, const struct kv_overrides *ov,
+    int check_only, int *busy)
 {
 	struct tvsd_server srv;
 	struct tvsd_store *store = NULL;
@@ -127,8 +228,9 @@ run(struct tvsd_config *cfg, int check_only, int *busy)
 
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = cfg;
-	if ((srv.ssl_ctx = tvsd_tls_ctx(cfg, err, sizeof(err))) == NULL ||
-	    tvsd_store_load(cfg, &store, err, sizeof(err)) != 0) {
+	srv.config_path = config_path;
+	srv.ov = ov;
+	if (load_generation(cfg, &store, err, sizeof(err)) != 0) {
 		fprintf(stderr, "ctl-tvsd: %s\n", err);
 		goto out;
 	}
@@ -172,7 +274,6 @@ out:
 		if (held)
 			tvsd_holder_cleanup(&srv.holder);
 		connlimit_cleanup(&srv.limits);
-		SSL_CTX_free(srv.ssl_ctx);
 	}
 	return rc;
 }
@@ -194,7 +295,6 @@ main(int argc, char **argv)
 	struct tvsd_config *cfg;
 	const char *config = NULL;
 	char err[1024];
-	size_t i;
 	int c, check_only = 0, rc, busy = 0;
 
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
@@ -218,26 +318,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "ctl-tvsd: out of memory\n");
 		return EXIT_FAIL;
 	}
-	tvsd_config_defaults(cfg);
-	if (config != NULL && tvsd_config_load(cfg, config, err, sizeof(err)) != 0) {
+	if ((rc = read_config(cfg, config, &ov, err, sizeof(err))) != 0) {
 		fprintf(stderr, "ctl-tvsd: %s\n", err);
 		free(cfg);
-		return EXIT_CONFIG;
-	}
-	for (i = 0; i < ov.n; i++) {
-		if (tvsd_config_set(cfg, ov.ov[i].key, ov.ov[i].val, NULL, err, sizeof(err)) != 0) {
-			fprintf(stderr, "ctl-tvsd: command line: %s\n", err);
-			free(cfg);
-			return EXIT_USAGE;
-		}
-	}
-	if (tvsd_config_finish(cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "ctl-tvsd: %s\n", err);
-		free(cfg);
-		return EXIT_CONFIG;
+		return rc;
 	}
 	listener_signals(0);
-	rc = run(cfg, check_only, &busy);
+	rc = run(cfg, config, &ov, check_only, &busy);
 	if (!busy)
 		free(cfg);
 	return rc;

@@ -20,6 +20,7 @@
 #include <ctl/tvs.h>
 
 #include "connlimit.h"
+#include "kvconf.h"
 #include "tls_server.h"
 
 #define TVSD_PATH_MAX 1024
@@ -111,6 +112,15 @@ struct tvsd_store {
 	struct tvsd_entry **by_hash;   /* sorted by sha256 */
 	struct tvsd_entry **by_name;   /* sorted by (issuer, serial) */
 	unsigned refs;                 /* tvsd_holder.c's count */
+	/*
+	 * What a connection is served with besides the certificates, swapped
+	 * with them on SIGHUP: the TLS identity (owned, freed with the store;
+	 * NULL until tvsd.c attaches one) and the settings of the
+	 * configuration the store was loaded from.
+	 */
+	SSL_CTX *ssl_ctx;
+	unsigned ttl;
+	unsigned read_timeout;
 };
 
 /*
@@ -149,8 +159,13 @@ void tvsd_holder_cleanup(struct tvsd_holder *h);
 struct tvsd_store *tvsd_holder_get(struct tvsd_holder *h);
 void tvsd_holder_put(struct tvsd_holder *h, struct tvsd_store *s);
 /*
- * Builds a new store from c and swaps it in; connections that hold the old
- * one finish with it. On failure the old store stays: -1, reason in err.
+ * Swaps in s, complete (certificates, TLS identity, settings), taking
+ * ownership; connections that hold the old store finish with it.
+ */
+void tvsd_holder_swap(struct tvsd_holder *h, struct tvsd_store *s);
+/*
+ * Builds a new store from c and swaps it in (tvsd_holder_swap); it has no
+ * TLS identity. On failure the old store stays: -1, reason in err.
  */
 CTL_MUST_USE int tvsd_holder_reload(struct tvsd_holder *h, const struct tvsd_config *c,
                                     char *err, size_t errlen);
@@ -194,9 +209,10 @@ void tvsd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One connection (tvsd_conn.c) */
 
 struct tvsd_server {
-	const struct tvsd_config *cfg;
-	SSL_CTX *ssl_ctx;
-	struct tvsd_holder holder;
+	const struct tvsd_config *cfg; /* as started: listen, user and the caps */
+	const char *config_path;       /* --config FILE, read again on SIGHUP; NULL: none */
+	const struct kv_overrides *ov; /* the command line's settings, applied on top */
+	struct tvsd_holder holder;     /* store, TLS identity, ttl, read_timeout */
 	struct connlimit limits;
 };
 

@@ -96,7 +96,7 @@ log_answer(const char *peer, const struct ctl_tvs_msg *m, const struct tvsd_outc
 
 /* Reads header and payload into m; buf receives the payload (free()d by the caller). */
 static CTL_MUST_USE int
-read_request(struct tvsd_server *srv, struct tls_conn *t, const char *peer,
+read_request(const struct tvsd_store *s, struct tls_conn *t, const char *peer,
              struct ctl_tvs_msg *m, uint8_t **buf)
 {
 	uint8_t hdr[CTL_TVS_HDR_LEN];
@@ -110,7 +110,7 @@ read_request(struct tvsd_server *srv, struct tls_conn *t, const char *peer,
 	if ((io = tls_conn_read(t, hdr, sizeof(hdr), &got)) != TLS_IO_OK) {
 		if (io == TLS_IO_TIMEOUT)
 			tvsd_log("no complete request header within %u s from %s (%zu of %d bytes); "
-			         "closing", srv->cfg->read_timeout, peer, got, CTL_TVS_HDR_LEN);
+			         "closing", s->read_timeout, peer, got, CTL_TVS_HDR_LEN);
 		else
 			tvsd_log("%s closed the connection %s", peer, got == 0 ? "without a request" :
 			         "inside the request header");
@@ -129,7 +129,7 @@ read_request(struct tvsd_server *srv, struct tls_conn *t, const char *peer,
 	if ((io = tls_conn_read(t, *buf, m->payload_len, &got)) != TLS_IO_OK) {
 		if (io == TLS_IO_TIMEOUT)
 			tvsd_log("no complete request within %u s from %s (payload %zu of %u bytes); "
-			         "closing", srv->cfg->read_timeout, peer, got, (unsigned)m->payload_len);
+			         "closing", s->read_timeout, peer, got, (unsigned)m->payload_len);
 		else
 			tvsd_log("%s closed the connection inside the payload (%zu of %u bytes)", peer,
 			         got, (unsigned)m->payload_len);
@@ -161,37 +161,39 @@ tvsd_conn_serve(struct tvsd_server *srv, int fd, const char *peer)
 	enum tls_io io;
 	enum ctl_err r;
 
-	tls_conn_deadline(&t, srv->cfg->read_timeout);
-	if ((io = tls_conn_accept(&t, srv->ssl_ctx, "TLS handshake failed", msg, sizeof(msg))) != TLS_IO_OK) {
+	/*
+	 * One generation for the whole connection: the TLS identity presented,
+	 * the store answering and the settings, even across a SIGHUP.
+	 */
+	s = tvsd_holder_get(&srv->holder);
+	tls_conn_deadline(&t, s->read_timeout);
+	if ((io = tls_conn_accept(&t, s->ssl_ctx, "TLS handshake failed", msg, sizeof(msg))) != TLS_IO_OK) {
 		if (io == TLS_IO_TIMEOUT)
 			tvsd_log("no complete TLS handshake within %u s from %s; closing",
-			         srv->cfg->read_timeout, peer);
+			         s->read_timeout, peer);
 		else
 			tvsd_log("TLS handshake failed from %s: %s", peer, msg);
-		tls_conn_close(&t);
-		return;
+		goto out;
 	}
 	client_name(t.ssl, client, sizeof(client));
-	if (read_request(srv, &t, peer, &m, &buf) != 0) {
-		free(buf);
-		tls_conn_close(&t);
-		return;
-	}
+	if (read_request(s, &t, peer, &m, &buf) != 0)
+		goto out;
 	ctl_wr_init(&resp, CTL_TVS_HDR_LEN + CTL_TVS_MAX_PAYLOAD);
-	s = tvsd_holder_get(&srv->holder);
-	r = tvsd_answer(s, srv->cfg->ttl, &m, &resp, &o);
+	r = tvsd_answer(s, s->ttl, &m, &resp, &o);
 	if (r == CTL_OK)
 		log_answer(peer, &m, &o, client);
 	else
 		tvsd_log("cannot answer %s: %s", peer, ctl_strerror(r));
-	tvsd_holder_put(&srv->holder, s);
-	free(buf);
 	if (r == CTL_OK) {
 		/* The answer gets its own time: the deadline bound the request. */
-		tls_conn_deadline(&t, srv->cfg->read_timeout);
+		tls_conn_deadline(&t, s->read_timeout);
 		if (tls_conn_write(&t, resp.buf, resp.len) != TLS_IO_OK)
 			tvsd_log("cannot send the answer to %s", peer);
 	}
 	ctl_wr_cleanup(&resp);
+out:
+	free(buf);
+	/* Before the put: the SSL belongs to the store's context. */
 	tls_conn_close(&t);
+	tvsd_holder_put(&srv->holder, s);
 }

@@ -4,7 +4,10 @@
  * then swaps the pointer, so a request sees either the old store or the
  * new one, never a mix, and a broken certificate file leaves the old one
  * serving. Each connection counts the store it holds; the last holder of a
- * replaced store frees it.
+ * replaced store frees it. The store carries the TLS identity too (tvsd.c
+ * attaches it), so a connection's handshake and answer come from one
+ * generation, and a regenerated TVS certificate reaches new connections
+ * only.
  */
 #include "tvsd.h"
 
@@ -50,18 +53,26 @@ tvsd_holder_put(struct tvsd_holder *h, struct tvsd_store *s)
 		tvsd_store_free(s);
 }
 
-int
-tvsd_holder_reload(struct tvsd_holder *h, const struct tvsd_config *c, char *err, size_t errlen)
+void
+tvsd_holder_swap(struct tvsd_holder *h, struct tvsd_store *s)
 {
-	struct tvsd_store *s, *old;
+	struct tvsd_store *old;
 
-	if (tvsd_store_load(c, &s, err, errlen) != 0)
-		return -1;
 	s->refs = 1;
 	pthread_mutex_lock(&h->lock);
 	old = h->cur;
 	h->cur = s;
 	pthread_mutex_unlock(&h->lock);
 	tvsd_holder_put(h, old);
+}
+
+int
+tvsd_holder_reload(struct tvsd_holder *h, const struct tvsd_config *c, char *err, size_t errlen)
+{
+	struct tvsd_store *s;
+
+	if (tvsd_store_load(c, &s, err, errlen) != 0)
+		return -1;
+	tvsd_holder_swap(h, s);
 	return 0;
 }

@@ -328,6 +328,8 @@ tvsd_store_load(const struct tvsd_config *c, struct tvsd_store **out, char *err,
 		s->ents = b.ents;
 		s->nents = b.n;
 		s->nslots = b.n;
+		s->ttl = c->ttl;
+		s->read_timeout = c->read_timeout;
 	} else {
 		for (i = 0; i < b.n; i++)
 			entry_cleanup(&b.ents[i]);
@@ -357,6 +359,7 @@ tvsd_store_free(struct tvsd_store *s)
 	free(s->ents);
 	free(s->by_hash);
 	free(s->by_name);
+	SSL_CTX_free(s->ssl_ctx);
 	free(s);
 }
 
