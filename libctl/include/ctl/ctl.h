@@ -351,6 +351,28 @@ CTL_MUST_USE enum ctl_err ctl_render_json(const struct ctl_file *f, const struct
  */
 CTL_MUST_USE enum ctl_err ctl_write_atomic(const char *path, const void *p, size_t n, unsigned mode,
                               struct ctl_diag *diag);
+/*
+ * Many files of one directory replaced with the same guarantee at the
+ * cost of one sync: _add writes a complete temporary file beside NAME (no
+ * sync); _commit syncs the directory's file system once (syncfs), renames
+ * every temporary into place in the order added, then fsyncs the
+ * directory once. *done is how many were renamed into place (the first
+ * *done added); on a failure the rest are dropped and their temporaries
+ * removed, their targets untouched. The batch is empty and reusable after
+ * _commit; _free removes the temporaries of entries never committed.
+ */
+struct ctl_atomic_batch;
+CTL_MUST_USE enum ctl_err ctl_atomic_batch_new(const char *dir, struct ctl_atomic_batch **out,
+                                               struct ctl_diag *diag);
+/* name: a file name in the batch's directory (no '/'). */
+CTL_MUST_USE enum ctl_err ctl_atomic_batch_add(struct ctl_atomic_batch *b, const char *name,
+                                               const void *p, size_t n, unsigned mode,
+                                               struct ctl_diag *diag);
+/* Entries added and not yet committed. */
+size_t ctl_atomic_batch_count(const struct ctl_atomic_batch *b);
+CTL_MUST_USE enum ctl_err ctl_atomic_batch_commit(struct ctl_atomic_batch *b, size_t *done,
+                                                  struct ctl_diag *diag);
+void ctl_atomic_batch_free(struct ctl_atomic_batch *b);
 /* Reads a whole regular file of at most max bytes; *out is free()d by the caller. */
 CTL_MUST_USE enum ctl_err ctl_read_file(const char *path, size_t max, uint8_t **out, size_t *len,
                            struct ctl_diag *diag);
