@@ -6,8 +6,10 @@
  * followed nor signed; the watcher thread signing a file renamed in and
  * removing the .sgn of a deleted one within a bounded wait; the encrypted
  * file and its companion for a device with a certificate, and the file in
- * clear for a device whose certificate cannot be encrypted for (EC).
+ * clear for a device whose certificate cannot be encrypted for (EC); a
+ * burst of 1,000 files all signed, none half-written, no temporary left.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -273,11 +275,121 @@ START_TEST(ec_device_signed_in_clear)
 }
 END_TEST
 
+/* Configuration of fleet phone i, and ROOT/SEP<MAC>.cnf.xml SUFFIX. */
+static void
+fleet_body(int i, char *out, size_t cap)
+{
+	snprintf(out, cap, "<device><name>SEP0C0FFE%06X</name></device>\n", (unsigned)i);
+}
+
+static void
+fleet_path(const struct node *n, int i, const char *suffix, char *out, size_t cap)
+{
+	int k = snprintf(out, cap, "%s/SEP0C0FFE%06X.cnf.xml%s", n->cfg.tftp_root, (unsigned)i,
+	                 suffix);
+
+	ck_assert(k > 0 && (size_t)k < cap);
+}
+
+/* Number of fleet .sgn files present. */
+static int
+fleet_signed(const struct node *n, int count)
+{
+	char path[PROV_PATH_MAX + 64];
+	int i, have = 0;
+
+	for (i = 0; i < count; i++) {
+		fleet_path(n, i, ".sgn", path, sizeof(path));
+		have += exists(path);
+	}
+	return have;
+}
+
+/* Every fleet .sgn verifies against the node's ITL and carries its file; no temporary in the root. */
+static void
+fleet_ok(const struct node *n, int count)
+{
+	static const uint16_t roles[] = { CTL_ROLE_TFTP, CTL_ROLE_CCM_TFTP };
+	char path[PROV_PATH_MAX + 64], body[128];
+	struct ctl_verify_result vr;
+	struct ctl_file *sgn, *itl;
+	struct ctl_diag d;
+	struct ctl_bytes p;
+	struct dirent *de;
+	DIR *dir;
+	int i;
+
+	ck_assert_msg(ctl_file_load(n->sbd.itl_path, 0, &itl, &d) == CTL_OK, "%s", d.msg);
+	for (i = 0; i < count; i++) {
+		fleet_path(n, i, ".sgn", path, sizeof(path));
+		fleet_body(i, body, sizeof(body));
+		ck_assert_msg(ctl_file_load(path, CTL_PARSE_SGN, &sgn, &d) == CTL_OK, "%s: %s", path,
+		              d.msg);
+		ck_assert_msg(ctl_file_verify_with(sgn, itl, roles, 2, &vr) == CTL_OK, "%s", vr.reason);
+		p = ctl_file_payload(sgn);
+		ck_assert_uint_eq(p.len, strlen(body));
+		ck_assert_int_eq(memcmp(p.p, body, p.len), 0);
+		ctl_file_free(sgn);
+	}
+	ctl_file_free(itl);
+	ck_assert_ptr_nonnull(dir = opendir(n->cfg.tftp_root));
+	while ((de = readdir(dir)) != NULL)
+		ck_assert_msg(de->d_name[0] != '.' || strcmp(de->d_name, ".") == 0 ||
+		              strcmp(de->d_name, "..") == 0, "temporary left: %s", de->d_name);
+	closedir(dir);
+}
+
+/*
+ * A burst: 1,000 configuration files renamed into a watched root (and one
+ * renamed in then deleted within the burst) are all signed, every .sgn
+ * complete and verifying, the deleted one without a .sgn, no temporary
+ * left; a SIGHUP-style scan signs all of them again, the same way.
+ */
+START_TEST(burst_of_configs)
+{
+	enum { N = 1000 };
+	char path[PROV_PATH_MAX + 64], tmp[PROV_PATH_MAX + 80], body[128], err[512];
+	struct node n;
+	int i, tries;
+
+	node_up(&n, NULL);
+	ck_assert_msg(prov_sgnwatch_start(&n.sbd, err, sizeof(err)) == 0, "%s", err);
+	for (i = 0; i <= N; i++) {
+		fleet_path(&n, i, "", path, sizeof(path));
+		snprintf(tmp, sizeof(tmp), "%.950s.tmp", path);
+		fleet_body(i, body, sizeof(body));
+		put_file(tmp, body, strlen(body));
+		ck_assert_int_eq(rename(tmp, path), 0);
+	}
+	fleet_path(&n, N, "", path, sizeof(path));
+	ck_assert_int_eq(unlink(path), 0);
+	/* Bounded: 240 s, whatever the disk. */
+	for (tries = 0; tries < 4800 && fleet_signed(&n, N) < N; tries++)
+		usleep(50000);
+	ck_assert_int_eq(fleet_signed(&n, N), N);
+	fleet_path(&n, N, ".sgn", path, sizeof(path));
+	ck_assert_msg(wait_exists(path, 0), "the .sgn of the file deleted in the burst");
+	prov_sgnwatch_stop(&n.sbd);
+	ck_assert_int_eq(exists(path), 0);
+	fleet_ok(&n, N);
+	ck_assert_int_eq(prov_sgn_scan(&n.sbd), N);
+	fleet_ok(&n, N);
+	for (i = 0; i < N; i++) {
+		fleet_path(&n, i, "", path, sizeof(path));
+		unlink(path);
+		fleet_path(&n, i, ".sgn", path, sizeof(path));
+		unlink(path);
+	}
+	node_down(&n);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
 	Suite *s = suite_create("prov_sgnwatch");
 	TCase *tc = tcase_create("sgn");
+	TCase *burst = tcase_create("burst");
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, config_names);
@@ -287,6 +399,9 @@ make_suite(void)
 	tcase_add_test(tc, encrypted_for_a_device);
 	tcase_add_test(tc, ec_device_signed_in_clear);
 	suite_add_tcase(s, tc);
+	tcase_set_timeout(burst, 300);
+	tcase_add_test(burst, burst_of_configs);
+	suite_add_tcase(s, burst);
 	return s;
 }
 
