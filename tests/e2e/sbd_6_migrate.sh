@@ -4,18 +4,15 @@
 # (non-secure, 12.x layout). B's ITL is signed by B's ITLRecovery, which the
 # phone does not hold, and the TVS it asks (A's, from its ITL) does not know
 # it: refused (Trust List Update Failed, exit 1), A's ITL kept. Once B's
-# ITLRecovery and CallManager certificates are added to A's ctl-tvsd (copied
-# into the folder its `cert = sast,tftp:PATH` line names, then SIGHUP, which
-# re-reads the store but not the configuration file), the same phone asks
-# A's TVS again, takes B's ITL, and B's signed config. Then the same move
+# ITLRecovery and CallManager certificates are added to A's ctl-tvsd
+# (`cert = sast,tftp:PATH` lines in its configuration, then SIGHUP), the
+# same phone asks A's TVS again, takes B's ITL, and B's signed config. Then the same move
 # between two clusters in tokenless mixed mode: B's CTL refused, then taken
 # through the old cluster's TVS, B's ITL through it.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/sbd_env.inc"
 need_sbd
-# A's TVS also serves what its administrator imports into a folder (empty at first).
-mkdir -p "$T_TMP/import"
-sbd_node 1 ccm1 tvs1 itlrecovery --tvsd "cert = sast,tftp:$T_TMP/import"
+sbd_node 1 ccm1 tvs1 itlrecovery
 sbd_node B ccmB tvsB itlrecoveryB
 CFG='<device><deviceProtocol>SIP</deviceProtocol><loadInformation>sip88xx.14-2-1</loadInformation></device>'
 put_config B "$MAC" "$CFG" || not_ok "node B signed no config"
@@ -39,7 +36,10 @@ expect_exit "asking B's TVS instead does not help (its certificate is not in A's
 expect_eq "... A's ITL is kept" "$(md5 "$S/ITLFile.tlv")" "$A_ITL"
 
 # --- the administrator of A adds B's ITLRecovery and CallManager to A's TVS
-cp "$PKI/itlrecoveryB.pem" "$PKI/ccmB.pem" "$T_TMP/import/"
+{
+	echo "cert = sast,tftp:$PKI/itlrecoveryB.pem"
+	echo "cert = sast,tftp:$PKI/ccmB.pem"
+} >> "$T_TMP/n1/tvsd.conf"
 hup 1 tvsd
 # SIGHUP is asynchronous: retried for 10 s at most while ctl-tvsd reloads.
 if wait_for 10 boot "$S" B; then ok "the phone now takes B's ITL through A's TVS (exit 0)"; else
@@ -58,7 +58,8 @@ TVS_PORT=""
 # --- between secure clusters: cluster C (node 2, alone) and B both in
 # tokenless mixed mode. The phone holds C's CTL and ITL; B's CTL is signed
 # by B's ITLRecovery, which C's TVS does not know: refused, C's CTL kept.
-# Once C's TVS holds B's ITLRecovery and CallManager, the phone takes B's CTL
+# Once C's TVS holds B's ITLRecovery and CallManager (copied into the folder
+# a `cert = sast,tftp:DIR` line names, then SIGHUP), the phone takes B's CTL
 # through TVS, then B's ITL through that CTL.
 mkdir -p "$T_TMP/importC"
 sbd_node 2 ccm2 tvs2 itlrecovery --tvsd "cert = sast,tftp:$T_TMP/importC"
