@@ -146,7 +146,7 @@ ctl_write_atomic(const char *path, const void *p, size_t n, unsigned mode, struc
  * A batch: the same guarantee for many files of one directory at the cost
  * of one sync. Each add writes a complete temporary file (no sync); commit
  * makes them all durable with one syncfs(2) of the directory's file
- * system, renames each into place in the order added, then fsyncs the
+ * system (an fsync each for a few files), renames each into place in the order added, then fsyncs the
  * directory once. A reader sees the old or the new complete file under
  * the final name; a crash before the renames leaves only temporaries
  * (named .NAME.XXXXXX, as ctl_write_atomic's), never a torn target.
@@ -264,6 +264,32 @@ batch_drop(struct ctl_atomic_batch *b, size_t i)
 	}
 }
 
+/*
+ * A few files: an fsync each (a file-system sync could wait for other
+ * writers' data). More: one syncfs, which writes them all in one go.
+ */
+#define BATCH_FSYNC_MAX 8
+
+static CTL_MUST_USE enum ctl_err
+batch_sync(struct ctl_atomic_batch *b, struct ctl_diag *diag)
+{
+	size_t i;
+	int fd, rc;
+
+	if (b->n > BATCH_FSYNC_MAX)
+		return syncfs(b->dfd) == 0 ? CTL_OK :
+		       io_fail(diag, "cannot sync the file system of", b->dir);
+	for (i = 0; i < b->n; i++) {
+		if ((fd = open(b->e[i].tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+			return io_fail(diag, "cannot open", b->e[i].tmp);
+		rc = fsync(fd);
+		close(fd);
+		if (rc != 0)
+			return io_fail(diag, "cannot fsync", b->e[i].tmp);
+	}
+	return CTL_OK;
+}
+
 enum ctl_err
 ctl_atomic_batch_commit(struct ctl_atomic_batch *b, size_t *done, struct ctl_diag *diag)
 {
@@ -275,8 +301,7 @@ ctl_atomic_batch_commit(struct ctl_atomic_batch *b, size_t *done, struct ctl_dia
 	if (b->n == 0)
 		return CTL_OK;
 	/* Every temporary's data and inode durable before any name points at it. */
-	if (syncfs(b->dfd) != 0)
-		r = io_fail(diag, "cannot sync the file system of", b->dir);
+	r = batch_sync(b, diag);
 	for (; r == CTL_OK && i < b->n; i++) {
 		if (rename(b->e[i].tmp, b->e[i].path) != 0) {
 			r = io_fail(diag, "cannot rename into", b->e[i].path);

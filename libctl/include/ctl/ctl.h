@@ -354,8 +354,8 @@ CTL_MUST_USE enum ctl_err ctl_write_atomic(const char *path, const void *p, size
 /*
  * Many files of one directory replaced with the same guarantee at the
  * cost of one sync: _add writes a complete temporary file beside NAME (no
- * sync); _commit syncs the directory's file system once (syncfs), renames
- * every temporary into place in the order added, then fsyncs the
+ * sync); _commit syncs the directory's file system once (syncfs; an
+ * fsync per file when there are only a few), renames every temporary into place in the order added, then fsyncs the
  * directory once. *done is how many were renamed into place (the first
  * *done added); on a failure the rest are dropped and their temporaries
  * removed, their targets untouched. The batch is empty and reusable after
