@@ -556,8 +556,8 @@ held_any(const struct pv_phone *ph)
 }
 
 /*
- * "Trust List Updated", or on an SBD phone that held nothing (first contact,
- * or after erase) the 88xx's "CTL and ITL installed" / "ITL installed"
+ * "Trust List Updated", or on an 88xx-family phone that held nothing (first
+ * contact, or after erase) "CTL and ITL installed" / "ITL installed"
  * (doc/sbd.md, "Phone").
  */
 static enum pv_status

@@ -157,7 +157,7 @@ struct pv_env {
 	struct pv_verdicts *verdicts;
 	int no_fsync;         /* state written without fsync (fleet without --durable) */
 	/* Security By Default (zero: none of it). */
-	int sbd;                        /* an SBD phone: a first install says "CTL and ITL installed" */
+	int sbd;                        /* an 88xx-family phone: a first install says "CTL and ITL installed" */
 	enum pv_form form;
 	pv_tvs_fn *tvs;                 /* NULL: no TVS */
 	void *tvs_arg;

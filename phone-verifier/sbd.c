@@ -22,8 +22,21 @@ pv_sbd_defaults(struct pv_sbd_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->tvs_timeout_ms = PV_TVS_TIMEOUT_MS;
-	snprintf(o->model, sizeof(o->model), "%s", "8861");
+	snprintf(o->model, sizeof(o->model), "%s", "7975");
 	o->form = PV_FORM_79XX;
+	o->form_given = 0;
+}
+
+/*
+ * The phone family a model belongs to: 79xx phones (the 7940 to 7975)
+ * print the SECD console and say "Trust List Updated" on a first install;
+ * every later family (78xx, 88xx, 99xx, 69xx, 89xx) prints the SECUREAPP
+ * console and says "CTL and ITL installed" / "ITL installed".
+ */
+static enum pv_form
+model_form(const char *model)
+{
+	return strncmp(model, "79", 2) == 0 ? PV_FORM_79XX : PV_FORM_88XX;
 }
 
 int
@@ -65,8 +78,11 @@ pv_sbd_opt(struct pv_sbd_opts *o, int c, const char *arg)
 			return -1;
 		}
 		snprintf(o->model, sizeof(o->model), "%s", arg);
+		if (!o->form_given)
+			o->form = model_form(o->model);
 		return 1;
 	case PV_O_CONSOLE:
+		o->form_given = 1;
 		if (strcmp(arg, "79xx") == 0)
 			o->form = PV_FORM_79XX;
 		else if (strcmp(arg, "88xx") == 0)
@@ -133,8 +149,8 @@ pv_sbd_setup(struct pv_sbd *s, const struct pv_sbd_opts *o, struct pv_env *e, ch
 		snprintf(why, cap, "out of memory");
 		return PV_EXIT_INTERNAL;
 	}
-	/* Any SBD option makes an SBD phone (its first-install status words). */
-	e->sbd = o->ntvs > 0 || o->phone_cert != NULL || o->encrypted || o->form == PV_FORM_88XX;
+	/* The family speaks: an 88xx-family phone's first install says what it installed. */
+	e->sbd = o->form == PV_FORM_88XX;
 	e->form = o->form;
 	e->tvs = sbd_tvs;
 	e->tvs_arg = s;

@@ -31,8 +31,10 @@ enum {
 	"  --tvs-timeout MS    time for one TVS server's whole exchange (default 3000)\n" \
 	"  --phone-cert PEM    the phone's certificate (LSC or MIC), presented to TVS\n" \
 	"  --phone-key PEM     its key: TLS to TVS, decrypting SEP<MAC>.cnf.xml.enc.sgn\n" \
-	"  --model N           phone model in the TVS device name CP-N-SEP<MAC> (default 8861)\n" \
-	"  --console FORM      console lines of a 79xx (default) or an 88xx phone\n" \
+	"  --model N           phone model: the TVS device name CP-N-SEP<MAC>, and its family\n" \
+	"                      (79xx, or 78xx/88xx/99xx/69xx) for console and status words (default 7975)\n" \
+	"  --console FORM      79xx or 88xx: the family's console lines and status words\n" \
+	"                      (default: the family of --model)\n" \
 	"  --encrypted         ask SEP<MAC>.cnf.xml.enc.sgn first (needs --phone-cert and --phone-key)\n"
 
 #define PV_SBD_MAX_TVS 8
@@ -43,7 +45,8 @@ struct pv_sbd_opts {
 	unsigned tvs_timeout_ms;
 	const char *phone_cert, *phone_key;
 	char model[8];
-	enum pv_form form;
+	enum pv_form form;   /* from --console, else from the family of --model */
+	int form_given;      /* --console given: --model no longer changes the form */
 	int encrypted;
 };
 

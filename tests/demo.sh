@@ -167,7 +167,7 @@ regen() {
 # one must report STATUS and end with node 1's CTL (when served) and ITL.
 fleet_check() {
 	$PV fleet --count 200 --concurrency 50 --tftp "127.0.0.1:$(cat "$SB/node1/tftp.port")" \
-		--tvs "127.0.0.1:$(cat "$SB/node1/tvs.port")" --state-root "$SB/fleet" --json --no-progress \
+		--tvs "127.0.0.1:$(cat "$SB/node1/tvs.port")" --model 8861 --state-root "$SB/fleet" --json --no-progress \
 		> "$SB/fleet.json" || { cat "$SB/fleet.json"; echo "demo: the fleet failed ($1)" >&2; exit 1; }
 	st=$2
 	grep -q "\"$st\":200" "$SB/fleet.json" && grep -q '"server_md5_phones":200' "$SB/fleet.json" || {

@@ -133,7 +133,7 @@ expect_eq "... all 12 phones lock out" "$(count lockout "$T_TMP/pred2.txt")" 12
 OLD=$(itl_now 1)
 regen 1 ccm tvs
 hup 1 prov
-restart_tvsd 1
+reload_tvsd 1 || not_ok "node 1's ctl-tvsd did not reload"
 if wait_for 10 itl_not 1 "$OLD"; then ok "node 1 serves its new ITL"; else not_ok "node 1's ITL unchanged 10 s after SIGHUP"; fi
 fleet 0A0A0A 8 1 "$T_TMP/out2-a.txt" > "$T_TMP/fleet2-a.txt" 2>&1
 fleet 0B0B0B 4 1 "$T_TMP/out2-b.txt" > "$T_TMP/fleet2-b.txt" 2>&1
@@ -154,10 +154,10 @@ expect_grep "... safe: B's certificates in A's TVS first" \
 	'"found":true,"steps":["add the other cluster' "$T_TMP/plan3.json"
 fleet 0C0C0C 4 B "$T_TMP/out3.txt" 1 > "$T_TMP/fleet3.txt" 2>&1
 compare "the move as asked: every phone's outcome is the predicted one" "$T_TMP/plan3.json" "$T_TMP/out3.txt"
-# The safe order: B's CallManager and ITLRecovery in A's TVS (restarted to read them), then the move.
+# The safe order: B's CallManager and ITLRecovery in A's TVS (SIGHUP reads them), then the move.
 echo "cert = sast,ccm-tftp:$T_TMP/nB/ccm.pem" >> "$T_TMP/n1/tvsd.conf"
 echo "cert = sast,ccm-tftp:$T_TMP/nB/rec.pem" >> "$T_TMP/n1/tvsd.conf"
-restart_tvsd 1
+reload_tvsd 1 || not_ok "node 1's ctl-tvsd did not reload"
 fleet 0C0C0C 4 B "$T_TMP/out4.txt" 1 > "$T_TMP/fleet4.txt" 2>&1
 classes "$T_TMP/out4.txt" > "$T_TMP/act4.txt"
 expect_eq "after the safe order's step: all 4 take B's ITL through TVS" "$(count tvs "$T_TMP/act4.txt")" 4
@@ -170,7 +170,7 @@ expect_eq "... all 4 take it directly" "$(predicted "$T_TMP/plan5.json" | awk '$
 OLD=$(itl_now B)
 regen B tvs
 hup B prov
-restart_tvsd B
+reload_tvsd B || not_ok "node B's ctl-tvsd did not reload"
 if wait_for 10 itl_not B "$OLD"; then ok "node B serves its new ITL"; else not_ok "node B's ITL unchanged 10 s after SIGHUP"; fi
 fleet 0C0C0C 4 B "$T_TMP/out5.txt" > "$T_TMP/fleet5.txt" 2>&1
 compare "regen-tvs: every phone's outcome is the predicted one" "$T_TMP/plan5.json" "$T_TMP/out5.txt"

@@ -97,7 +97,7 @@ phone honest 0 --tvs "127.0.0.1:$TVPORT_honest" $PHONE
 took_new honest
 expect_grep "honest: Trust List Updated" "Trust List Updated" "$T_TMP/honest.out"
 expect_grep "honest: vouched for by TVS" "vouched for by TVS 127.0.0.1:$TVPORT_honest" "$T_TMP/honest.out"
-expect_grep "honest: TVS saw the device name" "device CP-8861-SEP$MAC" "$T_TMP/honest.log"
+expect_grep "honest: TVS saw the device name (default model 7975)" "device CP-7975-SEP$MAC" "$T_TMP/honest.log"
 expect_grep "honest: TVS saw the phone certificate" "client CN=SEP$MAC" "$T_TMP/honest.log"
 expect_grep "honest: TVS saw a QUERY" "command 3 session 1001" "$T_TMP/honest.log"
 SERIAL=$(openssl x509 -in "$PKI/ccm2.pem" -noout -serial | sed 's/.*=//' | tr 'A-F' 'a-f')

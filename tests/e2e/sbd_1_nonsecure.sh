@@ -33,6 +33,10 @@ expect_grep "no CTL: File Not Found (normal when non-secure)" "File Not Found" "
 expect_grep "the ITL is installed on first contact" "ITL installed" "$T_TMP/boot1.txt"
 expect_stored "the phone stores the ITL the node serves (md5)" "$S" 1
 check "... and no CTL" test ! -e "$S/CTLFile.tlv"
+# The family speaks: a 7975 taking the same first ITL says what a 79xx says.
+expect_exit "a fresh 7975 boots (exit 0)" 0 boot_mac 001122334458 "$T_TMP/phone79" 1 --model 7975
+expect_grep "... and says Trust List Updated, as a 79xx does" "Trust List Updated" "$T_TMP/last.out"
+expect_nogrep "... not the 88xx family's ITL installed" "ITL installed" "$T_TMP/last.out"
 
 # --- signed configuration files
 CFG1='<device><deviceProtocol>SIP</deviceProtocol><loadInformation>sip88xx.14-2-1</loadInformation></device>'

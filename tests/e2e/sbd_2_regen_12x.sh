@@ -30,7 +30,7 @@ check "phone 1 took the signed config" cmp "$T_TMP/p1/SEP$MAC.cnf.xml" "$R/SEP$M
 DEAD=$(dead_port)
 fleet2() {
 	expect_exit "$1" 0 "$PV" fleet --count 200 --concurrency 100 --tftp "127.0.0.1:$TPORT_2" \
-		--tvs "127.0.0.1:$DEAD" --state-root "$T_TMP/fleet" --json --no-progress
+		--tvs "127.0.0.1:$DEAD" --model 8861 --state-root "$T_TMP/fleet" --json --no-progress
 	cp "$T_TMP/last.out" "$T_TMP/fleet.json"
 }
 fleet2 "a fleet of 200 phones: first contact from node 2"

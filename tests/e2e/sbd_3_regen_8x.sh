@@ -26,7 +26,7 @@ done
 # fleet8 DESC: 200 phones (state kept) boot from the node, asking its TVS.
 fleet8() {
 	expect_exit "$1" 0 "$PV" fleet --count 200 --concurrency 100 --tftp "127.0.0.1:$TPORT_1" \
-		--tvs "127.0.0.1:$VPORT_1" --state-root "$T_TMP/fleet" --json --no-progress
+		--tvs "127.0.0.1:$VPORT_1" --model 8861 --state-root "$T_TMP/fleet" --json --no-progress
 	cp "$T_TMP/last.out" "$T_TMP/fleet.json"
 }
 fleet8 "a fleet of 200 phones: first contact"

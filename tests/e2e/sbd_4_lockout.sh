@@ -26,7 +26,7 @@ expect_exit "phone B: first contact" 0 boot_mac "$MB" "$B" 1
 # fleet4 DESC EXIT: 100 phones (state kept) boot from the node, asking its TVS.
 fleet4() {
 	expect_exit "$1" "$2" "$PV" fleet --count 100 --concurrency 50 --tftp "127.0.0.1:$TPORT_1" \
-		--tvs "127.0.0.1:$VPORT_1" --state-root "$T_TMP/fleet" --json --no-progress
+		--tvs "127.0.0.1:$VPORT_1" --model 8861 --state-root "$T_TMP/fleet" --json --no-progress
 	cp "$T_TMP/last.out" "$T_TMP/fleet.json"
 }
 fleet4 "a fleet of 100 phones: first contact" 0

@@ -29,7 +29,7 @@ served_ctl() { md5 "$T_TMP/n1/tftp/CTLFile.tlv"; }
 fleet_boots() {
 	expect_exit "$1: a fleet of $FLEET phones boots from node 2 (exit 0)" 0 "$PV" fleet --count $FLEET \
 		--concurrency 50 --tftp "127.0.0.1:$TPORT_2" --tvs "127.0.0.1:$TVS_PORT" \
-		--state-root "$T_TMP/fleet" --json --no-progress
+		--model 8861 --state-root "$T_TMP/fleet" --json --no-progress
 	cp "$T_TMP/last.out" "$T_TMP/fleet.json"
 	expect_grep "... every phone: $2" "\"$2\":$FLEET" "$T_TMP/fleet.json"
 	expect_grep "... every phone holds node 2's CTL and ITL" "\"server_md5_phones\":$FLEET" "$T_TMP/fleet.json"

@@ -44,7 +44,7 @@ if wait_for 60 sgn_count; then ok "the node signs all $N configs"; else
 	not_ok "$(find "$R" -name 'SEP0C0FFE*.cnf.xml.sgn' | wc -l) of $N configs signed after 60 s"; fi
 
 expect_exit "a fleet of $N phones boots from node 1 (exit 0)" 0 "$PV" fleet --count $N --concurrency 200 \
-	--tftp "127.0.0.1:$TPORT_1" --tvs "127.0.0.1:$VPORT_1" --state-root "$T_TMP/fleet" --json --no-progress
+	--tftp "127.0.0.1:$TPORT_1" --tvs "127.0.0.1:$VPORT_1" --model 8861 --state-root "$T_TMP/fleet" --json --no-progress
 cp "$T_TMP/last.out" "$T_TMP/fleet.json"
 expect_grep "every phone: CTL and ITL installed" "\"CTL and ITL installed\":$N" "$T_TMP/fleet.json"
 expect_grep "... holding the node's CTL and ITL (md5)" "\"server_md5_phones\":$N" "$T_TMP/fleet.json"
