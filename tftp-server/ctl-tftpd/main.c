@@ -27,12 +27,18 @@ enum {
 	OPT_TIMEOUT = 256, OPT_MAX_TIMEOUT, OPT_RETRIES, OPT_MTU, OPT_MAX_BLKSIZE,
 	OPT_MAX_WINDOW, OPT_RCVBUF, OPT_MAX_FILE, OPT_CACHE, OPT_HARDLINKS, OPT_NO_INOTIFY,
 	OPT_WRQ_ERROR, OPT_STATUS, OPT_ADMIT,
-	OPT_QUEUE, OPT_SOURCE_QUEUE, OPT_SOURCE_RATE, OPT_MAX_LIFETIME
+	OPT_QUEUE, OPT_SOURCE_QUEUE, OPT_SOURCE_RATE, OPT_MAX_LIFETIME,
+	OPT_HTTP, OPT_HTTP_MAX_CONNS, OPT_HTTP_SOURCE_CONNS, OPT_HTTP_HEADER_TIMEOUT, OPT_HTTP_SEND_TIMEOUT
 };
 
 static const struct option longopts[] = {
 	{ "listen", required_argument, NULL, 'l' },
 	{ "root", required_argument, NULL, 'r' },
+	{ "http", required_argument, NULL, OPT_HTTP },
+	{ "http-max-conns", required_argument, NULL, OPT_HTTP_MAX_CONNS },
+	{ "http-source-conns", required_argument, NULL, OPT_HTTP_SOURCE_CONNS },
+	{ "http-header-timeout", required_argument, NULL, OPT_HTTP_HEADER_TIMEOUT },
+	{ "http-send-timeout", required_argument, NULL, OPT_HTTP_SEND_TIMEOUT },
 	{ "user", required_argument, NULL, 'u' },
 	{ "chroot", no_argument, NULL, 'c' },
 	{ "max-transfers", required_argument, NULL, 'm' },
@@ -70,6 +76,12 @@ usage(FILE *f)
 	    "\n"
 	    "  -l, --listen ADDR:PORT   listen here (repeatable; default 0.0.0.0:69 and [::]:69)\n"
 	    "  -r, --root DIR           directory served (default /srv/tftp)\n"
+	    "      --http ADDR:PORT     also serve the files over HTTP here (repeatable;\n"
+	    "                           CUCM uses TCP 6970, e.g. [::]:6970)\n"
+	    "      --http-max-conns N   HTTP connections open at once (default 10000)\n"
+	    "      --http-source-conns N  of those, from one client address (default 64)\n"
+	    "      --http-header-timeout MS  a request head must arrive within MS (default 10000)\n"
+	    "      --http-send-timeout MS    an answer must progress within MS (default 30000)\n"
 	    "  -u, --user USER          drop privileges to USER after binding\n"
 	    "  -c, --chroot             chroot into the root directory after binding\n"
 	    "  -m, --max-transfers N    Max Serving Count: concurrent transfers (default 10000)\n"
@@ -129,6 +141,10 @@ config_defaults(struct tftp_config *c)
 	c->cache_max = 512u << 20;
 	c->wrq_error = TFTP_EACCESS;
 	c->loglevel = TFTP_LOG_INFO;
+	c->http.max_conns = 10000;
+	c->http.source_conns = 64;
+	c->http.lim.header_timeout_ms = 10000;
+	c->http.lim.send_timeout_ms = 30000;
 }
 
 /* One numeric option into its config field. */
@@ -154,6 +170,10 @@ set_number(struct tftp_config *c, int opt, const char *name, const char *arg)
 	case OPT_SOURCE_RATE: if (num_arg(name, arg, 0, 1000000, &v)) return -1; c->source_rate = (unsigned)v; break;
 	case OPT_MAX_LIFETIME: if (num_arg(name, arg, 1, 86400, &v)) return -1; c->max_lifetime_s = (unsigned)v; break;
 	case OPT_STATUS: if (num_arg(name, arg, 0, 86400, &v)) return -1; c->status_interval = (unsigned)v; break;
+	case OPT_HTTP_MAX_CONNS: if (num_arg(name, arg, 1, 1000000, &v)) return -1; c->http.max_conns = (unsigned)v; break;
+	case OPT_HTTP_SOURCE_CONNS: if (num_arg(name, arg, 1, 1000000, &v)) return -1; c->http.source_conns = (unsigned)v; break;
+	case OPT_HTTP_HEADER_TIMEOUT: if (num_arg(name, arg, 10, 3600000, &v)) return -1; c->http.lim.header_timeout_ms = (unsigned)v; break;
+	case OPT_HTTP_SEND_TIMEOUT: if (num_arg(name, arg, 10, 3600000, &v)) return -1; c->http.lim.send_timeout_ms = (unsigned)v; break;
 	case OPT_WRQ_ERROR:
 		if (num_arg(name, arg, 2, 4, &v) || v == 3) {
 			fprintf(stderr, PROG ": --wrq-error: 2 or 4\n");
@@ -189,6 +209,14 @@ parse_args(int argc, char **argv, struct tftp_config *c)
 				return 2;
 			}
 			c->nlisten++;
+			break;
+		case OPT_HTTP:
+			if (c->http.n == HTTP_MAX_LISTEN ||
+			    tftp_addr_parse_listen(optarg, 6970, &c->http.addr[c->http.n], &len) < 0) {
+				fprintf(stderr, PROG ": --http: bad or too many addresses: '%s'\n", optarg);
+				return 2;
+			}
+			c->http.n++;
 			break;
 		case 'r': c->root = optarg; break;
 		case 'u': c->user = optarg; break;

@@ -54,6 +54,7 @@ struct tftp_server {
 	struct loop *loop;
 	struct tftp_cache *cache;
 	struct tftp_listen *listen;
+	struct http_listen *http;   /* NULL without --http */
 	struct tftp_reqtab *reqs;
 	struct tftp_stats st;
 	struct loop_timer status;
@@ -600,7 +601,8 @@ tftp_server_new(const struct tftp_config *cfg, struct loop *loop, char *err, siz
 	loop_timer_init(&s->expire, on_expire, s);
 	raise_nofile();
 	if ((s->listen = tftp_listen_new(loop, cfg->listen, cfg->nlisten, cfg->rcvbuf, &handler, err,
-	                                 errlen)) == NULL) {
+	                                 errlen)) == NULL ||
+	    (cfg->http.n > 0 && (s->http = http_listen_new(loop, &cfg->http, &s->st, err, errlen)) == NULL)) {
 		tftp_server_free(s);
 		return NULL;
 	}
@@ -660,6 +662,8 @@ tftp_server_start(struct tftp_server *s, const char *root, char *err, size_t err
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (s->http != NULL && http_listen_start(s->http, s->cache, err, errlen) < 0)
+		return -1;
 	return 0;
 }
 
@@ -667,7 +671,7 @@ void
 tftp_server_log_status(struct tftp_server *s)
 {
 	struct tftp_status ss;
-	char line[1024];
+	char line[1536];
 
 	memset(&ss, 0, sizeof(ss));
 	ss.st = &s->st;
@@ -675,7 +679,8 @@ tftp_server_log_status(struct tftp_server *s)
 		tftp_cache_stats(s->cache, &ss.cache);
 	ss.queued = tftp_reqtab_queued(s->reqs);
 	ss.unacked = tftp_reqtab_unacked(s->reqs);
-	/* 22 counters of at most 20 digits and their names always fit. */
+	ss.http = s->http != NULL;
+	/* 22 counters (and 11 HTTP ones) of at most 20 digits and their names always fit. */
 	CTL_IGNORE_RESULT(tftp_status_format(&ss, line, sizeof(line)));
 	tftp_log(TFTP_LOG_ERR, "%s", line);
 }
@@ -706,6 +711,7 @@ tftp_server_free(struct tftp_server *s)
 	if (s->reqs != NULL)
 		while ((r = tftp_reqtab_any_running(s->reqs)) != NULL)
 			tftp_session_abort(r->sess);
+	http_listen_free(s->http);
 	tftp_listen_free(s->listen);
 	if (s->cache != NULL) {
 		if (tftp_cache_fd(s->cache) >= 0)

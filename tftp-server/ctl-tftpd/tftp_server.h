@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "ctl/err.h"
+#include "http_listen.h"
 #include "loop.h"
 #include "tftp_addr.h"
 #include "tftp_cache.h"
@@ -50,6 +51,7 @@ struct tftp_config {
 	unsigned wrq_error;       /* ERROR code for write requests (2 or 4) */
 	unsigned status_interval; /* seconds; 0 = only on SIGUSR1 */
 	enum tftp_loglevel loglevel;
+	struct http_config http;  /* --http: the same files over HTTP */
 };
 
 struct tftp_server;

@@ -28,6 +28,18 @@ struct tftp_stats {
 	uint64_t unreachable;  /* transfers ended by ICMP unreachable from the client */
 	uint64_t expired;      /* transfers ended by --max-lifetime */
 	uint64_t notimer;      /* transfers ended because their timer could not be armed */
+	/* HTTP (--http): connections and requests, apart from the TFTP counts above. */
+	uint64_t http_conns;     /* connections accepted */
+	uint64_t http_active;    /* connections open */
+	uint64_t http_peak;
+	uint64_t http_busy;      /* connections refused with 503 at a connection cap */
+	uint64_t http_requests;  /* requests parsed (refused ones included) */
+	uint64_t http_ok;        /* answered 200 */
+	uint64_t http_notfound;  /* answered 404 */
+	uint64_t http_refused;   /* answered 403 (name or file refused) or 503 (busy) */
+	uint64_t http_bad;       /* answered 400, 405, 414, 431 or 505 */
+	uint64_t http_timeouts;  /* closed by the header (408) or the send deadline */
+	uint64_t http_bytes;     /* file bytes written (bodies of 200 answers) */
 };
 
 #endif

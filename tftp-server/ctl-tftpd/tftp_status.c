@@ -24,5 +24,20 @@ tftp_status_format(const struct tftp_status *ss, char *buf, size_t cap)
 	                 (unsigned long long)st->evicted, (unsigned long long)st->unreachable,
 	                 (unsigned long long)st->expired, (unsigned long long)st->notimer);
 
-	return n < 0 || (size_t)n >= cap ? -1 : 0;
+	int h;
+
+	if (n < 0 || (size_t)n >= cap)
+		return -1;
+	if (!ss->http)
+		return 0;
+	h = snprintf(buf + n, cap - (size_t)n,
+	             " http: conns %llu active %llu peak %llu busy %llu requests %llu ok %llu "
+	             "notfound %llu refused %llu bad %llu timeouts %llu bytes %llu",
+	             (unsigned long long)st->http_conns, (unsigned long long)st->http_active,
+	             (unsigned long long)st->http_peak, (unsigned long long)st->http_busy,
+	             (unsigned long long)st->http_requests, (unsigned long long)st->http_ok,
+	             (unsigned long long)st->http_notfound, (unsigned long long)st->http_refused,
+	             (unsigned long long)st->http_bad, (unsigned long long)st->http_timeouts,
+	             (unsigned long long)st->http_bytes);
+	return h < 0 || (size_t)h >= cap - (size_t)n ? -1 : 0;
 }

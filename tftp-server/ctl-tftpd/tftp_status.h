@@ -19,6 +19,7 @@ struct tftp_status {
 	struct tftp_cache_stats cache;
 	size_t queued;    /* requests waiting for a slot */
 	size_t unacked;   /* transfers with no ACK yet */
+	int http;         /* append the HTTP counters (the service is on) */
 };
 
 /*
