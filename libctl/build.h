@@ -32,6 +32,7 @@ struct ctl_builder {
 	size_t hdr_extra_len;
 	struct bld_rec *recs;
 	size_t nrecs, recs_cap;
+	enum ctl_name_format name_format; /* of names derived from certificates (name.c) */
 };
 
 /*

@@ -26,6 +26,8 @@ static const struct {
 	{ CTL_ROLE_CCM_TFTP, "CCM+TFTP", "CCM+TFTP", "ccm-tftp" },
 	{ CTL_ROLE_TFTP, "TFTP", "TFTP", "tftp" },
 	{ CTL_ROLE_CAPF, "CAPF", "CAPF", "capf" },
+	/* Section 7: 5 in early certutils; CallManager 4.x's parser printed "SRST". */
+	{ CTL_ROLE_SRST, "SRST", "SRST", "srst" },
 	{ CTL_ROLE_APP_SERVER, "APP-SERVER", "APP-SERVER", "app-server" },
 	{ CTL_ROLE_TVS, "TVS", "TVS", "tvs" },
 };

@@ -44,12 +44,12 @@ ctli_put_u16_elem(struct ctl_wr *wr, uint8_t tag, uint16_t v)
 }
 
 static CTL_MUST_USE enum ctl_err
-put_name(struct ctl_wr *wr, uint8_t tag, const X509_NAME *name)
+put_name(struct ctl_wr *wr, uint8_t tag, const X509_NAME *name, enum ctl_name_format f)
 {
 	char *s = NULL;
 	enum ctl_err r;
 
-	if ((r = ctl_name_string(name, &s)) != CTL_OK)
+	if ((r = ctl_name_format_string(name, f, &s)) != CTL_OK)
 		return r;
 	r = ctli_put_elem(wr, tag, s, strlen(s) + 1);
 	free(s);
@@ -102,7 +102,7 @@ put_key_sig_cert(struct ctl_wr *wr, X509 *cert)
 
 /* One record, tags in ascending order (section 6, writer rule). */
 static CTL_MUST_USE enum ctl_err
-put_record(struct ctl_wr *wr, const struct bld_rec *rec)
+put_record(struct ctl_wr *wr, const struct bld_rec *rec, enum ctl_name_format nf)
 {
 	size_t start = wr->len, at;
 	const char *dns = rec->dns != NULL ? rec->dns : "";
@@ -119,9 +119,9 @@ put_record(struct ctl_wr *wr, const struct bld_rec *rec)
 		    (r = ctli_put_u16_elem(wr, CTL_R_FUNCTION, rec->role)) == CTL_OK && rec->has_ip)
 			r = ctli_put_elem(wr, CTL_R_IPADDRESS, rec->ip, 4);
 	} else if ((r = ctli_put_elem(wr, CTL_R_DNSNAME, dns, strlen(dns) + 1)) == CTL_OK &&
-	           (r = put_name(wr, CTL_R_SUBJECTNAME, X509_get_subject_name(rec->cert))) == CTL_OK &&
+	           (r = put_name(wr, CTL_R_SUBJECTNAME, X509_get_subject_name(rec->cert), nf)) == CTL_OK &&
 	           (r = ctli_put_u16_elem(wr, CTL_R_FUNCTION, rec->role)) == CTL_OK &&
-	           (r = put_name(wr, CTL_R_ISSUERNAME, X509_get_issuer_name(rec->cert))) == CTL_OK &&
+	           (r = put_name(wr, CTL_R_ISSUERNAME, X509_get_issuer_name(rec->cert), nf)) == CTL_OK &&
 	           (r = put_serial(wr, CTL_R_SERIALNUMBER, rec->cert)) == CTL_OK &&
 	           (r = put_key_sig_cert(wr, rec->cert)) == CTL_OK && rec->has_ip) {
 		r = ctli_put_elem(wr, CTL_R_IPADDRESS, rec->ip, 4);
@@ -132,7 +132,7 @@ put_record(struct ctl_wr *wr, const struct bld_rec *rec)
 }
 
 static CTL_MUST_USE enum ctl_err
-put_signerid(struct ctl_wr *wr, X509 *cert)
+put_signerid(struct ctl_wr *wr, X509 *cert, enum ctl_name_format nf)
 {
 	size_t at, start;
 	enum ctl_err r;
@@ -140,9 +140,9 @@ put_signerid(struct ctl_wr *wr, X509 *cert)
 	if ((r = ctl_wr_u8(wr, CTL_H_SIGNERID)) != CTL_OK || (r = ctl_wr_reserve_u16(wr, &at)) != CTL_OK)
 		return r;
 	start = wr->len;
-	if ((r = put_name(wr, CTL_H_SIGNERNAME, X509_get_subject_name(cert))) != CTL_OK ||
+	if ((r = put_name(wr, CTL_H_SIGNERNAME, X509_get_subject_name(cert), nf)) != CTL_OK ||
 	    (r = put_serial(wr, CTL_H_SERIALNUMBER, cert)) != CTL_OK ||
-	    (r = put_name(wr, CTL_H_CANAME, X509_get_issuer_name(cert))) != CTL_OK)
+	    (r = put_name(wr, CTL_H_CANAME, X509_get_issuer_name(cert), nf)) != CTL_OK)
 		return r;
 	return ctl_wr_patch_u16(wr, at, wr->len - start);
 }
@@ -161,7 +161,7 @@ put_header_start(struct ctl_wr *wr, const struct ctl_builder *b, const struct ct
 		return r;
 	if (b->has_sv && (r = ctli_put_elem(wr, CTL_H_SIGNER_VERSION, sv, 2)) != CTL_OK)
 		return r;
-	if ((r = put_signerid(wr, s->cert)) != CTL_OK)
+	if ((r = put_signerid(wr, s->cert, b->name_format)) != CTL_OK)
 		return r;
 	/* SIGNATUREINFO covers 8 and the SIGNATUREALGOINFO container (4 + 3 + 4 + 4). */
 	if ((r = ctl_wr_u8(wr, CTL_H_SIGNATUREINFO)) != CTL_OK || (r = ctl_wr_u16be(wr, 15)) != CTL_OK ||
@@ -210,7 +210,7 @@ put_body(struct ctl_wr *wr, const struct ctl_builder *b)
 	if (b->kind == CTL_KIND_SGN)
 		return ctl_wr_bytes(wr, b->payload, b->payload_len);
 	for (i = 0; i < b->nrecs && r == CTL_OK; i++)
-		r = put_record(wr, &b->recs[i]);
+		r = put_record(wr, &b->recs[i], b->name_format);
 	return r;
 }
 

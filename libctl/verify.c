@@ -170,7 +170,9 @@ find_signer(const struct ctl_file *f, const struct ctl_file *list, const uint16_
 
 		for (k = 0; k < nroles; k++)
 			role_ok |= r->role == roles[k];
-		if (!role_ok || !bytes_eq(r->serial, f->signer_serial) || !bytes_eq(r->issuer, f->caname))
+		/* Issuer text in any form on either side (CUCM's or RFC 4514's, section 8). */
+		if (!role_ok || !bytes_eq(r->serial, f->signer_serial) ||
+		    !ctl_name_bytes_equal(r->issuer.p, r->issuer.len, f->caname.p, f->caname.len))
 			continue;
 		if (*idx >= 0 && !bytes_eq(list->recs[*idx].cert, r->cert)) {
 			snprintf(why, whylen, "records %d and %zu both match the header's signer with "

@@ -73,6 +73,7 @@ enum ctl_role {
 	CTL_ROLE_CCM_TFTP = 2,
 	CTL_ROLE_TFTP = 3,
 	CTL_ROLE_CAPF = 4,
+	CTL_ROLE_SRST = 5,
 	CTL_ROLE_APP_SERVER = 7,
 	CTL_ROLE_TVS = 21
 };
@@ -89,6 +90,9 @@ enum ctl_kind {
 	CTL_KIND_ITL = 2, /* ITLFile.tlv / ITLSEP<MAC>.tlv */
 	CTL_KIND_SGN = 3  /* signed file: header + original payload */
 };
+
+/* How names are written into files; see ctl_name_format_string(). */
+enum ctl_name_format { CTL_NAME_CUCM = 0, CTL_NAME_RFC4514 = 1 };
 
 /* One TLV element as it stands in the file; val points into the file. */
 struct ctl_elem {
@@ -237,6 +241,12 @@ CTL_MUST_USE enum ctl_err ctl_builder_set_payload(struct ctl_builder *b, const u
 CTL_MUST_USE enum ctl_err ctl_builder_add_cert(struct ctl_builder *b, X509 *cert, uint16_t role,
                                   const char *dns, const uint8_t ipv4[4],
                                   struct ctl_diag *diag);
+/*
+ * How SUBJECTNAME, ISSUERNAME, SIGNERNAME and CANAME are written (section 8,
+ * ctl_name_format_string()); default CTL_NAME_CUCM. CTL_E_INVAL for another value.
+ */
+CTL_MUST_USE enum ctl_err ctl_builder_set_name_format(struct ctl_builder *b,
+                                                      enum ctl_name_format f);
 /* Copies a parsed record element for element (keeps its order and tags). */
 CTL_MUST_USE enum ctl_err ctl_builder_add_record(struct ctl_builder *b, const struct ctl_record *r);
 size_t ctl_builder_nrecords(const struct ctl_builder *b);
@@ -385,10 +395,49 @@ CTL_MUST_USE enum ctl_err ctl_cert_load(const char *path, X509 **out, struct ctl
 /* Loads a PEM private key; EVP_PKEY_free() it. */
 CTL_MUST_USE enum ctl_err ctl_key_load(const char *path, EVP_PKEY **out, struct ctl_diag *diag);
 /*
- * Name as written into SUBJECTNAME/ISSUERNAME/SIGNERNAME/CANAME: RFC 4514
- * attributes in certificate order joined by ',' (section 8). free() it.
+ * A name in RFC 4514 form: attributes in certificate order joined by ','
+ * (section 8; what files carried before CUCM's form became the default,
+ * CTL_NAME_RFC4514), for messages and logs. free() it.
  */
 CTL_MUST_USE enum ctl_err ctl_name_string(const X509_NAME *name, char **out);
+/*
+ * The forms a name is written in (section 8). CTL_NAME_CUCM is CUCM's own:
+ * CN, OU, O, L, ST, C in that order whatever the certificate's order, then
+ * any other attribute types in the certificate's order as SHORTNAME=value
+ * (a dotted OID when OpenSSL has no short name), joined by ';' with no
+ * spaces and no escaping, only the attributes present ("" for an empty
+ * name). CTL_NAME_RFC4514 is ctl_name_string()'s form. (enum ctl_name_format
+ * is declared with the other codes above.)
+ */
+/*
+ * n in form f; free() *out. CUCM form refuses (CTL_E_CERT) a name it cannot
+ * write so that it reads back as itself: a value holding a NUL byte,
+ * starting with '"', or holding ';' followed by what reads as an attribute
+ * type and '='. CTL_E_TOO_LARGE beyond 64 KiB.
+ */
+CTL_MUST_USE enum ctl_err ctl_name_format_string(const X509_NAME *n, enum ctl_name_format f,
+                                                 char **out);
+/*
+ * Whether two name strings name the same distinguished name, whatever form
+ * each is in: CUCM's ';' form, RFC 4514 ',' form (any order, escapes), an
+ * eToken's quoted lower-case form. Identical strings are equal; otherwise
+ * both are read into attributes (types upper-cased, aliases folded, values
+ * trimmed, inner spaces collapsed, ASCII case ignored) and compared as sets.
+ * A string that cannot be read (no TYPE=, too many attributes) equals only
+ * itself. NULL equals nothing.
+ */
+int ctl_name_text_equal(const char *a, const char *b);
+/* ctl_name_text_equal() for n-byte strings (a trailing NUL is ignored). */
+int ctl_name_bytes_equal(const void *a, size_t alen, const void *b, size_t blen);
+/*
+ * The canonical string ctl_name_text_equal() compares: attributes as
+ * TYPE=value sorted and joined by '\n' (control bytes and '\' as \hh).
+ * For indexes that sort or hash names. free() *out. CTL_E_INVAL for a
+ * string that is no name, CTL_E_TOO_LARGE for more than 1024 attributes.
+ */
+CTL_MUST_USE enum ctl_err ctl_name_canon(const char *s, size_t len, char **out);
+/* The same canonical string for a certificate's name. */
+CTL_MUST_USE enum ctl_err ctl_name_canon_x509(const X509_NAME *n, char **out);
 /* Serial as minimal unsigned big-endian bytes (section 8); free() *out. */
 CTL_MUST_USE enum ctl_err ctl_serial_bytes(const X509 *cert, uint8_t **out, size_t *len);
 

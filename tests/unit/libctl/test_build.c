@@ -413,9 +413,9 @@ check_record_from_cert(const struct ctl_record *r, const char *name, uint16_t ro
 	ck_assert_mem_eq(r->serial.p, mag, (size_t)nmag);
 	ck_assert_int_eq(ctl_serial_bytes(x, &ser, &nser), CTL_OK);
 	ck_assert_uint_eq(nser, (size_t)nmag);
-	/* names: certutils style, with their NUL */
-	ck_assert_int_eq(ctl_name_string(X509_get_subject_name(x), &subj), CTL_OK);
-	ck_assert_int_eq(ctl_name_string(X509_get_issuer_name(x), &iss), CTL_OK);
+	/* names: CUCM's form (the default), with their NUL */
+	ck_assert_int_eq(ctl_name_format_string(X509_get_subject_name(x), CTL_NAME_CUCM, &subj), CTL_OK);
+	ck_assert_int_eq(ctl_name_format_string(X509_get_issuer_name(x), CTL_NAME_CUCM, &iss), CTL_OK);
 	ck_assert_uint_eq(r->subject.len, strlen(subj) + 1);
 	ck_assert_mem_eq(r->subject.p, subj, strlen(subj) + 1);
 	ck_assert_uint_eq(r->issuer.len, strlen(iss) + 1);
@@ -478,6 +478,8 @@ START_TEST(names_certutils_style)
 	static const uint8_t serial[4] = { 0x4e, 0x31, 0xf9, 0x14 };
 	const struct ctl_record *r;
 
+	/* certutils' form is still available (the default is CUCM's, test_name.c) */
+	ck_assert_int_eq(ctl_builder_set_name_format(b, CTL_NAME_RFC4514), CTL_OK);
 	p = tu_sign(b, s, &len);
 	f = tu_parse(p, len);
 	ck_assert_uint_eq(ctl_file_signer_name(f).len, sizeof(sast1));

@@ -98,7 +98,7 @@ START_TEST(round_trip)
 	b = ctl_encsgn_filename(e);
 	ck_assert_uint_eq(b.len, sizeof(NAME));
 	ck_assert_mem_eq(b.p, NAME, sizeof(NAME));
-	ck_assert_int_eq(ctl_name_string(X509_get_subject_name(ccm1), &name), CTL_OK);
+	ck_assert_int_eq(ctl_name_format_string(X509_get_subject_name(ccm1), CTL_NAME_CUCM, &name), CTL_OK);
 	b = ctl_encsgn_signer_name(e);
 	ck_assert_uint_eq(b.len, strlen(name) + 1);
 	ck_assert_mem_eq(b.p, name, strlen(name));

@@ -350,9 +350,9 @@ START_TEST(show_verified_ctl)
 	/* header: containers print 2 and their length; names without NUL */
 	snprintf(line, sizeof(line), "3\tSIGNERID\t2\t%u\n", tu_helem(f, CTL_H_SIGNERID)->len);
 	HAS(t, line);
-	HAS(t, "4\tSIGNERNAME\t45\tO=Cisco Systems,OU=IPCBU,CN=SAST-ADN4e31f914\n");
+	HAS(t, "4\tSIGNERNAME\t45\tCN=SAST-ADN4e31f914;OU=IPCBU;O=Cisco Systems\n");
 	HAS(t, "5\tSERIALNUMBER\t4\t4E:31:F9:14\n");
-	HAS(t, "6\tCANAME\t42\tO=Cisco Systems,CN=Cisco Manufacturing CA\n");
+	HAS(t, "6\tCANAME\t42\tCN=Cisco Manufacturing CA;O=Cisco Systems\n");
 	HAS(t, "7\tSIGNATUREINFO\t2\t15\n");
 	HAS(t, "8\tDIGESTALGORTITHM\t1\n");
 	HAS(t, "9\tSIGNATUREALGOINFO\t2\t8\n");
@@ -383,13 +383,13 @@ START_TEST(show_verified_ctl)
 	HAS(t, line);
 	HAS(t, "2\tDNSNAME\t1\n");
 	HAS(t, "2\tDNSNAME\t21\tcucm-pub.example.lab\n");
-	HAS(t, "3\tSUBJECTNAME\t45\tO=Cisco Systems,OU=IPCBU,CN=SAST-ADN4e31f914\n");
+	HAS(t, "3\tSUBJECTNAME\t45\tCN=SAST-ADN4e31f914;OU=IPCBU;O=Cisco Systems\n");
 	HAS(t, "4\tFUNCTION\t2\tSystem Administrator Security Token\n");
 	HAS(t, "4\tFUNCTION\t2\tCCM+TFTP\n");
 	HAS(t, "4\tFUNCTION\t2\tCAPF\n");
 	HAS(t, "4\tFUNCTION\t2\tTVS\n");
 	HAS(t, "4\tFUNCTION\t2\tCCM\n");
-	HAS(t, "5\tISSUERNAME\t42\tO=Cisco Systems,CN=Cisco Manufacturing CA\n");
+	HAS(t, "5\tISSUERNAME\t42\tCN=Cisco Manufacturing CA;O=Cisco Systems\n");
 	HAS(t, "6\tSERIALNUMBER\t4\t5A:7B:C2:E0\n");
 	HAS(t, "7\tPUBLICKEY\t270\n");
 	HAS(t, "7\tPUBLICKEY\t65\n");
@@ -576,7 +576,7 @@ START_TEST(json_built_ctl)
 	HAS(t, "\"version\":\"" CTL_VERSION_STRING "\"");
 	HAS(t, "\"timestamp\":1767115542");
 	HAS(t, "\"ip_address\":\"192.0.2.11\"");
-	HAS(t, "\"subject\":\"O=Cisco Systems,OU=IPCBU,CN=SAST-ADN4e31f914\"");
+	HAS(t, "\"subject\":\"CN=SAST-ADN4e31f914;OU=IPCBU;O=Cisco Systems\"");
 	HAS(t, "\"serial\":\"4E:31:F9:14\"");
 	fingerprint("sast1", fp, sizeof(fp));
 	*strstr(fp, " (SHA1") = '\0';
