@@ -54,10 +54,10 @@ BENCH_BINS :=
 .PHONY: all check fuzz demo bench bench-build install clean deps
 all:
 
-# Libraries first (libctl, then libtftp, then the node code both daemons
-# share): the tools name their archives and objects in their rules, and make
+# Libraries first (libctl, then libtftp, the provider client, then the node
+# code both daemons share): the tools name their archives and objects in their rules, and make
 # expands prerequisites as it reads them.
-FIRST_MODULES := libctl/module.mk libtftp/module.mk tftp-server/common/module.mk
+FIRST_MODULES := libctl/module.mk libtftp/module.mk libprovclient/module.mk tftp-server/common/module.mk
 include $(FIRST_MODULES)
 include $(sort $(filter-out $(FIRST_MODULES),$(wildcard */module.mk */*/module.mk */*/*/module.mk)))
 

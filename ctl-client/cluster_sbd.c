@@ -77,19 +77,6 @@ full:
 	return -1;
 }
 
-/* The MD5 item against the file's own md5 (the item is 32 lower-case hex digits). */
-static CTL_MUST_USE int
-md5_matches(const struct ctl_prov_msg *m, const uint8_t *p, size_t n, char out[33])
-{
-	const struct ctl_prov_item *it = ctl_prov_find(m, CTL_PROV_T_MD5);
-	struct ctl_sums s;
-
-	if (ctl_checksums(p, n, &s) != CTL_OK)
-		return -1;
-	memcpy(out, s.md5, 33);
-	return it != NULL && it->len == 32 && memcmp(it->val, s.md5, 32) == 0 ? 0 : -1;
-}
-
 int
 cl_sbd_take_signed(const struct ctl_prov_msg *m, uint8_t **out, size_t *len, char *err, size_t errlen)
 {
@@ -106,7 +93,7 @@ cl_sbd_take_signed(const struct ctl_prov_msg *m, uint8_t **out, size_t *len, cha
 		prov_seterr(err, errlen, "SIGN_CTL: no CTL_FILE in the answer");
 		return -1;
 	}
-	if (md5_matches(m, f->val, f->len, md5) != 0) {
+	if (prov_md5_matches(m, f->val, f->len, md5) != 0) {
 		prov_seterr(err, errlen, "SIGN_CTL: the answer's MD5 item is not the md5 of its CTL_FILE (%s)", md5);
 		return -1;
 	}
@@ -140,7 +127,7 @@ cl_node_take_itl(struct cl_node *nd, const struct ctl_prov_msg *m)
 		cl_node_fail(nd, EXIT_NETWORK, "GET_ITL: no ITL_FILE in the answer");
 		return -1;
 	}
-	if (md5_matches(m, f->val, f->len, md5) != 0) {
+	if (prov_md5_matches(m, f->val, f->len, md5) != 0) {
 		cl_node_fail(nd, EXIT_NETWORK, "GET_ITL: the answer's MD5 item is not the md5 of its ITL_FILE (%s)",
 		             md5);
 		return -1;

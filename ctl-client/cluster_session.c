@@ -38,18 +38,11 @@ static CTL_MUST_USE int
 login(struct cluster *cl, struct cl_node *nd, struct prov_conn *c)
 {
 	char e[600];
-	uint16_t st;
-	enum prov_rc rc = prov_login(c, cl->o.user, ctl_secret_str(cl->password), &st, e, sizeof(e));
+	int refused;
 
-	if (rc == PROV_OK)
+	if (prov_login_as(c, cl->o.user, ctl_secret_str(cl->password), &refused, e, sizeof(e)) == PROV_OK)
 		return 0;
-	if (rc == PROV_E_STATUS && st == CTL_PROV_AUTH_FAILED)
-		cl_node_fail(nd, EXIT_FAIL, "login as '%s' refused: wrong user name or password", cl->o.user);
-	else if (rc == PROV_E_STATUS && st == CTL_PROV_THROTTLED)
-		cl_node_fail(nd, EXIT_FAIL, "login refused: too many failed logins from this address; "
-		          "wait and retry");
-	else
-		cl_node_fail(nd, EXIT_NETWORK, "LOGIN: %s", e);
+	cl_node_fail(nd, refused ? EXIT_FAIL : EXIT_NETWORK, "%s", e);
 	return -1;
 }
 

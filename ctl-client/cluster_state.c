@@ -174,83 +174,43 @@ cl_first_failure(const struct cluster *cl)
 	return EXIT_OK;
 }
 
-/* A certificate other than the one expected under name: refused before login. */
-static CTL_MUST_USE int
-changed(struct cl_node *nd, const char *name, const uint8_t *want, const char *source)
+/* The query prov_identity_check and prov_identity_record take for nd. */
+static struct prov_id_query
+id_query(const struct cluster *cl, const struct cl_node *nd)
 {
-	char got[PROV_FP_HEX], exp[PROV_FP_HEX];
+	struct prov_id_query q = { nd->t.name, nd->peer, nd->subject, nd->fp, NULL, NULL, cl->o.accept_new };
 
-	prov_fp_hex(nd->fp, got, sizeof(got));
-	prov_fp_hex(want, exp, sizeof(exp));
-	cl_node_fail(nd, EXIT_FAIL,
-	          "SERVER CERTIFICATE CHANGED: %s presents SHA256 %s but %s %s for %s; refusing to log in "
-	          "(nothing was sent). If the node's certificate was replaced on purpose, check the "
-	          "new fingerprint on the node and pass --fingerprint %s=%s",
-	          nd->t.name, got, source, exp, name, nd->t.name, got);
-	return -1;
-}
-
-/* Never seen under any name: asked on a terminal after the fan-out, else refused. */
-static CTL_MUST_USE int
-unknown(struct cluster *cl, struct cl_node *nd)
-{
-	char hex[PROV_FP_HEX];
-
-	if (cl->o.accept_new) {
-		nd->fp_record = 1;
-		return 0;
+	if (nd->has_pin || nd->accepted) {
+		q.want = nd->has_pin ? nd->pin : nd->accept_fp;
+		q.want_source = nd->has_pin ? "--fingerprint pins" : "the terminal accepted";
 	}
-	nd->unknown = 1;
-	prov_fp_hex(nd->fp, hex, sizeof(hex));
-	cl_node_fail(nd, EXIT_IDENTITY,
-	          "unknown server: certificate SHA256 %s (subject %s) was never seen before; refusing to "
-	          "log in (nothing was sent). Compare it with the fingerprint shown on the node, then "
-	          "pass --fingerprint %s=SHA256:%s, or --accept-new to trust it on first use",
-	          hex, nd->subject[0] ? nd->subject : "-", nd->t.name, hex);
-	return -1;
+	return q;
 }
 
 /*
- * The server's identity before anything is sent: pinned (--fingerprint or a
- * yes on the terminal), else what known_hosts records under the name or
- * under the address it resolved to (any difference is a changed
- * certificate), else the same certificate recorded under another name,
- * else a first contact. Accepted identities are recorded after login.
+ * The server's identity before anything is sent (prov_identity_check). A
+ * first contact is asked about on the terminal after the fan-out; accepted
+ * identities are recorded after login.
  */
 int
 cl_identity(struct cluster *cl, struct cl_node *nd)
 {
-	const char *names[2] = { nd->t.name, nd->peer }, *other;
-	const uint8_t *want;
-	size_t i, seen = 0;
+	struct prov_id_query q = id_query(cl, nd);
+	char e[sizeof(nd->err)];
 
-	nd->fp_record = 0;
-	nd->known_as[0] = '\0';
-	if (nd->has_pin || nd->accepted) {
-		want = nd->has_pin ? nd->pin : nd->accept_fp;
-		if (CRYPTO_memcmp(want, nd->fp, PROV_FP_LEN) != 0)
-			return changed(nd, nd->t.name, want, nd->has_pin ? "--fingerprint pins" : "the terminal accepted");
-		nd->fp_record = 1;
+	switch (prov_identity_check(&cl->known, &q, &nd->fp_record, nd->known_as, sizeof(nd->known_as), e,
+	                            sizeof(e))) {
+	case PROV_ID_OK:
 		return 0;
+	case PROV_ID_CHANGED:
+		cl_node_fail(nd, EXIT_FAIL, "%s", e);
+		return -1;
+	case PROV_ID_UNKNOWN:
+		nd->unknown = 1;
+		cl_node_fail(nd, EXIT_IDENTITY, "%s", e);
+		return -1;
 	}
-	for (i = 0; i < 2; i++) {
-		if (names[i][0] == '\0' || (i == 1 && strcmp(names[1], names[0]) == 0) ||
-		    (want = prov_known_find(&cl->known, names[i])) == NULL)
-			continue;
-		if (CRYPTO_memcmp(want, nd->fp, PROV_FP_LEN) != 0)
-			return changed(nd, names[i], want, "known_hosts records");
-		seen++;
-	}
-	if (seen > 0) {
-		nd->fp_record = 1; /* adds the name or the address if one is missing */
-		return 0;
-	}
-	if ((other = prov_known_find_fp(&cl->known, nd->fp)) != NULL) {
-		(void)snprintf(nd->known_as, sizeof(nd->known_as), "%s", other);
-		nd->fp_record = 1;
-		return 0;
-	}
-	return unknown(cl, nd);
+	return -1;
 }
 
 /* Server text into a fixed buffer, escaped for a terminal (ctl_text_escape), cut when too long. */
@@ -265,17 +225,10 @@ copy_text(char *dst, size_t cap, const struct ctl_prov_item *it)
 static CTL_MUST_USE int
 get_cert_item(struct cl_node *nd, const struct ctl_prov_item *it)
 {
-	const uint8_t *p = it->val + 2;
-	X509 *x;
-
-	if (it->len < 3 || nd->ncerts == CL_MAX_CERTS)
+	if (nd->ncerts == CL_MAX_CERTS ||
+	    prov_item_cert(it, &nd->certs[nd->ncerts].role, &nd->certs[nd->ncerts].cert) != 0)
 		return -1;
-	if ((x = d2i_X509(NULL, &p, (long)(it->len - 2))) == NULL || p != it->val + it->len) {
-		X509_free(x);
-		return -1;
-	}
-	nd->certs[nd->ncerts].role = (uint16_t)(it->val[0] << 8 | it->val[1]);
-	nd->certs[nd->ncerts++].cert = x;
+	nd->ncerts++;
 	return 0;
 }
 
@@ -350,30 +303,13 @@ cl_node_take_mode(struct cl_node *nd, int asked, const struct ctl_prov_msg *m)
 static void
 record_one(struct cluster *cl, struct cl_node *nd)
 {
-	const char *names[2] = { nd->t.name, nd->peer };
-	const uint8_t *old = prov_known_find(&cl->known, nd->t.name);
-	const uint8_t *olda = nd->peer[0] ? prov_known_find(&cl->known, nd->peer) : NULL;
-	int same = old != NULL && CRYPTO_memcmp(old, nd->fp, PROV_FP_LEN) == 0;
-	int samea = nd->peer[0] == '\0' || (olda != NULL && CRYPTO_memcmp(olda, nd->fp, PROV_FP_LEN) == 0);
-	int was_new = old == NULL && olda == NULL;
-	char hex[PROV_FP_HEX], err[600];
+	struct prov_id_query q = id_query(cl, nd);
+	char err[600], say[1024];
 
-	if (same && samea)
-		return;
-	prov_fp_hex(nd->fp, hex, sizeof(hex));
-	if (prov_known_record(&cl->known, names, 2, nd->fp, err, sizeof(err)) != 0) {
+	if (prov_identity_record(&cl->known, &q, nd->known_as, say, sizeof(say), err, sizeof(err)) != 0)
 		cli_warn("%s", err);
-		return;
-	}
-	if (nd->known_as[0] != '\0')
-		cli_err("server %s: certificate known as %s; recorded in %s", nd->t.name, nd->known_as,
-		        cl->known.path);
-	else if (was_new)
-		cli_err("new server %s: certificate SHA256 fingerprint %s; recorded in %s", nd->t.name, hex,
-		        cl->known.path);
-	else if ((old != NULL && !same) || (olda != NULL && !samea))
-		cli_err("pinned server %s: certificate SHA256 fingerprint %s; recorded in %s", nd->t.name, hex,
-		        cl->known.path);
+	else if (say[0] != '\0')
+		cli_err("%s", say);
 }
 
 /* Only after a successful login: a wrong address is not remembered. */

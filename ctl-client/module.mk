@@ -3,19 +3,14 @@
 # p11_token.c, p11_sign.c and p11_errq.c (behind p11_int.h) use libp11.
 CLIENT_SRCS := $(wildcard ctl-client/*.c)
 CLIENT_OBJS := $(CLIENT_SRCS:%.c=$(OBJ)/%.o)
-MOD_CFLAGS_ctl-client := $(P11_CFLAGS)
+MOD_CFLAGS_ctl-client := $(P11_CFLAGS) $(LIBPROVCLIENT_CFLAGS)
 BINS += $(BIN)/ctl-client
 MAN_PAGES += doc/ctl-client.1
 
-$(BIN)/ctl-client: $(CLIENT_OBJS) $(LIBCTL_A)
+$(BIN)/ctl-client: $(CLIENT_OBJS) $(LIBPROVCLIENT_A) $(LIBCTL_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CLIENT_OBJS) $(LIBCTL_A) $(P11_LIBS) $(SSL_LIBS) -ldl
-
-# Unit tests of the provider client's parsing and of the server identities (known_hosts).
-$(TBIN)/test_prov_client: $(OBJ)/ctl-client/prov_client.o
-TEST_LIBS_test_prov_client := -lpthread
-$(TBIN)/test_prov_known: $(OBJ)/ctl-client/prov_known.o $(OBJ)/ctl-client/prov_client.o
-TEST_LIBS_test_prov_known := -lpthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLIENT_OBJS) $(LIBPROVCLIENT_A) $(LIBCTL_A) $(P11_LIBS) $(SSL_LIBS) \
+		-ldl $(LIBPROVCLIENT_LIBS)
 
 # The token layer, linked by its unit tests and the token benchmark
 # (bench/module.mk's bench-token).
@@ -37,7 +32,7 @@ FUZZ_SRCS_fuzz_p11uri := ctl-client/p11uri.c ctl-client/p11err.c $(P11_CFLAGS) \
 
 # The cluster commands' decisions and reports, tested without the network.
 CLUSTER_TEST_OBJS := $(addprefix $(OBJ)/ctl-client/,cluster_state.o cluster_report.o cluster_opts.o \
-	cli.o cliopts.o prov_client.o prov_known.o prov_password.o)
+	cli.o cliopts.o) $(LIBPROVCLIENT_A)
 $(TBIN)/test_cluster_state: $(CLUSTER_TEST_OBJS)
 $(TBIN)/test_cluster_report: $(CLUSTER_TEST_OBJS)
 $(TBIN)/test_cluster_opts: $(CLUSTER_TEST_OBJS)

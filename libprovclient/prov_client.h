@@ -9,8 +9,8 @@
  * A struct prov_conn belongs to one thread at a time. Nothing here touches
  * a PKCS#11 token (token work stays in the main thread).
  */
-#ifndef CTL_CLIENT_PROV_CLIENT_H
-#define CTL_CLIENT_PROV_CLIENT_H
+#ifndef PROVCLIENT_PROV_CLIENT_H
+#define PROVCLIENT_PROV_CLIENT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +18,8 @@
 #include <ctl/ctl.h>
 #include <ctl/secret.h>
 #include <ctl/prov.h>
+
+#include <openssl/types.h>
 
 #define PROV_FP_LEN 32            /* SHA-256 of the DER certificate */
 #define PROV_FP_HEX (PROV_FP_LEN * 3)
@@ -133,6 +135,50 @@ CTL_MUST_USE enum prov_rc prov_login(struct prov_conn *c, const char *user, cons
  */
 CTL_MUST_USE int prov_password_get(const char *file, const char *user, struct ctl_secret **out,
                                    char *err, size_t errlen);
+
+/*
+ * A server's identity (prov_session.c), checked before anything is sent:
+ * the certificate presented (fp) against want (a --fingerprint pin, or a
+ * yes on the terminal, said as want_source), else what known_hosts records
+ * under the name or under the address it resolved to (any difference is a
+ * changed certificate), else the same certificate recorded under another
+ * name (known_as), else a first contact, accepted only with accept_new.
+ */
+struct prov_id_query {
+	const char *name;            /* "host:port" as given (prov_target.name) */
+	const char *peer;            /* the address it resolved to and answered on, or "" */
+	const char *subject;         /* the certificate's subject, for the first-contact message */
+	const uint8_t *fp;           /* presented */
+	const uint8_t *want;         /* pinned, or NULL */
+	const char *want_source;     /* "--fingerprint pins", "the terminal accepted" */
+	int accept_new;
+};
+enum prov_id {
+	PROV_ID_OK = 0,   /* go on; *record: record it in known_hosts after the login */
+	PROV_ID_CHANGED,  /* another certificate than the one expected: err says which and what to do */
+	PROV_ID_UNKNOWN   /* never seen, no --accept-new: err shows the fingerprint to compare */
+};
+CTL_MUST_USE enum prov_id prov_identity_check(const struct prov_known *k, const struct prov_id_query *q,
+                                              int *record, char *known_as, size_t kacap, char *err,
+                                              size_t errlen);
+/*
+ * After a login: records the name and the address under q->fp; say gets
+ * what to tell the user ("" when only an alias was added or nothing
+ * changed). 0, or -1 with err (known_hosts not written).
+ */
+CTL_MUST_USE int prov_identity_record(struct prov_known *k, const struct prov_id_query *q, const char *known_as,
+                                      char *say, size_t saycap, char *err, size_t errlen);
+/*
+ * LOGIN with the refusals in the tools' words: PROV_OK; with *refused set,
+ * the server refused the user and password or throttles this address;
+ * otherwise err is "LOGIN: why" (network, protocol, another status).
+ */
+CTL_MUST_USE enum prov_rc prov_login_as(struct prov_conn *c, const char *user, const char *password,
+                                        int *refused, char *err, size_t errlen);
+/* A CERT item (u16 role, then exactly one DER certificate) into *role and *out. 0 or -1. */
+CTL_MUST_USE int prov_item_cert(const struct ctl_prov_item *it, uint16_t *role, X509 **out);
+/* The answer's MD5 item against the md5 of p (its 32 lower-case hex digits into out). 0 when equal. */
+CTL_MUST_USE int prov_md5_matches(const struct ctl_prov_msg *m, const uint8_t *p, size_t n, char out[33]);
 
 /* snprintf into err (when not NULL); shared by the prov_*.c files. */
 void prov_seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

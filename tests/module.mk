@@ -8,7 +8,7 @@ UNIT_TEST_SRCS := $(wildcard tests/unit/*/test_*.c)
 UNIT_TESTS += $(addprefix $(TBIN)/,$(basename $(notdir $(UNIT_TEST_SRCS))))
 MOD_CFLAGS_tests := $(CHECK_CFLAGS) -Itests/lib -Wno-missing-prototypes $(LIBTFTP_CFLAGS) \
 	-Itftp-server/common -Itftp-server/ctl-tftpd -Itftp-server/ctl-provider \
-	-Ictl-client -Iphone-verifier $(P11_CFLAGS)
+	-Ictl-client -Iphone-verifier $(P11_CFLAGS) $(LIBPROVCLIENT_CFLAGS)
 
 define unit_test_rule
 $(TBIN)/$(basename $(notdir $(1))): $(OBJ)/$(1:.c=.o)
