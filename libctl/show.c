@@ -11,9 +11,34 @@
 
 #include <openssl/evp.h>
 
+#include <ctl/show.h>
 #include <ctl/text.h>
 
 #include "show.h"
+
+/*
+ * FUNCTION as `show ctl` words it: CUCM's names for 0-4, 7 and 21, and
+ * SRST for 5 (the name a Cisco CTL parser of the CallManager 4.x era
+ * printed). Kept here, beside the listing, so the display does not change
+ * with the configuration names of codes.c; other codes fall back to them.
+ */
+static const char *
+role_show_name(uint16_t role)
+{
+	static const struct {
+		uint16_t code;
+		const char *name;
+	} names[] = {
+		{ 0, "System Administrator Security Token" }, { 1, "CCM" }, { 2, "CCM+TFTP" },
+		{ 3, "TFTP" }, { 4, "CAPF" }, { 5, "SRST" }, { 7, "APP-SERVER" }, { 21, "TVS" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].code == role)
+			return names[i].name;
+	return ctl_role_name(role);
+}
 
 /* Header tag names as CUCM spells them (misspellings verbatim). */
 static const char *
@@ -157,20 +182,33 @@ show_header_elem(struct ctl_wr *wr, const struct ctl_elem *e)
 	return r == CTL_OK ? ctl_wr_u8(wr, '\n') : r;
 }
 
+/* "The checksum value of the KIND file:", MD5, SHA1 [, SHA256], a blank line, the length. */
 static CTL_MUST_USE enum ctl_err
-show_preamble(struct ctl_wr *wr, const struct ctl_file *f, const struct ctl_render_opts *o)
+show_sums(struct ctl_wr *wr, const char *k, const uint8_t *p, size_t n, unsigned flags)
+{
+	struct ctl_sums s;
+	enum ctl_err r;
+
+	if ((r = ctl_checksums(p, n, &s)) != CTL_OK)
+		return r;
+	if ((r = ctli_wr_printf(wr, "The checksum value of the %s file:\n%s(MD5)\n%s(SHA1)\n", k,
+	                        s.md5, s.sha1)) != CTL_OK)
+		return r;
+	if ((flags & CTL_SHOW_SHA256) && (r = ctli_wr_printf(wr, "%s(SHA256)\n", s.sha256)) != CTL_OK)
+		return r;
+	return ctli_wr_printf(wr, "\nLength of %s file: %zu\n", k, n);
+}
+
+static CTL_MUST_USE enum ctl_err
+show_preamble(struct ctl_wr *wr, const struct ctl_file *f, const struct ctl_render_opts *o,
+              unsigned flags)
 {
 	const char *k = ctli_kind_word(f->kind);
-	struct ctl_sums s;
 	enum ctl_err r;
 	char when[64];
 	struct tm tm;
 
-	if ((r = ctl_checksums(f->data, f->len, &s)) != CTL_OK)
-		return r;
-	if ((r = ctli_wr_printf(wr, "The checksum value of the %s file:\n%s(MD5)\n%s(SHA1)\n"
-	                        "%s(SHA256)\n\nLength of %s file: %zu\n", k, s.md5, s.sha1,
-	                        s.sha256, k, f->len)) != CTL_OK)
+	if ((r = show_sums(wr, k, f->data, f->len, flags)) != CTL_OK)
 		return r;
 	if (o != NULL && o->mtime != 0 && localtime_r(&o->mtime, &tm) != NULL &&
 	    strftime(when, sizeof(when), "%a %b %d %H:%M:%S %Z %Y", &tm) > 0 &&
@@ -197,7 +235,7 @@ show_record_elem(struct ctl_wr *wr, const struct ctl_elem *e, const struct ctl_r
 			r = ctli_put_text(wr, e->val, e->len);
 		break;
 	case CTL_R_FUNCTION:
-		role = ctl_role_name(rec->role);
+		role = role_show_name(rec->role);
 		r = role ? ctli_wr_printf(wr, "\t%s", role) : ctli_wr_printf(wr, "\tUNKNOWN(%u)", rec->role);
 		break;
 	case CTL_R_SERIALNUMBER:
@@ -237,15 +275,71 @@ show_record(struct ctl_wr *wr, const struct ctl_file *f, size_t i, const struct 
 enum ctl_err
 ctl_render_text(const struct ctl_file *f, const struct ctl_render_opts *o, char **out)
 {
+	return ctl_render_show(f, o, CTL_SHOW_SHA256, out);
+}
+
+/* Ends wr with a NUL and hands its bytes to *out, or frees them on an error r. */
+static CTL_MUST_USE enum ctl_err
+show_finish(struct ctl_wr *wr, enum ctl_err r, char **out)
+{
+	size_t len;
+
+	if (r == CTL_OK)
+		r = ctl_wr_u8(wr, '\0');
+	if (r != CTL_OK) {
+		ctl_wr_cleanup(wr);
+		return r;
+	}
+	*out = (char *)ctl_wr_take(wr, &len);
+	return CTL_OK;
+}
+
+enum ctl_err
+ctl_render_missing(enum ctl_kind kind, char **out)
+{
+	const char *k = ctli_kind_word(kind);
+	struct ctl_wr wr;
+	enum ctl_err r;
+
+	*out = NULL;
+	ctl_wr_init(&wr, 4096);
+	r = ctli_wr_printf(&wr, "Length of %s file: 0\n", k);
+	/* CUCM's words for a CTL (TechNote 118892); no source shows `show itl` without a file. */
+	if (r == CTL_OK)
+		r = kind == CTL_KIND_ITL ? ctli_wr_printf(&wr, "ITL File not found.\n") :
+		    ctli_wr_printf(&wr, "%s File not found. Please run CTLClient plugin or run the CLI - "
+		                   "utils ctl.. to generate the CTL file.\n", k);
+	if (r == CTL_OK)
+		r = ctli_wr_printf(&wr, "Error parsing the %s File.\n", k);
+	return show_finish(&wr, r, out);
+}
+
+enum ctl_err
+ctl_render_unparsed(enum ctl_kind kind, const uint8_t *p, size_t n, unsigned flags, char **out)
+{
+	const char *k = ctli_kind_word(kind);
+	struct ctl_wr wr;
+	enum ctl_err r;
+
+	*out = NULL;
+	ctl_wr_init(&wr, 4096);
+	if ((r = show_sums(&wr, k, p, n, flags)) == CTL_OK)
+		r = ctli_wr_printf(&wr, "Error parsing the %s File.\n", k);
+	return show_finish(&wr, r, out);
+}
+
+enum ctl_err
+ctl_render_show(const struct ctl_file *f, const struct ctl_render_opts *o, unsigned flags, char **out)
+{
 	const struct ctl_verify_result *v = o != NULL ? o->verify : NULL;
 	const char *k = ctli_kind_word(f->kind);
 	struct ctl_wr wr;
 	enum ctl_err r;
-	size_t i, len;
+	size_t i;
 
 	*out = NULL;
 	ctl_wr_init(&wr, 64u * 1024u * 1024u);
-	r = show_preamble(&wr, f, o);
+	r = show_preamble(&wr, f, o, flags);
 	for (i = 0; i < f->nhelems && r == CTL_OK; i++)
 		r = show_header_elem(&wr, &f->helems[i]);
 	for (i = 0; i < f->nrecs && r == CTL_OK; i++)
@@ -256,12 +350,5 @@ ctl_render_text(const struct ctl_file *f, const struct ctl_render_opts *o, char 
 		r = v->err == CTL_OK ?
 		    ctli_wr_printf(&wr, "\nThe %s file was verified successfully.\n", k) :
 		    ctli_wr_printf(&wr, "\nVerification of the %s File Failed\n", k);
-	if (r == CTL_OK)
-		r = ctl_wr_u8(&wr, '\0');
-	if (r != CTL_OK) {
-		ctl_wr_cleanup(&wr);
-		return r;
-	}
-	*out = (char *)ctl_wr_take(&wr, &len);
-	return CTL_OK;
+	return show_finish(&wr, r, out);
 }

@@ -12,6 +12,7 @@
 #include <openssl/x509.h>
 
 #include <ctl/ctl.h>
+#include <ctl/show.h>
 
 #include "testutil.h"
 
@@ -749,6 +750,201 @@ START_TEST(checksums_known_values)
 }
 END_TEST
 
+/* ---- CUCM's exact blocks (ctl/show.h) --------------------------------------- */
+
+static char *
+render_show(const struct ctl_file *f, const struct ctl_render_opts *o, unsigned flags)
+{
+	char *t = NULL;
+
+	ck_assert_int_eq(ctl_render_show(f, o, flags, &t), CTL_OK);
+	ck_assert_ptr_nonnull(t);
+	return t;
+}
+
+/* The checksum block: MD5 and SHA1 only; SHA256 with the flag; ctl_render_text keeps it. */
+START_TEST(show_checksum_block_exact)
+{
+	static const char block[] = "The checksum value of the ITL file:\n"
+	                            "dbf86422cbab7859f3b850c2375814f7(MD5)\n"
+	                            "01e2cb144975e4b33c9af6ad75712c07a3b19cc7(SHA1)\n";
+	static const char rest[] = "\nLength of ITL file: 10370\n\nParse ITL File\n";
+	size_t len;
+	uint8_t *p = tu_read(tu_sample_path(), &len);
+	struct ctl_file *f = tu_parse(p, len);
+	char *t;
+
+	t = render_show(f, NULL, 0);
+	ck_assert_msg(strncmp(t, block, strlen(block)) == 0 &&
+	              strncmp(t + strlen(block), rest, strlen(rest)) == 0, "checksum block:\n%.200s", t);
+	HASNT(t, "(SHA256)");
+	free(t);
+	t = render_show(f, NULL, CTL_SHOW_SHA256);
+	ck_assert_msg(strncmp(t, block, strlen(block)) == 0, "%.200s", t);
+	ck_assert_uint_eq(count(t, "(SHA256)\n"), 1);
+	ck_assert(strstr(t, "(SHA256)\n\nLength of ITL file: 10370\n") != NULL);
+	free(t);
+	t = render(f, NULL); /* ctl-client show: the richer block */
+	ck_assert_uint_eq(count(t, "(SHA256)\n"), 1);
+	free(t);
+	ctl_file_free(f);
+	free(p);
+}
+END_TEST
+
+/* The header block of the field sample, exact, up to the signature's first line. */
+START_TEST(show_header_block_exact)
+{
+	static const char want[] =
+		"Parse ITL File\n----------------\n\n"
+		"Version:\t1.2\n"
+		"HeaderLength:\t388 (BYTES)\n\n"
+		"BYTEPOS\tTAG\t\tLENGTH\tVALUE\n"
+		"-------\t---\t\t------\t-----\n"
+		"28\tSIGNERVERSION\t2\t1.0\n"
+		"3\tSIGNERID\t2\t71\n"
+		"4\tSIGNERNAME\t23\tCN=SAST,O=SAST,OU=SAST\n"
+		"6\tCANAME\t23\tCN=SAST,O=SAST,OU=SAST\n"
+		"5\tSERIALNUMBER\t16\t6B:A5:DE:3A:26:0B:06:93:37:C7:5B:38:BE:3C:2D:74\n"
+		"7\tSIGNATUREINFO\t2\t15\n"
+		"8\tDIGESTALGORTITHM\t1\n"
+		"9\tSIGNATUREALGOINFO\t2\t8\n"
+		"10\tSIGNATUREALGORTITHM\t1\n"
+		"11\tSIGNATUREMODULUS\t1\n"
+		"12\tSIGNATURE\t256\n"
+		"\t\taf  a0  9d  65  7a  c7  65  23\n";
+	static const char tail[] =
+		"\t\t1  2  ab  95  6e  17  d3  3b\n"
+		"\t\t92  5a  c1  33  db  80  65  d2\n"
+		"14\tFILENAME\t12\n"
+		"15\tTIMESTAMP\t4\n\n"
+		"ITL Record #:1\n";
+	size_t len;
+	uint8_t *p = tu_read(tu_sample_path(), &len);
+	struct ctl_file *f = tu_parse(p, len);
+	char *t = render_show(f, NULL, 0);
+
+	HAS(t, want);
+	HAS(t, tail);
+	free(t);
+	ctl_file_free(f);
+	free(p);
+}
+END_TEST
+
+/* Record 1 of the field sample, exact, with the signer sentence, and the last line. */
+START_TEST(show_record_block_exact)
+{
+	static const char want[] =
+		"\nITL Record #:1\n----\n"
+		"BYTEPOS\tTAG\t\tLENGTH\tVALUE\n"
+		"-------\t---\t\t------\t-----\n"
+		"1\tRECORDLENGTH\t2\t1484\n"
+		"3\tSUBJECTNAME\t23\tCN=SAST,O=SAST,OU=SAST\n"
+		"5\tISSUERNAME\t23\tCN=SAST,O=SAST,OU=SAST\n"
+		"6\tSERIALNUMBER\t16\t6B:A5:DE:3A:26:0B:06:93:37:C7:5B:38:BE:3C:2D:74\n"
+		"4\tFUNCTION\t2\tSystem Administrator Security Token\n"
+		"7\tPUBLICKEY\t270\n"
+		"8\tSIGNATURE\t256\n"
+		"9\tCERTIFICATE\t868\t27 7B 36 21 55 2A 59 34 56 A6 3D 59 56 45 F4 F0 90 A3 5D 9C (SHA1 Hash HEX)\n"
+		"This etoken was used to sign the ITL file.\n"
+		"\nITL Record #:2\n";
+	static const char end[] =
+		"4\tFUNCTION\t2\tAPP-SERVER\n"
+		"7\tPUBLICKEY\t526\n"
+		"8\tSIGNATURE\t512\n";
+	static const char last[] = "\n\nThe ITL file was verified successfully.\n";
+	size_t len, n;
+	uint8_t *p = tu_read(tu_sample_path(), &len);
+	struct ctl_file *f = tu_parse(p, len);
+	struct ctl_verify_result res;
+	struct ctl_render_opts o = { 0, &res, NULL };
+	char *t;
+
+	ck_assert_int_eq(ctl_file_verify(f, &res), CTL_OK);
+	t = render_show(f, &o, 0);
+	HAS(t, want);
+	ck_assert_uint_eq(count(t, end), 2);
+	n = strlen(t);
+	ck_assert_uint_gt(n, strlen(last));
+	ck_assert_str_eq(t + n - strlen(last), last);
+	free(t);
+	ctl_file_free(f);
+	free(p);
+}
+END_TEST
+
+/* A missing or empty file: CUCM's three lines for a CTL, ctl-suite's for an ITL. */
+START_TEST(show_missing_exact)
+{
+	char *t = NULL;
+
+	ck_assert_int_eq(ctl_render_missing(CTL_KIND_CTL, &t), CTL_OK);
+	ck_assert_str_eq(t, "Length of CTL file: 0\n"
+	                    "CTL File not found. Please run CTLClient plugin or run the CLI - utils ctl.. "
+	                    "to generate the CTL file.\n"
+	                    "Error parsing the CTL File.\n");
+	free(t);
+	ck_assert_int_eq(ctl_render_missing(CTL_KIND_ITL, &t), CTL_OK);
+	ck_assert_str_eq(t, "Length of ITL file: 0\nITL File not found.\nError parsing the ITL File.\n");
+	free(t);
+}
+END_TEST
+
+/* A file that does not parse: checksums of its bytes, length, the parse error line. */
+START_TEST(show_unparsed_exact)
+{
+	char *t = NULL;
+
+	ck_assert_int_eq(ctl_render_unparsed(CTL_KIND_CTL, (const uint8_t *)"abc", 3, 0, &t), CTL_OK);
+	ck_assert_str_eq(t, "The checksum value of the CTL file:\n"
+	                    "900150983cd24fb0d6963f7d28e17f72(MD5)\n"
+	                    "a9993e364706816aba3e25717850c26c9cd0d89d(SHA1)\n"
+	                    "\n"
+	                    "Length of CTL file: 3\n"
+	                    "Error parsing the CTL File.\n");
+	free(t);
+	ck_assert_int_eq(ctl_render_unparsed(CTL_KIND_ITL, (const uint8_t *)"abc", 3, CTL_SHOW_SHA256, &t),
+	                 CTL_OK);
+	ck_assert_str_eq(t, "The checksum value of the ITL file:\n"
+	                    "900150983cd24fb0d6963f7d28e17f72(MD5)\n"
+	                    "a9993e364706816aba3e25717850c26c9cd0d89d(SHA1)\n"
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad(SHA256)\n"
+	                    "\n"
+	                    "Length of ITL file: 3\n"
+	                    "Error parsing the ITL File.\n");
+	free(t);
+}
+END_TEST
+
+/* FUNCTION in CUCM's words for every role it names, SRST for 5. */
+START_TEST(show_role_names)
+{
+	static const struct tu_ent e[] = {
+		{ "sast1", CTL_ROLE_SAST, NULL, NULL }, { "ccm1", 1, NULL, NULL },
+		{ "ccm2", 2, NULL, NULL }, { "capf", 3, NULL, NULL }, { "tvs1", 4, NULL, NULL },
+		{ "tvs2", 5, NULL, NULL }, { "ccm1", 7, NULL, NULL }, { "tvs1", 21, NULL, NULL },
+		{ "ccm2", 6, NULL, NULL },
+	};
+	size_t len;
+	uint8_t *p = make(CTL_KIND_CTL, e, sizeof(e) / sizeof(e[0]), "sast1", &len);
+	struct ctl_file *f = tu_parse(p, len);
+	char *t = render_show(f, NULL, 0);
+	const char *want[] = { "System Administrator Security Token", "CCM", "CCM+TFTP", "TFTP", "CAPF",
+	                       "SRST", "APP-SERVER", "TVS", "UNKNOWN(6)" };
+	char line[96];
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		snprintf(line, sizeof(line), "4\tFUNCTION\t2\t%s\n", want[i]);
+		ck_assert_msg(count(t, line) == 1, "no single \"%s\" line", want[i]);
+	}
+	free(t);
+	ctl_file_free(f);
+	free(p);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -761,6 +957,12 @@ make_suite(void)
 	tcase_add_test(txt, show_itl_mtime_unknown_role);
 	tcase_add_test(txt, show_escapes_controls);
 	tcase_add_test(txt, show_escapes_c1);
+	tcase_add_test(txt, show_checksum_block_exact);
+	tcase_add_test(txt, show_header_block_exact);
+	tcase_add_test(txt, show_record_block_exact);
+	tcase_add_test(txt, show_missing_exact);
+	tcase_add_test(txt, show_unparsed_exact);
+	tcase_add_test(txt, show_role_names);
 	suite_add_tcase(s, txt);
 
 	tcase_add_test(js, json_checker_self_test);
