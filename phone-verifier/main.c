@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * phone-verifier: the command table and dispatch, nothing else. Each
- * command lives in its own file: cmd_boot.c, cmd_erase.c, fleet.c and
- * inspect.c (trust-list, compare).
+ * command lives in its own file: cmd_boot.c, cmd_erase.c, cmd_register.c,
+ * fleet.c and inspect.c (trust-list, compare).
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +25,8 @@ static const struct pv_cmd commands[] = {
 	{ "erase", "erase the stored CTL and ITL (phone recovery)", pv_cmd_erase },
 	{ "plan", "predict what a cluster change does to the phones (TVS, lock-out, safe order)",
 	  pv_cmd_plan },
+	{ "register", "the phone's TLS handshake to its CallManager against the held trust list",
+	  pv_cmd_register },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -49,6 +51,8 @@ usage(FILE *f)
 	        "  compare --state DIR, then --server-file FILE or --tftp HOST[:PORT] --mac MAC; [--json]\n"
 	        "  erase --state DIR\n"
 	        "  plan --state-root DIR --cluster NODE.CONF... --change SPEC [--json]\n"
+	        "  register --state DIR --ccm HOST:PORT... [--phone-cert PEM --phone-key PEM]\n"
+	        "        [--timeout S] [--retry-interval MS] [--console 79xx|88xx] [--json]\n"
 	        "TFTP options of boot, fleet and compare: [--blksize N] [--windowsize N]\n"
 	        "  [--timeout MS] [--retransmit MS] [--retries N] [--loss PCT] [--seed N]\n"
 	        "Security By Default options of boot: [--tvs HOST:PORT]... [--tvs-timeout MS]\n"

@@ -34,7 +34,9 @@ enum pv_exit {
 	PV_EXIT_CONFIG = 5,         /* File Auth Fail: signed configuration file rejected */
 	PV_EXIT_IO = 6,             /* state directory unreadable or not writable */
 	PV_EXIT_NETWORK = 8,        /* TFTP server unreachable, transfer failed */
-	PV_EXIT_INTERNAL = 9
+	PV_EXIT_INTERNAL = 9,
+	PV_EXIT_REG_REFUSED = 10,   /* register: a CallManager's certificate is in no trusting record */
+	PV_EXIT_REG_FAILED = 11     /* register: no CallManager reached or TLS handshake failed */
 };
 
 /* Status messages (Settings > Status > Status Messages), section 11. */
@@ -282,3 +284,4 @@ int pv_cmd_erase(int argc, char **argv);
 int pv_cmd_plan(int argc, char **argv);
 
 #endif
+int pv_cmd_register(int argc, char **argv);

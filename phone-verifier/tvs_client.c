@@ -25,6 +25,7 @@
 #include <ctl/text.h>
 #include <ctl/tvs.h>
 
+#include "tls_dial.h"
 #include "tvs_client.h"
 
 #define TVS_SESSION 0x3E9u   /* the session id Cisco phones start with */
@@ -34,12 +35,6 @@ struct pv_tvs_client {
 	char *servers[PV_TVS_MAX_SERVERS];
 	size_t nservers;
 	unsigned timeout_ms;
-};
-
-/* One server to try. */
-struct target {
-	char host[80];
-	unsigned port;
 };
 
 /* ---- set-up ----------------------------------------------------------------- */
@@ -110,63 +105,24 @@ pv_tvs_client_free(struct pv_tvs_client *c)
 
 /* ---- targets -------------------------------------------------------------------- */
 
-/* "HOST", "HOST:PORT", "[V6]:PORT" into t. */
-CTL_MUST_USE static int
-target_parse(const char *spec, struct target *t)
-{
-	const char *colon = strrchr(spec, ':'), *hs = spec;
-	size_t hl;
-	char *end;
-	unsigned long p = CTL_TVS_PORT;
-
-	if (spec[0] == '[') {
-		const char *rb = strchr(spec, ']');
-
-		if (rb == NULL)
-			return -1;
-		hs = spec + 1;
-		hl = (size_t)(rb - hs);
-		colon = rb[1] == ':' ? rb + 1 : NULL;
-		if (rb[1] != '\0' && colon == NULL)
-			return -1;
-	} else if (colon != NULL && strchr(spec, ':') != colon) {
-		colon = NULL; /* a bare IPv6 address */
-		hl = strlen(spec);
-	} else {
-		hl = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
-	}
-	if (colon != NULL) {
-		errno = 0;
-		p = strtoul(colon + 1, &end, 10);
-		if (errno != 0 || *end != '\0' || colon[1] == '\0' || p == 0 || p > 65535)
-			return -1;
-	}
-	if (hl == 0 || hl >= sizeof(t->host))
-		return -1;
-	memcpy(t->host, hs, hl);
-	t->host[hl] = '\0';
-	t->port = (unsigned)p;
-	return 0;
-}
-
 int
 pv_tvs_server_valid(const char *spec)
 {
-	struct target t;
+	struct pv_hostport t;
 
-	return target_parse(spec, &t) == 0;
+	return pv_hostport_parse(spec, CTL_TVS_PORT, &t) == 0;
 }
 
 /* The servers to try: configured, else the held ITL's TVS records (address, else name). */
 static size_t
-targets(const struct pv_tvs_client *c, const struct pv_trust *held, struct target *out, size_t cap,
-        char *why, size_t wcap)
+targets(const struct pv_tvs_client *c, const struct pv_trust *held, struct pv_hostport *out,
+        size_t cap, char *why, size_t wcap)
 {
 	size_t i, n = 0;
 
 	if (c->nservers > 0) {
 		for (i = 0; i < c->nservers && n < cap; i++)
-			if (target_parse(c->servers[i], &out[n]) == 0)
+			if (pv_hostport_parse(c->servers[i], CTL_TVS_PORT, &out[n]) == 0)
 				n++;
 		return n;
 	}
@@ -220,90 +176,6 @@ tvs_record(const struct pv_trust *held, const uint8_t *der, size_t len)
 
 /* ---- one exchange, within a deadline ----------------------------------------------- */
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-/* Waits for fd to be readable (or writable) until deadline: 0, or -1 on timeout or error. */
-CTL_MUST_USE static int
-wait_fd(int fd, int want_write, uint64_t deadline)
-{
-	struct pollfd p = { .fd = fd, .events = want_write ? POLLOUT : POLLIN };
-	uint64_t t;
-	int r;
-
-	for (;;) {
-		if ((t = now_ms()) >= deadline)
-			return -1;
-		r = poll(&p, 1, (int)(deadline - t));
-		if (r > 0)
-			return 0;
-		if (r == 0 || errno != EINTR)
-			return -1;
-	}
-}
-
-/* Non-blocking TCP connect to t, bounded by deadline; fd or -1 (why says). */
-static int
-tcp_connect(const struct target *t, uint64_t deadline, const char **family, char *why, size_t cap)
-{
-	struct addrinfo hints, *ai = NULL;
-	char port[8];
-	int fd = -1, err = 0, gai;
-	socklen_t el = sizeof(err);
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	snprintf(port, sizeof(port), "%u", t->port);
-	if ((gai = getaddrinfo(t->host, port, &hints, &ai)) != 0 || ai == NULL) {
-		snprintf(why, cap, "cannot resolve %.80s: %s", t->host, gai_strerror(gai));
-		return -1;
-	}
-	*family = ai->ai_family == AF_INET6 ? "IPv6" : "IPv4";
-	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0 ||
-	    (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS)) {
-		snprintf(why, cap, "connect: %s", strerror(errno));
-		goto fail;
-	}
-	if (wait_fd(fd, 1, deadline) != 0) {
-		snprintf(why, cap, "connect: no answer within the deadline");
-		goto fail;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0 || err != 0) {
-		snprintf(why, cap, "connect: %s", strerror(err != 0 ? err : errno));
-		goto fail;
-	}
-	freeaddrinfo(ai);
-	return fd;
-fail:
-	if (fd >= 0)
-		close(fd);
-	freeaddrinfo(ai);
-	return -1;
-}
-
-/* Runs an SSL step (r = its result) to completion or the deadline: 1 done, 0 retry, -1 failed. */
-static int
-ssl_step(SSL *ssl, int fd, int r, uint64_t deadline)
-{
-	switch (SSL_get_error(ssl, r)) {
-	case SSL_ERROR_NONE:
-		return 1;
-	case SSL_ERROR_WANT_READ:
-		return wait_fd(fd, 0, deadline) == 0 ? 0 : -1;
-	case SSL_ERROR_WANT_WRITE:
-		return wait_fd(fd, 1, deadline) == 0 ? 0 : -1;
-	default:
-		return -1;
-	}
-}
-
 CTL_MUST_USE static int
 ssl_write_all(SSL *ssl, int fd, const uint8_t *p, size_t n, uint64_t deadline)
 {
@@ -317,7 +189,7 @@ ssl_write_all(SSL *ssl, int fd, const uint8_t *p, size_t n, uint64_t deadline)
 			done += w;
 			continue;
 		}
-		if ((s = ssl_step(ssl, fd, r, deadline)) < 0)
+		if ((s = pv_ssl_step(ssl, fd, r, deadline)) < 0)
 			return -1;
 	}
 	return 0;
@@ -336,7 +208,7 @@ ssl_read_all(SSL *ssl, int fd, uint8_t *p, size_t n, uint64_t deadline)
 			done += got;
 			continue;
 		}
-		if (ssl_step(ssl, fd, r, deadline) < 0)
+		if (pv_ssl_step(ssl, fd, r, deadline) < 0)
 			return -1;
 	}
 	return 0;
@@ -429,7 +301,7 @@ read_reply(SSL *ssl, int fd, uint64_t deadline, struct pv_tvs_answer *a, char *w
 
 /* Reports ev, when there is someone to tell. */
 static void
-report(pv_tvs_event_fn *ev, void *arg, enum pv_tvs_ev what, const struct target *t,
+report(pv_tvs_event_fn *ev, void *arg, enum pv_tvs_ev what, const struct pv_hostport *t,
        const char *detail)
 {
 	if (ev != NULL)
@@ -438,11 +310,11 @@ report(pv_tvs_event_fn *ev, void *arg, enum pv_tvs_ev what, const struct target 
 
 /* The whole exchange with one server. CTL_OK and CTL_E_NOT_TRUSTED are answers; else: the next. */
 CTL_MUST_USE static enum ctl_err
-ask_one(struct pv_tvs_client *c, const struct pv_trust *held, const struct target *t,
+ask_one(struct pv_tvs_client *c, const struct pv_trust *held, const struct pv_hostport *t,
         const uint8_t *msg, size_t msglen, struct pv_tvs_answer *a, pv_tvs_event_fn *ev,
         void *ev_arg, char *why, size_t cap)
 {
-	uint64_t deadline = now_ms() + c->timeout_ms;
+	uint64_t deadline = pv_now_ms() + c->timeout_ms;
 	const char *family = "IPv4";
 	unsigned char *der = NULL;
 	X509 *peer = NULL;
@@ -451,7 +323,7 @@ ask_one(struct pv_tvs_client *c, const struct pv_trust *held, const struct targe
 	char detail[64];
 	int fd, s, idx, n;
 
-	if ((fd = tcp_connect(t, deadline, &family, why, cap)) < 0) {
+	if ((fd = pv_tcp_connect(t, deadline, &family, why, cap)) < 0) {
 		report(ev, ev_arg, PV_TVS_EV_CONNECT, t, family);
 		report(ev, ev_arg, PV_TVS_EV_FAILED, t, why);
 		return CTL_E_IO;
@@ -462,7 +334,7 @@ ask_one(struct pv_tvs_client *c, const struct pv_trust *held, const struct targe
 		snprintf(why, cap, "cannot set up TLS");
 		goto out;
 	}
-	while ((s = ssl_step(ssl, fd, SSL_connect(ssl), deadline)) == 0)
+	while ((s = pv_ssl_step(ssl, fd, SSL_connect(ssl), deadline)) == 0)
 		;
 	if (s < 0) {
 		snprintf(why, cap, "TLS handshake failed or timed out");
@@ -514,7 +386,7 @@ pv_tvs_client_query(struct pv_tvs_client *c, const struct pv_trust *held, const 
                     const struct pv_tvs_query *q, struct pv_tvs_answer *a, pv_tvs_event_fn *ev,
                     void *ev_arg, char *why, size_t cap)
 {
-	struct target ts[PV_TVS_MAX_SERVERS];
+	struct pv_hostport ts[PV_TVS_MAX_SERVERS];
 	char one[256], all[512] = "";
 	size_t i, n, used = 0;
 	uint8_t *msg = NULL;
