@@ -36,28 +36,24 @@ static CTL_MUST_USE int
 apply_pins(struct cluster *cl)
 {
 	struct prov_target t;
-	char err[300], name[300];
+	char err[400];
 	size_t i, k;
 
 	for (i = 0; i < cl->o.nfingerprints; i++) {
-		const char *a = cl->o.fingerprints[i], *eq = strrchr(a, '=');
+		const char *a = cl->o.fingerprints[i];
 		struct cl_node *nd = NULL;
 		uint8_t fp[PROV_FP_LEN];
 
-		if (eq == NULL && cl->n == 1) {
-			nd = &cl->nodes[0];
-		} else if (eq != NULL && (size_t)(eq - a) < sizeof(name)) {
-			memcpy(name, a, (size_t)(eq - a));
-			name[eq - a] = '\0';
-			if (prov_target_parse(name, &t, err, sizeof(err)) != 0) {
-				cli_err("--fingerprint: %s", err);
-				return EXIT_USAGE;
-			}
-			for (k = 0; k < cl->n; k++)
-				if (strcmp(cl->nodes[k].t.name, t.name) == 0)
-					nd = &cl->nodes[k];
+		if (prov_pin_parse(a, &t, fp, err, sizeof(err)) != 0) {
+			cli_err("--fingerprint %s", err);
+			return EXIT_USAGE;
 		}
-		if (nd == NULL || prov_fp_parse(eq ? eq + 1 : a, fp) != 0) {
+		if (t.name[0] == '\0' && cl->n == 1)
+			nd = &cl->nodes[0];
+		for (k = 0; k < cl->n && t.name[0] != '\0'; k++)
+			if (strcmp(cl->nodes[k].t.name, t.name) == 0)
+				nd = &cl->nodes[k];
+		if (nd == NULL) {
 			cli_err("--fingerprint '%s': expected [HOST[:PORT]=]SHA256 (64 hex digits) naming "
 			        "one of the --server nodes", a);
 			return EXIT_USAGE;

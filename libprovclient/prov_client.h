@@ -177,6 +177,12 @@ CTL_MUST_USE enum prov_rc prov_login_as(struct prov_conn *c, const char *user, c
                                         int *refused, char *err, size_t errlen);
 /* A CERT item (u16 role, then exactly one DER certificate) into *role and *out. 0 or -1. */
 CTL_MUST_USE int prov_item_cert(const struct ctl_prov_item *it, uint16_t *role, X509 **out);
+/*
+ * --fingerprint [HOST[:PORT]=]SHA256: the target it names into *t (t->name
+ * "" when it names none) and the fingerprint. 0, or -1 with err.
+ */
+CTL_MUST_USE int prov_pin_parse(const char *arg, struct prov_target *t, uint8_t fp[PROV_FP_LEN], char *err,
+                                size_t errlen);
 /* The answer's MD5 item against the md5 of p (its 32 lower-case hex digits into out). 0 when equal. */
 CTL_MUST_USE int prov_md5_matches(const struct ctl_prov_msg *m, const uint8_t *p, size_t n, char out[33]);
 

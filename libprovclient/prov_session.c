@@ -166,6 +166,30 @@ prov_item_cert(const struct ctl_prov_item *it, uint16_t *role, X509 **out)
 }
 
 int
+prov_pin_parse(const char *arg, struct prov_target *t, uint8_t fp[PROV_FP_LEN], char *err, size_t errlen)
+{
+	const char *eq = strrchr(arg, '=');
+	char name[300];
+
+	memset(t, 0, sizeof(*t));
+	if (eq != NULL) {
+		if ((size_t)(eq - arg) >= sizeof(name) || eq == arg) {
+			prov_seterr(err, errlen, "'%s': expected [HOST[:PORT]=]SHA256 (64 hex digits)", arg);
+			return -1;
+		}
+		memcpy(name, arg, (size_t)(eq - arg));
+		name[eq - arg] = '\0';
+		if (prov_target_parse(name, t, err, errlen) != 0)
+			return -1;
+	}
+	if (prov_fp_parse(eq != NULL ? eq + 1 : arg, fp) != 0) {
+		prov_seterr(err, errlen, "'%s': expected [HOST[:PORT]=]SHA256 (64 hex digits)", arg);
+		return -1;
+	}
+	return 0;
+}
+
+int
 prov_md5_matches(const struct ctl_prov_msg *m, const uint8_t *p, size_t n, char out[33])
 {
 	const struct ctl_prov_item *it = ctl_prov_find(m, CTL_PROV_T_MD5);
