@@ -61,7 +61,7 @@ expect_grep "GET_INFO: TVS certificate" "cert: role 21, $(openssl x509 -in "$PKI
 expect_exit "GET_CTL with none installed: NOT_FOUND" 1 $P get-ctl
 expect_grep "GET_CTL: NOT_FOUND" "status NOT_FOUND (6)" "$T_TMP/last.out"
 expect_exit "show-ctl with none installed: exit 3" 3 "$SHOWCTL" --root "$N/root"
-expect_grep "show-ctl: CUCM's not-found line" "CTL File not found . Please run CTLClient plugin" "$T_TMP/last.out"
+expect_grep "show-ctl: CUCM's not-found line" "CTL File not found. Please run CTLClient plugin" "$T_TMP/last.out"
 expect_grep "show-ctl: length 0" "Length of CTL file: 0" "$T_TMP/last.out"
 
 start_tftpd "$N/root"
@@ -112,6 +112,6 @@ expect_eq "show-ctl: ends with the failure line" "$(tail -1 "$T_TMP/last.out")" 
 head -c 3000 "$T_TMP/a.tlv" >"$T_TMP/trunc.tlv"
 expect_exit "show-ctl: truncated file, exit 3" 3 "$SHOWCTL" "$T_TMP/trunc.tlv"
 expect_grep "show-ctl: CUCM's parse error line" "Error parsing the CTL File." "$T_TMP/last.out"
-expect_eq "show-ctl: truncated ends with the failure line" "$(tail -1 "$T_TMP/last.out")" "Verification of the CTL File Failed"
+expect_eq "show-ctl: truncated ends with CUCM's parse error line" "$(tail -1 "$T_TMP/last.out")" "Error parsing the CTL File."
 expect_exit "show-ctl: FILE and --root together: usage" 2 "$SHOWCTL" --root "$N/root" "$T_TMP/a.tlv"
 finish

@@ -6,6 +6,8 @@ NODE_COMMON_SRCS := $(wildcard tftp-server/common/*.c)
 # Other folders' binaries and tests link them as $(NODE_COMMON_OBJS), never
 # by path (tests/e2e/layout.sh).
 NODE_COMMON_OBJS := $(NODE_COMMON_SRCS:%.c=$(OBJ)/%.o)
+# show-ctl and show-itl link only their shared program body.
+SHOW_TOOL_OBJS := $(OBJ)/tftp-server/common/show_tool.o
 # Every tftp-server/ module sees libtftp's and this folder's headers.
 MOD_CFLAGS_tftp-server := $(LIBTFTP_CFLAGS) -Itftp-server/common
 
