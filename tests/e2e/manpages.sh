@@ -43,7 +43,7 @@ if [ -x "$BIN/ctl-client" ] && [ -f "$TOP/doc/ctl-client.1" ]; then
 fi
 
 # Single-command binaries: BINARY PAGE pairs.
-for pair in ctl-tftpd:ctl-tftpd.8 ctl-provider:ctl-provider.8 show-ctl:show-ctl.8 ctl-tvsd:ctl-tvsd.8 \
+for pair in ctl-tftpd:ctl-tftpd.8 ctl-provider:ctl-provider.8 show-ctl:show-ctl.8 show-itl:show-itl.8 ctl-tvsd:ctl-tvsd.8 \
 	phone-verifier:phone-verifier.1; do
 	b=${pair%%:*}; p=$TOP/doc/${pair#*:}
 	[ -x "$BIN/$b" ] || continue
