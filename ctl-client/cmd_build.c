@@ -41,6 +41,7 @@ struct build_opts {
 	const char *sast_tokens[MAX_SAST_TOKENS];
 	size_t nsast_tokens;
 	int tokenless, allow_expired, json, has_ts, has_sv;
+	enum ctl_name_format name_format;
 	uint32_t ts;
 	uint8_t sv_major, sv_minor;
 	struct entry e[MAX_ENTRIES];
@@ -57,6 +58,7 @@ static const char build_help[] =
 	"  --capf FILE        CAPF certificate\n"
 	"  --tvs FILE         Trust Verification Service certificate (ITL)\n"
 	"  --app-server FILE  application server certificate (role 7)\n"
+	"  --srst FILE        SRST router certificate (role 5)\n"
 	"Signing:\n"
 	"  --sign-key KEY     PEM private key of the signer\n"
 	"  --sign-cert FILE   signer's certificate; must be one of the --sast entries\n"
@@ -75,6 +77,8 @@ static const char build_help[] =
 	"  --filename NAME    FILENAME in the header (default CTLFile.tlv / ITLFile.tlv)\n"
 	"  --timestamp SECS   TIMESTAMP in Unix seconds (default: now)\n"
 	"  --signer-version V write SIGNER_VERSION (tag 28): 1.0 or 1.1\n"
+	"  --name-format F    names as cucm (default: CN=..;OU=..;O=..;L=..;ST=..;C=..)\n"
+	"                     or rfc4514 (certificate order, ',', escaped)\n"
 	"Policy:\n"
 	"  --tokenless        one SAST suffices (CUCM 10+ style: a CallManager or\n"
 	"                     ITLRecovery certificate listed as SAST signs the file)\n"
@@ -85,13 +89,14 @@ static const char build_help[] =
 
 enum { O_SAST = 256, O_CCM, O_CCM_TFTP, O_TFTP, O_CAPF, O_TVS, O_APP, O_KEY, O_CERT, O_OUT,
        O_ITL, O_DIGEST, O_FILENAME, O_TS, O_SV, O_TOKENLESS, O_EXPIRED, O_JSON, O_HELP,
-       O_SIGN_TOKEN, O_SAST_TOKEN, O_MODULE, O_PIN_FILE };
+       O_SIGN_TOKEN, O_SAST_TOKEN, O_MODULE, O_PIN_FILE, O_SRST, O_NAME_FORMAT };
 
 static const struct option build_opts_table[] = {
 	{ "sast", required_argument, NULL, O_SAST }, { "ccm", required_argument, NULL, O_CCM },
 	{ "ccm-tftp", required_argument, NULL, O_CCM_TFTP }, { "tftp", required_argument, NULL, O_TFTP },
 	{ "capf", required_argument, NULL, O_CAPF }, { "tvs", required_argument, NULL, O_TVS },
-	{ "app-server", required_argument, NULL, O_APP },
+	{ "app-server", required_argument, NULL, O_APP }, { "srst", required_argument, NULL, O_SRST },
+	{ "name-format", required_argument, NULL, O_NAME_FORMAT },
 	{ "sign-key", required_argument, NULL, O_KEY }, { "sign-cert", required_argument, NULL, O_CERT },
 	{ "sign-token", required_argument, NULL, O_SIGN_TOKEN },
 	{ "sast-token", required_argument, NULL, O_SAST_TOKEN },
@@ -112,7 +117,7 @@ static const struct {
 } role_opts[] = {
 	{ O_SAST, CTL_ROLE_SAST }, { O_CCM, CTL_ROLE_CCM }, { O_CCM_TFTP, CTL_ROLE_CCM_TFTP },
 	{ O_TFTP, CTL_ROLE_TFTP }, { O_CAPF, CTL_ROLE_CAPF }, { O_TVS, CTL_ROLE_TVS },
-	{ O_APP, CTL_ROLE_APP_SERVER },
+	{ O_APP, CTL_ROLE_APP_SERVER }, { O_SRST, CTL_ROLE_SRST },
 };
 
 /* Splits "FILE[,dns=NAME][,ip=ADDR]" in a private copy. */
@@ -154,6 +159,20 @@ parse_sv(struct build_opts *o, const char *s)
 }
 
 static CTL_MUST_USE int
+parse_name_format(struct build_opts *o, const char *s)
+{
+	if (strcmp(s, "cucm") == 0)
+		o->name_format = CTL_NAME_CUCM;
+	else if (strcmp(s, "rfc4514") == 0)
+		o->name_format = CTL_NAME_RFC4514;
+	else {
+		cli_err("--name-format takes cucm or rfc4514, not '%s'", s);
+		return -1;
+	}
+	return 0;
+}
+
+static CTL_MUST_USE int
 parse_one_opt(struct build_opts *o, int c, const char *arg)
 {
 	size_t i;
@@ -187,6 +206,7 @@ parse_one_opt(struct build_opts *o, int c, const char *arg)
 	case O_EXPIRED: o->allow_expired = 1; return 0;
 	case O_JSON: o->json = 1; return 0;
 	case O_SV: return parse_sv(o, arg);
+	case O_NAME_FORMAT: return parse_name_format(o, arg);
 	case O_DIGEST:
 		return cli_parse_digest(arg, &o->digest);
 	case O_TS:
@@ -273,6 +293,7 @@ static CTL_MUST_USE int
 configure(struct ctl_builder *b, const struct build_opts *o)
 {
 	if (ctl_builder_set_digest(b, o->digest) != CTL_OK ||
+	    ctl_builder_set_name_format(b, o->name_format) != CTL_OK ||
 	    (o->filename != NULL && ctl_builder_set_filename(b, o->filename) != CTL_OK)) {
 		cli_err("invalid --digest or --filename");
 		return EXIT_USAGE;

@@ -99,6 +99,15 @@ ctl_builder_set_signer_version(struct ctl_builder *b, uint8_t major, uint8_t min
 	b->sv_minor = minor;
 }
 
+enum ctl_err
+ctl_builder_set_name_format(struct ctl_builder *b, enum ctl_name_format f)
+{
+	if (f != CTL_NAME_CUCM && f != CTL_NAME_RFC4514)
+		return CTL_E_INVAL;
+	b->name_format = f;
+	return CTL_OK;
+}
+
 /* Replaces *dst (*dst_len bytes) with a copy of p (n <= max bytes); unchanged on error. */
 static CTL_MUST_USE enum ctl_err
 replace_copy(uint8_t **dst, size_t *dst_len, const uint8_t *p, size_t n, size_t max)
@@ -156,18 +165,47 @@ add_rec(struct ctl_builder *b, struct bld_rec *r, uint16_t role, const uint8_t *
 	b->nrecs++;
 }
 
+/* Whether the builder's name form can write cert's subject and issuer (name.c). */
+static CTL_MUST_USE enum ctl_err
+names_writable(const struct ctl_builder *b, X509 *cert, struct ctl_diag *diag)
+{
+	const X509_NAME *n[2] = { X509_get_subject_name(cert), X509_get_issuer_name(cert) };
+	char *s = NULL;
+	enum ctl_err r = CTL_OK;
+	int i;
+
+	for (i = 0; i < 2 && r == CTL_OK; i++) {
+		r = ctl_name_format_string(n[i], b->name_format, &s);
+		free(s);
+		s = NULL;
+		if (r == CTL_E_CERT && b->name_format == CTL_NAME_CUCM)
+			return ctli_fail(diag, r, 0, -1, (int)b->nrecs + 1, "record %zu: the certificate's "
+			                 "%s cannot be written in CUCM's unescaped name form (a value holds a "
+			                 "NUL, starts with '\"' or has ';' before TYPE=); use the RFC 4514 form",
+			                 b->nrecs + 1, i == 0 ? "subject" : "issuer");
+		if (r != CTL_OK)
+			return ctli_fail(diag, r, 0, -1, (int)b->nrecs + 1, "record %zu: the certificate's "
+			                 "%s cannot be written: %s", b->nrecs + 1,
+			                 i == 0 ? "subject" : "issuer", ctl_strerror(r));
+	}
+	return CTL_OK;
+}
+
 enum ctl_err
 ctl_builder_add_cert(struct ctl_builder *b, X509 *cert, uint16_t role, const char *dns,
                      const uint8_t ipv4[4], struct ctl_diag *diag)
 {
 	struct bld_rec *r;
 	EVP_PKEY *pk = X509_get0_pubkey(cert);
+	enum ctl_err e;
 
 	ctl_diag_clear(diag);
 	if (pk == NULL || (!EVP_PKEY_is_a(pk, "RSA") && !EVP_PKEY_is_a(pk, "EC")))
 		return ctli_fail(diag, CTL_E_KEY, 0, -1, (int)b->nrecs + 1,
 		                 "record %zu: only RSA and EC certificate keys can be listed",
 		                 b->nrecs + 1);
+	if ((e = names_writable(b, cert, diag)) != CTL_OK)
+		return e;
 	if (dns != NULL && strlen(dns) > 255)
 		return ctli_fail(diag, CTL_E_INVAL, 0, -1, 0, "DNS name longer than 255 bytes");
 	if ((r = new_rec(b)) == NULL)

@@ -26,7 +26,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
-#include "build.h"
+#include "ctl_int.h"
 
 #define MAX_ATTRS 1024
 #define MAX_NAME 0xffffu /* a 16-bit element length, the NUL included */
@@ -568,13 +568,4 @@ ctl_name_format_string(const X509_NAME *n, enum ctl_name_format f, char **out)
 	case CTL_NAME_RFC4514: return ctl_name_string(n, out);
 	default: return CTL_E_INVAL;
 	}
-}
-
-enum ctl_err
-ctl_builder_set_name_format(struct ctl_builder *b, enum ctl_name_format f)
-{
-	if (f != CTL_NAME_CUCM && f != CTL_NAME_RFC4514)
-		return CTL_E_INVAL;
-	b->name_format = f;
-	return CTL_OK;
 }

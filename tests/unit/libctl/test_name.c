@@ -440,6 +440,48 @@ START_TEST(verify_mixed_forms)
 }
 END_TEST
 
+/* A self-signed certificate named by pairs (mkname), with sast1's key. */
+static X509 *
+mkcert_named(const char *const *pairs, size_t n)
+{
+	EVP_PKEY *k = tu_key("sast1");
+	X509 *x = X509_new();
+	X509_NAME *nm = mkname(pairs, n);
+
+	ck_assert_ptr_nonnull(x);
+	ck_assert_int_eq(X509_set_version(x, 2), 1);
+	ck_assert_int_eq(ASN1_INTEGER_set(X509_get_serialNumber(x), 4242), 1);
+	ck_assert_int_eq(X509_set_subject_name(x, nm), 1);
+	ck_assert_int_eq(X509_set_issuer_name(x, nm), 1);
+	ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notBefore(x), -3600));
+	ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notAfter(x), 3600));
+	ck_assert_int_eq(X509_set_pubkey(x, k), 1);
+	ck_assert_int_gt(X509_sign(x, k, EVP_sha256()), 0);
+	X509_NAME_free(nm);
+	EVP_PKEY_free(k);
+	return x;
+}
+
+START_TEST(builder_refuses_unwritable)
+{
+	static const char *const semi[] = { "O", "Foo;OU=Bar", "CN", "x" };
+	X509 *x = mkcert_named(semi, 4);
+	struct ctl_builder *b = NULL;
+	struct ctl_diag d;
+
+	/* Refused when added, with a message that says why and what to use instead. */
+	ck_assert_int_eq(ctl_builder_new(CTL_KIND_CTL, &b), CTL_OK);
+	ck_assert_int_eq(ctl_builder_add_cert(b, x, CTL_ROLE_CCM, NULL, NULL, &d), CTL_E_CERT);
+	ck_assert_ptr_nonnull(strstr(d.msg, "subject"));
+	ck_assert_ptr_nonnull(strstr(d.msg, "RFC 4514"));
+	ck_assert_uint_eq(ctl_builder_nrecords(b), 0);
+	ck_assert_int_eq(ctl_builder_set_name_format(b, CTL_NAME_RFC4514), CTL_OK);
+	ck_assert_int_eq(ctl_builder_add_cert(b, x, CTL_ROLE_CCM, NULL, NULL, &d), CTL_OK);
+	ctl_builder_free(b);
+	X509_free(x);
+}
+END_TEST
+
 START_TEST(role_srst)
 {
 	ck_assert_str_eq(ctl_role_short(CTL_ROLE_SRST), "SRST");
@@ -471,6 +513,7 @@ make_suite(void)
 	tcase_set_timeout(f, 60);
 	tcase_add_test(f, builder_default_cucm);
 	tcase_add_test(f, verify_mixed_forms);
+	tcase_add_test(f, builder_refuses_unwritable);
 	tcase_add_test(f, role_srst);
 	suite_add_tcase(s, w);
 	suite_add_tcase(s, r);
