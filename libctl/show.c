@@ -140,10 +140,10 @@ ctli_is_signer_record(const struct ctl_file *f, size_t i, const struct ctl_verif
 
 	if (v != NULL && v->signer_index >= 0)
 		return (size_t)v->signer_index == i;
-	return r->role == CTL_ROLE_SAST && r->serial.len == f->signer_serial.len &&
-	       r->issuer.len == f->caname.len && r->serial.len > 0 &&
+	/* The issuer by meaning: a CTL re-signed may write its header and records in different name forms. */
+	return r->role == CTL_ROLE_SAST && r->serial.len == f->signer_serial.len && r->serial.len > 0 &&
 	       memcmp(r->serial.p, f->signer_serial.p, r->serial.len) == 0 &&
-	       memcmp(r->issuer.p, f->caname.p, r->issuer.len) == 0;
+	       ctl_name_bytes_equal(r->issuer.p, r->issuer.len, f->caname.p, f->caname.len);
 }
 
 static CTL_MUST_USE enum ctl_err

@@ -945,6 +945,36 @@ START_TEST(show_role_names)
 }
 END_TEST
 
+/*
+ * The signer sentence without a verification result: the SAST record whose
+ * serial and issuer match the header, the issuer compared by meaning, so a
+ * header CANAME in RFC 4514 form still names a record written in CUCM form.
+ */
+START_TEST(show_signer_mixed_name_forms)
+{
+	static const char cucm[] = "CN=Cisco Manufacturing CA;O=Cisco Systems";
+	static const char rfc[] = "O=Cisco Systems,CN=Cisco Manufacturing CA";
+	size_t len, at;
+	uint8_t *p = make(CTL_KIND_CTL, tu_std_ents, 3, "sast1", &len);
+	struct ctl_file *f = tu_parse(p, len);
+	const struct ctl_elem *ca = tu_helem(f, CTL_H_CANAME);
+	char *t;
+
+	ck_assert_uint_eq(ca->len, sizeof(cucm));
+	ck_assert_mem_eq(ca->val, cucm, sizeof(cucm));
+	at = (size_t)(ca->val - ctl_file_bytes(f, &(size_t){ 0 }));
+	ctl_file_free(f);
+	memcpy(p + at, rfc, sizeof(rfc));
+	f = tu_parse(p, len);
+	t = render_show(f, NULL, 0);
+	ck_assert_uint_eq(count(t, "This etoken was used to sign the CTL file.\n"), 1);
+	ck_assert(strstr(t, "This etoken was used") < strstr(t, "CTL Record #:2\n"));
+	free(t);
+	ctl_file_free(f);
+	free(p);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -963,6 +993,7 @@ make_suite(void)
 	tcase_add_test(txt, show_missing_exact);
 	tcase_add_test(txt, show_unparsed_exact);
 	tcase_add_test(txt, show_role_names);
+	tcase_add_test(txt, show_signer_mixed_name_forms);
 	suite_add_tcase(s, txt);
 
 	tcase_add_test(js, json_checker_self_test);
