@@ -17,6 +17,9 @@ $(TBIN)/test_tftp_resolve: $(OBJ)/tftp-server/ctl-tftpd/tftp_resolve.o \
 	$(OBJ)/tftp-server/ctl-tftpd/tftp_cache.o $(OBJ)/tftp-server/ctl-tftpd/tftp_log.o \
 	$(NODE_COMMON_OBJS) $(LIBTFTP_A)
 $(TBIN)/test_tftp_status: $(OBJ)/tftp-server/ctl-tftpd/tftp_status.o
+# HTTP: the request parser and the response heads alone.
+$(TBIN)/test_http_parse: $(OBJ)/tftp-server/ctl-tftpd/http_parse.o
+$(TBIN)/test_http_resp: $(OBJ)/tftp-server/ctl-tftpd/http_resp.o
 # The session runs on a fake environment: no socket, no loop, no server.
 $(TBIN)/test_tftp_session: $(OBJ)/tftp-server/ctl-tftpd/tftp_session.o \
 	$(OBJ)/tftp-server/ctl-tftpd/tftp_cache.o $(OBJ)/tftp-server/ctl-tftpd/tftp_log.o \
