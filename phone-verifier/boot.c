@@ -50,6 +50,8 @@ static const struct {
 #define F_ENC_TRIED    0x200u /* SEP<MAC>.cnf.xml.enc.sgn was asked for */
 #define F_CTL_NEW      0x400u /* a CTL was installed */
 #define F_ITL_NEW      0x800u /* an ITL was installed */
+#define F_CTL_BAD      0x1000u /* a CTL was refused */
+#define F_ITL_BAD      0x2000u /* an ITL was refused */
 #define F_TL_FAILED    (F_TL_UNTRUSTED | F_NET | F_TFTP_ERR | F_STORE)
 
 const char *
@@ -67,6 +69,46 @@ pv_status_text(enum pv_status s)
 	case PV_ST__COUNT: break;
 	}
 	return "unknown";
+}
+
+/* The 69xx family (6900 guide): its own failure string. */
+static int
+is69(const struct pv_env *e)
+{
+	return e->form == PV_FORM_88XX && strncmp(e->model, "69", 2) == 0;
+}
+
+void
+pv_status_message(const struct pv_env *e, enum pv_status s, const char *file, char *out,
+                  size_t cap)
+{
+	int f88 = e->form == PV_FORM_88XX;
+
+	switch (s) {
+	case PV_ST_FILE_AUTH_FAIL:
+		/* 7940: "File auth error"; 8945: "invalid file SEP....cnf.xml.sgn,
+		 * authenticated fail. Reason:14." (the one reason code seen). */
+		if (f88)
+			snprintf(out, cap, "invalid file %s, authenticated fail. Reason:14.", file);
+		else
+			snprintf(out, cap, "File auth error");
+		return;
+	case PV_ST_VERIFY_FAILED:
+	case PV_ST_UPDATE_FAILED:
+		if (is69(e)) {
+			snprintf(out, cap, "Trust List update failed, verification failure");
+			return;
+		}
+		/* The 8800 guide lists one failure string for both. */
+		if (f88) {
+			snprintf(out, cap, "%s", pv_status_text(PV_ST_UPDATE_FAILED));
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	snprintf(out, cap, "%s", pv_status_text(s));
 }
 
 int
@@ -171,6 +213,26 @@ line(struct pv_phone *ph, int err, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	emitv(ph, PV_EV_LINE, err ? PV_LV_ERR : PV_LV_NOT, PV_ST__COUNT, fmt, ap);
+	va_end(ap);
+}
+
+void
+pv_phone_note(struct pv_phone *ph, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emitv(ph, PV_EV_NOTE, PV_LV_NOT, PV_ST__COUNT, fmt, ap);
+	va_end(ap);
+}
+
+void
+pv_phone_note_err(struct pv_phone *ph, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emitv(ph, PV_EV_NOTE, PV_LV_ERR, PV_ST__COUNT, fmt, ap);
 	va_end(ap);
 }
 
@@ -422,8 +484,8 @@ install(struct pv_phone *ph, enum ctl_kind kind, struct pv_tl *tl, const struct 
 	char buf[768];
 
 	if (ph->dir != NULL && pv_env_store(ph->env, ph->dir, kind, tl, &diag) != CTL_OK) {
-		line(ph, 1, "SECD: tlUpdate: cannot store %s: %s", canonical(kind),
-		           ctl_diag_str(&diag, buf, sizeof(buf)));
+		pv_phone_note_err(ph, "cannot store %s: %s", canonical(kind),
+		                  ctl_diag_str(&diag, buf, sizeof(buf)));
 		pv_tl_unref(tl);
 		fail(ph, F_STORE, PV_C_STORE);
 		return;
@@ -437,9 +499,9 @@ install(struct pv_phone *ph, enum ctl_kind kind, struct pv_tl *tl, const struct 
 		pv_phone_line(ph, PV_LV_DEB, "SECUREAPP-TL file verified successfully.");
 		pv_phone_line(ph, PV_LV_INF, "SECUREAPP-TL file updated.");
 	}
-	line(ph, 0, "SECD: tlUpdate: %s updated (%s), md5 %s", canonical(kind),
-	           d->v == PV_V_TOFU ? d->reset_itl ? "first contact after a reset ITL" :
-	           "trust on first use" : d->reason, tl->sums.md5);
+	pv_phone_note(ph, "%s updated (%s), md5 %s", canonical(kind),
+	              d->v == PV_V_TOFU ? d->reset_itl ? "first contact after a reset ITL" :
+	              "trust on first use" : d->reason, tl->sums.md5);
 }
 
 static void
@@ -456,8 +518,8 @@ handle_tl(struct pv_phone *ph, enum ctl_kind kind, const uint8_t *p, size_t n)
 	switch (v) {
 	case PV_V_UNCHANGED:
 		ph->flags |= F_TL_UNCHANGED;
-		line(ph, 0, "SECD: tlUpdate: %s unchanged, md5 %s", canonical(kind),
-		           pv_trust_get(&ph->trust, kind)->sums.md5);
+		pv_phone_note(ph, "%s unchanged, md5 %s", canonical(kind),
+		              pv_trust_get(&ph->trust, kind)->sums.md5);
 		return;
 	case PV_V_INVALID:
 		if (d.header_len != 0)
@@ -468,9 +530,12 @@ handle_tl(struct pv_phone *ph, enum ctl_kind kind, const uint8_t *p, size_t n)
 		fail(ph, F_TL_INVALID, d.parsed ? PV_C_BAD_SIGNATURE : PV_C_MALFORMED);
 		break;
 	case PV_V_UNTRUSTED:
-		line(ph, 0, "SECD: validate_file_envelope: File sign verify SUCCESS; header "
-		           "length <%u>", d.header_len);
-		line(ph, 1, "SECD: tlVerifyTrust: %s", d.reason);
+		/* The signature itself checks out (a 79xx logs it); that no held
+		 * list vouches for the signer is the status message's news, and an
+		 * 88xx says "authentication successful" only when it is. */
+		if (!is88(ph))
+			line(ph, 0, "SECD: validate_file_envelope: File sign verify SUCCESS; header "
+			     "length <%u>", d.header_len);
 		fail(ph, F_TL_UNTRUSTED, PV_C_UNTRUSTED);
 		break;
 	case PV_V_TOFU:
@@ -481,12 +546,13 @@ handle_tl(struct pv_phone *ph, enum ctl_kind kind, const uint8_t *p, size_t n)
 	case PV_V__COUNT:
 		return;
 	}
+	ph->flags |= kind == CTL_KIND_ITL ? F_ITL_BAD : F_CTL_BAD;
 	held = pv_trust_get(&ph->trust, kind);
 	if (held != NULL)
-		line(ph, 1, "SECD: tlUpdate: %s not updated; keeping the held one, md5 %s",
-		           canonical(kind), held->sums.md5);
+		pv_phone_note(ph, "%s refused: %s; keeping the held one, md5 %s", canonical(kind),
+		              d.reason, held->sums.md5);
 	else
-		line(ph, 1, "SECD: tlUpdate: %s not installed", canonical(kind));
+		pv_phone_note(ph, "%s refused: %s; none installed", canonical(kind), d.reason);
 }
 
 void
@@ -497,8 +563,7 @@ pv_phone_store_config(struct pv_phone *ph, const uint8_t *p, size_t n)
 
 	pv_step_file(ph->mac, PV_S_CNF, name, sizeof(name));
 	if (ph->dir != NULL && pv_env_write(ph->env, ph->dir, name, p, n, &d) != CTL_OK) {
-		line(ph, 1, "SECD: cfg: cannot store %s: %s", name,
-		           ctl_diag_str(&d, buf, sizeof(buf)));
+		pv_phone_note_err(ph, "cannot store %s: %s", name, ctl_diag_str(&d, buf, sizeof(buf)));
 		fail(ph, F_STORE, PV_C_STORE);
 	}
 }
@@ -515,7 +580,7 @@ handle_sgn(struct pv_phone *ph, const char *name, const uint8_t *p, size_t n)
 	pv_phone_note_tvs(ph, &d);
 	if (r == CTL_OK) {
 		verified(ph, d.header_len);
-		line(ph, 0, "SECD: cfgVerify: %s %s", name, d.reason);
+		pv_phone_note(ph, "%s %s", name, d.reason);
 		/* After an encrypted file, this is its companion (certHash), not the configuration. */
 		if (ph->enc_found && ph->env->enc_companion != NULL &&
 		    ph->env->enc_companion(ph, name, p + off, len))
@@ -528,15 +593,18 @@ handle_sgn(struct pv_phone *ph, const char *name, const uint8_t *p, size_t n)
 		           "length <%u>: %s", d.header_len, d.reason);
 	else
 		line(ph, 1, "SECD: validate_file_envelope: File parse FAILED: %s", d.reason);
+	pv_phone_note(ph, "%s refused: %s", name, d.reason);
 	pv_phone_config_fail(ph, name);
 }
 
 void
 pv_phone_config_fail(struct pv_phone *ph, const char *name)
 {
+	char msg[128];
+
 	fail(ph, F_CFG_FAIL, PV_C_CONFIG_AUTH);
-	status_msg(ph, PV_EV_STATUS, PV_ST_FILE_AUTH_FAIL, "%s %s",
-	           pv_status_text(PV_ST_FILE_AUTH_FAIL), name);
+	pv_status_message(ph->env, PV_ST_FILE_AUTH_FAIL, name, msg, sizeof(msg));
+	status_msg(ph, PV_EV_STATUS, PV_ST_FILE_AUTH_FAIL, "%s", msg);
 }
 
 void
@@ -568,11 +636,39 @@ updated(const struct pv_phone *ph)
 	return ph->flags & F_CTL_NEW ? PV_ST_CTL_ITL_INSTALLED : PV_ST_ITL_INSTALLED;
 }
 
+/*
+ * The 8800 alarm code of the trust-list outcome (doc/phone-verifier.1
+ * says how ctl-suite reads the codes: the guide lists them, not when).
+ */
+static void
+alarm_note(struct pv_phone *ph, enum pv_status s)
+{
+	static const char *const name[] = { "", "TL_SUCCESS", "CTL_INITIAL_SUCCESS",
+		"ITL_INITIAL_SUCCESS", "TL_INITIAL_SUCCESS", "TL_FAILED_OLD_CTL", "TL_FAILED_NO_TL",
+		"TL_FAILED", "TL_FAILED_OLD_ITL", "TL_FAILED_OLD_TL" };
+	int ctl_kept = (ph->flags & F_CTL_BAD) && ph->trust.ctl != NULL;
+	int itl_kept = (ph->flags & F_ITL_BAD) && ph->trust.itl != NULL;
+	unsigned code;
+
+	if (s == PV_ST_NO_TL)
+		return;
+	if (s == PV_ST_VERIFY_FAILED || s == PV_ST_UPDATE_FAILED)
+		code = ctl_kept && itl_kept ? 9 : ctl_kept ? 5 : itl_kept ? 8 :
+		       !held_any(ph) ? 6 : 7;
+	else if (ph->held_at_boot)
+		code = 1;
+	else
+		code = (ph->flags & F_CTL_NEW) && (ph->flags & F_ITL_NEW) ? 4 :
+		       (ph->flags & F_CTL_NEW) ? 2 : 3;
+	pv_phone_note(ph, "alarm %u - %s", code, name[code]);
+}
+
 /* The trust-list status message, once, when the CTL/ITL steps are over. */
 static void
 tl_status(struct pv_phone *ph)
 {
 	enum pv_status s;
+	char msg[128];
 
 	if (ph->flags & F_TL_STATUS)
 		return;
@@ -587,7 +683,10 @@ tl_status(struct pv_phone *ph)
 		s = PV_ST_NO_TL;
 	else
 		return; /* unchanged: a phone shows nothing */
-	status_msg(ph, PV_EV_STATUS, s, "%s", pv_status_text(s));
+	pv_status_message(ph->env, s, "", msg, sizeof(msg));
+	status_msg(ph, PV_EV_STATUS, s, "%s", msg);
+	if (is88(ph))
+		alarm_note(ph, s);
 }
 
 static enum pv_status
@@ -664,8 +763,11 @@ request(struct pv_phone *ph, const char *name)
 	g.arg = ph;
 	ph->task = ++e->task_seq % 100;
 	if (is88(ph))
-		line(ph, 0, "dgetfile(%u)-GETXXTP [GT%u][src=%s][dest=/tmp/%s][serv=%s][serv6=][sec=0]",
-		     ph->task, ph->task, name, dest_name(ph->step, name), e->server_str);
+		/* The 8861 logs the server fields empty: ctl-suite's note names it. */
+		line(ph, 0, "dgetfile(%u)-GETXXTP [GT%u][src=%s][dest=/tmp/%s][serv=][serv6=][sec=0]",
+		     ph->task, ph->task, name, dest_name(ph->step, name));
+	if (is88(ph))
+		pv_phone_note(ph, "dgetfile(%u) from %s", ph->task, e->server_str);
 	else
 		line(ph, 0, "TFTP: [%u]:Requesting %s from %s", ph->task, name, e->server_str);
 	return e->get(e->get_arg, &g);
@@ -729,7 +831,7 @@ got_file(struct pv_phone *ph, enum pv_step s, const char *name, const uint8_t *p
 		handle_sgn(ph, name, p, n);
 		break;
 	case PV_S_CNF:
-		line(ph, 0, "SECD: cfg: %s is not signed; using it", name);
+		pv_phone_note(ph, "%s is not signed; using it", name);
 		pv_phone_store_config(ph, p, n);
 		break;
 	case PV_S_ENC:
@@ -754,10 +856,10 @@ pv_phone_result(struct pv_phone *ph, const struct tftp_result *r)
 	e->dropped += r->dropped;
 	if (r->err == TFTP_CE_OK) {
 		e->bytes += r->len;
-		if (is88(ph))
-			line(ph, 0, "dgetfile(%u)-XXTP complete - status = 100, rcvd %zu bytes",
-			     ph->task, r->len);
-		else
+		if (is88(ph)) {
+			line(ph, 0, "dgetfile(%u)-XXTP complete - status = 100", ph->task);
+			pv_phone_note(ph, "dgetfile(%u) rcvd %zu bytes", ph->task, r->len);
+		} else
 			line(ph, 0, "TFTP: [%u]:Finished --> rcvd %zu bytes", ph->task, r->len);
 		got_file(ph, s, name, r->data, r->len);
 		advance(ph, pv_step_next(s, 1));

@@ -55,12 +55,15 @@ pv_enc_got(struct pv_phone *ph, const char *name, const uint8_t *p, size_t n)
 		return;
 	}
 	pv_phone_note_tvs(ph, &d);
-	pv_phone_line(ph, PV_LV_NOT, "SECD: validate_file_envelope: File sign verify SUCCESS; "
-	              "header length <%u>", d.header_len);
-	pv_phone_line(ph, PV_LV_NOT, "SECD: cfgVerify: %s %s", name, d.reason);
+	if (is88(ph))
+		pv_phone_line(ph, PV_LV_NOT, "SECUREAPP-Hashes match... authentication successful.");
+	else
+		pv_phone_line(ph, PV_LV_NOT, "SECD: validate_file_envelope: File sign verify SUCCESS; "
+		              "header length <%u>", d.header_len);
+	pv_phone_note(ph, "%s %s", name, d.reason);
 	if (ph->env->phone_key == NULL ||
 	    ctl_encsgn_decrypt(e, ph->env->phone_key, &plain, &len, &diag) != CTL_OK) {
-		pv_phone_line(ph, PV_LV_ERR, "SECD: cfgDecrypt: %s cannot be decrypted: %s", name,
+		pv_phone_note(ph, "%s refused: cannot be decrypted: %s", name,
 		              ph->env->phone_key == NULL ? "no phone key" :
 		              ctl_diag_str(&diag, buf, sizeof(buf)));
 		pv_phone_config_fail(ph, name);
@@ -68,10 +71,7 @@ pv_enc_got(struct pv_phone *ph, const char *name, const uint8_t *p, size_t n)
 		return;
 	}
 	ctl_encsgn_free(e);
-	if (is88(ph))
-		pv_phone_line(ph, PV_LV_INF, "SECUREAPP-Decrypted %s, %zu bytes", name, len);
-	else
-		pv_phone_line(ph, PV_LV_NOT, "SECD: cfgDecrypt: %s decrypted, %zu bytes", name, len);
+	pv_phone_note(ph, "%s decrypted, %zu bytes", name, len);
 	free(ph->enc_plain);
 	ph->enc_plain = plain;
 	ph->enc_len = len;
@@ -122,20 +122,20 @@ pv_enc_companion(struct pv_phone *ph, const char *name, const uint8_t *p, size_t
 	if (ph->enc_plain == NULL)
 		return 1; /* the encrypted file was refused: nothing to install */
 	if (cert_hash_of(p, n, got, sizeof(got)) != 0) {
-		pv_phone_line(ph, PV_LV_ERR, "SECD: cfg: %s carries no certHash; the encrypted "
+		pv_phone_note(ph, "%s refused: it carries no certHash; the encrypted "
 		              "configuration is not used", name);
 		pv_phone_config_fail(ph, name);
 		return 1;
 	}
 	if (cert_md5(ph->env->phone_cert, want, sizeof(want)) != 0 || strcasecmp(got, want) != 0) {
 		ctl_text_escape(esc, sizeof(esc), got, strlen(got));
-		pv_phone_line(ph, PV_LV_ERR, "SECD: cfg: certHash %s is not the MD5 of this phone's "
-		              "certificate (%s): a phone would go to CAPF", esc, want);
+		pv_phone_note(ph, "%s refused: certHash %s is not the MD5 of this phone's "
+		              "certificate (%s): a phone would go to CAPF", name, esc, want);
 		pv_phone_config_fail(ph, name);
 		return 1;
 	}
-	pv_phone_line(ph, PV_LV_NOT, "SECD: cfg: certHash matches the phone certificate; "
-	              "using the decrypted configuration");
+	pv_phone_note(ph, "%s: certHash matches the phone certificate; using the decrypted "
+	              "configuration", name);
 	pv_phone_store_config(ph, ph->enc_plain, ph->enc_len);
 	return 1;
 }

@@ -17,7 +17,7 @@
 #include "pv.h"
 #include "sbd.h"
 
-enum { O_MAC = 400, O_STATE, O_JSON, O_HELP };
+enum { O_MAC = 400, O_STATE, O_JSON, O_HELP, O_VERBOSE };
 
 static const char boot_usage[] =
 	"usage: phone-verifier boot --mac MAC --tftp HOST[:PORT] [--state DIR] [options]\n"
@@ -30,11 +30,14 @@ static const char boot_usage[] =
 	PV_NET_HELP
 	PV_SBD_HELP
 	"  --json              print one JSON object instead of console lines\n"
+	"  --verbose           also print ctl-suite's explanations (\"ctl-suite: ...\" lines:\n"
+	"                      which held record vouched for a file, why one was refused)\n"
 	"  --help              show this help\n";
 
 static const struct option boot_opts[] = {
 	{ "mac", required_argument, NULL, O_MAC }, { "state", required_argument, NULL, O_STATE },
 	{ "json", no_argument, NULL, O_JSON }, { "help", no_argument, NULL, O_HELP },
+	{ "verbose", no_argument, NULL, O_VERBOSE },
 	PV_NET_OPTIONS, PV_SBD_OPTIONS, { NULL, 0, NULL, 0 },
 };
 
@@ -101,7 +104,7 @@ pv_cmd_boot(int argc, char **argv)
 	struct pv_env_cfg cfg;
 	struct pv_env env;
 	struct pv_phone ph;
-	struct pv_console con = { stdout, 0, 0, PV_FORM_79XX };
+	struct pv_console con = { stdout, 0, 0, PV_FORM_79XX, 0 };
 	struct pv_sbd_opts so;
 	struct pv_sbd sbd;
 	struct boot_run run = { 0 };
@@ -131,6 +134,7 @@ pv_cmd_boot(int argc, char **argv)
 		case O_MAC: mac = optarg; break;
 		case O_STATE: state = optarg; break;
 		case O_JSON: json = 1; break;
+		case O_VERBOSE: con.verbose = 1; break;
 		default:
 			fputs(boot_usage, stderr);
 			/* getopt_long told stderr which option; JSON readers get an object too. */

@@ -49,15 +49,20 @@ pv_console_event(void *arg, const struct pv_phone *ph, const struct pv_event *ev
 
 	if (c == NULL || c->f == NULL)
 		return;
+	if (ev->kind == PV_EV_NOTE && !c->verbose && !ev->err)
+		return;
 	if (c->mac_prefix)
 		fprintf(c->f, "SEP%s ", ph->mac);
-	if (ev->kind == PV_EV_LINE && c->form == PV_FORM_88XX) {
-		static const char *const lv[] = { "NOT", "ERR", "INF", "DEB" };
+	if (ev->kind == PV_EV_NOTE) {
+		/* No phone prints it: marked as ctl-suite's, without a phone's prefix. */
+		fputs("ctl-suite: ", c->f);
+	} else if (ev->kind == PV_EV_LINE && c->form == PV_FORM_88XX) {
+		static const char *const lv[] = { "NOT", "ERR", "INF", "DEB", "WRN" };
 
 		clock_text(ts, sizeof(ts), 2);
 		/* The sip88xx console: "3233 NOT Nov 29 06:33:59.033132 dgetfile(...)..." */
 		fprintf(c->f, "%u %s %s ", ++c->line_seq,
-		        ev->err ? "ERR" : (unsigned)ev->level < 4 ? lv[ev->level] : "NOT", ts);
+		        ev->err ? "ERR" : (unsigned)ev->level < 5 ? lv[ev->level] : "NOT", ts);
 	} else if (ev->kind == PV_EV_LINE) {
 		clock_text(ts, sizeof(ts), 1);
 		/* The 79xx console format: "837: NOT 09:13:17.561856 SECD: ..." */

@@ -16,15 +16,18 @@ struct pv_console {
 	FILE *f;
 	int mac_prefix;      /* prefix every line with SEP<MAC> (fleets) */
 	unsigned line_seq;   /* the NNN: of console lines */
-	enum pv_form form;   /* 88xx: "NNNN NOT Mon DD hh:mm:ss.uuuuuu " and INF/DEB levels */
+	enum pv_form form;   /* 88xx: "NNNN NOT Mon DD hh:mm:ss.uuuuuu " and INF/DEB/WRN levels */
+	int verbose;         /* print ctl-suite's notes (PV_EV_NOTE), "ctl-suite: " + message */
 };
 
 /*
  * A pv_event_fn (arg: a struct pv_console). Console lines as the 79xx
  * phones print them, "NNN: NOT HH:MM:SS.uuuuuu " + message ("ERR" for
  * error lines), or in the 88xx form "NNNN NOT Mon DD HH:MM:SS.uuuuuu " +
- * message (levels NOT, ERR, INF, DEB); status messages as "HH:MM:SS " +
- * message. The message is printed as is: boot.c builds it from escaped parts.
+ * message (levels NOT, ERR, INF, DEB, WRN); status messages as "HH:MM:SS " +
+ * message; ctl-suite's notes as "ctl-suite: " + message, only when verbose
+ * (a note of ctl-suite's own failure always). The message is printed as is:
+ * boot.c builds it from escaped parts.
  */
 void pv_console_event(void *arg, const struct pv_phone *ph, const struct pv_event *ev);
 

@@ -502,6 +502,7 @@ fleet_run(struct fleet *fl, const struct fleet_opts *o)
 	fl->console.f = stdout;
 	fl->console.mac_prefix = 1;
 	if (o->verbose) {
+		fl->console.verbose = 1; /* console lines and ctl-suite's notes */
 		fl->env.event = pv_console_event;
 		fl->env.event_arg = &fl->console;
 	}

@@ -54,6 +54,17 @@ enum pv_status {
 /* The message text; for PV_ST_UNCHANGED the label "Trust List Unchanged" (never shown as a status). */
 const char *pv_status_text(enum pv_status s);
 int pv_status_exit(enum pv_status s);
+struct pv_env;
+/*
+ * The status message a phone of e's family shows for s (file: the
+ * configuration file a FILE_AUTH_FAIL names), into out[cap]: 79xx "File
+ * auth error" (7940), 88xx family "invalid file F, authenticated fail.
+ * Reason:14." (8945), 69xx "Trust List update failed, verification
+ * failure"; the rest as pv_status_text (doc/phone-verifier.1, STATUS
+ * MESSAGES, says which are ctl-suite's choice).
+ */
+void pv_status_message(const struct pv_env *e, enum pv_status s, const char *file, char *out,
+                       size_t cap);
 
 /* Why a phone did not end well: the first failure seen. */
 enum pv_cause {
@@ -88,7 +99,9 @@ enum pv_step {
 enum pv_event_kind {
 	PV_EV_LINE = 0,       /* a console line ("SECD: ...", "TFTP: [n]:...") */
 	PV_EV_STATUS,         /* a status message: status says which */
-	PV_EV_NOT_FOUND       /* the "File Not Found <name>" status message */
+	PV_EV_NOT_FOUND,      /* the "File Not Found <name>" status message */
+	PV_EV_NOTE            /* ctl-suite's explanation, no phone prints it: shown with
+	                       * --verbose as "ctl-suite: ...", always when err */
 };
 
 /* The level a console line is logged at (88xx logs use all four). */
@@ -96,14 +109,15 @@ enum pv_level {
 	PV_LV_NOT = 0,
 	PV_LV_ERR,
 	PV_LV_INF,
-	PV_LV_DEB
+	PV_LV_DEB,
+	PV_LV_WRN
 };
 
 struct pv_event {
 	enum pv_event_kind kind;
 	enum pv_step step;      /* the step the phone was at */
 	const char *file;       /* the file of that step ("" after the last step) */
-	int err;                /* LINE: an error line (ERR), else a notice (NOT) */
+	int err;                /* LINE: an error line (ERR); NOTE: ctl-suite's own failure */
 	enum pv_level level;    /* LINE: its level (ERR when err) */
 	enum pv_status status;  /* STATUS: the message; otherwise PV_ST__COUNT */
 	const char *message;    /* the text, without time stamp or prefix */
@@ -161,6 +175,7 @@ struct pv_env {
 	/* Security By Default (zero: none of it). */
 	int sbd;                        /* an 88xx-family phone: a first install says "CTL and ITL installed" */
 	enum pv_form form;
+	char model[8];                  /* --model ("" unknown): 69xx status words */
 	pv_tvs_fn *tvs;                 /* NULL: no TVS */
 	void *tvs_arg;
 	struct pv_tvs_cache *tvs_cache; /* checked before tvs, filled from it; NULL: none */
@@ -251,6 +266,14 @@ void pv_phone_tvs_event(void *ph, enum pv_tvs_ev ev, const char *host, unsigned 
 void pv_phone_line(struct pv_phone *ph, enum pv_level lv, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void pv_phone_config_fail(struct pv_phone *ph, const char *name);
+/*
+ * ctl-suite's explanation of a step (which record vouched, why a file was
+ * refused): a PV_EV_NOTE event, printed "ctl-suite: ..." with --verbose
+ * only; pv_phone_note_err for ctl-suite's own failures, printed always.
+ */
+void pv_phone_note(struct pv_phone *ph, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pv_phone_note_err(struct pv_phone *ph, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* The phone's way to TVS (cache, then env->tvs), and the count of what a decision asked of it. */
 void pv_phone_tvs_ops(struct pv_phone *ph, struct pv_tvs_ops *ops);
 void pv_phone_note_tvs(struct pv_phone *ph, const struct pv_decision *d);

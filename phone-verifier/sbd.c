@@ -152,6 +152,7 @@ pv_sbd_setup(struct pv_sbd *s, const struct pv_sbd_opts *o, struct pv_env *e, ch
 	/* The family speaks: an 88xx-family phone's first install says what it installed. */
 	e->sbd = o->form == PV_FORM_88XX;
 	e->form = o->form;
+	snprintf(e->model, sizeof(e->model), "%s", o->model);
 	e->tvs = sbd_tvs;
 	e->tvs_arg = s;
 	e->tvs_cache = s->cache;

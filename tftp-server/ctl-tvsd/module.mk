@@ -5,21 +5,16 @@ TVSD_LIBS := -lpthread
 # The unit tests include tvsd.h.
 MOD_CFLAGS_tests += -Itftp-server/ctl-tvsd
 
-# The issuer-name parser's libFuzzer target (fuzz/fuzz_tvsd_name.c).
-FUZZ_SRCS_fuzz_tvsd_name := tftp-server/ctl-tvsd/tvsd_name.c -Itftp-server/ctl-tvsd -Itftp-server/common
-$(FUZZ_DIR)/fuzz_tvsd_name: tftp-server/ctl-tvsd/tvsd_name.c tftp-server/ctl-tvsd/tvsd.h
-
 # Unit tests (tests/unit/ctl-tvsd/) link the pieces they test.
 TVSD_O := $(OBJ)/tftp-server/ctl-tvsd
 $(TBIN)/test_tvsd_config: $(TVSD_O)/tvsd_config.o
 # The configuration and the store read values through common/kvconf.c.
 $(TBIN)/test_tvsd_config $(TBIN)/test_tvsd_store $(TBIN)/test_tvsd_holder \
 	$(TBIN)/test_tvsd_answer: $(NODE_COMMON_OBJS)
-$(TBIN)/test_tvsd_name: $(TVSD_O)/tvsd_name.o
-$(TBIN)/test_tvsd_store: $(TVSD_O)/tvsd_store.o $(TVSD_O)/tvsd_name.o $(TVSD_O)/tvsd_config.o
-$(TBIN)/test_tvsd_holder: $(TVSD_O)/tvsd_holder.o $(TVSD_O)/tvsd_store.o $(TVSD_O)/tvsd_name.o \
+$(TBIN)/test_tvsd_store: $(TVSD_O)/tvsd_store.o $(TVSD_O)/tvsd_config.o
+$(TBIN)/test_tvsd_holder: $(TVSD_O)/tvsd_holder.o $(TVSD_O)/tvsd_store.o \
 	$(TVSD_O)/tvsd_config.o $(TVSD_O)/tvsd_tls.o
-$(TBIN)/test_tvsd_answer: $(TVSD_O)/tvsd_answer.o $(TVSD_O)/tvsd_store.o $(TVSD_O)/tvsd_name.o \
+$(TBIN)/test_tvsd_answer: $(TVSD_O)/tvsd_answer.o $(TVSD_O)/tvsd_store.o \
 	$(TVSD_O)/tvsd_config.o
 
 # Everything but main(), for the daemon.

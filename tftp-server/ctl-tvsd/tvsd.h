@@ -2,7 +2,7 @@
 /*
  * ctl-tvsd: the node's Trust Verification Service (TCP 2445, TLS),
  * doc/tvs-protocol.md and doc/ctl-tvsd.8. Internal interfaces between
- * tvsd_config.c, tvsd_name.c, tvsd_store.c, tvsd_holder.c, tvsd_answer.c,
+ * tvsd_config.c, tvsd_store.c, tvsd_holder.c, tvsd_answer.c,
  * tvsd_tls.c, tvsd_log.c, tvsd_conn.c and tvsd.c (main, listener,
  * threads): each file calls only files listed before it.
  */
@@ -77,27 +77,13 @@ CTL_MUST_USE int tvsd_roles_parse(const char *s, uint8_t *roles, size_t *nroles,
                                   size_t errlen);
 
 /* ------------------------------------------------------------------ */
-/* Distinguished names (tvsd_name.c) */
-
-/*
- * A name string as a phone sends it, in CUCM's form "CN=a;OU=b;O=c" or
- * RFC 4514's "CN=a,OU=b,O=c" (either order), to one canonical string:
- * attribute types upper-cased (aliases folded), values unescaped, spaces
- * trimmed and collapsed, ASCII lower-cased, attributes sorted. free() *out.
- * CTL_E_INVAL when a component has no "TYPE=".
- */
-CTL_MUST_USE enum ctl_err tvsd_name_normalise(const char *s, size_t len, char **out);
-/* The same canonical string for a certificate's name. */
-CTL_MUST_USE enum ctl_err tvsd_name_normalise_x509(const X509_NAME *name, char **out);
-
-/* ------------------------------------------------------------------ */
 /* The certificate store (tvsd_store.c) */
 
 struct tvsd_entry {
 	uint8_t *der;
 	size_t der_len;
 	uint8_t sha256[32];
-	char *issuer;                  /* tvsd_name_normalise_x509 form */
+	char *issuer;                  /* ctl_name_canon_x509 form (libctl) */
 	uint8_t *serial;               /* minimal unsigned big-endian */
 	size_t serial_len;
 	char *subject;                 /* RFC 4514 (ctl_name_string), for the log */

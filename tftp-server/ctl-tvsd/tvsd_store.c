@@ -78,7 +78,7 @@ entry_fill(struct tvsd_entry *e, X509 *x, const struct tvsd_cert_line *l, char *
 		entry_cleanup(e);
 		return kv_fail(why, whylen, "SHA-256 failed");
 	}
-	if (tvsd_name_normalise_x509(X509_get_issuer_name(x), &e->issuer) != CTL_OK ||
+	if (ctl_name_canon_x509(X509_get_issuer_name(x), &e->issuer) != CTL_OK ||
 	    ctl_name_string(X509_get_subject_name(x), &e->subject) != CTL_OK ||
 	    ctl_serial_bytes(x, &e->serial, &e->serial_len) != CTL_OK) {
 		entry_cleanup(e);
@@ -384,7 +384,7 @@ tvsd_store_by_issuer(const struct tvsd_store *s, const char *issuer, size_t issu
 		serial++;
 		serial_len--;
 	}
-	if (serial_len == 0 || tvsd_name_normalise(issuer, issuer_len, &canon) != CTL_OK)
+	if (serial_len == 0 || ctl_name_canon(issuer, issuer_len, &canon) != CTL_OK)
 		return NULL;
 	memset(&key, 0, sizeof(key));
 	key.issuer = canon;

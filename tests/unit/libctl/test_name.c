@@ -299,6 +299,33 @@ START_TEST(canon_shape)
 	ck_assert_int_eq(ctl_name_canon("CN=a\\0aO=b,O=c\\\\", 16, &s), CTL_OK);
 	ck_assert_str_eq(s, "CN=a\\0ao=b\nO=c\\5c");
 	free(s);
+	/* A type is a keyword or an OID: no DEL, backslash or space inside. */
+	ck_assert_int_eq(ctl_name_canon("C\x7fN=a", 5, &s), CTL_E_INVAL);
+	ck_assert_int_eq(ctl_name_canon("C\\N=a", 5, &s), CTL_E_INVAL);
+	ck_assert_int_eq(ctl_name_canon("C N=a", 5, &s), CTL_E_INVAL);
+	ck_assert_int_eq(ctl_name_canon(";;;", 3, &s), CTL_E_INVAL);
+	ck_assert_int_eq(ctl_name_canon("", 0, &s), CTL_E_INVAL);
+	ck_assert_ptr_null(s);
+}
+END_TEST
+
+START_TEST(canon_certificates)
+{
+	X509 *tvs = tu_cert("tvs1"), *sast = tu_cert("sast1");
+	char *a = NULL, *b = NULL;
+	static const char tvs_cucm[] =
+		"CN=cucm-pub-tvs.example.lab;OU=UC;O=Example Voice;L=RTP;ST=NC;C=US";
+
+	ck_assert_int_eq(ctl_name_canon_x509(X509_get_issuer_name(tvs), &a), CTL_OK);
+	ck_assert_int_eq(ctl_name_canon(tvs_cucm, strlen(tvs_cucm), &b), CTL_OK);
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	ck_assert_int_eq(ctl_name_canon_x509(X509_get_issuer_name(sast), &a), CTL_OK);
+	ck_assert_str_eq(a, "CN=cisco manufacturing ca\nO=cisco systems");
+	free(a);
+	X509_free(tvs);
+	X509_free(sast);
 }
 END_TEST
 
@@ -510,6 +537,7 @@ make_suite(void)
 	tcase_add_test(r, differences_stay);
 	tcase_add_test(r, hostile_bounded);
 	tcase_add_test(r, canon_shape);
+	tcase_add_test(r, canon_certificates);
 	tcase_set_timeout(f, 60);
 	tcase_add_test(f, builder_default_cucm);
 	tcase_add_test(f, verify_mixed_forms);

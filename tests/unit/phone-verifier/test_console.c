@@ -34,6 +34,29 @@ print_form(const struct pv_event *ev, int mac_prefix, unsigned *seq, enum pv_for
 	return out;
 }
 
+/* As print_form, with the console's verbose switch. */
+static const char *
+print_verbose(const struct pv_event *ev, int mac_prefix, int verbose)
+{
+	static char out[2048];
+	struct pv_phone ph;
+	struct pv_console c;
+	FILE *f = fmemopen(out, sizeof(out), "w");
+
+	ck_assert_ptr_nonnull(f);
+	memset(&ph, 0, sizeof(ph));
+	memset(&c, 0, sizeof(c));
+	memcpy(ph.mac, "0011215A1AE3", 13);
+	c.f = f;
+	c.mac_prefix = mac_prefix;
+	c.form = PV_FORM_88XX;
+	c.verbose = verbose;
+	pv_console_event(&c, &ph, ev);
+	ck_assert_uint_eq(c.line_seq, 0); /* a note is no console line: no number taken */
+	fclose(f);
+	return out;
+}
+
 static const char *
 print(const struct pv_event *ev, int mac_prefix, unsigned *seq)
 {
@@ -122,6 +145,37 @@ START_TEST(console_line_88xx)
 }
 END_TEST
 
+/* ctl-suite's notes: only with --verbose, marked "ctl-suite: "; its own failures always. */
+START_TEST(notes_verbose_only)
+{
+	struct pv_event ev = ev_of(PV_EV_NOTE, 0, "CTLFile.tlv updated (signed by X, record 2 (SAST) "
+	                           "of the held CTL), md5 00");
+
+	ck_assert_str_eq(print_verbose(&ev, 0, 0), "");
+	ck_assert_str_eq(print_verbose(&ev, 0, 1), "ctl-suite: CTLFile.tlv updated (signed by X, "
+	                 "record 2 (SAST) of the held CTL), md5 00\n");
+	ck_assert_str_eq(print_verbose(&ev, 1, 1), "SEP0011215A1AE3 ctl-suite: CTLFile.tlv updated "
+	                 "(signed by X, record 2 (SAST) of the held CTL), md5 00\n");
+	ev = ev_of(PV_EV_NOTE, 1, "cannot store CTLFile.tlv: No space left on device");
+	ck_assert_str_eq(print_verbose(&ev, 0, 0), "ctl-suite: cannot store CTLFile.tlv: No space "
+	                 "left on device\n");
+}
+END_TEST
+
+/* The 88xx WRN level ("3334 WRN Nov 29 06:34:00.412849 SECUREAPP-AUTH: ..."). */
+START_TEST(console_line_wrn)
+{
+	struct pv_event ev = ev_of(PV_EV_LINE, 0, "SECUREAPP-AUTH: hdr ver 1.2 (knows only upto 1.1)");
+	unsigned seq = 3333;
+	const char *o;
+
+	ev.level = PV_LV_WRN;
+	o = print_form(&ev, 0, &seq, PV_FORM_88XX);
+	ck_assert_int_eq(strncmp(o, "3334 WRN ", 9), 0);
+	ck_assert_str_eq(o + 16 + 16, "SECUREAPP-AUTH: hdr ver 1.2 (knows only upto 1.1)\n");
+}
+END_TEST
+
 START_TEST(status_message)
 {
 	struct pv_event ev = ev_of(PV_EV_STATUS, 0, "Trust List Updated");
@@ -142,7 +196,7 @@ END_TEST
 START_TEST(quiet_console)
 {
 	struct pv_event ev = ev_of(PV_EV_LINE, 0, "x");
-	struct pv_console c = { NULL, 0, 0, PV_FORM_79XX };
+	struct pv_console c = { NULL, 0, 0, PV_FORM_79XX, 0 };
 	struct pv_phone ph;
 
 	memset(&ph, 0, sizeof(ph));
@@ -243,6 +297,8 @@ make_suite(void)
 	tcase_add_test(ok, status_message);
 	tcase_add_test(ok, console_line_88xx);
 	tcase_add_test(ok, quiet_console);
+	tcase_add_test(ok, notes_verbose_only);
+	tcase_add_test(ok, console_line_wrn);
 	tcase_add_test(err, fail_text_and_json);
 	tcase_add_test(err, fail_codes);
 	tcase_add_test(err, argv_json);
