@@ -12,6 +12,7 @@
 #include <ctl/text.h>
 
 #include "console.h"
+#include "http_get.h"
 #include "netopt.h"
 #include "num.h"
 #include "pv.h"
@@ -28,6 +29,7 @@ static const char boot_usage[] =
 	"  --state DIR         the phone's flash: CTLFile.tlv, ITLFile.tlv, SEP<MAC>.cnf.xml\n"
 	"                      (default: none kept, every boot starts empty)\n"
 	PV_NET_HELP
+	PV_HTTP_HELP
 	PV_SBD_HELP
 	"  --json              print one JSON object instead of console lines\n"
 	"  --verbose           also print ctl-suite's explanations (\"ctl-suite: ...\" lines:\n"
@@ -38,7 +40,7 @@ static const struct option boot_opts[] = {
 	{ "mac", required_argument, NULL, O_MAC }, { "state", required_argument, NULL, O_STATE },
 	{ "json", no_argument, NULL, O_JSON }, { "help", no_argument, NULL, O_HELP },
 	{ "verbose", no_argument, NULL, O_VERBOSE },
-	PV_NET_OPTIONS, PV_SBD_OPTIONS, { NULL, 0, NULL, 0 },
+	PV_NET_OPTIONS, PV_SBD_OPTIONS, PV_HTTP_OPTIONS, { NULL, 0, NULL, 0 },
 };
 
 struct boot_run {
@@ -108,6 +110,8 @@ pv_cmd_boot(int argc, char **argv)
 	struct pv_sbd_opts so;
 	struct pv_sbd sbd;
 	struct boot_run run = { 0 };
+	struct pv_http *http = NULL;
+	unsigned http_port = 0;
 	struct ctl_diag d;
 	const char *mac = NULL, *state = NULL;
 	char m[13], why[768];
@@ -127,6 +131,10 @@ pv_cmd_boot(int argc, char **argv)
 		if (h > 0)
 			continue;
 		if ((h = pv_sbd_opt(&so, c, optarg)) < 0)
+			return PV_EXIT_USAGE;
+		if (h > 0)
+			continue;
+		if ((h = pv_http_opt(&http_port, c, optarg)) < 0)
 			return PV_EXIT_USAGE;
 		if (h > 0)
 			continue;
@@ -156,6 +164,12 @@ pv_cmd_boot(int argc, char **argv)
 		goto out;
 	}
 	con.form = so.form;
+	/* After the SBD setup: the family it decided says whether HTTP comes first. */
+	if ((rc = pv_http_setup(&env, http_port, pv_net_deadline_ms(&cfg), &http, why,
+	                        sizeof(why))) != PV_EXIT_OK) {
+		rc = pv_fail(rc, "%s", why);
+		goto out;
+	}
 	if (!json) {
 		env.event = pv_console_event;
 		env.event_arg = &con;
@@ -183,6 +197,7 @@ pv_cmd_boot(int argc, char **argv)
 out:
 	fflush(stdout);
 	pv_phone_cleanup(&ph);
+	pv_http_free(http);
 	pv_sbd_cleanup(&sbd);
 	pv_env_cleanup(&env);
 	return rc;

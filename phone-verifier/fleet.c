@@ -26,6 +26,7 @@
 #include <ctl/text.h>
 
 #include "console.h"
+#include "http_get.h"
 #include "netopt.h"
 #include "num.h"
 #include "pv.h"
@@ -81,6 +82,7 @@ static const char fleet_usage[] =
 	"                      may lose a phone's last write, as a phone losing power)\n"
 	"  --outcomes FILE     write one line per phone: MAC, status, cause, TVS use\n"
 	PV_NET_HELP
+	PV_HTTP_HELP
 	PV_SBD_HELP
 	"  --verbose           print every phone's console lines (prefixed SEP<MAC>)\n"
 	"  --no-progress       no progress bar (it is shown only on a terminal anyway)\n"
@@ -373,6 +375,7 @@ struct fleet_opts {
 	unsigned long long count, conc;
 	const char *root, *prefix, *outcomes;
 	int json, verbose, no_progress, has_src, durable;
+	unsigned http_port;
 	struct tftp_src_range src;
 };
 
@@ -389,7 +392,7 @@ fleet_parse(int argc, char **argv, struct fleet_opts *o)
 		{ "source-range", required_argument, NULL, O_SRC },
 		{ "durable", no_argument, NULL, O_DURABLE },
 		{ "outcomes", required_argument, NULL, O_OUTCOMES },
-		{ "help", no_argument, NULL, O_HELP }, PV_NET_OPTIONS, PV_SBD_OPTIONS,
+		{ "help", no_argument, NULL, O_HELP }, PV_NET_OPTIONS, PV_SBD_OPTIONS, PV_HTTP_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, h;
@@ -408,6 +411,11 @@ fleet_parse(int argc, char **argv, struct fleet_opts *o)
 			continue;
 		}
 		if ((h = pv_sbd_opt(&o->sbd, c, optarg)) != 0) {
+			if (h < 0)
+				return PV_EXIT_USAGE;
+			continue;
+		}
+		if ((h = pv_http_opt(&o->http_port, c, optarg)) != 0) {
 			if (h < 0)
 				return PV_EXIT_USAGE;
 			continue;
@@ -550,6 +558,7 @@ pv_cmd_fleet(int argc, char **argv)
 {
 	struct fleet_opts o;
 	struct pv_sbd sbd;
+	struct pv_http *http = NULL;
 	struct fleet *fl;
 	char why[768];
 	double secs;
@@ -577,6 +586,12 @@ pv_cmd_fleet(int argc, char **argv)
 		goto out;
 	if ((rc = fleet_setup(fl, &o, &sbd)) != PV_EXIT_OK)
 		goto out;
+	/* After the SBD setup (it decides the family); the reference files still come over TFTP. */
+	if ((rc = pv_http_setup(&fl->env, o.http_port, pv_net_deadline_ms(&o.cfg), &http, why,
+	                        sizeof(why))) != PV_EXIT_OK) {
+		rc = pv_fail(rc, "%s", why);
+		goto out;
+	}
 	fl->phones = calloc(fl->n, sizeof(*fl->phones));
 	fl->ms = calloc(fl->n, sizeof(*fl->ms));
 	if (fl->phones == NULL || fl->ms == NULL) {
@@ -599,6 +614,7 @@ out:
 		rc = pv_fail(PV_EXIT_IO, "--outcomes %s: %s", o.outcomes, strerror(errno));
 	free(fl->phones);
 	free(fl->ms);
+	pv_http_free(http);
 	pv_sbd_cleanup(&sbd);
 	pv_env_cleanup(&fl->env);
 	free(fl);

@@ -55,6 +55,7 @@ usage(FILE *f)
 	        "        [--timeout S] [--retry-interval MS] [--console 79xx|88xx] [--json]\n"
 	        "TFTP options of boot, fleet and compare: [--blksize N] [--windowsize N]\n"
 	        "  [--timeout MS] [--retransmit MS] [--retries N] [--loss PCT] [--seed N]\n"
+	        "HTTP option of boot and fleet (88xx family): [--http-port PORT]\n"
 	        "Security By Default options of boot: [--tvs HOST:PORT]... [--tvs-timeout MS]\n"
 	        "  [--phone-cert PEM --phone-key PEM] [--model N] [--console 79xx|88xx] [--encrypted]\n"
 	        "\n'%s COMMAND --help' describes a command. See phone-verifier(1).\n", PV_PROG);

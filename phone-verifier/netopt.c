@@ -76,3 +76,24 @@ pv_net_opt(struct pv_env_cfg *cfg, int c, const char *arg)
 		return 0;
 	}
 }
+
+int
+pv_http_opt(unsigned *port, int c, const char *arg)
+{
+	unsigned long long v;
+
+	if (c != PV_O_HTTP_PORT)
+		return 0;
+	if (pv_num("--http-port", arg, 1, 65535, &v) != 0)
+		return -1;
+	*port = (unsigned)v;
+	return 1;
+}
+
+unsigned
+pv_net_deadline_ms(const struct pv_env_cfg *cfg)
+{
+	unsigned long long ms = (unsigned long long)cfg->timeout_ms * (cfg->retries + 1ull);
+
+	return ms > 600000 ? 600000u : ms == 0 ? 1000u : (unsigned)ms;
+}

@@ -29,6 +29,17 @@ enum {
 	"  --retries N         retransmissions per packet before giving up (default 5)\n" \
 	"  --loss PCT          drop this percentage of received DATA packets (0..90)\n" \
 	"  --seed N            seed of the loss simulation (default 1)\n"
+/* --http-port (boot and fleet): HTTP first for the 88xx family (http_get.h). */
+enum { PV_O_HTTP_PORT = 340 };
+#define PV_HTTP_OPTIONS { "http-port", required_argument, NULL, PV_O_HTTP_PORT }
+#define PV_HTTP_HELP                                                           \
+	"  --http-port PORT    an 88xx-family phone asks each file over HTTP on the TFTP\n" \
+	"                      server's address and PORT first (CUCM: 6970), then over TFTP\n" \
+	"                      when that fails; a 79xx phone ignores it (default: TFTP only)\n"
+/* Applies --http-port to *port: 1 handled, 0 not it, -1 bad value (reported, pv_fail). */
+CTL_MUST_USE int pv_http_opt(unsigned *port, int c, const char *arg);
+/* An HTTP exchange's deadline: as long as TFTP waits before giving up, --timeout x (--retries + 1). */
+unsigned pv_net_deadline_ms(const struct pv_env_cfg *cfg);
 /* Sets defaults in cfg. */
 void pv_net_defaults(struct pv_env_cfg *cfg);
 /* Applies a shared option: 1 handled, 0 not a shared option, -1 bad value (reported, pv_fail). */
