@@ -51,16 +51,19 @@ PORT=$TPORT
 boot() { "$PV" boot --mac "$MAC" --tftp 127.0.0.1:$PORT --state "$S" "$@"; }
 
 # 1. A fresh phone trusts the first CTL and ITL, then takes the signed config.
-expect_exit "fresh phone: trust on first use (exit 0)" 0 boot
+# --verbose adds ctl-suite's explanations ("ctl-suite: " lines) to the
+# phone's own console lines.
+expect_exit "fresh phone: trust on first use (exit 0)" 0 boot --verbose
 O=$T_TMP/last.out
 expect_grep "console: tlRequestFile" "SECD: tlRequestFile: Request CTLSEP$MAC.tlv" "$O"
 expect_grep "console: TFTP request" "TFTP: [1]:Requesting CTLSEP$MAC.tlv from 127.0.0.1:$PORT" "$O"
 expect_grep "console: rcvd bytes = file size" "TFTP: [1]:Finished --> rcvd $(wc -c < "$F/ctl1.tlv") bytes" "$O"
 expect_grep "console: validate_file_envelope" "SECD: validate_file_envelope: File sign verify SUCCESS; header length <" "$O"
-expect_grep "console: TOFU" "CTLFile.tlv updated (trust on first use)" "$O"
-expect_grep "ITL trusted through the CTL's CCM+TFTP record" "ITLFile.tlv updated (signed by" "$O"
+expect_grep "--verbose: TOFU" "ctl-suite: CTLFile.tlv updated (trust on first use), md5 $(md5 "$R/CTLFile.tlv")" "$O"
+expect_grep "--verbose: ITL trusted through the CTL's CCM+TFTP record 3" \
+	"ctl-suite: ITLFile.tlv updated (signed by CN=cucm-pub.example.lab;OU=UC;O=Example Voice;L=RTP;ST=NC;C=US, record 3 (CCM+TFTP) of the held CTL)" "$O"
 expect_grep "status: Trust List Updated" " Trust List Updated" "$O"
-expect_grep "signed config verified" "cfgVerify: SEP$MAC.cnf.xml.sgn signed by record 3 (CCM+TFTP) of the held CTL" "$O"
+expect_grep "--verbose: signed config verified by record 3" "ctl-suite: SEP$MAC.cnf.xml.sgn signed by record 3 (CCM+TFTP) of the held CTL" "$O"
 check "stored CTL is the server's (md5sum)" test "$(md5 "$S/CTLFile.tlv")" = "$(md5 "$R/CTLFile.tlv")"
 check "stored ITL is the server's (md5sum)" test "$(md5 "$S/ITLFile.tlv")" = "$(md5 "$R/ITLFile.tlv")"
 check "stored config is the payload" cmp "$S/SEP$MAC.cnf.xml" "$F/SEP$MAC.cnf.xml"
@@ -78,7 +81,10 @@ expect_exit "compare --tftp: both files match" 0 "$PV" compare --state "$S" --tf
 
 # 3. Unchanged: a no-op without a status message.
 expect_exit "second boot: unchanged (exit 0)" 0 boot
-expect_grep "console: unchanged" "SECD: tlUpdate: CTLFile.tlv unchanged, md5 $(md5 "$R/CTLFile.tlv")" "$T_TMP/last.out"
+if grep -q "ctl-suite: " "$T_TMP/last.out"; then not_ok "no ctl-suite: line without --verbose"; else ok "no ctl-suite: line without --verbose"; fi
+if grep -q "Trust List Updated" "$T_TMP/last.out"; then not_ok "no status for an unchanged list"; else ok "no status for an unchanged list"; fi
+expect_exit "third boot, --verbose: unchanged (exit 0)" 0 boot --verbose
+expect_grep "--verbose: unchanged" "ctl-suite: CTLFile.tlv unchanged, md5 $(md5 "$R/CTLFile.tlv")" "$T_TMP/last.out"
 if grep -q "Trust List Updated" "$T_TMP/last.out"; then not_ok "no status for an unchanged list"; else ok "no status for an unchanged list"; fi
 
 # 4. Re-signed by the second token: accepted.
@@ -86,24 +92,25 @@ expect_exit "compare before the update: mismatch" 1 "$PV" compare --state "$S" -
 expect_grep "compare: the server's file is newer" "newer: the server's file" "$T_TMP/last.out"
 expect_grep "compare: the phone would accept it" "the phone would accept the server's file" "$T_TMP/last.out"
 cp "$F/ctl2.tlv" "$R/CTLFile.tlv"
-expect_exit "CTL re-signed by the second token: accepted" 0 boot
-# The console names the signer (the second token) and the held CTL's record
-# that vouched for it: record 2, the second SAST.
+expect_exit "CTL re-signed by the second token: accepted" 0 boot --verbose
+# ctl-suite's explanation names the signer (the second token) and the held
+# CTL's record that vouched for it: record 2, the second SAST.
 SAST2_CN=$(openssl x509 -in "$PKI/sast2.pem" -noout -subject -nameopt sep_multiline | sed -n 's/^ *CN=//p')
 expect_grep "updated through SAST record 2" \
-	"SECD: tlUpdate: CTLFile.tlv updated (signed by O=Cisco Systems,OU=IPCBU,CN=$SAST2_CN, record 2 (SAST) of the held CTL), md5 $(md5 "$F/ctl2.tlv")" \
+	"ctl-suite: CTLFile.tlv updated (signed by CN=$SAST2_CN;OU=IPCBU;O=Cisco Systems, record 2 (SAST) of the held CTL), md5 $(md5 "$F/ctl2.tlv")" \
 	"$T_TMP/last.out"
 expect_grep "status: Trust List Updated (token 2)" "Trust List Updated" "$T_TMP/last.out"
 check "stored CTL is the new one" test "$(md5 "$S/CTLFile.tlv")" = "$(md5 "$F/ctl2.tlv")"
 
 # 5. Rogue token: refused, old CTL kept.
 expect_exit "compare with the rogue file: mismatch" 1 "$PV" compare --state "$S" --server-file "$F/rogue.tlv"
-expect_grep "compare: records only on the server" "only on the server: record 1 SAST O=Cisco Systems,OU=IPCBU,CN=SAST-ADN0bad0bad" "$T_TMP/last.out"
+expect_grep "compare: records only on the server" "only on the server: record 1 SAST CN=SAST-ADN0bad0bad;OU=IPCBU;O=Cisco Systems" "$T_TMP/last.out"
 expect_grep "compare: the phone would refuse it" "the phone would refuse the server's file" "$T_TMP/last.out"
 cp "$F/rogue.tlv" "$R/CTLFile.tlv"
-expect_exit "CTL signed by a rogue token: Trust List Update Failed (exit 1)" 1 boot
+expect_exit "CTL signed by a rogue token: Trust List Update Failed (exit 1)" 1 boot --verbose
 expect_grep "status: Trust List Update Failed" " Trust List Update Failed" "$T_TMP/last.out"
-expect_grep "console names the rogue signer" "SAST-ADN0bad0bad" "$T_TMP/last.out"
+expect_grep "--verbose names the rogue signer and keeps the held CTL" \
+	"ctl-suite: CTLFile.tlv refused: signer CN=SAST-ADN0bad0bad;OU=IPCBU;O=Cisco Systems" "$T_TMP/last.out"
 check "old CTL kept" test "$(md5 "$S/CTLFile.tlv")" = "$(md5 "$F/ctl2.tlv")"
 
 # 6. Tampered: Trust List Verification Failed.
@@ -119,14 +126,15 @@ expect_exit "erase" 0 "$PV" erase --state "$S"
 expect_grep "erase message" "Erasing CTL and ITL files" "$T_TMP/last.out"
 check "erase removed both lists" test ! -e "$S/CTLFile.tlv" -a ! -e "$S/ITLFile.tlv"
 cp "$F/ctl1.tlv" "$R/CTLFile.tlv"
-expect_exit "boot after erase: trusts again" 0 boot
-expect_grep "TOFU after erase" "CTLFile.tlv updated (trust on first use)" "$T_TMP/last.out"
+expect_exit "boot after erase: trusts again" 0 boot --verbose
+expect_grep "TOFU after erase" "ctl-suite: CTLFile.tlv updated (trust on first use)" "$T_TMP/last.out"
 check "stored CTL after erase" test "$(md5 "$S/CTLFile.tlv")" = "$(md5 "$F/ctl1.tlv")"
 
 # 8. A config signed by a certificate the trust list does not hold.
 cp "$F/other.sgn" "$R/SEP$MAC.cnf.xml.sgn"
-expect_exit ".sgn signed by another certificate: File Auth Fail (exit 5)" 5 boot
-expect_grep "status: File Auth Fail" "File Auth Fail SEP$MAC.cnf.xml.sgn" "$T_TMP/last.out"
+expect_exit ".sgn signed by another certificate: File auth error (exit 5)" 5 boot --verbose
+expect_grep "status: File auth error (the 7940's words)" " File auth error" "$T_TMP/last.out"
+expect_grep "--verbose: the refused file named" "ctl-suite: SEP$MAC.cnf.xml.sgn refused: " "$T_TMP/last.out"
 
 # 9. JSON result.
 cp "$F/SEP$MAC.cnf.xml.sgn" "$R/"
@@ -152,33 +160,33 @@ expect_grep "status: No Trust List Installed" " No Trust List Installed" "$T_TMP
 "$CC" build --tokenless --out "$F/ctl10-regen.tlv" --sast "$PKI/ccm2.pem" \
 	--ccm-tftp "$PKI/ccm2.pem,dns=cucm-pub.example.lab,ip=192.0.2.11" --capf "$PKI/capf.pem" \
 	--sign-key "$PKI/ccm2.key" --sign-cert "$PKI/ccm2.pem" --timestamp 1700000400 >/dev/null
-CCM1_SUBJ="C=US,ST=NC,L=RTP,O=Example Voice,OU=UC,CN=cucm-pub.example.lab"
-CCM2_SUBJ="C=US,ST=NC,L=RTP,O=Example Voice,OU=UC,CN=cucm-sub1.example.lab"
+CCM1_SUBJ="CN=cucm-pub.example.lab;OU=UC;O=Example Voice;L=RTP;ST=NC;C=US"
+CCM2_SUBJ="CN=cucm-sub1.example.lab;OU=UC;O=Example Voice;L=RTP;ST=NC;C=US"
 cp "$F/itl.tlv" "$R/ITLFile.tlv"
 S3=$T_TMP/phone3
 S4=$T_TMP/phone4
 expect_exit "ITL only on the server: the phone installs the ITL (exit 0)" 0 \
-	"$PV" boot --mac 0011215A1AE5 --tftp 127.0.0.1:$PORT --state "$S3"
+	"$PV" boot --mac 0011215A1AE5 --tftp 127.0.0.1:$PORT --state "$S3" --verbose
 expect_grep "ITL only: CTL not found" "File Not Found CTLSEP0011215A1AE5.tlv" "$T_TMP/last.out"
-expect_grep "ITL only: ITL on first use" "ITLFile.tlv updated (trust on first use)" "$T_TMP/last.out"
+expect_grep "ITL only: ITL on first use" "ctl-suite: ITLFile.tlv updated (trust on first use)" "$T_TMP/last.out"
 check "ITL only: the phone holds no CTL" test ! -e "$S3/CTLFile.tlv"
 "$PV" boot --mac 0011215A1AE6 --tftp 127.0.0.1:$PORT --state "$S4" >/dev/null 2>&1
 check "second ITL-only phone holds the ITL alone" test -e "$S4/ITLFile.tlv" -a ! -e "$S4/CTLFile.tlv"
 cp "$F/ctl10.tlv" "$R/CTLFile.tlv"
 expect_exit "ITL-only phone, CTL signed by the ITL's SAST: installed (exit 0)" 0 \
-	"$PV" boot --mac 0011215A1AE5 --tftp 127.0.0.1:$PORT --state "$S3"
+	"$PV" boot --mac 0011215A1AE5 --tftp 127.0.0.1:$PORT --state "$S3" --verbose
 expect_grep "the ITL's SAST record 1 vouched for the CTL" \
-	"SECD: tlUpdate: CTLFile.tlv updated (signed by $CCM1_SUBJ, record 1 (SAST) of the held ITL), md5 $(md5 "$F/ctl10.tlv")" \
+	"ctl-suite: CTLFile.tlv updated (signed by $CCM1_SUBJ, record 1 (SAST) of the held ITL), md5 $(md5 "$F/ctl10.tlv")" \
 	"$T_TMP/last.out"
 expect_grep "status: Trust List Updated (into mixed mode)" " Trust List Updated" "$T_TMP/last.out"
 check "the phone now holds that CTL" test "$(md5 "$S3/CTLFile.tlv")" = "$(md5 "$F/ctl10.tlv")"
 check "and keeps its ITL" test "$(md5 "$S3/ITLFile.tlv")" = "$(md5 "$F/itl.tlv")"
 cp "$F/ctl10-regen.tlv" "$R/CTLFile.tlv"
 expect_exit "ITL-only phone, CTL signer unknown to the ITL: Trust List Update Failed (exit 1)" 1 \
-	"$PV" boot --mac 0011215A1AE6 --tftp 127.0.0.1:$PORT --state "$S4"
-expect_grep "console: the ITL's SAST cannot vouch for the signer" \
-	"SECD: tlVerifyTrust: signer $CCM2_SUBJ (record 1) is not a SAST of the held ITL" "$T_TMP/last.out"
-expect_grep "console: CTL not installed" "SECD: tlUpdate: CTLFile.tlv not installed" "$T_TMP/last.out"
+	"$PV" boot --mac 0011215A1AE6 --tftp 127.0.0.1:$PORT --state "$S4" --verbose
+expect_grep "--verbose: the ITL's SAST cannot vouch for the signer; no CTL installed" \
+	"ctl-suite: CTLFile.tlv refused: signer $CCM2_SUBJ (record 1) is not a SAST of the held ITL" "$T_TMP/last.out"
+expect_grep "--verbose: ... and no CTL installed" "; none installed" "$T_TMP/last.out"
 expect_grep "status: Trust List Update Failed (no CTL)" " Trust List Update Failed" "$T_TMP/last.out"
 check "refused: still no CTL on the phone" test ! -e "$S4/CTLFile.tlv"
 check "refused: the ITL is kept" test "$(md5 "$S4/ITLFile.tlv")" = "$(md5 "$F/itl.tlv")"
@@ -187,6 +195,10 @@ check "refused: the ITL is kept" test "$(md5 "$S4/ITLFile.tlv")" = "$(md5 "$F/it
 DEAD=$(free_port)
 expect_exit "unreachable server: exit 8" 8 "$PV" boot --mac "$MAC" --tftp 127.0.0.1:$DEAD --timeout 50 --retries 1
 expect_grep "status: Trust List Update Failed (network)" "Trust List Update Failed" "$T_TMP/last.out"
+
+# 14. No boot printed a line no phone prints; ctl-suite's lines only with --verbose.
+if grep -qE 'tlUpdate|tlVerifyTrust|cfgVerify' "$T_TMP/all-output"; then
+	not_ok "no tlUpdate/tlVerifyTrust/cfgVerify line in any boot"; else ok "no tlUpdate/tlVerifyTrust/cfgVerify line in any boot"; fi
 
 # 13. Usage.
 expect_exit "boot without --mac: usage" 2 "$PV" boot --tftp 127.0.0.1:$PORT

@@ -7,7 +7,8 @@
 # node's bytes; the node signs SEP<MAC>.cnf.xml when it appears and the
 # phone takes the signed config; a changed config is signed again and taken;
 # a tampered .sgn, or one signed by a key nobody trusts (TVS asked), is
-# refused (File Auth Fail) and the phone keeps its config; the .sgn goes
+# refused (the 8945's "invalid file ..., authenticated fail. Reason:14.";
+# ctl-suite's --verbose line says why) and the phone keeps its config; the .sgn goes
 # with the config; a second phone boots through ITLSEP<MAC>.tlv too.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/sbd_env.inc"
@@ -59,8 +60,11 @@ cp "$S/SEP$MAC.cnf.xml" "$T_TMP/kept.xml"
 cp "$R/SEP$MAC.cnf.xml.sgn" "$T_TMP/bad.sgn"
 flip_bit "$T_TMP/bad.sgn" $(($(wc -c < "$T_TMP/bad.sgn") - 20))
 cp "$T_TMP/bad.sgn" "$R/.bad.tmp" && mv "$R/.bad.tmp" "$R/SEP$MAC.cnf.xml.sgn"
-expect_exit "tampered .sgn: File Auth Fail (exit 5)" 5 boot "$S" 1
-expect_grep "... with the status message" "File Auth Fail SEP$MAC.cnf.xml.sgn" "$T_TMP/last.out"
+expect_exit "tampered .sgn: refused (exit 5)" 5 boot "$S" 1 --verbose
+expect_grep "... with the 8800 family's status message" \
+	"invalid file SEP$MAC.cnf.xml.sgn, authenticated fail. Reason:14." "$T_TMP/last.out"
+expect_grep "... --verbose: ctl-suite says why" "ctl-suite: SEP$MAC.cnf.xml.sgn refused: " "$T_TMP/last.out"
+expect_nogrep "... no line a phone never prints" "cfgVerify" "$T_TMP/last.out"
 check "... the phone keeps its config" cmp "$S/SEP$MAC.cnf.xml" "$T_TMP/kept.xml"
 expect_stored "... and its ITL" "$S" 1
 
@@ -70,7 +74,7 @@ expect_stored "... and its ITL" "$S" 1
 printf '<device><loadInformation>evil</loadInformation></device>\n' > "$T_TMP/SEP$MAC.cnf.xml"
 "$CC" sign-file --cert "$PKI/rogue.pem" --key "$PKI/rogue.key" "$T_TMP/SEP$MAC.cnf.xml" >/dev/null
 cp "$T_TMP/SEP$MAC.cnf.xml.sgn" "$R/.bad.tmp" && mv "$R/.bad.tmp" "$R/SEP$MAC.cnf.xml.sgn"
-expect_exit "a .sgn signed by an unknown key: File Auth Fail (exit 5)" 5 boot "$S" 1 --console 88xx
+expect_exit "a .sgn signed by an unknown key: refused (exit 5)" 5 boot "$S" 1 --console 88xx
 expect_grep "... after asking TVS" "processing TVS Query Certificate request" "$T_TMP/last.out"
 check "... the phone keeps its config" cmp "$S/SEP$MAC.cnf.xml" "$T_TMP/kept.xml"
 

@@ -68,11 +68,19 @@ expect_grep "... console: the TVS query" "processing TVS Query Certificate reque
 expect_grep "... console: cached" "TVS added cert to TVS cache" "$T_TMP/p2.txt"
 expect_grep "... console: hashes match" "Hashes match... authentication successful" "$T_TMP/p2.txt"
 expect_grep "... status: Trust List Updated" "Trust List Updated" "$T_TMP/p2.txt"
+expect_grep "... console: the 8861's TL lines" "SECUREAPP-TL file updated." "$T_TMP/p2.txt"
+for w in tlUpdate tlVerifyTrust cfgVerify "ctl-suite: "; do
+	expect_nogrep "... no '$w' line without --verbose" "$w" "$T_TMP/p2.txt"
+done
 sed 's/^/#   /' "$T_TMP/p2.txt" | grep -i -e tvs -e "trust list" | head -12
 for p in 1 2; do
 	expect_stored "phone $p stores the new ITL (md5)" "$T_TMP/p$p" 1
 done
-expect_exit "phone 3 takes it now too" 0 boot_mac 001122334457 "$T_TMP/p3" 1
+expect_exit "phone 3 takes it now too" 0 boot_mac 001122334457 "$T_TMP/p3" 1 --verbose
+expect_grep "... --verbose: ctl-suite says TVS vouched for the new signer" \
+	"ctl-suite: ITLFile.tlv updated (signed by CN=cucm-pub.example.lab" "$T_TMP/last.out"
+expect_grep "... --verbose: ... naming the TVS server" "vouched for by TVS 127.0.0.1:$VPORT_1" "$T_TMP/last.out"
+expect_grep "... --verbose: the 8800 alarm code" "ctl-suite: alarm 1 - TL_SUCCESS" "$T_TMP/last.out"
 fleet8 "the fleet boots again after the regeneration"
 expect_grep "... every phone takes the new ITL through TVS" '"Trust List Updated":200' "$T_TMP/fleet.json"
 expect_grep "... and holds it (md5)" '"server_md5_phones":200' "$T_TMP/fleet.json"
