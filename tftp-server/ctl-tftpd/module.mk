@@ -30,3 +30,6 @@ $(TBIN)/test_tftp_tid: $(OBJ)/tftp-server/ctl-tftpd/tftp_tid.o $(OBJ)/tftp-serve
 	$(NODE_COMMON_OBJS) $(LIBTFTP_A)
 $(TBIN)/test_tftp_listen: $(OBJ)/tftp-server/ctl-tftpd/tftp_listen.o $(OBJ)/tftp-server/ctl-tftpd/tftp_log.o \
 	$(NODE_COMMON_OBJS) $(LIBTFTP_A)
+
+# libFuzzer: the HTTP request head parser (fuzz/fuzz_http_request.c).
+FUZZ_SRCS_fuzz_http_request := tftp-server/ctl-tftpd/http_parse.c -Itftp-server/ctl-tftpd
