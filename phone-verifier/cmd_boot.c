@@ -16,6 +16,7 @@
 #include "netopt.h"
 #include "num.h"
 #include "pv.h"
+#include "register_boot.h"
 #include "sbd.h"
 
 enum { O_MAC = 400, O_STATE, O_JSON, O_HELP, O_VERBOSE };
@@ -31,6 +32,7 @@ static const char boot_usage[] =
 	PV_NET_HELP
 	PV_HTTP_HELP
 	PV_SBD_HELP
+	PV_REG_HELP
 	"  --json              print one JSON object instead of console lines\n"
 	"  --verbose           also print ctl-suite's explanations (\"ctl-suite: ...\" lines:\n"
 	"                      which held record vouched for a file, why one was refused)\n"
@@ -40,6 +42,7 @@ static const struct option boot_opts[] = {
 	{ "mac", required_argument, NULL, O_MAC }, { "state", required_argument, NULL, O_STATE },
 	{ "json", no_argument, NULL, O_JSON }, { "help", no_argument, NULL, O_HELP },
 	{ "verbose", no_argument, NULL, O_VERBOSE },
+	PV_REG_OPTIONS,
 	PV_NET_OPTIONS, PV_SBD_OPTIONS, PV_HTTP_OPTIONS, { NULL, 0, NULL, 0 },
 };
 
@@ -76,9 +79,9 @@ tvs_json(FILE *f, const struct pv_phone *ph)
 	fputs("}", f);
 }
 
-/* The result object (doc/json.md, "phone-verifier boot"). */
+/* The result object (doc/json.md, "phone-verifier boot"); reg: what --register did, or NULL. */
 static void
-boot_json(const struct pv_phone *ph, int rc)
+boot_json(const struct pv_phone *ph, int rc, const struct pv_boot_reg *reg)
 {
 	FILE *f = stdout;
 
@@ -97,6 +100,13 @@ boot_json(const struct pv_phone *ph, int rc)
 	fputs(",\"itl_md5\":", f);
 	ctl_json_fputs_or_null(f, ph->trust.itl != NULL ? ph->trust.itl->sums.md5 : NULL);
 	tvs_json(f, ph);
+	if (reg != NULL && reg->ran) {
+		fputs(",\"register\":{", f);
+		pv_reg_json_fields(f, &reg->res, reg->mode);
+		fputs("}", f);
+	} else if (reg != NULL) {
+		fputs(",\"register\":null", f);
+	}
 	fputs("}\n", f);
 }
 
@@ -110,6 +120,8 @@ pv_cmd_boot(int argc, char **argv)
 	struct pv_sbd_opts so;
 	struct pv_sbd sbd;
 	struct boot_run run = { 0 };
+	struct pv_boot_reg_opts ro;
+	struct pv_boot_reg reg;
 	struct pv_http *http = NULL;
 	unsigned http_port = 0;
 	struct ctl_diag d;
@@ -120,6 +132,8 @@ pv_cmd_boot(int argc, char **argv)
 	pv_json_errors(json);
 	pv_net_defaults(&cfg);
 	pv_sbd_defaults(&so);
+	pv_boot_reg_defaults(&ro);
+	memset(&reg, 0, sizeof(reg));
 	memset(&sbd, 0, sizeof(sbd));
 	while ((c = getopt_long(argc, argv, "", boot_opts, NULL)) != -1) {
 		if (c == O_HELP) {
@@ -131,6 +145,10 @@ pv_cmd_boot(int argc, char **argv)
 		if (h > 0)
 			continue;
 		if ((h = pv_sbd_opt(&so, c, optarg)) < 0)
+			return PV_EXIT_USAGE;
+		if (h > 0)
+			continue;
+		if ((h = pv_boot_reg_opt(&ro, c, optarg)) < 0)
 			return PV_EXIT_USAGE;
 		if (h > 0)
 			continue;
@@ -156,6 +174,11 @@ pv_cmd_boot(int argc, char **argv)
 	}
 	if (pv_mac_parse(mac, m) != 0)
 		return pv_fail(PV_EXIT_USAGE, "--mac takes 12 hex digits, not '%s'", mac);
+	if (ro.on && state == NULL)
+		return pv_fail(PV_EXIT_USAGE, "--register needs --state (the configuration and the "
+		               "trust list are read from the phone's flash)");
+	if (!ro.on && ro.nccm > 0)
+		return pv_fail(PV_EXIT_USAGE, "--ccm goes with --register");
 	if ((rc = pv_env_init(&env, &cfg, why, sizeof(why))) != PV_EXIT_OK)
 		return pv_fail(rc, "%s", why);
 	memset(&ph, 0, sizeof(ph));
@@ -188,12 +211,19 @@ pv_cmd_boot(int argc, char **argv)
 		if (loop_run(env.loop) != 0)
 			break;
 	rc = run.done ? pv_phone_exit(&ph) : PV_EXIT_INTERNAL;
+	/* After the configuration file the phone registers; the boot's own failure comes first. */
+	if (ro.on && run.done) {
+		int rr = pv_boot_register(&ph, &ro, sbd.cert, sbd.key, &reg);
+
+		if (rc == PV_EXIT_OK)
+			rc = rr;
+	}
 	/* New TVS answers go to flash with the lists. */
 	if (state != NULL && ph.tvs_asked > ph.tvs_cached &&
 	    pv_tvs_cache_save(sbd.cache, state, (uint64_t)time(NULL), &d) != CTL_OK)
 		pv_err("%s", ctl_diag_str(&d, why, sizeof(why)));
 	if (json)
-		boot_json(&ph, rc);
+		boot_json(&ph, rc, ro.on ? &reg : NULL);
 out:
 	fflush(stdout);
 	pv_phone_cleanup(&ph);

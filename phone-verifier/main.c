@@ -56,6 +56,7 @@ usage(FILE *f)
 	        "TFTP options of boot, fleet and compare: [--blksize N] [--windowsize N]\n"
 	        "  [--timeout MS] [--retransmit MS] [--retries N] [--loss PCT] [--seed N]\n"
 	        "HTTP option of boot and fleet (88xx family): [--http-port PORT]\n"
+	        "Registration options of boot: [--register] [--ccm HOST:PORT]... [--retry-interval MS]\n"
 	        "Security By Default options of boot: [--tvs HOST:PORT]... [--tvs-timeout MS]\n"
 	        "  [--phone-cert PEM --phone-key PEM] [--model N] [--console 79xx|88xx] [--encrypted]\n"
 	        "\n'%s COMMAND --help' describes a command. See phone-verifier(1).\n", PV_PROG);

@@ -36,3 +36,6 @@ $(TBIN)/test_plan: $(OBJ)/phone-verifier/plan_cluster.o $(OBJ)/phone-verifier/pl
 # A run's state writes, with and without fsync.
 $(TBIN)/test_env: $(OBJ)/phone-verifier/env.o $(OBJ)/phone-verifier/trust.o \
 	$(OBJ)/phone-verifier/verdicts.o $(LIBTFTP_A)
+# The configuration file scanner (boot --register) and its fuzz target (fuzz/fuzz_cnfxml.c).
+$(TBIN)/test_cnfxml: $(OBJ)/phone-verifier/cnfxml.o
+FUZZ_SRCS_fuzz_cnfxml := phone-verifier/cnfxml.c -Iphone-verifier
