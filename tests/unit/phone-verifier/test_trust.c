@@ -523,7 +523,7 @@ START_TEST(itl_only_refuses_ctl)
 	ck_assert_int_eq(d.signer_index, 0);
 	ck_assert_int_eq(d.trusted_index, -1);
 	ck_assert_ptr_null(d.trusted_by);
-	/* The exact status line the phone console shows (tlVerifyTrust). */
+	/* The exact reason ctl-suite explains with boot --verbose ("ctl-suite: ... refused: ..."). */
 	snprintf(want, sizeof(want), "signer %.*s (record 1) is not a SAST of the held ITL",
 	         (int)strnlen((const char *)subj.p, subj.len), (const char *)subj.p);
 	ck_assert_str_eq(d.reason, want);
