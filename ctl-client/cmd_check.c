@@ -65,9 +65,8 @@ date_str(const ASN1_TIME *t, char *out, size_t len)
 static CTL_MUST_USE int
 text_eq(const struct ctl_bytes *b, const char *s)
 {
-	size_t n = strlen(s);
-
-	return b->len == n + 1 && memcmp(b->p, s, n) == 0;
+	/* The CTL may say it in CUCM's form, the server's certificate in RFC 4514's. */
+	return b->len > 0 && ctl_name_bytes_equal(b->p, b->len, s, strlen(s));
 }
 
 static void

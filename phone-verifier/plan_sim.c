@@ -253,7 +253,8 @@ names(X509 *x, const struct pv_tvs_query *q)
 		free(iss);
 		return 0;
 	}
-	ok = strcmp(iss, q->issuer) == 0 && sn == q->serial_len && memcmp(sb, q->serial, sn) == 0;
+	/* The file may name the issuer in CUCM's form or RFC 4514's. */
+	ok = ctl_name_text_equal(iss, q->issuer) && sn == q->serial_len && memcmp(sb, q->serial, sn) == 0;
 	free(iss);
 	free(sb);
 	return ok;

@@ -31,7 +31,8 @@ find_by_serial(const struct ctl_file *list, struct ctl_bytes serial, struct ctl_
 		const struct ctl_record *r = ctl_file_record(list, i);
 
 		if (r->has_role && (r->role == CTL_ROLE_TFTP || r->role == CTL_ROLE_CCM_TFTP) &&
-		    r->cert.len > 0 && pv_bytes_eq(r->serial, serial) && pv_bytes_eq(r->issuer, issuer))
+		    r->cert.len > 0 && pv_bytes_eq(r->serial, serial) &&
+		    ctl_name_bytes_equal(r->issuer.p, r->issuer.len, issuer.p, issuer.len))
 			return (int)i;
 	}
 	return -1;

@@ -89,8 +89,9 @@ drop(struct pv_tvs_cache *c, size_t i)
 static int
 key_eq(const struct entry *e, const char *issuer, const uint8_t *serial, size_t serial_len)
 {
+	/* One signer's issuer may be written in CUCM's form by one file, RFC 4514's by another. */
 	return e->serial_len == serial_len && memcmp(e->serial, serial, serial_len) == 0 &&
-	       strcmp(e->issuer, issuer) == 0;
+	       ctl_name_text_equal(e->issuer, issuer);
 }
 
 int

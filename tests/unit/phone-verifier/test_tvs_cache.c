@@ -43,6 +43,26 @@ answer(X509 *c, uint32_t ttl)
 	return a;
 }
 
+START_TEST(issuer_any_form)
+{
+	struct pv_tvs_cache *c = NULL;
+	X509 *ccm = cert("ccm1.pem");
+	struct pv_tvs_answer a = answer(ccm, 86400), got;
+
+	ck_assert_int_eq(pv_tvs_cache_new(&c), CTL_OK);
+	/* The same issuer in CUCM's form and in RFC 4514's is one certificate. */
+	ck_assert_int_eq(pv_tvs_cache_put(c, "O=Cisco Systems,CN=Cisco Manufacturing CA", serial2, 3,
+	                                  &a, 1000), CTL_OK);
+	ck_assert_int_eq(pv_tvs_cache_find(c, "CN=Cisco Manufacturing CA;O=Cisco Systems", serial2, 3,
+	                                   1000, &got), 1);
+	X509_free(got.cert);
+	ck_assert_int_eq(pv_tvs_cache_find(c, "CN=Cisco Manufacturing CA;O=Rogue", serial2, 3, 1000,
+	                                   &got), 0);
+	pv_tvs_cache_free(c);
+	X509_free(ccm);
+}
+END_TEST
+
 START_TEST(found_until_ttl)
 {
 	struct pv_tvs_cache *c = NULL;
@@ -211,6 +231,7 @@ make_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, found_until_ttl);
+	tcase_add_test(tc, issuer_any_form);
 	tcase_add_test(tc, flash_roundtrip);
 	tcase_add_test(tc, damaged_file_named);
 	tcase_add_test(tc, full_cache_evicts_first_expiry);
