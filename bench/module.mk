@@ -26,3 +26,9 @@ BENCH_BINS += $(BUILD)/bench/ctl-bench-configs
 $(BUILD)/bench/ctl-bench-configs: $(OBJ)/bench/bench_configs.o $(LIBCTL_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCTL_A) $(SSL_LIBS)
+
+# ctl-http-load: the boot storm over HTTP (ctl-tftpd --http), bench/bench-http.sh.
+BENCH_BINS += $(BIN)/ctl-http-load
+$(BIN)/ctl-http-load: $(OBJ)/bench/ctl_http_load.o $(LIBTFTP_A) $(LIBCTL_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBTFTP_A) $(LIBCTL_A) $(SSL_LIBS)
