@@ -22,69 +22,15 @@
 # taken without.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/sbd_env.inc"
+. "$(dirname "$0")/plan_env.inc"
 need_sbd
 sbd_node 1 ccm1 tvs1 itlrecovery --set itl_layout=8x
 sbd_node B ccmB tvsB itlrecoveryB --set itl_layout=8x
 S=$T_TMP/phones
 SA=$T_TMP/phones-a
 
-# plan_conf N FILE: node N's configuration as the planner reads it (the
-# same files and values the node was started with).
-plan_conf() {
-	_d=$T_TMP/n$1
-	{
-		echo "hostname = node$1.example.lab"
-		echo "ipv4 = $(node_ip "$1")"
-		echo "itl = yes"
-		echo "itl_layout = 8x"
-		echo "callmanager_cert = $_d/ccm.pem"
-		echo "callmanager_key = $_d/ccm.key"
-		echo "tvs_cert = $_d/tvs.pem"
-		echo "itlrecovery_cert = $_d/rec.pem"
-		echo "itlrecovery_key = $_d/rec.key"
-		echo "mode_file = $_d/mode"
-	} > "$2"
-}
-plan_conf 1 "$T_TMP/node1.conf"
-
-# fleet PREFIX COUNT NODE OUTCOMES [TVS_NODE]: that many phones (state under
-# $ROOT) boot from node NODE, asking node TVS_NODE's TVS (default NODE).
 ROOT=$S
-fleet() {
-	"$PV" fleet --count "$2" --mac-prefix "$1" --concurrency 4 --no-progress \
-		--tftp "127.0.0.1:$(node_var "$3" TPORT)" --tvs "127.0.0.1:$(node_var "${5:-$3}" VPORT)" \
-		--tvs-timeout 2000 --retries 3 --state-root "$ROOT" --outcomes "$4"
-}
-
-# classes OUTCOMES...: "MAC class" lines (sorted) from fleet --outcomes files.
-classes() {
-	cat "$@" | awk '{
-		c = "direct"
-		if ($2 == "update-failed" || $2 == "verify-failed" || $2 == "file-auth-fail" ||
-		    $2 == "no-trust-list") c = "lockout"
-		else if ($7 > 0) c = "tvs"
-		print $1, c }' | sort
-}
-# predicted PLAN.JSON: "MAC class" lines (sorted) from plan --json.
-predicted() {
-	python3 -c 'import json, sys
-p = json.load(open(sys.argv[1]))
-for o in p["outcomes"]:
-    print(o["mac"], o["class"])' "$1" | sort
-}
-# count CLASS FILE: how many lines of a classes/predicted listing have CLASS.
-count() { awk -v c="$1" '$2 == c { n++ } END { print n + 0 }' "$2"; }
-
-# compare DESC PLAN.JSON OUTCOMES...: every phone did what the plan said.
-compare() {
-	_desc=$1; _plan=$2; shift 2
-	predicted "$_plan" > "$T_TMP/pred.txt"
-	classes "$@" > "$T_TMP/act.txt"
-	if [ -s "$T_TMP/pred.txt" ] && cmp -s "$T_TMP/pred.txt" "$T_TMP/act.txt"; then ok "$_desc"; else
-		not_ok "$_desc"
-		diff "$T_TMP/pred.txt" "$T_TMP/act.txt" | sed 's/^/#   /' | head -20
-	fi
-}
+plan_conf 1 "$T_TMP/node1.conf"
 
 # --- the phones' state
 expect_exit "8 phones boot from node 1 (8.x ITL)" 0 fleet 0A0A0A 8 1 "$T_TMP/boot-a.txt"
