@@ -2,7 +2,7 @@
 /*
  * phone-verifier plan: reads the phones' state under --state-root (one
  * SEP<MAC> folder each, as fleet lays them out) and the cluster's node.conf
- * files, simulates --change (plan.h) and says which phones take it
+ * files (or, --providers, its running ctl-providers), simulates --change (plan.h) and says which phones take it
  * directly, which need TVS, which lock out, and the order of steps that
  * avoids the lock-out, checked by simulating it over the same phones.
  */
@@ -19,29 +19,91 @@
 #include "plan.h"
 #include "pv.h"
 
-enum { O_ROOT = 700, O_CLUSTER, O_CHANGE, O_JSON, O_HELP };
+enum { O_ROOT = 700, O_CLUSTER, O_CHANGE, O_JSON, O_HELP, O_PROVIDERS, O_USER, O_PWFILE, O_FP, O_ACCEPT_NEW,
+       O_TIMEOUT };
 
 static const char plan_usage[] =
 	"usage: phone-verifier plan --state-root DIR --cluster NODE.CONF... --change SPEC [--json]\n"
+	"       phone-verifier plan --state-root DIR --providers HOST[:PORT]... --user NAME\n"
+	"                           [--password-file FILE] [--fingerprint [HOST[:PORT]=]SHA256]...\n"
+	"                           [--accept-new] [--timeout SECS] --change SPEC [--json]\n"
 	"Predicts, from the phones' stored CTL and ITL, what a cluster change does to them:\n"
 	"which phones take it directly, which need TVS, which lock out, and the order of\n"
 	"steps that avoids the lock-out (checked over the same phones).\n\n"
 	"  --state-root DIR    the phones' state, DIR/SEP<MAC> each (as fleet --state-root)\n"
 	"  --cluster FILE      a node's configuration (ctl-provider node.conf); repeat per\n"
 	"                      node, the publisher first\n"
+	"  --providers HOST[:PORT]  read a node from its running ctl-provider (default\n"
+	"                      port 2444) instead: GET_INFO, GET_CTL, GET_ITL; repeat per\n"
+	"                      node, the publisher first. The server is authenticated as\n"
+	"                      ctl-client does it (known_hosts, then:)\n"
+	"  --user NAME         administrator user on the providers\n"
+	"  --password-file FILE  the administrator password (mode 0600); else\n"
+	"                      $CTL_ADMIN_PASSWORD, else asked on the terminal\n"
+	"  --fingerprint [HOST[:PORT]=]SHA256  pin a provider's certificate fingerprint\n"
+	"  --accept-new        trust a provider never seen before on first use\n"
+	"  --timeout SECS      deadline of the connection and of each request (15)\n"
 	"  --change SPEC       regen-callmanager:NODE, regen-callmanager+tvs:NODE,\n"
 	"                      regen-tvs:NODE, replace-itlrecovery, tokenless-mixed,\n"
 	"                      move:OTHER_NODE.CONF (NODE: a host name or 1..N)\n"
 	"  --json              print the plan as one JSON object\n"
 	"  --help              show this help\n"
-	"Exit status: 0 no phone locks out with the change as asked, 1 some would.\n";
+	"Exit status: 0 no phone locks out with the change as asked, 1 some would;\n"
+	"8 a provider could not be read, 12 a provider's identity or the login refused.\n";
 
 struct plan_opts {
 	const char *root, *change;
 	const char *conf[PLAN_MAX_NODES];
 	size_t nconf;
 	int json;
+	struct plan_prov_opts prov;
 };
+
+/* A --providers option's value into o->prov. 0, or the usage status (reported). */
+CTL_MUST_USE static int
+prov_opt(struct plan_opts *o, int c, const char *arg)
+{
+	unsigned long long v;
+
+	switch (c) {
+	case O_PROVIDERS:
+		if (o->prov.ntargets >= PLAN_MAX_NODES)
+			return pv_fail(PV_EXIT_USAGE, "--providers: at most %d nodes", PLAN_MAX_NODES);
+		o->prov.targets[o->prov.ntargets++] = arg;
+		return 0;
+	case O_FP:
+		if (o->prov.nfingerprints >= PLAN_MAX_NODES)
+			return pv_fail(PV_EXIT_USAGE, "--fingerprint: at most %d", PLAN_MAX_NODES);
+		o->prov.fingerprints[o->prov.nfingerprints++] = arg;
+		return 0;
+	case O_USER: o->prov.user = arg; return 0;
+	case O_PWFILE: o->prov.password_file = arg; return 0;
+	case O_ACCEPT_NEW: o->prov.accept_new = 1; return 0;
+	default:
+		if (ctl_parse_uint(arg, 1, 3600, &v) != CTL_OK)
+			return pv_fail(PV_EXIT_USAGE, "--timeout takes 1 to 3600 seconds, not '%s'", arg);
+		o->prov.timeout = (unsigned)v;
+		return 0;
+	}
+}
+
+/* The combination of options. 0, or the usage status (reported). */
+CTL_MUST_USE static int
+plan_check(const struct plan_opts *o)
+{
+	int prov_only = o->prov.user != NULL || o->prov.password_file != NULL || o->prov.nfingerprints > 0 ||
+	                o->prov.accept_new;
+
+	if (o->root == NULL || o->change == NULL || (o->nconf == 0) == (o->prov.ntargets == 0))
+		return pv_fail(PV_EXIT_USAGE, "plan needs --state-root, --change and either --cluster or "
+		               "--providers");
+	if (o->prov.ntargets == 0 && prov_only)
+		return pv_fail(PV_EXIT_USAGE, "--user, --password-file, --fingerprint and --accept-new go "
+		               "with --providers");
+	if (o->prov.ntargets > 0 && o->prov.user == NULL)
+		return pv_fail(PV_EXIT_USAGE, "--providers needs --user");
+	return 0;
+}
 
 CTL_MUST_USE static int
 plan_parse(int argc, char **argv, struct plan_opts *o)
@@ -51,11 +113,18 @@ plan_parse(int argc, char **argv, struct plan_opts *o)
 		{ "cluster", required_argument, NULL, O_CLUSTER },
 		{ "change", required_argument, NULL, O_CHANGE },
 		{ "json", no_argument, NULL, O_JSON }, { "help", no_argument, NULL, O_HELP },
+		{ "providers", required_argument, NULL, O_PROVIDERS },
+		{ "user", required_argument, NULL, O_USER },
+		{ "password-file", required_argument, NULL, O_PWFILE },
+		{ "fingerprint", required_argument, NULL, O_FP },
+		{ "accept-new", no_argument, NULL, O_ACCEPT_NEW },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->prov.timeout = 15;
 	o->json = pv_argv_json(argc, argv);
 	pv_json_errors(o->json);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -69,13 +138,21 @@ plan_parse(int argc, char **argv, struct plan_opts *o)
 				return pv_fail(PV_EXIT_USAGE, "--cluster: at most %d nodes", PLAN_MAX_NODES);
 			o->conf[o->nconf++] = optarg;
 			break;
+		case O_PROVIDERS: case O_USER: case O_PWFILE: case O_FP: case O_ACCEPT_NEW: case O_TIMEOUT:
+			if (prov_opt(o, c, optarg) != 0)
+				return PV_EXIT_USAGE;
+			break;
 		default:
 			fputs(plan_usage, stderr);
 			return o->json ? pv_fail(PV_EXIT_USAGE, "plan: bad option") : PV_EXIT_USAGE;
 		}
 	}
-	if (optind != argc || o->root == NULL || o->nconf == 0 || o->change == NULL) {
-		pv_fail(PV_EXIT_USAGE, "plan needs --state-root, --cluster and --change");
+	if (optind != argc) {
+		pv_fail(PV_EXIT_USAGE, "plan: unexpected argument '%s'", argv[optind]);
+		fputs(plan_usage, stderr);
+		return PV_EXIT_USAGE;
+	}
+	if (plan_check(o) != 0) {
 		fputs(plan_usage, stderr);
 		return PV_EXIT_USAGE;
 	}
@@ -219,8 +296,8 @@ print_text(const struct outcome *o)
 
 	printf("plan: %s, %zu phones; cluster:", o->ch->spec, o->n);
 	for (i = 0; i < o->c->n; i++)
-		printf(" %s (ITL %s, %s)", o->c->node[i].host,
-		       o->c->node[i].layout == CTL_ITL_8X ? "8x" : "12x",
+		printf(" %s (%s, %s)", o->c->node[i].host,
+		       o->c->node[i].no_itl ? "no ITL" : o->c->node[i].layout == CTL_ITL_8X ? "ITL 8x" : "ITL 12x",
 		       o->c->node[i].mixed ? "mixed" : "non-secure");
 	printf("\n");
 	for (k = 0; k < PLAN__NCLASS; k++) {
@@ -313,6 +390,55 @@ load_cluster(struct plan_cluster *c, const char *const *conf, size_t n)
 	return PV_EXIT_OK;
 }
 
+/*
+ * The certificates whose keys the planner lacks re-keyed (plan_standins_make),
+ * in both clusters and in every list the phones hold (each distinct list once).
+ */
+CTL_MUST_USE static int
+stand_in(struct plan_standins *ss, struct plan_cluster *c, struct plan_cluster *other, struct plan_phone *ph,
+         size_t n)
+{
+	struct pv_tl *from[128], *to[128];
+	struct pv_tl **slot[2];
+	size_t i, k, m, nmap = 0;
+	char why[1024];
+	int rc = PV_EXIT_OK;
+
+	if (plan_standins_make(ss, c, why, sizeof(why)) != 0 || plan_standins_make(ss, other, why, sizeof(why)) != 0)
+		return pv_fail(PV_EXIT_USAGE, "%s", why);
+	if (ss->n == 0)
+		return PV_EXIT_OK;
+	for (i = 0; i < n && rc == PV_EXIT_OK; i++) {
+		slot[0] = &ph[i].held.ctl;
+		slot[1] = &ph[i].held.itl;
+		for (k = 0; k < 2 && rc == PV_EXIT_OK; k++) {
+			struct pv_tl *nt = NULL;
+
+			if (*slot[k] == NULL)
+				continue;
+			for (m = 0; m < nmap && from[m] != *slot[k]; m++)
+				;
+			if (m < nmap) {
+				nt = pv_tl_ref(to[m]);
+			} else if (plan_standins_list(ss, *slot[k], &nt) != 0) {
+				rc = pv_fail(PV_EXIT_INTERNAL, "SEP%s: cannot re-key its held list", ph[i].mac);
+				break;
+			} else if (nmap < sizeof(from) / sizeof(from[0])) {
+				from[nmap] = pv_tl_ref(*slot[k]);
+				to[nmap++] = pv_tl_ref(nt);
+			}
+			pv_tl_unref(*slot[k]);
+			*slot[k] = nt;
+		}
+	}
+	while (nmap > 0) {
+		nmap--;
+		pv_tl_unref(from[nmap]);
+		pv_tl_unref(to[nmap]);
+	}
+	return rc;
+}
+
 /* The direct run, then (when phones lock out) each safe order until one locks none out. */
 CTL_MUST_USE static int
 evaluate(struct outcome *o, struct plan_phone *ph, size_t n)
@@ -353,12 +479,13 @@ pv_cmd_plan(int argc, char **argv)
 	struct plan_cluster *c = calloc(1, sizeof(*c)), *other = calloc(1, sizeof(*other));
 	struct plan_change *ch = calloc(1, sizeof(*ch));
 	struct plan_phone *ph = NULL;
+	struct plan_standins *ss = calloc(1, sizeof(*ss));
 	struct outcome out;
 	char why[1024];
 	size_t n = 0;
 	int rc;
 
-	if (c == NULL || other == NULL || ch == NULL) {
+	if (c == NULL || other == NULL || ch == NULL || ss == NULL) {
 		rc = pv_fail(PV_EXIT_INTERNAL, "out of memory");
 		goto done;
 	}
@@ -366,7 +493,8 @@ pv_cmd_plan(int argc, char **argv)
 		rc = rc < 0 ? PV_EXIT_OK : rc;
 		goto done;
 	}
-	if ((rc = load_cluster(c, o.conf, o.nconf)) != PV_EXIT_OK)
+	if ((rc = o.prov.ntargets > 0 ? plan_cluster_from_providers(c, &o.prov)
+	                              : load_cluster(c, o.conf, o.nconf)) != PV_EXIT_OK)
 		goto done;
 	if (strncmp(o.change, "move:", 5) == 0 &&
 	    (rc = load_cluster(other, (const char *const[]){ o.change + 5 }, 1)) != PV_EXIT_OK)
@@ -375,7 +503,7 @@ pv_cmd_plan(int argc, char **argv)
 		rc = pv_fail(PV_EXIT_USAGE, "%s", why);
 		goto done;
 	}
-	if ((rc = load_phones(o.root, &ph, &n)) != PV_EXIT_OK)
+	if ((rc = load_phones(o.root, &ph, &n)) != PV_EXIT_OK || (rc = stand_in(ss, c, other, ph, n)) != PV_EXIT_OK)
 		goto done;
 	memset(&out, 0, sizeof(out));
 	out.c = c;
@@ -395,6 +523,9 @@ done:
 		plan_cluster_free(c);
 	if (other != NULL)
 		plan_cluster_free(other);
+	if (ss != NULL)
+		plan_standins_free(ss);
+	free(ss);
 	free(c);
 	free(other);
 	free(ch);

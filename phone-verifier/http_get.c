@@ -2,7 +2,7 @@
 /*
  * HTTP first, then TFTP (http_get.h). Each exchange is a small state
  * machine on the run's loop: connect (non-blocking), send the request,
- * read the head (at most PV_HTTP_HEAD_MAX bytes, http_resp.c parses it),
+ * read the head (at most PV_HTTP_HEAD_MAX bytes, http_head.c parses it),
  * read exactly Content-Length bytes, all under one deadline. Its end is
  * either the file handed to g->done as a TFTP transfer's would be, or the
  * TFTP transfer of the same file started in its place.
@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "http_get.h"
-#include "http_resp.h"
+#include "http_head.h"
 
 /* The longest file name asked over HTTP; phones' names are at most 26 bytes. */
 #define NAME_MAX_LEN 128

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * An HTTP/1.x response head (http_resp.h), read through libctl's bounded
+ * An HTTP/1.x response head (http_head.h), read through libctl's bounded
  * reader: each line is a child reader, each byte a ctl_rd_u8. Strict where
  * strictness keeps a phone from taking wrong bytes (Content-Length digits
  * only, two different lengths refused, no folded lines, no control bytes),
@@ -12,7 +12,7 @@
 
 #include <ctl/buf.h>
 
-#include "http_resp.h"
+#include "http_head.h"
 
 /* Digits of a Content-Length taken: 19 keep the value below 2^63. */
 #define LENGTH_DIGITS_MAX 19

@@ -5,8 +5,8 @@
  * size. Only what the phone's client needs is kept: the status code,
  * Content-Length and whether a Transfer-Encoding was sent.
  */
-#ifndef PV_HTTP_RESP_H
-#define PV_HTTP_RESP_H
+#ifndef PV_HTTP_HEAD_H
+#define PV_HTTP_HEAD_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -15,6 +15,11 @@
  * their certificate after the change still equals that ITL record, whose
  * store is the cluster's certificates after the change.
  *
+ * The cluster may also be read from the nodes' running ctl-providers
+ * (plan_providers.c: GET_INFO, GET_CTL, GET_ITL) into the same model; no
+ * key crosses the wire, and a certificate whose key the planner lacks is
+ * re-keyed for the simulation (plan_standin.c), which changes no decision.
+ *
  * plan_cluster.c reads and changes the cluster, plan_sim.c serves the
  * files and boots the phones, plan_steps.c knows the changes and the safe
  * orders to try, cmd_plan.c is the command.
@@ -50,6 +55,7 @@ struct plan_node {
 	enum ctl_tokenless_signer ctl_signer; /* ctl_layout 12x: ITLRecovery, 10x: CallManager */
 	enum ctl_digest digest;
 	int mixed;
+	int no_itl;        /* the node serves no ITL (node.conf itl = no; GET_ITL none) */
 	struct plan_cert ccm, tvs, rec, capf;
 	struct {
 		char dns[128];
@@ -85,6 +91,53 @@ void plan_cluster_free(struct plan_cluster *c);
 int plan_cluster_node(const struct plan_cluster *c, const char *spec);
 /* Replaces *pc with a new certificate: same subject, new RSA-2048 key and serial. 0 or -1. */
 CTL_MUST_USE int plan_cert_regen(struct plan_cert *pc, char *why, size_t cap);
+
+/* ---- a cluster read from its providers (plan_providers.c) --------------------- */
+
+struct plan_prov_opts {
+	const char *targets[PLAN_MAX_NODES];       /* HOST[:PORT], the publisher first */
+	size_t ntargets;
+	const char *fingerprints[PLAN_MAX_NODES];  /* [HOST[:PORT]=]SHA256 */
+	size_t nfingerprints;
+	const char *user, *password_file;
+	unsigned timeout;                           /* seconds: the connection and each request */
+	int accept_new;
+};
+/*
+ * Reads each node from its ctl-provider into c (appended, then linked):
+ * the server's identity checked as ctl-client checks it (known_hosts,
+ * --fingerprint, --accept-new) before the login, then GET_INFO (host name,
+ * IPv4, mode, CallManager, TVS and CAPF certificates), GET_CTL (who signs
+ * the CTL) and GET_ITL (layout, ITLRecovery, digest, TVS peers). A node
+ * that serves no ITL is said on stderr and planned as serving none. No
+ * keys: see plan_standins_make. Exit status (PV_EXIT_*), the error printed.
+ */
+CTL_MUST_USE int plan_cluster_from_providers(struct plan_cluster *c, const struct plan_prov_opts *o);
+
+/* ---- stand-in keys (plan_standin.c) ---------------------------------------------- */
+
+#define PLAN_MAX_STANDINS (4 * PLAN_MAX_NODES)
+
+struct plan_standin {
+	X509 *real, *stand;     /* the certificate, and it with the stand-in's modulus */
+	EVP_PKEY *key;          /* the stand-in key */
+	uint8_t *mod_real, *mod_stand;
+	size_t len;             /* of either modulus */
+};
+struct plan_standins {
+	struct plan_standin e[PLAN_MAX_STANDINS];
+	size_t n;
+};
+/*
+ * Gives every CallManager and ITLRecovery certificate of c without a key a
+ * stand-in key: a new RSA key of the same size whose modulus replaces the
+ * certificate's (in c, and through plan_standins_list in the phones'
+ * lists). 0, or -1 with why.
+ */
+CTL_MUST_USE int plan_standins_make(struct plan_standins *ss, struct plan_cluster *c, char *why, size_t cap);
+/* *out: in with every stand-in's modulus in place of the real one (a new reference; NULL for NULL). 0 or -1. */
+CTL_MUST_USE int plan_standins_list(const struct plan_standins *ss, struct pv_tl *in, struct pv_tl **out);
+void plan_standins_free(struct plan_standins *ss);
 
 /* ---- one simulated state of the world ---------------------------------------- */
 

@@ -92,7 +92,9 @@ one_key(struct plan_node *n, struct conf *cf, const char *k, char *v, const char
 			return -1;
 		}
 		n->has_ip = 1;
-	} else if (strcmp(k, "itl_layout") == 0)
+	} else if (strcmp(k, "itl") == 0)
+		n->no_itl = strcmp(v, "no") == 0;
+	else if (strcmp(k, "itl_layout") == 0)
 		n->layout = strcmp(v, "8x") == 0 ? CTL_ITL_8X : CTL_ITL_12X;
 	else if (strcmp(k, "ctl_layout") == 0)
 		n->ctl_signer = strcmp(v, "10x") == 0 ? CTL_TL_SIGN_CALLMANAGER : CTL_TL_SIGN_RECOVERY;
@@ -169,7 +171,7 @@ finish(struct plan_node *n, const struct conf *cf, const char *conf, char *why, 
 	    (cf->rec[0] && load_cert(cf->rec, &n->rec.cert, conf, cf->rec_line, why, cap) != 0) ||
 	    (cf->capf[0] && load_cert(cf->capf, &n->capf.cert, conf, cf->capf_line, why, cap) != 0))
 		return -1;
-	if (n->layout == CTL_ITL_12X && n->rec.cert == NULL) {
+	if (n->layout == CTL_ITL_12X && n->rec.cert == NULL && !n->no_itl) {
 		snprintf(why, cap, "%s: the 12x ITL layout needs itlrecovery_cert", conf);
 		return -1;
 	}

@@ -182,8 +182,10 @@ plan_files_build(const struct plan_world *w, size_t node, struct plan_files *f, 
                  size_t cap)
 {
 	memset(f, 0, sizeof(*f));
+	/* A node that serves no ITL: the phone finds none and keeps what it holds. */
 	if ((w->serving->node[0].mixed && build_ctl(w, f, why, cap) != 0) ||
-	    build_itl(w, node, f, why, cap) != 0 || build_sgn(&w->serving->node[node], f, why, cap) != 0) {
+	    (!w->serving->node[node].no_itl && build_itl(w, node, f, why, cap) != 0) ||
+	    build_sgn(&w->serving->node[node], f, why, cap) != 0) {
 		plan_files_free(f);
 		return -1;
 	}
@@ -366,7 +368,8 @@ plan_boot(const struct plan_world *w, const struct plan_files *f, struct plan_ph
 	pv_decision_init(&d);
 	if (f->ctl != NULL)
 		ok &= tl_step(ph, CTL_KIND_CTL, f->ctl, f->nctl, &ops, &updated);
-	ok &= tl_step(ph, CTL_KIND_ITL, f->itl, f->nitl, &ops, &updated);
+	if (f->itl != NULL)
+		ok &= tl_step(ph, CTL_KIND_ITL, f->itl, f->nitl, &ops, &updated);
 	if (!ok) {
 		worse(ph, PLAN_LOCKOUT);
 		snprintf(ph->status, sizeof(ph->status), "update-failed");

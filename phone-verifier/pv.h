@@ -36,7 +36,8 @@ enum pv_exit {
 	PV_EXIT_NETWORK = 8,        /* TFTP server unreachable, transfer failed */
 	PV_EXIT_INTERNAL = 9,
 	PV_EXIT_REG_REFUSED = 10,   /* register: a CallManager's certificate is in no trusting record */
-	PV_EXIT_REG_FAILED = 11     /* register: no CallManager reached or TLS handshake failed */
+	PV_EXIT_REG_FAILED = 11,    /* register: no CallManager reached or TLS handshake failed */
+	PV_EXIT_PROV_REFUSED = 12   /* plan --providers: a provider's identity or the login refused */
 };
 
 /* Status messages (Settings > Status > Status Messages), section 11. */
