@@ -9,7 +9,9 @@
 # CTLSEP<MAC>.tlv whose md5 matches the server's file. Then the Security By
 # Default cycle: two nodes that sign their own ITL and configs, with TVS; a
 # non-secure cluster with an ITL, tokenless mixed mode, and a regenerated
-# CallManager certificate that every phone still follows.
+# CallManager certificate that every phone still follows. Last, the phone
+# registers securely (boot --register) to an `openssl s_server` holding the
+# CallManager certificate, as its configuration's deviceSecurityMode 2 says.
 set -eu
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -252,6 +254,30 @@ echo "  node 1's new ITL: $(itl_md5 1) (was $old), still signed by ITLRecovery"
 $C update --tokenless $SBS --user admin --password-file "$CL/password" --accept-new --yes
 sb_boot || { echo "demo: the phone refused the new files" >&2; exit 1; }
 fleet_check "after the regeneration" "Trust List Updated"
+
+# ---------------------------------------------------------------- secure registration
+step "Secure registration: node 1's CallManager certificate on an openssl s_server (its SIP TLS port, client certificates asked for); the phone's configuration says deviceSecurityMode 2"
+cp=$(free_port)
+openssl s_server -accept "127.0.0.1:$cp" -cert "$SB/node1/ccm.pem" -key "$SB/node1/ccm.key" -www \
+	-Verify 1 -CAfile "$PKI/ca.pem" > "$SB/ccm-tls.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_for 10 grep -q '^ACCEPT' "$SB/ccm-tls.log" || { cat "$SB/ccm-tls.log"; echo "demo: openssl s_server did not start" >&2; exit 1; }
+echo "  CallManager (openssl s_server): 127.0.0.1:$cp, certificate $(openssl x509 -noout -subject -in "$SB/node1/ccm.pem")"
+sgn_md5() { md5sum < "$SB/node1/tftp/SEP001122334455.cnf.xml.sgn" | cut -d' ' -f1; }
+old_sgn=$(sgn_md5)
+printf '<?xml version="1.0" encoding="UTF-8"?>\n<device>\n<deviceProtocol>SIP</deviceProtocol>\n<devicePool>\n<callManagerGroup>\n<members>\n<member priority="0">\n<callManager>\n<ports>\n<sipPort>5060</sipPort>\n<securedSipPort>%s</securedSipPort>\n</ports>\n<processNodeName>127.0.0.1</processNodeName>\n</callManager>\n</member>\n</members>\n</callManagerGroup>\n</devicePool>\n<deviceSecurityMode>2</deviceSecurityMode>\n<loadInformation>sip88xx.14-2-1</loadInformation>\n</device>\n' \
+	"$cp" > "$SB/cfg.tmp"
+mv "$SB/cfg.tmp" "$SB/node1/tftp/SEP001122334455.cnf.xml"
+sgn_changed() { [ "$(sgn_md5)" != "$old_sgn" ]; }
+wait_for 10 sgn_changed || { echo "demo: the node did not sign the new config" >&2; exit 1; }
+echo "  the node signed the new SEP001122334455.cnf.xml (deviceSecurityMode 2, securedSipPort $cp)"
+$PV boot --mac 001122334455 --tftp "127.0.0.1:$(cat "$SB/node1/tftp.port")" \
+	--tvs "127.0.0.1:$(cat "$SB/node1/tvs.port")" --state "$SB/phone" --console 88xx \
+	--phone-cert "$PKI/phone1.pem" --phone-key "$PKI/phone1.key" --register ||
+	{ echo "demo: the phone did not register securely" >&2; exit 1; }
+wait_for 5 grep -q 'CN = SEP001122334455' "$SB/ccm-tls.log" || { echo "demo: the CallManager saw no phone certificate" >&2; exit 1; }
+echo "  the CallManager verified the phone's certificate: $(grep 'depth=0' "$SB/ccm-tls.log" | head -1)"
 echo
 echo "demo: done (tampered copy rejected; cluster in mixed mode, same CTL md5 on every node's TFTP and on the phone;"
-echo "      Security By Default: non-secure with an ITL, tokenless mixed mode, CallManager regenerated, every phone updated)"
+echo "      Security By Default: non-secure with an ITL, tokenless mixed mode, CallManager regenerated, every phone updated;"
+echo "      the phone registered securely to its CallManager, found in its CTL)"
