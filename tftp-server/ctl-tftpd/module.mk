@@ -33,3 +33,8 @@ $(TBIN)/test_tftp_listen: $(OBJ)/tftp-server/ctl-tftpd/tftp_listen.o $(OBJ)/tftp
 
 # libFuzzer: the HTTP request head parser (fuzz/fuzz_http_request.c).
 FUZZ_SRCS_fuzz_http_request := tftp-server/ctl-tftpd/http_parse.c -Itftp-server/ctl-tftpd
+# One connection on a real loop over a socketpair, names resolved in a real cache.
+$(TBIN)/test_http_conn: $(OBJ)/tftp-server/ctl-tftpd/http_conn.o $(OBJ)/tftp-server/ctl-tftpd/http_parse.o \
+	$(OBJ)/tftp-server/ctl-tftpd/http_resp.o $(OBJ)/tftp-server/ctl-tftpd/tftp_resolve.o \
+	$(OBJ)/tftp-server/ctl-tftpd/tftp_cache.o $(OBJ)/tftp-server/ctl-tftpd/tftp_log.o \
+	$(NODE_COMMON_OBJS) $(LIBTFTP_A)
