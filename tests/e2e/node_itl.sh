@@ -17,10 +17,10 @@ need_provider
 # roles FILE: "CN:FUNCTION|..." of every record as show-ctl lists them ("-" without a certificate).
 roles() {
 	"$SHOWCTL" "$1" | awk -F'\t' '
-		$2 == "SUBJECTNAME" { n = split($4, a, "CN="); cn = a[n] }
+		$2 == "SUBJECTNAME" { n = split($4, a, "CN="); cn = a[n]; sub(/;.*/, "", cn) }
 		$2 == "FUNCTION" { printf "%s%s:%s", sep, (cn == "" ? "-" : cn), $4; sep = "|"; cn = "" }'
 }
-signer() { "$SHOWCTL" "$1" | awk -F'\t' '$2 == "SIGNERNAME" { n = split($4, a, "CN="); print a[n] }'; }
+signer() { "$SHOWCTL" "$1" | awk -F'\t' '$2 == "SIGNERNAME" { n = split($4, a, "CN="); sub(/;.*/, "", a[n]); print a[n] }'; }
 
 SAST="System Administrator Security Token"
 REC=ITLRECOVERY_cucm-pub.example.lab

@@ -80,7 +80,7 @@ expect_grep "TLS: the CallManager certificate is presented" "CN = cucm-pub.examp
 
 expect_exit "untrusted signer: refused" 1 $P put-ctl "$T_TMP/rogue.tlv"
 expect_grep "untrusted signer: CTL_NOT_TRUSTED" "status CTL_NOT_TRUSTED (9)" "$T_TMP/last.out"
-expect_grep "untrusted signer: message names the signer" "CN=SAST-ADN0bad0bad (record 1) is not a SAST of the trusted file" "$T_TMP/last.out"
+expect_grep "untrusted signer: message names the signer" "CN=SAST-ADN0bad0bad;OU=IPCBU;O=Cisco Systems (record 1) is not a SAST of the trusted file" "$T_TMP/last.out"
 expect_grep "untrusted signer: logged" "refused (CTL_NOT_TRUSTED)" "$LOG"
 unchanged "untrusted signer"
 

@@ -24,7 +24,7 @@ expect_exit "sign with token 1 (SHA-1)" 0 build --out "$O/ctl1.tlv" \
 expect_eq "sign with token 1: one login" "$(logins)" 1
 expect_exit "token-signed CTL verifies (libctl)" 0 "$C" verify "$O/ctl1.tlv"
 expect_exit "show: token-signed CTL" 0 "$C" show "$O/ctl1.tlv"
-expect_grep "show: signer is token 1" "SIGNERNAME	45	O=Cisco Systems,OU=IPCBU,CN=$T1" "$T_TMP/last.out"
+expect_grep "show: signer is token 1" "SIGNERNAME	45	CN=$T1;OU=IPCBU;O=Cisco Systems" "$T_TMP/last.out"
 expect_grep "show: token 2 enrolled as SAST" "CN=$T2" "$T_TMP/last.out"
 # The signer record's certificate is the one on the token (SHA-1 fingerprint).
 expect_exit "JSON show" 0 "$C" show --json "$O/ctl1.tlv"
