@@ -5,7 +5,8 @@
 # the CTLSEP/ITLSEP mapping, HEAD, keep-alive (two URLs in one curl call on
 # one connection), HTTP/1.0, 404, 403 for ../ (plain and percent-encoded),
 # directories and dot files, 405 with Allow, IPv6, the HTTP counters on the
-# status line, and the command line.
+# status line, the privilege drop (bound as root, served as nobody in a
+# chroot), and the command line.
 . "$(dirname "$0")/../lib/e2e.sh"
 
 R=$T_TMP/root
@@ -129,6 +130,24 @@ hn() { echo "$st" | sed -n "s/.* http: .* $1 \([0-9][0-9]*\).*/\1/p"; }
 [ "$(hn ok)" -ge 15 ] && ok "HTTP ok counter counts the 200s ($(hn ok))" || not_ok "HTTP ok counter ($(hn ok))"
 [ "$(hn notfound)" -eq 2 ] && ok "HTTP notfound counter is 2" || not_ok "HTTP notfound counter ($(hn notfound), wanted 2)"
 case $st in *"Status: requests 1 "*) ok "the TFTP counters count only the TFTP request" ;; *) not_ok "TFTP counters: $st" ;; esac
+
+# --- privilege drop: bound as root, served as nobody in a chroot ----------------------
+if [ "$(id -u)" = 0 ]; then
+	LOG3=$T_TMP/server3.log
+	start_ctl_tftpd "$LOG3" --http 127.0.0.1:0 --root "$R" --user nobody --chroot
+	HP3=$(sed -n 's/.*listening on http 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$LOG3" | head -1)
+	# The listeners log before the privilege drop; the "serving" line comes after it.
+	wait_for 10 grep -q " serving .*(chroot)" "$LOG3"
+	uid=$(awk '/^Uid:/ { print $2 $3 $4 }' "/proc/$TFTPD_PID/status")
+	n=$(id -u nobody)
+	expect_eq "after binding --http, the daemon runs as nobody (real, effective, saved)" "$uid" "$n$n$n"
+	curl -s -f -o "$O/p1" "http://127.0.0.1:$HP3/CTLSEP001122334455.tlv"
+	check "served over HTTP as nobody in the chroot, through the mapping" same "$R/CTLFile.tlv" "$O/p1"
+	expect_eq "traversal still refused in the chroot" "$(code "http://127.0.0.1:$HP3/%2e%2e/%2e%2e/etc/passwd" --path-as-is)" 403
+	kill "$TFTPD_PID"
+else
+	ok "privilege drop: not root, skipped # SKIP"
+fi
 
 # --- command line ---------------------------------------------------------------------
 expect_exit "--http with a bad address: usage error 2" 2 "$BIN/ctl-tftpd" --http nonsense:x --root "$R"
