@@ -25,13 +25,19 @@ static const struct {
 	{ 505, "HTTP Version Not Supported", "505 HTTP Version Not Supported\n" },
 };
 
+/* The entry of status; a status without one is a bug of ours, answered as 500. */
 static size_t
 find(unsigned status)
 {
-	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+	size_t n = sizeof(statuses) / sizeof(statuses[0]), i500 = 0;
+
+	for (size_t i = 0; i < n; i++) {
 		if (statuses[i].status == status)
 			return i;
-	return 9; /* 500: a status without an entry is a bug of ours */
+		if (statuses[i].status == 500)
+			i500 = i;
+	}
+	return i500;
 }
 
 const char *
