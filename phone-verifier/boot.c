@@ -388,9 +388,8 @@ pv_phone_tvs_event(void *arg, enum pv_tvs_ev ev, const char *host, unsigned port
 			line(ph, 0, "SECD: tvsQueryCert: Sent QUERY to TVS server %s:%u", host, port);
 		break;
 	case PV_TVS_EV_ANSWER:
-		if (f88)
-			pv_phone_line(ph, PV_LV_DEB, "SECUREAPP-TVS Query Certificate response received, %s",
-			      detail);
+		if (f88) /* the 8861 logs no line for the answer itself: ctl-suite's note */
+			pv_phone_note(ph, "TVS %s:%u answered: %s", host, port, detail);
 		else
 			line(ph, 0, "SECD: tvsQueryCert: Response received, %s", detail);
 		break;

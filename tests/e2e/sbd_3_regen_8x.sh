@@ -81,6 +81,7 @@ expect_grep "... --verbose: ctl-suite says TVS vouched for the new signer" \
 	"ctl-suite: ITLFile.tlv updated (signed by CN=cucm-pub.example.lab" "$T_TMP/last.out"
 expect_grep "... --verbose: ... naming the TVS server" "vouched for by TVS 127.0.0.1:$VPORT_1" "$T_TMP/last.out"
 expect_grep "... --verbose: the 8800 alarm code" "ctl-suite: alarm 1 - TL_SUCCESS" "$T_TMP/last.out"
+sed 's/^/#   /' "$T_TMP/last.out" | head -40
 fleet8 "the fleet boots again after the regeneration"
 expect_grep "... every phone takes the new ITL through TVS" '"Trust List Updated":200' "$T_TMP/fleet.json"
 expect_grep "... and holds it (md5)" '"server_md5_phones":200' "$T_TMP/fleet.json"
