@@ -109,7 +109,7 @@ f88(const struct pv_reg_cfg *cfg)
 
 /* ---- one CallManager --------------------------------------------------------------- */
 
-/* The certificate's facts in the result: subject, issuer (text), serial as CUCM prints it. */
+/* The certificate's facts in the result: subject, issuer, serial, as CUCM prints them. */
 static void
 cert_facts(X509 *peer, struct pv_reg_result *res)
 {
@@ -122,11 +122,12 @@ cert_facts(X509 *peer, struct pv_reg_result *res)
 
 	snprintf(res->subject, sizeof(res->subject), "(unreadable)");
 	snprintf(res->issuer, sizeof(res->issuer), "(unreadable)");
-	if (ctl_name_string(X509_get_subject_name(peer), &s) == CTL_OK)
+	/* CUCM's form (CN=..;OU=..;O=..): what show ctl and the phone's Trust List menu show. */
+	if (ctl_name_format_string(X509_get_subject_name(peer), CTL_NAME_CUCM, &s) == CTL_OK)
 		snprintf(res->subject, sizeof(res->subject), "%s", s);
 	free(s);
 	s = NULL;
-	if (ctl_name_string(X509_get_issuer_name(peer), &s) == CTL_OK)
+	if (ctl_name_format_string(X509_get_issuer_name(peer), CTL_NAME_CUCM, &s) == CTL_OK)
 		snprintf(res->issuer, sizeof(res->issuer), "%s", s);
 	free(s);
 	res->serial[0] = '\0';

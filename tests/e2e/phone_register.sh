@@ -55,7 +55,7 @@ start_ccm ccm1 "$PKI/ccm1.pem" "$PKI/ccm1.key"
 P1=$CPORT
 expect_exit "CTL's CCM+TFTP certificate: registered securely (exit 0)" 0 reg --ccm "127.0.0.1:$P1"
 expect_grep "console: connecting over TLS" "SECD: ccmConnect: Connecting to CallManager 127.0.0.1:$P1 over TLS" "$O"
-expect_grep "console: subject of the server certificate" "CN=cucm-pub.example.lab" "$O"
+expect_grep "console: subject of the server certificate, as CUCM writes names" "subject CN=cucm-pub.example.lab;OU=UC;O=Example Voice;L=RTP;ST=NC;C=US, serial" "$O"
 expect_grep "console: serial as show ctl prints it" "serial $SERIAL" "$O"
 expect_grep "console: found in CTL record 3 (CCM+TFTP)" "found in CTL record 3 (CCM+TFTP)" "$O"
 expect_grep "console: TLS version and cipher" "SECD: ccmTls: TLSv1.2, cipher " "$O"
