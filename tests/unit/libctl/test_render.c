@@ -975,6 +975,50 @@ START_TEST(show_signer_mixed_name_forms)
 }
 END_TEST
 
+/*
+ * A non-secure-mode placeholder record (TechNote 118892: 33 bytes, no
+ * certificate): RECORDLENGTH, DNSNAME "10.48.47.153", FUNCTION CCM+TFTP,
+ * IPADDRESS, appended to the sample; its block exactly as CUCM lists it.
+ */
+START_TEST(show_placeholder_record_exact)
+{
+	static const uint8_t rec[] = {
+		1, 0, 2, 0, 33,
+		2, 0, 13, '1', '0', '.', '4', '8', '.', '4', '7', '.', '1', '5', '3', 0,
+		4, 0, 2, 0, 2,
+		10, 0, 4, 10, 48, 47, 153,
+	};
+	static const char want[] =
+		"\nITL Record #:6\n----\n"
+		"BYTEPOS\tTAG\t\tLENGTH\tVALUE\n"
+		"-------\t---\t\t------\t-----\n"
+		"1\tRECORDLENGTH\t2\t33\n"
+		"2\tDNSNAME\t13\t10.48.47.153\n"
+		"4\tFUNCTION\t2\tCCM+TFTP\n"
+		"10\tIPADDRESS\t4\n";
+	size_t len;
+	uint8_t *p = tu_read(tu_sample_path(), &len), *q;
+	struct ctl_file *f;
+	struct ctl_diag d;
+	char *t, *end;
+
+	ck_assert_uint_eq(sizeof(rec), 33);
+	q = malloc(len + sizeof(rec));
+	ck_assert_ptr_nonnull(q);
+	memcpy(q, p, len);
+	memcpy(q + len, rec, sizeof(rec));
+	ck_assert_int_eq(ctl_file_parse(q, len + sizeof(rec), 0, &f, &d), CTL_OK);
+	t = render_show(f, NULL, 0);
+	end = strstr(t, "\nITL Record #:6\n");
+	ck_assert_ptr_nonnull(end);
+	ck_assert_str_eq(end, want); /* the last block; no verification line without a result */
+	free(t);
+	ctl_file_free(f);
+	free(q);
+	free(p);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -994,6 +1038,7 @@ make_suite(void)
 	tcase_add_test(txt, show_unparsed_exact);
 	tcase_add_test(txt, show_role_names);
 	tcase_add_test(txt, show_signer_mixed_name_forms);
+	tcase_add_test(txt, show_placeholder_record_exact);
 	suite_add_tcase(s, txt);
 
 	tcase_add_test(js, json_checker_self_test);

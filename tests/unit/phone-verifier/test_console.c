@@ -267,6 +267,9 @@ START_TEST(fail_codes)
 	ck_assert_str_eq(pv_fail_code(PV_EXIT_NETWORK), "network");
 	ck_assert_str_eq(pv_fail_code(PV_EXIT_VERIFY_FAILED), "verify");
 	ck_assert_str_eq(pv_fail_code(PV_EXIT_INTERNAL), "internal");
+	ck_assert_str_eq(pv_fail_code(PV_EXIT_REG_REFUSED), "register-refused");
+	ck_assert_str_eq(pv_fail_code(PV_EXIT_REG_FAILED), "register-failed");
+	ck_assert_str_eq(pv_fail_code(PV_EXIT_PROV_REFUSED), "provider-refused");
 	ck_assert_str_eq(pv_fail_code(77), "internal");
 }
 END_TEST
