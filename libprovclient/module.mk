@@ -17,7 +17,7 @@ $(LIBPROVCLIENT_A): $(LIBPROVCLIENT_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-# Unit tests of the parsing and of the server identities (tests/unit/ctl-client/).
+# Unit tests (tests/unit/libprovclient/): parsing, known_hosts, the session decisions.
 $(TBIN)/test_prov_client $(TBIN)/test_prov_known: $(LIBPROVCLIENT_A)
 TEST_LIBS_test_prov_client := $(LIBPROVCLIENT_LIBS)
 TEST_LIBS_test_prov_known := $(LIBPROVCLIENT_LIBS)

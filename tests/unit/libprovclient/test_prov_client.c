@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The CTL Provider client's parsing and the text it shows
- * (ctl-client/prov_client.c), without the network: --server targets
+ * (libprovclient/prov_client.c), without the network: --server targets
  * (names, ports, IPv6 literals, refusals), fingerprints in and out, and a
  * server's MESSAGE escaped before it reaches a terminal (C0, DEL, C1 and
  * invalid UTF-8 as \xHH; valid UTF-8 kept; cut to the buffer).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ctl-client's server identities: known_hosts (ctl-client/prov_known.c)
+ * ctl-client's server identities: known_hosts (libprovclient/prov_known.c)
  * records a server under its name and its address, finds a fingerprint
  * under any name, replaces one in place and reports a malformed line with
  * its number. (Secret memory is libctl's: tests/unit/libctl/test_secret.c.)
