@@ -59,7 +59,7 @@ expect_eq "no SHA256 line without --sha256" "$(grep -c '(SHA256)' "$T_TMP/token.
 expect_eq "line 5: the length" "$(sed -n 5p "$T_TMP/token.out")" "Length of CTL file: $(wc -c <"$CTL" | tr -d ' ')"
 expect_eq "Parse CTL File and its rule" "$(grep -A1 -xF 'Parse CTL File' "$T_TMP/token.out" | tail -1)" "----------------"
 expect_eq "Version line" "$(count_lines "$T_TMP/token.out" "Version:${TAB}1.2")" 1
-expect_eq "table heading twice per record + header" \
+expect_eq "the table heading once for the header and once per record" \
 	"$(count_lines "$T_TMP/token.out" "BYTEPOS${TAB}TAG${TAB}${TAB}LENGTH${TAB}VALUE")" 5
 for l in "7${TAB}SIGNATUREINFO${TAB}2${TAB}15" "8${TAB}DIGESTALGORTITHM${TAB}1" \
 	"9${TAB}SIGNATUREALGOINFO${TAB}2${TAB}8" "10${TAB}SIGNATUREALGORTITHM${TAB}1" \
@@ -84,7 +84,7 @@ expect_eq "record SERIALNUMBER in colon hex" \
 	"$(grep "^6${TAB}SERIALNUMBER" "$T_TMP/token.out" | head -1 | cut -f4)" "$(serial_of "$PKI/sast1.pem")"
 expect_eq "the signing eToken: used" "$(count_lines "$T_TMP/token.out" "This etoken was used to sign the CTL file.")" 1
 expect_eq "the other eToken: not used" "$(count_lines "$T_TMP/token.out" "This etoken was not used to sign the CTL file.")" 1
-expect_eq "the sentence follows record 1's IPADDRESS-less end" \
+expect_eq "the used sentence closes record 1 (the signer)" \
 	"$(awk '/^CTL Record #:2$/ { exit } /^This etoken/ { print }' "$T_TMP/token.out")" "This etoken was used to sign the CTL file."
 expect_eq "last line: verified" "$(tail -1 "$T_TMP/token.out")" "The CTL file was verified successfully."
 expect_eq "no Verification ... Failed" "$(grep -c 'Verification of the' "$T_TMP/token.out")" 0
