@@ -156,7 +156,19 @@ expect_eq "8945: the same .sgn refused (exit 5)" "$?" 5
 greps "8945: invalid file ..., authenticated fail. Reason:14." \
 	"${STATUS}invalid file SEP$MAC\.cnf\.xml\.sgn, authenticated fail\. Reason:14\.$" "$T_TMP/c88-5.out"
 
-# 5. A cluster without CTL: File Not Found, No Trust List Installed, in both.
+# 5. fleet --verbose: every phone's console, ctl-suite's lines among them.
+cp "$F/ctl1.tlv" "$R/CTLFile.tlv"
+cp "$F/SEP$MAC.cnf.xml.sgn" "$R/"
+"$PV" fleet --count 2 --tftp 127.0.0.1:$PORT --console 88xx --verbose --no-progress \
+	> "$T_TMP/fleet.out" 2>"$T_TMP/last.err"
+expect_eq "fleet --verbose: exit 0" "$?" 0
+greps "fleet --verbose: 88xx lines prefixed SEP<MAC>" '^SEP[0-9A-F]{12} [0-9]+ NOT .* dgetfile\([0-9]+\)-GETXXTP ' "$T_TMP/fleet.out"
+greps "fleet --verbose: ctl-suite's lines prefixed SEP<MAC>" \
+	'^SEP[0-9A-F]{12} ctl-suite: CTLFile\.tlv updated \(trust on first use\)' "$T_TMP/fleet.out"
+"$PV" fleet --count 2 --tftp 127.0.0.1:$PORT --console 88xx --no-progress > "$T_TMP/fleet2.out" 2>&1
+nogrep "fleet without --verbose: no console line" 'ctl-suite: |GETXXTP' "$T_TMP/fleet2.out"
+
+# 6. A cluster without CTL: File Not Found, No Trust List Installed, in both.
 rm -f "$R/CTLFile.tlv" "$R/ITLFile.tlv"
 boot "$T_TMP/pn" "$T_TMP/cn.out" --console 88xx
 expect_eq "88xx, nothing served: exit 4" "$?" 4
