@@ -45,3 +45,6 @@ $(TBIN)/test_env: $(OBJ)/phone-verifier/env.o $(OBJ)/phone-verifier/trust.o \
 # The configuration file scanner (boot --register) and its fuzz target (fuzz/fuzz_cnfxml.c).
 $(TBIN)/test_cnfxml: $(OBJ)/phone-verifier/cnfxml.o
 FUZZ_SRCS_fuzz_cnfxml := phone-verifier/cnfxml.c -Iphone-verifier
+# The CallManager trust rule of the registration check, on lists built in the test.
+$(TBIN)/test_register: $(OBJ)/phone-verifier/register.o $(OBJ)/phone-verifier/tls_dial.o \
+	$(OBJ)/phone-verifier/trust.o
