@@ -18,6 +18,7 @@ $(LIBPROVCLIENT_A): $(LIBPROVCLIENT_OBJS)
 	ar rcs $@ $^
 
 # Unit tests (tests/unit/libprovclient/): parsing, known_hosts, the session decisions.
-$(TBIN)/test_prov_client $(TBIN)/test_prov_known: $(LIBPROVCLIENT_A)
+$(TBIN)/test_prov_client $(TBIN)/test_prov_known $(TBIN)/test_prov_session: $(LIBPROVCLIENT_A)
 TEST_LIBS_test_prov_client := $(LIBPROVCLIENT_LIBS)
 TEST_LIBS_test_prov_known := $(LIBPROVCLIENT_LIBS)
+TEST_LIBS_test_prov_session := $(LIBPROVCLIENT_LIBS)
