@@ -91,6 +91,10 @@ expect_eq "... kind ITL, md5, 5 records, verified" \
 expect_eq "... path" "$(jq -r .path "$T_TMP/last.out" 2>/dev/null)" "$SAMPLE"
 expect_exit "--json, no ITL: exit 3" 3 "$SHOWITL" --json --root "$T_TMP/root2"
 expect_eq "... error object, code io" "$(jq -r .error.code "$T_TMP/last.out" 2>/dev/null)" io
+: >"$T_TMP/empty.tlv"
+expect_exit "--json, empty file: exit 3" 3 "$SHOWITL" --json "$T_TMP/empty.tlv"
+expect_eq "... code io, says empty" "$(jq -r '.error.code + " " + .error.message' "$T_TMP/last.out" 2>/dev/null)" \
+	"io $T_TMP/empty.tlv: empty file"
 expect_exit "--json, truncated: exit 3" 3 "$SHOWITL" --json "$T_TMP/trunc.tlv"
 expect_eq "... code parse" "$(jq -r .error.code "$T_TMP/last.out" 2>/dev/null)" parse
 expect_exit "FILE and --root: usage, exit 2" 2 "$SHOWITL" --root "$T_TMP/root" "$SAMPLE"
