@@ -31,7 +31,7 @@ enum pv_exit {
 	PV_EXIT_USAGE = 2,
 	PV_EXIT_VERIFY_FAILED = 3,  /* Trust List Verification Failed; unreadable input file */
 	PV_EXIT_NO_TL = 4,          /* No Trust List Installed */
-	PV_EXIT_CONFIG = 5,         /* File Auth Fail: signed configuration file rejected */
+	PV_EXIT_CONFIG = 5,         /* signed configuration file rejected (File auth error, ...) */
 	PV_EXIT_IO = 6,             /* state directory unreadable or not writable */
 	PV_EXIT_NETWORK = 8,        /* TFTP server unreachable, transfer failed */
 	PV_EXIT_INTERNAL = 9,
@@ -47,7 +47,8 @@ enum pv_status {
 	PV_ST_UPDATE_FAILED,   /* "Trust List Update Failed" */
 	PV_ST_VERIFY_FAILED,   /* "Trust List Verification Failed" (ctl-suite, section 11) */
 	PV_ST_NO_TL,           /* "No Trust List Installed" */
-	PV_ST_FILE_AUTH_FAIL,  /* "File Auth Fail" + name: configuration file rejected */
+	PV_ST_FILE_AUTH_FAIL,  /* configuration file rejected: label "File Auth Fail" (--json);
+	                        * the console says the family's words (pv_status_message) */
 	PV_ST_CTL_ITL_INSTALLED, /* "CTL and ITL installed": an SBD phone's first CTL and ITL */
 	PV_ST_ITL_INSTALLED,   /* "ITL installed": an SBD phone's first ITL (no CTL) */
 	PV_ST__COUNT
