@@ -119,6 +119,17 @@ expect_exit "wget of %2e%2e/ traversal refused (exit 8)" 8 wget -q -O "$O/w5" "$
 wget -q -O "$O/w6" "http://[::1]:$HPORT6/ITLSEP001122334455.tlv"
 check "wget over IPv6 [::1]" same "$R/ITLFile.tlv" "$O/w6"
 
+# --- the same cache: a file replaced by rename is served new over both protocols ------
+head -c 4000 /dev/urandom > "$T_TMP/newctl"
+chmod 644 "$T_TMP/newctl"
+cp "$R/CTLFile.tlv" "$O/oldctl"
+mv "$T_TMP/newctl" "$R/CTLFile.tlv"
+fresh() { curl -s -f -o "$O/c1" "$U/CTLSEP001122334455.tlv" && same "$R/CTLFile.tlv" "$O/c1"; }
+if wait_for 10 fresh; then ok "after a rename into the root, HTTP serves the new CTLFile.tlv"; else
+	not_ok "HTTP still serves the old CTLFile.tlv after a rename"; fi
+tftp 127.0.0.1 "$TPORT" -m binary -c get CTLSEP001122334455.tlv "$O/c2"
+check "and TFTP the same new bytes" same "$R/CTLFile.tlv" "$O/c2"
+
 # --- the log and the counters ---------------------------------------------------------
 expect_grep "log: HTTP request served through the CTLSEP mapping" "serving [CTLFile.tlv]" "$LOG"
 expect_grep "log: traversal refused with its reason" "'..' in path" "$LOG"
@@ -129,7 +140,7 @@ case $st in *" http: conns "*" ok "*) ok "status line has the HTTP counters" ;; 
 hn() { echo "$st" | sed -n "s/.* http: .* $1 \([0-9][0-9]*\).*/\1/p"; }
 [ "$(hn ok)" -ge 15 ] && ok "HTTP ok counter counts the 200s ($(hn ok))" || not_ok "HTTP ok counter ($(hn ok))"
 [ "$(hn notfound)" -eq 2 ] && ok "HTTP notfound counter is 2" || not_ok "HTTP notfound counter ($(hn notfound), wanted 2)"
-case $st in *"Status: requests 1 "*) ok "the TFTP counters count only the TFTP request" ;; *) not_ok "TFTP counters: $st" ;; esac
+case $st in *"Status: requests 2 "*) ok "the TFTP counters count only the two TFTP requests" ;; *) not_ok "TFTP counters: $st" ;; esac
 
 # --- privilege drop: bound as root, served as nobody in a chroot ----------------------
 if [ "$(id -u)" = 0 ]; then
