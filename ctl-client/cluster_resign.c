@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cluster.h"
 #include "p11.h"
@@ -60,9 +59,8 @@ serial_eq(const struct ctl_bytes *b, const uint8_t *s, size_t n)
 static CTL_MUST_USE int
 subject_eq(const struct ctl_bytes *b, const char *s)
 {
-	size_t n = strlen(s);
-
-	return b->len == n + 1 && strncasecmp((const char *)b->p, s, n) == 0;
+	/* The installed CTL may say it in CUCM's form, the admin in RFC 4514's, or the reverse. */
+	return b->len > 0 && ctl_name_bytes_equal(b->p, b->len, s, strlen(s));
 }
 
 /* Which records of f to keep; *nmatch counts the ones delete-entry removes. */
