@@ -714,7 +714,7 @@ START_TEST(console_88xx_refused)
 }
 END_TEST
 
-/* Each family's status words (cucm-output.md section 5), and ctl-suite's choices. */
+/* Each family's status words (doc/phone-verifier.1, CONSOLE), and ctl-suite's choices. */
 START_TEST(family_status_words)
 {
 	struct pv_env e;
