@@ -8,7 +8,8 @@
 # certificate reaches the server (its subject in s_server's log), and
 # without one the handshake fails (exit 11); only an ITL held: its CCM+TFTP
 # record; no trust list: four tries, then No Trust List Installed (exit 4);
-# nobody listening: exit 11; --json and the 88xx console.
+# nobody listening, a silent server (bounded by --timeout), a server that
+# speaks no TLS: exit 11; --json and the 88xx console.
 . "$(dirname "$0")/../lib/e2e.sh"
 need_pki
 PV=$BIN/phone-verifier
@@ -116,9 +117,37 @@ expect_eq "four tries logged" "$(grep -c 'no CTL or ITL installed' "$O")" 4
 expect_grep "the fourth try is the last" "(try 4 of 4)" "$O"
 if grep -q "ccmConnect" "$O"; then not_ok "no TLS without a trust list"; else ok "no TLS without a trust list"; fi
 
-# 6. Nobody listening; bad options.
+# 6. Nobody listening, a server that accepts and never answers, one that speaks no TLS; bad options.
 DEAD=$(free_port)
 expect_exit "nobody listening: exit 11" 11 reg --ccm "127.0.0.1:$DEAD"
+# A silent TCP server (accepts, says nothing, never closes; the trap ends it) and one
+# that answers every connection with plain text.
+python3 -c '
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+print(s.getsockname()[1], flush=True)
+conns = []
+while True:
+    conns.append(s.accept()[0])
+' > "$T_TMP/silent.port" 2>/dev/null &
+T_PIDS="$T_PIDS $!"
+python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+print(s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept(); c.sendall(b"220 not a CallManager\r\n" * 64); c.close()
+' > "$T_TMP/text.port" 2>/dev/null &
+T_PIDS="$T_PIDS $!"
+wait_for 10 test -s "$T_TMP/silent.port"
+wait_for 10 test -s "$T_TMP/text.port"
+expect_exit "a server that never answers: given up at the deadline (exit 11)" 11 \
+	"$PV" register --state "$S" --timeout 1 --ccm "127.0.0.1:$(cat "$T_TMP/silent.port")"
+expect_grep "the silent server: handshake timed out" "TLS handshake failed or timed out" "$T_TMP/last.err"
+expect_exit "a server that speaks no TLS: exit 11" 11 reg --ccm "127.0.0.1:$(cat "$T_TMP/text.port")"
+expect_grep "the plain-text server: handshake failed" "TLS handshake failed" "$T_TMP/last.err"
+expect_exit "after a silent server, the trusted one registers" 0 \
+	"$PV" register --state "$S" --timeout 1 --ccm "127.0.0.1:$(cat "$T_TMP/silent.port")" --ccm "127.0.0.1:$P1"
 expect_exit "--ccm without a port: usage (exit 2)" 2 reg --ccm 127.0.0.1
 expect_exit "no --ccm: usage (exit 2)" 2 "$PV" register --state "$S"
 expect_exit "--retry-interval out of range: usage (exit 2)" 2 reg --ccm "127.0.0.1:$P1" --retry-interval 700000

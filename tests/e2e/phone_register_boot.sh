@@ -48,18 +48,24 @@ start_ccm ccm2 "$PKI/ccm2.pem" "$PKI/ccm2.key"
 P2=$CPORT
 DEAD=$(free_port)
 
-# cnf MAC MODE MEMBERS: SEP<MAC>.cnf.xml as CUCM writes it (MEMBERS: "prio:port ..."),
-# signed by the CTL's CCM+TFTP certificate into the TFTP root.
+# cnf MAC MODE MEMBERS [SCCP]: SEP<MAC>.cnf.xml as CUCM writes it (MEMBERS: "prio:port ...",
+# the port being the securedSipPort; for SCCP the ethernetPhonePort, the securedSipPort then
+# naming a port nobody listens on), signed by the CTL's CCM+TFTP certificate into the root.
 cnf() {
 	_f=$F/SEP$1.cnf.xml
 	{
 		printf '<?xml version="1.0" encoding="UTF-8"?>\n<device xsi:type="axl:XIPPhone" ctiid="548">\n'
-		printf '<fullConfig>true</fullConfig>\n<deviceProtocol>SIP</deviceProtocol>\n'
+		printf '<fullConfig>true</fullConfig>\n<deviceProtocol>%s</deviceProtocol>\n' "${4:-SIP}"
 		printf '<devicePool uuid="{c858bf9a}">\n<name>Default &amp; secure</name>\n<callManagerGroup>\n<members>\n'
 		for _m in $3; do
 			printf '<member  priority="%s">\n<callManager>\n<name>127.0.0.1</name>\n<ports>\n' "${_m%%:*}"
-			printf '<ethernetPhonePort>2000</ethernetPhonePort>\n<sipPort>5060</sipPort>\n'
-			printf '<securedSipPort>%s</securedSipPort>\n' "${_m#*:}"
+			if [ "${4:-SIP}" = SCCP ]; then
+				printf '<ethernetPhonePort>%s</ethernetPhonePort>\n<sipPort>5060</sipPort>\n' "${_m#*:}"
+				printf '<securedSipPort>%s</securedSipPort>\n' "$DEAD"
+			else
+				printf '<ethernetPhonePort>2000</ethernetPhonePort>\n<sipPort>5060</sipPort>\n'
+				printf '<securedSipPort>%s</securedSipPort>\n' "${_m#*:}"
+			fi
 			printf '<mgcpPorts>\n<listen>2427</listen>\n<keepAlive>2428</keepAlive>\n</mgcpPorts>\n</ports>\n'
 			printf '<processNodeName>127.0.0.1</processNodeName>\n</callManager>\n</member>\n'
 		done
@@ -77,6 +83,7 @@ cnf 000000000A03 1 "0:$P1"
 cnf 000000000A04 3 "0:$DEAD"
 cnf 000000000A05 7 "0:$P1"
 cnf 000000000A06 2 "0:$P1"
+cnf 000000000A07 2 "0:$((P1 - 443))" SCCP
 cp "$F/SEP000000000A06.cnf.xml" "$E/"   # a cluster without trust lists serves it unsigned
 chmod -R a+rX "$R" "$E"
 start_ctl_tftpd "$T_TMP/tftpd.log" --root "$R" --no-inotify
@@ -116,6 +123,10 @@ expect_exit "mode 3, --ccm overrides the group: registered" 0 boot 000000000A04 
 expect_grep "mode 3 named" "(deviceSecurityMode 3, encrypted)" "$O"
 if grep -q "127.0.0.1:$DEAD" "$O"; then not_ok "--ccm: the configuration's CallManager not tried"; else
 	ok "--ccm: the configuration's CallManager not tried"; fi
+
+# 4b. SCCP: the TLS port is the ethernetPhonePort + 443 (2000 -> 2443), not the securedSipPort.
+expect_exit "SCCP, mode 2: registered at ethernetPhonePort + 443" 0 boot 000000000A07 "$T1"
+expect_grep "SCCP: TLS to ethernetPhonePort + 443" "Connecting to CallManager 127.0.0.1:$P1 over TLS" "$O"
 
 # 5. A malformed configuration: refused with its offset.
 expect_exit "deviceSecurityMode 7: configuration refused (exit 5)" 5 boot 000000000A05 "$T1"
