@@ -176,7 +176,7 @@ const char *ctl_role_short(uint16_t role);  /* "SAST", "CCM+TFTP", ... ("UNKNOWN
 const char *ctl_digest_name(uint8_t code);  /* "SHA1", "SHA512", "UNKNOWN" */
 /*
  * A role as configuration files name it: sast, ccm, ccm-tftp, tftp, capf,
- * app-server, tvs (any case), or a FUNCTION number in min..max. Returns the
+ * srst, app-server, tvs (any case), or a FUNCTION number in min..max. Returns the
  * code, -1 for anything else.
  */
 CTL_MUST_USE int ctl_role_parse(const char *s, unsigned long long min, unsigned long long max);
