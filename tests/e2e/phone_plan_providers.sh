@@ -13,13 +13,7 @@
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/sbd_env.inc"
 . "$(dirname "$0")/plan_env.inc"
-need_sbd
-sbd_node 1 ccm1 tvs1 itlrecovery --set itl_layout=8x
-sbd_node B ccmB tvsB itlrecoveryB --set itl_layout=8x
-S=$T_TMP/phones
-SA=$T_TMP/phones-a
-ROOT=$S
-plan_conf 1 "$T_TMP/node1.conf"
+plan_clusters
 LOGIN="--user admin --password-file $T_TMP/pw --timeout 5"
 
 # same CHANGE ROOT NAME: plan --cluster and plan --providers of CHANGE, as
@@ -64,13 +58,8 @@ sed 's/^/#   /' "$T_TMP/last.out" | cut -c1-150 | head -8
 
 # --- change 1: CallManager regenerated on node 1
 same regen-callmanager:1 "$S" plan1
-OLD=$(itl_now 1)
-regen 1 ccm
-hup 1 prov
-reload_tvsd 1 || not_ok "node 1's ctl-tvsd did not reload"
-if wait_for 10 itl_not 1 "$OLD"; then ok "node 1 serves its new ITL"; else not_ok "node 1's ITL unchanged 10 s after SIGHUP"; fi
-fleet 0A0A0A 8 1 "$T_TMP/out1-a.txt" > "$T_TMP/fleet1-a.txt" 2>&1
-fleet 0B0B0B 4 1 "$T_TMP/out1-b.txt" > "$T_TMP/fleet1-b.txt" 2>&1
+regen_node 1 ccm
+boot_ab 1
 compare "change 1: every phone's outcome is the one plan --providers predicted" "$T_TMP/plan1.json" \
 	"$T_TMP/out1-a.txt" "$T_TMP/out1-b.txt"
 
@@ -80,13 +69,8 @@ cp -R "$S"/SEP0A0A0A* "$SA"/
 same regen-callmanager+tvs:1 "$SA" plan2a
 expect_grep "... a safe order is found" '"found":true' "$T_TMP/plan2a.json"
 same regen-callmanager+tvs:1 "$S" plan2
-OLD=$(itl_now 1)
-regen 1 ccm tvs
-hup 1 prov
-reload_tvsd 1 || not_ok "node 1's ctl-tvsd did not reload"
-if wait_for 10 itl_not 1 "$OLD"; then ok "node 1 serves its new ITL"; else not_ok "node 1's ITL unchanged 10 s after SIGHUP"; fi
-fleet 0A0A0A 8 1 "$T_TMP/out2-a.txt" > "$T_TMP/fleet2-a.txt" 2>&1
-fleet 0B0B0B 4 1 "$T_TMP/out2-b.txt" > "$T_TMP/fleet2-b.txt" 2>&1
+regen_node 1 ccm tvs
+boot_ab 2
 compare "change 2: every phone's outcome is the one plan --providers predicted" "$T_TMP/plan2.json" \
 	"$T_TMP/out2-a.txt" "$T_TMP/out2-b.txt"
 
