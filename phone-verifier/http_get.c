@@ -145,23 +145,25 @@ fall_back(struct xchg *x, const char *why, int sync)
 {
 	struct pv_http *h = x->h;
 	struct tftp_result r;
-	int rc;
+	int rc, saved;
 
 	x_close(x);
 	h->fallbacks++;
 	note(x, PV_LV_ERR, "HTTP GET /%s failed - %s", x->file, why);
 	note(x, PV_LV_NOT, "HTTP fallback - GETXXTP [src=%s] over TFTP", x->file);
 	rc = h->cfg.fallback(h->cfg.fallback_arg, &x->g);
+	saved = errno;
 	if (rc != 0 && !sync) {
 		memset(&r, 0, sizeof(r));
 		r.err = TFTP_CE_SOCKET;
 		snprintf(r.emsg, sizeof(r.emsg), "cannot start the TFTP transfer: %s",
-		         strerror(errno));
+		         strerror(saved));
 		r.ms = loop_now(h->cfg.loop) - x->t0;
 		x->g.done(x->g.arg, &r);
 		rc = 0;
 	}
 	x_free(x);
+	errno = saved; /* the caller reports the fallback's own errno */
 	return rc;
 }
 

@@ -218,4 +218,27 @@ wait_for 10 sh -c "[ \$(grep -c 'Status:' '$LOG') -gt $n0 ]"
 expect_eq "server: 2000 files more served over HTTP (CTL and ITL per phone)" "$(( $(status_ok) - ok0 ))" 2000
 expect_eq "server: no fleet phone asked the CTL over TFTP" "$(grep -c 'for\[CTLSEP0C0FFE' "$LOG")" 0
 
+# 7. Phones with addresses of their own (--source-range) connect from them.
+expect_exit "fleet of 100 8861s from 127.1.0.0/16 over HTTP (exit 0)" 0 timeout 300 "$PV" fleet \
+	--count 100 --tftp "127.0.0.1:$TPORT" --model 8861 --http-port "$HP" --mac-prefix 0D0FFE \
+	--source-range 127.1.0.0/16 --no-progress --json
+expect_grep "source-range fleet: 100 phones hold the CTL and ITL" '"server_md5_phones":100,' "$T_TMP/last.out"
+expect_eq "server: the CTL asked over HTTP from 100 addresses of 127.1.0.0/16" \
+	"$(grep -o 'HTTP GET\[/CTLSEP0D0FFE[0-9A-F]*\.tlv\] from 127\.1\.[0-9.]*' "$LOG" | sed 's/.* from //' | sort -u | wc -l | tr -d ' ')" 100
+
+# 8. IPv6: the same over [::1].
+"$BIN/ctl-tftpd" --listen '[::1]:0' --http '[::1]:0' --root "$R" --no-inotify >"$T_TMP/v6.log" 2>&1 &
+T_PIDS="$T_PIDS $!"
+if wait_for 10 sh -c "grep -q 'listening on http' '$T_TMP/v6.log'"; then
+	V6T=$(sed -n 's/.*Listening on \[::1\]:\([0-9][0-9]*\),.*/\1/p' "$T_TMP/v6.log" | head -1)
+	V6H=$(sed -n 's/.*listening on http \[::1\]:\([0-9][0-9]*\).*/\1/p' "$T_TMP/v6.log" | head -1)
+	expect_exit "IPv6: 8861 over HTTP on [::1] (exit 0)" 0 timeout 60 "$PV" boot --mac "$MAC" \
+		--tftp "[::1]:$V6T" --state "$T_TMP/p6" --model 8861 --http-port "$V6H"
+	expect_grep "IPv6: the GET names [::1]" "HTTP GET http://[::1]:$V6H/CTLSEP$MAC.tlv" "$T_TMP/last.out"
+	expect_grep "IPv6: the CTL came with 200" "HTTP GET /CTLSEP$MAC.tlv complete - status = 200" "$T_TMP/last.out"
+	check "IPv6: stored CTL byte-exact" cmp "$T_TMP/p6/CTLFile.tlv" "$R/CTLFile.tlv"
+else
+	not_ok "ctl-tftpd on [::1] with --http"; sed 's/^/#   /' "$T_TMP/v6.log" | tail -5
+fi
+
 finish

@@ -452,7 +452,46 @@ START_TEST(get_fallback_fails)
 		ck_assert_int_eq(loop_run(r.loop), 0);
 	ck_assert_int_eq(r.dones, 1);
 	ck_assert_int_eq(r.res.err, TFTP_CE_SOCKET);
-	ck_assert_msg(strstr(r.res.emsg, "cannot start the TFTP transfer") != NULL, "%s", r.res.emsg);
+	ck_assert_msg(strstr(r.res.emsg, "cannot start the TFTP transfer: Too many open files") != NULL,
+	              "%s", r.res.emsg);
+	rig_free(&r);
+}
+END_TEST
+
+/* Refused, then a fallback that cannot start: its -1 and errno come back from pv_http_get, no g->done. */
+START_TEST(get_refused_fallback_fails)
+{
+	struct rig r;
+	struct tftp_get g;
+	int rc, e;
+
+	rig_init(&r, NULL, 0, 1000, 2000);
+	loop_del_fd(r.loop, r.lfd);
+	close(r.lfd);
+	r.lfd = socket(AF_INET, SOCK_STREAM, 0); /* a placeholder for rig_free */
+	ck_assert_int_ge(r.lfd, 0);
+	ck_assert_int_eq(loop_add_fd(r.loop, r.lfd, LOOP_READ, accept_cb, &r), 0);
+	r.fallback_rc = -1;
+	memset(&g, 0, sizeof(g));
+	g.server = &r.server;
+	g.file = "CTLSEP0011215A1AE3.tlv";
+	g.done = on_done;
+	g.arg = &r;
+	ck_assert_int_eq(loop_timer_set(r.loop, &r.guard, 5000), 0);
+	rc = pv_http_get(r.http, &g);
+	e = errno;
+	if (r.fallbacks == 0) /* the refusal came through the loop */
+		ck_assert_int_eq(loop_run(r.loop), 0);
+	ck_assert_int_eq(r.fallbacks, 1);
+	if (rc != 0) {
+		ck_assert_int_eq(rc, -1);
+		ck_assert_int_eq(e, EMFILE);
+		ck_assert_int_eq(r.dones, 0);
+	} else {
+		ck_assert_int_eq(r.dones, 1);
+		ck_assert_int_eq(r.res.err, TFTP_CE_SOCKET);
+	}
+	loop_timer_cancel(r.loop, &r.guard);
 	rig_free(&r);
 }
 END_TEST
@@ -494,6 +533,7 @@ make_suite(void)
 	tcase_add_test(tc, get_fallbacks);
 	tcase_add_test(tc, get_refused);
 	tcase_add_test(tc, get_fallback_fails);
+	tcase_add_test(tc, get_refused_fallback_fails);
 	tcase_add_test(tc, free_in_flight);
 	suite_add_tcase(s, tc);
 	return s;
