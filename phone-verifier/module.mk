@@ -3,13 +3,14 @@
 # client engine (one TFTP client in the project).
 PV_SRCS := $(wildcard phone-verifier/*.c)
 PV_OBJS := $(PV_SRCS:%.c=$(OBJ)/%.o)
-MOD_CFLAGS_phone-verifier := $(LIBTFTP_CFLAGS)
+MOD_CFLAGS_phone-verifier := $(LIBTFTP_CFLAGS) $(LIBPROVCLIENT_CFLAGS)
 BINS += $(BIN)/phone-verifier
 MAN_PAGES += doc/phone-verifier.1
 
-$(BIN)/phone-verifier: $(PV_OBJS) $(LIBTFTP_A) $(LIBCTL_A)
+$(BIN)/phone-verifier: $(PV_OBJS) $(LIBTFTP_A) $(LIBPROVCLIENT_A) $(LIBCTL_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(PV_OBJS) $(LIBTFTP_A) $(LIBCTL_A) $(SSL_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(PV_OBJS) $(LIBTFTP_A) $(LIBPROVCLIENT_A) $(LIBCTL_A) $(SSL_LIBS) \
+		$(LIBPROVCLIENT_LIBS)
 
 # The trust rules are tested without the network (tests/unit/phone-verifier/).
 $(TBIN)/test_trust: $(OBJ)/phone-verifier/trust.o
