@@ -201,14 +201,20 @@ join(struct attrs *l, char **out)
 
 /* ---- reading a string ------------------------------------------------------------ */
 
-/* Whether s[i..n) starts an attribute: separators and spaces skipped, TYPE, spaces, '='. */
+/*
+ * Whether s[i..n) starts an attribute: separators and spaces skipped, TYPE,
+ * spaces, '='. *skip is where the skipped run ends: every separator before
+ * it has the same answer, so callers resume there (linear in n, whatever
+ * the run of separators).
+ */
 static int
-starts_attr(const char *s, size_t i, size_t n, char sep)
+starts_attr(const char *s, size_t i, size_t n, char sep, size_t *skip)
 {
 	size_t t;
 
 	while (i < n && (is_space((unsigned char)s[i]) || s[i] == sep))
 		i++;
+	*skip = i;
 	for (t = i; i < n && is_type_char((unsigned char)s[i]); i++)
 		;
 	if (i == t)
@@ -225,11 +231,16 @@ starts_attr(const char *s, size_t i, size_t n, char sep)
 static int
 is_cucm_form(const char *s, size_t n)
 {
-	size_t i;
+	size_t i, skip;
 
-	for (i = 0; i < n; i++)
-		if (s[i] == ';' && (i == 0 || s[i - 1] != '\\') && starts_attr(s, i + 1, n, ';'))
+	for (i = 0; i < n; i++) {
+		if (s[i] != ';' || (i > 0 && s[i - 1] == '\\'))
+			continue;
+		if (starts_attr(s, i + 1, n, ';', &skip))
 			return 1;
+		if (skip > i + 1)
+			i = skip - 1;
+	}
 	return 0;
 }
 
@@ -277,7 +288,7 @@ quote_end(const char *s, size_t i, size_t n, int rfc)
 static size_t
 component_end(const char *s, size_t v, size_t n, int cucm)
 {
-	size_t i = v, q;
+	size_t i = v, q, skip;
 
 	while (i < n && is_space((unsigned char)s[i]))
 		i++;
@@ -288,9 +299,12 @@ component_end(const char *s, size_t v, size_t n, int cucm)
 			i++;
 			continue;
 		}
-		if (cucm ? s[i] == ';' && starts_attr(s, i + 1, n, ';')
-		         : (s[i] == ',' || s[i] == '+') && starts_attr(s, i + 1, n, s[i]))
+		if (cucm ? s[i] != ';' : s[i] != ',' && s[i] != '+')
+			continue;
+		if (starts_attr(s, i + 1, n, s[i], &skip))
 			return i;
+		if (skip > i + 1)
+			i = skip - 1;
 	}
 	return n;
 }

@@ -277,6 +277,26 @@ START_TEST(hostile_bounded)
 	/* Separators only, a lone quote, NUL inside. */
 	memset(s, ';', 1000);
 	ck_assert_int_eq(ctl_name_canon(s, 1000, &out), CTL_E_INVAL);
+	/* Long runs of separators read in one pass (each ';' of a run looks ahead to the same place):
+	 * CN=a, 150,000 ';' or ',' and spaces, then O=b. */
+	for (i = 0; i < 2; i++) {
+		char *big = malloc(150010), sep = i == 0 ? ';' : ',';
+		size_t k;
+
+		ck_assert_ptr_nonnull(big);
+		memcpy(big, "CN=a", 4);
+		for (k = 4; k < 150004; k++)
+			big[k] = k % 3 == 0 ? ' ' : sep;
+		memcpy(big + 150004, "O=b", 4);
+		ck_assert_int_eq(ctl_name_canon(big, 150007, &out), CTL_OK);
+		ck_assert_str_eq(out, "CN=a\nO=b");
+		free(out);
+		big[150005] = ' '; /* no attribute follows any more */
+		ck_assert_int_eq(ctl_name_canon(big, 150007, &out), CTL_OK);
+		ck_assert_uint_gt(strlen(out), 1000);
+		free(out);
+		free(big);
+	}
 	ck_assert_int_eq(ctl_name_canon("CN=\"abc;O=x", 11, &out), CTL_OK);
 	free(out);
 	ck_assert_int_eq(ctl_name_canon("CN=a\0;O=b", 9, &out), CTL_E_INVAL);
