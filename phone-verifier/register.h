@@ -74,7 +74,7 @@ struct pv_reg_result {
  * try while none is held), then each CallManager in order until one is
  * trusted. Returns res->exit.
  */
-int pv_register(const struct pv_reg_cfg *cfg, struct pv_reg_result *res);
+CTL_MUST_USE int pv_register(const struct pv_reg_cfg *cfg, struct pv_reg_result *res);
 
 /* "authenticated", "encrypted", "non-secure" for deviceSecurityMode 1..3, else "unknown". */
 const char *pv_reg_mode_name(int mode);
@@ -84,6 +84,7 @@ int pv_reg_ccm_valid(const char *spec);
 /* cmd_register.c: the result's JSON members (no braces), shared with boot --register. */
 void pv_reg_json_fields(FILE *f, const struct pv_reg_result *r, int mode);
 /* cmd_register.c: --phone-cert and --phone-key loaded (both or neither); a usage failure reported. */
-int pv_reg_load_identity(const char *cert, const char *key, X509 **x, EVP_PKEY **k);
+CTL_MUST_USE int pv_reg_load_identity(const char *cert, const char *key, X509 **x,
+                                      EVP_PKEY **k);
 
 #endif

@@ -48,7 +48,7 @@ struct pv_boot_reg {
  * the phone's. Returns the exit status of the registration (PV_EXIT_OK
  * for a non-secure phone), r saying what happened.
  */
-int pv_boot_register(struct pv_phone *ph, const struct pv_boot_reg_opts *o, X509 *cert,
-                     EVP_PKEY *key, struct pv_boot_reg *r);
+CTL_MUST_USE int pv_boot_register(struct pv_phone *ph, const struct pv_boot_reg_opts *o,
+                                  X509 *cert, EVP_PKEY *key, struct pv_boot_reg *r);
 
 #endif
