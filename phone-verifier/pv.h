@@ -307,6 +307,6 @@ int pv_cmd_trust_list(int argc, char **argv);
 int pv_cmd_compare(int argc, char **argv);
 int pv_cmd_erase(int argc, char **argv);
 int pv_cmd_plan(int argc, char **argv);
+int pv_cmd_register(int argc, char **argv);
 
 #endif
-int pv_cmd_register(int argc, char **argv);
