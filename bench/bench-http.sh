@@ -73,7 +73,7 @@ cpu_ticks() {
 	done
 	echo "$t"
 }
-wait_log() { i=0; while [ $i -lt 200 ]; do grep -q "$1" "$2" 2>/dev/null && return 0; sleep 0.05; i=$((i + 1)); done; return 1; }
+wait_tcp() { i=0; while [ $i -lt 200 ]; do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.05; i=$((i + 1)); done; return 1; }
 wait_udp() { i=0; while [ $i -lt 200 ]; do ss -Hlun "sport = :$1" | grep -q . && return 0; sleep 0.05; i=$((i + 1)); done; return 1; }
 stop() { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; SRV=""; }
 
@@ -92,8 +92,9 @@ storm() {
 		SRV=$!; wait_udp "$P" || { echo "  [$key] server did not start"; stop; return 1; }
 		set -- "$BIN/ctl-tftp-load" -q -s 127.0.0.1:$P --retransmit 1000 ;;
 	http-ctl)
-		"$BIN/ctl-tftpd" --listen 127.0.0.1:0 --http 127.0.0.1:$P --root "$R" 2>"$log" &
-		SRV=$!; wait_log "listening on http" "$log" || { echo "  [$key] server did not start"; stop; return 1; }
+		# -q as for the TFTP storm: one log line per request would be measured too.
+		"$BIN/ctl-tftpd" -q --listen 127.0.0.1:0 --http 127.0.0.1:$P --root "$R" 2>"$log" &
+		SRV=$!; wait_tcp "$P" || { echo "  [$key] server did not start"; stop; return 1; }
 		set -- "$BIN/ctl-http-load" -q -s 127.0.0.1:$P ;;
 	esac
 	c0=$(cpu_ticks "$SRV")
