@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include <ctl/ctl.h>
+#include <ctl/sbd.h>
 
 #include "testutil.h"
 
@@ -529,6 +530,39 @@ START_TEST(builder_refuses_unwritable)
 }
 END_TEST
 
+/* The SBD builders (ctl-provider's ITL and reset ITL) write CUCM's form too. */
+START_TEST(sbd_builder_cucm)
+{
+	X509 *cm = tu_cert("ccm1");
+	EVP_PKEY *k = tu_key("ccm1");
+	struct ctl_builder *b = NULL;
+	struct ctl_signer *s = NULL;
+	struct ctl_diag d;
+	struct ctl_file *f;
+	uint8_t *p;
+	size_t n;
+	char *got;
+	static const char want[] = "CN=cucm-pub.example.lab;OU=UC;O=Example Voice;L=RTP;ST=NC;C=US";
+
+	ck_assert_int_eq(ctl_itl_reset_builder(cm, &b, &d), CTL_OK);
+	ck_assert_int_eq(ctl_signer_new_pkey(k, cm, &s, &d), CTL_OK);
+	p = tu_sign(b, s, &n);
+	f = tu_parse(p, n);
+	got = elem_text(ctl_file_signer_name(f));
+	ck_assert_str_eq(got, want);
+	free(got);
+	got = elem_text(ctl_file_record(f, 0)->subject);
+	ck_assert_str_eq(got, want);
+	free(got);
+	free(p);
+	ctl_file_free(f);
+	ctl_builder_free(b);
+	ctl_signer_free(s);
+	EVP_PKEY_free(k);
+	X509_free(cm);
+}
+END_TEST
+
 START_TEST(role_srst)
 {
 	ck_assert_str_eq(ctl_role_short(CTL_ROLE_SRST), "SRST");
@@ -562,6 +596,7 @@ make_suite(void)
 	tcase_add_test(f, builder_default_cucm);
 	tcase_add_test(f, verify_mixed_forms);
 	tcase_add_test(f, builder_refuses_unwritable);
+	tcase_add_test(f, sbd_builder_cucm);
 	tcase_add_test(f, role_srst);
 	suite_add_tcase(s, w);
 	suite_add_tcase(s, r);
