@@ -357,7 +357,6 @@ io_cb(struct loop *l, int fd, unsigned events, void *arg)
 	int err = 0, r;
 	socklen_t len = sizeof(err);
 
-	(void)events;
 	if (x->state == X_CONNECT) {
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 			err = errno;
@@ -366,6 +365,9 @@ io_cb(struct loop *l, int fd, unsigned events, void *arg)
 			x_fail(x, why);
 			return;
 		}
+		/* Not writable yet: an event meant for an earlier socket of this fd number. */
+		if (!(events & LOOP_WRITE))
+			return;
 		x->state = X_SEND;
 	}
 	if (x->state == X_SEND) {
