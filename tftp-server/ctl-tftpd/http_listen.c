@@ -138,7 +138,8 @@ refuse(struct http_listen *hl, int fd, const union tftp_sa *peer, const char *wh
 	if (n > 0 && (size_t)n < sizeof(msg))
 		(void)send(fd, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
 	(void)shutdown(fd, SHUT_WR);
-	while (recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+	/* Bounded: a client that keeps sending gets its reset after 16 KiB. */
+	for (int i = 0; i < 8 && recv(fd, sink, sizeof(sink), MSG_DONTWAIT) > 0; i++)
 		;
 	close(fd);
 	/* At most one line a second: a flood must not become a flood of log lines. */
