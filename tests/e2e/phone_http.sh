@@ -241,4 +241,28 @@ else
 	not_ok "ctl-tftpd on [::1] with --http"; sed 's/^/#   /' "$T_TMP/v6.log" | tail -5
 fi
 
+# 9. An HTTP side that turns phones away (4 connections per address, 503):
+# the phones turned away take the same files over TFTP, none is lost.
+L9=$T_TMP/busy.log
+"$BIN/ctl-tftpd" --listen 127.0.0.1:0 --http 127.0.0.1:0 --http-source-conns 4 --root "$R" \
+	--no-inotify >"$L9" 2>&1 &
+B9=$!
+T_PIDS="$T_PIDS $B9"
+if wait_for 10 sh -c "grep -q 'listening on http' '$L9'"; then
+	T9=$(sed -n 's/.*Listening on 127\.0\.0\.1:\([0-9][0-9]*\),.*/\1/p' "$L9" | head -1)
+	H9=$(sed -n 's/.*listening on http 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$L9" | head -1)
+	expect_exit "fleet of 200 8861s against an HTTP side capped at 4 connections (exit 0)" 0 \
+		timeout 300 "$PV" fleet --count 200 --tftp "127.0.0.1:$T9" --model 8861 --http-port "$H9" \
+		--concurrency 64 --mac-prefix 0E0FFE --no-progress --json
+	expect_grep "capped HTTP: 200 phones hold the CTL and ITL" '"server_md5_phones":200,' "$T_TMP/last.out"
+	kill -USR1 "$B9"
+	wait_for 10 sh -c "grep -q 'http: conns' '$L9'"
+	busy=$(sed -n 's/.*http: .* busy \([0-9][0-9]*\) .*/\1/p' "$L9" | tail -1)
+	if [ "${busy:-0}" -gt 0 ]; then ok "capped HTTP: the server turned phones away ($busy x 503)"
+	else not_ok "capped HTTP: the server turned phones away (busy '${busy:-}')"; fi
+	expect_grep "capped HTTP: a phone turned away asked the CTL over TFTP" "for[CTLSEP0E0FFE" "$L9"
+else
+	not_ok "ctl-tftpd with --http-source-conns 4"; sed 's/^/#   /' "$L9" | tail -5
+fi
+
 finish
