@@ -95,6 +95,10 @@ expect_exit "a wrong password: refused (exit 12)" 12 \
 	--password-file "$T_TMP/badpw" --timeout 5 --change regen-tvs:1
 expect_grep "... clearly, naming the provider" "127.0.0.1:$PPORT_1: login as 'admin' refused: wrong user name or password" \
 	"$T_TMP/last.err"
+expect_exit "... with --json: one error object on stdout (exit 12)" 12 \
+	"$PV" plan --state-root "$S" --providers "127.0.0.1:$PPORT_1" --user admin \
+	--password-file "$T_TMP/badpw" --timeout 5 --change regen-tvs:1 --json
+expect_grep "... coded provider-refused" '"code":"provider-refused"' "$T_TMP/last.out"
 
 DP=$(dead_port)
 expect_exit "a port nothing listens on: a network error (exit 8)" 8 \
