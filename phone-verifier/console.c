@@ -105,7 +105,6 @@ pv_fail_code(int status)
 	case PV_EXIT_REG_REFUSED: return "register-refused";
 	case PV_EXIT_REG_FAILED: return "register-failed";
 	case PV_EXIT_PROV_REFUSED: return "provider-refused";
-	case PV_EXIT_PROV_REFUSED: return "provider-refused";
 	default: return "internal"; /* not one of ours: an exit status is an int */
 	}
 }
