@@ -171,6 +171,18 @@ loop_del_fd(struct loop *l, int fd)
 	l->nregistered--;
 }
 
+void
+loop_close_fd(struct loop *l, int fd)
+{
+	if (fd < 0)
+		return;
+	if ((size_t)fd < l->nfds_cap && l->fds[fd].cb != NULL) {
+		memset(&l->fds[fd], 0, sizeof(l->fds[fd]));
+		l->nregistered--;
+	}
+	close(fd);
+}
+
 /* ---- timers: binary min-heap on `when`, each timer knows its slot ----- */
 
 static void

@@ -41,6 +41,13 @@ CTL_MUST_USE int loop_add_fd(struct loop *l, int fd, unsigned events, loop_fd_cb
 CTL_MUST_USE int loop_mod_fd(struct loop *l, int fd, unsigned events);
 /* Unregisters fd (call before close()); pending events for it are dropped. */
 void loop_del_fd(struct loop *l, int fd);
+/*
+ * Unregisters and closes fd in one step, without an epoll_ctl(DEL): the
+ * kernel drops an fd from the epoll set when its file's last reference is
+ * closed. Only for an fd that was never duplicated (dup, fork, SCM_RIGHTS),
+ * like the per-transfer sockets: one system call saved per transfer.
+ */
+void loop_close_fd(struct loop *l, int fd);
 
 void loop_timer_init(struct loop_timer *t, loop_timer_cb cb, void *arg);
 /* Arms (or re-arms) t to fire ms milliseconds from loop_now(); 0 or -1. */

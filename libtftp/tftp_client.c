@@ -113,10 +113,8 @@ xfer_free(struct xfer *x)
 	if (x->next != NULL)
 		x->next->prev = x->prev;
 	loop_timer_cancel(c->loop, &x->timer);
-	if (x->fd >= 0) {
-		loop_del_fd(c->loop, x->fd);
-		close(x->fd);
-	}
+	/* The transfer's own socket, never duplicated: closing it leaves the epoll set. */
+	loop_close_fd(c->loop, x->fd);
 	ctl_wr_cleanup(&x->data);
 	c->active--;
 	free(x);

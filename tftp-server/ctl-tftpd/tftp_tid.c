@@ -113,8 +113,8 @@ tftp_tid_free(struct tftp_tid *t)
 {
 	if (t == NULL)
 		return;
-	loop_del_fd(t->loop, t->fd);
-	close(t->fd);
+	/* Never duplicated (SOCK_CLOEXEC, no fork): closing it leaves the epoll set. */
+	loop_close_fd(t->loop, t->fd);
 	free(t);
 }
 

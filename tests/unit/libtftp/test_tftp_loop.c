@@ -106,6 +106,46 @@ START_TEST(fd_callback_and_exit)
 END_TEST
 
 static void
+on_read_close(struct loop *l, int fd, unsigned ev, void *arg)
+{
+	struct io *io = arg;
+
+	ck_assert(ev & LOOP_READ);
+	ck_assert_int_eq(read(fd, io->got, sizeof(io->got)), 4);
+	io->calls++;
+	loop_close_fd(l, fd);
+}
+
+/* loop_close_fd: the fd is closed and forgotten (the loop ends), its number free for a new one. */
+START_TEST(close_fd_forgets_and_closes)
+{
+	struct loop *l = loop_new();
+	struct io io;
+	int sv[2], sv2[2];
+
+	memset(&io, 0, sizeof(io));
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+	ck_assert_int_eq(loop_add_fd(l, sv[0], LOOP_READ, on_read_close, &io), 0);
+	ck_assert_int_eq(write(sv[1], "ping", 4), 4);
+	ck_assert_int_eq(loop_run(l), 0);
+	ck_assert_int_eq(io.calls, 1);
+	ck_assert_int_eq(write(sv[1], "gone", 4), -1); /* the peer end was closed */
+	/* The lowest free number is sv[0]'s again: registering it is not EEXIST, and it works. */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv2), 0);
+	ck_assert_int_eq(sv2[0], sv[0]);
+	ck_assert_int_eq(loop_add_fd(l, sv2[0], LOOP_READ, on_read_close, &io), 0);
+	ck_assert_int_eq(write(sv2[1], "pong", 4), 4);
+	ck_assert_int_eq(loop_run(l), 0);
+	ck_assert_int_eq(io.calls, 2);
+	ck_assert_int_eq(memcmp(io.got, "pong", 4), 0);
+	loop_close_fd(l, -1); /* harmless */
+	close(sv[1]);
+	close(sv2[1]);
+	loop_free(l);
+}
+END_TEST
+
+static void
 stop_cb(struct loop *l, struct loop_timer *t, void *arg)
 {
 	(void)t;
@@ -140,6 +180,7 @@ make_suite(void)
 
 	tcase_add_test(ok, timers_in_order);
 	tcase_add_test(ok, fd_callback_and_exit);
+	tcase_add_test(ok, close_fd_forgets_and_closes);
 	tcase_add_test(ok, stop_leaves_timers);
 	suite_add_tcase(s, ok);
 	return s;
