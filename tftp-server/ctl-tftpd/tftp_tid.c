@@ -197,9 +197,14 @@ on_sock(struct loop *l, int fd, unsigned ev, void *arg)
 			continue;
 		}
 		if (flen <= sizeof(from) && tftp_addr_eq(&from, &t->peer)) {
-			if (tftp_session_input(t->sess, buf, (size_t)n) < 0)
-				return;
-			continue;
+			/*
+			 * The client sends one packet and waits for the answer (an
+			 * ACK per block or window), so the socket is now almost
+			 * always empty: no read on to EAGAIN, which cost a system
+			 * call per ACK. Level-triggered epoll reports what is left.
+			 */
+			CTL_IGNORE_RESULT(tftp_session_input(t->sess, buf, (size_t)n)); /* may have ended it */
+			return;
 		}
 		if (flen <= sizeof(from) && (from.sa.sa_family == AF_INET || from.sa.sa_family == AF_INET6))
 			answer_stranger(t, buf, (size_t)n, &from);
