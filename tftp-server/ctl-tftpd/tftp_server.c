@@ -133,7 +133,7 @@ static void pump_soon(struct tftp_server *s, uint64_t ms);
 /* Validates, resolves and starts one request for entry r; NULL when answered with an ERROR. */
 static struct tftp_session *
 start_transfer(struct tftp_server *s, const struct tftp_listener *l, const union tftp_sa *from,
-               const union tftp_sa *local, const struct tftp_pkt *p, const char *fromstr,
+               const union tftp_sa *local, const struct tftp_pkt *p, char *fromstr,
                struct tftp_req *r)
 {
 	const struct tftp_config *cfg = s->cfg;
@@ -146,29 +146,34 @@ start_transfer(struct tftp_server *s, const struct tftp_listener *l, const union
 	enum tftp_name_err ne;
 	enum tftp_cache_err ce;
 	unsigned hdr = from->sa.sa_family == AF_INET6 ? 52 : 32;
+/* The client's address, formatted into fromstr (TFTP_ADDRSTR bytes) on first use. */
+#define WHO() peer_str(from, fromstr, TFTP_ADDRSTR)
 
 	if ((ne = tftp_name_check(p->file, p->file_len, name, sizeof(name))) != TFTP_N_OK) {
 		s->st.refused++;
 		tftp_log(TFTP_LOG_WARN, "Access denied[%s] for %s: %s",
-		         esc(escd, sizeof(escd), p->file, p->file_len), fromstr, tftp_name_errstr(ne));
+		         esc(escd, sizeof(escd), p->file, p->file_len), WHO(), tftp_name_errstr(ne));
 		reply_error(l->fd, from, TFTP_EACCESS, tftp_name_errstr(ne));
 		return NULL;
 	}
 	if (tftp_opts_read(&p->opts, &req) != TFTP_P_OK) {
 		s->st.malformed++;
-		tftp_log(TFTP_LOG_WARN, "Malformed request from %s: %s", fromstr,
+		tftp_log(TFTP_LOG_WARN, "Malformed request from %s: %s", WHO(),
 		         tftp_perr_str(TFTP_P_OPT_VALUE));
 		reply_error(l->fd, from, TFTP_EOPTNEG, tftp_perr_str(TFTP_P_OPT_VALUE));
 		return NULL;
 	}
 	memset(&st, 0, sizeof(st));
-	if ((ce = tftp_resolve(s->cache, name, fromstr, &st.file, served)) != TFTP_C_OK) {
+	/* Its log lines are INFO: the address is formatted only when they are written. */
+	if ((ce = tftp_resolve(s->cache, name, tftp_log_enabled(TFTP_LOG_INFO) ? WHO() : "", &st.file,
+	                       served)) != TFTP_C_OK) {
 		if (ce == TFTP_C_NOTFOUND) {
 			s->st.notfound++;
-			tftp_log(TFTP_LOG_INFO, "File not found[%s] for %s", served, fromstr);
+			if (tftp_log_enabled(TFTP_LOG_INFO))
+				tftp_log(TFTP_LOG_INFO, "File not found[%s] for %s", served, WHO());
 		} else {
 			s->st.refused++;
-			tftp_log(TFTP_LOG_WARN, "Access denied[%s] for %s: %s", served, fromstr,
+			tftp_log(TFTP_LOG_WARN, "Access denied[%s] for %s: %s", served, WHO(),
 			         tftp_cache_errstr(ce));
 		}
 		reply_error(l->fd, from, tftp_cache_ecode(ce),
@@ -194,19 +199,23 @@ start_transfer(struct tftp_server *s, const struct tftp_listener *l, const union
 			tftp_tid_attach(tid, sess);
 	}
 	if (sess == NULL) {
+		int e = errno; /* WHO() may change it */
+
 		s->st.refused++;
-		tftp_log(TFTP_LOG_ERR, "Error: cannot start transfer of [%s] to %s: %s", served, fromstr,
-		         strerror(errno));
+		tftp_log(TFTP_LOG_ERR, "Error: cannot start transfer of [%s] to %s: %s", served, WHO(),
+		         strerror(e));
 		reply_error(l->fd, from, TFTP_EUNDEF, "Server out of resources, retry later");
 		tftp_file_unref(st.file);
 		return NULL;
 	}
 	if (s->st.active > s->st.peak_active)
 		s->st.peak_active = s->st.active;
-	tftp_log(TFTP_LOG_INFO, "Serving[%s] to %s size %zu blksize %u windowsize %u, Serving Count[%llu]",
-	         served, fromstr, st.file->size, st.neg.blksize, st.neg.windowsize,
-	         (unsigned long long)s->st.active);
+	if (tftp_log_enabled(TFTP_LOG_INFO))
+		tftp_log(TFTP_LOG_INFO, "Serving[%s] to %s size %zu blksize %u windowsize %u, "
+		         "Serving Count[%llu]", served, WHO(), st.file->size, st.neg.blksize,
+		         st.neg.windowsize, (unsigned long long)s->st.active);
 	return sess;
+#undef WHO
 }
 
 static uint64_t
@@ -230,10 +239,14 @@ can_start(const struct tftp_server *s)
 	return s->st.active < admit && tftp_reqtab_unacked(s->reqs) < (admit > 1 ? admit / 2 : 1);
 }
 
-/* Starts a request now: r is its queued entry, or NULL for one that never waited. */
+/*
+ * Starts a request now: r is its queued entry, or NULL for one that never
+ * waited. fromstr (TFTP_ADDRSTR bytes) is the client's address, or empty
+ * until a log line needs it.
+ */
 static void
 start_request(struct tftp_server *s, const struct tftp_listener *l, const union tftp_sa *from,
-              const union tftp_sa *local, const struct tftp_pkt *p, const char *fromstr,
+              const union tftp_sa *local, const struct tftp_pkt *p, char *fromstr,
               struct tftp_req *r)
 {
 	uint64_t now = loop_now(s->loop);
@@ -262,7 +275,7 @@ pump(struct tftp_server *s)
 
 	while ((r = tftp_reqtab_head(s->reqs, now, &s->st.stale)) != NULL) {
 		const struct tftp_listener *l = tftp_listen_get(s->listen, r->origin);
-		char fromstr[TFTP_ADDRSTR];
+		char fromstr[TFTP_ADDRSTR] = "";
 		struct tftp_pkt p;
 
 		if (!can_start(s)) {
@@ -277,7 +290,6 @@ pump(struct tftp_server *s)
 			tftp_session_evict(u->sess);
 			continue;
 		}
-		tftp_addr_str(&r->peer, fromstr, sizeof(fromstr));
 		if (tftp_parse(r->pkt, r->len, TFTP_BLKSIZE_MAX, &p) != TFTP_P_OK) {
 			tftp_reqtab_remove(s->reqs, r); /* cannot happen: it parsed when queued */
 			continue;
@@ -470,7 +482,7 @@ handle_rrq(struct tftp_server *s, const struct tftp_listener *l, const union tft
 		return;
 	}
 	if (tftp_reqtab_queued(s->reqs) == 0 && can_start(s))
-		start_request(s, l, from, local, p, peer_str(from, fromstr, sizeof(fromstr)), NULL);
+		start_request(s, l, from, local, p, fromstr, NULL);
 	else
 		queue_request(s, l, from, local, h, raw, n, fromstr, sizeof(fromstr));
 }
