@@ -17,6 +17,12 @@
 #  - the memory fleet against tftpd-hpa (in.tftpd, with a remap file
 #    serving CTLSEP*/ITLSEP* from the cluster files the way ctl-tftpd's
 #    name mapping does), and the ratio ctl-tftpd / tftpd-hpa.
+# Each storm against ctl-tftpd gets a ctl-tftpd of its own, started afresh,
+# so every figure starts from the same cold file cache (the raw run no
+# longer warms it for the fleet runs). Beside each figure: the CPU seconds
+# the server and the client used (user+system, from /proc), so a reader
+# sees where the time goes, and the load average before and after, since
+# a shared machine's figures mean little without it.
 # Each phone sends from its own 127.4.x.y address and resends an unanswered
 # request every second, as phones do. Fails only when a storm does not
 # complete; nothing here judges a timing. Every wait is bounded: a run that
@@ -63,22 +69,54 @@ mkdir -p "$R"
 "$BUILD/bench/ctl-bench-configs" "$R" "$N" "$PREFIX" "$PKI/ccm1.pem" "$PKI/ccm1.key" || exit 1
 chmod -R a+rX "$TMP"
 
-P1=$(port)
-"$BIN/ctl-tftpd" --listen 127.0.0.1:$P1 --root "$R" -q >"$TMP/ctl-tftpd.log" 2>&1 &
-PIDS="$PIDS $!"
+# start_ctl: a fresh ctl-tftpd (cold cache) on a new port: P1 and SP1.
+SP1=""
+HPID=""
+start_ctl() {
+	[ -n "$SP1" ] && kill "$SP1" 2>/dev/null && wait "$SP1" 2>/dev/null
+	P1=$(port)
+	"$BIN/ctl-tftpd" --listen 127.0.0.1:$P1 --root "$R" -q >"$TMP/ctl-tftpd.log" 2>&1 &
+	SP1=$!
+	PIDS="$PIDS $SP1"
+	wait_udp "$P1" || { echo "bench-fleet: ctl-tftpd did not start: $(tail -2 "$TMP/ctl-tftpd.log")" >&2; exit 1; }
+}
+# cpu PID: user+system seconds the process and its waited-for children
+# (tftpd-hpa forks one per request) have used so far (0 when gone).
+TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+cpu() { awk -v t="$TCK" '{ printf "%.2f", ($14 + $15 + $16 + $17) / t }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# cpu_note SERVER_BEFORE SERVER_PID CLIENT_TIME_FILE: "server N s, client M s CPU".
+cpu_note() {
+	sv=$(awk -v a="$1" -v b="$(cpu "$2")" 'BEGIN { printf "%.2f", b - a }')
+	cl=$(awk '{ printf "%.2f", $1 + $2 }' "$3" 2>/dev/null)
+	printf 'CPU server %s s, client %s s' "$sv" "${cl:-?}"
+}
+TIMECMD=""
+[ -x /usr/bin/time ] && TIMECMD="/usr/bin/time -f %U_%S -o"
+# timed FILE CMD...: runs CMD, its user and system seconds into FILE ("U S").
+timed() {
+	f=$1; shift
+	if [ -n "$TIMECMD" ]; then
+		$TIMECMD "$f.raw" "$@"; rc=$?
+		tr '_' ' ' < "$f.raw" | tail -1 > "$f"
+		return $rc
+	fi
+	"$@"
+}
+start_ctl
 P2=$(port)
 printf 'r ^CTLSEP[0-9A-F]*\\.tlv$ CTLFile.tlv\nr ^ITLSEP[0-9A-F]*\\.tlv$ ITLFile.tlv\n' > "$TMP/remap"
 HPA=$(command -v in.tftpd || echo /usr/sbin/in.tftpd)
 if [ -x "$HPA" ]; then
 	"$HPA" -L -a 127.0.0.1:$P2 -u "$(id -un)" -m "$TMP/remap" -s "$R" >"$TMP/hpa.log" 2>&1 &
-	PIDS="$PIDS $!"
+	HPID=$!
+	PIDS="$PIDS $HPID"
 fi
-wait_udp "$P1" || { echo "bench-fleet: ctl-tftpd did not start: $(tail -2 "$TMP/ctl-tftpd.log")" >&2; exit 1; }
 [ -x "$HPA" ] && ! wait_udp "$P2" && echo "  tftpd-hpa: did not start"
 
 # raw PORT: the same transfers without checks; phones/s into $TMP/raw.pps.
 raw() {
-	timeout "$LIMIT" "$BIN/ctl-tftp-load" -s 127.0.0.1:$1 -n "$N" -c "$C" --mac-base "${PREFIX}000000" \
+	s0=$(cpu "$SP1")
+	timed "$TMP/raw.time" timeout "$LIMIT" "$BIN/ctl-tftp-load" -s 127.0.0.1:$1 -n "$N" -c "$C" --mac-base "${PREFIX}000000" \
 		-f 'CTLSEP%M.tlv' -f 'ITLSEP%M.tlv' -f 'SEP%M.cnf.xml.sgn' --blksize 1468 --tsize \
 		--source-range 127.4.0.0/16 --retransmit 1000 -q > "$TMP/raw.out" 2>&1
 	rc=$?
@@ -88,15 +126,20 @@ raw() {
 		echo "  raw transfers: failed (exit $rc):"; head -3 "$TMP/raw.out"; return 1
 	fi
 	awk -v n="$N" -v s="$secs" 'BEGIN { printf "%.1f\n", (s > 0 ? n / s : 0) }' > "$TMP/raw.pps"
-	printf '  %-44s %9s phones/s  (%s transfers ok, no checks)\n' "ctl-tftpd raw transfers (ctl-tftp-load)" \
-		"$(cat "$TMP/raw.pps")" "$okn"
+	printf '  %-44s %9s phones/s  (%s transfers ok, no checks; %s)\n' \
+		"ctl-tftpd raw transfers (ctl-tftp-load)" "$(cat "$TMP/raw.pps")" "$okn" \
+		"$(cpu_note "$s0" "$SP1" "$TMP/raw.time")"
 }
 
 # run LABEL TAG PORT PHONES [fleet options]: one storm; phones/s into $TMP/TAG.pps.
 run() {
 	label=$1; tag=$2; p=$3; n=$4; shift 4
 	out=$TMP/$tag.json
-	timeout "$LIMIT" "$BIN/phone-verifier" fleet --count "$n" --concurrency "$C" --tftp 127.0.0.1:$p \
+	srv=""
+	[ "$p" = "$P1" ] && srv=$SP1
+	[ "$p" = "$P2" ] && srv=$HPID
+	s0=$(cpu "${srv:-0}")
+	timed "$TMP/$tag.time" timeout "$LIMIT" "$BIN/phone-verifier" fleet --count "$n" --concurrency "$C" --tftp 127.0.0.1:$p \
 		--source-range 127.4.0.0/16 --retransmit 1000 --no-progress --json "$@" > "$out" 2>"$TMP/$tag.err"
 	rc=$?
 	if [ "$rc" -eq 124 ]; then
@@ -110,22 +153,27 @@ run() {
 	ratio=""
 	[ "$p" = "$P1" ] && [ -f "$TMP/raw.pps" ] && ratio=$(awk -v a="$pps" -v b="$(cat "$TMP/raw.pps")" \
 		'BEGIN { if (b > 0) printf "%.2fx raw", a / b }')
-	printf '  %-44s %9s phones/s  %-10s boot p99 %5s ms  %s/%s phones with the server md5\n' \
-		"$label" "$pps" "$ratio" "$p99" "$ok" "$n"
+	printf '  %-44s %9s phones/s  %-10s boot p99 %5s ms  %s/%s phones with the server md5; %s\n' \
+		"$label" "$pps" "$ratio" "$p99" "$ok" "$n" "$(cpu_note "$s0" "${srv:-0}" "$TMP/$tag.time")"
 	echo "$pps" > "$TMP/$tag.pps"
 }
 echo "phone-verifier fleet: $N phones, concurrency $C, loopback, one 127.4.x.y address per phone, resending every 1 s;"
 echo "SBD checks: CTL + ITL + SEP<MAC>.cnf.xml.sgn per phone, against ctl-tftpd's raw rate for the same transfers"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc 2>/dev/null || echo '?') CPUs)"
 fail=0
 raw "$P1" || fail=1
+start_ctl
 run "fleet, SBD checks, state in memory" mem "$P1" "$N" || fail=1
+start_ctl
 run "fleet, SBD checks, state on disk" disk "$P1" "$N" --state-root "$TMP/state" || fail=1
 rm -rf "$TMP/state"
 # tmpfs, when there is one: the file system's cost without the disk's.
 if [ -d /dev/shm ] && SHM=$(mktemp -d /dev/shm/ctl-bench-fleet.XXXXXX 2>/dev/null); then
+	start_ctl
 	run "fleet, SBD checks, state on tmpfs" shm "$P1" "$N" --state-root "$SHM/state" || fail=1
 	rm -rf "$SHM"; SHM=""
 fi
+start_ctl
 run "fleet, SBD checks, state on disk, --durable" durable "$P1" "$ND" --state-root "$TMP/state-durable" \
 	--durable || fail=1
 rm -rf "$TMP/state-durable"
@@ -135,4 +183,12 @@ if [ -f "$TMP/mem.pps" ] && [ -f "$TMP/hpa.pps" ]; then
 	awk -v a="$(cat "$TMP/mem.pps")" -v b="$(cat "$TMP/hpa.pps")" \
 		'BEGIN { if (b > 0) printf "  fleet on ctl-tftpd / on tftpd-hpa: %.2fx\n", a / b }'
 fi
+# The headline: the SBD fleet on ctl-tftpd beside ctl-tftpd's raw rate and tftpd-hpa, in one line.
+if [ -f "$TMP/mem.pps" ]; then
+	awk -v m="$(cat "$TMP/mem.pps")" -v r="$(cat "$TMP/raw.pps" 2>/dev/null || echo 0)" \
+		-v h="$(cat "$TMP/hpa.pps" 2>/dev/null || echo 0)" 'BEGIN {
+		printf "  SBD fleet on ctl-tftpd: %.0f phones/s = %s of ctl-tftpd raw (%.0f/s), %s tftpd-hpa (%.0f/s)\n",
+			m, (r > 0 ? sprintf("%.2fx", m / r) : "n/a"), r, (h > 0 ? sprintf("%.2fx", m / h) : "n/a"), h }'
+fi
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$fail"
