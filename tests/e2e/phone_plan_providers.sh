@@ -5,7 +5,9 @@
 # authentication and login) gives the same plan as --cluster with the
 # nodes' node.conf files, byte for byte, and its predictions are what a
 # fleet then does. Cluster A is node 1 (8.x ITL layout), cluster B node B;
-# eight phones boot from node 1, four from node B, as in phone_plan.sh.
+# eight phones boot from node 1, four from node B, as in phone_plan.sh, and
+# its changes are planned both ways: CallManager, CallManager and TVS, a
+# move to cluster B, then B's TVS read from B's provider.
 # Then the hostile providers: a changed certificate (refused before login,
 # naming the address), a wrong password, a refused port, a port whose TLS
 # handshake never completes (cut off at --timeout), a node serving no ITL and
@@ -16,23 +18,25 @@
 plan_clusters
 LOGIN="--user admin --password-file $T_TMP/pw --timeout 5"
 
-# same CHANGE ROOT NAME: plan --cluster and plan --providers of CHANGE, as
-# JSON and as text; both must match byte for byte. The JSON stays in
-# $T_TMP/NAME.json.
+# same CHANGE ROOT NAME [N]: plan --cluster (node N's node.conf, default 1)
+# and plan --providers (node N's provider) of CHANGE, as JSON and as text;
+# both must match byte for byte. The JSON stays in $T_TMP/NAME.json.
 same() {
-	"$PV" plan --state-root "$2" --cluster "$T_TMP/node1.conf" --change "$1" --json \
+	_sc=$T_TMP/node${4:-1}.conf
+	_sp=127.0.0.1:$(node_var "${4:-1}" PPORT)
+	"$PV" plan --state-root "$2" --cluster "$_sc" --change "$1" --json \
 		> "$T_TMP/$3-c.json" 2> "$T_TMP/$3-c.err"
 	_xc=$?
 	expect_exit "plan --providers $1: exit $_xc as with --cluster" "$_xc" \
-		"$PV" plan --state-root "$2" --providers "127.0.0.1:$PPORT_1" $LOGIN --change "$1" --json
+		"$PV" plan --state-root "$2" --providers "$_sp" $LOGIN --change "$1" --json
 	cp "$T_TMP/last.out" "$T_TMP/$3.json"
 	if [ -s "$T_TMP/$3.json" ] && cmp -s "$T_TMP/$3-c.json" "$T_TMP/$3.json"; then
 		ok "... the same JSON plan as --cluster"; else
 		not_ok "... the JSON plans differ"
 		diff "$T_TMP/$3-c.json" "$T_TMP/$3.json" | cut -c1-200 | sed 's/^/#   /' | head -6
 	fi
-	"$PV" plan --state-root "$2" --cluster "$T_TMP/node1.conf" --change "$1" > "$T_TMP/$3-c.txt" 2>&1
-	"$PV" plan --state-root "$2" --providers "127.0.0.1:$PPORT_1" $LOGIN --change "$1" \
+	"$PV" plan --state-root "$2" --cluster "$_sc" --change "$1" > "$T_TMP/$3-c.txt" 2>&1
+	"$PV" plan --state-root "$2" --providers "$_sp" $LOGIN --change "$1" \
 		> "$T_TMP/$3-p.txt" 2>&1
 	if [ -s "$T_TMP/$3-p.txt" ] && cmp -s "$T_TMP/$3-c.txt" "$T_TMP/$3-p.txt"; then
 		ok "... the same text plan"; else
@@ -73,6 +77,32 @@ regen_node 1 ccm tvs
 boot_ab 2
 compare "change 2: every phone's outcome is the one plan --providers predicted" "$T_TMP/plan2.json" \
 	"$T_TMP/out2-a.txt" "$T_TMP/out2-b.txt"
+
+# --- a move: four new phones of cluster A go to cluster B (move: names B's node.conf)
+ROOT=$T_TMP/phones-m
+plan_conf B "$T_TMP/nodeB.conf"
+expect_exit "4 new phones boot from node 1" 0 fleet 0C0C0C 4 1 "$T_TMP/boot-m.txt"
+same "move:$T_TMP/nodeB.conf" "$ROOT" plan3
+expect_eq "... all 4 lock out" "$(predicted "$T_TMP/plan3.json" | awk '$2 == "lockout"' | wc -l)" 4
+fleet 0C0C0C 4 B "$T_TMP/out3.txt" 1 > "$T_TMP/fleet3.txt" 2>&1
+compare "the move as asked: every phone's outcome is the one plan --providers predicted" "$T_TMP/plan3.json" \
+	"$T_TMP/out3.txt"
+# The safe order's first step (B's CallManager and ITLRecovery in A's TVS), then the move.
+echo "cert = sast,ccm-tftp:$T_TMP/nB/ccm.pem" >> "$T_TMP/n1/tvsd.conf"
+echo "cert = sast,ccm-tftp:$T_TMP/nB/rec.pem" >> "$T_TMP/n1/tvsd.conf"
+reload_tvsd 1 || not_ok "node 1's ctl-tvsd did not reload"
+fleet 0C0C0C 4 B "$T_TMP/out4.txt" 1 > "$T_TMP/fleet4.txt" 2>&1
+# The moved phones, now cluster B's, read from node B's provider: its TVS regenerated.
+expect_exit "node B's provider, first contact accepted" 0 \
+	"$PV" plan --state-root "$ROOT" --providers "127.0.0.1:$PPORT_B" $LOGIN --accept-new \
+	--change regen-tvs:nodeB.example.lab
+same regen-tvs:nodeB.example.lab "$ROOT" plan5 B
+expect_eq "... all 4 take it directly" "$(predicted "$T_TMP/plan5.json" | awk '$2 == "direct"' | wc -l)" 4
+regen_node B tvs
+fleet 0C0C0C 4 B "$T_TMP/out5.txt" > "$T_TMP/fleet5.txt" 2>&1
+compare "regen-tvs on B: every phone's outcome is the one plan --providers predicted" "$T_TMP/plan5.json" \
+	"$T_TMP/out5.txt"
+ROOT=$S
 
 # --- hostile providers
 # Node B's address recorded with node 1's certificate: B now presents another one.
