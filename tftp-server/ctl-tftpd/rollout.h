@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The rollout tracker: for every device name ctl-tftpd serves
+ * (CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv, SEP<MAC>.cnf.xml[.sgn|.enc.sgn], over
+ * TFTP and HTTP) the last CTL, ITL and configuration version served (md5),
+ * when, to which address and whether the transfer completed.
+ *
+ * In memory and bounded: at most max_devices devices (the least recently
+ * seen one makes room for a new one), versions interned (one record per
+ * distinct md5 and kind, refcounted, with the signer and signing time
+ * parsed once). Devices not seen for forget_seconds are dropped.
+ * Single-threaded: called from the daemon's loop only.
+ */
+#ifndef ROLLOUT_H
+#define ROLLOUT_H
+
+#include "ctl/err.h"
+#include "rollout_file.h"
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+struct rollout;
+
+/* NULL on allocation failure. */
+struct rollout *rollout_new(size_t max_devices, unsigned forget_seconds);
+void rollout_free(struct rollout *r);
+
+/*
+ * Records that device (a device name such as "SEP001122334455") was served
+ * a file of kind whose bytes have this md5. complete: 0 when the transfer
+ * starts, 1 when the last byte was acknowledged/sent. peer may be NULL.
+ * Names longer than ROLLOUT_NAME_MAX are ignored (counted).
+ */
+void rollout_note(struct rollout *r, const char *device, enum rollout_kind kind,
+                  const uint8_t md5[16], const struct sockaddr *peer, int complete, time_t now);
+
+/*
+ * Describes a version once: signer and signing time parsed with libctl
+ * from the served bytes (CTL/ITL). Cheap when already known; returns 0
+ * when the md5 is not interned (call after rollout_note).
+ */
+int rollout_describe(struct rollout *r, enum rollout_kind kind, const uint8_t md5[16],
+                     const uint8_t *data, size_t n);
+
+/* Drops devices not seen for forget_seconds. */
+void rollout_expire(struct rollout *r, time_t now);
+
+/* Counts and memory accounting (bytes the table holds, allocator overhead included). */
+size_t rollout_devices(const struct rollout *r);
+size_t rollout_versions(const struct rollout *r);
+size_t rollout_bytes(const struct rollout *r);
+unsigned long rollout_evicted(const struct rollout *r);
+/* Changes since the last rollout_export (the persist timer writes only then). */
+int rollout_dirty(const struct rollout *r);
+
+/*
+ * The per-kind answer: versions (md5, phones, signer, timestamp, current),
+ * devices current / older / not asked since the last change. current[k]
+ * is the md5 of the root's CTLFile.tlv / ITLFile.tlv now (NULL: unknown).
+ * Free with rollout_summary_free() (rollout_file.h).
+ */
+CTL_MUST_USE enum ctl_err rollout_summary_new(const struct rollout *r,
+                                              const uint8_t *const current[ROLLOUT_KINDS],
+                                              struct rollout_summary **out);
+
+/* Flat records of the table (for the state file); clears the dirty mark. */
+CTL_MUST_USE enum ctl_err rollout_export(struct rollout *r, struct rollout_records **out);
+/* Replaces the table's content with records (state file restore). */
+CTL_MUST_USE enum ctl_err rollout_import(struct rollout *r, const struct rollout_records *rec);
+
+#endif
