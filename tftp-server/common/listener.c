@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "listener.h"
+#include "sdnotify.h"
 
 /* Set by the signal handler, read by the accept loop: the process has one of each. */
 static volatile sig_atomic_t stop_requested;
@@ -208,15 +209,20 @@ listener_run(struct listener *l)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 1u << 20);
+	/* Bound, privileges dropped: systemd's Type=notify may start what waits on us. */
+	sdnotify_ready();
 	while (!stop_requested) {
 		if (hup_requested) {
 			hup_requested = 0;
+			sdnotify_reloading();
 			l->reload(l->ctx);
+			sdnotify_ready();
 		}
 		if (poll(&pfd, 1, 500) > 0)
 			accept_one(l, &attr, &rl);
 		flush_refusals(l, &rl, time(NULL));
 	}
+	sdnotify_stopping();
 	close(l->fd);
 	l->fd = -1;
 	l->log("stopping: waiting for %u connection(s)", connlimit_active(l->limits));

@@ -18,5 +18,7 @@ $(TBIN)/test_connlimit: $(OBJ)/tftp-server/common/connlimit.o
 $(TBIN)/test_kvconf: $(OBJ)/tftp-server/common/kvconf.o
 $(TBIN)/test_tls_server: $(OBJ)/tftp-server/common/tls_server.o
 TEST_LIBS_test_tls_server := -lpthread
-$(TBIN)/test_listener: $(OBJ)/tftp-server/common/listener.o $(OBJ)/tftp-server/common/connlimit.o
+$(TBIN)/test_listener: $(OBJ)/tftp-server/common/listener.o $(OBJ)/tftp-server/common/connlimit.o \
+	$(OBJ)/tftp-server/common/sdnotify.o
+$(TBIN)/test_sdnotify: $(OBJ)/tftp-server/common/sdnotify.o
 TEST_LIBS_test_listener := -lpthread

@@ -18,6 +18,7 @@
 #include <ctl/ctl.h>
 
 #include "loop.h"
+#include "sdnotify.h"
 #include "priv.h"
 #include "tftp_server.h"
 
@@ -265,9 +266,12 @@ on_signal(struct loop *l, int fd, unsigned ev, void *arg)
 			tftp_server_log_status(sc->srv);
 		} else if (si.ssi_signo == SIGHUP) {
 			/* logrotate-style "reload": never stop provisioning for it. */
+			sdnotify_reloading();
 			tftp_server_reload(sc->srv);
+			sdnotify_ready();
 		} else {
 			tftp_log(TFTP_LOG_ERR, "signal %u: shutting down", si.ssi_signo);
+			sdnotify_stopping();
 			loop_stop(l);
 		}
 	}
@@ -319,6 +323,8 @@ main(int argc, char **argv)
 		goto fail;
 	tftp_log(TFTP_LOG_INFO, "ctl-tftpd " CTL_VERSION_STRING " serving %s%s, Max Serving Count %u",
 	         cfg.root, cfg.chroot ? " (chroot)" : "", cfg.max_transfers);
+	/* Every socket bound and the root open: systemd's Type=notify readiness. */
+	sdnotify_ready();
 	if (loop_run(loop) < 0) {
 		snprintf(err, sizeof(err), "event loop: %s", strerror(errno));
 		goto fail;
