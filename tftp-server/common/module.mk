@@ -2,12 +2,15 @@
 # Node code the daemons (ctl-tftpd, ctl-provider, ctl-tvsd) link: the
 # log-line writer, the privilege drop, connection admission, the
 # configuration values, the TLS server side and the listener. Included before the daemons' module.mk.
-NODE_COMMON_SRCS := $(wildcard tftp-server/common/*.c)
+NODE_COMMON_SRCS := $(filter-out tftp-server/common/admin%.c,$(wildcard tftp-server/common/*.c))
 # Other folders' binaries and tests link them as $(NODE_COMMON_OBJS), never
 # by path (tests/e2e/layout.sh).
 NODE_COMMON_OBJS := $(NODE_COMMON_SRCS:%.c=$(OBJ)/%.o)
 # show-ctl and show-itl link only their shared program body.
 SHOW_TOOL_OBJS := $(OBJ)/tftp-server/common/show_tool.o
+# The admin HTTP server (--admin: status page and /metrics) runs on
+# libtftp's loop: only the daemons that offer it link these, with LIBTFTP_A.
+ADMIN_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tftp-server/common/admin*.c))
 # Every tftp-server/ module sees libtftp's and this folder's headers.
 MOD_CFLAGS_tftp-server := $(LIBTFTP_CFLAGS) -Itftp-server/common
 
@@ -22,3 +25,4 @@ $(TBIN)/test_listener: $(OBJ)/tftp-server/common/listener.o $(OBJ)/tftp-server/c
 	$(OBJ)/tftp-server/common/sdnotify.o
 $(TBIN)/test_sdnotify: $(OBJ)/tftp-server/common/sdnotify.o
 TEST_LIBS_test_listener := -lpthread
+$(TBIN)/test_admin_text: $(OBJ)/tftp-server/common/admin_text.o
