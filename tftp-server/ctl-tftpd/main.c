@@ -20,6 +20,7 @@
 #include "loop.h"
 #include "sdnotify.h"
 #include "priv.h"
+#include "tftp_admin.h"
 #include "tftp_server.h"
 
 #define PROG "ctl-tftpd"
@@ -29,7 +30,7 @@ enum {
 	OPT_MAX_WINDOW, OPT_RCVBUF, OPT_MAX_FILE, OPT_CACHE, OPT_HARDLINKS, OPT_NO_INOTIFY,
 	OPT_WRQ_ERROR, OPT_STATUS, OPT_ADMIT,
 	OPT_QUEUE, OPT_SOURCE_QUEUE, OPT_SOURCE_RATE, OPT_MAX_LIFETIME,
-	OPT_HTTP, OPT_HTTP_MAX_CONNS, OPT_HTTP_SOURCE_CONNS, OPT_HTTP_HEADER_TIMEOUT, OPT_HTTP_SEND_TIMEOUT
+	OPT_ADMIN, OPT_HTTP, OPT_HTTP_MAX_CONNS, OPT_HTTP_SOURCE_CONNS, OPT_HTTP_HEADER_TIMEOUT, OPT_HTTP_SEND_TIMEOUT
 };
 
 static const struct option longopts[] = {
@@ -40,6 +41,7 @@ static const struct option longopts[] = {
 	{ "http-source-conns", required_argument, NULL, OPT_HTTP_SOURCE_CONNS },
 	{ "http-header-timeout", required_argument, NULL, OPT_HTTP_HEADER_TIMEOUT },
 	{ "http-send-timeout", required_argument, NULL, OPT_HTTP_SEND_TIMEOUT },
+	{ "admin", required_argument, NULL, OPT_ADMIN },
 	{ "user", required_argument, NULL, 'u' },
 	{ "chroot", no_argument, NULL, 'c' },
 	{ "max-transfers", required_argument, NULL, 'm' },
@@ -83,6 +85,8 @@ usage(FILE *f)
 	    "      --http-source-conns N  of those, from one client address (default 64)\n"
 	    "      --http-header-timeout MS  a request head must arrive within MS (default 10000)\n"
 	    "      --http-send-timeout MS    an answer must progress within MS (default 30000)\n"
+	    "      --admin ADDR:PORT    status page (/) and Prometheus metrics (/metrics)\n"
+	    "                           here, read-only (e.g. 127.0.0.1:9069)\n"
 	    "  -u, --user USER          drop privileges to USER after binding\n"
 	    "  -c, --chroot             chroot into the root directory after binding\n"
 	    "  -m, --max-transfers N    Max Serving Count: concurrent transfers (default 10000)\n"
@@ -190,7 +194,7 @@ set_number(struct tftp_config *c, int opt, const char *name, const char *arg)
 
 /* 0 ok, 1 exit 0 (help/version), 2 usage error. */
 CTL_MUST_USE static int
-parse_args(int argc, char **argv, struct tftp_config *c)
+parse_args(int argc, char **argv, struct tftp_config *c, const char **admin)
 {
 	int opt, idx;
 
@@ -220,6 +224,7 @@ parse_args(int argc, char **argv, struct tftp_config *c)
 			c->http.n++;
 			break;
 		case 'r': c->root = optarg; break;
+		case OPT_ADMIN: *admin = optarg; break;
 		case 'u': c->user = optarg; break;
 		case 'c': c->chroot = 1; break;
 		case 'q': c->loglevel = TFTP_LOG_ERR; break;
@@ -300,11 +305,13 @@ main(int argc, char **argv)
 	struct tftp_config cfg;
 	struct loop *loop = NULL;
 	struct tftp_server *srv = NULL;
+	struct tftp_admin *admin = NULL;
+	const char *admin_addr = NULL;
 	struct sigctx sc = { NULL, -1 };
 	char err[512];
 	int rc, status = 1;
 
-	if ((rc = parse_args(argc, argv, &cfg)) != 0)
+	if ((rc = parse_args(argc, argv, &cfg, &admin_addr)) != 0)
 		return rc == 1 ? 0 : 2;
 	tftp_log_setup(PROG, cfg.loglevel);
 	if ((loop = loop_new()) == NULL) {
@@ -314,6 +321,11 @@ main(int argc, char **argv)
 	if ((srv = tftp_server_new(&cfg, loop, err, sizeof(err))) == NULL)
 		goto fail;
 	sc.srv = srv;
+	/* Bound before the privilege drop, like the other ports; files read from the root after it. */
+	if (admin_addr != NULL &&
+	    (admin = tftp_admin_new(loop, admin_addr, srv, cfg.chroot ? "/" : cfg.root, err,
+	                            sizeof(err))) == NULL)
+		goto fail;
 	if (setup_signals(loop, &sc) < 0) {
 		snprintf(err, sizeof(err), "signals: %s", strerror(errno));
 		goto fail;
@@ -339,6 +351,7 @@ out:
 		loop_del_fd(loop, sc.fd);
 		close(sc.fd);
 	}
+	tftp_admin_free(admin);
 	tftp_server_free(srv);
 	loop_free(loop);
 	return status;

@@ -680,6 +680,18 @@ tftp_server_start(struct tftp_server *s, const char *root, char *err, size_t err
 }
 
 void
+tftp_server_status(struct tftp_server *s, struct tftp_status *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	ss->st = &s->st;
+	if (s->cache != NULL)
+		tftp_cache_stats(s->cache, &ss->cache);
+	ss->queued = tftp_reqtab_queued(s->reqs);
+	ss->unacked = tftp_reqtab_unacked(s->reqs);
+	ss->http = s->http != NULL;
+}
+
+void
 tftp_server_log_status(struct tftp_server *s)
 {
 	struct tftp_status ss;

@@ -72,5 +72,8 @@ void tftp_server_log_status(struct tftp_server *s);
  */
 void tftp_server_reload(struct tftp_server *s);
 const struct tftp_stats *tftp_server_stats(const struct tftp_server *s);
+struct tftp_status;
+/* The counters and queue figures the status line shows (tftp_status.h), for the admin port. */
+void tftp_server_status(struct tftp_server *s, struct tftp_status *ss);
 
 #endif
