@@ -61,7 +61,7 @@ FIRST_MODULES := libctl/module.mk libtftp/module.mk libprovclient/module.mk tftp
 include $(FIRST_MODULES)
 include $(sort $(filter-out $(FIRST_MODULES),$(wildcard */module.mk */*/module.mk */*/*/module.mk)))
 
-all: $(LIBCTL_A) $(LIBCTL_SO) $(BINS) $(LIBCTL_PC)
+all: $(LIBCTL_A) $(LIBCTL_SO) $(BINS) $(LIBCTL_PC) $(COMPLETIONS)
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
