@@ -8,6 +8,8 @@ NODE_COMMON_SRCS := $(filter-out tftp-server/common/admin%.c,$(wildcard tftp-ser
 NODE_COMMON_OBJS := $(NODE_COMMON_SRCS:%.c=$(OBJ)/%.o)
 # show-ctl and show-itl link only their shared program body.
 SHOW_TOOL_OBJS := $(OBJ)/tftp-server/common/show_tool.o
+# The rollout state file (ctl-tftpd writes it, show-ctl --phones reads it).
+ROLLOUT_FILE_OBJS := $(OBJ)/tftp-server/common/rollout_file.o
 # The admin HTTP server (--admin: status page and /metrics) runs on
 # libtftp's loop: only the daemons that offer it link these, with LIBTFTP_A.
 ADMIN_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tftp-server/common/admin*.c))
@@ -26,3 +28,6 @@ $(TBIN)/test_listener: $(OBJ)/tftp-server/common/listener.o $(OBJ)/tftp-server/c
 $(TBIN)/test_sdnotify: $(OBJ)/tftp-server/common/sdnotify.o
 TEST_LIBS_test_listener := -lpthread
 $(TBIN)/test_admin_text: $(OBJ)/tftp-server/common/admin_text.o
+$(TBIN)/test_rollout_file: $(OBJ)/tftp-server/common/rollout_file.o
+# libFuzzer: the rollout state file reader (fuzz/fuzz_rollout_file.c).
+FUZZ_SRCS_fuzz_rollout_file := tftp-server/common/rollout_file.c -Itftp-server/common

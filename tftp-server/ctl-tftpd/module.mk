@@ -38,3 +38,6 @@ $(TBIN)/test_http_conn: $(OBJ)/tftp-server/ctl-tftpd/http_conn.o \
 	$(OBJ)/tftp-server/ctl-tftpd/http_resp.o $(OBJ)/tftp-server/ctl-tftpd/tftp_resolve.o \
 	$(OBJ)/tftp-server/ctl-tftpd/tftp_cache.o $(OBJ)/tftp-server/ctl-tftpd/tftp_log.o \
 	$(NODE_COMMON_OBJS) $(LIBTFTP_A)
+# The rollout tracker alone (table, records, what a transfer tells it).
+$(TBIN)/test_rollout: $(OBJ)/tftp-server/ctl-tftpd/rollout.o $(OBJ)/tftp-server/ctl-tftpd/rollout_records.o \
+	$(OBJ)/tftp-server/ctl-tftpd/rollout_tap.o $(ROLLOUT_FILE_OBJS)

@@ -70,4 +70,25 @@ CTL_MUST_USE enum ctl_err rollout_export(struct rollout *r, struct rollout_recor
 /* Replaces the table's content with records (state file restore). */
 CTL_MUST_USE enum ctl_err rollout_import(struct rollout *r, const struct rollout_records *rec);
 
+/* ---- what a transfer tells the table (rollout_tap.c) ---------------- */
+
+struct tftp_file;
+
+/*
+ * A transfer of file f for the requested name starts (key: anything unique
+ * while the transfer lives, e.g. the request's entry). Names that are no
+ * device's (CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv, SEP<MAC>.cnf.xml[.sgn|.enc.sgn])
+ * cost a few compares and nothing else. r may be NULL (--no-rollout).
+ */
+void rollout_start(struct rollout *r, const void *key, const char *requested,
+                   const struct tftp_file *f, const struct sockaddr *peer, time_t now);
+/* The transfer started under key ended; completed: its last byte was delivered. */
+void rollout_end(struct rollout *r, const void *key, int completed, time_t now);
+/*
+ * Parses a requested name: the device ("SEP<MAC>") and the kind. 0 when
+ * the name is none of a device's files.
+ */
+int rollout_device_of(const char *requested, char device[ROLLOUT_NAME_MAX + 1],
+                      enum rollout_kind *kind);
+
 #endif

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * rollout.c, rollout_records.c, rollout_tap.c: a device's last version
+ * per kind, versions interned and released, the least recently seen
+ * device evicted when full, forgetting, 100,000 devices under 32 MB by
+ * the table's own accounting, export/import, the summary's counts, and
+ * the requested names that are (and are not) a device's.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "rollout.h"
+
+static void
+md5_n(uint8_t md5[16], unsigned n)
+{
+	memset(md5, 0, 16);
+	md5[0] = (uint8_t)n;
+	md5[1] = (uint8_t)(n >> 8);
+	md5[2] = (uint8_t)(n >> 16);
+	md5[15] = 0xa5;
+}
+
+static struct sockaddr_in
+v4(const char *a, unsigned port)
+{
+	struct sockaddr_in s;
+
+	memset(&s, 0, sizeof(s));
+	s.sin_family = AF_INET;
+	s.sin_port = htons((uint16_t)port);
+	ck_assert_int_eq(inet_pton(AF_INET, a, &s.sin_addr), 1);
+	return s;
+}
+
+START_TEST(note_keeps_last_version_per_kind)
+{
+	struct rollout *r = rollout_new(10, 0);
+	struct sockaddr_in a = v4("127.0.0.5", 4000);
+	struct rollout_records *rec;
+	uint8_t m1[16], m2[16], m3[16];
+
+	ck_assert_ptr_nonnull(r);
+	md5_n(m1, 1);
+	md5_n(m2, 2);
+	md5_n(m3, 3);
+	rollout_note(r, "SEP001122334455", ROLLOUT_CTL, m1, (struct sockaddr *)&a, 0, 1000);
+	rollout_note(r, "SEP001122334455", ROLLOUT_ITL, m3, (struct sockaddr *)&a, 1, 1001);
+	rollout_note(r, "SEP001122334466", ROLLOUT_CTL, m1, NULL, 1, 1002);
+	ck_assert_uint_eq(rollout_versions(r), 2);
+	rollout_note(r, "SEP001122334455", ROLLOUT_CTL, m2, (struct sockaddr *)&a, 1, 1005);
+	ck_assert_uint_eq(rollout_devices(r), 2);
+	ck_assert_uint_eq(rollout_versions(r), 3);
+	ck_assert_int_eq(rollout_dirty(r), 1);
+	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
+	ck_assert_int_eq(rollout_dirty(r), 0);
+	ck_assert_uint_eq(rec->ndevices, 2);
+	/* Oldest first: ...66 was last seen at 1002, ...55 at 1005. */
+	ck_assert_str_eq(rec->devices[0].name, "SEP001122334466");
+	ck_assert_str_eq(rec->devices[1].name, "SEP001122334455");
+	ck_assert_uint_eq(rec->devices[1].present, 3);
+	ck_assert_int_eq(rec->devices[1].slot[ROLLOUT_CTL].when, 1005);
+	ck_assert_uint_eq(rec->devices[1].slot[ROLLOUT_CTL].complete, 1);
+	ck_assert_uint_eq(rec->devices[1].slot[ROLLOUT_CTL].family, 4);
+	ck_assert_uint_eq(rec->devices[1].slot[ROLLOUT_CTL].port, 4000);
+	ck_assert_mem_eq(rec->devices[1].slot[ROLLOUT_CTL].addr, "\x7f\x00\x00\x05", 4);
+	ck_assert_mem_eq(rec->versions[rec->devices[1].slot[ROLLOUT_CTL].version].md5, m2, 16);
+	ck_assert_mem_eq(rec->versions[rec->devices[0].slot[ROLLOUT_CTL].version].md5, m1, 16);
+	rollout_records_free(rec);
+	/* The last holder of m1 moves on: m1's record is released. */
+	rollout_note(r, "SEP001122334466", ROLLOUT_CTL, m2, NULL, 1, 1006);
+	ck_assert_uint_eq(rollout_versions(r), 2);
+	/* Hostile names are counted, not stored. */
+	rollout_note(r, "SEP/../etc", ROLLOUT_CTL, m2, NULL, 1, 1006);
+	rollout_note(r, "SEP0011223344556677889900112233", ROLLOUT_CTL, m2, NULL, 1, 1006);
+	rollout_note(r, "", ROLLOUT_CTL, m2, NULL, 1, 1006);
+	ck_assert_uint_eq(rollout_devices(r), 2);
+	rollout_free(r);
+}
+END_TEST
+
+START_TEST(full_table_evicts_least_recently_seen)
+{
+	struct rollout *r = rollout_new(3, 0);
+	uint8_t m[16];
+	struct rollout_records *rec;
+
+	md5_n(m, 7);
+	rollout_note(r, "SEPA", ROLLOUT_CTL, m, NULL, 1, 10);
+	rollout_note(r, "SEPB", ROLLOUT_CTL, m, NULL, 1, 11);
+	rollout_note(r, "SEPC", ROLLOUT_CTL, m, NULL, 1, 12);
+	rollout_note(r, "SEPA", ROLLOUT_ITL, m, NULL, 1, 13);   /* A seen again */
+	rollout_note(r, "SEPD", ROLLOUT_CTL, m, NULL, 1, 14);   /* B goes */
+	ck_assert_uint_eq(rollout_devices(r), 3);
+	ck_assert_uint_eq(rollout_evicted(r), 1);
+	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
+	ck_assert_str_eq(rec->devices[0].name, "SEPC");
+	ck_assert_str_eq(rec->devices[1].name, "SEPA");
+	ck_assert_str_eq(rec->devices[2].name, "SEPD");
+	rollout_records_free(rec);
+	rollout_free(r);
+}
+END_TEST
+
+START_TEST(forget_drops_devices_not_seen)
+{
+	struct rollout *r = rollout_new(100, 3600);
+	uint8_t m[16];
+
+	md5_n(m, 1);
+	rollout_note(r, "SEPOLD", ROLLOUT_CTL, m, NULL, 1, 1000);
+	rollout_note(r, "SEPNEW", ROLLOUT_CTL, m, NULL, 1, 4000);
+	rollout_expire(r, 4600);   /* OLD: 3600 s, not more */
+	ck_assert_uint_eq(rollout_devices(r), 2);
+	rollout_expire(r, 4601);
+	ck_assert_uint_eq(rollout_devices(r), 1);
+	rollout_expire(r, 100000);
+	ck_assert_uint_eq(rollout_devices(r), 0);
+	ck_assert_uint_eq(rollout_versions(r), 0);
+	rollout_free(r);
+}
+END_TEST
+
+/* 100,000 phones, each its own config version plus a shared CTL and ITL. */
+START_TEST(hundred_thousand_devices_under_32_mb)
+{
+	struct rollout *r = rollout_new(100000, 0);
+	struct sockaddr_in6 a;
+	uint8_t ctl[16], itl[16], cnf[16];
+	char name[32];
+
+	memset(&a, 0, sizeof(a));
+	a.sin6_family = AF_INET6;
+	a.sin6_port = htons(50000);
+	md5_n(ctl, 0xffffff);
+	md5_n(itl, 0xfffffe);
+	itl[14] = 1;
+	for (unsigned i = 0; i < 100000; i++) {
+		snprintf(name, sizeof(name), "SEP%012X", i);
+		md5_n(cnf, i);
+		cnf[14] = 2;
+		rollout_note(r, name, ROLLOUT_CTL, ctl, (struct sockaddr *)&a, 1, 1000 + i);
+		rollout_note(r, name, ROLLOUT_ITL, itl, (struct sockaddr *)&a, 1, 1000 + i);
+		rollout_note(r, name, ROLLOUT_CONFIG, cnf, (struct sockaddr *)&a, 1, 1000 + i);
+	}
+	ck_assert_uint_eq(rollout_devices(r), 100000);
+	ck_assert_uint_eq(rollout_versions(r), 100002);
+	ck_assert_uint_eq(rollout_evicted(r), 0);
+	fprintf(stderr, "rollout: 100,000 devices, 100,002 versions: %zu bytes\n", rollout_bytes(r));
+	ck_assert_uint_gt(rollout_bytes(r), 100000u * 100);   /* the accounting counts something */
+	ck_assert_uint_lt(rollout_bytes(r), 32u * 1024 * 1024);
+	rollout_free(r);
+}
+END_TEST
+
+START_TEST(export_import_round_trip_and_summary)
+{
+	struct rollout *r = rollout_new(100, 0), *r2 = rollout_new(100, 0);
+	struct rollout_records *rec, *rec2;
+	struct rollout_summary *s;
+	uint8_t v1[16], v2[16], itl[16];
+	const uint8_t *cur[ROLLOUT_KINDS] = { v2, itl, NULL };
+	char name[32];
+
+	md5_n(v1, 1);
+	md5_n(v2, 2);
+	md5_n(itl, 3);
+	/* 5 phones boot on v1 at t=100; CTL changes; 2 reboot at t=200 and get v2. */
+	for (unsigned i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "SEP00000000000%u", i);
+		rollout_note(r, name, ROLLOUT_CTL, v1, NULL, 1, 100);
+		rollout_note(r, name, ROLLOUT_ITL, itl, NULL, 1, 100);
+	}
+	rollout_note(r, "SEP000000000000", ROLLOUT_CTL, v2, NULL, 1, 200);
+	rollout_note(r, "SEP000000000001", ROLLOUT_CTL, v2, NULL, 1, 200);
+	ck_assert_int_eq(rollout_summary_new(r, cur, &s), CTL_OK);
+	ck_assert_uint_eq(s->devices, 5);
+	ck_assert_uint_eq(s->kind[ROLLOUT_CTL].current, 2);
+	ck_assert_uint_eq(s->kind[ROLLOUT_CTL].older, 3);
+	ck_assert_uint_eq(s->kind[ROLLOUT_CTL].not_asked, 3);
+	ck_assert_uint_eq(s->kind[ROLLOUT_CTL].nversions, 2);
+	ck_assert_int_eq(s->kind[ROLLOUT_CTL].versions[0].current, 1);
+	ck_assert_mem_eq(s->kind[ROLLOUT_CTL].versions[0].md5, v2, 16);
+	ck_assert_uint_eq(s->kind[ROLLOUT_CTL].versions[1].phones, 3);
+	ck_assert_int_eq(s->kind[ROLLOUT_CTL].versions[1].first_served, 100);
+	ck_assert_uint_eq(s->kind[ROLLOUT_ITL].current, 5);
+	ck_assert_uint_eq(s->kind[ROLLOUT_ITL].not_asked, 0);
+	ck_assert_uint_eq(s->kind[ROLLOUT_CONFIG].devices, 0);
+	rollout_summary_free(s);
+
+	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
+	ck_assert_int_eq(rollout_import(r2, rec), CTL_OK);
+	ck_assert_uint_eq(rollout_devices(r2), 5);
+	ck_assert_uint_eq(rollout_versions(r2), 3);
+	ck_assert_int_eq(rollout_export(r2, &rec2), CTL_OK);
+	ck_assert_uint_eq(rec2->ndevices, 5);
+	for (size_t i = 0; i < 5; i++) {
+		ck_assert_str_eq(rec->devices[i].name, rec2->devices[i].name);
+		ck_assert_int_eq(rec->devices[i].last_seen, rec2->devices[i].last_seen);
+		ck_assert_mem_eq(rec->versions[rec->devices[i].slot[0].version].md5,
+		                 rec2->versions[rec2->devices[i].slot[0].version].md5, 16);
+	}
+	rollout_records_free(rec);
+	rollout_records_free(rec2);
+	rollout_free(r);
+	rollout_free(r2);
+}
+END_TEST
+
+START_TEST(device_names_from_requests)
+{
+	char d[ROLLOUT_NAME_MAX + 1];
+	enum rollout_kind k;
+
+	ck_assert_int_eq(rollout_device_of("CTLSEP001122AABBCC.tlv", d, &k), 1);
+	ck_assert_str_eq(d, "SEP001122AABBCC");
+	ck_assert_int_eq(k, ROLLOUT_CTL);
+	ck_assert_int_eq(rollout_device_of("ITLSEP001122AABBCC.tlv", d, &k), 1);
+	ck_assert_int_eq(k, ROLLOUT_ITL);
+	ck_assert_int_eq(rollout_device_of("SEP001122AABBCC.cnf.xml", d, &k), 1);
+	ck_assert_int_eq(k, ROLLOUT_CONFIG);
+	ck_assert_int_eq(rollout_device_of("SEP001122AABBCC.cnf.xml.sgn", d, &k), 1);
+	ck_assert_str_eq(d, "SEP001122AABBCC");
+	ck_assert_int_eq(rollout_device_of("SEP001122AABBCC.cnf.xml.enc.sgn", d, &k), 1);
+	ck_assert_int_eq(rollout_device_of("CTLFile.tlv", d, &k), 0);
+	ck_assert_int_eq(rollout_device_of("ITLFile.tlv", d, &k), 0);
+	ck_assert_int_eq(rollout_device_of("CTLSEP.tlv", d, &k), 0);
+	ck_assert_int_eq(rollout_device_of("SEP.cnf.xml", d, &k), 0);
+	ck_assert_int_eq(rollout_device_of("CTLSEP0123456789012345678901.tlv", d, &k), 0);
+	ck_assert_int_eq(rollout_device_of("XMLDefault.cnf.xml", d, &k), 0);
+	ck_assert_int_eq(rollout_device_of("SEP001122AABBCC.cnf.xml.bak", d, &k), 0);
+}
+END_TEST
+
+static Suite *
+make_suite(void)
+{
+	Suite *s = suite_create("rollout");
+	TCase *tc = tcase_create("rollout");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, note_keeps_last_version_per_kind);
+	tcase_add_test(tc, full_table_evicts_least_recently_seen);
+	tcase_add_test(tc, forget_drops_devices_not_seen);
+	tcase_add_test(tc, hundred_thousand_devices_under_32_mb);
+	tcase_add_test(tc, export_import_round_trip_and_summary);
+	tcase_add_test(tc, device_names_from_requests);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CTL_TEST_MAIN(make_suite)

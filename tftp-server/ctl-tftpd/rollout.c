@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The rollout table (rollout.h): devices in a chained hash with an
+ * intrusive least-recently-seen list (eviction when full, forgetting after
+ * --rollout-forget), versions interned in a second hash and refcounted by
+ * the device slots that point at them. Times are kept as 32-bit seconds
+ * and addresses inline so 100,000 devices stay far under 32 MB.
+ */
+#include <malloc.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/ctl.h"
+#include "rollout.h"
+#include "rollout_int.h"
+
+static uint32_t
+secs(int64_t t)
+{
+	return t < 0 ? 0 : t > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)t;
+}
+
+static size_t
+acct(const void *p)
+{
+	/* What the allocator really holds: usable size plus its chunk header. */
+	return p != NULL ? malloc_usable_size((void *)p) + sizeof(size_t) : 0;
+}
+
+static uint32_t
+hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+static uint32_t
+hash_md5(const uint8_t md5[16], unsigned kind)
+{
+	uint32_t h;
+
+	memcpy(&h, md5, 4);
+	return h ^ (kind * 0x9e3779b9u);
+}
+
+struct rollout *
+rollout_new(size_t max_devices, unsigned forget_seconds)
+{
+	struct rollout *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->max_devices = max_devices ? max_devices : 1;
+	r->forget = forget_seconds;
+	r->dmask = r->vmask = 1023;
+	r->dev_b = calloc(r->dmask + 1, sizeof(*r->dev_b));
+	r->ver_b = calloc(r->vmask + 1, sizeof(*r->ver_b));
+	if (r->dev_b == NULL || r->ver_b == NULL) {
+		rollout_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void
+ver_put(struct rollout *r, struct rver *v)
+{
+	struct rver **pp;
+
+	if (v == NULL || --v->refs > 0)
+		return;
+	for (pp = &r->ver_b[hash_md5(v->md5, v->kind) & r->vmask]; *pp != v; pp = &(*pp)->hnext)
+		;
+	*pp = v->hnext;
+	r->bytes -= acct(v) + acct(v->signer);
+	r->nver--;
+	free(v->signer);
+	free(v);
+}
+
+static void
+dev_unlink(struct rollout *r, struct rdev *d)
+{
+	struct rdev **pp;
+
+	for (pp = &r->dev_b[hash_str(d->name) & r->dmask]; *pp != d; pp = &(*pp)->hnext)
+		;
+	*pp = d->hnext;
+	*(d->prev ? &d->prev->next : &r->oldest) = d->next;
+	*(d->next ? &d->next->prev : &r->newest) = d->prev;
+	for (unsigned k = 0; k < ROLLOUT_KINDS; k++)
+		ver_put(r, d->slot[k].ver);
+	r->bytes -= acct(d);
+	r->ndev--;
+	free(d);
+}
+
+void
+rollout_clear(struct rollout *r)
+{
+	while (r->oldest != NULL)
+		dev_unlink(r, r->oldest);
+	r->dirty = 1;
+}
+
+void
+rollout_free(struct rollout *r)
+{
+	if (r == NULL)
+		return;
+	rollout_clear(r);
+	rollout_inflight_clear(r);
+	free(r->dev_b);
+	free(r->ver_b);
+	free(r);
+}
+
+/* Doubles a bucket array when its table outgrows it; failure only costs speed. */
+static void
+grow_devs(struct rollout *r)
+{
+	size_t n = (r->dmask + 1) * 2;
+	struct rdev **b;
+
+	if (r->ndev <= r->dmask || (b = calloc(n, sizeof(*b))) == NULL)
+		return;
+	for (struct rdev *d = r->oldest; d != NULL; d = d->next) {
+		struct rdev **h = &b[hash_str(d->name) & (n - 1)];
+
+		d->hnext = *h;
+		*h = d;
+	}
+	free(r->dev_b);
+	r->dev_b = b;
+	r->dmask = n - 1;
+}
+
+static void
+grow_vers(struct rollout *r)
+{
+	size_t n = (r->vmask + 1) * 2;
+	struct rver **b;
+
+	if (r->nver <= r->vmask || (b = calloc(n, sizeof(*b))) == NULL)
+		return;
+	for (size_t i = 0; i <= r->vmask; i++)
+		for (struct rver *v = r->ver_b[i], *nx; v != NULL; v = nx) {
+			struct rver **h = &b[hash_md5(v->md5, v->kind) & (n - 1)];
+
+			nx = v->hnext;
+			v->hnext = *h;
+			*h = v;
+		}
+	free(r->ver_b);
+	r->ver_b = b;
+	r->vmask = n - 1;
+}
+
+struct rver *
+rollout_ver_find(const struct rollout *r, unsigned kind, const uint8_t md5[16])
+{
+	for (struct rver *v = r->ver_b[hash_md5(md5, kind) & r->vmask]; v != NULL; v = v->hnext)
+		if (v->kind == kind && memcmp(v->md5, md5, 16) == 0)
+			return v;
+	return NULL;
+}
+
+/* A new reference on the version (interned on first sight); NULL without memory. */
+struct rver *
+rollout_ver_get(struct rollout *r, unsigned kind, const uint8_t md5[16], int64_t now)
+{
+	struct rver *v = rollout_ver_find(r, kind, md5), **h;
+
+	if (v != NULL) {
+		v->refs++;
+		return v;
+	}
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return NULL;
+	memcpy(v->md5, md5, 16);
+	v->kind = (uint8_t)kind;
+	v->refs = 1;
+	v->first_served = secs(now);
+	h = &r->ver_b[hash_md5(md5, kind) & r->vmask];
+	v->hnext = *h;
+	*h = v;
+	r->bytes += acct(v);
+	r->nver++;
+	grow_vers(r);
+	return v;
+}
+
+struct rdev *
+rollout_dev_find(const struct rollout *r, const char *name)
+{
+	for (struct rdev *d = r->dev_b[hash_str(name) & r->dmask]; d != NULL; d = d->hnext)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+/* Moves d to the newest end of the seen list. */
+static void
+touch(struct rollout *r, struct rdev *d, int64_t now)
+{
+	d->last_seen = secs(now);
+	if (r->newest == d)
+		return;
+	*(d->prev ? &d->prev->next : &r->oldest) = d->next;
+	d->next->prev = d->prev;
+	d->prev = r->newest;
+	d->next = NULL;
+	r->newest->next = d;
+	r->newest = d;
+}
+
+/* The device's record, created (the least recently seen evicted if full). */
+struct rdev *
+rollout_dev_get(struct rollout *r, const char *name, int64_t now)
+{
+	struct rdev *d = rollout_dev_find(r, name), **h;
+
+	if (d != NULL) {
+		touch(r, d, now);
+		return d;
+	}
+	if (r->ndev >= r->max_devices && r->oldest != NULL) {
+		dev_unlink(r, r->oldest);
+		r->evicted++;
+	}
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	strcpy(d->name, name);   /* length checked by the caller */
+	d->last_seen = secs(now);
+	h = &r->dev_b[hash_str(name) & r->dmask];
+	d->hnext = *h;
+	*h = d;
+	d->prev = r->newest;
+	*(r->newest ? &r->newest->next : &r->oldest) = d;
+	r->newest = d;
+	r->bytes += acct(d);
+	r->ndev++;
+	grow_devs(r);
+	return d;
+}
+
+static void
+set_addr(struct rslot *s, const struct sockaddr *peer)
+{
+	s->family = 0;
+	s->port = 0;
+	memset(s->addr, 0, sizeof(s->addr));
+	if (peer == NULL)
+		return;
+	if (peer->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)peer;
+
+		s->family = 4;
+		memcpy(s->addr, &a->sin_addr, 4);
+		s->port = ntohs(a->sin_port);
+	} else if (peer->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)peer;
+
+		s->family = 6;
+		memcpy(s->addr, &a->sin6_addr, 16);
+		s->port = ntohs(a->sin6_port);
+	}
+}
+
+static int
+name_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++) {
+		unsigned char c = (unsigned char)s[n];
+
+		if (n >= ROLLOUT_NAME_MAX ||
+		    !((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      c == '-' || c == '_' || c == '.'))
+			return 0;
+	}
+	return n > 0;
+}
+
+void
+rollout_note(struct rollout *r, const char *device, enum rollout_kind kind, const uint8_t md5[16],
+             const struct sockaddr *peer, int complete, time_t now)
+{
+	struct rdev *d;
+	struct rslot *s;
+
+	if (r == NULL || (unsigned)kind >= ROLLOUT_KINDS)
+		return;
+	if (!name_ok(device)) {
+		r->bad_names++;
+		return;
+	}
+	if ((d = rollout_dev_get(r, device, now)) == NULL)
+		return;
+	s = &d->slot[kind];
+	if (s->ver == NULL || memcmp(s->ver->md5, md5, 16) != 0) {
+		struct rver *v = rollout_ver_get(r, kind, md5, now);
+
+		if (v == NULL)
+			return;
+		ver_put(r, s->ver);
+		s->ver = v;
+		d->present |= (uint8_t)(1u << kind);
+	}
+	s->when = secs(now);
+	s->complete = complete ? 1 : 0;
+	set_addr(s, peer);
+	r->dirty = 1;
+}
+
+int
+rollout_describe(struct rollout *r, enum rollout_kind kind, const uint8_t md5[16],
+                 const uint8_t *data, size_t n)
+{
+	struct rver *v = r != NULL ? rollout_ver_find(r, kind, md5) : NULL;
+	struct ctl_file *f = NULL;
+	struct ctl_bytes sn;
+
+	if (v == NULL)
+		return 0;
+	if (v->described)
+		return 1;
+	v->described = 1;   /* once, whatever the outcome: a bad file is not parsed again */
+	if (ctl_file_parse(data, n, 0, &f, NULL) != CTL_OK)
+		return 1;
+	v->timestamp = ctl_file_timestamp(f);
+	sn = ctl_file_signer_name(f);
+	if (sn.len > 0) {
+		size_t len = sn.len > ROLLOUT_SIGNER_MAX ? ROLLOUT_SIGNER_MAX : sn.len;
+
+		if ((v->signer = malloc(len + 1)) != NULL) {
+			/* Shown on terminals and web pages: anything not printable becomes '?'. */
+			for (size_t i = 0; i < len; i++)
+				v->signer[i] = sn.p[i] >= 0x20 && sn.p[i] < 0x7f ? (char)sn.p[i] : '?';
+			/* SIGNERNAME is NUL-terminated in the file. */
+			while (len > 0 && sn.p[len - 1] == '\0')
+				len--;
+			v->signer[len] = '\0';
+			r->bytes += acct(v->signer);
+		}
+	}
+	ctl_file_free(f);
+	r->dirty = 1;
+	return 1;
+}
+
+void
+rollout_expire(struct rollout *r, time_t now)
+{
+	uint32_t t = secs(now);
+
+	if (r == NULL || r->forget == 0)
+		return;
+	while (r->oldest != NULL && t > r->oldest->last_seen &&
+	       t - r->oldest->last_seen > r->forget) {
+		dev_unlink(r, r->oldest);
+		r->forgotten++;
+		r->dirty = 1;
+	}
+}
+
+size_t rollout_devices(const struct rollout *r) { return r->ndev; }
+size_t rollout_versions(const struct rollout *r) { return r->nver; }
+unsigned long rollout_evicted(const struct rollout *r) { return r->evicted; }
+int rollout_dirty(const struct rollout *r) { return r != NULL && r->dirty; }
+
+size_t
+rollout_bytes(const struct rollout *r)
+{
+	return r->bytes + acct(r) + acct(r->dev_b) + acct(r->ver_b) + r->inflight_bytes;
+}

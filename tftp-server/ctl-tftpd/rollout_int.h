@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The rollout table's insides, shared by rollout.c (the table),
+ * rollout_records.c (export, import, summary) and rollout_tap.c (what a
+ * transfer tells the table). Nothing outside these files includes it.
+ */
+#ifndef ROLLOUT_INT_H
+#define ROLLOUT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rollout.h"
+
+struct rver {
+	struct rver *hnext;
+	char *signer;           /* NULL: unknown or not parsed */
+	int64_t timestamp;
+	uint32_t first_served;
+	uint32_t refs;          /* device slots pointing here */
+	uint32_t index;         /* scratch: position in an export */
+	uint8_t md5[16];
+	uint8_t kind;
+	uint8_t described;
+};
+
+struct rslot {
+	struct rver *ver;
+	uint32_t when;
+	uint8_t complete;
+	uint8_t family;         /* 0, 4, 6 */
+	uint16_t port;
+	uint8_t addr[16];
+};
+
+struct rdev {
+	struct rdev *hnext;
+	struct rdev *prev, *next;   /* seen list: oldest first */
+	uint32_t last_seen;
+	uint8_t present;
+	char name[ROLLOUT_NAME_MAX + 1];
+	struct rslot slot[ROLLOUT_KINDS];
+};
+
+struct inflight;
+
+#define MEMO_SLOTS 256
+
+struct md5_memo {
+	uint64_t dev, ino, mtime_ns, ctime_ns;
+	size_t size;
+	const void *data;
+	uint8_t md5[16];
+};
+
+struct rollout {
+	size_t max_devices;
+	unsigned forget;
+	struct rdev **dev_b;
+	size_t dmask, ndev;
+	struct rver **ver_b;
+	size_t vmask, nver;
+	struct rdev *oldest, *newest;
+	size_t bytes;
+	unsigned long evicted, forgotten, bad_names;
+	int dirty;
+	/* rollout_tap.c */
+	struct inflight **fl_b;
+	size_t fl_n, inflight_bytes;
+	struct md5_memo *memo;
+};
+
+struct rver *rollout_ver_find(const struct rollout *r, unsigned kind, const uint8_t md5[16]);
+struct rver *rollout_ver_get(struct rollout *r, unsigned kind, const uint8_t md5[16], int64_t now);
+struct rdev *rollout_dev_find(const struct rollout *r, const char *name);
+struct rdev *rollout_dev_get(struct rollout *r, const char *name, int64_t now);
+void rollout_inflight_clear(struct rollout *r);
+/* Drops every device (and so every version). */
+void rollout_clear(struct rollout *r);
+
+#endif

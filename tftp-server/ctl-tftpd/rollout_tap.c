@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What a transfer tells the rollout table: the device and kind from the
+ * requested name, the md5 of the bytes served (remembered per file
+ * version, so a storm of CTLSEP<MAC>.tlv requests hashes CTLFile.tlv
+ * once), and the transfers in flight, so their end (completed or not)
+ * can be noted against the device that asked.
+ */
+#include <malloc.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "rollout_int.h"
+#include "tftp_cache.h"
+
+#define FL_BUCKETS 1024
+#define FL_MAX 65536   /* transfers in flight tracked at once */
+
+struct inflight {
+	struct inflight *next;
+	const void *key;
+	struct sockaddr_storage peer;
+	uint8_t md5[16];
+	uint8_t kind;
+	char device[ROLLOUT_NAME_MAX + 1];
+};
+
+static int
+has_suffix(const char *s, size_t n, const char *suf, size_t *stem)
+{
+	size_t k = strlen(suf);
+
+	if (n < k || strcmp(s + n - k, suf) != 0)
+		return 0;
+	*stem = n - k;
+	return 1;
+}
+
+int
+rollout_device_of(const char *q, char device[ROLLOUT_NAME_MAX + 1], enum rollout_kind *kind)
+{
+	size_t n = strlen(q), stem, skip = 0;
+
+	if (strncmp(q, "CTLSEP", 6) == 0 && has_suffix(q, n, ".tlv", &stem)) {
+		*kind = ROLLOUT_CTL;
+		skip = 3;
+	} else if (strncmp(q, "ITLSEP", 6) == 0 && has_suffix(q, n, ".tlv", &stem)) {
+		*kind = ROLLOUT_ITL;
+		skip = 3;
+	} else if (strncmp(q, "SEP", 3) == 0 &&
+	           (has_suffix(q, n, ".cnf.xml", &stem) || has_suffix(q, n, ".cnf.xml.sgn", &stem) ||
+	            has_suffix(q, n, ".cnf.xml.enc.sgn", &stem))) {
+		*kind = ROLLOUT_CONFIG;
+	} else {
+		return 0;
+	}
+	/* "SEP" and at least one character, and no more than a device name holds. */
+	if (stem <= skip + 3 || stem - skip > ROLLOUT_NAME_MAX)
+		return 0;
+	memcpy(device, q + skip, stem - skip);
+	device[stem - skip] = '\0';
+	return 1;
+}
+
+/* md5 of f's bytes, remembered by the file's identity (device, inode, size, times). */
+static int
+file_md5(struct rollout *r, const struct tftp_file *f, uint8_t md5[16])
+{
+	struct md5_memo *m = NULL;
+	unsigned len = 0;
+
+	if (r->memo == NULL && (r->memo = calloc(MEMO_SLOTS, sizeof(*r->memo))) != NULL)
+		r->inflight_bytes += malloc_usable_size(r->memo) + sizeof(size_t);
+	if (r->memo != NULL && f->ino != 0) {
+		m = &r->memo[(f->ino * 0x9e3779b97f4a7c15ull ^ f->dev) >> 56];
+		if (m->data == f->data && m->ino == f->ino && m->dev == f->dev && m->size == f->size &&
+		    m->mtime_ns == f->mtime_ns && m->ctime_ns == f->ctime_ns) {
+			memcpy(md5, m->md5, 16);
+			return 0;
+		}
+	}
+	if (EVP_Digest(f->data, f->size, md5, &len, EVP_md5(), NULL) != 1 || len != 16)
+		return -1;
+	if (m != NULL)
+		*m = (struct md5_memo){ f->dev, f->ino, f->mtime_ns, f->ctime_ns, f->size, f->data, { 0 } },
+		memcpy(m->md5, md5, 16);
+	return 0;
+}
+
+static struct inflight **
+fl_slot(struct rollout *r, const void *key)
+{
+	uintptr_t k = (uintptr_t)key;
+	struct inflight **pp = &r->fl_b[((k >> 4) ^ (k >> 14)) % FL_BUCKETS];
+
+	while (*pp != NULL && (*pp)->key != key)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static void
+fl_drop(struct rollout *r, struct inflight **pp)
+{
+	struct inflight *e = *pp;
+
+	*pp = e->next;
+	r->inflight_bytes -= malloc_usable_size(e) + sizeof(size_t);
+	r->fl_n--;
+	free(e);
+}
+
+void
+rollout_inflight_clear(struct rollout *r)
+{
+	if (r->fl_b != NULL)
+		for (size_t i = 0; i < FL_BUCKETS; i++)
+			while (r->fl_b[i] != NULL)
+				fl_drop(r, &r->fl_b[i]);
+	free(r->fl_b);
+	free(r->memo);
+	r->fl_b = NULL;
+	r->memo = NULL;
+}
+
+void
+rollout_start(struct rollout *r, const void *key, const char *requested, const struct tftp_file *f,
+              const struct sockaddr *peer, time_t now)
+{
+	char dev[ROLLOUT_NAME_MAX + 1];
+	enum rollout_kind kind;
+	uint8_t md5[16];
+	struct inflight **pp, *e;
+
+	if (r == NULL || !rollout_device_of(requested, dev, &kind) || file_md5(r, f, md5) < 0)
+		return;
+	rollout_note(r, dev, kind, md5, peer, 0, now);
+	if (kind != ROLLOUT_CONFIG)
+		(void)rollout_describe(r, kind, md5, f->data, f->size);
+	if (r->fl_b == NULL && (r->fl_b = calloc(FL_BUCKETS, sizeof(*r->fl_b))) == NULL)
+		return;
+	if (*(pp = fl_slot(r, key)) == NULL) {
+		if (r->fl_n >= FL_MAX || (e = calloc(1, sizeof(*e))) == NULL)
+			return;
+		e->key = key;
+		*pp = e;
+		r->fl_n++;
+		r->inflight_bytes += malloc_usable_size(e) + sizeof(size_t);
+	}
+	e = *pp;
+	memcpy(e->device, dev, sizeof(dev));
+	memcpy(e->md5, md5, 16);
+	e->kind = (uint8_t)kind;
+	memset(&e->peer, 0, sizeof(e->peer));
+	if (peer != NULL && (peer->sa_family == AF_INET || peer->sa_family == AF_INET6))
+		memcpy(&e->peer, peer, peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+		                                                   : sizeof(struct sockaddr_in));
+}
+
+void
+rollout_end(struct rollout *r, const void *key, int completed, time_t now)
+{
+	struct inflight **pp;
+
+	if (r == NULL || r->fl_b == NULL || *(pp = fl_slot(r, key)) == NULL)
+		return;
+	if (completed) {
+		struct inflight *e = *pp;
+
+		rollout_note(r, e->device, (enum rollout_kind)e->kind, e->md5,
+		             (const struct sockaddr *)&e->peer, 1, now);
+	}
+	fl_drop(r, pp);
+}
