@@ -115,6 +115,9 @@ install: all
 	for m in $(MAN_PAGES); do \
 		sec=$${m##*.}; install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$sec/; \
 	done
+	# Bash completion, one file per program (completion/module.mk).
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 644 $(COMPLETIONS) $(DESTDIR)$(BASHCOMPDIR)/
 
 clean:
 	rm -rf build

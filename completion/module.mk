@@ -15,3 +15,8 @@ $(COMP_SO): completion/optdump.c
 
 $(COMP_DIR)/%: $(BIN)/% $(COMP_SO) completion/gen-completion completion/complete.bash
 	completion/gen-completion $(COMP_SO) $< $@
+
+# Contract 1's default; the Makefile or the command line may set it first.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# What `make install` put there, for `make uninstall`.
+COMPLETIONS_INSTALLED = $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(COMPLETIONS)))

@@ -220,6 +220,15 @@ if cc -o "$T_TMP/old/drift" "$T_TMP/old/drift.c" && cc -o "$T_TMP/new/drift" "$T
 else
 	not_ok "drift: could not build or generate the throwaway program"
 fi
+# make install puts every file in BASHCOMPDIR; make uninstall removes them.
+make -C "$TOP" -n BUILD="$BUILD" DESTDIR=/nowhere PREFIX=/usr install > "$T_TMP/install.n" 2>&1
+if grep -qE "install -m 644 .*$COMP/ctl-client .*$COMP/ctl-tvsd.* /nowhere/usr/share/bash-completion/completions/" \
+	"$T_TMP/install.n"; then ok "make install copies the files to /usr/share/bash-completion/completions (PREFIX=/usr)"
+else not_ok "make install does not install the completion files"; grep -i complet "$T_TMP/install.n" | head -3; fi
+make -C "$TOP" -n BUILD="$BUILD" DESTDIR=/nowhere PREFIX=/usr uninstall > "$T_TMP/uninstall.n" 2>&1
+if grep -qE "rm -f .*/nowhere/usr/share/bash-completion/completions/ctl-client" "$T_TMP/uninstall.n"; then
+	ok "make uninstall removes them"
+else not_ok "make uninstall does not remove the completion files"; fi
 # The build regenerates a file when its program is rebuilt.
 if make -C "$TOP" -n BUILD="$BUILD" -W "$BIN/ctl-client" "$COMP/ctl-client" 2>/dev/null |
    grep -q "gen-completion .*ctl-client"; then
