@@ -10,12 +10,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl/text.h"
 #include "http_conn.h"
 #include "http_parse.h"
 #include "http_resp.h"
+#include "rollout.h"
 #include "tftp_log.h"
 
 /* Answers queued at once: a pipelining client waits for the first ones to go. */
@@ -67,8 +69,13 @@ http_conn_free(struct http_conn *c)
 	loop_timer_cancel(c->env->loop, &c->timer);
 	loop_del_fd(c->env->loop, c->fd);
 	close(c->fd);
-	for (unsigned i = 0; i < c->nout; i++)
-		tftp_file_unref(c->out[(c->first + i) % OUTQ].file);
+	for (unsigned i = 0; i < c->nout; i++) {
+		struct out *o = &c->out[(c->first + i) % OUTQ];
+
+		if (o->count_bytes)
+			rollout_end(c->env->rollout, o, 0, time(NULL));
+		tftp_file_unref(o->file);
+	}
 	free(c->in);
 	free(c);
 }
@@ -201,6 +208,7 @@ answer(struct http_conn *c, const struct http_req *rq)
 		o->body = f->data;
 		o->body_len = f->size;
 		o->count_bytes = 1;
+		rollout_start(env->rollout, o, name, f, &c->peer.sa, time(NULL));
 	} else {
 		tftp_file_unref(f);
 	}
@@ -277,6 +285,8 @@ flush(struct http_conn *c)
 		w -= (ssize_t)k;
 		if (o->off < o->head_len + o->body_len)
 			break;
+		if (o->count_bytes)
+			rollout_end(c->env->rollout, o, 1, time(NULL));
 		tftp_file_unref(o->file);
 		c->first = (c->first + 1) % OUTQ;
 		c->nout--;

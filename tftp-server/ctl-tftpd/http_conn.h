@@ -47,6 +47,7 @@ struct http_conn_env {
 	/* The connection ended: its last act before it is freed. */
 	void (*closed)(void *ctx, void *tag);
 	void *ctx;
+	struct rollout *rollout;   /* what devices were served (rollout.h); NULL: off */
 };
 
 /*

@@ -277,7 +277,7 @@ http_listen_new(struct loop *l, const struct http_config *cfg, struct tftp_stats
 	hl->loop = l;
 	hl->cfg = cfg;
 	hl->st = st;
-	hl->env = (struct http_conn_env){ l, &cfg->lim, st, env_resolve, env_closed, hl };
+	hl->env = (struct http_conn_env){ l, &cfg->lim, st, env_resolve, env_closed, hl, NULL };
 	loop_timer_init(&hl->pause, on_pause_end, hl);
 	for (size_t i = 0; i < cfg->n && i < HTTP_MAX_LISTEN; i++) {
 		if (open_one(hl, &hl->ls[i], &cfg->addr[i], err, errlen) < 0) {
@@ -301,6 +301,12 @@ http_listen_start(struct http_listen *hl, struct tftp_cache *cache, char *err, s
 		hl->ls[i].registered = 1;
 	}
 	return 0;
+}
+
+void
+http_listen_set_rollout(struct http_listen *hl, struct rollout *r)
+{
+	hl->env.rollout = r;
 }
 
 void

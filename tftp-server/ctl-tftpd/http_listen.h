@@ -44,5 +44,8 @@ CTL_MUST_USE int http_listen_start(struct http_listen *hl, struct tftp_cache *ca
                                    size_t errlen);
 /* Closes every connection and socket. NULL ok. */
 void http_listen_free(struct http_listen *hl);
+struct rollout;
+/* Files served over HTTP are noted in r (rollout.h); NULL: not tracked. */
+void http_listen_set_rollout(struct http_listen *hl, struct rollout *r);
 
 #endif

@@ -30,7 +30,8 @@ enum {
 	OPT_MAX_WINDOW, OPT_RCVBUF, OPT_MAX_FILE, OPT_CACHE, OPT_HARDLINKS, OPT_NO_INOTIFY,
 	OPT_WRQ_ERROR, OPT_STATUS, OPT_ADMIT,
 	OPT_QUEUE, OPT_SOURCE_QUEUE, OPT_SOURCE_RATE, OPT_MAX_LIFETIME,
-	OPT_ADMIN, OPT_HTTP, OPT_HTTP_MAX_CONNS, OPT_HTTP_SOURCE_CONNS, OPT_HTTP_HEADER_TIMEOUT, OPT_HTTP_SEND_TIMEOUT
+	OPT_ADMIN, OPT_HTTP, OPT_HTTP_MAX_CONNS, OPT_HTTP_SOURCE_CONNS, OPT_HTTP_HEADER_TIMEOUT, OPT_HTTP_SEND_TIMEOUT,
+	OPT_ROLLOUT_STATE, OPT_ROLLOUT_FORGET, OPT_NO_ROLLOUT
 };
 
 static const struct option longopts[] = {
@@ -63,6 +64,9 @@ static const struct option longopts[] = {
 	{ "no-inotify", no_argument, NULL, OPT_NO_INOTIFY },
 	{ "wrq-error", required_argument, NULL, OPT_WRQ_ERROR },
 	{ "status-interval", required_argument, NULL, OPT_STATUS },
+	{ "rollout-state", required_argument, NULL, OPT_ROLLOUT_STATE },
+	{ "rollout-forget", required_argument, NULL, OPT_ROLLOUT_FORGET },
+	{ "no-rollout", no_argument, NULL, OPT_NO_ROLLOUT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -110,6 +114,11 @@ usage(FILE *f)
 	    "      --no-inotify         check files with stat on every request\n"
 	    "      --wrq-error CODE     ERROR code for write requests: 2 or 4 (default 2)\n"
 	    "      --status-interval S  log the counters every S seconds (default 0: SIGUSR1 only)\n"
+	    "      --rollout-state FILE keep what each phone was served in FILE (restored at\n"
+	    "                           start; default $STATE_DIRECTORY/rollout.state under\n"
+	    "                           systemd, else in memory only); SIGUSR1 writes it now\n"
+	    "      --rollout-forget DAYS  forget phones not seen for DAYS (default 30, 0 = never)\n"
+	    "      --no-rollout         do not track what phones were served\n"
 	    "  -q, --quiet              errors and status lines only\n"
 	    "  -v, --verbose            also retransmissions and duplicate requests\n"
 	    "  -h, --help               this help\n"
@@ -150,6 +159,7 @@ config_defaults(struct tftp_config *c)
 	c->http.source_conns = 64;
 	c->http.lim.header_timeout_ms = 10000;
 	c->http.lim.send_timeout_ms = 30000;
+	c->rollout_forget_days = 30;
 }
 
 /* One numeric option into its config field. */
@@ -175,6 +185,7 @@ set_number(struct tftp_config *c, int opt, const char *name, const char *arg)
 	case OPT_SOURCE_RATE: if (num_arg(name, arg, 0, 1000000, &v)) return -1; c->source_rate = (unsigned)v; break;
 	case OPT_MAX_LIFETIME: if (num_arg(name, arg, 1, 86400, &v)) return -1; c->max_lifetime_s = (unsigned)v; break;
 	case OPT_STATUS: if (num_arg(name, arg, 0, 86400, &v)) return -1; c->status_interval = (unsigned)v; break;
+	case OPT_ROLLOUT_FORGET: if (num_arg(name, arg, 0, 36500, &v)) return -1; c->rollout_forget_days = (unsigned)v; break;
 	case OPT_HTTP_MAX_CONNS: if (num_arg(name, arg, 1, 1000000, &v)) return -1; c->http.max_conns = (unsigned)v; break;
 	case OPT_HTTP_SOURCE_CONNS: if (num_arg(name, arg, 1, 1000000, &v)) return -1; c->http.source_conns = (unsigned)v; break;
 	case OPT_HTTP_HEADER_TIMEOUT: if (num_arg(name, arg, 10, 3600000, &v)) return -1; c->http.lim.header_timeout_ms = (unsigned)v; break;
@@ -187,6 +198,31 @@ set_number(struct tftp_config *c, int opt, const char *name, const char *arg)
 		c->wrq_error = (unsigned)v;
 		break;
 	default:
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The rollout state file: under systemd's StateDirectory= by default. It
+ * is written after the privilege drop, so not from inside a chroot (the
+ * path would then name a file in the TFTP root, served to anyone).
+ */
+CTL_MUST_USE static int
+rollout_defaults(struct tftp_config *c)
+{
+	static char path[4096];
+	const char *sd = getenv("STATE_DIRECTORY");
+
+	if (c->no_rollout) {
+		c->rollout_state = NULL;
+		return 0;
+	}
+	if (c->rollout_state == NULL && sd != NULL && sd[0] == '/' && !c->chroot &&
+	    strchr(sd, ':') == NULL && (size_t)snprintf(path, sizeof(path), "%s/rollout.state", sd) < sizeof(path))
+		c->rollout_state = path;
+	if (c->rollout_state != NULL && c->chroot) {
+		fprintf(stderr, PROG ": --rollout-state cannot be written from inside --chroot\n");
 		return -1;
 	}
 	return 0;
@@ -231,6 +267,8 @@ parse_args(int argc, char **argv, struct tftp_config *c, const char **admin)
 		case 'v': c->loglevel = TFTP_LOG_DEBUG; break;
 		case OPT_HARDLINKS: c->allow_hardlinks = 1; break;
 		case OPT_NO_INOTIFY: c->no_inotify = 1; break;
+		case OPT_ROLLOUT_STATE: c->rollout_state = optarg; break;
+		case OPT_NO_ROLLOUT: c->no_rollout = 1; break;
 		case 'h': usage(stdout); return 1;
 		case 'V': printf(PROG " " CTL_VERSION_STRING "\n"); return 1;
 		case '?': usage(stderr); return 2;
@@ -244,6 +282,8 @@ parse_args(int argc, char **argv, struct tftp_config *c, const char **admin)
 		usage(stderr);
 		return 2;
 	}
+	if (rollout_defaults(c) < 0)
+		return 2;
 	if (c->nlisten == 0) {
 		socklen_t len;
 

@@ -39,5 +39,8 @@ $(TBIN)/test_http_conn: $(OBJ)/tftp-server/ctl-tftpd/http_conn.o \
 	$(OBJ)/tftp-server/ctl-tftpd/tftp_cache.o $(OBJ)/tftp-server/ctl-tftpd/tftp_log.o \
 	$(NODE_COMMON_OBJS) $(LIBTFTP_A)
 # The rollout tracker alone (table, records, what a transfer tells it).
-$(TBIN)/test_rollout: $(OBJ)/tftp-server/ctl-tftpd/rollout.o $(OBJ)/tftp-server/ctl-tftpd/rollout_records.o \
-	$(OBJ)/tftp-server/ctl-tftpd/rollout_tap.o $(ROLLOUT_FILE_OBJS)
+ROLLOUT_OBJS := $(OBJ)/tftp-server/ctl-tftpd/rollout.o $(OBJ)/tftp-server/ctl-tftpd/rollout_records.o \
+	$(OBJ)/tftp-server/ctl-tftpd/rollout_tap.o
+$(TBIN)/test_rollout: $(ROLLOUT_OBJS) $(ROLLOUT_FILE_OBJS)
+# An HTTP connection tells the tracker what it served.
+$(TBIN)/test_http_conn: $(ROLLOUT_OBJS)

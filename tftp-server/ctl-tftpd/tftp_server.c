@@ -26,6 +26,7 @@
 #include "tftp_listen.h"
 #include "tftp_map.h"
 #include "tftp_resolve.h"
+#include "rollout_keep.h"
 #include "tftp_server.h"
 #include "tftp_session.h"
 #include "tftp_status.h"
@@ -62,6 +63,7 @@ struct tftp_server {
 	struct loop_timer expire;   /* forgets old completed requests */
 	struct tftp_session_limits lim;
 	struct tftp_session_env env;  /* what every session is created with */
+	struct rollout_keep *rollout; /* NULL with --no-rollout */
 };
 
 static void on_status(struct loop *l, struct loop_timer *t, void *arg);
@@ -210,6 +212,7 @@ start_transfer(struct tftp_server *s, const struct tftp_listener *l, const union
 	}
 	if (s->st.active > s->st.peak_active)
 		s->st.peak_active = s->st.active;
+	rollout_start(rollout_keep_table(s->rollout), r, name, st.file, &from->sa, time(NULL));
 	if (tftp_log_enabled(TFTP_LOG_INFO))
 		tftp_log(TFTP_LOG_INFO, "Serving[%s] to %s size %zu blksize %u windowsize %u, "
 		         "Serving Count[%llu]", served, WHO(), st.file->size, st.neg.blksize,
@@ -358,6 +361,7 @@ env_ended(void *ctx, struct tftp_req *req, void *link, int completed)
 
 	s->st.active--;
 	tftp_tid_free(link);
+	rollout_end(rollout_keep_table(s->rollout), req, completed, time(NULL));
 	tftp_reqtab_ended(s->reqs, req, completed, loop_now(s->loop));
 	/* Not from here: the caller may be in the middle of reading requests. */
 	if (tftp_reqtab_queued(s->reqs) > 0)
@@ -618,6 +622,15 @@ tftp_server_new(const struct tftp_config *cfg, struct loop *loop, char *err, siz
 		tftp_server_free(s);
 		return NULL;
 	}
+	/* Before the privilege drop: the state file may be readable by root only. */
+	if (!cfg->no_rollout &&
+	    (s->rollout = rollout_keep_new(loop, cfg->rollout_state, cfg->rollout_forget_days, err,
+	                                   errlen)) == NULL) {
+		tftp_server_free(s);
+		return NULL;
+	}
+	if (s->http != NULL)
+		http_listen_set_rollout(s->http, rollout_keep_table(s->rollout));
 	return s;
 }
 
@@ -707,6 +720,14 @@ tftp_server_log_status(struct tftp_server *s)
 	/* 22 counters (and 11 HTTP ones) of at most 20 digits and their names always fit. */
 	CTL_IGNORE_RESULT(tftp_status_format(&ss, line, sizeof(line)));
 	tftp_log(TFTP_LOG_ERR, "%s", line);
+	/* SIGUSR1 also writes the rollout state at once (tests and operators wait for it). */
+	rollout_keep_save(s->rollout);
+}
+
+struct rollout *
+tftp_server_rollout(const struct tftp_server *s)
+{
+	return rollout_keep_table(s->rollout);
 }
 
 void
@@ -748,5 +769,7 @@ tftp_server_free(struct tftp_server *s)
 		loop_timer_cancel(s->loop, &s->expire);
 	}
 	tftp_reqtab_free(s->reqs);
+	/* After every transfer ended: the last state is written on the way out (SIGTERM). */
+	rollout_keep_free(s->rollout);
 	free(s);
 }

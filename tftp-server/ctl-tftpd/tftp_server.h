@@ -52,6 +52,9 @@ struct tftp_config {
 	unsigned status_interval; /* seconds; 0 = only on SIGUSR1 */
 	enum tftp_loglevel loglevel;
 	struct http_config http;  /* --http: the same files over HTTP */
+	const char *rollout_state;   /* --rollout-state FILE; NULL: in memory only */
+	unsigned rollout_forget_days;/* --rollout-forget DAYS (0: never) */
+	int no_rollout;              /* --no-rollout: no tracker at all */
 };
 
 struct tftp_server;
@@ -71,6 +74,8 @@ void tftp_server_log_status(struct tftp_server *s);
  * root cannot be reopened the previous one stays in use.
  */
 void tftp_server_reload(struct tftp_server *s);
+/* The rollout tracker (rollout.h); NULL with --no-rollout. */
+struct rollout *tftp_server_rollout(const struct tftp_server *s);
 const struct tftp_stats *tftp_server_stats(const struct tftp_server *s);
 struct tftp_status;
 /* The counters and queue figures the status line shows (tftp_status.h), for the admin port. */

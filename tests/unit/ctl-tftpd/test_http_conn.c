@@ -103,7 +103,7 @@ fx_init(struct fix *f, unsigned header_ms, unsigned send_ms, int sndbuf)
 	loop_timer_init(&f->stop, on_stop, f);
 	f->lim.header_timeout_ms = header_ms;
 	f->lim.send_timeout_ms = send_ms;
-	f->env = (struct http_conn_env){ f->loop, &f->lim, &f->st, fx_resolve, fx_closed, f };
+	f->env = (struct http_conn_env){ f->loop, &f->lim, &f->st, fx_resolve, fx_closed, f, NULL };
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
 	if (sndbuf > 0)
 		ck_assert_int_eq(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)), 0);
