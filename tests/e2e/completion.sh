@@ -76,6 +76,14 @@ for t in $TOOLS; do
 	fi
 done
 
+# bash-completion's loader sources a file inside a function: the tables must still be global.
+if [ -f "$COMP/ctl-client" ] &&
+   bash --norc --noprofile -c 'load() { . "$1"; }; load "$1"
+	COMP_WORDS=(ctl-client mixed-mode --lay); COMP_CWORD=2; _ctlsuite_ctl_client
+	[ "${COMPREPLY[*]}" = --layout ]' x "$COMP/ctl-client" 2>"$T_TMP/err"; then
+	ok "ctl-client: completes when loaded from inside a function (bash-completion's loader)"
+else not_ok "ctl-client: loaded from inside a function, completion fails"; sed 's/^/#   /' "$T_TMP/err" | head -3; fi
+
 # ---- every option --help lists is offered ------------------------------------------
 for t in $TOOLS; do
 	f=$COMP/$t
