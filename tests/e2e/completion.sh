@@ -122,8 +122,8 @@ if [ -f "$COMP/ctl-client" ]; then
 	# bash splits "--digest=" at "=" (COMP_WORDBREAKS).
 	replies "$COMP/ctl-client" ctl-client build --digest = "" > "$T_TMP/r"
 	has_lines "ctl-client build --digest= offers sha1 and sha512" "$T_TMP/r" sha1 sha512
-	replies "$COMP/ctl-client" ctl-client build --name-format "" > "$T_TMP/r"
-	expect_eq "ctl-client build --name-format (no table of choices) offers nothing" "$(wc -l < "$T_TMP/r")" 0
+	replies "$COMP/ctl-client" ctl-client check --user "" > "$T_TMP/r"
+	expect_eq "ctl-client check --user NAME (free text) offers nothing" "$(wc -l < "$T_TMP/r")" 0
 fi
 if [ -f "$COMP/phone-verifier" ]; then
 	replies "$COMP/phone-verifier" phone-verifier register --console 8 > "$T_TMP/r"
