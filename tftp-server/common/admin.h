@@ -18,9 +18,16 @@
 #include "ctl/err.h"
 #include "loop.h"
 
+/* Fixed bounds (the port is for one administrator and a scraper); -D for experiments. */
+#ifndef ADMIN_MAX_CONNS
 #define ADMIN_MAX_CONNS 16
+#endif
+#ifndef ADMIN_HEADER_MS
 #define ADMIN_HEADER_MS 5000
+#endif
+#ifndef ADMIN_SEND_MS
 #define ADMIN_SEND_MS 10000
+#endif
 
 /* What the daemon shows; the renderers run in the loop's thread. */
 struct admin_handler {

@@ -303,6 +303,24 @@ end_login(struct prov_auth *a, struct prov_throttle_slot *s, enum prov_auth_resu
 	pthread_mutex_unlock(&a->lock);
 }
 
+unsigned
+prov_auth_throttled(struct prov_auth *a)
+{
+	time_t now = time(NULL);
+	unsigned n = 0;
+
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < PROV_THROTTLE_SLOTS; i++) {
+		const struct prov_throttle_slot *s = &a->slots[i];
+
+		if (s->failures >= a->cfg->throttle_failures &&
+		    now - s->first < (time_t)a->cfg->throttle_window)
+			n++;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return n;
+}
+
 enum prov_auth_result
 prov_auth_check(struct prov_auth *a, const char *addr, const char *user, const char *password,
                 char *msg, size_t msglen)

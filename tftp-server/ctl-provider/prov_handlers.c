@@ -103,6 +103,7 @@ h_login(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp
 	}
 	ar = prov_auth_check(&c->srv->auth, c->peer_addr, user, pw, why, sizeof(why));
 	OPENSSL_cleanse(pw, sizeof(pw));
+	prov_admin_note_login(c->srv->admin, c->peer_addr, shown, ar);
 	switch (ar) {
 	case PROV_AUTH_OK:
 		c->authed = 1;
@@ -274,10 +275,12 @@ h_put_ctl(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *re
 	if (st != CTL_PROV_OK) {
 		prov_log("PUT_CTL from %s user %s refused (%s): %s; installed CTL unchanged", c->peer,
 		         c->user, status_name(st), msg);
+		prov_admin_note_upload(c->srv->admin, c->peer, c->user, NULL, 0, 0, status_name(st));
 		return st;
 	}
 	prov_log("PUT_CTL from %s user %s: installed %s, %u bytes, md5 %s (%s)", c->peer, c->user,
 	         PROV_CTL_NAME, info.length, info.sums.md5, msg);
+	prov_admin_note_upload(c->srv->admin, c->peer, c->user, info.sums.md5, info.length, 1, NULL);
 	/* A mixed-mode CTL may carry new certificates: the ITL follows (a failure is logged). */
 	if (prov_store_mode(&c->srv->store) == 1) {
 		char why[MSG_MAX];

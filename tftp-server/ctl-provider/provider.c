@@ -63,6 +63,8 @@ static const char help_text[] =
 	"  --read-timeout SECS    time a whole request may take (default 10)\n"
 	"  --max-connections N    simultaneous connections (default 256)\n"
 	"  --login-delay-ms MS    delay after a failed login (default 1000)\n"
+	"  --admin ADDR:PORT      status page (/) and Prometheus metrics (/metrics)\n"
+	"                         here, read-only (e.g. 127.0.0.1:9444)\n"
 	"  --set KEY=VALUE        any config key (repeatable)\n"
 	"  --check-config         load the configuration, certificates and key, then exit\n"
 	"  --hash-password USER   read a password from standard input and print a\n"
@@ -230,7 +232,7 @@ check_credentials(const struct prov_config *cfg, char *err, size_t errlen)
 }
 
 static int
-run(struct prov_config *cfg, int check_only)
+run(struct prov_config *cfg, int check_only, const char *admin)
 {
 	struct prov_server srv;
 	char err[1024];
@@ -278,6 +280,13 @@ run(struct prov_config *cfg, int check_only)
 		rc = EXIT_FAIL;
 		goto out;
 	}
+	/* Bound before the privilege drop, like the service port. */
+	if (admin != NULL && (srv.admin = prov_admin_start(&srv, admin, err, sizeof(err))) == NULL) {
+		prov_log("%s", err);
+		close(lfd);
+		rc = EXIT_FAIL;
+		goto out;
+	}
 	if (drop_privileges(cfg, err, sizeof(err)) != 0) {
 		prov_log("%s", err);
 		close(lfd);
@@ -286,6 +295,9 @@ run(struct prov_config *cfg, int check_only)
 	}
 	rc = serve(&srv, lfd);
 out:
+	/* Connection threads may still note a login: the admin record goes only when none runs. */
+	if (srv.limits.tab == NULL || connlimit_active(&srv.limits) == 0)
+		prov_admin_stop(srv.admin);
 	/* Connection threads still running after the grace period may still sign: keep the identity. */
 	if (srv.limits.tab == NULL || connlimit_active(&srv.limits) == 0)
 		prov_sbd_cleanup(&srv.sbd);
@@ -308,6 +320,7 @@ static const struct option long_opts[] = {
 	{ "max-connections", required_argument, NULL, 'n' },
 	{ "login-delay-ms", required_argument, NULL, 'd' },
 	{ "set", required_argument, NULL, 's' },
+	{ "admin", required_argument, NULL, 'A' },
 	{ "check-config", no_argument, NULL, 'C' },
 	{ "hash-password", required_argument, NULL, 'H' },
 	{ "method", required_argument, NULL, 'M' },
@@ -338,7 +351,7 @@ main(int argc, char **argv)
 {
 	struct kv_overrides ov = { 0 };
 	struct prov_config cfg;
-	const char *config = NULL, *hash_user = NULL, *method = "yescrypt";
+	const char *config = NULL, *hash_user = NULL, *method = "yescrypt", *admin = NULL;
 	char err[1024];
 	size_t i;
 	int c, check_only = 0, rc;
@@ -355,6 +368,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'C': check_only = 1; break;
+		case 'A': admin = optarg; break;
 		case 'H': hash_user = optarg; break;
 		case 'M': method = optarg; break;
 		case 'V': printf("%s\n", PROV_SOFTWARE_VERSION); return EXIT_OK;
@@ -385,7 +399,7 @@ main(int argc, char **argv)
 	}
 	/* A file-size limit makes the write fail (EFBIG: status IO), not the daemon die. */
 	listener_signals(1);
-	rc = run(&cfg, check_only);
+	rc = run(&cfg, check_only, admin);
 	prov_config_cleanup(&cfg);
 	return rc;
 usage:

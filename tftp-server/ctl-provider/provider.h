@@ -173,6 +173,8 @@ enum prov_auth_result {
 };
 
 CTL_MUST_USE int prov_auth_init(struct prov_auth *a, const struct prov_config *cfg);
+/* Addresses refused logins right now (throttle_failures within throttle_window). */
+unsigned prov_auth_throttled(struct prov_auth *a);
 void prov_auth_cleanup(struct prov_auth *a);
 /*
  * Checks user/password against the credential file, throttled per addr
@@ -358,7 +360,24 @@ struct prov_server {
 	struct prov_store store;
 	struct connlimit limits;
 	struct prov_sbd sbd;         /* zero (ready 0) when not initialised: SBD requests answer UNSUPPORTED */
+	struct prov_admin *admin;    /* --admin (prov_admin.c); NULL without it */
 };
+
+/* ------------------------------------------------------------------ */
+/* prov_admin.c: the admin port (--admin): status page and metrics      */
+
+struct prov_admin;
+/* Binds addrport and serves it from a thread of its own; NULL with the reason in err. */
+CTL_MUST_USE struct prov_admin *prov_admin_start(struct prov_server *srv, const char *addrport,
+                                                 char *err, size_t errlen);
+/* Stops the thread and closes the port. NULL is a no-op. */
+void prov_admin_stop(struct prov_admin *a);
+/* Records a login's outcome (any thread; NULL a is a no-op). */
+void prov_admin_note_login(struct prov_admin *a, const char *addr, const char *user,
+                           enum prov_auth_result r);
+/* Records an upload: installed (ok, md5 and length) or refused (why). */
+void prov_admin_note_upload(struct prov_admin *a, const char *peer, const char *user,
+                            const char *md5, unsigned length, int ok, const char *why);
 
 struct prov_conn {
 	struct prov_server *srv;
