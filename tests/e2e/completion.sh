@@ -240,14 +240,23 @@ else
 	not_ok "drift: could not build or generate the throwaway program"
 fi
 # make install puts every file in BASHCOMPDIR; make uninstall removes them.
-make -C "$TOP" -n BUILD="$BUILD" DESTDIR=/nowhere PREFIX=/usr install > "$T_TMP/install.n" 2>&1
-if grep -qE "install -m 644 .*$COMP/ctl-client .*$COMP/ctl-tvsd.* /nowhere/usr/share/bash-completion/completions/" \
-	"$T_TMP/install.n"; then ok "make install copies the files to /usr/share/bash-completion/completions (PREFIX=/usr)"
-else not_ok "make install does not install the completion files"; grep -i complet "$T_TMP/install.n" | head -3; fi
-make -C "$TOP" -n BUILD="$BUILD" DESTDIR=/nowhere PREFIX=/usr uninstall > "$T_TMP/uninstall.n" 2>&1
-if grep -qE "rm -f .*/nowhere/usr/share/bash-completion/completions/ctl-client" "$T_TMP/uninstall.n"; then
-	ok "make uninstall removes them"
-else not_ok "make uninstall does not remove the completion files"; fi
+root=$T_TMP/root
+cdir=$root/usr/share/bash-completion/completions
+if make -C "$TOP" -s BUILD="$BUILD" DESTDIR="$root" PREFIX=/usr install > "$T_TMP/install.log" 2>&1; then
+	bad=""
+	for t in $TOOLS; do
+		[ -f "$cdir/$t" ] && cmp -s "$cdir/$t" "$COMP/$t" && [ "$(stat -c %a "$cdir/$t")" = 644 ] ||
+			bad="$bad $t"
+	done
+	if [ -z "$bad" ]; then ok "make install DESTDIR PREFIX=/usr: each file in /usr/share/bash-completion/completions, mode 644"
+	else not_ok "make install: missing or different in $cdir:$bad"; fi
+	if make -C "$TOP" -s BUILD="$BUILD" DESTDIR="$root" PREFIX=/usr uninstall > "$T_TMP/uninstall.log" 2>&1 &&
+	   [ -z "$(ls -A "$cdir" 2>/dev/null)" ]; then
+		ok "make uninstall removes them"
+	else not_ok "make uninstall leaves: $(ls "$cdir" 2>/dev/null | tr '\n' ' ')"; sed 's/^/#   /' "$T_TMP/uninstall.log" | head -3; fi
+else
+	not_ok "make install DESTDIR PREFIX=/usr failed"; sed 's/^/#   /' "$T_TMP/install.log" | tail -5
+fi
 # The build regenerates a file when its program is rebuilt.
 if make -C "$TOP" -n BUILD="$BUILD" -W "$BIN/ctl-client" "$COMP/ctl-client" 2>/dev/null |
    grep -q "gen-completion .*ctl-client"; then
