@@ -6,10 +6,11 @@ NODE_COMMON_SRCS := $(filter-out tftp-server/common/admin%.c,$(wildcard tftp-ser
 # Other folders' binaries and tests link them as $(NODE_COMMON_OBJS), never
 # by path (tests/e2e/layout.sh).
 NODE_COMMON_OBJS := $(NODE_COMMON_SRCS:%.c=$(OBJ)/%.o)
-# show-ctl and show-itl link only their shared program body.
-SHOW_TOOL_OBJS := $(OBJ)/tftp-server/common/show_tool.o
 # The rollout state file (ctl-tftpd writes it, show-ctl --phones reads it).
 ROLLOUT_FILE_OBJS := $(OBJ)/tftp-server/common/rollout_file.o
+# show-ctl and show-itl link only their shared program body (with show-ctl's --phones).
+SHOW_TOOL_OBJS := $(OBJ)/tftp-server/common/show_tool.o $(OBJ)/tftp-server/common/show_phones.o \
+	$(ROLLOUT_FILE_OBJS)
 # The admin HTTP server (--admin: status page and /metrics) runs on
 # libtftp's loop: only the daemons that offer it link these, with LIBTFTP_A.
 ADMIN_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tftp-server/common/admin*.c))

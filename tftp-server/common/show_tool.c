@@ -15,6 +15,7 @@
 #include <ctl/show.h>
 #include <ctl/text.h>
 
+#include "show_phones.h"
 #include "show_tool.h"
 
 struct show_args {
@@ -27,6 +28,9 @@ static void
 usage(const struct show_tool *t, FILE *out)
 {
 	fprintf(out, "usage: %s [--root DIR | FILE] [--json] [--sha256]\n", t->prog);
+	if (t->phones)
+		fprintf(out, "       %s --phones [--root DIR] [--rollout-state FILE] [--json] [--stale]"
+		        " [--version MD5]\n", t->prog);
 }
 
 static void
@@ -40,6 +44,15 @@ help(const struct show_tool *t)
 	       "  --sha256     add the SHA256 checksum line after MD5 and SHA1\n"
 	       "  --help       show this help\n"
 	       "  --version    print the version\n", t->what, t->file);
+	if (t->phones)
+		printf("\n"
+		       "  --phones     the rollout: devices ctl-tftpd last served the current\n"
+		       "               CTLFile.tlv / ITLFile.tlv of DIR, an older one, or that\n"
+		       "               have not asked since it changed\n"
+		       "  --rollout-state FILE  ctl-tftpd's state file (default %s)\n"
+		       "  --stale      list the devices whose CTL or ITL is not the current one\n"
+		       "  --version MD5  list the devices holding the file with this md5\n",
+		       SHOW_PHONES_STATE_DEFAULT);
 }
 
 /* With --json a failure is an error object on stdout: "PATH: why". */
@@ -135,25 +148,69 @@ show(const struct show_tool *t, const struct show_args *a)
 int
 show_tool_main(const struct show_tool *t, int argc, char **argv)
 {
-	static const struct option opts[] = {
+	/* The last four are show-ctl's (t->phones); show-itl ends the table before them. */
+	static const struct option all[] = {
 		{ "root", required_argument, NULL, 'r' }, { "json", no_argument, NULL, 'j' },
 		{ "sha256", no_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 },
+		{ "version", optional_argument, NULL, 'V' }, { "phones", no_argument, NULL, 'p' },
+		{ "stale", no_argument, NULL, 'S' }, { "rollout-state", required_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 },
 	};
+	struct option opts[sizeof(all) / sizeof(all[0])];
 	struct show_args a = { NULL, 0, 0 };
+	struct show_phones_args pa = { t->prog, SHOW_PHONES_STATE_DEFAULT, NULL, 0, 0, NULL };
 	const char *root = NULL;
 	char path[4096];
-	int c, n;
+	int c, n, phones = 0, want_version = 0, state_given = 0;
 
+	memcpy(opts, all, sizeof(all));
+	if (!t->phones) {
+		memset(&opts[5], 0, sizeof(opts[5]));
+		opts[4].has_arg = no_argument;
+	}
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
+		case 'p': phones = 1; break;
+		case 'S': pa.stale = 1; break;
+		case 'R': pa.state = optarg; state_given = 1; break;
 		case 'r': root = optarg; break;
 		case 'j': a.json = 1; break;
 		case 's': a.flags |= CTL_SHOW_SHA256; break;
 		case 'h': help(t); return SHOW_EXIT_OK;
-		case 'V': printf("%s %s\n", t->prog, CTL_VERSION_STRING); return SHOW_EXIT_OK;
+		case 'V':
+			/* With --phones, "--version MD5" names a version (the md5 is the next word). */
+			if (optarg == NULL && t->phones && optind < argc && strlen(argv[optind]) == 32 &&
+			    argv[optind][0] != '-')
+				optarg = argv[optind++];
+			if (optarg != NULL && t->phones) {
+				pa.version = optarg;
+				break;
+			}
+			want_version = 1;
+			break;
 		default: usage(t, stderr); return SHOW_EXIT_USAGE;
 		}
+	}
+	if (want_version) {
+		printf("%s %s\n", t->prog, CTL_VERSION_STRING);
+		return SHOW_EXIT_OK;
+	}
+	if ((pa.stale || pa.version != NULL || state_given) && !phones) {
+		if (a.json)
+			ctl_json_error(stdout, "usage", "--stale, --version MD5 and --rollout-state need --phones");
+		fprintf(stderr, "%s: --stale, --version MD5 and --rollout-state need --phones\n", t->prog);
+		return SHOW_EXIT_USAGE;
+	}
+	if (phones) {
+		if (argc - optind > 0) {
+			if (a.json)
+				ctl_json_error(stdout, "usage", "--phones takes no FILE (use --root)");
+			usage(t, stderr);
+			return SHOW_EXIT_USAGE;
+		}
+		pa.json = a.json;
+		pa.root = root != NULL ? root : "/srv/tftp";
+		return show_phones(&pa);
 	}
 	if (argc - optind > 1 || (argc - optind == 1 && root != NULL)) {
 		if (a.json)

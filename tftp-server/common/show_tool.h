@@ -18,6 +18,7 @@ struct show_tool {
 	enum ctl_kind kind;    /* the words of the not-found and parse-error lines */
 	const char *file;      /* "CTLFile.tlv": the file under --root */
 	const char *what;      /* first line of --help */
+	int phones;            /* offers --phones (show-ctl: the rollout, show_phones.h) */
 };
 
 /* Runs the tool on argv; returns the exit status. */

@@ -14,6 +14,7 @@ main(int argc, char **argv)
 	static const struct show_tool t = {
 		"show-ctl", CTL_KIND_CTL, "CTLFile.tlv",
 		"Shows the node's installed CTL as `show ctl` does and verifies its signature.",
+		1,
 	};
 
 	return show_tool_main(&t, argc, argv);

@@ -15,6 +15,7 @@ main(int argc, char **argv)
 	static const struct show_tool t = {
 		"show-itl", CTL_KIND_ITL, "ITLFile.tlv",
 		"Shows the node's ITL as `show ctl` shows a CTL and verifies its signature.",
+		0,
 	};
 
 	return show_tool_main(&t, argc, argv);
