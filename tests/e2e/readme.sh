@@ -56,7 +56,8 @@ PY
 # line as "LINENO<TAB>TOOL<TAB>WORD<TAB>WORD...", continuation lines joined,
 # comments dropped, pipelines and lists split; sudo, env and VAR=value
 # prefixes and a path before the tool's name are skipped. A
-# CTL_TFTPD_OPTS="..." line (ctl-tftpd.env) in any block counts as ctl-tftpd's.
+# CTL_TFTPD_OPTS="..." line (ctl-tftpd.env) in any block counts as ctl-tftpd's,
+# an ExecStart=... line (a unit drop-in) as the command it runs.
 cmd_lines() {
 	python3 - "$1" <<'PY'
 import os, re, shlex, sys
@@ -77,7 +78,8 @@ for n, line in enumerate(lines, 1):
         buf += line.rstrip()[:-1] + ' '
         continue
     logical.append((start, buf + line)); buf = ''
-# ctl-tftpd's options in the unit's environment file, in any block.
+# ctl-tftpd's options in the unit's environment file, and a unit's
+# ExecStart= (a drop-in), in any block.
 inb = False
 for n, line in enumerate(lines, 1):
     if line.strip().startswith('```'):
@@ -85,6 +87,9 @@ for n, line in enumerate(lines, 1):
     m = re.match(r'\s*CTL_TFTPD_OPTS=(.*)$', line)
     if inb and m:
         logical.append((n, 'ctl-tftpd ' + ' '.join(shlex.split(m.group(1)))))
+    m = re.match(r'\s*ExecStart=(.+)$', line)
+    if inb and m:
+        logical.append((n, m.group(1)))
 for n, text in logical:
     try:
         lex = shlex.shlex(text, posix=True, punctuation_chars=';&|()<>')
@@ -176,14 +181,15 @@ expect_grep "README.md links doc/architecture.svg" "(doc/architecture.svg)" "$RE
 
 # 2. The command lines.
 [ -x "$BIN/ctl-client" ] || not_ok "ctl-client is built in $BIN"
-printf '```sh\nsudo ctl-client tokens --module /x.so \\\n    --no-such-option # a comment --not-this\nctl-tftpd -r /srv/tftp -Z | ctl-client frobnicate --json\n```\n```text\nCTL_TFTPD_OPTS="--http 0.0.0.0:6970 --no-such-tftpd-option"\n```\n' > "$T_TMP/bad.md"
+printf '```sh\nsudo ctl-client tokens --module /x.so \\\n    --no-such-option # a comment --not-this\nctl-tftpd -r /srv/tftp -Z | ctl-client frobnicate --json\n```\n```text\nCTL_TFTPD_OPTS="--http 0.0.0.0:6970 --no-such-tftpd-option"\n```\n```ini\nExecStart=/usr/sbin/ctl-provider --config /x --no-such-provider-option\n```\n' > "$T_TMP/bad.md"
 check_file "$T_TMP/bad.md" > "$T_TMP/bad.out"
 if grep -q 'tokens --no-such-option is not in' "$T_TMP/bad.out" && grep -q 'ctl-tftpd -Z is not in' "$T_TMP/bad.out" &&
 	grep -q 'ctl-tftpd --no-such-tftpd-option is not in' "$T_TMP/bad.out" &&
+	grep -q 'ctl-provider --no-such-provider-option is not in' "$T_TMP/bad.out" &&
 	grep -q 'has no command frobnicate' "$T_TMP/bad.out" && ! grep -q -- '--not-this\|--module\|-r ' "$T_TMP/bad.out"; then
-	ok "the command check refuses an option, a short option, an env-file option and a command no tool has"
+	ok "the command check refuses an option, a short option, an env-file or unit option and a command no tool has"
 else
-	not_ok "the command check refuses an option, a short option, an env-file option and a command no tool has"
+	not_ok "the command check refuses an option, a short option, an env-file or unit option and a command no tool has"
 	sed 's/^/#   /' "$T_TMP/bad.out"
 fi
 cmd_lines "$README" | cut -f2 | sort -u > "$T_TMP/tools"
