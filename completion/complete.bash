@@ -2,7 +2,7 @@
 # The completion code every generated file carries (bash 4.3 or later: namerefs);
 # the per-tool data follows it. _ctlsuite_complete IDENT completes from
 # _ctlsuite_spec_IDENT (per command, or "-" for a tool without commands:
-# "--NAME:KIND" words, KIND n no value, f file, d directory, u user,
+# "--NAME:KIND" words, "-C:KIND" for a short option with a value kind, KIND n no value, f file, d directory, u user,
 # t free text, c=a,b choices) and _ctlsuite_cmds_IDENT (command names).
 _ctlsuite_value() {
 	local kind=$1 cur=$2
@@ -49,14 +49,14 @@ _ctlsuite_complete() {
 	else
 		opt=$prev
 	fi
-	if [[ $opt == --* ]] && kind=$(_ctlsuite_kind "$spec" "$opt") && [ "$kind" != n ]; then
+	if [[ $opt == -* ]] && kind=$(_ctlsuite_kind "$spec" "$opt") && [ "$kind" != n ]; then
 		_ctlsuite_value "$kind" "$cur"
 		# The word was not split at "=": each reply replaces all of it.
 		[ -z "$whole" ] || COMPREPLY=("${COMPREPLY[@]/#/$whole}")
 		return 0
 	fi
 	if [[ $cur == -* ]]; then
-		for w in $spec; do names+=" ${w%%:*}"; done
+		for w in $spec; do [[ $w == --* ]] && names+=" ${w%%:*}"; done
 		COMPREPLY=($(compgen -W "$names" -- "$cur"))
 		return 0
 	fi

@@ -194,6 +194,16 @@ for t in ctl-tftpd show-ctl; do
 		ok "$t --root completes directories only"
 	else not_ok "$t --root offers: $(tr '\n' ' ' < "$T_TMP/r")"; fi
 done
+if [ -f "$COMP/ctl-tftpd" ]; then
+	replies "$COMP/ctl-tftpd" ctl-tftpd -r "$d/" > "$T_TMP/r"
+	if grep -qx -- "$d/subdir" "$T_TMP/r" && ! grep -q cert.pem "$T_TMP/r"; then
+		ok "ctl-tftpd -r (the short --root of its table) completes directories only"
+	else not_ok "ctl-tftpd -r offers: $(tr '\n' ' ' < "$T_TMP/r")"; fi
+	replies "$COMP/ctl-tftpd" ctl-tftpd - > "$T_TMP/r"
+	if grep -qx -- --root "$T_TMP/r" && ! grep -qx -- -r "$T_TMP/r"; then
+		ok "ctl-tftpd -<TAB> offers the long options, not the short ones"
+	else not_ok "ctl-tftpd - offers: $(tr '\n' ' ' < "$T_TMP/r" | cut -c1-200)"; fi
+fi
 if [ -f "$COMP/phone-verifier" ]; then
 	replies "$COMP/phone-verifier" phone-verifier fleet --state-root "$d/s" > "$T_TMP/r"
 	has_lines "phone-verifier fleet --state-root completes a directory" "$T_TMP/r" "$d/subdir"
