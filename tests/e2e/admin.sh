@@ -80,6 +80,20 @@ get / "$T_TMP/p2" >/dev/null
 expect_grep "page: one TFTP transfer completed" "<tr><th>Completed</th><td>1</td><td>0</td></tr>" "$T_TMP/p2"
 expect_grep "page: top error cause" "<tr><th>tftp notfound</th><td>1</td></tr>" "$T_TMP/p2"
 
+# The rollout: one phone fetches its CTL and ITL (CTLSEP<MAC>.tlv maps to CTLFile.tlv).
+timeout 10 "$BIN/tftp-get" "127.0.0.1:$TPORT" CTLSEP001122334455.tlv "$T_TMP/sep.tlv" >/dev/null 2>&1
+timeout 10 "$BIN/tftp-get" "127.0.0.1:$TPORT" ITLSEP001122334455.tlv "$T_TMP/sepi.tlv" >/dev/null 2>&1
+expect_eq "the phone got the CTL" "$(md5 "$T_TMP/sep.tlv")" "$CTLMD5"
+get /metrics "$T_TMP/m3" >/dev/null
+expect_eq "metrics: one phone on the current CTL" \
+	"$(metric "$T_TMP/m3" "ctltftpd_phones{kind=\"ctl\",md5=\"$CTLMD5\",current=\"1\"}")" 1
+expect_eq "metrics: one phone on the current ITL" \
+	"$(metric "$T_TMP/m3" "ctltftpd_phones{kind=\"itl\",md5=\"$ITLMD5\",current=\"1\"}")" 1
+check "promtool check metrics passes with the rollout" sh -c "promtool check metrics < '$T_TMP/m3'"
+get / "$T_TMP/p3" >/dev/null
+expect_grep "page: rollout counts (CTL: 1 device, 1 current)" "<tr><th>CTL</th><td>1</td><td>1</td><td>0</td><td>0</td></tr>" "$T_TMP/p3"
+expect_grep "page: the current CTL version with its phone count" "<tr><td>$CTLMD5 (current)</td><td>1</td>" "$T_TMP/p3"
+
 # --- hostile admin clients ------------------------------------------------------------
 code() { curl -s -m 10 -o /dev/null -w '%{http_code}' "$@"; }
 expect_eq "POST: 405" "$(code -X POST "$A/")" 405

@@ -7,6 +7,7 @@
 
 #include "admin.h"
 #include "admin_ctl.h"
+#include "rollout.h"
 #include "tftp_admin.h"
 #include "tftp_log.h"
 #include "tftp_status.h"
@@ -14,7 +15,6 @@
 struct tftp_admin {
 	struct admin *port;
 	struct tftp_server *srv;
-	struct rollout *rollout;
 	const char *root;
 };
 
@@ -99,15 +99,121 @@ page_counters(struct admin_buf *b, const struct tftp_status *ss)
 	admin_buf_puts(b, shown > 0 ? "</table>\n" : "<p>No errors.</p>\n");
 }
 
-static void
-page_rollout(struct admin_buf *b, const struct tftp_admin *a)
+/* The served files' md5 as bytes, for the tracker's "current" (NULL when not served). */
+static int
+hex16(const char *hex, uint8_t out[16])
 {
+	for (int i = 0; i < 16; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+/* The tracker's summary against the served CTL and ITL; NULL when tracking is off or fails. */
+static struct rollout_summary *
+summary(const struct tftp_admin *a, const struct admin_ctl *ctl, const struct admin_ctl *itl)
+{
+	struct rollout *r = tftp_server_rollout(a->srv);
+	struct rollout_summary *sum = NULL;
+	uint8_t md5[2][16];
+	const uint8_t *cur[ROLLOUT_KINDS] = { NULL, NULL, NULL };
+
+	if (r == NULL)
+		return NULL;
+	if (ctl->present && hex16(ctl->md5, md5[0]) == 0)
+		cur[ROLLOUT_CTL] = md5[0];
+	if (itl->present && hex16(itl->md5, md5[1]) == 0)
+		cur[ROLLOUT_ITL] = md5[1];
+	if (rollout_summary_new(r, cur, &sum) != CTL_OK)
+		return NULL;
+	return sum;
+}
+
+static void
+md5_hex(const uint8_t md5[16], char out[33])
+{
+	for (int i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", md5[i]);
+}
+
+static void
+page_rollout(struct admin_buf *b, const struct tftp_admin *a, const struct rollout_summary *sum)
+{
+	static const char *const title[ROLLOUT_KINDS] = { "CTL", "ITL", "Configuration" };
+
 	admin_buf_puts(b, "<h2>Rollout</h2>\n");
-	if (a->rollout == NULL) {
-		admin_buf_puts(b, "<p>Rollout tracking is off.</p>\n");
+	if (tftp_server_rollout(a->srv) == NULL) {
+		admin_buf_puts(b, "<p>Rollout tracking is off (--no-rollout).</p>\n");
 		return;
 	}
-	admin_buf_puts(b, "<p>Rollout counts are not available in this build.</p>\n");
+	if (sum == NULL) {
+		admin_buf_puts(b, "<p>Rollout counts unavailable: out of memory.</p>\n");
+		return;
+	}
+	admin_buf_printf(b, "<p>Devices seen: %zu</p>\n<table>\n<tr><th></th><th>Devices</th>"
+	                 "<th>Current</th><th>Older</th><th>Not asked since the change</th></tr>\n",
+	                 sum->devices);
+	for (int k = 0; k < ROLLOUT_KINDS; k++) {
+		const struct rollout_kind_summary *ks = &sum->kind[k];
+
+		if (k == ROLLOUT_CONFIG)
+			admin_buf_printf(b, "<tr><th>%s</th><td>%zu</td><td></td><td></td><td></td></tr>\n",
+			                 title[k], ks->devices);
+		else
+			admin_buf_printf(b, "<tr><th>%s</th><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td></tr>\n",
+			                 title[k], ks->devices, ks->current, ks->older, ks->not_asked);
+	}
+	admin_buf_puts(b, "</table>\n");
+	for (int k = 0; k < ROLLOUT_CONFIG; k++) {
+		const struct rollout_kind_summary *ks = &sum->kind[k];
+
+		if (ks->nversions == 0)
+			continue;
+		admin_buf_printf(b, "<table>\n<tr><th>%s version (md5)</th><th>Phones</th><th>Signer</th>"
+		                 "<th>Signed</th></tr>\n", title[k]);
+		for (size_t i = 0; i < ks->nversions; i++) {
+			const struct rollout_version_info *v = &ks->versions[i];
+			char hex[33], t[32] = "";
+
+			md5_hex(v->md5, hex);
+			if (v->timestamp > 0)
+				admin_time_utc((time_t)v->timestamp, t, sizeof(t));
+			admin_buf_printf(b, "<tr><td>%s%s</td><td>%zu</td><td>", hex,
+			                 v->current ? " (current)" : "", v->phones);
+			admin_buf_html(b, v->signer, strlen(v->signer));
+			admin_buf_printf(b, "</td><td>%s</td></tr>\n", t);
+		}
+		admin_buf_puts(b, "</table>\n");
+	}
+}
+
+static void
+metrics_rollout(struct admin_buf *b, const struct rollout_summary *sum)
+{
+	admin_metric_head(b, "ctltftpd_phones", "gauge",
+	                  "Devices whose last file of this kind is this version.");
+	for (int k = 0; sum != NULL && k < ROLLOUT_KINDS; k++)
+		for (size_t i = 0; i < sum->kind[k].nversions; i++) {
+			const struct rollout_version_info *v = &sum->kind[k].versions[i];
+			char hex[33];
+
+			md5_hex(v->md5, hex);
+			admin_buf_printf(b, "ctltftpd_phones{kind=\"%s\",md5=\"%s\",current=\"%d\"} %zu\n",
+			                 rollout_kind_name((enum rollout_kind)k), hex, v->current ? 1 : 0,
+			                 v->phones);
+		}
+	admin_metric_head(b, "ctltftpd_phones_not_asked", "gauge",
+	                  "Devices on an older CTL or ITL that have not asked since the change.");
+	for (int k = 0; sum != NULL && k < ROLLOUT_CONFIG; k++)
+		admin_buf_printf(b, "ctltftpd_phones_not_asked{kind=\"%s\"} %zu\n",
+		                 rollout_kind_name((enum rollout_kind)k), sum->kind[k].not_asked);
+	admin_metric_head(b, "ctltftpd_rollout_devices", "gauge", "Devices the rollout tracker holds.");
+	if (sum != NULL)
+		admin_buf_printf(b, "ctltftpd_rollout_devices %zu\n", sum->devices);
 }
 
 static void
@@ -121,7 +227,8 @@ page(void *ctx, struct admin_buf *b)
 {
 	struct tftp_admin *a = ctx;
 	struct tftp_status ss;
-	struct admin_ctl *ctl = malloc(sizeof(*ctl));
+	struct admin_ctl *ctl = malloc(2 * sizeof(*ctl));
+	struct rollout_summary *sum;
 	time_t now = time(NULL);
 
 	if (ctl == NULL) {
@@ -129,17 +236,19 @@ page(void *ctx, struct admin_buf *b)
 		return;
 	}
 	server_status(a, &ss);
+	admin_ctl_read(a->root, "CTLFile.tlv", &ctl[0]);
+	admin_ctl_read(a->root, "ITLFile.tlv", &ctl[1]);
+	sum = summary(a, &ctl[0], &ctl[1]);
 	admin_html_begin(b, "ctl-tftpd status", now);
 	admin_buf_puts(b, "<p>Served from ");
 	admin_buf_html(b, a->root, strlen(a->root));
 	admin_buf_puts(b, "</p>\n");
-	admin_ctl_read(a->root, "CTLFile.tlv", ctl);
-	admin_ctl_html(b, ctl, now);
-	admin_ctl_read(a->root, "ITLFile.tlv", ctl);
-	admin_ctl_html(b, ctl, now);
-	page_rollout(b, a);
+	page_rollout(b, a, sum);
+	admin_ctl_html(b, &ctl[0], now);
+	admin_ctl_html(b, &ctl[1], now);
 	page_counters(b, &ss);
 	admin_html_end(b);
+	rollout_summary_free(sum);
 	free(ctl);
 }
 
@@ -192,6 +301,7 @@ metrics(void *ctx, struct admin_buf *b)
 	struct tftp_admin *a = ctx;
 	struct tftp_status ss;
 	struct admin_ctl *ctl = malloc(2 * sizeof(*ctl));
+	struct rollout_summary *sum;
 
 	if (ctl == NULL) {
 		b->failed = 1;
@@ -201,6 +311,9 @@ metrics(void *ctx, struct admin_buf *b)
 	metrics_counters(b, &ss);
 	admin_ctl_read(a->root, "CTLFile.tlv", &ctl[0]);
 	admin_ctl_read(a->root, "ITLFile.tlv", &ctl[1]);
+	sum = summary(a, &ctl[0], &ctl[1]);
+	metrics_rollout(b, sum);
+	rollout_summary_free(sum);
 	admin_metric_head(b, "ctltftpd_served_file_timestamp_seconds", "gauge",
 	                  "Signing time of the trust list served, by file and md5.");
 	for (int i = 0; i < 2; i++)
@@ -240,12 +353,6 @@ tftp_admin_new(struct loop *l, const char *addrport, struct tftp_server *s, cons
 		return NULL;
 	}
 	return a;
-}
-
-void
-tftp_admin_set_rollout(struct tftp_admin *a, struct rollout *r)
-{
-	a->rollout = r;
 }
 
 void

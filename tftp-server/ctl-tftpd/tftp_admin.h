@@ -14,7 +14,6 @@
 #include "tftp_server.h"
 
 struct tftp_admin;
-struct rollout;
 
 /*
  * Opens the admin port addrport on loop l for server s, whose files are
@@ -23,8 +22,6 @@ struct rollout;
 CTL_MUST_USE struct tftp_admin *tftp_admin_new(struct loop *l, const char *addrport,
                                                struct tftp_server *s, const char *root,
                                                char *err, size_t errlen);
-/* The rollout tracker to show (NULL: tracking off). */
-void tftp_admin_set_rollout(struct tftp_admin *a, struct rollout *r);
 void tftp_admin_free(struct tftp_admin *a);
 
 #endif
