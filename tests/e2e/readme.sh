@@ -101,10 +101,15 @@ for n, text in logical:
     cmd = []
     for w in words + [';']:
         if w and set(w) <= set(';&|()<>'):
-            while cmd and (cmd[0] in ('sudo', 'env', 'exec', 'time', 'command') or
-                           re.match(r'^[A-Za-z_][A-Za-z0-9_]*=', cmd[0]) or
-                           (cmd[0].startswith('-') and cmd[0] != '--')):
-                cmd.pop(0)
+            while cmd:
+                if cmd[0] in ('-u', '-g', '--user', '--group') and len(cmd) > 1:
+                    del cmd[:2]   # sudo -u USER
+                elif (cmd[0] in ('sudo', 'env', 'exec', 'time', 'command') or
+                      re.match(r'^[A-Za-z_][A-Za-z0-9_]*=', cmd[0]) or
+                      (cmd[0].startswith('-') and cmd[0] != '--')):
+                    cmd.pop(0)
+                else:
+                    break
             if cmd and os.path.basename(cmd[0]) in TOOLS:
                 print('\t'.join([str(n), os.path.basename(cmd[0])] + cmd[1:]))
             cmd = []
@@ -181,11 +186,12 @@ expect_grep "README.md links doc/architecture.svg" "(doc/architecture.svg)" "$RE
 
 # 2. The command lines.
 [ -x "$BIN/ctl-client" ] || not_ok "ctl-client is built in $BIN"
-printf '```sh\nsudo ctl-client tokens --module /x.so \\\n    --no-such-option # a comment --not-this\nctl-tftpd -r /srv/tftp -Z | ctl-client frobnicate --json\n```\n```text\nCTL_TFTPD_OPTS="--http 0.0.0.0:6970 --no-such-tftpd-option"\n```\n```ini\nExecStart=/usr/sbin/ctl-provider --config /x --no-such-provider-option\n```\n' > "$T_TMP/bad.md"
+printf '```sh\nsudo ctl-client tokens --module /x.so \\\n    --no-such-option # a comment --not-this\nctl-tftpd -r /srv/tftp -Z | ctl-client frobnicate --json\nsudo -u ctl-suite ctl-tvsd --check-config --no-such-tvsd-option\n```\n```text\nCTL_TFTPD_OPTS="--http 0.0.0.0:6970 --no-such-tftpd-option"\n```\n```ini\nExecStart=/usr/sbin/ctl-provider --config /x --no-such-provider-option\n```\n' > "$T_TMP/bad.md"
 check_file "$T_TMP/bad.md" > "$T_TMP/bad.out"
 if grep -q 'tokens --no-such-option is not in' "$T_TMP/bad.out" && grep -q 'ctl-tftpd -Z is not in' "$T_TMP/bad.out" &&
 	grep -q 'ctl-tftpd --no-such-tftpd-option is not in' "$T_TMP/bad.out" &&
 	grep -q 'ctl-provider --no-such-provider-option is not in' "$T_TMP/bad.out" &&
+	grep -q 'ctl-tvsd --no-such-tvsd-option is not in' "$T_TMP/bad.out" &&
 	grep -q 'has no command frobnicate' "$T_TMP/bad.out" && ! grep -q -- '--not-this\|--module\|-r ' "$T_TMP/bad.out"; then
 	ok "the command check refuses an option, a short option, an env-file or unit option and a command no tool has"
 else
