@@ -93,7 +93,7 @@ admin_html_begin(struct admin_buf *b, const char *title, time_t now)
 	admin_buf_puts(b, "</title>\n<style>body{font-family:sans-serif;margin:0.5em;max-width:60em}"
 	               "table{border-collapse:collapse;margin-bottom:1em;width:100%}"
 	               "td,th{border:1px solid #999;padding:0.2em 0.4em;text-align:left;"
-	               "word-break:break-all;vertical-align:top}"
+	               "overflow-wrap:anywhere;vertical-align:top}"
 	               ".warn{background:#fdd;font-weight:bold}</style>\n</head><body>\n<h1>");
 	admin_buf_html(b, title, strlen(title));
 	admin_buf_printf(b, "</h1>\n<p>As of %s</p>\n", t);
