@@ -24,6 +24,10 @@ $(LIBCTL_SO): $(LIBCTL_OBJS) $(LIBCTL_MAP)
 		$(ALL_LDFLAGS) -o $@ $(LIBCTL_OBJS) $(SSL_LIBS)
 	ln -sf libctlsuite.so.0 $(LIB)/libctlsuite.so
 
+# ctlsuite.pc for PREFIX $(1), LIBDIR $(2), INCLUDEDIR $(3) (make install writes its own).
+LIBCTL_PC_SED = sed -e 's|@PREFIX@|$(1)|g' -e 's|@LIBDIR@|$(2)|g' -e 's|@INCLUDEDIR@|$(3)|g' \
+	-e 's|@VERSION@|$(CTL_VERSION)|g'
+
 $(LIBCTL_PC): libctl/ctlsuite.pc.in libctl/include/ctl/ctl.h
 	@mkdir -p $(dir $@)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(CTL_VERSION)|g' $< > $@
+	$(call LIBCTL_PC_SED,$(PREFIX),$(LIBDIR),$(INCLUDEDIR)) $< > $@

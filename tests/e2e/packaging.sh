@@ -6,7 +6,8 @@
 # (nothing named libctl.so, libctl.pc or ctl.h, which Debian's unrelated
 # libctl-dev owns); a program built with pkg-config links and runs against
 # the installed library; every installed tool's --version prints the one
-# version number, CTL_VERSION_STRING in ctl/ctl.h.
+# version number, CTL_VERSION_STRING in ctl/ctl.h (the daemons in usr/sbin, the
+# other tools in usr/bin; tests/e2e/install.sh checks every path).
 . "$(dirname "$0")/../lib/e2e.sh"
 
 SO=$BUILD/lib/libctlsuite.so.0
@@ -134,7 +135,11 @@ used=$(LD_LIBRARY_PATH=$L ldd "$T_TMP/user" 2>/dev/null | sed -n 's/.*libctlsuit
 expect_eq "the program loads libctlsuite.so.0 from the install tree" "$used" "$L/libctlsuite.so.0"
 
 # -- one version number --------------------------------------------------------
-for b in "$ROOT"/usr/bin/*; do
+for d in ctl-tftpd ctl-provider ctl-tvsd; do
+	if [ -x "$ROOT/usr/sbin/$d" ] && [ ! -e "$ROOT/usr/bin/$d" ]; then ok "$d installed in usr/sbin"; else
+		not_ok "$d not in usr/sbin (or also in usr/bin)"; fi
+done
+for b in "$ROOT"/usr/bin/* "$ROOT"/usr/sbin/*; do
 	name=$(basename "$b")
 	got=$("$b" --version 2>&1 | head -1)
 	expect_eq "$name --version prints the version of ctl/ctl.h" "$got" "$name $VERSION"
