@@ -7,7 +7,7 @@ FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_TARGET_SRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZ_TARGETS := $(FUZZ_TARGET_SRCS:fuzz/%.c=$(FUZZ_DIR)/%)
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -Wall -Wextra -Werror -Ilibctl/include $(SSL_CFLAGS) \
+	-fno-sanitize-recover=undefined -Wall -Wextra $(filter -Werror,$(WARN)) -Ilibctl/include $(SSL_CFLAGS) \
 	-Ilibtftp -Ictl-client
 
 .PHONY: fuzz-build
