@@ -38,7 +38,7 @@ APORT=$(sed -n 's/.*listening on admin 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$LOG
 ok "ctl-tftpd logs 'listening on admin 127.0.0.1:$APORT'"
 A=http://127.0.0.1:$APORT
 
-# get PATH OUT: body to OUT, head to OUT.h; the status code on stdout.
+# get PATH OUT: the body to OUT, the head beside it (OUT with .h added); the status code on stdout.
 get() { curl -s -m 10 -D "$2.h" -o "$2" -w '%{http_code}' "$A$1"; }
 # metric FILE SAMPLE: the value of one sample line (name and labels as written).
 metric() { awk -v k="$2" 'index($0, k " ") == 1 { print $NF }' "$1"; }

@@ -32,3 +32,7 @@ $(TBIN)/test_admin_text: $(OBJ)/tftp-server/common/admin_text.o
 $(TBIN)/test_rollout_file: $(OBJ)/tftp-server/common/rollout_file.o
 # libFuzzer: the rollout state file reader (fuzz/fuzz_rollout_file.c).
 FUZZ_SRCS_fuzz_rollout_file := tftp-server/common/rollout_file.c -Itftp-server/common
+# The HTTP request head parser (ctl-tftpd's HTTP port and the admin ports), alone.
+$(TBIN)/test_http_parse: $(OBJ)/tftp-server/common/http_parse.o
+# libFuzzer: the HTTP request head parser (fuzz/fuzz_http_request.c).
+FUZZ_SRCS_fuzz_http_request := tftp-server/common/http_parse.c -Itftp-server/common

@@ -17,8 +17,7 @@ $(TBIN)/test_tftp_resolve: $(OBJ)/tftp-server/ctl-tftpd/tftp_resolve.o \
 	$(OBJ)/tftp-server/ctl-tftpd/tftp_cache.o $(OBJ)/tftp-server/ctl-tftpd/tftp_log.o \
 	$(NODE_COMMON_OBJS) $(LIBTFTP_A)
 $(TBIN)/test_tftp_status: $(OBJ)/tftp-server/ctl-tftpd/tftp_status.o
-# HTTP: the request parser and the response heads alone.
-$(TBIN)/test_http_parse: $(OBJ)/tftp-server/common/http_parse.o
+# HTTP: the response heads alone.
 $(TBIN)/test_http_resp: $(OBJ)/tftp-server/ctl-tftpd/http_resp.o
 # The session runs on a fake environment: no socket, no loop, no server.
 $(TBIN)/test_tftp_session: $(OBJ)/tftp-server/ctl-tftpd/tftp_session.o \
@@ -31,8 +30,6 @@ $(TBIN)/test_tftp_tid: $(OBJ)/tftp-server/ctl-tftpd/tftp_tid.o $(OBJ)/tftp-serve
 $(TBIN)/test_tftp_listen: $(OBJ)/tftp-server/ctl-tftpd/tftp_listen.o $(OBJ)/tftp-server/ctl-tftpd/tftp_log.o \
 	$(NODE_COMMON_OBJS) $(LIBTFTP_A)
 
-# libFuzzer: the HTTP request head parser (fuzz/fuzz_http_request.c).
-FUZZ_SRCS_fuzz_http_request := tftp-server/common/http_parse.c -Itftp-server/common
 # One connection on a real loop over a socketpair, names resolved in a real cache.
 $(TBIN)/test_http_conn: $(OBJ)/tftp-server/ctl-tftpd/http_conn.o \
 	$(OBJ)/tftp-server/ctl-tftpd/http_resp.o $(OBJ)/tftp-server/ctl-tftpd/tftp_resolve.o \

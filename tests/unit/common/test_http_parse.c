@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * HTTP request heads (tftp-server/ctl-tftpd/http_parse.c): what a phone,
+ * HTTP request heads (tftp-server/common/http_parse.c): what a phone,
  * curl and wget send is read; every malformed head is refused with its own
  * status; an incomplete one asks for more, however it is cut; bounds are
  * exact (a head or target one byte over its limit is refused, at the limit
