@@ -8,6 +8,7 @@
 # certificates, and a phone trusts both forms, one after the other, through
 # the real ctl-tftpd. A certificate CUCM's unescaped form cannot say is refused.
 . "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/phone.sh"
 need_pki
 CC=$BIN/ctl-client
 PV=$BIN/phone-verifier
@@ -18,11 +19,8 @@ S=$T_TMP/phone
 mkdir -p "$F" "$R"
 
 build() { # OUT SIGNER TS [--name-format F]
-	out=$1; who=$2; ts=$3; shift 3
-	"$CC" build --out "$out" --sast "$PKI/sast1.pem" --sast "$PKI/sast2.pem" \
-		--ccm-tftp "$PKI/ccm1.pem,dns=cucm-pub.example.lab,ip=192.0.2.11" --capf "$PKI/capf.pem" \
-		--tvs "$PKI/tvs1.pem" --app-server "$PKI/ccm2.pem" --srst "$PKI/phone1.pem" \
-		--sign-key "$PKI/$who.key" --sign-cert "$PKI/$who.pem" --timestamp "$ts" "$@"
+	_o=$1; _w=$2; _t=$3; shift 3
+	cluster_ctl "$_o" "$_w" "$_t" --tvs "$PKI/tvs1.pem" --app-server "$PKI/ccm2.pem" --srst "$PKI/phone1.pem" "$@"
 }
 check "build: default form, --tvs --app-server --srst" build "$F/cucm.tlv" sast2 1700000100
 check "build: --name-format cucm gives the same bytes" \

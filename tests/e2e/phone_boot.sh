@@ -8,6 +8,7 @@
 # `ctl-client show`, a cluster without CTL, a phone holding only an ITL
 # taking (or refusing) its first CTL, and an unreachable server.
 . "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/phone.sh"
 need_pki
 PV=$BIN/phone-verifier
 CC=$BIN/ctl-client
@@ -18,19 +19,10 @@ F=$T_TMP/files
 mkdir -p "$R" "$F"
 md5() { md5sum < "$1" | cut -d' ' -f1; }
 
-ctl() { # OUT SIGNER TS [extra --sast]
-	out=$1; who=$2; ts=$3; shift 3
-	"$CC" build --out "$out" --sast "$PKI/sast1.pem" --sast "$PKI/sast2.pem" "$@" \
-		--ccm-tftp "$PKI/ccm1.pem,dns=cucm-pub.example.lab,ip=192.0.2.11" --capf "$PKI/capf.pem" \
-		--sign-key "$PKI/$who.key" --sign-cert "$PKI/$who.pem" --timestamp "$ts" >/dev/null
-}
-ctl "$F/ctl1.tlv" sast1 1700000000
-ctl "$F/ctl2.tlv" sast2 1700000100
-"$CC" build --out "$F/rogue.tlv" --sast "$PKI/rogue.pem" --sast "$PKI/sast1.pem" \
-	--ccm-tftp "$PKI/ccm2.pem" --sign-key "$PKI/rogue.key" --sign-cert "$PKI/rogue.pem" \
-	--timestamp 1700000200 >/dev/null
-"$CC" build --itl --tokenless --out "$F/itl.tlv" --sast "$PKI/ccm1.pem" --ccm-tftp "$PKI/ccm1.pem" \
-	--tvs "$PKI/tvs1.pem" --sign-key "$PKI/ccm1.key" --sign-cert "$PKI/ccm1.pem" >/dev/null
+cluster_ctl "$F/ctl1.tlv" sast1 1700000000 >/dev/null
+cluster_ctl "$F/ctl2.tlv" sast2 1700000100 >/dev/null
+rogue_ctl "$F/rogue.tlv" >/dev/null
+cluster_itl "$F/itl.tlv" >/dev/null
 printf '<device><deviceProtocol>SIP</deviceProtocol><loadInformation>sip88xx.14-2-1</loadInformation></device>\n' \
 	> "$F/SEP$MAC.cnf.xml"
 check "ctl-client sign-file with the CCM+TFTP certificate" "$CC" sign-file --cert "$PKI/ccm1.pem" \

@@ -14,6 +14,7 @@
 # damaged CTL "Trust List Verification Failed" (79xx), "Trust List Update
 # Failed" (88xx) or "Trust List update failed, verification failure" (69xx).
 . "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/phone.sh"
 need_pki
 PV=$BIN/phone-verifier
 CC=$BIN/ctl-client
@@ -30,18 +31,10 @@ greps() { # DESC PATTERN FILE (extended regexp)
 	if grep -qE -- "$2" "$3"; then ok "$1"; else not_ok "$1 (no /$2/)"; sed 's/^/#   /' "$3" | head -40; fi
 }
 
-ctl() { # OUT SIGNER TS
-	"$CC" build --out "$1" --sast "$PKI/sast1.pem" --sast "$PKI/sast2.pem" \
-		--ccm-tftp "$PKI/ccm1.pem,dns=cucm-pub.example.lab,ip=192.0.2.11" --capf "$PKI/capf.pem" \
-		--sign-key "$PKI/$2.key" --sign-cert "$PKI/$2.pem" --timestamp "$3" >/dev/null
-}
-ctl "$F/ctl1.tlv" sast1 1700000000
-ctl "$F/ctl2.tlv" sast2 1700000100
-"$CC" build --out "$F/rogue.tlv" --sast "$PKI/rogue.pem" --sast "$PKI/sast1.pem" \
-	--ccm-tftp "$PKI/ccm2.pem" --sign-key "$PKI/rogue.key" --sign-cert "$PKI/rogue.pem" \
-	--timestamp 1700000200 >/dev/null
-"$CC" build --itl --tokenless --out "$F/itl.tlv" --sast "$PKI/ccm1.pem" --ccm-tftp "$PKI/ccm1.pem" \
-	--tvs "$PKI/tvs1.pem" --sign-key "$PKI/ccm1.key" --sign-cert "$PKI/ccm1.pem" >/dev/null
+cluster_ctl "$F/ctl1.tlv" sast1 1700000000 >/dev/null
+cluster_ctl "$F/ctl2.tlv" sast2 1700000100 >/dev/null
+rogue_ctl "$F/rogue.tlv" >/dev/null
+cluster_itl "$F/itl.tlv" >/dev/null
 printf '<device><deviceProtocol>SIP</deviceProtocol></device>\n' > "$F/SEP$MAC.cnf.xml"
 "$CC" sign-file --cert "$PKI/ccm1.pem" --key "$PKI/ccm1.key" "$F/SEP$MAC.cnf.xml" >/dev/null
 "$CC" sign-file --cert "$PKI/ccm2.pem" --key "$PKI/ccm2.key" --out "$F/other.sgn" \

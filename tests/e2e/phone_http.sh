@@ -12,6 +12,7 @@
 # deadline and holds the TFTP server's CTL. A 1,000-phone fleet over HTTP
 # ends with every phone holding the server's CTL and ITL.
 . "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/phone.sh"
 need_pki
 PV=$BIN/phone-verifier
 CC=$BIN/ctl-client
@@ -26,15 +27,9 @@ nolines() { # DESC PATTERN FILE: passes when FILE has no line with PATTERN
 	else ok "$1"; fi
 }
 
-ctl() { # OUT SIGNER TS
-	"$CC" build --out "$1" --sast "$PKI/sast1.pem" --sast "$PKI/sast2.pem" \
-		--ccm-tftp "$PKI/ccm1.pem,dns=cucm-pub.example.lab,ip=192.0.2.11" --capf "$PKI/capf.pem" \
-		--sign-key "$PKI/$2.key" --sign-cert "$PKI/$2.pem" --timestamp "$3" >/dev/null
-}
-ctl "$F/ctl1.tlv" sast1 1700000000
-ctl "$F/ctl2.tlv" sast2 1700000100
-"$CC" build --itl --tokenless --out "$F/itl.tlv" --sast "$PKI/ccm1.pem" --ccm-tftp "$PKI/ccm1.pem" \
-	--tvs "$PKI/tvs1.pem" --sign-key "$PKI/ccm1.key" --sign-cert "$PKI/ccm1.pem" >/dev/null
+cluster_ctl "$F/ctl1.tlv" sast1 1700000000 >/dev/null
+cluster_ctl "$F/ctl2.tlv" sast2 1700000100 >/dev/null
+cluster_itl "$F/itl.tlv" >/dev/null
 printf '<device><deviceProtocol>SIP</deviceProtocol></device>\n' > "$F/SEP$MAC.cnf.xml"
 "$CC" sign-file --cert "$PKI/ccm1.pem" --key "$PKI/ccm1.key" "$F/SEP$MAC.cnf.xml" >/dev/null
 cp "$F/ctl1.tlv" "$R/CTLFile.tlv"

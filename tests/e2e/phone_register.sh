@@ -11,6 +11,7 @@
 # nobody listening, a silent server (bounded by --timeout), a server that
 # speaks no TLS: exit 11; --json and the 88xx console.
 . "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/phone.sh"
 need_pki
 PV=$BIN/phone-verifier
 CC=$BIN/ctl-client
@@ -18,35 +19,10 @@ S=$T_TMP/phone
 F=$T_TMP/files
 mkdir -p "$S" "$F"
 
-"$CC" build --out "$F/ctl.tlv" --sast "$PKI/sast1.pem" --sast "$PKI/sast2.pem" \
-	--ccm-tftp "$PKI/ccm1.pem,dns=cucm-pub.example.lab,ip=192.0.2.11" --capf "$PKI/capf.pem" \
-	--sign-key "$PKI/sast1.key" --sign-cert "$PKI/sast1.pem" --timestamp 1700000000 >/dev/null ||
-	{ echo "Bail out! ctl-client build"; exit 1; }
-"$CC" build --itl --tokenless --out "$F/itl.tlv" --sast "$PKI/ccm1.pem" --ccm-tftp "$PKI/ccm1.pem" \
-	--tvs "$PKI/tvs1.pem" --sign-key "$PKI/ccm1.key" --sign-cert "$PKI/ccm1.pem" >/dev/null ||
-	{ echo "Bail out! ctl-client build --itl"; exit 1; }
+cluster_ctl "$F/ctl.tlv" sast1 1700000000 >/dev/null || { echo "Bail out! ctl-client build"; exit 1; }
+cluster_itl "$F/itl.tlv" >/dev/null || { echo "Bail out! ctl-client build --itl"; exit 1; }
 cp "$F/ctl.tlv" "$S/CTLFile.tlv"
 
-# start_ccm NAME CERT KEY [s_server options]: `openssl s_server` on a free
-# high port of 127.0.0.1 (another port when the first was taken), its log
-# in $T_TMP/NAME.log; waits (10 s at most) for ACCEPT; sets CPORT.
-start_ccm() {
-	_n=$1; _c=$2; _k=$3; shift 3
-	for _try in 1 2 3; do
-		CPORT=$(free_port)
-		openssl s_server -accept "127.0.0.1:$CPORT" -cert "$_c" -key "$_k" -www "$@" \
-			> "$T_TMP/$_n.log" 2>&1 &
-		_pid=$!
-		T_PIDS="$T_PIDS $_pid"
-		_i=0
-		while [ "$_i" -lt 200 ] && kill -0 "$_pid" 2>/dev/null; do
-			grep -q '^ACCEPT' "$T_TMP/$_n.log" 2>/dev/null && return 0
-			sleep 0.05; _i=$((_i + 1))
-		done
-		kill "$_pid" 2>/dev/null
-	done
-	echo "Bail out! openssl s_server did not start"; sed 's/^/# /' "$T_TMP/$_n.log"; exit 1
-}
 reg() { "$PV" register --state "$S" --timeout 5 "$@"; }
 O=$T_TMP/last.out
 SERIAL=$(openssl x509 -in "$PKI/ccm1.pem" -noout -serial | sed 's/^serial=//; s/../&:/g; s/:$//')

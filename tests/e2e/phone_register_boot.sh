@@ -10,6 +10,7 @@
 # List Installed; --ccm overrides the group; a malformed configuration is
 # refused with its byte offset; --json.
 . "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/phone.sh"
 need_pki
 PV=$BIN/phone-verifier
 CC=$BIN/ctl-client
@@ -18,30 +19,8 @@ E=$T_TMP/empty-root
 F=$T_TMP/files
 mkdir -p "$R" "$E" "$F"
 
-"$CC" build --out "$R/CTLFile.tlv" --sast "$PKI/sast1.pem" --sast "$PKI/sast2.pem" \
-	--ccm-tftp "$PKI/ccm1.pem,dns=cucm-pub.example.lab,ip=192.0.2.11" --capf "$PKI/capf.pem" \
-	--sign-key "$PKI/sast1.key" --sign-cert "$PKI/sast1.pem" --timestamp 1700000000 >/dev/null ||
-	{ echo "Bail out! ctl-client build"; exit 1; }
+cluster_ctl "$R/CTLFile.tlv" sast1 1700000000 >/dev/null || { echo "Bail out! ctl-client build"; exit 1; }
 
-# start_ccm NAME CERT KEY: `openssl s_server` on a free high port of
-# 127.0.0.1 (log $T_TMP/NAME.log, ACCEPT waited for 10 s at most); sets CPORT.
-start_ccm() {
-	_n=$1; _c=$2; _k=$3
-	for _try in 1 2 3; do
-		CPORT=$(free_port)
-		openssl s_server -accept "127.0.0.1:$CPORT" -cert "$_c" -key "$_k" -www \
-			> "$T_TMP/$_n.log" 2>&1 &
-		_pid=$!
-		T_PIDS="$T_PIDS $_pid"
-		_i=0
-		while [ "$_i" -lt 200 ] && kill -0 "$_pid" 2>/dev/null; do
-			grep -q '^ACCEPT' "$T_TMP/$_n.log" 2>/dev/null && return 0
-			sleep 0.05; _i=$((_i + 1))
-		done
-		kill "$_pid" 2>/dev/null
-	done
-	echo "Bail out! openssl s_server did not start"; exit 1
-}
 start_ccm ccm1 "$PKI/ccm1.pem" "$PKI/ccm1.key"
 P1=$CPORT
 start_ccm ccm2 "$PKI/ccm2.pem" "$PKI/ccm2.key"
