@@ -12,49 +12,53 @@
 #include "console.h"
 #include "testutil.h"
 
-/* Prints ev through a console on a memory stream; returns the text (static). */
+/* Prints ev through console c (its f set here) on a memory stream; returns the text (static). */
 static const char *
-print_form(const struct pv_event *ev, int mac_prefix, unsigned *seq, enum pv_form form)
+print_with(struct pv_console *c, const struct pv_event *ev)
 {
 	static char out[2048];
 	struct pv_phone ph;
-	struct pv_console c;
 	FILE *f = fmemopen(out, sizeof(out), "w");
 
 	ck_assert_ptr_nonnull(f);
 	memset(&ph, 0, sizeof(ph));
 	memcpy(ph.mac, "0011215A1AE3", 13);
-	c.f = f;
-	c.mac_prefix = mac_prefix;
-	c.line_seq = *seq;
-	c.form = form;
-	pv_console_event(&c, &ph, ev);
-	*seq = c.line_seq;
+	c->f = f;
+	pv_console_event(c, &ph, ev);
 	fclose(f);
 	return out;
 }
 
-/* As print_form, with the console's verbose switch. */
+/* Prints ev in form, its line numbers continuing from *seq. */
+static const char *
+print_form(const struct pv_event *ev, int mac_prefix, unsigned *seq, enum pv_form form)
+{
+	struct pv_console c;
+	const char *t;
+
+	memset(&c, 0, sizeof(c));
+	c.mac_prefix = mac_prefix;
+	c.line_seq = *seq;
+	c.form = form;
+	t = print_with(&c, ev);
+	*seq = c.line_seq;
+	return t;
+}
+
+/* As print_form (88xx), with the console's verbose switch. */
 static const char *
 print_verbose(const struct pv_event *ev, int mac_prefix, int verbose)
 {
-	static char out[2048];
-	struct pv_phone ph;
 	struct pv_console c;
-	FILE *f = fmemopen(out, sizeof(out), "w");
+	const char *t;
 
-	ck_assert_ptr_nonnull(f);
-	memset(&ph, 0, sizeof(ph));
 	memset(&c, 0, sizeof(c));
-	memcpy(ph.mac, "0011215A1AE3", 13);
-	c.f = f;
 	c.mac_prefix = mac_prefix;
 	c.form = PV_FORM_88XX;
 	c.verbose = verbose;
-	pv_console_event(&c, &ph, ev);
+	t = print_with(&c, ev);
 	ck_assert_uint_eq(c.line_seq, 0); /* a note is no console line: no number taken */
-	fclose(f);
-	return out;
+	return t;
 }
 
 static const char *

@@ -290,6 +290,18 @@ rig_init(struct rig *r, const char *resp, int close_after, size_t max_size, unsi
 	loop_timer_init(&r->guard, guard_cb, r);
 }
 
+/* A rig whose server port is closed: nobody listens there (connections refused). */
+static void
+rig_init_refused(struct rig *r)
+{
+	rig_init(r, NULL, 0, 1000, 2000);
+	loop_del_fd(r->loop, r->lfd);
+	close(r->lfd);
+	r->lfd = socket(AF_INET, SOCK_STREAM, 0); /* a placeholder for rig_free */
+	ck_assert_int_ge(r->lfd, 0);
+	ck_assert_int_eq(loop_add_fd(r->loop, r->lfd, LOOP_READ, accept_cb, r), 0);
+}
+
 /* Starts the fetch of name and runs the loop until done or the fallback (5 s at most). */
 static void
 rig_fetch(struct rig *r, const char *name)
@@ -425,12 +437,7 @@ START_TEST(get_refused)
 {
 	struct rig r;
 
-	rig_init(&r, NULL, 0, 1000, 2000);
-	loop_del_fd(r.loop, r.lfd);
-	close(r.lfd);
-	r.lfd = socket(AF_INET, SOCK_STREAM, 0); /* a placeholder for rig_free */
-	ck_assert_int_ge(r.lfd, 0);
-	ck_assert_int_eq(loop_add_fd(r.loop, r.lfd, LOOP_READ, accept_cb, &r), 0);
+	rig_init_refused(&r);
 	rig_fetch(&r, "SEP0011215A1AE3.cnf.xml.sgn");
 	ck_assert_int_eq(r.fallbacks, 1);
 	ck_assert_int_eq(r.dones, 0);
@@ -465,12 +472,7 @@ START_TEST(get_refused_fallback_fails)
 	struct tftp_get g;
 	int rc, e;
 
-	rig_init(&r, NULL, 0, 1000, 2000);
-	loop_del_fd(r.loop, r.lfd);
-	close(r.lfd);
-	r.lfd = socket(AF_INET, SOCK_STREAM, 0); /* a placeholder for rig_free */
-	ck_assert_int_ge(r.lfd, 0);
-	ck_assert_int_eq(loop_add_fd(r.loop, r.lfd, LOOP_READ, accept_cb, &r), 0);
+	rig_init_refused(&r);
 	r.fallback_rc = -1;
 	memset(&g, 0, sizeof(g));
 	g.server = &r.server;
