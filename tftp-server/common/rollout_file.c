@@ -464,7 +464,7 @@ summarize_kind(const struct rollout_records *r, unsigned k, const uint8_t *cur,
 			ks->current++;
 		} else {
 			ks->older++;
-			if (cur != NULL && d->slot[k].when < changed)
+			if (cur != NULL && d->slot[k].when <= changed)
 				ks->not_asked++;
 		}
 	}

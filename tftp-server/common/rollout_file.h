@@ -104,9 +104,10 @@ struct rollout_kind_summary {
 	size_t devices;             /* devices that were served this kind */
 	size_t current;             /* ... the current version */
 	size_t older;               /* ... another version */
-	size_t not_asked;           /* older, and last asked before the current
-	                               version was first served (all older ones
-	                               when no device has been served it yet) */
+	size_t not_asked;           /* older, and last asked no later than the
+	                               second the current version was first
+	                               served (all older ones when no device has
+	                               been served it yet) */
 	int have_current;           /* a current md5 was given */
 	uint8_t current_md5[16];
 };

@@ -195,7 +195,7 @@ json_kind(const struct rollout_records *r, const struct rollout_kind_summary *ks
 	for (size_t i = 0; c->have && i < r->ndevices; i++) {
 		const struct rollout_rec_device *d = &r->devices[i];
 
-		if (!(d->present & (1u << k)) || d->slot[k].when >= changed ||
+		if (!(d->present & (1u << k)) || d->slot[k].when > changed ||
 		    memcmp(r->versions[d->slot[k].version].md5, c->md5, 16) == 0)
 			continue;
 		if (!first)
