@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <ctl/ctl.h>
+
 #include "http_parse.h"
 
 /* Request line: method + SP + target + SP + "HTTP/1.1" + CRLF. */
@@ -57,16 +59,11 @@ is_tchar(uint8_t c)
 	return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
+/* "HTTP/d.d": one decimal digit each side. */
 static int
-hexval(uint8_t c)
+is_digit(uint8_t c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return c >= '0' && c <= '9';
 }
 
 /*
@@ -127,7 +124,7 @@ request_line(const uint8_t *l, size_t len, struct http_req *req, size_t *t_off, 
 	*t_len = v - t;
 	v++;
 	if (len - v != 8 || memcmp(l + v, "HTTP/", 5) != 0 || l[v + 6] != '.' ||
-	    hexval(l[v + 5]) < 0 || hexval(l[v + 5]) > 9 || hexval(l[v + 7]) < 0 || hexval(l[v + 7]) > 9)
+	    !is_digit(l[v + 5]) || !is_digit(l[v + 7]))
 		return HTTP_P_BAD;
 	if (l[v + 5] != '1')
 		return HTTP_P_VERSION;
@@ -148,7 +145,7 @@ decode_target(const uint8_t *t, size_t n, struct http_req *req)
 		uint8_t c = t[i];
 
 		if (c == '%') {
-			int hi = i + 2 < n ? hexval(t[i + 1]) : -1, lo = i + 2 < n ? hexval(t[i + 2]) : -1;
+			int hi = i + 2 < n ? ctl_hex_digit(t[i + 1]) : -1, lo = i + 2 < n ? ctl_hex_digit(t[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0 || (hi | lo) == 0)
 				return HTTP_P_BAD;
