@@ -107,13 +107,27 @@ rollout_clear(struct rollout *r)
 	r->dirty = 1;
 }
 
+/* Frees what rollout_tap.c hung on the table: transfers in flight, the md5 memo. */
+static void
+inflight_clear(struct rollout *r)
+{
+	if (r->fl_b != NULL)
+		for (size_t i = 0; i < FL_BUCKETS; i++)
+			for (struct inflight *e = r->fl_b[i], *n; e != NULL; e = n) {
+				n = e->next;
+				free(e);
+			}
+	free(r->fl_b);
+	free(r->memo);
+}
+
 void
 rollout_free(struct rollout *r)
 {
 	if (r == NULL)
 		return;
 	rollout_clear(r);
-	rollout_inflight_clear(r);
+	inflight_clear(r);
 	free(r->dev_b);
 	free(r->ver_b);
 	free(r);

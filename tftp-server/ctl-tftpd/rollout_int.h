@@ -42,7 +42,19 @@ struct rdev {
 	struct rslot slot[ROLLOUT_KINDS];
 };
 
-struct inflight;
+#include <sys/socket.h>
+
+#define FL_BUCKETS 1024
+
+/* A transfer in flight (rollout_tap.c), until it ends. */
+struct inflight {
+	struct inflight *next;
+	const void *key;
+	struct sockaddr_storage peer;
+	uint8_t md5[16];
+	uint8_t kind;
+	char device[ROLLOUT_NAME_MAX + 1];
+};
 
 #define MEMO_SLOTS 256
 
@@ -74,7 +86,6 @@ struct rver *rollout_ver_find(const struct rollout *r, unsigned kind, const uint
 struct rver *rollout_ver_get(struct rollout *r, unsigned kind, const uint8_t md5[16], int64_t now);
 struct rdev *rollout_dev_find(const struct rollout *r, const char *name);
 struct rdev *rollout_dev_get(struct rollout *r, const char *name, int64_t now);
-void rollout_inflight_clear(struct rollout *r);
 /* Drops every device (and so every version). */
 void rollout_clear(struct rollout *r);
 

@@ -16,17 +16,7 @@
 #include "rollout_int.h"
 #include "tftp_cache.h"
 
-#define FL_BUCKETS 1024
 #define FL_MAX 65536   /* transfers in flight tracked at once */
-
-struct inflight {
-	struct inflight *next;
-	const void *key;
-	struct sockaddr_storage peer;
-	uint8_t md5[16];
-	uint8_t kind;
-	char device[ROLLOUT_NAME_MAX + 1];
-};
 
 static int
 has_suffix(const char *s, size_t n, const char *suf, size_t *stem)
@@ -110,19 +100,6 @@ fl_drop(struct rollout *r, struct inflight **pp)
 	r->inflight_bytes -= malloc_usable_size(e) + sizeof(size_t);
 	r->fl_n--;
 	free(e);
-}
-
-void
-rollout_inflight_clear(struct rollout *r)
-{
-	if (r->fl_b != NULL)
-		for (size_t i = 0; i < FL_BUCKETS; i++)
-			while (r->fl_b[i] != NULL)
-				fl_drop(r, &r->fl_b[i]);
-	free(r->fl_b);
-	free(r->memo);
-	r->fl_b = NULL;
-	r->memo = NULL;
 }
 
 void

@@ -13,6 +13,7 @@
 
 #include "testutil.h"
 #include "rollout.h"
+#include "tftp_cache.h"
 
 static void
 md5_n(uint8_t md5[16], unsigned n)
@@ -235,6 +236,46 @@ START_TEST(device_names_from_requests)
 }
 END_TEST
 
+
+/* A transfer noted at its start (incomplete) and at its end (complete or not). */
+START_TEST(transfers_start_and_end)
+{
+	struct rollout *r = rollout_new(10, 0);
+	struct sockaddr_in a = v4("127.0.0.9", 6000);
+	static const uint8_t bytes[] = "not a CTL, but bytes all the same";
+	struct tftp_file f;
+	struct rollout_records *rec;
+	int k1, k2, k3;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "CTLFile.tlv";
+	f.data = bytes;
+	f.size = sizeof(bytes);
+	f.ino = 42;
+	rollout_start(r, &k1, "CTLSEP00AABBCCDDEE.tlv", &f, (struct sockaddr *)&a, 500);
+	rollout_start(r, &k2, "ITLSEP00AABBCCDDEE.tlv", &f, (struct sockaddr *)&a, 500);
+	rollout_start(r, &k3, "CTLFile.tlv", &f, (struct sockaddr *)&a, 500);   /* no device */
+	ck_assert_uint_eq(rollout_devices(r), 1);
+	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
+	ck_assert_uint_eq(rec->devices[0].slot[ROLLOUT_CTL].complete, 0);
+	rollout_records_free(rec);
+	rollout_end(r, &k1, 1, 501);
+	rollout_end(r, &k2, 0, 501);
+	rollout_end(r, &k3, 1, 501);   /* never started: nothing */
+	rollout_end(r, &k1, 1, 502);   /* ended already: nothing */
+	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
+	ck_assert_str_eq(rec->devices[0].name, "SEP00AABBCCDDEE");
+	ck_assert_uint_eq(rec->devices[0].slot[ROLLOUT_CTL].complete, 1);
+	ck_assert_int_eq(rec->devices[0].slot[ROLLOUT_CTL].when, 501);
+	ck_assert_uint_eq(rec->devices[0].slot[ROLLOUT_ITL].complete, 0);
+	ck_assert_int_eq(rec->devices[0].slot[ROLLOUT_ITL].when, 500);
+	/* md5 of the bytes served (md5sum of "not a CTL, but bytes all the same\0"). */
+	ck_assert_uint_eq(rec->nversions, 2);
+	rollout_records_free(rec);
+	rollout_free(r);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -248,6 +289,7 @@ make_suite(void)
 	tcase_add_test(tc, hundred_thousand_devices_under_32_mb);
 	tcase_add_test(tc, export_import_round_trip_and_summary);
 	tcase_add_test(tc, device_names_from_requests);
+	tcase_add_test(tc, transfers_start_and_end);
 	suite_add_tcase(s, tc);
 	return s;
 }
