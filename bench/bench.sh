@@ -3,8 +3,8 @@
 # `make bench`: bench/bench.sh BUILD
 # Runs the libctl benchmark (parse + verify of a 10-record RSA-2048 CTL
 # against raw OpenSSL RSA-2048 verifies, parse-only MB/s), then the token,
-# TFTP, HTTP, fleet and configuration-signing benchmarks when their scripts
-# exist. Figures are printed with their baselines; nothing here fails
+# TFTP, HTTP, fleet, configuration-signing and rollout-tracker benchmarks
+# when their scripts exist. Figures are printed with their baselines; nothing here fails
 # on timing. CTL_BENCH_SECONDS sets the time per figure of ctl-bench
 # (default 6). Each part is bounded
 # (BENCH_PART_LIMIT seconds, default 1800): one that hangs is killed and
@@ -32,7 +32,7 @@ part() {
 echo "== libctl =="
 part libctl "$BUILD/bench/ctl-bench" -t "${CTL_BENCH_SECONDS:-6}" "$BUILD/pki"
 
-for b in token tftp http fleet sgn; do
+for b in token tftp http fleet sgn rollout; do
 	s=bench/bench-$b.sh
 	[ -f "$s" ] || continue
 	echo

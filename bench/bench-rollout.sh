@@ -1,0 +1,99 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# The rollout tracker's cost (`make bench` part "rollout"): the same boot
+# storm of PHONES phones (default 10,000; ctl-tftp-load fetching
+# CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv and SEP<MAC>.cnf.xml.sgn per phone,
+# one 127.5.x.y address each) against ctl-tftpd with the tracker (and its
+# state file, written every 3 s) and with --no-rollout, alternated ROUNDS
+# times (default 3), each storm on a fresh ctl-tftpd. Prints each storm's
+# time and the server's CPU seconds, then the medians and the ratios
+# tracked / untracked (target: within 5%), whatever they are. Nothing
+# here fails on timing; a storm that fails or hangs is reported.
+# Usage: bench/bench-rollout.sh BUILD
+set -u
+BUILD=${1:-build}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP" || exit 1
+case "$BUILD" in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+BIN=$BUILD/bin
+PKI=$BUILD/pki
+N=${PHONES:-10000}
+ROUNDS=${ROUNDS:-3}
+C=${CONCURRENCY:-256}
+LIMIT=${PV_BENCH_LIMIT:-300}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctl-bench-rollout.XXXXXX")
+PID=""
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT INT TERM
+for b in "$BIN/ctl-client" "$BIN/ctl-tftpd" "$BIN/ctl-tftp-load" "$BIN/show-ctl"; do
+	[ -x "$b" ] || { echo "bench-rollout: $b missing (make all bench-build)" >&2; exit 1; }
+done
+"$TOP/fixtures/make-pki" "$PKI" >/dev/null || { echo "bench-rollout: make-pki failed" >&2; exit 1; }
+R=$TMP/root
+mkdir -p "$R"
+"$BIN/ctl-client" build --out "$R/CTLFile.tlv" --sast "$PKI/sast1.pem" --sast "$PKI/sast2.pem" \
+	--ccm-tftp "$PKI/ccm1.pem" --capf "$PKI/capf.pem" --sign-key "$PKI/sast1.key" \
+	--sign-cert "$PKI/sast1.pem" >/dev/null || exit 1
+"$BIN/ctl-client" build --itl --tokenless --out "$R/ITLFile.tlv" --sast "$PKI/ccm1.pem" \
+	--ccm-tftp "$PKI/ccm1.pem" --tvs "$PKI/tvs1.pem" --sign-key "$PKI/ccm1.key" \
+	--sign-cert "$PKI/ccm1.pem" >/dev/null || exit 1
+# One configuration file per phone, each its own md5 (each its own version in the table).
+python3 - "$R" "$N" <<'PY' || exit 1
+import os, sys
+root, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    mac = "0B0B%08X" % i
+    with open(os.path.join(root, "SEP%s.cnf.xml.sgn" % mac), "w") as f:
+        f.write("<device><name>SEP%s</name>%s</device>\n" % (mac, "x" * 1500))
+PY
+chmod -R a+rX "$R"
+port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_udp() { i=0; while [ $i -lt 200 ]; do ss -Hlun "sport = :$1" | grep -q . && return 0; sleep 0.05; i=$((i + 1)); done; return 1; }
+TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+cpu() { awk -v t="$TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# storm TAG [ctl-tftpd options]: one storm on a fresh ctl-tftpd; "secs cpu" appended to $TMP/TAG.
+storm() {
+	tag=$1; shift
+	p=$(port)
+	rm -f "$TMP/state"
+	"$BIN/ctl-tftpd" --listen 127.0.0.1:$p --root "$R" -q "$@" >"$TMP/tftpd.log" 2>&1 &
+	PID=$!
+	wait_udp "$p" || { echo "  ctl-tftpd did not start: $(tail -2 "$TMP/tftpd.log")"; return 1; }
+	timeout "$LIMIT" "$BIN/ctl-tftp-load" -s 127.0.0.1:$p -n "$N" -c "$C" --mac-base 0B0B00000000 \
+		-f 'CTLSEP%M.tlv' -f 'ITLSEP%M.tlv' -f 'SEP%M.cnf.xml.sgn' --blksize 1468 --tsize \
+		--source-range 127.5.0.0/16 --retransmit 1000 -q >"$TMP/load.out" 2>&1
+	rc=$?
+	c=$(cpu "$PID")
+	kill "$PID"; wait "$PID" 2>/dev/null; PID=""
+	secs=$(sed -n 's/^RESULT .*secs=\([0-9.]*\).*/\1/p' "$TMP/load.out")
+	okn=$(sed -n 's/^RESULT ok=\([0-9]*\).*/\1/p' "$TMP/load.out")
+	if [ "$rc" -ne 0 ] || [ -z "$secs" ]; then
+		echo "  $tag storm failed (exit $rc): $(head -2 "$TMP/load.out")"; return 1
+	fi
+	printf '  %-10s %6.2f s  server CPU %5.2f s  (%s transfers ok)\n' "$tag" "$secs" "$c" "$okn"
+	echo "$secs $c" >>"$TMP/$tag"
+}
+echo "ctl-tftpd boot storm, $N phones x 3 files (CTLSEP, ITLSEP, own SEP.cnf.xml.sgn), concurrency $C,"
+echo "tracked (--rollout-state, written every 3 s and at the end) vs --no-rollout, alternated $ROUNDS times:"
+fail=0
+i=0
+while [ "$i" -lt "$ROUNDS" ]; do
+	storm tracked --rollout-state "$TMP/state" || fail=1
+	if [ "$i" -eq 0 ] && [ -f "$TMP/state" ]; then
+		"$BIN/show-ctl" --phones --root "$R" --rollout-state "$TMP/state" | sed -n '1,3p' | sed 's/^/    /'
+		echo "    state file: $(wc -c <"$TMP/state") bytes"
+	fi
+	storm untracked --no-rollout || fail=1
+	i=$((i + 1))
+done
+med() { sort -n -k"$2" "$1" | awk -v k="$2" '{ v[NR] = $k } END { print v[int((NR + 1) / 2)] }'; }
+if [ -s "$TMP/tracked" ] && [ -s "$TMP/untracked" ]; then
+	ts=$(med "$TMP/tracked" 1); us=$(med "$TMP/untracked" 1)
+	tc=$(med "$TMP/tracked" 2); uc=$(med "$TMP/untracked" 2)
+	awk -v ts="$ts" -v us="$us" -v tc="$tc" -v uc="$uc" 'BEGIN {
+		printf "  median storm time: tracked %.2f s, untracked %.2f s: ratio %.3f (%+.1f%%; target within 5%%)\n", ts, us, ts / us, (ts / us - 1) * 100
+		if (uc > 0) printf "  median server CPU: tracked %.2f s, untracked %.2f s: ratio %.3f (%+.1f%%)\n", tc, uc, tc / uc, (tc / uc - 1) * 100
+	}'
+fi
+exit "$fail"
