@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Log line formatting shared by ctl-tftpd and ctl-provider (logline.h). */
+/* Log line formatting shared by the node daemons (logline.h). */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,29 +44,96 @@ escape_text(char *out, size_t cap, const char *text, size_t n)
 	return o;
 }
 
+int
+logline_journal_stream(const char *env, dev_t dev, ino_t ino)
+{
+	unsigned long long d, i;
+	int end = 0;
+
+	if (env == NULL || sscanf(env, "%llu:%llu%n", &d, &i, &end) != 2 || env[end] != '\0')
+		return 0;
+	return d == (unsigned long long)dev && i == (unsigned long long)ino;
+}
+
+size_t
+logline_format(char *line, size_t cap, enum logline_sink sink, int prio, const char *prog,
+               const struct timespec *now, const char *text, size_t n)
+{
+	struct tm tm;
+	size_t o = 0;
+	int w;
+
+	if (cap < 64)
+		return 0;
+	if (sink == LOGLINE_JOURNAL) {
+		w = snprintf(line, cap, "<%d>", prio & 7);
+	} else {
+		localtime_r(&now->tv_sec, &tm);
+		o = strftime(line, cap, "%Y-%m-%d %H:%M:%S", &tm);
+		w = snprintf(line + o, cap - o, ".%03ld %s: ", now->tv_nsec / 1000000L, prog);
+	}
+	if (w < 0 || (size_t)w + 2 >= cap - o)
+		return 0; /* room kept for the newline and the NUL */
+	o += (size_t)w;
+	/* One byte kept for the newline. */
+	o += escape_text(line + o, cap - o - 1, text, n);
+	line[o++] = '\n';
+	line[o] = '\0';
+	return o;
+}
+
+/*
+ * The sink, the one piece of file-scope state: chosen once (pthread_once)
+ * at the first line, or set to syslog at start before any thread runs.
+ */
+static enum logline_sink log_sink = LOGLINE_STDERR;
+static pthread_once_t log_sink_once = PTHREAD_ONCE_INIT;
+
+static void
+pick_sink(void)
+{
+	struct stat st;
+
+	if (log_sink == LOGLINE_STDERR && fstat(STDERR_FILENO, &st) == 0 &&
+	    logline_journal_stream(getenv("JOURNAL_STREAM"), st.st_dev, st.st_ino))
+		log_sink = LOGLINE_JOURNAL;
+}
+
 void
-logline_write(const char *prog, const char *fmt, va_list ap)
+logline_use_syslog(const char *prog)
+{
+	openlog(prog, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_sink = LOGLINE_SYSLOG;
+}
+
+void
+logline_vlog(int prio, const char *prog, const char *fmt, va_list ap)
 {
 	char line[2048], text[2048];
 	struct timespec ts;
-	struct tm tm;
 	size_t n;
 	int w;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	n = strftime(line, sizeof(line), "%Y-%m-%d %H:%M:%S", &tm);
-	w = snprintf(line + n, sizeof(line) - n, ".%03ld %s: ", ts.tv_nsec / 1000000L, prog);
-	if (w < 0 || (size_t)w >= sizeof(line) - n)
-		return;
-	n += (size_t)w;
+	pthread_once(&log_sink_once, pick_sink);
 	w = vsnprintf(text, sizeof(text), fmt, ap);
 	if (w < 0)
 		return;
-	/* One byte kept for the newline. */
-	n += escape_text(line + n, sizeof(line) - n - 1,
-	                 text, (size_t)w >= sizeof(text) ? sizeof(text) - 1 : (size_t)w);
-	line[n++] = '\n';
+	n = (size_t)w >= sizeof(text) ? sizeof(text) - 1 : (size_t)w;
+	if (log_sink == LOGLINE_SYSLOG) {
+		/* Escaped like the other sinks; "<N>" and time are syslog's. */
+		if (escape_text(line, sizeof(line), text, n) > 0)
+			syslog(prio, "%s", line);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if ((n = logline_format(line, sizeof(line), log_sink, prio, prog, &ts, text, n)) == 0)
+		return;
 	if (write(STDERR_FILENO, line, n) < 0)
 		return; /* nowhere left to report it */
+}
+
+void
+logline_write(const char *prog, const char *fmt, va_list ap)
+{
+	logline_vlog(LOG_INFO, prog, fmt, ap);
 }

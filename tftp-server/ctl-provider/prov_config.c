@@ -23,7 +23,7 @@ prov_config_defaults(struct prov_config *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->listen_addr, sizeof(c->listen_addr), "0.0.0.0");
 	c->port = CTL_PROV_PORT;
-	snprintf(c->mode_file, sizeof(c->mode_file), "/var/lib/ctl-provider/security-mode");
+	snprintf(c->mode_file, sizeof(c->mode_file), "/var/lib/ctl-suite/security-mode");
 	c->read_timeout = 10;
 	c->max_connections = 256;
 	c->login_delay_ms = 1000;

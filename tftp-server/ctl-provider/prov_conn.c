@@ -30,7 +30,7 @@ send_response(struct prov_conn *c, struct ctl_wr *resp)
 	if (resp->len == 0)
 		return -1;
 	if ((io = prov_tls_write(c, resp->buf, resp->len)) != TLS_IO_OK) {
-		prov_log("%s: cannot send the response (%s)", c->peer,
+		prov_logp(LOG_WARNING, "%s: cannot send the response (%s)", c->peer,
 		         io == TLS_IO_TIMEOUT ? "peer not reading" : "connection lost");
 		return -1;
 	}
@@ -58,13 +58,13 @@ static void
 log_io(const struct prov_conn *c, enum tls_io io, const char *where, int login_bound)
 {
 	if (io == TLS_IO_TIMEOUT && login_bound)
-		prov_log("%s: no login within %u s of connecting; closing", c->peer,
+		prov_logp(LOG_WARNING, "%s: no login within %u s of connecting; closing", c->peer,
 		         c->srv->cfg->login_timeout);
 	else if (io == TLS_IO_TIMEOUT)
-		prov_log("%s: no complete %s within %u s; closing", c->peer, where,
+		prov_logp(LOG_WARNING, "%s: no complete %s within %u s; closing", c->peer, where,
 		         c->srv->cfg->read_timeout);
 	else if (io == TLS_IO_ERROR)
-		prov_log("%s: connection lost while reading the %s", c->peer, where);
+		prov_logp(LOG_WARNING, "%s: connection lost while reading the %s", c->peer, where);
 }
 
 /*
@@ -96,7 +96,7 @@ serve_one(struct prov_conn *c, struct ctl_wr *resp)
 	if ((r = ctl_prov_parse_header(hdr, sizeof(hdr), m, &d)) != CTL_OK) {
 		int bad_magic = r == CTL_E_BAD_TAG;
 
-		prov_log("%s: %s: %s; closing", c->peer, ctl_prov_status_text(header_status(r)), d.msg);
+		prov_logp(LOG_WARNING, "%s: %s: %s; closing", c->peer, ctl_prov_status_text(header_status(r)), d.msg);
 		refuse(c, resp, bad_magic ? 0 : m->type, bad_magic ? 0 : m->id, header_status(r), d.msg);
 		goto out;
 	}
@@ -114,7 +114,7 @@ serve_one(struct prov_conn *c, struct ctl_wr *resp)
 	}
 	if (ctl_prov_parse_body(body, m->body_len, m, &d) != CTL_OK) {
 		ctl_diag_str(&d, where, sizeof(where));
-		prov_log("%s: malformed request body: %s", c->peer, where);
+		prov_logp(LOG_WARNING, "%s: malformed request body: %s", c->peer, where);
 		if (prov_error_response(resp, (uint8_t)(m->type | CTL_PROV_RESPONSE), m->id,
 		                        CTL_PROV_BAD_REQUEST, where) != CTL_OK)
 			goto out;
@@ -147,7 +147,7 @@ prov_conn_serve(struct prov_server *srv, int fd, const char *peer, const char *p
 	snprintf(c.peer, sizeof(c.peer), "%s", peer);
 	snprintf(c.peer_addr, sizeof(c.peer_addr), "%s", peer_addr);
 	if (prov_tls_accept(&c, msg, sizeof(msg)) != TLS_IO_OK) {
-		prov_log("TLS handshake failed from %s: %s", c.peer, msg);
+		prov_logp(LOG_WARNING, "TLS handshake failed from %s: %s", c.peer, msg);
 		prov_tls_close(&c);
 		return;
 	}

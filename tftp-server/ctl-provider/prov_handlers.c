@@ -96,7 +96,7 @@ h_login(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp
 	ctl_text_escape(shown, sizeof(shown), u->val, u->len > 64 ? 64 : u->len);
 	if (item_text(u, user, sizeof(user)) != 0 || item_text(p, pw, sizeof(pw)) != 0) {
 		OPENSSL_cleanse(pw, sizeof(pw));
-		prov_log("login failed for user %s from %s: malformed user or password item",
+		prov_logp(LOG_WARNING, "login failed for user %s from %s: malformed user or password item",
 		         shown, c->peer);
 		snprintf(msg, msglen, "USER or PASSWORD too long or contains NUL");
 		return CTL_PROV_BAD_REQUEST;
@@ -111,18 +111,18 @@ h_login(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *resp
 		prov_log("login ok for user %s from %s", shown, c->peer);
 		return CTL_PROV_OK;
 	case PROV_AUTH_BAD:
-		prov_log("login failed for user %s from %s", shown, c->peer);
+		prov_logp(LOG_WARNING, "login failed for user %s from %s", shown, c->peer);
 		snprintf(msg, msglen, "unknown user or wrong password");
 		return CTL_PROV_AUTH_FAILED;
 	case PROV_AUTH_THROTTLED:
-		prov_log("login throttled for user %s from %s: %s", shown, c->peer, why);
+		prov_logp(LOG_WARNING, "login throttled for user %s from %s: %s", shown, c->peer, why);
 		snprintf(msg, msglen, "too many failed logins from %s (%s); try later",
 		         c->peer_addr, why);
 		return CTL_PROV_THROTTLED;
 	case PROV_AUTH_ERROR:
 		break;
 	}
-	prov_log("login error for user %s from %s: %s", shown, c->peer, why);
+	prov_logp(LOG_ERR, "login error for user %s from %s: %s", shown, c->peer, why);
 	snprintf(msg, msglen, "the credential store is unavailable");
 	return CTL_PROV_INTERNAL;
 }
@@ -269,11 +269,11 @@ h_put_ctl(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *re
 	if (rs != NULL && rs->len > 0)
 		ctl_text_escape(reason, sizeof(reason), rs->val, rs->len > 128 ? 128 : rs->len);
 	if (override)
-		prov_log("OVERRIDE by user %s from %s: installing without the installed-CTL trust "
+		prov_logp(LOG_NOTICE, "OVERRIDE by user %s from %s: installing without the installed-CTL trust "
 		         "check; reason: %s", c->user, c->peer, reason);
 	st = prov_store_put(&c->srv->store, f->val, f->len, (int)override, &info, msg, msglen);
 	if (st != CTL_PROV_OK) {
-		prov_log("PUT_CTL from %s user %s refused (%s): %s; installed CTL unchanged", c->peer,
+		prov_logp(LOG_WARNING, "PUT_CTL from %s user %s refused (%s): %s; installed CTL unchanged", c->peer,
 		         c->user, status_name(st), msg);
 		prov_admin_note_upload(c->srv->admin, c->peer, c->user, NULL, 0, 0, status_name(st));
 		return st;
@@ -312,10 +312,10 @@ h_set_mode(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr *r
 		return CTL_PROV_BAD_REQUEST;
 	}
 	if ((st = prov_store_set_mode(&c->srv->store, mode, msg, msglen)) != CTL_PROV_OK) {
-		prov_log("SET_MODE from %s user %s failed: %s", c->peer, c->user, msg);
+		prov_logp(LOG_WARNING, "SET_MODE from %s user %s failed: %s", c->peer, c->user, msg);
 		return st;
 	}
-	prov_log("security mode set to %u (%s) by user %s from %s", mode,
+	prov_logp(LOG_NOTICE, "security mode set to %u (%s) by user %s from %s", mode,
 	         mode ? "mixed" : "non-secure", c->user, c->peer);
 	{
 		/* CallManager's ITL role follows the mode (TFTP or CCM+TFTP); a failure is logged. */
@@ -434,7 +434,7 @@ prov_dispatch(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr
 	}
 	if (st != CTL_PROV_OK) {
 		if (h == NULL || h->fn != h_login) /* logins log themselves */
-			prov_log("%s from %s%s%s: %s: %s", h != NULL ? h->name : "request", c->peer,
+			prov_logp(LOG_WARNING, "%s from %s%s%s: %s: %s", h != NULL ? h->name : "request", c->peer,
 			         c->authed ? " user " : "", c->user, status_name(st), msg);
 		if (prov_error_response(resp, rtype, req->id, st, msg) != CTL_OK)
 			ctl_wr_reset(resp);
@@ -444,7 +444,7 @@ prov_dispatch(struct prov_conn *c, const struct ctl_prov_msg *req, struct ctl_wr
 	/* A client that does not log in gets a few answers, then the connection closes. */
 	if (!c->authed && !c->closing &&
 	    ++c->unauth_requests >= c->srv->cfg->max_unauth_requests) {
-		prov_log("%s: %u requests without a login; closing", c->peer, c->unauth_requests);
+		prov_logp(LOG_WARNING, "%s: %u requests without a login; closing", c->peer, c->unauth_requests);
 		c->closing = 1;
 	}
 }

@@ -115,7 +115,7 @@ prov_itl_rebuild_locked(struct prov_sbd *s, const char *why, char *msg, size_t m
 	if (!s->ready || !s->cfg->itl)
 		return CTL_PROV_OK;
 	if ((sg = pick_signer(s, &what, msg, msglen)) == NULL) {
-		prov_log("ITL not rebuilt (%s): %s; %s unchanged", why, msg, s->itl_path);
+		prov_logp(LOG_ERR, "ITL not rebuilt (%s): %s; %s unchanged", why, msg, s->itl_path);
 		return CTL_PROV_UNSUPPORTED;
 	}
 	if (make_builder(s, sg, &b, &d) != CTL_OK || ctl_builder_sign(b, sg, &out, &len, &d) != CTL_OK) {
@@ -138,11 +138,11 @@ prov_itl_rebuild_locked(struct prov_sbd *s, const char *why, char *msg, size_t m
 	         s->cfg->itl_rollback && s->reset == 0 ? ", rollback" : "");
 	/* CUCM security guide: phones cannot load an ITL past 64 KB. */
 	if (len > CTL_ITL_PHONE_MAX)
-		prov_log("warning: %s is %zu bytes, more than the %u phones can load; list fewer "
+		prov_logp(LOG_WARNING, "warning: %s is %zu bytes, more than the %u phones can load; list fewer "
 		         "TVS certificates (tvs_peer)", s->itl_path, len, CTL_ITL_PHONE_MAX);
 out:
 	if (st != CTL_PROV_OK)
-		prov_log("ITL not rebuilt (%s): %s", why, msg);
+		prov_logp(LOG_ERR, "ITL not rebuilt (%s): %s", why, msg);
 	free(out);
 	ctl_builder_free(b);
 	return st;

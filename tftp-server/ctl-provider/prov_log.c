@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ctl-provider log: one line per event on stderr, "TIME PROG: text",
+ * ctl-provider log: one line per event on stderr, "TIME PROG: text"
+ * ("<N>text" for journald, or syslog: logline.h), at a priority,
  * formatted into one buffer and written with one write(2) so lines from
  * connection threads never interleave (logline.c, which also escapes
  * control bytes). The program name is the one piece of file-scope state:
@@ -22,11 +23,21 @@ prov_log_setup(const char *prog)
 }
 
 void
+prov_logp(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	logline_vlog(prio, log_prog, fmt, ap);
+	va_end(ap);
+}
+
+void
 prov_log(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	logline_write(log_prog, fmt, ap);
+	logline_vlog(LOG_INFO, log_prog, fmt, ap);
 	va_end(ap);
 }

@@ -100,7 +100,7 @@ pass_begin(struct sgn_pass *ps, struct prov_sbd *s)
 	memset(ps, 0, sizeof(*ps));
 	ps->s = s;
 	if (ctl_atomic_batch_new(s->cfg->tftp_root, &ps->batch, &d) != CTL_OK)
-		prov_log("signing configuration files one by one: %s", d.msg);
+		prov_logp(LOG_WARNING, "signing configuration files one by one: %s", d.msg);
 	pthread_mutex_lock(&s->lock);
 }
 
@@ -135,7 +135,7 @@ pass_flush(struct sgn_pass *ps)
 			         p->enc ? " (companion) and .enc.sgn" : "", p->len);
 			ps->signed_n++;
 		} else {
-			prov_log("cannot sign %s: %s", p->name, d.msg);
+			prov_logp(LOG_ERR, "cannot sign %s: %s", p->name, d.msg);
 			ps->failed_n++;
 		}
 	}
@@ -221,7 +221,7 @@ device_cert(const struct prov_sbd *s, const char *name)
 	if (n < 0 || (size_t)n >= sizeof(path) || access(path, F_OK) != 0)
 		return NULL;
 	if (ctl_cert_load(path, &x, &d) != CTL_OK) {
-		prov_log("device certificate %s: %s; %s is not encrypted", path, d.msg, name);
+		prov_logp(LOG_WARNING, "device certificate %s: %s; %s is not encrypted", path, d.msg, name);
 		return NULL;
 	}
 	return x;
@@ -326,7 +326,7 @@ pass_add(struct sgn_pass *ps, const char *name)
 		return 0;
 	case PROV_FILE_REFUSED:
 	case PROV_FILE_IO:
-		prov_log("not signing %s: %s", name, why);
+		prov_logp(LOG_WARNING, "not signing %s: %s", name, why);
 		remove_outputs(ps, name, "its configuration file cannot be signed");
 		return -1;
 	}
@@ -344,7 +344,7 @@ pass_add(struct sgn_pass *ps, const char *name)
 		 * key): the full file signed, as with encryption off.
 		 */
 		if (dev != NULL) {
-			prov_log("cannot encrypt %s for its device certificate: %s; signing it in "
+			prov_logp(LOG_WARNING, "cannot encrypt %s for its device certificate: %s; signing it in "
 			         "clear", name, d.msg);
 			X509_free(dev);
 			dev = NULL;
@@ -357,7 +357,7 @@ pass_add(struct sgn_pass *ps, const char *name)
 			pass_note(ps, name, n, dev != NULL);
 		rc = 1;
 	} else {
-		prov_log("cannot sign %s: %s", name, d.msg);
+		prov_logp(LOG_ERR, "cannot sign %s: %s", name, d.msg);
 	}
 	X509_free(dev);
 	free(p);
@@ -373,7 +373,7 @@ prov_sgn_update(struct prov_sbd *s, const char *name)
 	if (!prov_sgn_config_name(name))
 		return 0;
 	if ((ps = malloc(sizeof(*ps))) == NULL) {
-		prov_log("cannot sign %s: out of memory", name);
+		prov_logp(LOG_ERR, "cannot sign %s: out of memory", name);
 		return -1;
 	}
 	pass_begin(ps, s);
@@ -395,13 +395,13 @@ prov_sgn_scan(struct prov_sbd *s)
 	int n;
 
 	if ((dir = opendir(s->cfg->tftp_root)) == NULL) {
-		prov_log("cannot scan %s for configuration files: %s", s->cfg->tftp_root,
+		prov_logp(LOG_ERR, "cannot scan %s for configuration files: %s", s->cfg->tftp_root,
 		         strerror(errno));
 		return 0;
 	}
 	if ((ps = malloc(sizeof(*ps))) == NULL) {
 		closedir(dir);
-		prov_log("cannot scan %s: out of memory", s->cfg->tftp_root);
+		prov_logp(LOG_ERR, "cannot scan %s: out of memory", s->cfg->tftp_root);
 		return 0;
 	}
 	pass_begin(ps, s);
@@ -427,7 +427,7 @@ drain(struct prov_sgnwatch *w)
 	ssize_t n;
 
 	if ((ps = malloc(sizeof(*ps))) == NULL) {
-		prov_log("configuration files: out of memory; looking again at the next event");
+		prov_logp(LOG_ERR, "configuration files: out of memory; looking again at the next event");
 		return;
 	}
 	pass_begin(ps, w->sbd);

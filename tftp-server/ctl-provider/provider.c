@@ -36,6 +36,7 @@
 #include <ctl/secret.h>
 
 #include "listener.h"
+#include "logline.h"
 #include "priv.h"
 #include "provider.h"
 
@@ -48,7 +49,7 @@ enum {
 
 static const char usage_text[] =
 	"usage: ctl-provider [--config FILE] [--listen ADDR:PORT] [--set KEY=VALUE]... [options]\n"
-	"       ctl-provider --hash-password USER [--method yescrypt|sha512]\n"
+	"       ctl-provider --hash-password USER [--method yescrypt|sha512] [--credentials FILE]\n"
 	"       ctl-provider --check-config [--config FILE] [options]\n";
 
 static const char help_text[] =
@@ -68,14 +69,22 @@ static const char help_text[] =
 	"  --set KEY=VALUE        any config key (repeatable)\n"
 	"  --check-config         load the configuration, certificates and key, then exit\n"
 	"  --hash-password USER   read a password from standard input and print a\n"
-	"                         credential line USER:HASH\n"
+	"                         credential line USER:HASH (with --credentials FILE:\n"
+	"                         write it into FILE, created mode 0600)\n"
 	"  --method METHOD        yescrypt (default) or sha512, with --hash-password\n"
+	"  --syslog               log to syslog(3) (facility daemon), not standard error\n"
 	"  --version              print the version\n"
 	"  --help                 show this help\n";
 
+/*
+ * --hash-password: the line on standard output, or with --credentials FILE
+ * written into FILE (prov_cred_put: created 0600, replaced whole).
+ */
 static int
-hash_password_mode(const char *user, const char *method)
+hash_password_mode(const char *user, const char *method, const char *credfile)
 {
+	char err[PROV_PATH_MAX + 256];
+	int put;
 	struct ctl_secret *pw = NULL;
 	struct ctl_diag d;
 	char hash[512];
@@ -111,7 +120,18 @@ hash_password_mode(const char *user, const char *method)
 		fprintf(stderr, "ctl-provider: crypt(3) cannot hash with %s\n", method);
 		return EXIT_FAIL;
 	}
-	printf("%s:%s\n", user, hash);
+	if (credfile == NULL) {
+		printf("%s:%s\n", user, hash);
+		OPENSSL_cleanse(hash, sizeof(hash));
+		return EXIT_OK;
+	}
+	put = prov_cred_put(credfile, user, hash, err, sizeof(err));
+	OPENSSL_cleanse(hash, sizeof(hash));
+	if (put < 0) {
+		fprintf(stderr, "ctl-provider: %s\n", err);
+		return EXIT_FAIL;
+	}
+	fprintf(stderr, "ctl-provider: %s: user %s %s\n", credfile, user, put ? "replaced" : "added");
 	return EXIT_OK;
 }
 
@@ -145,14 +165,14 @@ reload_sbd(struct prov_server *srv)
 	int n;
 
 	if (prov_sbd_reload(&srv->sbd, err, sizeof(err)) != 0) {
-		prov_log("SIGHUP: cannot re-read the node identity (%s); keeping the old one", err);
+		prov_logp(LOG_ERR, "SIGHUP: cannot re-read the node identity (%s); keeping the old one", err);
 		return;
 	}
-	prov_log("SIGHUP: node identity re-read");
+	prov_logp(LOG_NOTICE, "SIGHUP: node identity re-read");
 	CTL_IGNORE_RESULT(prov_itl_rebuild(&srv->sbd, "SIGHUP", err, sizeof(err))); /* logged */
 	if (srv->sbd.watch != NULL) {
 		n = prov_sgn_scan(&srv->sbd);
-		prov_log("SIGHUP: %d configuration file(s) signed again", n);
+		prov_logp(LOG_NOTICE, "SIGHUP: %d configuration file(s) signed again", n);
 	}
 }
 
@@ -166,7 +186,7 @@ reload(void *ctx)
 	if (srv->cfg->itl || prov_config_sign_configs(srv->cfg))
 		reload_sbd(srv);
 	else
-		prov_log("SIGHUP: nothing to reload (the credential file is read at every "
+		prov_logp(LOG_NOTICE, "SIGHUP: nothing to reload (the credential file is read at every "
 		         "login; other settings need a restart); still serving");
 }
 
@@ -270,25 +290,25 @@ run(struct prov_config *cfg, int check_only, const char *admin)
 		         cfg->tftp_root);
 	/* The ITL and the signed configurations exist before the node says it listens. */
 	if (prov_itl_rebuild(&srv.sbd, "start", err, sizeof(err)) != CTL_PROV_OK)
-		prov_log("serving no new ITL: %s", err);
+		prov_logp(LOG_WARNING, "serving no new ITL: %s", err);
 	if (prov_sgnwatch_start(&srv.sbd, err, sizeof(err)) != 0) {
-		prov_log("%s", err);
+		prov_logp(LOG_ERR, "%s", err);
 		goto out;
 	}
 	if ((lfd = open_listener(cfg, err, sizeof(err))) < 0) {
-		prov_log("%s", err);
+		prov_logp(LOG_ERR, "%s", err);
 		rc = EXIT_FAIL;
 		goto out;
 	}
 	/* Bound before the privilege drop, like the service port. */
 	if (admin != NULL && (srv.admin = prov_admin_start(&srv, admin, err, sizeof(err))) == NULL) {
-		prov_log("%s", err);
+		prov_logp(LOG_ERR, "%s", err);
 		close(lfd);
 		rc = EXIT_FAIL;
 		goto out;
 	}
 	if (drop_privileges(cfg, err, sizeof(err)) != 0) {
-		prov_log("%s", err);
+		prov_logp(LOG_ERR, "%s", err);
 		close(lfd);
 		rc = EXIT_CONFIG;
 		goto out;
@@ -324,6 +344,7 @@ static const struct option long_opts[] = {
 	{ "check-config", no_argument, NULL, 'C' },
 	{ "hash-password", required_argument, NULL, 'H' },
 	{ "method", required_argument, NULL, 'M' },
+	{ "syslog", no_argument, NULL, 'S' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -371,6 +392,7 @@ main(int argc, char **argv)
 		case 'A': admin = optarg; break;
 		case 'H': hash_user = optarg; break;
 		case 'M': method = optarg; break;
+		case 'S': logline_use_syslog("ctl-provider"); break;
 		case 'V': printf("%s\n", PROV_SOFTWARE_VERSION); return EXIT_OK;
 		case 'h': fputs(usage_text, stdout); fputs(help_text, stdout); return EXIT_OK;
 		default: goto usage;
@@ -378,8 +400,14 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		goto usage;
-	if (hash_user != NULL)
-		return hash_password_mode(hash_user, method);
+	if (hash_user != NULL) {
+		const char *credfile = NULL;
+
+		for (i = 0; i < ov.n; i++)
+			if (strcmp(ov.ov[i].key, "credentials") == 0)
+				credfile = ov.ov[i].val;
+		return hash_password_mode(hash_user, method, credfile);
+	}
 
 	prov_config_defaults(&cfg);
 	if (config != NULL && prov_config_load(&cfg, config, err, sizeof(err)) != 0) {

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <syslog.h>
 #include <time.h>
 #include <sys/stat.h>
 
@@ -139,12 +140,31 @@ CTL_MUST_USE enum prov_file prov_file_read(const char *path, size_t max, uint8_t
                                            size_t msglen);
 
 /* ------------------------------------------------------------------ */
-/* Logging: one line per event on stderr, written with a single write(2). */
+/*
+ * Logging: one line per event on stderr, written with a single write(2),
+ * with journald's <N> priority instead of a timestamp under systemd, or to
+ * syslog with --syslog (logline.h).
+ */
 
 void prov_log_setup(const char *prog);
+/* prio: LOG_ERR (the daemon or a signing failed), LOG_WARNING (a peer's
+ * refused or failed request, a failed login), LOG_NOTICE (mode changes,
+ * overrides, reloads), LOG_INFO (the rest; prov_log). */
+void prov_logp(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void prov_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Attacker-supplied bytes (a user name, a reason) go into a line through
  * ctl_text_escape (ctl/text.h) first. */
+
+/*
+ * --hash-password USER --credentials FILE (prov_credfile.c): USER's line
+ * "USER:hash" replaces the one in FILE or is appended; FILE is created
+ * mode 0600 and replaced whole (temporary file, fsync, rename), keeping
+ * its owner. An existing FILE that is a symbolic link, not a regular file,
+ * or readable by group or others is refused. Returns 0 (added), 1
+ * (replaced) or -1 with the reason in err.
+ */
+CTL_MUST_USE int prov_cred_put(const char *path, const char *user, const char *hash, char *err,
+                               size_t errlen);
 
 /* ------------------------------------------------------------------ */
 /* Authentication (prov_auth.c) */

@@ -17,6 +17,7 @@
 
 #include <ctl/ctl.h>
 
+#include "logline.h"
 #include "loop.h"
 #include "sdnotify.h"
 #include "priv.h"
@@ -31,7 +32,7 @@ enum {
 	OPT_WRQ_ERROR, OPT_STATUS, OPT_ADMIT,
 	OPT_QUEUE, OPT_SOURCE_QUEUE, OPT_SOURCE_RATE, OPT_MAX_LIFETIME,
 	OPT_ADMIN, OPT_HTTP, OPT_HTTP_MAX_CONNS, OPT_HTTP_SOURCE_CONNS, OPT_HTTP_HEADER_TIMEOUT, OPT_HTTP_SEND_TIMEOUT,
-	OPT_ROLLOUT_STATE, OPT_ROLLOUT_FORGET, OPT_NO_ROLLOUT
+	OPT_ROLLOUT_STATE, OPT_ROLLOUT_FORGET, OPT_NO_ROLLOUT, OPT_SYSLOG
 };
 
 static const struct option longopts[] = {
@@ -67,6 +68,7 @@ static const struct option longopts[] = {
 	{ "rollout-state", required_argument, NULL, OPT_ROLLOUT_STATE },
 	{ "rollout-forget", required_argument, NULL, OPT_ROLLOUT_FORGET },
 	{ "no-rollout", no_argument, NULL, OPT_NO_ROLLOUT },
+	{ "syslog", no_argument, NULL, OPT_SYSLOG },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -119,6 +121,7 @@ usage(FILE *f)
 	    "                           systemd, else in memory only); SIGUSR1 writes it now\n"
 	    "      --rollout-forget DAYS  forget phones not seen for DAYS (default 30, 0 = never)\n"
 	    "      --no-rollout         do not track what phones were served\n"
+	    "      --syslog             log to syslog(3) (facility daemon), not standard error\n"
 	    "  -q, --quiet              errors and status lines only\n"
 	    "  -v, --verbose            also retransmissions and duplicate requests\n"
 	    "  -h, --help               this help\n"
@@ -264,6 +267,7 @@ parse_args(int argc, char **argv, struct tftp_config *c, const char **admin)
 		case 'u': c->user = optarg; break;
 		case 'c': c->chroot = 1; break;
 		case 'q': c->loglevel = TFTP_LOG_ERR; break;
+		case OPT_SYSLOG: logline_use_syslog(PROG); break;
 		case 'v': c->loglevel = TFTP_LOG_DEBUG; break;
 		case OPT_HARDLINKS: c->allow_hardlinks = 1; break;
 		case OPT_NO_INOTIFY: c->no_inotify = 1; break;
@@ -315,7 +319,7 @@ on_signal(struct loop *l, int fd, unsigned ev, void *arg)
 			tftp_server_reload(sc->srv);
 			sdnotify_ready();
 		} else {
-			tftp_log(TFTP_LOG_ERR, "signal %u: shutting down", si.ssi_signo);
+			tftp_log(TFTP_LOG_NOTICE, "signal %u: shutting down", si.ssi_signo);
 			sdnotify_stopping();
 			loop_stop(l);
 		}

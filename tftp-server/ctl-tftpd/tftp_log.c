@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,20 +25,28 @@ tftp_log_setup(const char *prog, enum tftp_loglevel max)
 	log_max = max;
 }
 
+/* NOTICE is shown at every level, as ERR is. */
+static unsigned
+level_of(enum tftp_loglevel lvl)
+{
+	return (unsigned)lvl & 0xffu;
+}
+
 int
 tftp_log_enabled(enum tftp_loglevel lvl)
 {
-	return lvl <= log_max;
+	return level_of(lvl) <= (unsigned)log_max;
 }
 
 void
 tftp_log(enum tftp_loglevel lvl, const char *fmt, ...)
 {
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 	va_list ap;
 
-	if (lvl > log_max)
+	if (!tftp_log_enabled(lvl) || level_of(lvl) > TFTP_LOG_DEBUG)
 		return;
 	va_start(ap, fmt);
-	logline_write(log_prog, fmt, ap);
+	logline_vlog(lvl == TFTP_LOG_NOTICE ? LOG_NOTICE : prio[level_of(lvl)], log_prog, fmt, ap);
 	va_end(ap);
 }

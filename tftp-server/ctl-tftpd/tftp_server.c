@@ -719,7 +719,7 @@ tftp_server_log_status(struct tftp_server *s)
 	ss.http = s->http != NULL;
 	/* 22 counters (and 11 HTTP ones) of at most 20 digits and their names always fit. */
 	CTL_IGNORE_RESULT(tftp_status_format(&ss, line, sizeof(line)));
-	tftp_log(TFTP_LOG_ERR, "%s", line);
+	tftp_log(TFTP_LOG_NOTICE, "%s", line);
 	/* SIGUSR1 also writes the rollout state at once (tests and operators wait for it). */
 	rollout_keep_save(s->rollout);
 }
@@ -743,7 +743,7 @@ tftp_server_reload(struct tftp_server *s)
 		         s->cfg->root, se != 0 ? strerror(se) : tftp_cache_errstr(e));
 		return;
 	}
-	tftp_log(TFTP_LOG_ERR, "SIGHUP: reloaded: root %s rescanned, cached files dropped", s->cfg->root);
+	tftp_log(TFTP_LOG_NOTICE, "SIGHUP: reloaded: root %s rescanned, cached files dropped", s->cfg->root);
 }
 
 void

@@ -29,6 +29,7 @@
 
 #include "kvconf.h"
 #include "listener.h"
+#include "logline.h"
 #include "priv.h"
 #include "tvsd.h"
 
@@ -51,6 +52,7 @@ static const char help_text[] =
 	"  --listen ADDR:PORT   address and port (default [::]:2445; port 0: any)\n"
 	"  --set KEY=VALUE      any config key (repeatable)\n"
 	"  --check-config       load the configuration, key and certificate store, then exit\n"
+	"  --syslog             log to syslog(3) (facility daemon), not standard error\n"
 	"  --version            print the version\n"
 	"  --help               show this help\n"
 	"\n"
@@ -283,6 +285,7 @@ static const struct option long_opts[] = {
 	{ "listen", required_argument, NULL, 'l' },
 	{ "set", required_argument, NULL, 's' },
 	{ "check-config", no_argument, NULL, 'C' },
+	{ "syslog", no_argument, NULL, 'S' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -301,6 +304,7 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'C': check_only = 1; break;
+		case 'S': logline_use_syslog("ctl-tvsd"); break;
 		case 'l':
 		case 's':
 			if (kv_override_add(&ov, c == 'l' ? "listen" : NULL, optarg) != 0)

@@ -4,12 +4,15 @@
  * "DATE TIME.mmm PROG: text", and the escaping every line gets, whatever a
  * caller passed: control bytes (C0, DEL, C1, raw or UTF-8 encoded) and
  * invalid UTF-8 as \xHH; valid UTF-8 and text a caller already escaped
- * unchanged; a line too long cut, still one line.
+ * unchanged; a line too long cut, still one line. For journald
+ * ($JOURNAL_STREAM naming stderr): "<N>text", N the syslog priority.
  */
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ctl/text.h>
@@ -134,6 +137,56 @@ START_TEST(long_line_cut)
 }
 END_TEST
 
+/* logline_format for the journal: "<N>text\n", no time, no name. */
+START_TEST(journal_prefix)
+{
+	struct timespec ts = { 1767115542, 0 };
+	char line[256];
+	size_t n;
+
+	n = logline_format(line, sizeof(line), LOGLINE_JOURNAL, LOG_WARNING, "prog", &ts,
+	                   "login failed\x01", 13);
+	ck_assert_str_eq(line, "<4>login failed\\x01\n");
+	ck_assert_uint_eq(n, strlen(line));
+	logline_format(line, sizeof(line), LOGLINE_JOURNAL, LOG_DEBUG, "prog", &ts, "x", 1);
+	ck_assert_str_eq(line, "<7>x\n");
+	logline_format(line, sizeof(line), LOGLINE_JOURNAL, LOG_ERR, "prog", &ts, "x", 1);
+	ck_assert_str_eq(line, "<3>x\n");
+	/* The plain form keeps time and name, whatever the priority. */
+	n = logline_format(line, sizeof(line), LOGLINE_STDERR, LOG_ERR, "prog", &ts, "x", 1);
+	ck_assert_uint_eq(n, 23 + strlen(" prog: x\n"));
+	ck_assert_str_eq(line + 23, " prog: x\n");
+}
+END_TEST
+
+/* "DEV:INO" must name exactly stderr's file. */
+START_TEST(journal_stream_match)
+{
+	ck_assert_int_eq(logline_journal_stream("8:1234", 8, 1234), 1);
+	ck_assert_int_eq(logline_journal_stream("8:1234", 8, 1235), 0);
+	ck_assert_int_eq(logline_journal_stream("9:1234", 8, 1234), 0);
+	ck_assert_int_eq(logline_journal_stream("8:1234x", 8, 1234), 0);
+	ck_assert_int_eq(logline_journal_stream("8", 8, 1234), 0);
+	ck_assert_int_eq(logline_journal_stream("", 8, 1234), 0);
+	ck_assert_int_eq(logline_journal_stream(NULL, 8, 1234), 0);
+}
+END_TEST
+
+/* A line too long for the buffer is cut, still "<N>" first and one newline last. */
+START_TEST(journal_cut)
+{
+	struct timespec ts = { 0, 0 };
+	char line[80], text[300];
+
+	memset(text, 'a', sizeof(text));
+	ck_assert_uint_eq(logline_format(line, sizeof(line), LOGLINE_JOURNAL, LOG_INFO, "p", &ts, text,
+	                                 sizeof(text)), sizeof(line) - 1);
+	ck_assert_int_eq(strncmp(line, "<6>aaa", 6), 0);
+	ck_assert_int_eq(line[sizeof(line) - 2], '\n');
+	ck_assert_int_eq(line[sizeof(line) - 1], '\0');
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -144,6 +197,9 @@ make_suite(void)
 	tcase_add_loop_test(tc, control_bytes_escaped, 0, 7);
 	tcase_add_test(tc, escaped_field_unchanged);
 	tcase_add_test(tc, long_line_cut);
+	tcase_add_test(tc, journal_prefix);
+	tcase_add_test(tc, journal_stream_match);
+	tcase_add_test(tc, journal_cut);
 	suite_add_tcase(s, tc);
 	return s;
 }
