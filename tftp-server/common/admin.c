@@ -192,9 +192,10 @@ on_conn(struct loop *l, int fd, unsigned ev, void *arg)
 
 	(void)l;
 	(void)fd;
+	(void)ev;
 	if (c->out.len > 0) {
-		if (ev & LOOP_WRITE)
-			send_some(c);
+		/* Writable, or hung up (reported as readable): the send says which. */
+		send_some(c);
 		return;
 	}
 	if (c->in_len == sizeof(c->in)) {
