@@ -35,7 +35,7 @@ expect_exit "hash-password: bad user name refused" 2 "$PROV" --hash-password 'a:
 expect_exit "check-config: ok" 0 "$PROV" --config "$N/node.conf" --check-config
 expect_grep "check-config: summary" "configuration ok: node cucm-pub.example.lab, 3 certificate(s)" "$T_TMP/last.out"
 expect_exit "example config parses (certificates missing: exit 3)" 3 "$PROV" --config "$TOP/tftp-server/ctl-provider/node.conf.example" --check-config
-expect_grep "example config: only the certificate files are missing" "/etc/ctl-provider/ccm.pem" "$T_TMP/last.err"
+expect_grep "example config: only the certificate files are missing" "/etc/ctl-suite/ccm.pem" "$T_TMP/last.err"
 printf 'hostname = x\nread_timeout = 0\n' >"$T_TMP/bad.conf"
 expect_exit "bad value: exit 3" 3 "$PROV" --config "$T_TMP/bad.conf" --check-config
 expect_grep "bad value: file and line" "bad.conf:2: read_timeout: '0' is not a number in 1..3600" "$T_TMP/last.err"
