@@ -31,6 +31,7 @@
 set -u
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/bench/bench-lib.sh"
 cd "$TOP" || exit 1
 case "$BUILD" in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 BIN=$BUILD/bin
@@ -50,8 +51,6 @@ cleanup() {
 	[ -n "$SHM" ] && rm -rf "$SHM"
 }
 trap cleanup EXIT INT TERM
-port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_udp() { i=0; while [ $i -lt 200 ]; do ss -Hlun "sport = :$1" | grep -q . && return 0; sleep 0.05; i=$((i + 1)); done; return 1; }
 
 for b in "$BIN/ctl-client" "$BIN/ctl-tftpd" "$BIN/phone-verifier" "$BIN/ctl-tftp-load" "$BUILD/bench/ctl-bench-configs"; do
 	[ -x "$b" ] || { echo "bench-fleet: $b missing (make all bench-build)" >&2; exit 1; }
@@ -74,7 +73,7 @@ SP1=""
 HPID=""
 start_ctl() {
 	[ -n "$SP1" ] && kill "$SP1" 2>/dev/null && wait "$SP1" 2>/dev/null
-	P1=$(port)
+	P1=$(free_port)
 	"$BIN/ctl-tftpd" --listen 127.0.0.1:$P1 --root "$R" -q >"$TMP/ctl-tftpd.log" 2>&1 &
 	SP1=$!
 	PIDS="$PIDS $SP1"
@@ -103,7 +102,7 @@ timed() {
 	"$@"
 }
 start_ctl
-P2=$(port)
+P2=$(free_port)
 printf 'r ^CTLSEP[0-9A-F]*\\.tlv$ CTLFile.tlv\nr ^ITLSEP[0-9A-F]*\\.tlv$ ITLFile.tlv\n' > "$TMP/remap"
 HPA=$(command -v in.tftpd || echo /usr/sbin/in.tftpd)
 if [ -x "$HPA" ]; then

@@ -24,6 +24,7 @@
 set -u
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+. "$TOP/bench/bench-lib.sh"
 case "$BUILD" in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 BIN=$BUILD/bin
 PHONES=${BENCH_PHONES:-10000}
@@ -63,18 +64,6 @@ chmod 755 "$R"; chmod 644 "$R"/*
 printf 'r ^CTLSEP[0-9A-Fa-f]{12}\\.tlv$ CTLFile.tlv\nr ^ITLSEP[0-9A-Fa-f]{12}\\.tlv$ ITLFile.tlv\n' > "$W/hpa.map"
 FILES="-f CTLSEP%M.tlv=$R/CTLFile.tlv -f ITLSEP%M.tlv=$R/ITLFile.tlv -f SEP%M.cnf.xml=$W/cnf.xml"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-field() { v=$(sed -n "s/^RESULT.* $1=\([0-9.]*\).*/\1/p" "$2" 2>/dev/null | tail -1); echo "${v:-0}"; }
-cpu_ticks() {
-	t=0
-	for p in $1 $(pgrep -P "$1" 2>/dev/null); do
-		v=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }')
-		t=$((t + ${v:-0}))
-	done
-	echo "$t"
-}
-wait_tcp() { i=0; while [ $i -lt 200 ]; do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.05; i=$((i + 1)); done; return 1; }
-wait_udp() { i=0; while [ $i -lt 200 ]; do ss -Hlun "sport = :$1" | grep -q . && return 0; sleep 0.05; i=$((i + 1)); done; return 1; }
 stop() { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; SRV=""; }
 
 # storm KEY: starts the server for KEY, runs its load, writes KEY.res.

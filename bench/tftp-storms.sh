@@ -25,6 +25,7 @@ set -u
 NAME=$1
 W=$2
 RES=$W/$NAME.res
+. "$(dirname "$0")/bench-lib.sh"
 : > "$RES"
 SRV_PID=""
 SRV_ADDR=""
@@ -43,22 +44,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 put() { echo "$1 $2" >> "$RES"; }
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_udp() { i=0; while [ $i -lt 200 ]; do ss -Hlun "sport = :$1" | grep -q . && return 0; sleep 0.05; i=$((i + 1)); done; return 1; }
 # RcvbufErrors: field 6 of the second Udp: line of /proc/net/snmp.
 rcvbuf_errors() { awk '/^Udp:/ { if (h) print $6; h = 1 }' /proc/net/snmp; }
-field() { v=$(sed -n "s/^RESULT.* $1=\([0-9.]*\).*/\1/p" "$2" 2>/dev/null | tail -1); echo "${v:-0}"; }
-
-# cpu_ticks PID: user + system time of PID, of its children already reaped
-# and of those still running (tftpd-hpa forks one per request).
-cpu_ticks() {
-	t=0
-	for p in $1 $(pgrep -P "$1" 2>/dev/null); do
-		v=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }')
-		t=$((t + ${v:-0}))
-	done
-	echo "$t"
-}
 
 # Peak memory during the 1 s storm: proportional set size (Pss) of the
 # server and its children summed (forked children share pages), sampled
