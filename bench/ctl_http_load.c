@@ -26,18 +26,13 @@
 #include <ctl/ctl.h>
 
 #include "loop.h"
+#include "storm.h"
 #include "tftp_addr.h"
 #include "tftp_client.h"
 
 #define PROG "ctl-http-load"
 #define MAX_FILES 8
 #define HEAD_CAP 2048
-
-struct tmpl {
-	const char *name;      /* %M = the phone's MAC */
-	uint8_t *expect;
-	size_t expect_len;
-};
 
 struct load;
 
@@ -65,7 +60,7 @@ struct phone {
 struct load {
 	struct loop *loop;
 	union tftp_sa server;
-	struct tmpl files[MAX_FILES];
+	struct storm_tmpl files[MAX_FILES];
 	unsigned nfiles, phones, concurrency, launched, finished;
 	unsigned timeout_ms, give_up_ms;
 	int quiet, has_src;
@@ -78,13 +73,6 @@ struct load {
 };
 
 static void phone_connect(struct phone *p);
-
-static unsigned
-rnd(struct load *ld, unsigned n)
-{
-	ld->rng = ld->rng * 6364136223846793005ull + 1442695040888963407ull;
-	return (unsigned)((ld->rng >> 33) % n);
-}
 
 static void
 phone_close(struct phone *p)
@@ -142,26 +130,15 @@ phone_retry(struct phone *p, const char *why)
 	}
 	ld->retries++;
 	p->st = P_IDLE;
-	arm(p, 500 + rnd(ld, 1000));
+	arm(p, 500 + storm_rnd(&ld->rng, 1000));
 }
 
 static void
 build_request(struct phone *p)
 {
 	char name[200];
-	const char *t = p->ld->files[p->file].name;
-	size_t o = 0;
 
-	for (; *t != '\0' && o + 13 < sizeof(name); t++) {
-		if (t[0] == '%' && t[1] == 'M') {
-			memcpy(name + o, p->mac, 12);
-			o += 12;
-			t++;
-		} else {
-			name[o++] = *t;
-		}
-	}
-	name[o] = '\0';
+	storm_name(p->ld->files[p->file].name, p->mac, name, sizeof(name));
 	p->req_len = (size_t)snprintf(p->req, sizeof(p->req),
 	                              "GET /%s HTTP/1.1\r\nHost: ctl-http-load\r\nConnection: keep-alive\r\n\r\n", name);
 	p->req_off = 0;
@@ -178,7 +155,7 @@ static void
 file_done(struct phone *p)
 {
 	struct load *ld = p->ld;
-	const struct tmpl *f = &ld->files[p->file];
+	const struct storm_tmpl *f = &ld->files[p->file];
 
 	if (p->bad || (f->expect != NULL && p->clen != f->expect_len)) {
 		ld->corrupt++;
@@ -219,7 +196,7 @@ head_done(struct phone *p, size_t end)
 static int
 consume(struct phone *p, const uint8_t *b, size_t n)
 {
-	const struct tmpl *f;
+	const struct storm_tmpl *f;
 
 	while (n > 0 && p->st == P_WAITING) {
 		if (!p->in_body) {
@@ -374,34 +351,20 @@ launch_more(struct load *ld)
 		phone_connect(&ld->ph[ld->launched++]);
 }
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void
 report(struct load *ld)
 {
-	double secs = (double)(ld->t1 - ld->t0) / 1000.0;
-	unsigned p50 = 0, p99 = 0;
+	struct storm_counts c = { .ok = ld->ok, .failed = ld->failed, .corrupt = ld->corrupt,
+	                          .retrans = ld->retries, .busy = ld->busy,
+	                          .secs = (double)(ld->t1 - ld->t0) / 1000.0 };
 
-	if (ld->nlat > 0) {
-		qsort(ld->lat, ld->nlat, sizeof(ld->lat[0]), cmp_u32);
-		p50 = ld->lat[ld->nlat / 2];
-		p99 = ld->lat[ld->nlat * 99 / 100];
-	}
+	storm_latency(ld->lat, ld->nlat, &c);
 	if (!ld->quiet)
 		printf("%s: %u phones x %u files over HTTP against port %u: ok %llu failed %llu corrupt %llu "
 		       "in %.3f s\n", PROG, ld->phones, ld->nfiles, tftp_addr_port(&ld->server),
 		       (unsigned long long)ld->ok, (unsigned long long)ld->failed,
-		       (unsigned long long)ld->corrupt, secs);
-	printf("RESULT ok=%llu failed=%llu corrupt=%llu secs=%.3f rate=%.0f p50=%u p99=%u retrans=%llu busy=%llu\n",
-	       (unsigned long long)ld->ok, (unsigned long long)ld->failed, (unsigned long long)ld->corrupt,
-	       secs, secs > 0 ? (double)ld->ok / secs : 0.0, p50, p99, (unsigned long long)ld->retries,
-	       (unsigned long long)ld->busy);
+		       (unsigned long long)ld->corrupt, c.secs);
+	storm_result(&c);
 }
 
 static void
@@ -422,37 +385,6 @@ usage(FILE *f)
 	    "      --give-up MS        without progress for MS a phone gives up (default 30000)\n"
 	    "  -q, --quiet             only the RESULT line\n"
 	    "  -h, --help              this help\n");
-}
-
-CTL_MUST_USE static int
-read_expected(struct tmpl *t, char *arg)
-{
-	char *eq = strchr(arg, '=');
-	size_t n = 0;
-
-	t->name = arg;
-	if (eq == NULL)
-		return 0;
-	*eq = '\0';
-	if (ctl_read_file(eq + 1, 1u << 30, &t->expect, &n, NULL) != CTL_OK) {
-		fprintf(stderr, PROG ": cannot read %s\n", eq + 1);
-		return -1;
-	}
-	t->expect_len = n;
-	return 0;
-}
-
-CTL_MUST_USE static int
-num(const char *opt, const char *s, unsigned long long min, unsigned long long max, unsigned *v)
-{
-	unsigned long long x;
-
-	if (ctl_parse_uint(s, min, max, &x) != CTL_OK) {
-		fprintf(stderr, PROG ": %s: expected a number in %llu..%llu\n", opt, min, max);
-		return -1;
-	}
-	*v = (unsigned)x;
-	return 0;
 }
 
 /* 0 ok, 1 help, 2 usage error. */
@@ -476,12 +408,12 @@ parse_args(int argc, char **argv, struct load *ld)
 				return 2;
 			have_server = 1;
 			break;
-		case 'n': if (num("--phones", optarg, 1, 1000000, &ld->phones)) return 2; break;
-		case 'c': if (num("--concurrency", optarg, 0, 1000000, &ld->concurrency)) return 2; break;
-		case 'T': if (num("--timeout", optarg, 10, 600000, &ld->timeout_ms)) return 2; break;
-		case 'G': if (num("--give-up", optarg, 10, 3600000, &ld->give_up_ms)) return 2; break;
+		case 'n': if (storm_uint(PROG, "--phones", optarg, 1, 1000000, &ld->phones)) return 2; break;
+		case 'c': if (storm_uint(PROG, "--concurrency", optarg, 0, 1000000, &ld->concurrency)) return 2; break;
+		case 'T': if (storm_uint(PROG, "--timeout", optarg, 10, 600000, &ld->timeout_ms)) return 2; break;
+		case 'G': if (storm_uint(PROG, "--give-up", optarg, 10, 3600000, &ld->give_up_ms)) return 2; break;
 		case 'f':
-			if (ld->nfiles == MAX_FILES || read_expected(&ld->files[ld->nfiles++], optarg) < 0)
+			if (ld->nfiles == MAX_FILES || storm_tmpl_parse(PROG, &ld->files[ld->nfiles++], optarg) < 0)
 				return 2;
 			break;
 		case 'M': ld->mac_base = strtoull(optarg, NULL, 16); break;

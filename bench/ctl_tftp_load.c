@@ -22,16 +22,11 @@
 #include <ctl/ctl.h>
 
 #include "loop.h"
+#include "storm.h"
 #include "tftp_client.h"
 
 #define PROG "ctl-tftp-load"
 #define MAX_FILES 8
-
-struct tmpl {
-	const char *name;      /* %M = the phone's MAC */
-	uint8_t *expect;       /* NULL: not verified */
-	size_t expect_len;
-};
 
 struct load;
 
@@ -47,7 +42,7 @@ struct load {
 	struct loop *loop;
 	struct tftp_client *cl;
 	union tftp_sa server;
-	struct tmpl files[MAX_FILES];
+	struct storm_tmpl files[MAX_FILES];
 	unsigned nfiles, phones, concurrency, launched, finished_phones;
 	unsigned blksize, windowsize, timeout_s, busy_max, busy_delay_ms;
 	unsigned port_lo, port_hi, next_port;
@@ -99,67 +94,6 @@ usage(FILE *f)
 	    "Exit status: 0 every transfer ok, 1 failures or corrupt data, 2 usage.\n");
 }
 
-CTL_MUST_USE static int
-read_whole(const char *path, uint8_t **out, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (f == NULL)
-		return -1;
-	for (;;) {
-		size_t r;
-
-		if (n == cap) {
-			uint8_t *nb;
-
-			cap = cap ? cap * 2 : 65536;
-			if (cap > CTL_MAX_FILE * 16u || (nb = realloc(buf, cap)) == NULL) {
-				free(buf);
-				fclose(f);
-				return -1;
-			}
-			buf = nb;
-		}
-		if ((r = fread(buf + n, 1, cap - n, f)) == 0)
-			break;
-		n += r;
-	}
-	fclose(f);
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
-static unsigned
-rnd(struct load *ld, unsigned n)
-{
-	ld->rng = ld->rng * 6364136223846793005ull + 1442695040888963407ull;
-	return n ? (unsigned)(ld->rng >> 33) % n : 0;
-}
-
-static void
-make_name(const char *tmpl, const char *mac, char *out, size_t cap)
-{
-	size_t o = 0;
-
-	for (const char *t = tmpl; *t != '\0' && o + 1 < cap; t++) {
-		if (t[0] == '%' && t[1] == 'M') {
-			size_t m = strlen(mac);
-
-			if (o + m >= cap)
-				break;
-			memcpy(out + o, mac, m);
-			o += m;
-			t++;
-		} else {
-			out[o++] = *t;
-		}
-	}
-	out[o] = '\0';
-}
-
 static void
 launch_next(struct load *ld)
 {
@@ -195,7 +129,7 @@ retry_later(struct phone *p, unsigned mean_ms)
 {
 	struct load *ld = p->ld;
 
-	if (loop_timer_set(ld->loop, &p->retry, mean_ms / 2 + rnd(ld, mean_ms + 1)) == 0)
+	if (loop_timer_set(ld->loop, &p->retry, mean_ms / 2 + storm_rnd(&ld->rng, mean_ms + 1)) == 0)
 		return 0;
 	ld->failed++;
 	if (!ld->quiet)
@@ -209,7 +143,7 @@ on_done(void *arg, const struct tftp_result *r)
 {
 	struct phone *p = arg;
 	struct load *ld = p->ld;
-	const struct tmpl *t = &ld->files[p->file];
+	const struct storm_tmpl *t = &ld->files[p->file];
 
 	ld->retrans += r->retransmits;
 	if (r->err == TFTP_CE_SERVER && r->ecode == TFTP_EUNDEF && p->busy_tries < ld->busy_max) {
@@ -252,7 +186,7 @@ phone_step(struct phone *p)
 	char name[256];
 	struct tftp_get g;
 
-	make_name(ld->files[p->file].name, p->mac, name, sizeof(name));
+	storm_name(ld->files[p->file].name, p->mac, name, sizeof(name));
 	memset(&g, 0, sizeof(g));
 	g.server = &ld->server;
 	g.file = name;
@@ -286,28 +220,15 @@ phone_step(struct phone *p)
 	phone_done_file(p);
 }
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void
 report(struct load *ld, const char *server)
 {
-	double secs = (double)(ld->t1 - ld->t0) / 1000.0;
+	struct storm_counts c = { .ok = ld->ok, .failed = ld->failed, .corrupt = ld->corrupt,
+	                          .retrans = ld->retrans, .busy = ld->busy,
+	                          .secs = (double)(ld->t1 - ld->t0) / 1000.0 };
 	uint64_t total = (uint64_t)ld->phones * ld->nfiles;
-	double rate = secs > 0 ? (double)ld->ok / secs : 0;
-	uint32_t p50 = 0, p99 = 0, mx = 0;
 
-	if (ld->nlat > 0) {
-		qsort(ld->lat, ld->nlat, sizeof(ld->lat[0]), cmp_u32);
-		p50 = ld->lat[ld->nlat / 2];
-		p99 = ld->lat[(ld->nlat * 99) / 100];
-		mx = ld->lat[ld->nlat - 1];
-	}
+	storm_latency(ld->lat, ld->nlat, &c);
 	if (!ld->quiet) {
 		printf("%s: %llu transfers (%u phones x %u files, concurrency %u) against %s%s\n", PROG,
 		       (unsigned long long)total, ld->phones, ld->nfiles,
@@ -318,46 +239,17 @@ report(struct load *ld, const char *server)
 		       (unsigned long long)ld->corrupt, (unsigned long long)ld->busy,
 		       (unsigned long long)ld->retrans);
 		printf("  time %.3f s  rate %.0f transfers/s  latency p50 %u ms  p99 %u ms  max %u ms\n",
-		       secs, rate, p50, p99, mx);
+		       c.secs, c.secs > 0 ? (double)ld->ok / c.secs : 0.0, c.p50, c.p99, c.max);
 	}
-	printf("RESULT ok=%llu failed=%llu corrupt=%llu secs=%.3f rate=%.0f p50=%u p99=%u retrans=%llu busy=%llu\n",
-	       (unsigned long long)ld->ok, (unsigned long long)ld->failed,
-	       (unsigned long long)ld->corrupt, secs, rate, p50, p99,
-	       (unsigned long long)ld->retrans, (unsigned long long)ld->busy);
+	storm_result(&c);
 }
 
 CTL_MUST_USE static int
 add_file(struct load *ld, char *arg)
 {
-	char *eq = strchr(arg, '=');
-	struct tmpl *t;
-
 	if (ld->nfiles == MAX_FILES)
 		return -1;
-	t = &ld->files[ld->nfiles++];
-	t->name = arg;
-	if (eq == NULL)
-		return 0;
-	*eq = '\0';
-	if (read_whole(eq + 1, &t->expect, &t->expect_len) < 0) {
-		fprintf(stderr, PROG ": cannot read %s: %s\n", eq + 1, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-CTL_MUST_USE static int
-uint_arg(const char *opt, const char *s, unsigned long long min, unsigned long long max,
-         unsigned *v)
-{
-	unsigned long long x;
-
-	if (ctl_parse_uint(s, min, max, &x) != CTL_OK) {
-		fprintf(stderr, PROG ": %s: expected a number in %llu..%llu\n", opt, min, max);
-		return -1;
-	}
-	*v = (unsigned)x;
-	return 0;
+	return storm_tmpl_parse(PROG, &ld->files[ld->nfiles++], arg);
 }
 
 CTL_MUST_USE static int
@@ -407,26 +299,26 @@ parse_args(int argc, char **argv, struct load *ld, struct tftp_client_cfg *cc, c
 	while ((opt = getopt_long(argc, argv, "s:n:c:f:qh", lo, NULL)) != -1 && !bad) {
 		switch (opt) {
 		case 's': *server = optarg; break;
-		case 'n': bad = uint_arg("--phones", optarg, 1, 1000000, &ld->phones); break;
-		case 'c': bad = uint_arg("--concurrency", optarg, 0, 1000000, &ld->concurrency); break;
+		case 'n': bad = storm_uint(PROG, "--phones", optarg, 1, 1000000, &ld->phones); break;
+		case 'c': bad = storm_uint(PROG, "--concurrency", optarg, 0, 1000000, &ld->concurrency); break;
 		case 'f': bad = add_file(ld, optarg); break;
 		case 'M':
 			errno = 0;
 			ld->mac_base = strtoull(optarg, &end, 16);
 			bad = errno != 0 || *end != '\0' || ld->mac_base > 0xffffffffffffull ? -1 : 0;
 			break;
-		case 'b': bad = uint_arg("--blksize", optarg, 8, 65464, &ld->blksize); break;
-		case 'w': bad = uint_arg("--windowsize", optarg, 1, 65535, &ld->windowsize); break;
+		case 'b': bad = storm_uint(PROG, "--blksize", optarg, 8, 65464, &ld->blksize); break;
+		case 'w': bad = storm_uint(PROG, "--windowsize", optarg, 1, 65535, &ld->windowsize); break;
 		case 'T': ld->tsize = 1; break;
-		case 't': bad = uint_arg("--timeout", optarg, 1, 600000, &cc->timeout_ms); break;
-		case 'r': bad = uint_arg("--retries", optarg, 0, 10000, &cc->retries); break;
-		case 'L': bad = uint_arg("--loss", optarg, 0, 99, &cc->loss_pct); break;
-		case 'B': bad = uint_arg("--busy-retries", optarg, 0, 100000, &ld->busy_max); break;
-		case 'D': bad = uint_arg("--busy-delay", optarg, 1, 600000, &ld->busy_delay_ms); break;
+		case 't': bad = storm_uint(PROG, "--timeout", optarg, 1, 600000, &cc->timeout_ms); break;
+		case 'r': bad = storm_uint(PROG, "--retries", optarg, 0, 10000, &cc->retries); break;
+		case 'L': bad = storm_uint(PROG, "--loss", optarg, 0, 99, &cc->loss_pct); break;
+		case 'B': bad = storm_uint(PROG, "--busy-retries", optarg, 0, 100000, &ld->busy_max); break;
+		case 'D': bad = storm_uint(PROG, "--busy-delay", optarg, 1, 600000, &ld->busy_delay_ms); break;
 		case 'q': ld->quiet = 1; break;
 		case 'P': bad = parse_ports(ld, optarg); break;
-		case 'X': bad = uint_arg("--retransmit", optarg, 0, 600000, &retransmit); break;
-		case 'G': bad = uint_arg("--give-up", optarg, 1, 3600000, &cc->idle_ms); break;
+		case 'X': bad = storm_uint(PROG, "--retransmit", optarg, 0, 600000, &retransmit); break;
+		case 'G': bad = storm_uint(PROG, "--give-up", optarg, 1, 3600000, &cc->idle_ms); break;
 		case 'S':
 			if (tftp_src_range_parse(optarg, &ld->src) != 0) {
 				fprintf(stderr, PROG ": --source-range: expected A.B.C.D/N with N 8..32\n");

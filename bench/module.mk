@@ -17,7 +17,7 @@ $(BUILD)/bench/bench-token: $(OBJ)/bench/bench_token.o $(LIBCTL_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCTL_A) $(P11_LIBS) $(SSL_LIBS) -ldl
 
-$(BIN)/ctl-tftp-load: $(OBJ)/bench/ctl_tftp_load.o $(LIBTFTP_A) $(LIBCTL_A)
+$(BIN)/ctl-tftp-load: $(OBJ)/bench/ctl_tftp_load.o $(OBJ)/bench/storm.o $(LIBTFTP_A) $(LIBCTL_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBTFTP_A) $(LIBCTL_A) $(SSL_LIBS)
 
@@ -29,6 +29,6 @@ $(BUILD)/bench/ctl-bench-configs: $(OBJ)/bench/bench_configs.o $(LIBCTL_A)
 
 # ctl-http-load: the boot storm over HTTP (ctl-tftpd --http), bench/bench-http.sh.
 BENCH_BINS += $(BIN)/ctl-http-load
-$(BIN)/ctl-http-load: $(OBJ)/bench/ctl_http_load.o $(LIBTFTP_A) $(LIBCTL_A)
+$(BIN)/ctl-http-load: $(OBJ)/bench/ctl_http_load.o $(OBJ)/bench/storm.o $(LIBTFTP_A) $(LIBCTL_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(LIBTFTP_A) $(LIBCTL_A) $(SSL_LIBS)
