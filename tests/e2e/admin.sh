@@ -91,8 +91,8 @@ expect_eq "metrics: one phone on the current ITL" \
 	"$(metric "$T_TMP/m3" "ctltftpd_phones{kind=\"itl\",md5=\"$ITLMD5\",current=\"1\"}")" 1
 check "promtool check metrics passes with the rollout" sh -c "promtool check metrics < '$T_TMP/m3'"
 get / "$T_TMP/p3" >/dev/null
-expect_grep "page: rollout counts (CTL: 1 device, 1 current)" "<tr><th>CTL</th><td>1</td><td>1</td><td>0</td><td>0</td></tr>" "$T_TMP/p3"
-expect_grep "page: the current CTL version with its phone count" "<tr><td>$CTLMD5 (current)</td><td>1</td>" "$T_TMP/p3"
+expect_grep "page: rollout counts (CTL: 1 device, 1 current)" "<tr><th>CTL</th><td class=\"n\">1</td><td class=\"n\">1</td><td class=\"n\">0</td><td class=\"n\">0</td></tr>" "$T_TMP/p3"
+expect_grep "page: the current CTL version with its phone count" "<tr><td>$CTLMD5 (current)</td><td class=\"n\">1</td>" "$T_TMP/p3"
 
 # --- hostile admin clients ------------------------------------------------------------
 code() { curl -s -m 10 -o /dev/null -w '%{http_code}' "$@"; }

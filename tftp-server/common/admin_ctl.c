@@ -94,7 +94,8 @@ admin_html_begin(struct admin_buf *b, const char *title, time_t now)
 	               "table{border-collapse:collapse;margin-bottom:1em;width:100%}"
 	               "td,th{border:1px solid #999;padding:0.2em 0.4em;text-align:left;"
 	               "overflow-wrap:anywhere;vertical-align:top}"
-	               ".warn{background:#fdd;font-weight:bold}</style>\n</head><body>\n<h1>");
+	               ".warn{background:#fdd;font-weight:bold}td.n{overflow-wrap:normal;white-space:nowrap}"
+	               "</style>\n</head><body>\n<h1>");
 	admin_buf_html(b, title, strlen(title));
 	admin_buf_printf(b, "</h1>\n<p>As of %s</p>\n", t);
 }

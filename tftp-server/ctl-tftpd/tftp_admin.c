@@ -161,10 +161,11 @@ page_rollout(struct admin_buf *b, const struct tftp_admin *a, const struct rollo
 		const struct rollout_kind_summary *ks = &sum->kind[k];
 
 		if (k == ROLLOUT_CONFIG)
-			admin_buf_printf(b, "<tr><th>%s</th><td>%zu</td><td></td><td></td><td></td></tr>\n",
+			admin_buf_printf(b, "<tr><th>%s</th><td class=\"n\">%zu</td><td></td><td></td><td></td></tr>\n",
 			                 title[k], ks->devices);
 		else
-			admin_buf_printf(b, "<tr><th>%s</th><td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td></tr>\n",
+			admin_buf_printf(b, "<tr><th>%s</th><td class=\"n\">%zu</td><td class=\"n\">%zu</td>"
+			                 "<td class=\"n\">%zu</td><td class=\"n\">%zu</td></tr>\n",
 			                 title[k], ks->devices, ks->current, ks->older, ks->not_asked);
 	}
 	admin_buf_puts(b, "</table>\n");
@@ -182,7 +183,7 @@ page_rollout(struct admin_buf *b, const struct tftp_admin *a, const struct rollo
 			md5_hex(v->md5, hex);
 			if (v->timestamp > 0)
 				admin_time_utc((time_t)v->timestamp, t, sizeof(t));
-			admin_buf_printf(b, "<tr><td>%s%s</td><td>%zu</td><td>", hex,
+			admin_buf_printf(b, "<tr><td>%s%s</td><td class=\"n\">%zu</td><td>", hex,
 			                 v->current ? " (current)" : "", v->phones);
 			admin_buf_html(b, v->signer, strlen(v->signer));
 			admin_buf_printf(b, "</td><td>%s</td></tr>\n", t);
