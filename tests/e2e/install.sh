@@ -71,6 +71,17 @@ out=$("$R/opt/ctl/daemons/ctl-tvsd" --version 2>&1 | head -1)
 case $out in "ctl-tvsd "[0-9]*) ok "the installed ctl-tvsd runs ($out)" ;;
 	*) not_ok "the installed ctl-tvsd --version: $out" ;; esac
 
+# The flags a packager passes (dry runs of one compile, -B: whatever is built).
+O=$BUILD/obj/libctl/buf.o
+n=$(make -C "$TOP" -n -B BUILD="$BUILD" CPPFLAGS=-DCTL_E2E_CPPFLAGS=1 "$O" 2>/dev/null | grep -c -- '-DCTL_E2E_CPPFLAGS=1')
+expect_eq "CPPFLAGS reach the compile" "$n" 1
+n=$(env -u CI -u WERROR make -C "$TOP" -n -B BUILD="$BUILD" "$O" 2>/dev/null | grep -c -- '-Werror')
+expect_eq "no -Werror outside CI" "$n" 0
+n=$(env -u WERROR CI=true make -C "$TOP" -n -B BUILD="$BUILD" "$O" 2>/dev/null | grep -c -- '-Werror')
+expect_eq "-Werror with CI=true" "$n" 1
+n=$(env -u CI make -C "$TOP" -n -B BUILD="$BUILD" WERROR=1 "$O" 2>/dev/null | grep -c -- '-Werror')
+expect_eq "-Werror with WERROR=1" "$n" 1
+
 # shellcheck disable=SC2086
 check "make uninstall with the same variables" \
 	make -C "$TOP" -s BUILD="$BUILD" DESTDIR="$R" $LAYOUT uninstall
