@@ -6,7 +6,8 @@
 # verify`, with their Documentation= man pages found in doc/ (MANPATH);
 # each has the settings the node relies on; `systemd-analyze security
 # --offline` rates each at exposure 3.0 or better (--threshold counts tenths). A unit naming a missing
-# binary must fail the same verify, so the check can fail.
+# binary must fail the same verify, so the check can fail. Then the units
+# `make install` wrote into a DESTDIR, verified there with --root.
 . "$(dirname "$0")/../lib/e2e.sh"
 
 for t in systemd-analyze man; do
@@ -54,6 +55,24 @@ expect_grep "ctl-provider.service: reads @SYSCONFDIR@/ctl-suite/node.conf" \
 	"--config /etc/ctl-suite/node.conf" "$U/ctl-provider.service"
 expect_grep "ctl-tvsd.service: reads @SYSCONFDIR@/ctl-suite/tvsd.conf" \
 	"--config /etc/ctl-suite/tvsd.conf" "$U/ctl-tvsd.service"
+# The units as `make install` writes them (PREFIX=/usr: ExecStart
+# /usr/sbin/...), verified inside the install root (--root) beside the
+# host's targets and /bin/kill, which their dependencies and ExecReload name.
+R=$T_TMP/root
+mkdir -p "$R/lib/systemd/system" "$R/bin"
+cp /lib/systemd/system/*.target "$R/lib/systemd/system/"
+cp /bin/kill "$R/bin/"
+check "make install DESTDIR=... PREFIX=/usr" make -C "$TOP" -s BUILD="$BUILD" DESTDIR="$R" PREFIX=/usr \
+	SYSTEMDUNITDIR=/lib/systemd/system install
+expect_grep "the installed ctl-tftpd.service runs /usr/sbin/ctl-tftpd" "ExecStart=/usr/sbin/ctl-tftpd " \
+	"$R/lib/systemd/system/ctl-tftpd.service"
+check "systemd-analyze verify --root passes on the installed units" \
+	env MANPATH="$R/usr/share/man" systemd-analyze verify --root="$R" ctl-tftpd.service \
+	ctl-provider.service ctl-tvsd.service
+expect_eq "  ... silently" "$(cat "$T_TMP/last.err")" ""
+rm "$R/usr/sbin/ctl-provider"
+expect_exit "  ... and fails when the installed binary is missing" 1 \
+	env MANPATH="$R/usr/share/man" systemd-analyze verify --root="$R" ctl-provider.service
 expect_grep "sysusers.d: the ctl-suite user" "u ctl-suite " "$TOP/systemd/ctl-suite.sysusers.conf"
 expect_grep "tmpfiles.d: /srv/tftp owned by ctl-suite" "d /srv/tftp 0755 ctl-suite ctl-suite" \
 	"$TOP/systemd/ctl-suite.tmpfiles.conf"
