@@ -17,9 +17,10 @@ done
 
 R=$T_TMP/root
 mkdir -p "$R"
-# A CCM certificate that expires in 30 days: marked on the page.
+# A CCM certificate that expires in 30 days: marked on the page. Its subject
+# carries markup, quotes and a backslash: escaped on the page and in the labels.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$T_TMP/soon.key" \
-	-out "$T_TMP/soon.pem" -days 30 -subj "/O=Example Voice/CN=soon.example.lab" 2>/dev/null ||
+	-out "$T_TMP/soon.pem" -days 30 -subj '/O=Example <i>Voice & "Co" \\ x/CN=soon.example.lab' 2>/dev/null ||
 	{ echo "Bail out! openssl req failed"; exit 1; }
 "$CC_" build --out "$R/CTLFile.tlv" --sast "$PKI/sast1.pem" --sast "$PKI/sast2.pem" \
 	--ccm-tftp "$PKI/ccm1.pem,dns=cucm-pub.example.lab,ip=192.0.2.11" \
@@ -55,6 +56,7 @@ check "page: the certificate expiring in 30 days is marked" \
 	grep -qE '<tr class="warn"><td>[0-9]+</td><td>CCM</td><td>[^<]*CN=soon\.example\.lab[^<]*</td><td>[^<]* EXPIRES IN (29|30) DAYS</td>' "$T_TMP/p1"
 check "page: a certificate valid for years is not marked" \
 	grep -qE '<tr><td>[0-9]+</td><td>CCM\+TFTP</td><td>[^<]*</td><td>2[0-9]{3}-' "$T_TMP/p1"
+check "page: the subject's markup escaped, never raw" sh -c "grep -qF '&lt;i&gt;Voice &amp; &quot;Co&quot; \\ x' '$T_TMP/p1' && ! grep -qF '<i>Voice' '$T_TMP/p1'"
 expect_eq "page: exactly one record marked" "$(grep -c 'class="warn"' "$T_TMP/p1")" 1
 expect_grep "page: transfer counters" "<tr><th>Completed</th><td>0</td><td>0</td></tr>" "$T_TMP/p1"
 expect_grep "page: no errors yet" "<p>No errors.</p>" "$T_TMP/p1"
@@ -65,6 +67,8 @@ check "promtool check metrics passes (ctl-tftpd)" sh -c "promtool check metrics 
 expect_eq "metrics: no TFTP transfer yet" "$(metric "$T_TMP/m1" 'ctltftpd_transfers_total{proto="tftp",result="ok"}')" 0
 expect_eq "metrics: expiry timestamp of the 30-day certificate" \
 	"$(grep '^ctltftpd_cert_expiry_timestamp_seconds{file="CTLFile.tlv",record="[0-9]*",subject="[^"]*CN=soon.example.lab' "$T_TMP/m1" | awk '{print $NF}')" "$SOON"
+check "metrics: the subject's quotes and backslash escaped in the label" \
+	grep -qF 'subject="CN=soon.example.lab;O=Example <i>Voice & \"Co\" \\ x"} ' "$T_TMP/m1"
 expect_grep "metrics: served CTL with its md5" "ctltftpd_served_file_timestamp_seconds{file=\"CTLFile.tlv\",md5=\"$CTLMD5\"}" "$T_TMP/m1"
 
 # A TFTP download and a miss move the counters.
