@@ -9,9 +9,6 @@
 # the real ctl-tftpd. A certificate CUCM's unescaped form cannot say is refused.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/phone.sh"
-need_pki
-CC=$BIN/ctl-client
-PV=$BIN/phone-verifier
 MAC=0011215A1B07
 F=$T_TMP/files
 R=$T_TMP/root

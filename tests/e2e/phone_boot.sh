@@ -9,15 +9,11 @@
 # taking (or refusing) its first CTL, and an unreachable server.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/phone.sh"
-need_pki
-PV=$BIN/phone-verifier
-CC=$BIN/ctl-client
 MAC=0011215A1AE3
 R=$T_TMP/root
 S=$T_TMP/phone
 F=$T_TMP/files
 mkdir -p "$R" "$F"
-md5() { md5sum < "$1" | cut -d' ' -f1; }
 
 cluster_ctl "$F/ctl1.tlv" sast1 1700000000 >/dev/null
 cluster_ctl "$F/ctl2.tlv" sast2 1700000100 >/dev/null

@@ -15,14 +15,10 @@
 # Failed" (88xx) or "Trust List update failed, verification failure" (69xx).
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/phone.sh"
-need_pki
-PV=$BIN/phone-verifier
-CC=$BIN/ctl-client
 MAC=0011215A1AE3
 R=$T_TMP/root
 F=$T_TMP/files
 mkdir -p "$R" "$F"
-md5() { md5sum < "$1" | cut -d' ' -f1; }
 nogrep() { # DESC PATTERN FILE (extended regexp)
 	if grep -qE -- "$2" "$3"; then not_ok "$1"; grep -E -- "$2" "$3" | sed 's/^/#   /' | head -5
 	else ok "$1"; fi

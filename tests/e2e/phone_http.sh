@@ -13,15 +13,11 @@
 # ends with every phone holding the server's CTL and ITL.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/phone.sh"
-need_pki
-PV=$BIN/phone-verifier
-CC=$BIN/ctl-client
 MAC=0011215A1AE3
 R=$T_TMP/root
 F=$T_TMP/files
 mkdir -p "$R" "$F"
 size() { wc -c < "$1" | tr -d ' '; }
-md5() { md5sum < "$1" | cut -d' ' -f1; }
 nolines() { # DESC PATTERN FILE: passes when FILE has no line with PATTERN
 	if grep -qF -- "$2" "$3"; then not_ok "$1"; grep -F -- "$2" "$3" | head -3 | sed 's/^/#   /'
 	else ok "$1"; fi

@@ -12,9 +12,6 @@
 # speaks no TLS: exit 11; --json and the 88xx console.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/phone.sh"
-need_pki
-PV=$BIN/phone-verifier
-CC=$BIN/ctl-client
 S=$T_TMP/phone
 F=$T_TMP/files
 mkdir -p "$S" "$F"

@@ -11,9 +11,6 @@
 # refused with its byte offset; --json.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/phone.sh"
-need_pki
-PV=$BIN/phone-verifier
-CC=$BIN/ctl-client
 R=$T_TMP/root
 E=$T_TMP/empty-root
 F=$T_TMP/files

@@ -1,8 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # Shared set-up of the phone end-to-end tests (sourced after e2e.sh): the
+# test PKI (made once), the tools ($PV phone-verifier, $CC ctl-client), the
 # test cluster's trust lists made by ctl-client from the test PKI, and a
 # CallManager's TLS port played by `openssl s_server`. The callers redirect
 # ctl-client's output and check its exit status as they need.
+
+need_pki
+PV=$BIN/phone-verifier
+CC=$BIN/ctl-client
+md5() { md5sum < "$1" | cut -d' ' -f1; }
 
 # cluster_ctl OUT SIGNER TS [ctl-client build options]: the cluster's CTL:
 # the two SAST tokens, the CCM+TFTP node (ccm1, cucm-pub.example.lab,
