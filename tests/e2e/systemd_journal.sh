@@ -8,7 +8,8 @@
 # lines to syslog(3): checked in a mount namespace of its own where
 # /dev/log is tests/tools/systemd/syslog-listen.py's socket.
 # ctl-provider --hash-password --credentials: created 0600, a second user
-# added, a group-readable file refused.
+# added, a group-readable file refused. ctl-provider --quiet keeps notices,
+# warnings and errors only.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/provider_env.inc"
 . "$(dirname "$0")/tvsd_env.inc"
@@ -79,9 +80,22 @@ kill -HUP "$PROV_PID"
 wait_for 10 grep -q 'SIGHUP' "$T_TMP/node/log"
 stop_provider
 journal_lines ctl-provider "$T_TMP/node/log"
-expect_grep "ctl-provider: listening at <6>" "<6>listening on 127.0.0.1:" "$T_TMP/node/log"
+expect_grep "ctl-provider: listening at <5>" "<5>listening on 127.0.0.1:" "$T_TMP/node/log"
+expect_grep "ctl-provider: a connection at <6> info" "<6>connection from 127.0.0.1:" "$T_TMP/node/log"
 expect_grep "ctl-provider: a failed login at <4> warning" "<4>login failed for user admin" "$T_TMP/node/log"
 expect_grep "ctl-provider: SIGHUP at <5> notice" "<5>SIGHUP" "$T_TMP/node/log"
+
+# --quiet: notices, warnings and errors only.
+: >"$T_TMP/node/log"
+PROV_ENV="JOURNAL_STREAM=$(devino "$T_TMP/node/log")" start_provider "$T_TMP/node" --quiet
+$P login --user admin >/dev/null 2>&1
+$P login --user admin --password wrong >/dev/null 2>&1
+stop_provider
+expect_grep "ctl-provider --quiet: listening at <5> notice" "<5>listening on 127.0.0.1:" "$T_TMP/node/log"
+expect_grep "ctl-provider --quiet: the failed login still logged" "<4>login failed for user admin" \
+	"$T_TMP/node/log"
+expect_eq "ctl-provider --quiet: no information lines (connections, the good login)" \
+	"$(grep -c '^<[67]>' "$T_TMP/node/log")" 0
 
 make_tvs_node "$T_TMP/tvs"
 : >"$T_TMP/tvs/log"

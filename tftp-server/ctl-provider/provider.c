@@ -73,6 +73,8 @@ static const char help_text[] =
 	"                         write it into FILE, created mode 0600)\n"
 	"  --method METHOD        yescrypt (default) or sha512, with --hash-password\n"
 	"  --syslog               log to syslog(3) (facility daemon), not standard error\n"
+	"  --quiet                log notices, warnings and errors only (no line per\n"
+	"                         connection, login or request that went well)\n"
 	"  --version              print the version\n"
 	"  --help                 show this help\n";
 
@@ -143,7 +145,8 @@ open_listener(const struct prov_config *cfg, char *err, size_t errlen)
 	int fd = listener_open(cfg->listen_addr, cfg->port, 0, &a, err, errlen);
 
 	if (fd >= 0)
-		prov_log("listening on %s:%u (node %s, TLS 1.2+)", a.host, a.port, cfg->hostname);
+		prov_logp(LOG_NOTICE, "listening on %s:%u (node %s, TLS 1.2+)", a.host, a.port,
+		          cfg->hostname);
 	return fd;
 }
 
@@ -252,7 +255,7 @@ check_credentials(const struct prov_config *cfg, char *err, size_t errlen)
 }
 
 static int
-run(struct prov_config *cfg, int check_only, const char *admin)
+run(struct prov_config *cfg, int check_only)
 {
 	struct prov_server srv;
 	char err[1024];
@@ -301,7 +304,8 @@ run(struct prov_config *cfg, int check_only, const char *admin)
 		goto out;
 	}
 	/* Bound before the privilege drop, like the service port. */
-	if (admin != NULL && (srv.admin = prov_admin_start(&srv, admin, err, sizeof(err))) == NULL) {
+	if (cfg->admin[0] != '\0' &&
+	    (srv.admin = prov_admin_start(&srv, cfg->admin, err, sizeof(err))) == NULL) {
 		prov_logp(LOG_ERR, "%s", err);
 		close(lfd);
 		rc = EXIT_FAIL;
@@ -345,6 +349,7 @@ static const struct option long_opts[] = {
 	{ "hash-password", required_argument, NULL, 'H' },
 	{ "method", required_argument, NULL, 'M' },
 	{ "syslog", no_argument, NULL, 'S' },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -357,7 +362,7 @@ option_key(int c)
 	static const struct { int opt; const char *key; } map[] = {
 		{ 'l', "listen" }, { 'r', "tftp_root" }, { 'u', "credentials" },
 		{ 'm', "mode_file" }, { 't', "read_timeout" }, { 'n', "max_connections" },
-		{ 'd', "login_delay_ms" },
+		{ 'd', "login_delay_ms" }, { 'A', "admin" },
 	};
 	size_t i;
 
@@ -372,7 +377,7 @@ main(int argc, char **argv)
 {
 	struct kv_overrides ov = { 0 };
 	struct prov_config cfg;
-	const char *config = NULL, *hash_user = NULL, *method = "yescrypt", *admin = NULL;
+	const char *config = NULL, *hash_user = NULL, *method = "yescrypt";
 	char err[1024];
 	size_t i;
 	int c, check_only = 0, rc;
@@ -389,10 +394,10 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'c': config = optarg; break;
 		case 'C': check_only = 1; break;
-		case 'A': admin = optarg; break;
 		case 'H': hash_user = optarg; break;
 		case 'M': method = optarg; break;
 		case 'S': logline_use_syslog("ctl-provider"); break;
+		case 'q': prov_log_quiet(); break;
 		case 'V': printf("%s\n", PROV_SOFTWARE_VERSION); return EXIT_OK;
 		case 'h': fputs(usage_text, stdout); fputs(help_text, stdout); return EXIT_OK;
 		default: goto usage;
@@ -427,7 +432,7 @@ main(int argc, char **argv)
 	}
 	/* A file-size limit makes the write fail (EFBIG: status IO), not the daemon die. */
 	listener_signals(1);
-	rc = run(&cfg, check_only, admin);
+	rc = run(&cfg, check_only);
 	prov_config_cleanup(&cfg);
 	return rc;
 usage:

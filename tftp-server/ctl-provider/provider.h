@@ -58,6 +58,7 @@ struct prov_config {
 	uint8_t ipv4[4];
 	int has_ipv4;
 	char listen_addr[64];        /* numeric IPv4/IPv6 address */
+	char admin[80];              /* admin = ADDR:PORT (--admin): status page, metrics; "" off */
 	unsigned port;               /* 0: any free port (logged) */
 	char tls_cert[PROV_PATH_MAX];
 	char tls_key[PROV_PATH_MAX];
@@ -151,6 +152,8 @@ void prov_log_setup(const char *prog);
  * refused or failed request, a failed login), LOG_NOTICE (mode changes,
  * overrides, reloads), LOG_INFO (the rest; prov_log). */
 void prov_logp(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* --quiet: from now on only notices, warnings and errors (no per-request lines). */
+void prov_log_quiet(void);
 void prov_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Attacker-supplied bytes (a user name, a reason) go into a line through
  * ctl_text_escape (ctl/text.h) first. */
