@@ -215,6 +215,7 @@ static const struct key {
 	STR("hostname", hostname),
 	FN("ipv4", set_ipv4),
 	FN("listen", set_listen),
+	STR("admin", admin),
 	STR("tls_cert", tls_cert),
 	STR("tls_key", tls_key),
 	FN("cert", add_cert),
