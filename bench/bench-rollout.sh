@@ -77,15 +77,15 @@ storm() {
 echo "ctl-tftpd boot storm, $N phones x 3 files (CTLSEP, ITLSEP, own SEP.cnf.xml.sgn), concurrency $C,"
 echo "tracked (--rollout-state, written every 3 s and at the end) vs --no-rollout, alternated $ROUNDS times:"
 fail=0
-i=0
-while [ "$i" -lt "$ROUNDS" ]; do
+round=0
+while [ "$round" -lt "$ROUNDS" ]; do
 	storm tracked --rollout-state "$TMP/state" || fail=1
-	if [ "$i" -eq 0 ] && [ -f "$TMP/state" ]; then
+	if [ "$round" -eq 0 ] && [ -f "$TMP/state" ]; then
 		"$BIN/show-ctl" --phones --root "$R" --rollout-state "$TMP/state" | sed -n '1,3p' | sed 's/^/    /'
 		echo "    state file: $(wc -c <"$TMP/state") bytes"
 	fi
 	storm untracked --no-rollout || fail=1
-	i=$((i + 1))
+	round=$((round + 1))
 done
 med() { sort -n -k"$2" "$1" | awk -v k="$2" '{ v[NR] = $k } END { print v[int((NR + 1) / 2)] }'; }
 if [ -s "$TMP/tracked" ] && [ -s "$TMP/untracked" ]; then
