@@ -127,6 +127,13 @@ fuzz: deps
 	$(MAKE) fuzz-build
 	@fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
 
+# The Debian packages of debian/ (dpkg-buildpackage -us -uc -b), built in a
+# copy of the tree under $(BUILD)/deb/ so that they land there, not beside
+# the checkout; prints the .deb files (scripts/make-deb).
+.PHONY: deb
+deb: deps
+	@scripts/make-deb $(BUILD)/deb
+
 # The daemons in SBINDIR, the other programs in BINDIR (contract of
 # debian/*.install). Units and the sysusers.d/tmpfiles.d files get
 # @SBINDIR@ and @SYSCONFDIR@ written in; the example configurations go to
