@@ -206,4 +206,9 @@ expect_eq "provider: POST 405" "$(code -X POST "$A/")" 405
 expect_eq "provider: traversal 404" "$(code --path-as-is "$A/../node.conf")" 404
 stop_provider
 expect_grep "provider stops cleanly with the admin port" "stopped" "$N/log"
+N2=$T_TMP/node2
+make_node "$N2" "admin=127.0.0.1:0"
+start_provider "$N2"
+check "node.conf 'admin = 127.0.0.1:0' opens the admin port" grep -q "listening on admin 127\.0\.0\.1:[0-9]" "$N2/log"
+stop_provider
 finish
