@@ -34,8 +34,11 @@ OLD=$(md5 "$R/CTLFile.tlv")
 ITL=$(md5 "$R/ITLFile.tlv")
 LOG=$T_TMP/server.log
 HPORT=$(free_port)
+# rollout_line LOG: the state is restored (or not) just after "Listening on": wait for its line.
+rollout_line() { wait_for 10 grep -q "rollout state" "$1" || echo "# no rollout line in $1"; }
 start_ctl_tftpd "$LOG" --root "$R" --rollout-state "$ST" --http 127.0.0.1:$HPORT \
 	--timeout 50 --max-timeout 200 --retries 20
+rollout_line "$LOG"
 expect_grep "a first start says there is no state yet" "rollout state $ST: none yet, starting with an empty table" "$LOG"
 
 # save_now: SIGUSR1 writes the state file at once; wait (bounded) until it is newer than before.
@@ -121,6 +124,7 @@ kill "$TFTPD_PID"
 wait "$TFTPD_PID" 2>/dev/null
 cp "$ST" "$T_TMP/saved.state"
 start_ctl_tftpd "$LOG.2" --root "$R" --rollout-state "$ST" --timeout 50 --max-timeout 200 --retries 20
+rollout_line "$LOG.2"
 expect_grep "restart: the table is restored" "rollout state $ST: restored $((N + 20)) devices, 3 versions" "$LOG.2"
 expect_exit "one more phone after the restart" 0 "$PV" fleet --count 1 --mac-prefix 0E0E --tftp 127.0.0.1:$TPORT
 save_now
@@ -138,6 +142,7 @@ expect_grep "... with the byte offset" "checksum does not match (truncated or da
 expect_exit "show-ctl --json on it: error object" 3 "$SC" --phones --json --rollout-state "$ST" --root "$R"
 expect_grep "... code parse" '{"error":{"code":"parse"' "$T_TMP/last.out"
 start_ctl_tftpd "$LOG.3" --root "$R" --rollout-state "$ST"
+rollout_line "$LOG.3"
 expect_grep "daemon: truncated state reported, empty table" \
 	"rollout state $ST: rollout state: checksum does not match (truncated or damaged) at byte offset 984; starting with an empty table" "$LOG.3"
 check "daemon still running" kill -0 "$TFTPD_PID"
@@ -150,6 +155,7 @@ b[12:16] = b'\xff\xff\xff\xff'
 open(sys.argv[2], 'wb').write(bytes(b) + hashlib.md5(b).digest())
 PY
 start_ctl_tftpd "$LOG.4" --root "$R" --rollout-state "$ST"
+rollout_line "$LOG.4"
 expect_grep "daemon: hostile device count reported with its offset" \
 	"rollout state: device count larger than the file at byte offset 12; starting with an empty table" "$LOG.4"
 expect_exit "it still serves a phone" 0 "$PV" fleet --count 1 --mac-prefix 0F0F --tftp 127.0.0.1:$TPORT
@@ -181,6 +187,7 @@ assert o == len(b)
 open(sys.argv[2], 'wb').write(bytes(b) + hashlib.md5(b).digest())
 PY
 start_ctl_tftpd "$LOG.5" --root "$R" --rollout-state "$ST" --rollout-forget 1
+rollout_line "$LOG.5"
 kill -USR1 "$TFTPD_PID"
 kill "$TFTPD_PID"; wait "$TFTPD_PID" 2>/dev/null
 expect_exit "show-ctl after forgetting" 0 "$SC" --phones --json --rollout-state "$ST" --root "$R"
