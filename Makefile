@@ -3,7 +3,7 @@
 # missing packages, builds normally and with ASan+UBSan, runs unit tests,
 # end-to-end tests and the fuzz corpora; `make demo`, `make bench`,
 # `make fuzz`, `make install` / `make uninstall` (PREFIX, DESTDIR and the
-# directories below), `make clean`.
+# directories below), `make deb` (Debian packages), `make clean`.
 #
 # Each folder contributes a module.mk that appends to the lists below.
 # BUILD names the output tree; SAN=1 adds AddressSanitizer and
