@@ -121,7 +121,8 @@ unshare -m sh -c '
 	"'"$BIN"'/ctl-tftpd" --syslog --listen 127.0.0.1:0 --root "'"$T_TMP"'/root" >"'"$T_TMP"'/sys.err" 2>&1 &
 	p=$!; i=0
 	while [ $i -lt 100 ] && ! grep -q "Listening on" "'"$T_TMP"'/syslog.out"; do sleep 0.1; i=$((i+1)); done
-	kill -TERM $p; wait $p' 2>"$T_TMP/ns.err" || true
+	kill -TERM $p; wait $p' 2>"$T_TMP/ns.err" || {
+	echo "# unshare -m (a mount namespace: root with CAP_SYS_ADMIN) failed:"; sed "s/^/#   /" "$T_TMP/ns.err"; }
 expect_grep "--syslog: the listening line reached /dev/log as daemon.info (<30>) from ctl-tftpd[PID]" \
 	"<30>" "$T_TMP/syslog.out"
 expect_eq "--syslog: each line names ctl-tftpd[PID]" \
