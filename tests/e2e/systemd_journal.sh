@@ -111,7 +111,9 @@ wait_for 10 test -f "$T_TMP/syslog.out.up" || { echo "Bail out! syslog-listen.py
 # /dev holding the devices it opens (bound from the host's /dev, kept
 # reachable under $T_TMP/hostdev first) and the listener's socket as log.
 mkdir -p "$T_TMP/hostdev"
-unshare -m sh -c '
+# --propagation private: none of these mounts is seen outside (the cleanup's
+# rm -rf of $T_TMP must never meet the host's /dev there).
+unshare -m --propagation private sh -c '
 	set -e
 	mount --make-rprivate /
 	mount --bind /dev "'"$T_TMP"'/hostdev"
