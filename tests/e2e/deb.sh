@@ -102,12 +102,15 @@ grep '^W:' "$T_TMP/lintian" | sed 's/^/# /'
 
 # -- install into a throwaway root --------------------------------------------------
 ROOT=$T_TMP/root
+# An empty dpkg database, and etc/ (systemd-sysusers locks etc/passwd there).
 mkdir -p "$ROOT/etc" "$ROOT/var/lib/dpkg/info" "$ROOT/var/lib/dpkg/updates"
 : >"$ROOT/var/lib/dpkg/status"
 host_user=$(getent passwd ctl-suite)
-host_dsh=$(ls /var/lib/systemd/deb-systemd-helper-enabled 2>/dev/null | grep -c ctl-)
+host_dsh() { find /var/lib/systemd/deb-systemd-helper-enabled -name '*ctl-*' 2>/dev/null | sort; }
+host_dsh_before=$(host_dsh)
 # --force-depends: the root has no libc6 or libssl3 (the programs run with
-# the machine's); --force-not-root keeps the test valid for a non-root user.
+# the machine's). --force-not-root: dpkg does not insist on running as root
+# (make check runs as root anyway: dpkg sets the files' owners).
 DPKG="dpkg --root=$ROOT --force-not-root --force-script-chrootless --log=/dev/null"
 # shellcheck disable=SC2086 # the package list and the dpkg options split on purpose
 if $DPKG --force-depends -i $DEBS >"$T_TMP/dpkg.log" 2>&1; then
@@ -119,7 +122,7 @@ fi
 # shellcheck disable=SC2086
 installed=$($DPKG -l $PKGS 2>/dev/null | awk '/^ii/ { print $2 }' | sed 's/:.*//' | sort | tr '\n' ' ')
 expect_eq "every package is installed and configured in the root" "$installed" \
-	"$(echo $PKGS | tr ' ' '\n' | sort | tr '\n' ' ')"
+	"$(echo "$PKGS" | tr ' ' '\n' | sort | tr '\n' ' ')"
 if grep -q '^ctl-suite:' "$ROOT/etc/passwd" 2>/dev/null; then
 	ok "postinst made the ctl-suite user in the root (systemd-sysusers --root)"
 else not_ok "no ctl-suite user in the root's etc/passwd"; fi
@@ -127,7 +130,7 @@ if [ -d "$ROOT/srv/tftp" ]; then ok "postinst made the TFTP root srv/tftp in the
 else not_ok "no srv/tftp in the root"; fi
 expect_eq "the machine itself got no ctl-suite user" "$(getent passwd ctl-suite)" "$host_user"
 expect_eq "the machine's deb-systemd-helper state is untouched" \
-	"$(ls /var/lib/systemd/deb-systemd-helper-enabled 2>/dev/null | grep -c ctl-)" "$host_dsh"
+	"$(host_dsh)" "$host_dsh_before"
 
 # -- the programs and the library from the root ---------------------------------------
 L=$ROOT/usr/lib/$MA
