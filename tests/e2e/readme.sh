@@ -12,6 +12,8 @@
 #     ctl-client and phone-verifier), so a documented option that does not
 #     exist fails here; the checker is first run on a made-up line with an
 #     option no tool has, which must be refused;
+#     The ctl-* units a systemctl or journalctl line names have their
+#     systemd/NAME.service.in, and each make target a Makefile rule;
 #  3. README.md names the firewall ports and warns that make check and
 #     make demo install packages as root.
 . "$(dirname "$0")/../lib/e2e.sh"
@@ -209,6 +211,44 @@ if [ -s "$T_TMP/readme.out" ]; then
 else
 	ok "README's $(wc -l < "$T_TMP/cmds") command lines use only options the tools accept"
 fi
+
+# The units and make targets README's sh blocks name exist: each ctl-*
+# unit a systemctl or journalctl line names has its systemd/NAME.service.in,
+# each make target a rule in the Makefile.
+others_check() {
+	python3 - "$1" "$TOP" <<'PY'
+import os, re, sys
+md, top = sys.argv[1], sys.argv[2]
+mk = open(os.path.join(top, 'Makefile'), encoding='utf-8').read()
+rules = set(re.findall(r'^([A-Za-z][\w.-]*)\s*:(?!=)', mk, re.M))
+inb = False
+for n, line in enumerate(open(md, encoding='utf-8'), 1):
+    if line.strip().startswith('```'):
+        inb = (not inb) and line.strip()[3:].strip() in ('sh', 'shell', 'bash'); continue
+    if not inb:
+        continue
+    code = line.split(' #')[0]
+    if re.search(r'\b(systemctl|journalctl)\b', code):
+        for unit in re.findall(r'(?<![\w/-])(ctl-[a-z]+)(?:\.service)?\b', code):
+            if unit != 'ctl-suite' and not os.path.exists(os.path.join(top, 'systemd', unit + '.service.in')):
+                print('%s:%d: no unit %s (systemd/%s.service.in)' % (os.path.basename(md), n, unit, unit))
+    for m in re.finditer(r'(?:^|[;&|]\s*|sudo\s+)make((?:\s+[^\s;&|#]+)*)', code):
+        for w in m.group(1).split():
+            if not w.startswith('-') and '=' not in w and w not in rules:
+                print('%s:%d: make %s: no such rule in the Makefile' % (os.path.basename(md), n, w))
+PY
+}
+printf '```sh\nsudo systemctl enable --now ctl-provider ctl-nosuchd\nmake nosuchtarget PREFIX=/usr\n```\n' > "$T_TMP/bad2.md"
+others_check "$T_TMP/bad2.md" > "$T_TMP/bad2.out"
+if grep -q 'no unit ctl-nosuchd' "$T_TMP/bad2.out" && grep -q 'make nosuchtarget' "$T_TMP/bad2.out" &&
+	! grep -q 'ctl-provider\|PREFIX' "$T_TMP/bad2.out"; then
+	ok "the unit and make check refuses a unit and a target that do not exist"
+else
+	not_ok "the unit and make check refuses a unit and a target that do not exist"; sed 's/^/#   /' "$T_TMP/bad2.out"
+fi
+others_check "$README" > "$T_TMP/others.out"
+if [ -s "$T_TMP/others.out" ]; then not_ok "README's units and make targets exist"; sed 's/^/#   /' "$T_TMP/others.out"
+else ok "README's units and make targets exist"; fi
 
 # 3. Ports and the warning.
 for p in 69/udp 6970/tcp 2444/tcp 2445/tcp; do expect_grep "README names port $p" "$p" "$README"; done
