@@ -4,7 +4,8 @@
 # storm of PHONES phones (default 10,000; ctl-tftp-load fetching
 # CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv and SEP<MAC>.cnf.xml.sgn per phone,
 # one 127.5.x.y address each) against ctl-tftpd with the tracker (and its
-# state file, written every 3 s) and with --no-rollout, alternated ROUNDS
+# state file, written every 3 s), with --no-rollout, and with the table in
+# memory only (no state file: the table's own cost), alternated ROUNDS
 # times (default 3), each storm on a fresh ctl-tftpd. Prints each storm's
 # time and the server's CPU seconds, then the medians and the ratios
 # tracked / untracked (target: within 5%), whatever they are. Nothing
@@ -75,7 +76,8 @@ storm() {
 	echo "$secs $c" >>"$TMP/$tag"
 }
 echo "ctl-tftpd boot storm, $N phones x 3 files (CTLSEP, ITLSEP, own SEP.cnf.xml.sgn), concurrency $C,"
-echo "tracked (--rollout-state, written every 3 s and at the end) vs --no-rollout, alternated $ROUNDS times:"
+echo "tracked (--rollout-state, written every 3 s and at the end) vs --no-rollout vs memory (table, no state file),"
+echo "alternated $ROUNDS times:"
 fail=0
 round=0
 while [ "$round" -lt "$ROUNDS" ]; do
@@ -85,6 +87,7 @@ while [ "$round" -lt "$ROUNDS" ]; do
 		echo "    state file: $(wc -c <"$TMP/state") bytes"
 	fi
 	storm untracked --no-rollout || fail=1
+	storm memory || fail=1
 	round=$((round + 1))
 done
 med() { sort -n -k"$2" "$1" | awk -v k="$2" '{ v[NR] = $k } END { print v[int((NR + 1) / 2)] }'; }
@@ -94,6 +97,12 @@ if [ -s "$TMP/tracked" ] && [ -s "$TMP/untracked" ]; then
 	awk -v ts="$ts" -v us="$us" -v tc="$tc" -v uc="$uc" 'BEGIN {
 		printf "  median storm time: tracked %.2f s, untracked %.2f s: ratio %.3f (%+.1f%%; target within 5%%)\n", ts, us, ts / us, (ts / us - 1) * 100
 		if (uc > 0) printf "  median server CPU: tracked %.2f s, untracked %.2f s: ratio %.3f (%+.1f%%)\n", tc, uc, tc / uc, (tc / uc - 1) * 100
+	}'
+fi
+if [ -s "$TMP/memory" ] && [ -s "$TMP/untracked" ]; then
+	awk -v ms="$(med "$TMP/memory" 1)" -v us="$(med "$TMP/untracked" 1)" -v mc="$(med "$TMP/memory" 2)" \
+	    -v uc="$(med "$TMP/untracked" 2)" 'BEGIN {
+		printf "  the table alone (no state file): storm ratio %.3f, server CPU ratio %.3f\n", ms / us, (uc > 0 ? mc / uc : 0)
 	}'
 fi
 exit "$fail"
