@@ -14,6 +14,7 @@
 #     option no tool has, which must be refused;
 #     The ctl-* units a systemctl or journalctl line names have their
 #     systemd/NAME.service.in, and each make target a Makefile rule;
+#     README's links reach a heading of it or a file of the tree;
 #  3. README.md names the firewall ports and warns that make check and
 #     make demo install packages as root.
 . "$(dirname "$0")/../lib/e2e.sh"
@@ -249,6 +250,38 @@ fi
 others_check "$README" > "$T_TMP/others.out"
 if [ -s "$T_TMP/others.out" ]; then not_ok "README's units and make targets exist"; sed 's/^/#   /' "$T_TMP/others.out"
 else ok "README's units and make targets exist"; fi
+
+# Links: each [..](#anchor) names a heading (GitHub's slugs), each relative
+# [..](path) a file of the tree.
+links_check() {
+	python3 - "$1" "$TOP" <<'PY'
+import os, re, sys
+md, top = sys.argv[1], sys.argv[2]
+text = open(md, encoding='utf-8').read()
+body = re.sub(r'```.*?```', '', text, flags=re.S)
+slugs = set()
+for h in re.findall(r'^#{1,6}\s+(.*)$', body, re.M):
+    slugs.add(re.sub(r'[^\w\- ]', '', h.strip().lower()).replace(' ', '-'))
+for m in re.finditer(r'\]\(([^)\s]+)\)', body):
+    t = m.group(1)
+    if t.startswith('#'):
+        if t[1:] not in slugs:
+            print('%s: link %s names no heading' % (os.path.basename(md), t))
+    elif not re.match(r'^[a-z]+:', t) and not os.path.exists(os.path.join(top, t.split('#')[0])):
+        print('%s: link %s names no file' % (os.path.basename(md), t))
+PY
+}
+printf '# Top\n## A b: c\n[x](#a-b-c) [y](#nowhere) [z](doc/no-such.md) [w](README.md)\n' > "$T_TMP/bad3.md"
+links_check "$T_TMP/bad3.md" > "$T_TMP/bad3.out"
+if grep -q '#nowhere names no heading' "$T_TMP/bad3.out" && grep -q 'doc/no-such.md names no file' "$T_TMP/bad3.out" &&
+	[ "$(wc -l < "$T_TMP/bad3.out")" -eq 2 ]; then
+	ok "the link check refuses a missing heading and a missing file"
+else
+	not_ok "the link check refuses a missing heading and a missing file"; sed 's/^/#   /' "$T_TMP/bad3.out"
+fi
+links_check "$README" > "$T_TMP/links.out"
+if [ -s "$T_TMP/links.out" ]; then not_ok "README's links reach their headings and files"; sed 's/^/#   /' "$T_TMP/links.out"
+else ok "README's links reach their headings and files"; fi
 
 # 3. Ports and the warning.
 for p in 69/udp 6970/tcp 2444/tcp 2445/tcp; do expect_grep "README names port $p" "$p" "$README"; done
