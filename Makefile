@@ -129,9 +129,10 @@ fuzz: deps
 
 # The Debian packages of debian/ (dpkg-buildpackage -us -uc -b), built in a
 # copy of the tree under $(BUILD)/deb/ so that they land there, not beside
-# the checkout; prints the .deb files (scripts/make-deb).
+# the checkout; prints the .deb files (scripts/make-deb). No `deps`: it
+# installs nothing, and names the build dependencies that are missing.
 .PHONY: deb
-deb: deps
+deb:
 	@scripts/make-deb $(BUILD)/deb
 
 # The daemons in SBINDIR, the other programs in BINDIR (contract of
