@@ -57,18 +57,19 @@ has() {
 	for _f; do grep -qxF "$_f" "$T_TMP/list" || _miss="$_miss $_f"; done
 	expect_eq "$_p holds $*" "$_miss" ""
 }
+C=usr/share/bash-completion/completions
+M=usr/share/man
 has libctlsuite0 "usr/lib/$MA/libctlsuite.so.0"
 has libctlsuite-dev "usr/lib/$MA/libctlsuite.so" "usr/lib/$MA/libctlsuite.a" \
 	"usr/lib/$MA/pkgconfig/ctlsuite.pc" usr/include/ctl/ctl.h usr/include/ctl/show.h
-has ctl-client usr/bin/ctl-client usr/share/man/man1/ctl-client.1.gz \
-	usr/share/bash-completion/completions/ctl-client
-has phone-verifier usr/bin/phone-verifier usr/share/man/man1/phone-verifier.1.gz
-has ctl-tftpd usr/sbin/ctl-tftpd usr/bin/show-ctl usr/bin/show-itl \
-	lib/systemd/system/ctl-tftpd.service usr/share/man/man8/ctl-tftpd.8.gz \
-	usr/share/man/man8/show-ctl.8.gz usr/share/man/man8/show-itl.8.gz
+has ctl-client usr/bin/ctl-client $M/man1/ctl-client.1.gz $C/ctl-client
+has phone-verifier usr/bin/phone-verifier $M/man1/phone-verifier.1.gz $C/phone-verifier
+has ctl-tftpd usr/sbin/ctl-tftpd usr/bin/show-ctl usr/bin/show-itl lib/systemd/system/ctl-tftpd.service \
+	$M/man8/ctl-tftpd.8.gz $M/man8/show-ctl.8.gz $M/man8/show-itl.8.gz \
+	$C/ctl-tftpd $C/show-ctl $C/show-itl
 has ctl-provider usr/sbin/ctl-provider usr/sbin/ctl-tvsd lib/systemd/system/ctl-provider.service \
-	lib/systemd/system/ctl-tvsd.service usr/share/man/man8/ctl-provider.8.gz \
-	usr/share/man/man8/ctl-tvsd.8.gz
+	lib/systemd/system/ctl-tvsd.service $M/man8/ctl-provider.8.gz $M/man8/ctl-tvsd.8.gz \
+	$C/ctl-provider $C/ctl-tvsd
 has ctl-suite-common usr/lib/sysusers.d/ctl-suite.conf usr/lib/tmpfiles.d/ctl-suite.conf \
 	usr/share/doc/ctl-suite/examples/node.conf.example
 
@@ -76,6 +77,10 @@ has ctl-suite-common usr/lib/sysusers.d/ctl-suite.conf usr/lib/tmpfiles.d/ctl-su
 dpkg-deb --fsys-tarfile "$(deb_of ctl-tftpd)" | tar -xOf - ./lib/systemd/system/ctl-tftpd.service \
 	>"$T_TMP/unit" 2>/dev/null
 expect_grep "ctl-tftpd.service starts /usr/sbin/ctl-tftpd" "ExecStart=/usr/sbin/ctl-tftpd " "$T_TMP/unit"
+dpkg-deb --fsys-tarfile "$(deb_of ctl-provider)" | tar -xOf - ./lib/systemd/system/ctl-provider.service \
+	>"$T_TMP/unit" 2>/dev/null
+expect_grep "ctl-provider.service starts /usr/sbin/ctl-provider with /etc/ctl-suite/node.conf" \
+	"ExecStart=/usr/sbin/ctl-provider --config /etc/ctl-suite/node.conf" "$T_TMP/unit"
 
 dep=$(dpkg-deb -f "$(deb_of libctlsuite-dev)" Depends 2>&1)
 case $dep in *"libctlsuite0 (= $VERSION)"*) ok "libctlsuite-dev depends on libctlsuite0 (= $VERSION)" ;;
