@@ -47,6 +47,11 @@ for p in $PKGS; do
 	else not_ok "$p: no $(basename "$d") listed by make deb"; fi
 done
 [ -n "$DEBS" ] || { echo "Bail out! no package built"; finish; exit 1; }
+# debian/rules builds `make all` only: no test program is built or run, no
+# server started, DEB_BUILD_OPTIONS=nocheck or not.
+if grep -q 'dh_auto_build.* all$' "$OUT/build.log" && ! grep -qE '/tests/test_|tests/run-check|tests/e2e/' "$OUT/build.log"; then
+	ok "the package build built and ran no test"
+else not_ok "the package build log shows tests ($OUT/build.log)"; fi
 
 # -- contents and dependencies -----------------------------------------------------
 # has PACKAGE PATH...: each PATH (without the leading ./) is in the package.
