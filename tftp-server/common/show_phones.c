@@ -159,6 +159,17 @@ changed_at(const struct rollout_records *r, unsigned k, const struct cur *c)
 	return INT64_MAX;
 }
 
+/* The record index of kind k's version md5, r->nversions when there is none. */
+static size_t
+version_index(const struct rollout_records *r, unsigned k, const uint8_t *md5)
+{
+	size_t v = 0;
+
+	while (v < r->nversions && (r->versions[v].kind != k || memcmp(r->versions[v].md5, md5, 16) != 0))
+		v++;
+	return v;
+}
+
 static void
 json_kind(const struct rollout_records *r, const struct rollout_kind_summary *ks, unsigned k,
           const struct cur *c, const struct groups *g)
@@ -170,13 +181,17 @@ json_kind(const struct rollout_records *r, const struct rollout_kind_summary *ks
 	ctl_json_fputs_or_null(stdout, c->have ? c->hex : NULL);
 	printf(",\"devices\":%zu,\"current\":%zu,\"older\":%zu,\"not_asked\":%zu,\"versions\":[",
 	       ks->devices, ks->current, ks->older, ks->not_asked);
-	for (size_t v = 0; v < r->nversions; v++) {
-		const struct rollout_rec_version *rv = &r->versions[v];
-		size_t n = g->start[v + 1] - g->start[v];
+	/* In the summary's order (current first, then most phones), as the text lists them. */
+	for (size_t i = 0; i < ks->nversions; i++) {
+		size_t v = version_index(r, k, ks->versions[i].md5);
+		const struct rollout_rec_version *rv;
+		size_t n;
 		char h[33];
 
-		if (rv->kind != k || (n == 0 && !(c->have && memcmp(rv->md5, c->md5, 16) == 0)))
+		if (v == r->nversions)
 			continue;
+		rv = &r->versions[v];
+		n = g->start[v + 1] - g->start[v];
 		hex16(rv->md5, h);
 		printf("%s{\"md5\":\"%s\",\"phones\":%zu,\"signer\":", first ? "" : ",", h, n);
 		ctl_json_fputs_or_null(stdout, rv->signer[0] ? rv->signer : NULL);
