@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "ctl/ctl.h"
 #include "rollout.h"
 #include "rollout_int.h"
@@ -107,7 +109,7 @@ rollout_clear(struct rollout *r)
 	r->dirty = 1;
 }
 
-/* Frees what rollout_tap.c hung on the table: transfers in flight, the md5 memo. */
+/* Frees what rollout_tap.c hung on the table: transfers in flight, the md5 memo and digest. */
 static void
 inflight_clear(struct rollout *r)
 {
@@ -119,6 +121,8 @@ inflight_clear(struct rollout *r)
 			}
 	free(r->fl_b);
 	free(r->memo);
+	EVP_MD_CTX_free(r->md5_ctx);
+	EVP_MD_free(r->md5_md);
 }
 
 void

@@ -80,6 +80,9 @@ struct rollout {
 	struct inflight **fl_b;
 	size_t fl_n, inflight_bytes;
 	struct md5_memo *memo;
+	/* MD5 fetched once and one context reused: an implicit fetch per file costs more than hashing it. */
+	struct evp_md_st *md5_md;
+	struct evp_md_ctx_st *md5_ctx;
 };
 
 struct rver *rollout_ver_find(const struct rollout *r, unsigned kind, const uint8_t md5[16]);

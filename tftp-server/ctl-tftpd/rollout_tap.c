@@ -72,7 +72,13 @@ file_md5(struct rollout *r, const struct tftp_file *f, uint8_t md5[16])
 			return 0;
 		}
 	}
-	if (EVP_Digest(f->data, f->size, md5, &len, EVP_md5(), NULL) != 1 || len != 16)
+	if (r->md5_md == NULL && (r->md5_md = EVP_MD_fetch(NULL, "MD5", NULL)) == NULL)
+		return -1;
+	if (r->md5_ctx == NULL && (r->md5_ctx = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	if (EVP_DigestInit_ex(r->md5_ctx, r->md5_md, NULL) != 1 ||
+	    EVP_DigestUpdate(r->md5_ctx, f->data, f->size) != 1 ||
+	    EVP_DigestFinal_ex(r->md5_ctx, md5, &len) != 1 || len != 16)
 		return -1;
 	if (m != NULL)
 		*m = (struct md5_memo){ f->dev, f->ino, f->mtime_ns, f->ctime_ns, f->size, f->data, { 0 } },
