@@ -9,7 +9,9 @@
 # times (default 3), each storm on a fresh ctl-tftpd. Prints each storm's
 # time and the server's CPU seconds, then the medians and the ratios
 # tracked / untracked (target: within 5%), whatever they are. Nothing
-# here fails on timing; a storm that fails or hangs is reported.
+# here fails on timing; a storm that fails or hangs is reported. Then,
+# with valgrind, the instruction counts of a small storm (CG_PHONES,
+# default 500) tracked vs untracked, which the machine's load does not move.
 # Usage: bench/bench-rollout.sh BUILD
 set -u
 BUILD=${1:-build}
@@ -104,5 +106,38 @@ if [ -s "$TMP/memory" ] && [ -s "$TMP/untracked" ]; then
 	    -v uc="$(med "$TMP/untracked" 2)" 'BEGIN {
 		printf "  the table alone (no state file): storm ratio %.3f, server CPU ratio %.3f\n", ms / us, (uc > 0 ? mc / uc : 0)
 	}'
+fi
+# Instruction counts (callgrind: they do not depend on the machine's load), a small
+# storm of CG_PHONES (default 500) phones, tracked with the state file vs --no-rollout:
+# every thread of ctl-tftpd counted (the state file's writer thread too).
+cgstorm() {
+	tag=$1; shift
+	p=$(port)
+	rm -f "$TMP/state" "$TMP"/cg."$tag".*
+	valgrind --tool=callgrind --callgrind-out-file="$TMP/cg.$tag.%p" "$BIN/ctl-tftpd" \
+		--listen 127.0.0.1:$p --root "$R" -q "$@" >"$TMP/tftpd.log" 2>&1 &
+	PID=$!
+	wait_udp "$p" || { echo "  callgrind ctl-tftpd did not start: $(tail -2 "$TMP/tftpd.log")"; return 1; }
+	timeout "$LIMIT" "$BIN/ctl-tftp-load" -s 127.0.0.1:$p -n "$CGN" -c 8 --mac-base 0B0B00000000 \
+		-f 'CTLSEP%M.tlv' -f 'ITLSEP%M.tlv' -f 'SEP%M.cnf.xml.sgn' --blksize 1468 --tsize \
+		--source-range 127.5.0.0/16 --retransmit 5000 -q >"$TMP/load.out" 2>&1
+	rc=$?
+	kill "$PID"; wait "$PID" 2>/dev/null; PID=""
+	[ "$rc" -eq 0 ] || { echo "  callgrind $tag storm failed (exit $rc)"; return 1; }
+	cat "$TMP"/cg."$tag".* | awk '/^(summary|totals):/ { n += $2 } END { print n + 0 }'
+}
+CGN=${CG_PHONES:-500}
+[ "$CGN" -gt "$N" ] && CGN=$N
+if command -v valgrind >/dev/null 2>&1; then
+	ti=$(cgstorm tracked --rollout-state "$TMP/state" | tail -1)
+	ui=$(cgstorm untracked --no-rollout | tail -1)
+	case "$ti$ui" in
+	*[!0-9]*|"") echo "  instruction counts: $ti $ui" ;;
+	*) awk -v t="$ti" -v u="$ui" -v n="$CGN" 'BEGIN {
+		if (u > 0) printf "  instructions (callgrind, %d phones, start to stop): tracked %d, untracked %d: ratio %.3f (%+.1f%%)\n", n, t, u, t / u, (t / u - 1) * 100
+	}' ;;
+	esac
+else
+	echo "  instruction counts: valgrind not installed (apt-get install valgrind)"
 fi
 exit "$fail"
