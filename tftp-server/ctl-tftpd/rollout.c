@@ -120,6 +120,10 @@ inflight_clear(struct rollout *r)
 				free(e);
 			}
 	free(r->fl_b);
+	for (struct inflight *e = r->fl_spare, *n; e != NULL; e = n) {
+		n = e->next;
+		free(e);
+	}
 	free(r->memo);
 	EVP_MD_CTX_free(r->md5_ctx);
 	EVP_MD_free(r->md5_md);

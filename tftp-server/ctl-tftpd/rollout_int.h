@@ -79,6 +79,9 @@ struct rollout {
 	/* rollout_tap.c */
 	struct inflight **fl_b;
 	size_t fl_n, inflight_bytes;
+	/* Ended transfers' entries kept for the next ones (counted in inflight_bytes). */
+	struct inflight *fl_spare;
+	size_t fl_nspare;
 	struct md5_memo *memo;
 	/* MD5 fetched once and one context reused: an implicit fetch per file costs more than hashing it. */
 	struct evp_md_st *md5_md;

@@ -17,6 +17,7 @@
 #include "tftp_cache.h"
 
 #define FL_MAX 65536   /* transfers in flight tracked at once */
+#define FL_SPARE 1024  /* ended transfers' entries kept: a storm allocates none per transfer */
 
 static int
 has_suffix(const char *s, size_t n, const char *suf, size_t *stem)
@@ -103,8 +104,14 @@ fl_drop(struct rollout *r, struct inflight **pp)
 	struct inflight *e = *pp;
 
 	*pp = e->next;
-	r->inflight_bytes -= malloc_usable_size(e) + sizeof(size_t);
 	r->fl_n--;
+	if (r->fl_nspare < FL_SPARE) {
+		e->next = r->fl_spare;
+		r->fl_spare = e;
+		r->fl_nspare++;
+		return;
+	}
+	r->inflight_bytes -= malloc_usable_size(e) + sizeof(size_t);
 	free(e);
 }
 
@@ -125,12 +132,20 @@ rollout_start(struct rollout *r, const void *key, const char *requested, const s
 	if (r->fl_b == NULL && (r->fl_b = calloc(FL_BUCKETS, sizeof(*r->fl_b))) == NULL)
 		return;
 	if (*(pp = fl_slot(r, key)) == NULL) {
-		if (r->fl_n >= FL_MAX || (e = calloc(1, sizeof(*e))) == NULL)
+		if (r->fl_n >= FL_MAX)
 			return;
+		if ((e = r->fl_spare) != NULL) {
+			r->fl_spare = e->next;
+			r->fl_nspare--;
+		} else if ((e = malloc(sizeof(*e))) != NULL) {
+			r->inflight_bytes += malloc_usable_size(e) + sizeof(size_t);
+		} else {
+			return;
+		}
+		e->next = NULL;
 		e->key = key;
 		*pp = e;
 		r->fl_n++;
-		r->inflight_bytes += malloc_usable_size(e) + sizeof(size_t);
 	}
 	e = *pp;
 	memcpy(e->device, dev, sizeof(dev));
