@@ -14,6 +14,7 @@
 # against the root's libctlsuite.so.0. Purged, the packages leave no file
 # under usr/ or lib/.
 . "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/libuser.sh"
 
 for t in dpkg-buildpackage dh lintian dpkg-deb pkg-config systemd-sysusers systemd-tmpfiles; do
 	command -v "$t" >/dev/null || { echo "Bail out! $t missing (scripts/install-deps)"; exit 1; }
@@ -164,39 +165,7 @@ expect_eq "pkg-config --libs ctlsuite resolves in the root" "$libs" "-L$L -lctls
 expect_eq "pkg-config --cflags ctlsuite" "$cflags" "-I$ROOT/usr/include"
 expect_eq "pkg-config --modversion ctlsuite" "$(pkg-config --modversion ctlsuite 2>&1)" "$VERSION"
 unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_PATH PKG_CONFIG_ALLOW_SYSTEM_LIBS PKG_CONFIG_ALLOW_SYSTEM_CFLAGS
-cat >"$T_TMP/user.c" <<'EOF'
-#include <stdio.h>
-
-#include <ctl/ctl.h>
-
-int
-main(int argc, char **argv)
-{
-	struct ctl_file *f;
-	struct ctl_diag d;
-
-	if (argc != 2)
-		return 2;
-	if (ctl_file_load(argv[1], 0, &f, &d) != CTL_OK) {
-		printf("error: %s\n", d.msg);
-		return 1;
-	}
-	printf("%s records=%zu\n", CTL_VERSION_STRING, ctl_file_nrecords(f));
-	ctl_file_free(f);
-	return 0;
-}
-EOF
-# shellcheck disable=SC2086 # word splitting of the flags is meant
-if cc -std=c11 -Wall -Wextra -Werror $cflags -o "$T_TMP/user" "$T_TMP/user.c" $libs \
-	>"$T_TMP/cc.log" 2>&1; then
-	ok "a C program builds and links with pkg-config's flags against the root's library"
-else
-	not_ok "a C program does not build against the root's library"; sed 's/^/#   /' "$T_TMP/cc.log" | head
-fi
-expect_eq "it runs with the root's libctlsuite.so.0 and parses the sample ITL" \
-	"$(LD_LIBRARY_PATH=$L "$T_TMP/user" "$SAMPLE" 2>&1)" "$VERSION records=5"
-used=$(LD_LIBRARY_PATH=$L ldd "$T_TMP/user" 2>/dev/null | sed -n 's/.*libctlsuite.so.0 => \([^ ]*\).*/\1/p')
-expect_eq "the program loads libctlsuite.so.0 from the root" "$used" "$L/libctlsuite.so.0"
+check_library_user "the root" "$cflags" "$libs" "$L" "$SAMPLE" "$VERSION"
 
 # -- purge -----------------------------------------------------------------------
 # shellcheck disable=SC2086

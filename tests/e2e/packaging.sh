@@ -9,6 +9,7 @@
 # version number, CTL_VERSION_STRING in ctl/ctl.h (the daemons in usr/sbin, the
 # other tools in usr/bin; tests/e2e/install.sh checks every path).
 . "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/libuser.sh"
 
 SO=$BUILD/lib/libctlsuite.so.0
 VERSION=$(sed -n 's/^#define CTL_VERSION_STRING "\(.*\)"$/\1/p' "$TOP/libctl/include/ctl/ctl.h")
@@ -97,42 +98,7 @@ expect_eq "pkg-config --cflags ctlsuite" "$cflags" "-I$ROOT/usr/include"
 expect_eq "pkg-config --modversion ctlsuite is the version of ctl/ctl.h" \
 	"$($PC --modversion ctlsuite 2>&1)" "$VERSION"
 unset PKG_CONFIG_SYSROOT_DIR
-cat > "$T_TMP/user.c" <<'EOF'
-#include <stdio.h>
-
-#include <ctl/ctl.h>
-
-int
-main(int argc, char **argv)
-{
-	struct ctl_file *f;
-	struct ctl_diag d;
-
-	if (argc != 2)
-		return 2;
-	if (ctl_file_load(argv[1], 0, &f, &d) != CTL_OK) {
-		printf("error: %s\n", d.msg);
-		return 1;
-	}
-	printf("%s %s records=%zu\n", CTL_VERSION_STRING,
-	       ctl_file_kind(f) == CTL_KIND_ITL ? "ITL" : "other", ctl_file_nrecords(f));
-	ctl_file_free(f);
-	return 0;
-}
-EOF
-# shellcheck disable=SC2086 # word splitting of the flags is meant
-if cc -std=c11 -Wall -Wextra -Werror $cflags -o "$T_TMP/user" "$T_TMP/user.c" $libs \
-	> "$T_TMP/cc.log" 2>&1; then
-	ok "a C program builds with pkg-config's flags against the installed library"
-else
-	not_ok "a C program does not build against the installed library"
-	sed 's/^/#   /' "$T_TMP/cc.log" | head -20
-fi
-out=$(LD_LIBRARY_PATH=$L "$T_TMP/user" "$SAMPLE" 2>&1)
-expect_eq "it runs with the installed libctlsuite.so.0 and parses the sample ITL" "$out" \
-	"$VERSION ITL records=5"
-used=$(LD_LIBRARY_PATH=$L ldd "$T_TMP/user" 2>/dev/null | sed -n 's/.*libctlsuite.so.0 => \([^ ]*\).*/\1/p')
-expect_eq "the program loads libctlsuite.so.0 from the install tree" "$used" "$L/libctlsuite.so.0"
+check_library_user "the install tree" "$cflags" "$libs" "$L" "$SAMPLE" "$VERSION"
 
 # -- one version number --------------------------------------------------------
 for d in ctl-tftpd ctl-provider ctl-tvsd; do
