@@ -58,12 +58,7 @@ done
 "$TOP/fixtures/make-pki" "$PKI" >/dev/null || { echo "bench-fleet: make-pki failed" >&2; exit 1; }
 R=$TMP/root
 mkdir -p "$R"
-"$BIN/ctl-client" build --out "$R/CTLFile.tlv" --sast "$PKI/sast1.pem" --sast "$PKI/sast2.pem" \
-	--ccm-tftp "$PKI/ccm1.pem" --capf "$PKI/capf.pem" --sign-key "$PKI/sast1.key" \
-	--sign-cert "$PKI/sast1.pem" >/dev/null || exit 1
-"$BIN/ctl-client" build --itl --tokenless --out "$R/ITLFile.tlv" --sast "$PKI/ccm1.pem" \
-	--ccm-tftp "$PKI/ccm1.pem" --tvs "$PKI/tvs1.pem" --sign-key "$PKI/ccm1.key" \
-	--sign-cert "$PKI/ccm1.pem" >/dev/null || exit 1
+bench_trust_lists "$BIN" "$PKI" "$R" || exit 1
 # Every phone's own signed configuration, as the node signs them.
 "$BUILD/bench/ctl-bench-configs" "$R" "$N" "$PREFIX" "$PKI/ccm1.pem" "$PKI/ccm1.key" || exit 1
 chmod -R a+rX "$TMP"

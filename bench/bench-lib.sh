@@ -35,3 +35,15 @@ cpu_ticks() {
 	done
 	echo "$t"
 }
+
+# bench_trust_lists BIN PKI ROOT: the storms' CTLFile.tlv (two SASTs, node 1's
+# CallManager as CCM+TFTP, CAPF; signed by SAST 1) and ITLFile.tlv (signed
+# by node 1's CallManager) in ROOT, from the test PKI; non-zero on failure.
+bench_trust_lists() {
+	"$1/ctl-client" build --out "$3/CTLFile.tlv" --sast "$2/sast1.pem" --sast "$2/sast2.pem" \
+		--ccm-tftp "$2/ccm1.pem" --capf "$2/capf.pem" --sign-key "$2/sast1.key" \
+		--sign-cert "$2/sast1.pem" >/dev/null &&
+		"$1/ctl-client" build --itl --tokenless --out "$3/ITLFile.tlv" --sast "$2/ccm1.pem" \
+			--ccm-tftp "$2/ccm1.pem" --tvs "$2/tvs1.pem" --sign-key "$2/ccm1.key" \
+			--sign-cert "$2/ccm1.pem" >/dev/null
+}

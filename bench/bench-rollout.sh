@@ -20,6 +20,7 @@ cd "$TOP" || exit 1
 case "$BUILD" in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 BIN=$BUILD/bin
 PKI=$BUILD/pki
+. "$TOP/bench/bench-lib.sh"
 N=${PHONES:-10000}
 ROUNDS=${ROUNDS:-3}
 C=${CONCURRENCY:-256}
@@ -34,12 +35,7 @@ done
 "$TOP/fixtures/make-pki" "$PKI" >/dev/null || { echo "bench-rollout: make-pki failed" >&2; exit 1; }
 R=$TMP/root
 mkdir -p "$R"
-"$BIN/ctl-client" build --out "$R/CTLFile.tlv" --sast "$PKI/sast1.pem" --sast "$PKI/sast2.pem" \
-	--ccm-tftp "$PKI/ccm1.pem" --capf "$PKI/capf.pem" --sign-key "$PKI/sast1.key" \
-	--sign-cert "$PKI/sast1.pem" >/dev/null || exit 1
-"$BIN/ctl-client" build --itl --tokenless --out "$R/ITLFile.tlv" --sast "$PKI/ccm1.pem" \
-	--ccm-tftp "$PKI/ccm1.pem" --tvs "$PKI/tvs1.pem" --sign-key "$PKI/ccm1.key" \
-	--sign-cert "$PKI/ccm1.pem" >/dev/null || exit 1
+bench_trust_lists "$BIN" "$PKI" "$R" || exit 1
 # One configuration file per phone, each its own md5 (each its own version in the table).
 python3 - "$R" "$N" <<'PY' || exit 1
 import os, sys
@@ -51,7 +47,6 @@ for i in range(n):
 PY
 chmod -R a+rX "$R"
 port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_udp() { i=0; while [ $i -lt 200 ]; do ss -Hlun "sport = :$1" | grep -q . && return 0; sleep 0.05; i=$((i + 1)); done; return 1; }
 TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 cpu() { awk -v t="$TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
