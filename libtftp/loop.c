@@ -26,6 +26,7 @@ struct loop {
 	int epfd;
 	int stop;
 	uint64_t now;
+	uint64_t wakeups;
 	struct loop_fd *fds; /* indexed by fd */
 	size_t nfds_cap;
 	size_t nregistered;
@@ -75,6 +76,12 @@ uint64_t
 loop_now(const struct loop *l)
 {
 	return l->now;
+}
+
+uint64_t
+loop_wakeups(const struct loop *l)
+{
+	return l->wakeups;
 }
 
 /* ---- setup ------------------------------------------------------------ */
@@ -325,6 +332,7 @@ loop_run(struct loop *l)
 		int n = be_wait(l, next_timeout(l));
 
 		loop_update_now(l);
+		l->wakeups++;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -60,6 +60,12 @@ static inline int loop_timer_armed(const struct loop_timer *t) { return t->idx !
 uint64_t loop_now(const struct loop *l);
 /* Re-reads the clock (for code that needs a fresh value mid-iteration). */
 uint64_t loop_update_now(struct loop *l);
+/*
+ * Returns from the kernel's wait so far: what a handler compares to do a
+ * thing once per batch of events (every event of a batch was ready when
+ * the wait returned).
+ */
+uint64_t loop_wakeups(const struct loop *l);
 
 /*
  * Runs until loop_stop() or until nothing is registered and no timer is

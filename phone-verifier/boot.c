@@ -714,6 +714,8 @@ finish(struct pv_phone *ph)
 	ph->status = headline(ph);
 	ph->ms = loop_now(ph->env->loop) - ph->t0;
 	ph->step = PV_S_DONE;
+	if (ph->env->get_release != NULL)
+		ph->env->get_release(ph->env->get_arg, ph);
 	if (ph->env->done != NULL)
 		ph->env->done(ph->env->done_arg, ph);
 }

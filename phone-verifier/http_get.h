@@ -11,13 +11,15 @@
  * which protocol brought the bytes.
  *
  * Non-blocking on the run's event loop (libtftp/loop.h): no thread, no
- * blocking connect. One TCP connection per file, "Connection: close"
- * (ctl-suite's choice: a phone's own connection, none shared between
- * phones of a fleet).
+ * blocking connect. HTTP/1.1 with keep-alive: a phone's files come one
+ * after the other on one connection of its own (http_pool.h), none shared
+ * between phones of a fleet; a kept connection the server closed in the
+ * meantime is replaced once, silently, before any fallback to TFTP.
  */
 #ifndef PV_HTTP_GET_H
 #define PV_HTTP_GET_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,11 +28,13 @@
 struct pv_http;
 
 /*
- * A line about the HTTP side of a transfer of g (lv: its level). The
- * message names neither task nor prefix: the receiver adds them.
+ * A line about the HTTP side of a transfer of g (lv: its level), as a
+ * format and its arguments: a receiver with nobody to tell formats
+ * nothing. The message names neither task nor prefix: the receiver adds
+ * them.
  */
 typedef void pv_http_note_fn(void *arg, const struct tftp_get *g, enum pv_level lv,
-                             const char *msg);
+                             const char *fmt, va_list ap);
 
 struct pv_http_cfg {
 	struct loop *loop;
@@ -57,11 +61,19 @@ CTL_MUST_USE int pv_http_get(void *arg, const struct tftp_get *g);
 
 /* What a client counted: files over HTTP, HTTP failures that fell back to TFTP. */
 void pv_http_counts(const struct pv_http *h, uint64_t *ok, uint64_t *fallbacks);
+/* Connections opened, and requests sent on a kept-alive connection instead. */
+void pv_http_conn_counts(const struct pv_http *h, uint64_t *connects, uint64_t *reuses);
+/*
+ * A pv_get_release_fn (arg: a struct pv_http): the phone owner (the
+ * tftp_get.arg of its transfers) is done; its kept connections close.
+ */
+void pv_http_release(void *arg, const void *owner);
 
 /*
  * Wires a run for --http-port: when port is non-zero and the run's phones
  * are of the 88xx family (e->form), e->get becomes the HTTP client with the
- * previous e->get as its fallback, and console lines go through
+ * previous e->get as its fallback (e->get_release closing a phone's kept
+ * connection when it is done), and console lines go through
  * pv_phone_line (boot.c hands each transfer's phone as g->arg). A 79xx run
  * is left as it is. *out (NULL when not wired) is freed with pv_http_free()
  * before pv_env_cleanup(). PV_EXIT_OK, or an exit status with why.

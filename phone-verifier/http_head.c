@@ -17,6 +17,16 @@
 /* Digits of a Content-Length taken: 19 keep the value below 2^63. */
 #define LENGTH_DIGITS_MAX 19
 
+/* What the Connection field said (its tokens, RFC 9110 7.6.1); the head's end decides. */
+#define CONN_CLOSE 1u
+#define CONN_KEEP 2u
+
+/* The parse's scratch beside the head: the version and the Connection tokens. */
+struct head_scan {
+	unsigned minor;      /* HTTP/1.x */
+	unsigned conn;       /* CONN_* seen */
+};
+
 static enum ctl_err
 bad(char *why, size_t cap, size_t off, const char *what)
 {
@@ -71,7 +81,8 @@ tchar(uint8_t c)
 }
 
 static enum ctl_err
-status_line(struct ctl_rd *line, size_t at, struct pv_http_head *h, char *why, size_t cap)
+status_line(struct ctl_rd *line, size_t at, struct pv_http_head *h, struct head_scan *sc,
+            char *why, size_t cap)
 {
 	static const char proto[] = "HTTP/1.";
 	uint8_t c;
@@ -82,6 +93,7 @@ status_line(struct ctl_rd *line, size_t at, struct pv_http_head *h, char *why, s
 			return bad(why, cap, at, "the status line does not start with HTTP/1.");
 	if (ctl_rd_u8(line, &c) != CTL_OK || (c != '0' && c != '1'))
 		return bad(why, cap, at + 7, "HTTP version is not 1.0 or 1.1");
+	sc->minor = (unsigned)(c - '0');
 	if (ctl_rd_u8(line, &c) != CTL_OK || c != ' ')
 		return bad(why, cap, at + 8, "no space after the HTTP version");
 	h->status = 0;
@@ -143,8 +155,39 @@ content_length(struct ctl_rd *val, struct pv_http_head *h, char *why, size_t cap
 	return CTL_OK;
 }
 
+/*
+ * The tokens of a Connection value, comma-separated, case-insensitive:
+ * "close" and "keep-alive" are noted, any other (a header name) is not
+ * the phone's business. A token longer than either is none of them.
+ */
+static void
+connection_tokens(struct ctl_rd *val, struct head_scan *sc)
+{
+	char tok[16];
+	size_t n = 0;
+	uint8_t c;
+	int end;
+
+	do {
+		end = ctl_rd_u8(val, &c) != CTL_OK;
+		if (!end && c != ',') {
+			if (c != ' ' && c != '\t' && n < sizeof(tok))
+				tok[n] = (char)c;
+			if (c != ' ' && c != '\t')
+				n++;
+			continue;
+		}
+		if (n == 5 && strncasecmp(tok, "close", 5) == 0)
+			sc->conn |= CONN_CLOSE;
+		else if (n == 10 && strncasecmp(tok, "keep-alive", 10) == 0)
+			sc->conn |= CONN_KEEP;
+		n = 0;
+	} while (!end);
+}
+
 static enum ctl_err
-field_line(struct ctl_rd *line, size_t at, struct pv_http_head *h, char *why, size_t cap)
+field_line(struct ctl_rd *line, size_t at, struct pv_http_head *h, struct head_scan *sc,
+           char *why, size_t cap)
 {
 	char name[32];
 	size_t nlen = 0;
@@ -178,6 +221,10 @@ field_line(struct ctl_rd *line, size_t at, struct pv_http_head *h, char *why, si
 		h->has_encoding = 1;
 		return CTL_OK;
 	}
+	if (name_is(name, nlen, "connection")) {
+		connection_tokens(&val, sc);
+		return CTL_OK;
+	}
 	if (!name_is(name, nlen, "content-length"))
 		return CTL_OK;
 	skip_ows(&val);
@@ -187,6 +234,7 @@ field_line(struct ctl_rd *line, size_t at, struct pv_http_head *h, char *why, si
 enum ctl_err
 pv_http_head_parse(const uint8_t *p, size_t n, struct pv_http_head *h, char *why, size_t cap)
 {
+	struct head_scan sc = { 0, 0 };
 	struct ctl_rd rd, line;
 	size_t at = 0;
 	enum ctl_err r;
@@ -197,17 +245,18 @@ pv_http_head_parse(const uint8_t *p, size_t n, struct pv_http_head *h, char *why
 	ctl_rd_init(&rd, p, n < PV_HTTP_HEAD_MAX ? n : PV_HTTP_HEAD_MAX);
 	if ((r = next_line(&rd, &line, &at)) != CTL_OK)
 		goto short_head;
-	if ((r = status_line(&line, at, h, why, cap)) != CTL_OK)
+	if ((r = status_line(&line, at, h, &sc, why, cap)) != CTL_OK)
 		return r;
 	for (;;) {
 		if ((r = next_line(&rd, &line, &at)) != CTL_OK)
 			goto short_head;
 		if (ctl_rd_left(&line) == 0)
 			break;
-		if ((r = field_line(&line, at, h, why, cap)) != CTL_OK)
+		if ((r = field_line(&line, at, h, &sc, why, cap)) != CTL_OK)
 			return r;
 	}
 	h->head_len = ctl_rd_off(&rd);
+	h->keep_alive = !(sc.conn & CONN_CLOSE) && (sc.minor == 1 || (sc.conn & CONN_KEEP));
 	return CTL_OK;
 short_head:
 	if (n < PV_HTTP_HEAD_MAX)

@@ -3,7 +3,8 @@
  * The head of an HTTP/1.x response as a phone reads it from a TFTP
  * server's HTTP port (6970): status line and header fields, bounded in
  * size. Only what the phone's client needs is kept: the status code,
- * Content-Length and whether a Transfer-Encoding was sent.
+ * Content-Length, whether a Transfer-Encoding was sent and whether the
+ * server keeps the connection open for the phone's next file.
  */
 #ifndef PV_HTTP_HEAD_H
 #define PV_HTTP_HEAD_H
@@ -21,6 +22,12 @@ struct pv_http_head {
 	int has_length;      /* a Content-Length field came */
 	uint64_t length;     /* its value */
 	int has_encoding;    /* a Transfer-Encoding field came (chunked or other) */
+	/*
+	 * The connection stays open after this response (RFC 9112 9.3): an
+	 * HTTP/1.1 answer without "Connection: close", or an HTTP/1.0 one
+	 * with "Connection: keep-alive".
+	 */
+	int keep_alive;
 	size_t head_len;     /* bytes of the head, through its blank line */
 };
 

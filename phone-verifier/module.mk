@@ -29,6 +29,7 @@ $(TBIN)/test_boot_enc: $(OBJ)/phone-verifier/boot_enc.o $(OBJ)/phone-verifier/bo
 # The HTTP-first fetch against a server on the same loop (its lines go through boot.c's
 # pv_phone_line), and the fuzz target of its response-head parser (fuzz/fuzz_http_response.c).
 $(TBIN)/test_http_get: $(OBJ)/phone-verifier/http_get.o $(OBJ)/phone-verifier/http_head.o \
+	$(OBJ)/phone-verifier/http_pool.o \
 	$(OBJ)/phone-verifier/boot.o $(OBJ)/phone-verifier/env.o $(OBJ)/phone-verifier/trust.o \
 	$(OBJ)/phone-verifier/tvs_cache.o $(OBJ)/phone-verifier/verdicts.o $(LIBTFTP_A)
 FUZZ_SRCS_fuzz_http_response := phone-verifier/http_head.c -Iphone-verifier

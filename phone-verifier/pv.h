@@ -133,6 +133,11 @@ typedef void pv_event_fn(void *arg, const struct pv_phone *ph, const struct pv_e
  * -1 with errno set. g->done is called later, from the loop.
  */
 typedef int pv_get_fn(void *arg, const struct tftp_get *g);
+/*
+ * A phone (the tftp_get.arg of its transfers) finished its boot: what the
+ * transfer starter kept for it (an HTTP connection) goes.
+ */
+typedef void pv_get_release_fn(void *arg, const void *owner);
 
 /*
  * How a phone reaches TVS (tvs_client.c behind it in boot): asks for the
@@ -156,6 +161,7 @@ struct pv_env {
 	struct tftp_client *client;
 	pv_get_fn *get;         /* how a phone starts a transfer */
 	void *get_arg;
+	pv_get_release_fn *get_release; /* NULL: nothing is kept per phone */
 	union tftp_sa server;
 	char server_str[TFTP_ADDRSTR];
 	struct ctl_verifier *verifier;

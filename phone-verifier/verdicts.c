@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A fleet's shared verdicts (verdicts.h): a chained hash table keyed by
- * (kind, SHA-256 of the file, held CTL and ITL, TVS on or off). The held
+ * (kind, the file's bytes, held CTL and ITL, TVS on or off). The held
  * lists are named by their own SHA-256 (pv_tl sums), so two phones that
  * loaded the same files from two state directories share entries.
+ *
+ * A hit is decided by comparing the whole file with the entry's copy, so
+ * the bucket hash needs no cryptographic strength, only speed and a
+ * spread a server cannot aim: a 64-bit multiply-mix over the file's words,
+ * seeded at random per table. (A SHA-256 of every file fetched cost a
+ * fleet more than all its other bookkeeping together.)
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "verdicts.h"
 
@@ -18,7 +24,7 @@ struct entry {
 	struct entry *next;
 	enum ctl_kind kind;          /* CTL, ITL, or SGN for a configuration file */
 	int with_tvs;
-	uint8_t digest[32];
+	uint64_t hash;
 	char held_ctl[65], held_itl[65]; /* SHA-256 hex of the held lists, "" when none */
 	uint8_t *bytes;              /* the file, compared on a hit */
 	size_t n;
@@ -33,8 +39,7 @@ struct pv_verdicts {
 	struct entry *bucket[BUCKETS];
 	size_t count;
 	uint64_t hits, misses;
-	EVP_MD *sha256;              /* fetched once: a fetch per file costs more than the hash */
-	EVP_MD_CTX *ctx;
+	uint64_t seed;               /* the bucket hash's, random per table */
 };
 
 enum ctl_err
@@ -45,8 +50,7 @@ pv_verdicts_new(struct pv_verdicts **out)
 	*out = NULL;
 	if (vc == NULL)
 		return CTL_E_NOMEM;
-	if ((vc->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
-	    (vc->ctx = EVP_MD_CTX_new()) == NULL) {
+	if (RAND_bytes((unsigned char *)&vc->seed, sizeof(vc->seed)) != 1) {
 		pv_verdicts_free(vc);
 		return CTL_E_CRYPTO;
 	}
@@ -84,8 +88,6 @@ pv_verdicts_free(struct pv_verdicts *vc)
 	if (vc == NULL)
 		return;
 	flush(vc);
-	EVP_MD_CTX_free(vc->ctx);
-	EVP_MD_free(vc->sha256);
 	free(vc);
 }
 
@@ -100,35 +102,54 @@ pv_verdicts_counts(const struct pv_verdicts *vc, uint64_t *hits, uint64_t *misse
 struct key {
 	enum ctl_kind kind;
 	int with_tvs;
-	uint8_t digest[32];
+	uint64_t hash;
 	const char *held_ctl, *held_itl;
 	const uint8_t *p;
 	size_t n;
 };
 
-CTL_MUST_USE static int
-key_make(struct pv_verdicts *vc, const struct pv_trust *held, enum ctl_kind kind, int with_tvs,
-         const uint8_t *p, size_t n, struct key *k)
+/* One step of the bucket hash: w mixed into h (multiply, then fold the high half down). */
+static uint64_t
+mix(uint64_t h, uint64_t w)
 {
-	unsigned len = 0;
+	h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+	return h ^ (h >> 32);
+}
 
+/* The bucket hash of p[0..n): eight bytes a step, the tail and the length last. */
+static uint64_t
+file_hash(uint64_t seed, const uint8_t *p, size_t n)
+{
+	uint64_t h = seed, w;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = mix(h, w);
+	}
+	w = 0;
+	if (n > i)
+		memcpy(&w, p + i, n - i);
+	return mix(mix(h, w), (uint64_t)n);
+}
+
+static void
+key_make(const struct pv_verdicts *vc, const struct pv_trust *held, enum ctl_kind kind,
+         int with_tvs, const uint8_t *p, size_t n, struct key *k)
+{
 	k->kind = kind;
 	k->with_tvs = with_tvs;
 	k->held_ctl = held->ctl != NULL ? held->ctl->sums.sha256 : "";
 	k->held_itl = held->itl != NULL ? held->itl->sums.sha256 : "";
 	k->p = p;
 	k->n = n;
-	if (EVP_DigestInit_ex2(vc->ctx, vc->sha256, NULL) != 1 ||
-	    EVP_DigestUpdate(vc->ctx, p, n) != 1 || EVP_DigestFinal_ex(vc->ctx, k->digest, &len) != 1 ||
-	    len != sizeof(k->digest))
-		return -1;
-	return 0;
+	k->hash = file_hash(vc->seed, p, n);
 }
 
 static size_t
 bucket_of(const struct key *k)
 {
-	return ((size_t)k->digest[0] << 8 | k->digest[1]) % BUCKETS;
+	return (size_t)(k->hash % BUCKETS);
 }
 
 static struct entry *
@@ -137,8 +158,8 @@ lookup(struct pv_verdicts *vc, const struct key *k)
 	struct entry *e;
 
 	for (e = vc->bucket[bucket_of(k)]; e != NULL; e = e->next)
-		if (e->kind == k->kind && e->with_tvs == k->with_tvs && e->n == k->n &&
-		    memcmp(e->digest, k->digest, sizeof(e->digest)) == 0 &&
+		if (e->hash == k->hash && e->kind == k->kind && e->with_tvs == k->with_tvs &&
+		    e->n == k->n &&
 		    strcmp(e->held_ctl, k->held_ctl) == 0 && strcmp(e->held_itl, k->held_itl) == 0 &&
 		    memcmp(e->bytes, k->p, k->n) == 0)
 			return e;
@@ -162,7 +183,7 @@ insert(struct pv_verdicts *vc, const struct key *k)
 	e->n = k->n;
 	e->kind = k->kind;
 	e->with_tvs = k->with_tvs;
-	memcpy(e->digest, k->digest, sizeof(e->digest));
+	e->hash = k->hash;
 	memcpy(e->held_ctl, k->held_ctl, strlen(k->held_ctl) + 1);
 	memcpy(e->held_itl, k->held_itl, strlen(k->held_itl) + 1);
 	e->next = vc->bucket[b];
@@ -193,9 +214,9 @@ pv_verdicts_decide(struct pv_verdicts *vc, const struct pv_trust *held, enum ctl
 	struct key k;
 
 	/* Unchanged lists cost a comparison already; without a table, no key to make. */
-	if (vc == NULL || held_same(held, kind, p, n) ||
-	    key_make(vc, held, kind, tvs != NULL, p, n, &k) != 0)
+	if (vc == NULL || held_same(held, kind, p, n))
 		return pv_trust_decide(held, kind, p, n, v, tvs, d, tl);
+	key_make(vc, held, kind, tvs != NULL, p, n, &k);
 	if ((e = lookup(vc, &k)) != NULL) {
 		vc->hits++;
 		*d = e->d;
@@ -227,8 +248,9 @@ pv_verdicts_config(struct pv_verdicts *vc, const struct pv_trust *held, struct c
 	enum ctl_err r;
 	struct key k;
 
-	if (vc == NULL || key_make(vc, held, CTL_KIND_SGN, tvs != NULL, p, n, &k) != 0)
+	if (vc == NULL)
 		return pv_config_check_v(held, v, tvs, p, n, d, payload_off, payload_len);
+	key_make(vc, held, CTL_KIND_SGN, tvs != NULL, p, n, &k);
 	if ((e = lookup(vc, &k)) != NULL) {
 		vc->hits++;
 		*d = e->d;

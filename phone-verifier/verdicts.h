@@ -2,7 +2,7 @@
 /*
  * A fleet's shared verdicts: the trust rules (trust.h) are a pure function
  * of the file received, its kind and the lists a phone holds, so a fleet
- * judges each distinct (kind, SHA-256 of the bytes, held CTL, held ITL)
+ * judges each distinct (kind, bytes of the file, held CTL, held ITL)
  * once and hands the same decision to every phone in the same position.
  * A phone holding other lists gets its own decision. A decision that asked
  * TVS depends on the server and on the phone's TVS cache, not on the files

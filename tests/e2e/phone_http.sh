@@ -5,7 +5,8 @@
 # signed configuration come over HTTP byte-exact (the server's log and
 # counters say so, TFTP is not asked); with the HTTP port closed the phone
 # falls back to TFTP and still takes the trust list; a 79xx ignores
-# --http-port; python3's http.server (a server nobody here wrote) serves it
+# --http-port; the three files come on one HTTP/1.1 keep-alive connection;
+# python3's http.server (a server nobody here wrote, HTTP/1.0) serves it
 # too. A hostile HTTP server (stalls, Content-Length too long or too short,
 # 16 MiB, no Content-Length, garbage, a cut body, an oversized head, 503)
 # never gets its bytes taken: the phone falls back to TFTP within the
@@ -69,6 +70,10 @@ expect_eq "server: no TFTP request for an HTTP phone" "$(rrqs)" "$r0"
 expect_grep "server log: the CTL served over HTTP" "HTTP GET[/CTLSEP$MAC.tlv] from 127.0.0.1:" "$LOG"
 expect_grep "server log: the ITL served over HTTP" "HTTP GET[/ITLSEP$MAC.tlv] from 127.0.0.1:" "$LOG"
 expect_grep "server log: the config served over HTTP" "HTTP GET[/SEP$MAC.cnf.xml.sgn] from 127.0.0.1:" "$LOG"
+# HTTP/1.1 keep-alive: the three files came on one connection (one client port).
+expect_eq "server log: CTL, ITL and config asked on one connection (one source port)" \
+	"$(grep -o "HTTP GET\[/[A-Z]*SEP$MAC[.a-z]*\] from 127\.0\.0\.1:[0-9]*" "$LOG" | sed 's/.*://' | sort -u | wc -l | tr -d ' ')" 1
+expect_eq "server log: three requests on it" "$(grep -c "HTTP GET\[/[A-Z]*SEP$MAC" "$LOG")" 3
 expect_exit "--json with --http-port" 0 boot88 "$T_TMP/p1j" --http-port "$HP" --json
 expect_grep "--json: the CTL's md5" "\"ctl_md5\":\"$(md5 "$R/CTLFile.tlv")\"" "$T_TMP/last.out"
 

@@ -67,6 +67,48 @@ START_TEST(timers_in_order)
 }
 END_TEST
 
+/* Two events in one batch share a wake-up: what a handler does once per batch runs once. */
+static void
+on_read_wakeup(struct loop *l, int fd, unsigned ev, void *arg)
+{
+	uint64_t *seen = arg;
+	char b[8];
+
+	ck_assert(ev & LOOP_READ);
+	ck_assert_int_eq(read(fd, b, sizeof(b)), 4);
+	*seen = loop_wakeups(l);
+	loop_del_fd(l, fd);
+}
+
+START_TEST(wakeups_per_batch)
+{
+	struct loop *l = loop_new();
+	uint64_t seen[2] = { 0, 0 };
+	int a[2], b[2];
+
+	ck_assert_uint_eq(loop_wakeups(l), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_DGRAM, 0, a), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_DGRAM, 0, b), 0);
+	ck_assert_int_eq(loop_add_fd(l, a[0], LOOP_READ, on_read_wakeup, &seen[0]), 0);
+	ck_assert_int_eq(loop_add_fd(l, b[0], LOOP_READ, on_read_wakeup, &seen[1]), 0);
+	ck_assert_int_eq(write(a[1], "ping", 4), 4);
+	ck_assert_int_eq(write(b[1], "pong", 4), 4);
+	ck_assert_int_eq(loop_run(l), 0);
+	ck_assert_uint_eq(seen[0], 1);
+	ck_assert_uint_eq(seen[1], 1);
+	/* A later batch is a later wake-up. */
+	ck_assert_int_eq(loop_add_fd(l, a[0], LOOP_READ, on_read_wakeup, &seen[0]), 0);
+	ck_assert_int_eq(write(a[1], "ping", 4), 4);
+	ck_assert_int_eq(loop_run(l), 0);
+	ck_assert_uint_eq(seen[0], 2);
+	close(a[0]);
+	close(a[1]);
+	close(b[0]);
+	close(b[1]);
+	loop_free(l);
+}
+END_TEST
+
 struct io {
 	int calls;
 	char got[8];
@@ -179,6 +221,7 @@ make_suite(void)
 	TCase *ok = tcase_create("ok");
 
 	tcase_add_test(ok, timers_in_order);
+	tcase_add_test(ok, wakeups_per_batch);
 	tcase_add_test(ok, fd_callback_and_exit);
 	tcase_add_test(ok, close_fd_forgets_and_closes);
 	tcase_add_test(ok, stop_leaves_timers);

@@ -55,6 +55,20 @@ START_TEST(head_ok)
 	ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n", &h, why), CTL_OK);
 	ck_assert_int_eq(h.has_length, 1);
 	ck_assert_uint_eq(h.length, 0);
+	/* Whether the connection stays: HTTP/1.1 unless "close" is among the Connection tokens. */
+	ck_assert_int_eq(h.keep_alive, 1);
+	ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\nConnection:close\r\n\r\n", &h, why), CTL_OK);
+	ck_assert_int_eq(h.keep_alive, 0);
+	ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\nconnection: x-foo ,\tClose \r\n\r\n", &h, why), CTL_OK);
+	ck_assert_int_eq(h.keep_alive, 0);
+	ck_assert_int_eq(parse("HTTP/1.1 200 OK\r\nConnection: closed, keep-alives\r\n\r\n", &h, why), CTL_OK);
+	ck_assert_int_eq(h.keep_alive, 1);
+	ck_assert_int_eq(parse("HTTP/1.0 200 OK\r\n\r\n", &h, why), CTL_OK);
+	ck_assert_int_eq(h.keep_alive, 0);
+	ck_assert_int_eq(parse("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\n\r\n", &h, why), CTL_OK);
+	ck_assert_int_eq(h.keep_alive, 1);
+	ck_assert_int_eq(parse("HTTP/1.0 200 OK\r\nConnection: keep-alive, close\r\n\r\n", &h, why), CTL_OK);
+	ck_assert_int_eq(h.keep_alive, 0);
 }
 END_TEST
 
@@ -142,6 +156,11 @@ struct rig {
 	const char *resp;     /* canned answer, sent once the request is in */
 	size_t resp_len;
 	int close_after;      /* close the connection after the answer */
+	int every;            /* answer every request with resp (keep-alive), not just the first */
+	int accepts, requests;
+	int drop_second;      /* a connection's second request: closed unanswered (an idle timeout's race) */
+	int conn_requests;    /* requests on the current connection */
+	char first_req[2048]; /* the first request whole (req holds the latest) */
 	int fallback_rc;      /* what the fake TFTP start returns */
 	int fallbacks;
 	char fallback_file[128];
@@ -192,13 +211,15 @@ on_done(void *arg, const struct tftp_result *res)
 }
 
 static void
-on_note(void *arg, const struct tftp_get *g, enum pv_level lv, const char *msg)
+on_note(void *arg, const struct tftp_get *g, enum pv_level lv, const char *fmt, va_list ap)
 {
 	struct rig *r = arg;
+	char msg[768];
 
+	ck_assert_int_ge(vsnprintf(msg, sizeof(msg), fmt, ap), 0);
 	ck_assert_ptr_eq(g->arg, r);
 	ck_assert_uint_lt(r->nlines, 16);
-	snprintf(r->lines[r->nlines++], 256, "%s %s", lv == PV_LV_ERR ? "ERR" : lv == PV_LV_DEB ? "DEB" : "NOT",
+	snprintf(r->lines[r->nlines++], 256, "%s %.200s", lv == PV_LV_ERR ? "ERR" : lv == PV_LV_DEB ? "DEB" : "NOT",
 	         msg);
 }
 
@@ -231,8 +252,19 @@ conn_cb(struct loop *l, int fd, unsigned events, void *arg)
 	r->req[r->req_len] = '\0';
 	if (strstr(r->req, "\r\n\r\n") == NULL || r->resp == NULL)
 		return;
+	if (r->requests++ == 0)
+		memcpy(r->first_req, r->req, r->req_len + 1);
+	if (r->drop_second && ++r->conn_requests == 2) {
+		loop_del_fd(l, fd);
+		close(fd);
+		r->cfd = -1;
+		return;
+	}
 	ck_assert_int_eq(send(fd, r->resp, r->resp_len, MSG_NOSIGNAL), (ssize_t)r->resp_len);
-	r->resp = NULL;
+	if (r->every)
+		r->req_len = 0; /* the next request on the same connection */
+	else
+		r->resp = NULL;
 	if (r->close_after) {
 		loop_del_fd(l, fd);
 		close(fd);
@@ -249,7 +281,12 @@ accept_cb(struct loop *l, int fd, unsigned events, void *arg)
 	(void)events;
 	if (c < 0)
 		return;
-	ck_assert_int_eq(r->cfd, -1);
+	r->accepts++;
+	r->conn_requests = 0;
+	if (r->cfd >= 0) { /* the client gave up the previous connection: the server closes it too */
+		loop_del_fd(l, r->cfd);
+		close(r->cfd);
+	}
 	r->cfd = c;
 	ck_assert_int_eq(loop_add_fd(l, c, LOOP_READ, conn_cb, r), 0);
 }
@@ -302,15 +339,16 @@ rig_init_refused(struct rig *r)
 	ck_assert_int_eq(loop_add_fd(r->loop, r->lfd, LOOP_READ, accept_cb, r), 0);
 }
 
-/* Starts the fetch of name and runs the loop until done or the fallback (5 s at most). */
+/* Starts the fetch of name from local (NULL: any) and runs the loop until done or the fallback. */
 static void
-rig_fetch(struct rig *r, const char *name)
+rig_fetch_from(struct rig *r, const char *name, const union tftp_sa *local)
 {
 	struct tftp_get g;
 	int rc;
 
 	memset(&g, 0, sizeof(g));
 	g.server = &r->server;
+	g.local_addr = local;
 	g.file = name;
 	g.mode = TFTP_MODE_OCTET;
 	g.done = on_done;
@@ -322,6 +360,21 @@ rig_fetch(struct rig *r, const char *name)
 	if (r->fallbacks == 0)
 		ck_assert_int_eq(loop_run(r->loop), 0);
 	loop_timer_cancel(r->loop, &r->guard);
+}
+
+/* Starts the fetch of name and runs the loop until done or the fallback (5 s at most). */
+static void
+rig_fetch(struct rig *r, const char *name)
+{
+	rig_fetch_from(r, name, NULL);
+}
+
+/* Runs the loop for ms: what the server sees after the client's last step. */
+static void
+rig_settle(struct rig *r, unsigned ms)
+{
+	ck_assert_int_eq(loop_timer_set(r->loop, &r->guard, ms), 0);
+	ck_assert_int_eq(loop_run(r->loop), 0);
 }
 
 static void
@@ -358,8 +411,8 @@ START_TEST(get_ok)
 	ck_assert_int_eq(r.res.err, TFTP_CE_OK);
 	ck_assert_uint_eq(r.res.len, 5);
 	ck_assert_str_eq(r.data, "hello");
-	snprintf(want, sizeof(want), "GET /CTLSEP0011215A1AE3.tlv HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
-	         "Connection: close\r\n\r\n", tftp_addr_port(&r.server));
+	snprintf(want, sizeof(want), "GET /CTLSEP0011215A1AE3.tlv HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n",
+	         tftp_addr_port(&r.server));
 	ck_assert_str_eq(r.req, want);
 	snprintf(line, sizeof(line), "NOT HTTP GET http://127.0.0.1:%u/CTLSEP0011215A1AE3.tlv",
 	         tftp_addr_port(&r.server));
@@ -520,6 +573,126 @@ START_TEST(free_in_flight)
 }
 END_TEST
 
+/* HTTP/1.1 keep-alive: a phone's three files on one connection, closed when the phone is done. */
+START_TEST(keepalive_reuse)
+{
+	static const char *names[] = { "CTLSEP0011215A1AE3.tlv", "ITLSEP0011215A1AE3.tlv",
+	                               "SEP0011215A1AE3.cnf.xml.sgn" };
+	struct rig r;
+	uint64_t connects, reuses;
+	char want[256];
+	size_t i;
+
+	rig_init(&r, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", 0, 1000, 2000);
+	r.every = 1;
+	for (i = 0; i < 3; i++) {
+		r.dones = 0;
+		rig_fetch(&r, names[i]);
+		ck_assert_int_eq(r.dones, 1);
+		ck_assert_int_eq(r.res.err, TFTP_CE_OK);
+		ck_assert_str_eq(r.data, "hello");
+	}
+	ck_assert_int_eq(r.fallbacks, 0);
+	ck_assert_int_eq(r.accepts, 1);
+	ck_assert_int_eq(r.requests, 3);
+	snprintf(want, sizeof(want), "GET /SEP0011215A1AE3.cnf.xml.sgn HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n",
+	         tftp_addr_port(&r.server));
+	ck_assert_str_eq(r.req, want);
+	pv_http_conn_counts(r.http, &connects, &reuses);
+	ck_assert_uint_eq(connects, 1);
+	ck_assert_uint_eq(reuses, 2);
+	/* Still open on the server's side until the phone is done. */
+	rig_settle(&r, 50);
+	ck_assert_int_ge(r.cfd, 0);
+	pv_http_release(r.http, &r);
+	rig_settle(&r, 200);
+	ck_assert_int_eq(r.cfd, -1);
+	rig_free(&r);
+}
+END_TEST
+
+/* accepts after two fetches with the server answering resp to each. */
+static int
+accepts_for(const char *resp)
+{
+	struct rig r;
+	int n;
+
+	rig_init(&r, resp, 0, 1000, 2000);
+	r.every = 1;
+	rig_fetch(&r, "CTLSEP0011215A1AE3.tlv");
+	rig_fetch(&r, "ITLSEP0011215A1AE3.tlv");
+	ck_assert_int_eq(r.dones, 2);
+	ck_assert_int_eq(r.fallbacks, 0);
+	n = r.accepts;
+	rig_free(&r);
+	return n;
+}
+
+/* The server's word decides: "Connection: close" and HTTP/1.0 end the connection. */
+START_TEST(keepalive_server_says)
+{
+	ck_assert_int_eq(accepts_for("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx"), 1);
+	ck_assert_int_eq(accepts_for("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\nx"), 2);
+	ck_assert_int_eq(accepts_for("HTTP/1.1 200 OK\r\nConnection: Upgrade, CLOSE\r\nContent-Length: 1\r\n\r\nx"), 2);
+	ck_assert_int_eq(accepts_for("HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx"), 2);
+	ck_assert_int_eq(accepts_for("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nx"), 1);
+}
+END_TEST
+
+/*
+ * A server that closes a kept connection as the next request comes (its
+ * idle timeout's race): the request is sent again on a fresh connection,
+ * no fallback to TFTP, the file whole.
+ */
+START_TEST(keepalive_stale)
+{
+	struct rig r;
+	uint64_t ok, fb;
+
+	rig_init(&r, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", 0, 1000, 2000);
+	r.every = 1;
+	r.drop_second = 1;
+	rig_fetch(&r, "CTLSEP0011215A1AE3.tlv");
+	ck_assert_int_eq(r.dones, 1);
+	r.dones = 0;
+	r.data[0] = '\0';
+	rig_fetch(&r, "ITLSEP0011215A1AE3.tlv");
+	ck_assert_int_eq(r.dones, 1);
+	ck_assert_int_eq(r.res.err, TFTP_CE_OK);
+	ck_assert_str_eq(r.data, "hello");
+	ck_assert_int_eq(r.fallbacks, 0);
+	ck_assert_int_eq(r.accepts, 2);
+	ck_assert_int_eq(r.requests, 3); /* the ITL asked twice: on the dead connection, then anew */
+	ck_assert(has_line(&r, "DEB HTTP GET /ITLSEP0011215A1AE3.tlv - kept-alive connection closed by the server, reconnecting"));
+	pv_http_counts(r.http, &ok, &fb);
+	ck_assert_uint_eq(ok, 2);
+	ck_assert_uint_eq(fb, 0);
+	rig_free(&r);
+}
+END_TEST
+
+/* A connection is the phone's own, from its own address: another address gets another one. */
+START_TEST(keepalive_own_address)
+{
+	union tftp_sa a2;
+	struct rig r;
+
+	memset(&a2, 0, sizeof(a2));
+	a2.in4.sin_family = AF_INET;
+	a2.in4.sin_addr.s_addr = htonl(0x7f000002); /* 127.0.0.2 */
+	rig_init(&r, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx", 0, 1000, 2000);
+	r.every = 1;
+	rig_fetch(&r, "CTLSEP0011215A1AE3.tlv");
+	rig_fetch_from(&r, "ITLSEP0011215A1AE3.tlv", &a2);
+	rig_fetch_from(&r, "SEP0011215A1AE3.cnf.xml.sgn", &a2);
+	ck_assert_int_eq(r.dones, 3);
+	ck_assert_int_eq(r.accepts, 2);
+	ck_assert_int_eq(r.requests, 3);
+	rig_free(&r);
+}
+END_TEST
+
 Suite *
 make_suite(void)
 {
@@ -537,6 +710,10 @@ make_suite(void)
 	tcase_add_test(tc, get_fallback_fails);
 	tcase_add_test(tc, get_refused_fallback_fails);
 	tcase_add_test(tc, free_in_flight);
+	tcase_add_test(tc, keepalive_reuse);
+	tcase_add_test(tc, keepalive_server_says);
+	tcase_add_test(tc, keepalive_stale);
+	tcase_add_test(tc, keepalive_own_address);
 	suite_add_tcase(s, tc);
 	return s;
 }
