@@ -216,13 +216,19 @@ rollout_ver_get(struct rollout *r, unsigned kind, const uint8_t md5[16], int64_t
 	return v;
 }
 
-struct rdev *
-rollout_dev_find(const struct rollout *r, const char *name)
+static struct rdev *
+dev_find_h(const struct rollout *r, const char *name, uint32_t h)
 {
-	for (struct rdev *d = r->dev_b[hash_str(name) & r->dmask]; d != NULL; d = d->hnext)
+	for (struct rdev *d = r->dev_b[h & r->dmask]; d != NULL; d = d->hnext)
 		if (strcmp(d->name, name) == 0)
 			return d;
 	return NULL;
+}
+
+struct rdev *
+rollout_dev_find(const struct rollout *r, const char *name)
+{
+	return dev_find_h(r, name, hash_str(name));
 }
 
 /* Moves d to the newest end of the seen list. */
@@ -244,7 +250,8 @@ touch(struct rollout *r, struct rdev *d, int64_t now)
 struct rdev *
 rollout_dev_get(struct rollout *r, const char *name, int64_t now)
 {
-	struct rdev *d = rollout_dev_find(r, name), **h;
+	uint32_t hn = hash_str(name);
+	struct rdev *d = dev_find_h(r, name, hn), **h;
 
 	if (d != NULL) {
 		touch(r, d, now);
@@ -258,7 +265,7 @@ rollout_dev_get(struct rollout *r, const char *name, int64_t now)
 		return NULL;
 	strcpy(d->name, name);   /* length checked by the caller */
 	d->last_seen = secs(now);
-	h = &r->dev_b[hash_str(name) & r->dmask];
+	h = &r->dev_b[hn & r->dmask];
 	d->hnext = *h;
 	*h = d;
 	d->prev = r->newest;
@@ -270,58 +277,60 @@ rollout_dev_get(struct rollout *r, const char *name, int64_t now)
 	return d;
 }
 
-static void
-set_addr(struct rslot *s, const struct sockaddr *peer)
+void
+rollout_addr_of(struct raddr *a, const struct sockaddr *peer)
 {
-	s->family = 0;
-	s->port = 0;
-	memset(s->addr, 0, sizeof(s->addr));
+	memset(a, 0, sizeof(*a));
 	if (peer == NULL)
 		return;
 	if (peer->sa_family == AF_INET) {
-		const struct sockaddr_in *a = (const struct sockaddr_in *)peer;
+		const struct sockaddr_in *in = (const struct sockaddr_in *)peer;
 
-		s->family = 4;
-		memcpy(s->addr, &a->sin_addr, 4);
-		s->port = ntohs(a->sin_port);
+		a->family = 4;
+		memcpy(a->addr, &in->sin_addr, 4);
+		a->port = ntohs(in->sin_port);
 	} else if (peer->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)peer;
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)peer;
 
-		s->family = 6;
-		memcpy(s->addr, &a->sin6_addr, 16);
-		s->port = ntohs(a->sin6_port);
+		a->family = 6;
+		memcpy(a->addr, &in6->sin6_addr, 16);
+		a->port = ntohs(in6->sin6_port);
 	}
 }
 
-static int
-name_ok(const char *s)
+/* Bytes a device name may hold: letters, digits, '-', '_', '.' (a table: one load per byte). */
+static const uint8_t name_byte[256] = {
+	['-'] = 1, ['.'] = 1, ['_'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+	['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+	['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+	['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+	['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+	['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
+int
+rollout_name_ok(const char *s)
 {
 	size_t n = 0;
 
-	for (; s[n] != '\0'; n++) {
-		unsigned char c = (unsigned char)s[n];
-
-		if (n >= ROLLOUT_NAME_MAX ||
-		    !((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      c == '-' || c == '_' || c == '.'))
+	for (; s[n] != '\0'; n++)
+		if (n >= ROLLOUT_NAME_MAX || !name_byte[(unsigned char)s[n]])
 			return 0;
-	}
 	return n > 0;
 }
 
 void
-rollout_note(struct rollout *r, const char *device, enum rollout_kind kind, const uint8_t md5[16],
-             const struct sockaddr *peer, int complete, time_t now)
+rollout_note_ok(struct rollout *r, const char *device, enum rollout_kind kind,
+                const uint8_t md5[16], const struct raddr *a, int complete, time_t now)
 {
 	struct rdev *d;
 	struct rslot *s;
 
-	if (r == NULL || (unsigned)kind >= ROLLOUT_KINDS)
-		return;
-	if (!name_ok(device)) {
-		r->bad_names++;
-		return;
-	}
 	if ((d = rollout_dev_get(r, device, now)) == NULL)
 		return;
 	s = &d->slot[kind];
@@ -336,8 +345,26 @@ rollout_note(struct rollout *r, const char *device, enum rollout_kind kind, cons
 	}
 	s->when = secs(now);
 	s->complete = complete ? 1 : 0;
-	set_addr(s, peer);
+	s->family = a->family;
+	s->port = a->port;
+	memcpy(s->addr, a->addr, sizeof(s->addr));
 	r->dirty = 1;
+}
+
+void
+rollout_note(struct rollout *r, const char *device, enum rollout_kind kind, const uint8_t md5[16],
+             const struct sockaddr *peer, int complete, time_t now)
+{
+	struct raddr a;
+
+	if (r == NULL || (unsigned)kind >= ROLLOUT_KINDS)
+		return;
+	if (!rollout_name_ok(device)) {
+		r->bad_names++;
+		return;
+	}
+	rollout_addr_of(&a, peer);
+	rollout_note_ok(r, device, kind, md5, &a, complete, now);
 }
 
 int

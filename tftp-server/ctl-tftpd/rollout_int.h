@@ -24,6 +24,13 @@ struct rver {
 	uint8_t described;
 };
 
+/* A peer's address as the table keeps it: no sockaddr_storage copied per transfer. */
+struct raddr {
+	uint8_t family;         /* 0, 4, 6 */
+	uint16_t port;
+	uint8_t addr[16];
+};
+
 struct rslot {
 	struct rver *ver;
 	uint32_t when;
@@ -50,7 +57,7 @@ struct rdev {
 struct inflight {
 	struct inflight *next;
 	const void *key;
-	struct sockaddr_storage peer;
+	struct raddr peer;
 	uint8_t md5[16];
 	uint8_t kind;
 	char device[ROLLOUT_NAME_MAX + 1];
@@ -94,5 +101,11 @@ struct rdev *rollout_dev_find(const struct rollout *r, const char *name);
 struct rdev *rollout_dev_get(struct rollout *r, const char *name, int64_t now);
 /* Drops every device (and so every version). */
 void rollout_clear(struct rollout *r);
+/* 1 when name is a device name the table takes (what rollout_note checks). */
+int rollout_name_ok(const char *name);
+void rollout_addr_of(struct raddr *a, const struct sockaddr *peer);
+/* rollout_note for a name rollout_name_ok accepted and an address already converted. */
+void rollout_note_ok(struct rollout *r, const char *device, enum rollout_kind kind,
+                     const uint8_t md5[16], const struct raddr *a, int complete, time_t now);
 
 #endif

@@ -124,9 +124,14 @@ rollout_start(struct rollout *r, const void *key, const char *requested, const s
 	uint8_t md5[16];
 	struct inflight **pp, *e;
 
-	if (r == NULL || !rollout_device_of(requested, dev, &kind) || file_md5(r, f, md5) < 0)
+	struct raddr a;
+
+	/* A name the table refuses costs no hashing and no entry (rollout_note would drop it). */
+	if (r == NULL || !rollout_device_of(requested, dev, &kind) || !rollout_name_ok(dev) ||
+	    file_md5(r, f, md5) < 0)
 		return;
-	rollout_note(r, dev, kind, md5, peer, 0, now);
+	rollout_addr_of(&a, peer);
+	rollout_note_ok(r, dev, kind, md5, &a, 0, now);
 	if (kind != ROLLOUT_CONFIG)
 		(void)rollout_describe(r, kind, md5, f->data, f->size);
 	if (r->fl_b == NULL && (r->fl_b = calloc(FL_BUCKETS, sizeof(*r->fl_b))) == NULL)
@@ -151,10 +156,7 @@ rollout_start(struct rollout *r, const void *key, const char *requested, const s
 	memcpy(e->device, dev, sizeof(dev));
 	memcpy(e->md5, md5, 16);
 	e->kind = (uint8_t)kind;
-	memset(&e->peer, 0, sizeof(e->peer));
-	if (peer != NULL && (peer->sa_family == AF_INET || peer->sa_family == AF_INET6))
-		memcpy(&e->peer, peer, peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-		                                                   : sizeof(struct sockaddr_in));
+	e->peer = a;
 }
 
 void
@@ -167,8 +169,7 @@ rollout_end(struct rollout *r, const void *key, int completed, time_t now)
 	if (completed) {
 		struct inflight *e = *pp;
 
-		rollout_note(r, e->device, (enum rollout_kind)e->kind, e->md5,
-		             (const struct sockaddr *)&e->peer, 1, now);
+		rollout_note_ok(r, e->device, (enum rollout_kind)e->kind, e->md5, &e->peer, 1, now);
 	}
 	fl_drop(r, pp);
 }
