@@ -4,11 +4,14 @@
 # phones (default 10000, PV_BENCH_CONC at once, default 256) boot against
 # ctl-tftpd, each fetching CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv and its own
 # SEP<MAC>.cnf.xml.sgn (signed by the CallManager certificate the ITL and
-# CTL list) and checking all three as a phone does. In the same run:
+# CTL list) and checking all three as a phone does: 7975s over TFTP, and
+# 8861s over ctl-tftpd's HTTP port (CUCM's 6970, where 88xx-family phones
+# ask these files first), each phone on one keep-alive connection of its
+# own. In the same run:
 #  - ctl-tftpd's raw transfer rate: ctl-tftp-load fetches the same three
 #    files for the same phones with the options a fleet asks (blksize 1468,
 #    tsize), comparing bytes only (no checks): the ceiling a fleet can
-#    reach on this machine;
+#    reach on this machine; over HTTP, ctl-http-load the same way;
 #  - phone-verifier fleet with state in memory, with each phone's state
 #    written to disk (no fsync: the default) and, when /dev/shm exists, to
 #    tmpfs, each as phones/s and as a ratio of the raw rate;
@@ -69,10 +72,12 @@ HPID=""
 start_ctl() {
 	[ -n "$SP1" ] && kill "$SP1" 2>/dev/null && wait "$SP1" 2>/dev/null
 	P1=$(free_port)
-	"$BIN/ctl-tftpd" --listen 127.0.0.1:$P1 --root "$R" -q >"$TMP/ctl-tftpd.log" 2>&1 &
+	PH=$(free_port)
+	"$BIN/ctl-tftpd" --listen 127.0.0.1:$P1 --http 127.0.0.1:$PH --root "$R" -q >"$TMP/ctl-tftpd.log" 2>&1 &
 	SP1=$!
 	PIDS="$PIDS $SP1"
-	wait_udp "$P1" || { echo "bench-fleet: ctl-tftpd did not start: $(tail -2 "$TMP/ctl-tftpd.log")" >&2; exit 1; }
+	wait_udp "$P1" && wait_tcp "$PH" ||
+		{ echo "bench-fleet: ctl-tftpd did not start: $(tail -2 "$TMP/ctl-tftpd.log")" >&2; exit 1; }
 }
 # cpu PID: user+system seconds the process and its waited-for children
 # (tftpd-hpa forks one per request) have used so far (0 when gone).
@@ -125,7 +130,27 @@ raw() {
 		"$(cpu_note "$s0" "$SP1" "$TMP/raw.time")"
 }
 
-# run LABEL TAG PORT PHONES [fleet options]: one storm; phones/s into $TMP/TAG.pps.
+# raw_http: the same files over HTTP without checks (ctl-http-load, one
+# keep-alive connection per phone); phones/s into $TMP/rawh.pps.
+raw_http() {
+	s0=$(cpu "$SP1")
+	timed "$TMP/rawh.time" timeout "$LIMIT" "$BIN/ctl-http-load" -s 127.0.0.1:$PH -n "$N" -c "$C" \
+		--mac-base "${PREFIX}000000" -f 'CTLSEP%M.tlv' -f 'ITLSEP%M.tlv' -f 'SEP%M.cnf.xml.sgn' \
+		--source-range 127.4.0.0/16 -q > "$TMP/rawh.out" 2>&1
+	rc=$?
+	secs=$(field secs "$TMP/rawh.out")
+	okn=$(field ok "$TMP/rawh.out")
+	if [ "$rc" -ne 0 ] || [ "$secs" = 0 ]; then
+		echo "  raw HTTP transfers: failed (exit $rc):"; head -3 "$TMP/rawh.out"; return 1
+	fi
+	awk -v n="$N" -v s="$secs" 'BEGIN { printf "%.1f\n", (s > 0 ? n / s : 0) }' > "$TMP/rawh.pps"
+	printf '  %-44s %9s phones/s  (%s files ok, no checks; %s)\n' \
+		"ctl-tftpd raw HTTP (ctl-http-load)" "$(cat "$TMP/rawh.pps")" "$okn" \
+		"$(cpu_note "$s0" "$SP1" "$TMP/rawh.time")"
+}
+
+# run LABEL TAG PORT PHONES [fleet options]: one storm; phones/s into $TMP/TAG.pps
+# (an --http-port storm is compared with the raw HTTP rate, the others with TFTP's).
 run() {
 	label=$1; tag=$2; p=$3; n=$4; shift 4
 	out=$TMP/$tag.json
@@ -145,19 +170,26 @@ run() {
 	p99=$(sed -n 's/.*"p99":\([0-9]*\).*/\1/p' "$out")
 	ok=$(sed -n 's/.*"server_md5_phones":\([0-9]*\).*/\1/p' "$out")
 	ratio=""
-	[ "$p" = "$P1" ] && [ -f "$TMP/raw.pps" ] && ratio=$(awk -v a="$pps" -v b="$(cat "$TMP/raw.pps")" \
+	base=$TMP/raw.pps
+	case " $* " in *" --http-port "*) base=$TMP/rawh.pps ;; esac
+	[ "$p" = "$P1" ] && [ -f "$base" ] && ratio=$(awk -v a="$pps" -v b="$(cat "$base")" \
 		'BEGIN { if (b > 0) printf "%.2fx raw", a / b }')
 	printf '  %-44s %9s phones/s  %-10s boot p99 %5s ms  %s/%s phones with the server md5; %s\n' \
 		"$label" "$pps" "$ratio" "$p99" "$ok" "$n" "$(cpu_note "$s0" "${srv:-0}" "$TMP/$tag.time")"
 	echo "$pps" > "$TMP/$tag.pps"
 }
 echo "phone-verifier fleet: $N phones, concurrency $C, loopback, one 127.4.x.y address per phone, resending every 1 s;"
-echo "SBD checks: CTL + ITL + SEP<MAC>.cnf.xml.sgn per phone, against ctl-tftpd's raw rate for the same transfers"
+echo "SBD checks: CTL + ITL + SEP<MAC>.cnf.xml.sgn per phone, against ctl-tftpd's raw rate for the same transfers;"
+echo "7975s over TFTP, 8861s over ctl-tftpd's HTTP port (one keep-alive connection per phone)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc 2>/dev/null || echo '?') CPUs)"
 fail=0
 raw "$P1" || fail=1
 start_ctl
+raw_http || fail=1
+start_ctl
 run "fleet, SBD checks, state in memory" mem "$P1" "$N" || fail=1
+start_ctl
+run "fleet of 8861s over HTTP, SBD checks, memory" http "$P1" "$N" --model 8861 --http-port "$PH" || fail=1
 start_ctl
 run "fleet, SBD checks, state on disk" disk "$P1" "$N" --state-root "$TMP/state" || fail=1
 rm -rf "$TMP/state"
@@ -177,12 +209,17 @@ if [ -f "$TMP/mem.pps" ] && [ -f "$TMP/hpa.pps" ]; then
 	awk -v a="$(cat "$TMP/mem.pps")" -v b="$(cat "$TMP/hpa.pps")" \
 		'BEGIN { if (b > 0) printf "  fleet on ctl-tftpd / on tftpd-hpa: %.2fx\n", a / b }'
 fi
-# The headline: the SBD fleet on ctl-tftpd beside ctl-tftpd's raw rate and tftpd-hpa, in one line.
+# The headline: the SBD fleets on ctl-tftpd beside ctl-tftpd's raw rates and tftpd-hpa.
 if [ -f "$TMP/mem.pps" ]; then
 	awk -v m="$(cat "$TMP/mem.pps")" -v r="$(cat "$TMP/raw.pps" 2>/dev/null || echo 0)" \
 		-v h="$(cat "$TMP/hpa.pps" 2>/dev/null || echo 0)" 'BEGIN {
-		printf "  SBD fleet on ctl-tftpd: %.0f phones/s = %s of ctl-tftpd raw (%.0f/s), %s tftpd-hpa (%.0f/s)\n",
+		printf "  SBD fleet on ctl-tftpd over TFTP: %.0f phones/s = %s of ctl-tftpd raw (%.0f/s), %s tftpd-hpa (%.0f/s)\n",
 			m, (r > 0 ? sprintf("%.2fx", m / r) : "n/a"), r, (h > 0 ? sprintf("%.2fx", m / h) : "n/a"), h }'
+fi
+if [ -f "$TMP/http.pps" ]; then
+	awk -v m="$(cat "$TMP/http.pps")" -v r="$(cat "$TMP/rawh.pps" 2>/dev/null || echo 0)" 'BEGIN {
+		printf "  SBD fleet on ctl-tftpd over HTTP (88xx): %.0f phones/s = %s of ctl-tftpd raw HTTP (%.0f/s)\n",
+			m, (r > 0 ? sprintf("%.2fx", m / r) : "n/a"), r }'
 fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$fail"
