@@ -7,7 +7,9 @@
 # state file, written every 3 s), with --no-rollout, and with the table in
 # memory only (no state file: the table's own cost), alternated ROUNDS
 # times (default 3), each storm on a fresh ctl-tftpd. Prints each storm's
-# time and the server's CPU seconds, then the medians and the ratios
+# time and the server's CPU seconds (user and system apart: the tracker's
+# own work is user time, the storm's syscalls are the same either way),
+# then the medians and the ratios
 # tracked / untracked (target: within 5%), whatever they are. Nothing
 # here fails on timing; a storm that fails or hangs is reported. Then,
 # with valgrind, the instruction counts of a small storm (CG_PHONES,
@@ -48,9 +50,11 @@ PY
 chmod -R a+rX "$R"
 port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
-cpu() { awk -v t="$TCK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# cpu PID: "total user system" CPU seconds of PID (the tracker's own work is user time;
+# the storm's syscalls, the same with and without it, are system time).
+cpu() { awk -v t="$TCK" '{ printf "%.2f %.2f %.2f", ($14 + $15) / t, $14 / t, $15 / t }' "/proc/$1/stat" 2>/dev/null || echo "0 0 0"; }
 
-# storm TAG [ctl-tftpd options]: one storm on a fresh ctl-tftpd; "secs cpu" appended to $TMP/TAG.
+# storm TAG [ctl-tftpd options]: one storm on a fresh ctl-tftpd; "secs cpu user sys" appended to $TMP/TAG.
 storm() {
 	tag=$1; shift
 	p=$(port)
@@ -69,7 +73,9 @@ storm() {
 	if [ "$rc" -ne 0 ] || [ -z "$secs" ]; then
 		echo "  $tag storm failed (exit $rc): $(head -2 "$TMP/load.out")"; return 1
 	fi
-	printf '  %-10s %6.2f s  server CPU %5.2f s  (%s transfers ok)\n' "$tag" "$secs" "$c" "$okn"
+	set -- $c
+	printf '  %-10s %6.2f s  server CPU %5.2f s (user %4.2f, system %4.2f)  (%s transfers ok)\n' \
+		"$tag" "$secs" "$1" "$2" "$3" "$okn"
 	echo "$secs $c" >>"$TMP/$tag"
 }
 echo "ctl-tftpd boot storm, $N phones x 3 files (CTLSEP, ITLSEP, own SEP.cnf.xml.sgn), concurrency $C,"
@@ -91,9 +97,12 @@ med() { sort -n -k"$2" "$1" | awk -v k="$2" '{ v[NR] = $k } END { print v[int((N
 if [ -s "$TMP/tracked" ] && [ -s "$TMP/untracked" ]; then
 	ts=$(med "$TMP/tracked" 1); us=$(med "$TMP/untracked" 1)
 	tc=$(med "$TMP/tracked" 2); uc=$(med "$TMP/untracked" 2)
-	awk -v ts="$ts" -v us="$us" -v tc="$tc" -v uc="$uc" 'BEGIN {
+	tu=$(med "$TMP/tracked" 3); uu=$(med "$TMP/untracked" 3)
+	tk=$(med "$TMP/tracked" 4); uk=$(med "$TMP/untracked" 4)
+	awk -v ts="$ts" -v us="$us" -v tc="$tc" -v uc="$uc" -v tu="$tu" -v uu="$uu" -v tk="$tk" -v uk="$uk" 'BEGIN {
 		printf "  median storm time: tracked %.2f s, untracked %.2f s: ratio %.3f (%+.1f%%; target within 5%%)\n", ts, us, ts / us, (ts / us - 1) * 100
 		if (uc > 0) printf "  median server CPU: tracked %.2f s, untracked %.2f s: ratio %.3f (%+.1f%%)\n", tc, uc, tc / uc, (tc / uc - 1) * 100
+		if (uu > 0 && uk > 0) printf "  median server CPU, user: tracked %.2f s, untracked %.2f s (%+.2f s); system: %.2f s, %.2f s (%+.2f s)\n", tu, uu, tu - uu, tk, uk, tk - uk
 	}'
 fi
 if [ -s "$TMP/memory" ] && [ -s "$TMP/untracked" ]; then
@@ -119,7 +128,8 @@ cgstorm() {
 	rc=$?
 	kill "$PID"; wait "$PID" 2>/dev/null; PID=""
 	[ "$rc" -eq 0 ] || { echo "  callgrind $tag storm failed (exit $rc)"; return 1; }
-	cat "$TMP"/cg."$tag".* | awk '/^(summary|totals):/ { n += $2 } END { print n + 0 }'
+	# One "totals:" line per output file (its "summary:" line repeats it).
+	cat "$TMP"/cg."$tag".* | awk '/^totals:/ { n += $2 } END { print n + 0 }'
 }
 CGN=${CG_PHONES:-500}
 [ "$CGN" -gt "$N" ] && CGN=$N
