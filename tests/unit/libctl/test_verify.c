@@ -270,6 +270,64 @@ START_TEST(tamper_every_signed_byte)
 }
 END_TEST
 
+/*
+ * One verifier across many files: its per-key contexts, made once per
+ * digest, give the answer a fresh verification gives, for good files,
+ * flipped signature bytes and flipped signed bytes, in any order of keys
+ * and digests.
+ */
+START_TEST(verifier_contexts_reused)
+{
+	static const struct {
+		const char *signer;
+		enum ctl_digest dg;
+	} seq[] = { { "sast1", CTL_DIGEST_SHA1 },    { "sast1", CTL_DIGEST_SHA512 },
+		    { "sast1024", CTL_DIGEST_SHA1 }, { "sast1", CTL_DIGEST_SHA256 },
+		    { "sast1", CTL_DIGEST_SHA1 },    { "sast1024", CTL_DIGEST_SHA512 } };
+	struct ctl_verifier *v = NULL;
+	size_t k;
+
+	ck_assert_int_eq(ctl_verifier_new(&v), CTL_OK);
+	for (k = 0; k < sizeof(seq) / sizeof(seq[0]); k++) {
+		struct tu_ent e[4] = { small_ents[0], small_ents[1], small_ents[2],
+		                       { "sast1024", CTL_ROLE_SAST, NULL, NULL } };
+		struct ctl_verify_result res, fresh;
+		size_t len, so, n, i;
+		uint8_t *p = make(CTL_KIND_CTL, e, 4, seq[k].signer, seq[k].dg, &len);
+		struct ctl_file *f = tu_parse(p, len);
+
+		ck_assert_int_eq(ctl_file_verify_ctx(v, f, &res), CTL_OK);
+		so = tu_helem(f, CTL_H_SIGNATURE)->off;
+		n = tu_helem(f, CTL_H_SIGNATURE)->len;
+		ctl_file_free(f);
+		/* Bytes of the signature, then signed bytes after it (those that still parse). */
+		for (i = 0; i < 8; i++) {
+			size_t at = i < 4 ? so + 3 + (k * 37 + i * 11) % n : so + 3 + n + (k * 53 + i * 97) % (len - so - 3 - n);
+			struct ctl_diag d;
+
+			p[at] ^= 0x10;
+			if (ctl_file_parse(p, len, 0, &f, &d) != CTL_OK) {
+				p[at] ^= 0x10;
+				continue;
+			}
+			ck_assert_int_ne(ctl_file_verify(f, &fresh), CTL_OK);
+			ck_assert_msg(ctl_file_verify_ctx(v, f, &res) == fresh.err,
+			              "file %zu, byte %zu flipped: %d with the reused context, %d fresh", k,
+			              at, res.err, fresh.err);
+			ck_assert_str_eq(res.reason, fresh.reason);
+			ctl_file_free(f);
+			p[at] ^= 0x10;
+		}
+		f = tu_parse(p, len);
+		ck_assert_int_eq(ctl_file_verify_ctx(v, f, &res), CTL_OK);
+		ck_assert_int_eq(res.signer_index, strcmp(seq[k].signer, "sast1") == 0 ? 0 : 3);
+		ctl_file_free(f);
+		free(p);
+	}
+	ctl_verifier_free(v);
+}
+END_TEST
+
 /* Every bit of the signature value: CTL_E_SIG_INVALID, signer identified. */
 START_TEST(tamper_signature_bits)
 {
@@ -617,6 +675,7 @@ make_suite(void)
 	tcase_add_loop_test(ok, verify_signers_digests, 0, (int)(sizeof(sig_cases) / sizeof(sig_cases[0])));
 	tcase_add_test(ok, verify_with_ec_records);
 	tcase_add_test(ok, verify_tokenless);
+	tcase_add_test(ok, verifier_contexts_reused);
 	tcase_add_test(ok, verify_signer_not_in_file);
 	tcase_add_test(ok, verify_signer_not_sast);
 	tcase_add_test(ok, verify_signer_ambiguous);
