@@ -131,6 +131,23 @@ cgstorm() {
 	# One "totals:" line per output file (its "summary:" line repeats it).
 	cat "$TMP"/cg."$tag".* | awk '/^totals:/ { n += $2 } END { print n + 0 }'
 }
+# cgparts: where the tracked run's extra instructions went (callgrind_annotate, inclusive):
+# transfers starting (of which the md5 of the files served: each phone's own
+# configuration file is its own version, hashed once; and the MD5 fetch, once
+# per process), transfers ending, the
+# periodic snapshot on the loop, the writer thread, the write on stopping.
+cgparts() {
+	command -v callgrind_annotate >/dev/null 2>&1 || return 0
+	cat "$TMP"/cg.tracked.* >"$TMP/cg.all" 2>/dev/null || return 0
+	callgrind_annotate --inclusive=yes --threshold=100 "$TMP/cg.all" 2>/dev/null >"$TMP/cg.inc"
+	callgrind_annotate --tree=calling --inclusive=yes --threshold=100 "$TMP/cg.all" 2>/dev/null >"$TMP/cg.tree"
+	part() { awk -v f=":$1 [" 'index($0, f) && $0 ~ /^ *[0-9,]+ \(/ && $0 !~ /=>/ { gsub(",", "", $1); v = $1; exit } END { print v + 0 }' "$TMP/cg.inc"; }
+	md5=$(awk '/\*  .*:rollout_start \[/ { on = 1; next } on && /^ *$/ { on = 0 }
+		on && />   .*:EVP_Digest(Update|Init_ex|Final_ex) / { gsub(",", "", $1); s += $1 } END { print s + 0 }' "$TMP/cg.tree")
+	printf '  of the tracked run: rollout_start %s (md5 of the files served %s, the one MD5 fetch %s), rollout_end %s, snapshot on the loop %s, writer thread %s, write on stopping %s\n' \
+		"$(part rollout_start)" "$md5" "$(part EVP_MD_fetch)" "$(part rollout_end)" "$(part save_background)" \
+		"$(part write_thread)" "$(part rollout_keep_save)"
+}
 CGN=${CG_PHONES:-500}
 [ "$CGN" -gt "$N" ] && CGN=$N
 if command -v valgrind >/dev/null 2>&1; then
@@ -140,7 +157,8 @@ if command -v valgrind >/dev/null 2>&1; then
 	*[!0-9]*|"") echo "  instruction counts: $ti $ui" ;;
 	*) awk -v t="$ti" -v u="$ui" -v n="$CGN" 'BEGIN {
 		if (u > 0) printf "  instructions (callgrind, %d phones, start to stop): tracked %d, untracked %d: ratio %.3f (%+.1f%%)\n", n, t, u, t / u, (t / u - 1) * 100
-	}' ;;
+	}'
+		cgparts ;;
 	esac
 else
 	echo "  instruction counts: valgrind not installed (apt-get install valgrind)"
