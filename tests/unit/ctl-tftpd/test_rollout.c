@@ -242,10 +242,11 @@ START_TEST(transfers_start_and_end)
 {
 	struct rollout *r = rollout_new(10, 0);
 	struct sockaddr_in a = v4("127.0.0.9", 6000);
+	struct sockaddr_in6 a6;
 	static const uint8_t bytes[] = "not a CTL, but bytes all the same";
 	struct tftp_file f;
 	struct rollout_records *rec;
-	int k1, k2, k3;
+	int k1, k2, k3, k4, k5;
 
 	memset(&f, 0, sizeof(f));
 	f.name = "CTLFile.tlv";
@@ -255,6 +256,9 @@ START_TEST(transfers_start_and_end)
 	rollout_start(r, &k1, "CTLSEP00AABBCCDDEE.tlv", &f, (struct sockaddr *)&a, 500);
 	rollout_start(r, &k2, "ITLSEP00AABBCCDDEE.tlv", &f, (struct sockaddr *)&a, 500);
 	rollout_start(r, &k3, "CTLFile.tlv", &f, (struct sockaddr *)&a, 500);   /* no device */
+	/* A name no device may have: nothing noted, and its end notes nothing either. */
+	rollout_start(r, &k5, "CTLSEP00AA:BBCCDDEE.tlv", &f, (struct sockaddr *)&a, 500);
+	rollout_end(r, &k5, 1, 501);
 	ck_assert_uint_eq(rollout_devices(r), 1);
 	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
 	ck_assert_uint_eq(rec->devices[0].slot[ROLLOUT_CTL].complete, 0);
@@ -269,8 +273,25 @@ START_TEST(transfers_start_and_end)
 	ck_assert_int_eq(rec->devices[0].slot[ROLLOUT_CTL].when, 501);
 	ck_assert_uint_eq(rec->devices[0].slot[ROLLOUT_ITL].complete, 0);
 	ck_assert_int_eq(rec->devices[0].slot[ROLLOUT_ITL].when, 500);
+	/* The peer, as the transfer's start saw it, noted again at its end. */
+	ck_assert_uint_eq(rec->devices[0].slot[ROLLOUT_CTL].family, 4);
+	ck_assert_uint_eq(rec->devices[0].slot[ROLLOUT_CTL].port, 6000);
+	ck_assert_mem_eq(rec->devices[0].slot[ROLLOUT_CTL].addr, "\x7f\0\0\x09", 4);
 	/* md5 of the bytes served (md5sum of "not a CTL, but bytes all the same\0"). */
 	ck_assert_uint_eq(rec->nversions, 2);
+	rollout_records_free(rec);
+	/* An IPv6 peer: address and port kept through the end. */
+	memset(&a6, 0, sizeof(a6));
+	a6.sin6_family = AF_INET6;
+	a6.sin6_port = htons(7000);
+	ck_assert_int_eq(inet_pton(AF_INET6, "::1", &a6.sin6_addr), 1);
+	rollout_start(r, &k4, "CTLSEP00AABBCCDDEE.tlv", &f, (struct sockaddr *)&a6, 600);
+	rollout_end(r, &k4, 1, 601);
+	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
+	ck_assert_uint_eq(rec->devices[0].slot[ROLLOUT_CTL].family, 6);
+	ck_assert_uint_eq(rec->devices[0].slot[ROLLOUT_CTL].port, 7000);
+	ck_assert_mem_eq(rec->devices[0].slot[ROLLOUT_CTL].addr, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+	ck_assert_int_eq(rec->devices[0].slot[ROLLOUT_CTL].when, 601);
 	rollout_records_free(rec);
 	rollout_free(r);
 }
