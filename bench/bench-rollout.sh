@@ -51,7 +51,9 @@ chmod -R a+rX "$R"
 port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 # cpu PID: "total user system" CPU seconds of PID (the tracker's own work is user time;
-# the storm's syscalls, the same with and without it, are system time).
+# the storm's syscalls, the same with and without it, are system time). The total is
+# exact; the kernel splits it between user and system by sampling at each clock
+# tick, so the split moves by some 0.05 s from one storm to the next.
 cpu() { awk -v t="$TCK" '{ printf "%.2f %.2f %.2f", ($14 + $15) / t, $14 / t, $15 / t }' "/proc/$1/stat" 2>/dev/null || echo "0 0 0"; }
 
 # storm TAG [ctl-tftpd options]: one storm on a fresh ctl-tftpd; "secs cpu user sys" appended to $TMP/TAG.
@@ -62,10 +64,17 @@ storm() {
 	"$BIN/ctl-tftpd" --listen 127.0.0.1:$p --root "$R" -q "$@" >"$TMP/tftpd.log" 2>&1 &
 	PID=$!
 	wait_udp "$p" || { echo "  ctl-tftpd did not start: $(tail -2 "$TMP/tftpd.log")"; return 1; }
+	PERF=""
+	if [ -n "${PROFILE:-}" ]; then
+		perf record -q -e cpu-clock -F 2999 -p "$PID" -o "$TMP/perf.data" >/dev/null 2>&1 &
+		PERF=$!
+		sleep 0.3   # perf attached before the first request
+	fi
 	timeout "$LIMIT" "$BIN/ctl-tftp-load" -s 127.0.0.1:$p -n "$N" -c "$C" --mac-base 0B0B00000000 \
 		-f 'CTLSEP%M.tlv' -f 'ITLSEP%M.tlv' -f 'SEP%M.cnf.xml.sgn' --blksize 1468 --tsize \
 		--source-range 127.5.0.0/16 --retransmit 1000 -q >"$TMP/load.out" 2>&1
 	rc=$?
+	[ -n "$PERF" ] && { kill -INT "$PERF"; wait "$PERF" 2>/dev/null; }
 	c=$(cpu "$PID")
 	kill "$PID"; wait "$PID" 2>/dev/null; PID=""
 	secs=$(sed -n 's/^RESULT .*secs=\([0-9.]*\).*/\1/p' "$TMP/load.out")
@@ -110,6 +119,21 @@ if [ -s "$TMP/memory" ] && [ -s "$TMP/untracked" ]; then
 	    -v uc="$(med "$TMP/untracked" 2)" 'BEGIN {
 		printf "  the table alone (no state file): storm ratio %.3f, server CPU ratio %.3f\n", ms / us, (uc > 0 ? mc / uc : 0)
 	}'
+fi
+# With perf, one more tracked storm sampled (cpu-clock, 2,999 Hz, every thread of
+# ctl-tftpd): the share of the server's time in the tracker's own code (rollout_*,
+# the state file's encoder and writer thread) and in libcrypto (the md5 of the
+# files served and of the state file; the untracked daemon calls none of it during
+# a storm). Sampling sees cache misses, which instruction counts do not.
+if command -v perf >/dev/null 2>&1 && perf stat -e cpu-clock true >/dev/null 2>&1; then
+	PROFILE=1 storm profiled --rollout-state "$TMP/state" >/dev/null || true
+	if [ -s "$TMP/perf.data" ]; then
+		perf report -i "$TMP/perf.data" --no-children -g none --sort dso,sym --stdio 2>/dev/null |
+			awk '$1 ~ /%$/ { v = $1 + 0; t += v
+				if ($2 ~ /^libcrypto/) c += v
+				else if ($2 == "ctl-tftpd" && $4 ~ /^(rollout_|write_thread|save_background|enc_|put_u|put_bytes|encoded_size|file_md5|fl_)/) r += v }
+			END { if (t > 0) printf "  perf, a tracked storm: %.1f%% of the server'"'"'s samples in the tracker'"'"'s code, %.1f%% in libcrypto (md5s)\n", r, c }'
+	fi
 fi
 # Instruction counts (callgrind: they do not depend on the machine's load), a small
 # storm of CG_PHONES (default 500) phones, tracked with the state file vs --no-rollout:
