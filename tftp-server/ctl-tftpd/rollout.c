@@ -98,7 +98,18 @@ dev_unlink(struct rollout *r, struct rdev *d)
 		ver_put(r, d->slot[k].ver);
 	r->bytes -= acct(d);
 	r->ndev--;
-	free(d);
+	/* Out of the table either way; a pinned record is freed by its last transfer's end. */
+	if (d->pins > 0)
+		d->dead = 1;
+	else
+		free(d);
+}
+
+void
+rollout_unpin(struct rdev *d)
+{
+	if (--d->pins == 0 && d->dead)
+		free(d);
 }
 
 void
@@ -117,6 +128,8 @@ inflight_clear(struct rollout *r)
 		for (size_t i = 0; i < FL_BUCKETS; i++)
 			for (struct inflight *e = r->fl_b[i], *n; e != NULL; e = n) {
 				n = e->next;
+				if (e->dev != NULL)
+					rollout_unpin(e->dev);
 				free(e);
 			}
 	free(r->fl_b);
@@ -324,16 +337,13 @@ rollout_name_ok(const char *s)
 	return n > 0;
 }
 
-void
-rollout_note_ok(struct rollout *r, const char *device, enum rollout_kind kind,
-                const uint8_t md5[16], const struct raddr *a, int complete, time_t now)
+/* The slot's update once the device's record is found. */
+static void
+note_slot(struct rollout *r, struct rdev *d, enum rollout_kind kind, const uint8_t md5[16],
+          const struct raddr *a, int complete, time_t now)
 {
-	struct rdev *d;
-	struct rslot *s;
+	struct rslot *s = &d->slot[kind];
 
-	if ((d = rollout_dev_get(r, device, now)) == NULL)
-		return;
-	s = &d->slot[kind];
 	if (s->ver == NULL || memcmp(s->ver->md5, md5, 16) != 0) {
 		struct rver *v = rollout_ver_get(r, kind, md5, now);
 
@@ -351,6 +361,25 @@ rollout_note_ok(struct rollout *r, const char *device, enum rollout_kind kind,
 	r->dirty = 1;
 }
 
+struct rdev *
+rollout_note_ok(struct rollout *r, const char *device, enum rollout_kind kind,
+                const uint8_t md5[16], const struct raddr *a, int complete, time_t now)
+{
+	struct rdev *d = rollout_dev_get(r, device, now);
+
+	if (d != NULL)
+		note_slot(r, d, kind, md5, a, complete, now);
+	return d;
+}
+
+void
+rollout_note_dev(struct rollout *r, struct rdev *d, enum rollout_kind kind,
+                 const uint8_t md5[16], const struct raddr *a, int complete, time_t now)
+{
+	touch(r, d, now);   /* what rollout_dev_get does for a device it finds */
+	note_slot(r, d, kind, md5, a, complete, now);
+}
+
 void
 rollout_note(struct rollout *r, const char *device, enum rollout_kind kind, const uint8_t md5[16],
              const struct sockaddr *peer, int complete, time_t now)
@@ -364,7 +393,7 @@ rollout_note(struct rollout *r, const char *device, enum rollout_kind kind, cons
 		return;
 	}
 	rollout_addr_of(&a, peer);
-	rollout_note_ok(r, device, kind, md5, &a, complete, now);
+	(void)rollout_note_ok(r, device, kind, md5, &a, complete, now);
 }
 
 int

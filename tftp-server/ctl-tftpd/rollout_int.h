@@ -45,6 +45,10 @@ struct rdev {
 	struct rdev *prev, *next;   /* seen list: oldest first */
 	uint32_t last_seen;
 	uint8_t present;
+	/* Transfers in flight holding this record (rollout_tap.c): dropped from the
+	 * table while pinned, it stays allocated (dead) until the last one ends. */
+	uint8_t dead;
+	uint16_t pins;
 	char name[ROLLOUT_NAME_MAX + 1];
 	struct rslot slot[ROLLOUT_KINDS];
 };
@@ -57,6 +61,7 @@ struct rdev {
 struct inflight {
 	struct inflight *next;
 	const void *key;
+	struct rdev *dev;       /* the device noted at the start (pinned), NULL: look it up by name */
 	struct raddr peer;
 	uint8_t md5[16];
 	uint8_t kind;
@@ -104,8 +109,16 @@ void rollout_clear(struct rollout *r);
 /* 1 when name is a device name the table takes (what rollout_note checks). */
 int rollout_name_ok(const char *name);
 void rollout_addr_of(struct raddr *a, const struct sockaddr *peer);
-/* rollout_note for a name rollout_name_ok accepted and an address already converted. */
-void rollout_note_ok(struct rollout *r, const char *device, enum rollout_kind kind,
-                     const uint8_t md5[16], const struct raddr *a, int complete, time_t now);
+/*
+ * rollout_note for a name rollout_name_ok accepted and an address already
+ * converted; the device's record (NULL without memory).
+ */
+struct rdev *rollout_note_ok(struct rollout *r, const char *device, enum rollout_kind kind,
+                             const uint8_t md5[16], const struct raddr *a, int complete, time_t now);
+/* The same on a device record still in the table (no lookup by name). */
+void rollout_note_dev(struct rollout *r, struct rdev *d, enum rollout_kind kind,
+                      const uint8_t md5[16], const struct raddr *a, int complete, time_t now);
+/* A transfer in flight lets go of d (freed if it left the table meanwhile). */
+void rollout_unpin(struct rdev *d);
 
 #endif

@@ -105,6 +105,9 @@ fl_drop(struct rollout *r, struct inflight **pp)
 
 	*pp = e->next;
 	r->fl_n--;
+	if (e->dev != NULL)
+		rollout_unpin(e->dev);
+	e->dev = NULL;
 	if (r->fl_nspare < FL_SPARE) {
 		e->next = r->fl_spare;
 		r->fl_spare = e;
@@ -125,13 +128,14 @@ rollout_start(struct rollout *r, const void *key, const char *requested, const s
 	struct inflight **pp, *e;
 
 	struct raddr a;
+	struct rdev *d;
 
 	/* A name the table refuses costs no hashing and no entry (rollout_note would drop it). */
 	if (r == NULL || !rollout_device_of(requested, dev, &kind) || !rollout_name_ok(dev) ||
 	    file_md5(r, f, md5) < 0)
 		return;
 	rollout_addr_of(&a, peer);
-	rollout_note_ok(r, dev, kind, md5, &a, 0, now);
+	d = rollout_note_ok(r, dev, kind, md5, &a, 0, now);
 	if (kind != ROLLOUT_CONFIG)
 		(void)rollout_describe(r, kind, md5, f->data, f->size);
 	if (r->fl_b == NULL && (r->fl_b = calloc(FL_BUCKETS, sizeof(*r->fl_b))) == NULL)
@@ -149,10 +153,19 @@ rollout_start(struct rollout *r, const void *key, const char *requested, const s
 		}
 		e->next = NULL;
 		e->key = key;
+		e->dev = NULL;
 		*pp = e;
 		r->fl_n++;
 	}
 	e = *pp;
+	/* The end notes on this record without a lookup, unless it has left the table by then. */
+	if (e->dev != NULL)
+		rollout_unpin(e->dev);
+	e->dev = NULL;
+	if (d != NULL && d->pins < UINT16_MAX) {
+		d->pins++;
+		e->dev = d;
+	}
 	memcpy(e->device, dev, sizeof(dev));
 	memcpy(e->md5, md5, 16);
 	e->kind = (uint8_t)kind;
@@ -169,7 +182,11 @@ rollout_end(struct rollout *r, const void *key, int completed, time_t now)
 	if (completed) {
 		struct inflight *e = *pp;
 
-		rollout_note_ok(r, e->device, (enum rollout_kind)e->kind, e->md5, &e->peer, 1, now);
+		if (e->dev != NULL && !e->dev->dead)
+			rollout_note_dev(r, e->dev, (enum rollout_kind)e->kind, e->md5, &e->peer, 1, now);
+		else
+			(void)rollout_note_ok(r, e->device, (enum rollout_kind)e->kind, e->md5, &e->peer, 1,
+			                      now);
 	}
 	fl_drop(r, pp);
 }

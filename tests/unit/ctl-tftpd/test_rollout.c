@@ -297,6 +297,55 @@ START_TEST(transfers_start_and_end)
 }
 END_TEST
 
+/*
+ * A transfer's end notes on the device record its start found; a record
+ * that left the table in between (evicted, forgotten, replaced by a
+ * restore) is not touched again: the end notes by name, as for any device,
+ * and the old record is freed (ASan: no use after free, no leak).
+ */
+START_TEST(transfer_outlives_its_device_record)
+{
+	struct rollout *r = rollout_new(1, 0);
+	struct sockaddr_in a = v4("127.0.0.9", 6000);
+	static const uint8_t bytes[] = "config bytes";
+	static const uint8_t other[16] = { 7 };
+	struct tftp_file f;
+	struct rollout_records *rec;
+	int k1, k2, k3;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "SEP00AABBCCDDEE.cnf.xml";
+	f.data = bytes;
+	f.size = sizeof(bytes);
+	f.ino = 43;
+	rollout_start(r, &k1, "SEP00AABBCCDDEE.cnf.xml", &f, (struct sockaddr *)&a, 500);
+	rollout_start(r, &k2, "CTLSEP00AABBCCDDEE.tlv", &f, (struct sockaddr *)&a, 500);
+	/* A full table (one device): another device evicts the one in flight. */
+	rollout_note(r, "SEP001111111111", ROLLOUT_CTL, other, NULL, 1, 510);
+	ck_assert_uint_eq(rollout_devices(r), 1);
+	rollout_end(r, &k1, 1, 520);
+	ck_assert_uint_eq(rollout_devices(r), 1);
+	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
+	ck_assert_str_eq(rec->devices[0].name, "SEP00AABBCCDDEE");
+	ck_assert_uint_eq(rec->devices[0].present, 1u << ROLLOUT_CONFIG);
+	ck_assert_uint_eq(rec->devices[0].slot[ROLLOUT_CONFIG].complete, 1);
+	ck_assert_int_eq(rec->devices[0].slot[ROLLOUT_CONFIG].when, 520);
+	ck_assert_int_eq(rec->devices[0].last_seen, 520);
+	rollout_records_free(rec);
+	/* A record still in the table: the end finds it (and moves it to the newest end). */
+	rollout_start(r, &k3, "ITLSEP00AABBCCDDEE.tlv", &f, (struct sockaddr *)&a, 530);
+	rollout_end(r, &k3, 1, 540);
+	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
+	ck_assert_uint_eq(rec->ndevices, 1);
+	ck_assert_uint_eq(rec->devices[0].slot[ROLLOUT_ITL].complete, 1);
+	ck_assert_int_eq(rec->devices[0].slot[ROLLOUT_ITL].when, 540);
+	ck_assert_int_eq(rec->devices[0].last_seen, 540);
+	rollout_records_free(rec);
+	/* k2 still holds the evicted record: freed with the table. */
+	rollout_free(r);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -311,6 +360,7 @@ make_suite(void)
 	tcase_add_test(tc, export_import_round_trip_and_summary);
 	tcase_add_test(tc, device_names_from_requests);
 	tcase_add_test(tc, transfers_start_and_end);
+	tcase_add_test(tc, transfer_outlives_its_device_record);
 	suite_add_tcase(s, tc);
 	return s;
 }
