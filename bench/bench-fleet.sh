@@ -26,6 +26,10 @@
 # the server and the client used (user+system, from /proc), so a reader
 # sees where the time goes, and the load average before and after, since
 # a shared machine's figures mean little without it.
+# The raw rates and the two headline storms (state in memory) run
+# PV_BENCH_ROUNDS times (default 3), each on a fresh ctl-tftpd, and their
+# median is the figure: on two cores the scheduler sometimes puts the
+# fleet and the server on one core, and a single run can land there.
 # Each phone sends from its own 127.4.x.y address and resends an unanswered
 # request every second, as phones do. Fails only when a storm does not
 # complete; nothing here judges a timing. Every wait is bounded: a run that
@@ -42,6 +46,7 @@ PKI=$BUILD/pki
 N=${PV_BENCH_PHONES:-10000}
 C=${PV_BENCH_CONC:-256}
 ND=${PV_BENCH_DURABLE:-1000}
+ROUNDS=${PV_BENCH_ROUNDS:-3}
 LIMIT=${PV_BENCH_LIMIT:-300}
 PREFIX=0C0FFE
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ctl-bench-fleet.XXXXXX")
@@ -178,18 +183,45 @@ run() {
 		"$label" "$pps" "$ratio" "$p99" "$ok" "$n" "$(cpu_note "$s0" "${srv:-0}" "$TMP/$tag.time")"
 	echo "$pps" > "$TMP/$tag.pps"
 }
+# rounds LABEL TAG CMD...: CMD (which leaves phones/s in $TMP/TAG.pps)
+# ROUNDS times, each on a fresh ctl-tftpd; the median is left in
+# $TMP/TAG.pps and printed with every run's figure.
+rounds() {
+	label=$1; tag=$2; shift 2
+	all=""
+	rnd=0 # not i: wait_udp, run by start_ctl, counts with i
+	while [ $rnd -lt "$ROUNDS" ]; do
+		start_ctl
+		"$@" || return 1
+		all="$all $(cat "$TMP/$tag.pps")"
+		rnd=$((rnd + 1))
+	done
+	echo "$all" | tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }' \
+		> "$TMP/$tag.pps"
+	printf '  %-44s %9s phones/s  (median of%s)\n' "$label" "$(cat "$TMP/$tag.pps")" "$all"
+}
+# raw_p1, run_p1 LABEL TAG PHONES [options]: raw and run against the
+# current ctl-tftpd (its ports are known only once rounds started it;
+# an option PH stands for its HTTP port).
+raw_p1() { raw "$P1"; }
+run_p1() {
+	l=$1; t=$2; n=$3; shift 3
+	a=""
+	for o in "$@"; do [ "$o" = PH ] && o=$PH; a="$a $o"; done
+	# shellcheck disable=SC2086 # the options are words without spaces
+	run "$l" "$t" "$P1" "$n" $a
+}
 echo "phone-verifier fleet: $N phones, concurrency $C, loopback, one 127.4.x.y address per phone, resending every 1 s;"
 echo "SBD checks: CTL + ITL + SEP<MAC>.cnf.xml.sgn per phone, against ctl-tftpd's raw rate for the same transfers;"
 echo "7975s over TFTP, 8861s over ctl-tftpd's HTTP port (one keep-alive connection per phone)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc 2>/dev/null || echo '?') CPUs)"
 fail=0
-raw "$P1" || fail=1
-start_ctl
-raw_http || fail=1
-start_ctl
-run "fleet, SBD checks, state in memory" mem "$P1" "$N" || fail=1
-start_ctl
-run "fleet of 8861s over HTTP, SBD checks, memory" http "$P1" "$N" --model 8861 --http-port "$PH" || fail=1
+rounds "ctl-tftpd raw transfers, median" raw raw_p1 || fail=1
+rounds "ctl-tftpd raw HTTP, median" rawh raw_http || fail=1
+rounds "fleet, SBD checks, state in memory, median" mem \
+	run_p1 "fleet, SBD checks, state in memory" mem "$N" || fail=1
+rounds "fleet of 8861s over HTTP, median" http \
+	run_p1 "fleet of 8861s over HTTP, SBD checks, memory" http "$N" --model 8861 --http-port PH || fail=1
 start_ctl
 run "fleet, SBD checks, state on disk" disk "$P1" "$N" --state-root "$TMP/state" || fail=1
 rm -rf "$TMP/state"
