@@ -244,13 +244,23 @@ rollout_dev_find(const struct rollout *r, const char *name)
 	return dev_find_h(r, name, hash_str(name));
 }
 
-/* Moves d to the newest end of the seen list. */
+/*
+ * Moves d to the newest end of the seen list, unless it was seen in this
+ * second already: the list stays in last_seen order, which is all that
+ * eviction and forgetting read, and a phone's six notes of one boot (the
+ * start and end of three transfers) move it once rather than six times,
+ * each move a write to two other records (cache misses, in a storm).
+ */
 static void
 touch(struct rollout *r, struct rdev *d, int64_t now)
 {
-	d->last_seen = secs(now);
-	if (r->newest == d)
+	uint32_t t = secs(now);
+
+	if (d->last_seen == t || r->newest == d) {
+		d->last_seen = t;
 		return;
+	}
+	d->last_seen = t;
 	*(d->prev ? &d->prev->next : &r->oldest) = d->next;
 	d->next->prev = d->prev;
 	d->prev = r->newest;
@@ -352,6 +362,8 @@ note_slot(struct rollout *r, struct rdev *d, enum rollout_kind kind, const uint8
 		ver_put(r, s->ver);
 		s->ver = v;
 		d->present |= (uint8_t)(1u << kind);
+		if (kind == ROLLOUT_CONFIG)
+			d->config_print = 0;   /* set again by rollout_start when a file gave it */
 	}
 	s->when = secs(now);
 	s->complete = complete ? 1 : 0;
@@ -401,16 +413,24 @@ rollout_describe(struct rollout *r, enum rollout_kind kind, const uint8_t md5[16
                  const uint8_t *data, size_t n)
 {
 	struct rver *v = r != NULL ? rollout_ver_find(r, kind, md5) : NULL;
-	struct ctl_file *f = NULL;
-	struct ctl_bytes sn;
 
 	if (v == NULL)
 		return 0;
+	rollout_ver_describe(r, v, data, n);
+	return 1;
+}
+
+void
+rollout_ver_describe(struct rollout *r, struct rver *v, const uint8_t *data, size_t n)
+{
+	struct ctl_file *f = NULL;
+	struct ctl_bytes sn;
+
 	if (v->described)
-		return 1;
+		return;
 	v->described = 1;   /* once, whatever the outcome: a bad file is not parsed again */
 	if (ctl_file_parse(data, n, 0, &f, NULL) != CTL_OK)
-		return 1;
+		return;
 	v->timestamp = ctl_file_timestamp(f);
 	sn = ctl_file_signer_name(f);
 	if (sn.len > 0) {
@@ -429,7 +449,6 @@ rollout_describe(struct rollout *r, enum rollout_kind kind, const uint8_t md5[16
 	}
 	ctl_file_free(f);
 	r->dirty = 1;
-	return 1;
 }
 
 void

@@ -51,6 +51,10 @@ struct rdev {
 	uint16_t pins;
 	char name[ROLLOUT_NAME_MAX + 1];
 	struct rslot slot[ROLLOUT_KINDS];
+	/* The identity of the configuration file whose md5 slot[ROLLOUT_CONFIG] holds
+	 * (rollout_tap.c), 0: none. A phone that boots again with its file unchanged
+	 * is not hashed again: at a rollout every phone reboots, its own file as before. */
+	uint64_t config_print;
 };
 
 #include <sys/socket.h>
@@ -118,6 +122,8 @@ struct rdev *rollout_note_ok(struct rollout *r, const char *device, enum rollout
 /* The same on a device record still in the table (no lookup by name). */
 void rollout_note_dev(struct rollout *r, struct rdev *d, enum rollout_kind kind,
                       const uint8_t md5[16], const struct raddr *a, int complete, time_t now);
+/* Parses v's signer and signing time from the bytes served, once per version. */
+void rollout_ver_describe(struct rollout *r, struct rver *v, const uint8_t *data, size_t n);
 /* A transfer in flight lets go of d (freed if it left the table meanwhile). */
 void rollout_unpin(struct rdev *d);
 

@@ -87,6 +87,64 @@ file_md5(struct rollout *r, const struct tftp_file *f, uint8_t md5[16])
 	return 0;
 }
 
+/*
+ * A print of f's identity (device, inode, size, modification and change
+ * times), never 0; 0 when it cannot stand for f's bytes: no inode, or a
+ * change time within the last 2 s. Change times are coarse (a clock tick),
+ * so a write just after the bytes were read may leave them as they were;
+ * a write a second or more after a change time older than that cannot, and
+ * no one can set a change time back.
+ */
+static uint64_t
+file_print(const struct tftp_file *f, time_t now)
+{
+	const uint64_t part[5] = { f->dev, f->ino, f->size, f->mtime_ns, f->ctime_ns };
+	uint64_t h = 0x9e3779b97f4a7c15ull;
+
+	if (f->ino == 0 || (int64_t)(f->ctime_ns / 1000000000u) >= (int64_t)now - 1)
+		return 0;
+	for (size_t i = 0; i < 5; i++) {
+		h = (h ^ part[i]) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return h | 1;
+}
+
+/*
+ * Notes that f starts going to device dev: md5 gets the md5 of its bytes,
+ * *out the device's record (NULL without memory). A phone that fetches its
+ * configuration file again, unchanged (same print), gets the md5 its record
+ * holds instead of a hash of the file: at a rollout every phone reboots and
+ * asks for its own file, one of thousands, each hashed only when it changes.
+ * -1: no md5 (nothing noted).
+ */
+static int
+note_start(struct rollout *r, const char *dev, enum rollout_kind kind, const struct tftp_file *f,
+           const struct raddr *a, time_t now, uint8_t md5[16], struct rdev **out)
+{
+	uint64_t print = kind == ROLLOUT_CONFIG ? file_print(f, now) : 0;
+	struct rdev *d = print != 0 ? rollout_dev_get(r, dev, now) : NULL;
+	struct rver *v;
+
+	*out = NULL;
+	if (d != NULL && d->config_print == print && d->slot[kind].ver != NULL)
+		memcpy(md5, d->slot[kind].ver->md5, 16);
+	else if (file_md5(r, f, md5) < 0)
+		return -1;
+	if (d != NULL)
+		rollout_note_dev(r, d, kind, md5, a, 0, now);
+	else if ((d = rollout_note_ok(r, dev, kind, md5, a, 0, now)) == NULL)
+		return 0;
+	*out = d;
+	if ((v = d->slot[kind].ver) == NULL || memcmp(v->md5, md5, 16) != 0)
+		return 0;   /* no memory for the version: the slot holds an older one */
+	if (kind == ROLLOUT_CONFIG)
+		d->config_print = print;
+	else
+		rollout_ver_describe(r, v, f->data, f->size);
+	return 0;
+}
+
 static struct inflight **
 fl_slot(struct rollout *r, const void *key)
 {
@@ -126,18 +184,15 @@ rollout_start(struct rollout *r, const void *key, const char *requested, const s
 	enum rollout_kind kind;
 	uint8_t md5[16];
 	struct inflight **pp, *e;
-
 	struct raddr a;
 	struct rdev *d;
 
 	/* A name the table refuses costs no hashing and no entry (rollout_note would drop it). */
-	if (r == NULL || !rollout_device_of(requested, dev, &kind) || !rollout_name_ok(dev) ||
-	    file_md5(r, f, md5) < 0)
+	if (r == NULL || !rollout_device_of(requested, dev, &kind) || !rollout_name_ok(dev))
 		return;
 	rollout_addr_of(&a, peer);
-	d = rollout_note_ok(r, dev, kind, md5, &a, 0, now);
-	if (kind != ROLLOUT_CONFIG)
-		(void)rollout_describe(r, kind, md5, f->data, f->size);
+	if (note_start(r, dev, kind, f, &a, now, md5, &d) < 0)
+		return;
 	if (r->fl_b == NULL && (r->fl_b = calloc(FL_BUCKETS, sizeof(*r->fl_b))) == NULL)
 		return;
 	if (*(pp = fl_slot(r, key)) == NULL) {

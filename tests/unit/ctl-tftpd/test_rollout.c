@@ -106,6 +106,42 @@ START_TEST(full_table_evicts_least_recently_seen)
 }
 END_TEST
 
+/*
+ * The seen list moves a device at most once a second: seen again in the
+ * same second it keeps its place (the list is in last_seen order all the
+ * same), seen in a later second it becomes the newest.
+ */
+START_TEST(seen_again_same_second_keeps_place)
+{
+	struct rollout *r = rollout_new(2, 0);
+	uint8_t m[16];
+	struct rollout_records *rec;
+
+	md5_n(m, 7);
+	rollout_note(r, "SEPA", ROLLOUT_CTL, m, NULL, 1, 10);
+	rollout_note(r, "SEPB", ROLLOUT_CTL, m, NULL, 1, 10);
+	rollout_note(r, "SEPA", ROLLOUT_ITL, m, NULL, 1, 10);   /* same second: A stays first */
+	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
+	ck_assert_str_eq(rec->devices[0].name, "SEPA");
+	ck_assert_str_eq(rec->devices[1].name, "SEPB");
+	ck_assert_int_eq(rec->devices[0].last_seen, 10);
+	rollout_records_free(rec);
+	rollout_note(r, "SEPA", ROLLOUT_CONFIG, m, NULL, 1, 11);   /* a later second: A last */
+	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
+	ck_assert_str_eq(rec->devices[0].name, "SEPB");
+	ck_assert_str_eq(rec->devices[1].name, "SEPA");
+	ck_assert_int_eq(rec->devices[1].last_seen, 11);
+	rollout_records_free(rec);
+	rollout_note(r, "SEPC", ROLLOUT_CTL, m, NULL, 1, 11);   /* full: B, seen at 10, goes */
+	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
+	ck_assert_uint_eq(rec->ndevices, 2);
+	ck_assert_str_eq(rec->devices[0].name, "SEPA");
+	ck_assert_str_eq(rec->devices[1].name, "SEPC");
+	rollout_records_free(rec);
+	rollout_free(r);
+}
+END_TEST
+
 START_TEST(forget_drops_devices_not_seen)
 {
 	struct rollout *r = rollout_new(100, 3600);
@@ -346,6 +382,81 @@ START_TEST(transfer_outlives_its_device_record)
 }
 END_TEST
 
+/* The config md5 a device's record holds after one transfer of f at now. */
+static void
+config_md5_after(struct rollout *r, const struct tftp_file *f, time_t now, uint8_t md5[16])
+{
+	struct sockaddr_in a = v4("127.0.0.9", 6000);
+	struct rollout_records *rec;
+	int k;
+
+	rollout_start(r, &k, "SEP00AABBCCDDEE.cnf.xml.sgn", f, (struct sockaddr *)&a, now);
+	rollout_end(r, &k, 1, now);
+	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
+	ck_assert_uint_eq(rec->ndevices, 1);
+	memcpy(md5, rec->versions[rec->devices[0].slot[ROLLOUT_CONFIG].version].md5, 16);
+	rollout_records_free(rec);
+}
+
+/*
+ * A phone that fetches its own configuration file again, the file's
+ * identity (inode, size, times) unchanged, keeps the md5 its record holds:
+ * the file is not hashed again. Seen here by serving other bytes under the
+ * same identity (which a real file cannot do): the md5 does not move. A new
+ * change time, or one too recent to vouch for the bytes (within 2 s of the
+ * transfer: a write in the same clock tick leaves it as it was), gets the
+ * bytes hashed.
+ */
+START_TEST(unchanged_config_not_hashed_again)
+{
+	struct rollout *r = rollout_new(10, 0);
+	static const uint8_t one[] = "config one", two[] = "config two";
+	/* md5sum of "config one\0" and "config two\0" */
+	static const uint8_t md5_one[16] = { 0x8d, 0xf3, 0x19, 0x3d, 0xf7, 0x90, 0x8f, 0x6f,
+	                                     0xc6, 0x6a, 0x88, 0xcd, 0xe7, 0x35, 0x72, 0x78 };
+	static const uint8_t md5_two[16] = { 0xc3, 0x6e, 0x6c, 0x73, 0x8e, 0x86, 0xb9, 0x8b,
+	                                     0x73, 0x8e, 0x05, 0x62, 0x7e, 0xa6, 0x9e, 0xf8 };
+	uint8_t got[16];
+	struct tftp_file f;
+
+	memset(&f, 0, sizeof(f));
+	f.name = "SEP00AABBCCDDEE.cnf.xml.sgn";
+	f.data = one;
+	f.size = sizeof(one);
+	f.ino = 77;
+	f.ctime_ns = f.mtime_ns = 1000ull * 1000000000u;
+	config_md5_after(r, &f, 5000, got);
+	ck_assert_mem_eq(got, md5_one, 16);
+	/* Same identity, other bytes: the record's md5, not a hash. */
+	f.data = two;
+	config_md5_after(r, &f, 5100, got);
+	ck_assert_mem_eq(got, md5_one, 16);
+	/* A new change time: hashed. */
+	f.ctime_ns += 1000000000u;
+	config_md5_after(r, &f, 5200, got);
+	ck_assert_mem_eq(got, md5_two, 16);
+	/* Changed back to "one" within the last 2 s, same times as before that: hashed
+	 * (and not remembered), then again 1 s later. */
+	f.data = one;
+	f.ctime_ns = f.mtime_ns = 5299ull * 1000000000u;
+	config_md5_after(r, &f, 5300, got);
+	ck_assert_mem_eq(got, md5_one, 16);
+	f.data = two;
+	config_md5_after(r, &f, 5301, got);
+	ck_assert_mem_eq(got, md5_two, 16);
+	/* No inode: nothing to vouch for the bytes. */
+	f.ino = 0;
+	f.data = one;
+	f.ctime_ns = f.mtime_ns = 1000ull * 1000000000u;
+	config_md5_after(r, &f, 6000, got);
+	ck_assert_mem_eq(got, md5_one, 16);
+	f.data = two;
+	config_md5_after(r, &f, 6100, got);
+	ck_assert_mem_eq(got, md5_two, 16);
+	rollout_free(r);
+}
+END_TEST
+
 static Suite *
 make_suite(void)
 {
@@ -355,12 +466,14 @@ make_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, note_keeps_last_version_per_kind);
 	tcase_add_test(tc, full_table_evicts_least_recently_seen);
+	tcase_add_test(tc, seen_again_same_second_keeps_place);
 	tcase_add_test(tc, forget_drops_devices_not_seen);
 	tcase_add_test(tc, hundred_thousand_devices_under_32_mb);
 	tcase_add_test(tc, export_import_round_trip_and_summary);
 	tcase_add_test(tc, device_names_from_requests);
 	tcase_add_test(tc, transfers_start_and_end);
 	tcase_add_test(tc, transfer_outlives_its_device_record);
+	tcase_add_test(tc, unchanged_config_not_hashed_again);
 	suite_add_tcase(s, tc);
 	return s;
 }
