@@ -150,7 +150,7 @@ fi
 # both K WHAT: the two servers ($PID tracked on port $pt, $PID2 untracked on $pu)
 # stormed at once, each by its own load generator (which starts first alternates
 # with K); "tracked-CPU untracked-CPU" seconds this storm took appended to
-# $TMP/pairs.WHAT.
+# $TMP/pairs$PAIRS.WHAT.
 both() {
 	t0=$(cpu "$PID" | cut -d' ' -f1); u0=$(cpu "$PID2" | cut -d' ' -f1)
 	if [ $(($1 % 2)) -eq 0 ]; then
@@ -170,7 +170,7 @@ both() {
 		return 1
 	fi
 	awk -v t="$(echo "$ct $t0" | awk '{ print $1 - $2 }')" -v u="$(echo "$cu $u0" | awk '{ print $1 - $2 }')" \
-	    -v w="$2" -v f="$TMP/pairs.$2" -v st="$(sed -n 's/^RESULT .*secs=\([0-9.]*\).*/\1/p' "$TMP/lt.out")" \
+	    -v w="$2" -v f="$TMP/pairs$PAIRS.$2" -v st="$(sed -n 's/^RESULT .*secs=\([0-9.]*\).*/\1/p' "$TMP/lt.out")" \
 	    -v su="$(sed -n 's/^RESULT .*secs=\([0-9.]*\).*/\1/p' "$TMP/lu.out")" 'BEGIN {
 		printf "  %-14s server CPU tracked %.2f s, untracked %.2f s: ratio %.3f  (storms %.2f s, %.2f s)\n", w, t, u, (u > 0 ? t / u : 0), st, su
 		print t, u >>f }'
@@ -184,7 +184,7 @@ pair() {
 	while [ "$pu" = "$pt" ]; do pu=$(port); done
 	rm -f "$TMP/state"
 	bench_trust_lists "$BIN" "$PKI" "$R" || return 1
-	$SRV_PIN "$BIN/ctl-tftpd" --listen 127.0.0.1:$pt --root "$R" -q --rollout-state "$TMP/state" \
+	$SRV_PIN "$BIN/ctl-tftpd" --listen 127.0.0.1:$pt --root "$R" -q ${TRACK:---rollout-state "$TMP/state"} \
 		>"$TMP/tftpd.log" 2>&1 &
 	PID=$!
 	$SRV_PIN "$BIN/ctl-tftpd" --listen 127.0.0.1:$pu --root "$R" -q --no-rollout >"$TMP/tftpd2.log" 2>&1 &
@@ -206,6 +206,12 @@ pair() {
 	both "$1" "rollout reboot" || return 1
 	kill "$PID" "$PID2"; wait "$PID" "$PID2" 2>/dev/null; PID=""; PID2=""
 }
+# How close two servers doing the same work come, so measured: both untracked, once.
+echo "side by side, calibration: two untracked ctl-tftpd (the \"tracked\" one with --no-rollout):"
+PAIRS=.same; TRACK=--no-rollout
+pair 0 || fail=1
+kill $PID $PID2 2>/dev/null; wait $PID $PID2 2>/dev/null; PID=""; PID2=""
+PAIRS=""; TRACK=""
 echo "side by side, $ROUNDS times: a tracked (state file) and an untracked ctl-tftpd on one CPU, each"
 echo "stormed at once by its own $N phones; ctl-tftpd's CPU seconds (the tracker's cost in CPU) for the"
 echo "fleet's first boot, then for its reboot after a new CTL (configurations unchanged):"
