@@ -70,8 +70,14 @@ fi
 # cpu PID: "total user system" CPU seconds of PID (the tracker's own work is user time;
 # the storm's syscalls, the same with and without it, are system time). The total is
 # exact; the kernel splits it between user and system by sampling at each clock
-# tick, so the split moves by some 0.05 s from one storm to the next.
-cpu() { awk -v t="$TCK" '{ printf "%.2f %.2f %.2f", ($14 + $15) / t, $14 / t, $15 / t }' "/proc/$1/stat" 2>/dev/null || echo "0 0 0"; }
+# tick, so the split moves by some 0.05 s from one storm to the next. The state
+# file's writer process is ctl-tftpd's child: its CPU is counted with the daemon's,
+# while it runs and once reaped.
+cpu() {
+	set -- "/proc/$1/stat" $(sed 's|\([0-9][0-9]*\)|/proc/\1/stat|g' /proc/"$1"/task/*/children 2>/dev/null)
+	cat "$@" 2>/dev/null | awk -v t="$TCK" '{ u += $14 + $16; s += $15 + $17 }
+		END { printf "%.2f %.2f %.2f", (u + s) / t, u / t, s / t }'
+}
 
 # load PORT SOURCE-RANGE: the storm of $N phones against 127.0.0.1:PORT.
 load() {
@@ -89,7 +95,10 @@ storm() {
 	wait_udp "$p" || { echo "  ctl-tftpd did not start: $(tail -2 "$TMP/tftpd.log")"; return 1; }
 	PERF=""
 	if [ -n "${PROFILE:-}" ]; then
-		perf record -q -e cpu-clock -F 2999 -p "$PID" -o "$TMP/perf.data" >/dev/null 2>&1 &
+		# The daemon and its state file writer (started with it, so named at once).
+		perf record -q -e cpu-clock -F 2999 \
+			-p "$(echo $PID $(cat /proc/"$PID"/task/*/children 2>/dev/null) | tr ' ' ,)" \
+			-o "$TMP/perf.data" >/dev/null 2>&1 &
 		PERF=$!
 		sleep 0.3   # perf attached before the first request
 	fi
@@ -228,8 +237,8 @@ for what in "first boot" "rollout reboot"; do
 		      printf "  side by side, %s, median of %d: tracked / untracked server CPU %.3f (%+.1f%%; lowest %.3f, highest %.3f; target within 5%%)\n", w, NR, m, (m - 1) * 100, v[1], v[NR] }'
 done
 # With perf, one more tracked storm sampled (cpu-clock, 2,999 Hz, every thread of
-# ctl-tftpd): the share of the server's time in the tracker's own code (rollout_*,
-# the state file's encoder and writer thread) and in libcrypto (the md5 of the
+# ctl-tftpd and its writer process): the share of the server's time in the tracker's own code (rollout_*,
+# the state file's encoder and writer) and in libcrypto (the md5 of the
 # files served and of the state file; the untracked daemon calls none of it during
 # a storm). Sampling sees cache misses, which instruction counts do not.
 if command -v perf >/dev/null 2>&1 && perf stat -e cpu-clock true >/dev/null 2>&1; then
@@ -238,13 +247,13 @@ if command -v perf >/dev/null 2>&1 && perf stat -e cpu-clock true >/dev/null 2>&
 		perf report -i "$TMP/perf.data" --no-children -g none --sort dso,sym --stdio 2>/dev/null |
 			awk '$1 ~ /%$/ { v = $1 + 0; t += v
 				if ($2 ~ /^libcrypto/) c += v
-				else if ($2 == "ctl-tftpd" && $4 ~ /^(rollout_|write_thread|save_background|enc_|put_u|put_bytes|encoded_size|file_md5|fl_)/) r += v }
+				else if ($2 == "ctl-tftpd" && $4 ~ /^(rollout_|writer_|write_job|save_background|save_here|enc_|put_u|put_bytes|encoded_size|file_md5|fl_|note_|ctl_write_atomic)/) r += v }
 			END { if (t > 0) printf "  perf, a tracked storm: %.1f%% of the server'"'"'s samples in the tracker'"'"'s code, %.1f%% in libcrypto (md5s)\n", r, c }'
 	fi
 fi
 # Instruction counts (callgrind: they do not depend on the machine's load), a small
 # storm of CG_PHONES (default 500) phones, tracked with the state file vs --no-rollout:
-# every thread of ctl-tftpd counted (the state file's writer thread too).
+# ctl-tftpd and its state file writer process counted (one output file each).
 cgstorm() {
 	tag=$1; shift
 	p=$(port)
@@ -266,7 +275,7 @@ cgstorm() {
 # transfers starting (of which the md5 of the files served: each phone's own
 # configuration file is its own version, hashed once; and the MD5 fetch, once
 # per process), transfers ending, the
-# periodic snapshot on the loop, the writer thread, the write on stopping.
+# periodic snapshot and encoding on the loop, the writer process, the write on stopping.
 cgparts() {
 	command -v callgrind_annotate >/dev/null 2>&1 || return 0
 	cat "$TMP"/cg.tracked.* >"$TMP/cg.all" 2>/dev/null || return 0
@@ -275,9 +284,9 @@ cgparts() {
 	part() { awk -v f=":$1 [" 'index($0, f) && $0 ~ /^ *[0-9,]+ \(/ && $0 !~ /=>/ { gsub(",", "", $1); v = $1; exit } END { print v + 0 }' "$TMP/cg.inc"; }
 	md5=$(awk '/\*  .*:rollout_start \[/ { on = 1; next } on && /^ *$/ { on = 0 }
 		on && />   .*:EVP_Digest(Update|Init_ex|Final_ex) / { gsub(",", "", $1); s += $1 } END { print s + 0 }' "$TMP/cg.tree")
-	printf '  of the tracked run: rollout_start %s (md5 of the files served %s, the one MD5 fetch %s), rollout_end %s, snapshot on the loop %s, writer thread %s, write on stopping %s\n' \
+	printf '  of the tracked run: rollout_start %s (md5 of the files served %s, the one MD5 fetch %s), rollout_end %s, snapshot on the loop %s, writer process %s, write on stopping %s\n' \
 		"$(part rollout_start)" "$md5" "$(part EVP_MD_fetch)" "$(part rollout_end)" "$(part save_background)" \
-		"$(part write_thread)" "$(part rollout_keep_save)"
+		"$(part writer_main)" "$(part rollout_keep_save)"
 }
 CGN=${CG_PHONES:-500}
 [ "$CGN" -gt "$N" ] && CGN=$N

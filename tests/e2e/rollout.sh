@@ -8,7 +8,8 @@
 # still the old one), in text and JSON. The table survives a restart, a
 # damaged or hostile state file is reported with its byte offset and the
 # daemon starts empty, devices not seen for --rollout-forget are dropped,
-# and files fetched over HTTP are tracked too.
+# files fetched over HTTP are tracked too, and the timed write survives its
+# writer process being killed.
 . "$(dirname "$0")/../lib/e2e.sh"
 need_pki
 PV=$BIN/phone-verifier
@@ -192,5 +193,30 @@ kill -USR1 "$TFTPD_PID"
 kill "$TFTPD_PID"; wait "$TFTPD_PID" 2>/dev/null
 expect_exit "show-ctl after forgetting" 0 "$SC" --phones --json --rollout-state "$ST" --root "$R"
 expect_eq "half the devices (last seen 2 days ago) forgotten" "$(jnum "$T_TMP/last.out" 'd["devices"]')" $(((N + 20) / 2))
+
+# The timed write (every 3 s, no signal) is the writer process's, ctl-tftpd's only
+# child; killed, the next timed write says so, is done on the loop, and a new
+# writer is started for the writes after it.
+rm -f "$ST"
+start_ctl_tftpd "$LOG.6" --root "$R" --rollout-state "$ST"
+rollout_line "$LOG.6"
+writer() { ps -o pid=,comm= --ppid "$TFTPD_PID" | awk '$2 == "rollout-writer" { print $1 }'; }
+W1=$(writer)
+check "a writer process runs beside ctl-tftpd" test -n "$W1"
+check "ctl-tftpd itself runs one thread" test "$(ls /proc/$TFTPD_PID/task | wc -l)" -eq 1
+expect_exit "3 phones boot" 0 "$PV" fleet --count 3 --mac-prefix 0E0E --tftp 127.0.0.1:$TPORT
+check "the state file is written within 3 s, with no signal" wait_for 10 test -s "$ST"
+expect_exit "show-ctl reads the timed write" 0 "$SC" --phones --json --rollout-state "$ST" --root "$R"
+expect_eq "... which holds the 3 phones" "$(jnum "$T_TMP/last.out" 'd["devices"]')" 3
+kill -KILL "$W1"
+expect_exit "2 more phones boot" 0 "$PV" fleet --count 5 --mac-prefix 0E0E --tftp 127.0.0.1:$TPORT
+check "the writer's end is reported, the write done on the loop" wait_for 10 grep -q \
+	"rollout state $ST: not written by the writer: the writer process (pid $W1) was killed by signal 9; writing on the loop" "$LOG.6"
+check "... and holds the 5 phones" wait_for 10 sh -c \
+	"'$SC' --phones --json --rollout-state '$ST' --root '$R' | grep -q '\"devices\":5,'"
+W2=$(writer)
+check "a new writer process runs for the next write" test -n "$W2" -a "$W2" != "$W1"
+kill "$TFTPD_PID"; wait "$TFTPD_PID" 2>/dev/null
+check "stopping ends the writer too" sh -c "! kill -0 $W2 2>/dev/null"
 
 finish

@@ -39,5 +39,7 @@ $(TBIN)/test_http_conn: $(OBJ)/tftp-server/ctl-tftpd/http_conn.o \
 ROLLOUT_OBJS := $(OBJ)/tftp-server/ctl-tftpd/rollout.o $(OBJ)/tftp-server/ctl-tftpd/rollout_records.o \
 	$(OBJ)/tftp-server/ctl-tftpd/rollout_tap.o
 $(TBIN)/test_rollout: $(ROLLOUT_OBJS) $(ROLLOUT_FILE_OBJS)
+# The state file's writer process, forked by the test.
+$(TBIN)/test_rollout_writer: $(OBJ)/tftp-server/ctl-tftpd/rollout_writer.o
 # An HTTP connection tells the tracker what it served.
 $(TBIN)/test_http_conn: $(ROLLOUT_OBJS)

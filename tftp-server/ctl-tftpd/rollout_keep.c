@@ -5,23 +5,21 @@
  * was wrong and where, and starts with an empty table (the phones fill it
  * again as they ask).
  *
- * The timer's write runs off the event loop: the loop only copies the
- * table into flat records (rollout_export); a short-lived thread encodes
- * them and writes the file (temp, fsync, rename), so a storm's transfers
- * never wait for the encoding or the disk. The thread owns its records
- * and its message; the loop joins it before the next write, and
- * SIGUSR1/stopping wait for it and then write at once on the loop.
+ * The timer's write runs off the event loop: the loop copies the table
+ * into flat records and encodes them; the writer process
+ * (rollout_writer.h) writes the file (temp, fsync, rename), so a storm's
+ * transfers never wait for the disk. The loop reads its outcome on a later
+ * tick; SIGUSR1 and stopping wait for it and then write at once on the loop.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "ctl/ctl.h"
 #include "rollout_keep.h"
+#include "rollout_writer.h"
 #include "tftp_log.h"
 
 struct rollout_keep {
@@ -29,12 +27,7 @@ struct rollout_keep {
 	const char *path;
 	struct loop *loop;
 	struct loop_timer timer;
-	/* The background write: running while th_on; th_done set by the thread as it ends. */
-	pthread_t th;
-	int th_on;
-	atomic_int th_done;
-	struct rollout_records *th_rec;
-	char th_err[sizeof(((struct ctl_diag *)0)->msg)];
+	struct rollout_writer *w;   /* started at the first background write */
 	int saved;   /* the last write succeeded (the file holds the table unless it is dirty) */
 };
 
@@ -63,84 +56,45 @@ restore(struct rollout_keep *k)
 	rollout_records_free(rec);
 }
 
-static void *
-write_thread(void *arg)
-{
-	struct rollout_keep *k = arg;
-	struct ctl_diag d;
-	enum ctl_err e;
-
-	memset(&d, 0, sizeof(d));
-	k->th_err[0] = '\0';
-	if ((e = rollout_file_write(k->path, k->th_rec, &d)) != CTL_OK)
-		snprintf(k->th_err, sizeof(k->th_err), "%s", d.msg[0] ? d.msg : ctl_strerror(e));
-	rollout_records_free(k->th_rec);
-	k->th_rec = NULL;
-	atomic_store(&k->th_done, 1);
-	return NULL;
-}
-
-/* Ends the background write (waiting for it when wait, else only when it is done): 1 if none runs now. */
+/* Reads the background write's outcome (waiting for it when wait): 1 if none runs now. */
 static int
 write_join(struct rollout_keep *k, int wait)
 {
-	if (!k->th_on)
+	char msg[sizeof(((struct ctl_diag *)0)->msg)];
+
+	if (k->w == NULL)
 		return 1;
-	if (!wait && !atomic_load(&k->th_done))
+	switch (rollout_writer_poll(k->w, wait, msg, sizeof(msg))) {
+	case ROLLOUT_WRITER_RUNNING:
 		return 0;
-	/* The thread does not fail: its result is in th_err. */
-	(void)pthread_join(k->th, NULL);
-	k->th_on = 0;
-	k->saved = k->th_err[0] == '\0';
-	if (k->th_err[0] != '\0')
-		tftp_log(TFTP_LOG_ERR, "rollout state %s: not written: %s", k->path, k->th_err);
+	case ROLLOUT_WRITER_IDLE:
+		return 1;
+	case ROLLOUT_WRITER_DONE:
+		k->saved = 1;
+		return 1;
+	case ROLLOUT_WRITER_FAILED:
+		k->saved = 0;
+		tftp_log(TFTP_LOG_ERR, "rollout state %s: not written: %s", k->path, msg);
+		return 1;
+	case ROLLOUT_WRITER_GONE:
+		break;
+	}
+	k->saved = 0;
+	tftp_log(TFTP_LOG_ERR, "rollout state %s: not written: %s; a new one starts at the next write",
+	         k->path, msg);
+	rollout_writer_free(k->w);
+	k->w = NULL;
 	return 1;
 }
 
-/* The timer's write: a snapshot now, encoded and written by a thread (on the loop if none starts). */
+/* The table written on the loop (SIGUSR1, stopping, or no writer process). */
 static void
-save_background(struct rollout_keep *k)
-{
-	struct rollout_records *rec;
-	sigset_t all, old;
-	enum ctl_err e;
-	int rc;
-
-	/* The last write still running: the table stays dirty, the next tick writes it. */
-	if (!write_join(k, 0))
-		return;
-	if ((e = rollout_export(k->r, &rec)) != CTL_OK) {
-		tftp_log(TFTP_LOG_ERR, "rollout state %s: not written: %s", k->path, ctl_strerror(e));
-		return;
-	}
-	k->th_rec = rec;
-	atomic_store(&k->th_done, 0);
-	/* Signals stay with the loop's thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&k->th, NULL, write_thread, k);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc == 0) {
-		k->th_on = 1;
-		return;
-	}
-	(void)write_thread(k);   /* no thread: on the loop, as before */
-	k->saved = k->th_err[0] == '\0';
-	if (k->th_err[0] != '\0')
-		tftp_log(TFTP_LOG_ERR, "rollout state %s: not written: %s", k->path, k->th_err);
-}
-
-void
-rollout_keep_save(struct rollout_keep *k)
+save_here(struct rollout_keep *k)
 {
 	struct rollout_records *rec;
 	struct ctl_diag d;
 	enum ctl_err e;
 
-	if (k == NULL || k->path == NULL)
-		return;
-	/* One writer at a time, and this write is the newer. */
-	(void)write_join(k, 1);
 	memset(&d, 0, sizeof(d));
 	if ((e = rollout_export(k->r, &rec)) != CTL_OK) {
 		tftp_log(TFTP_LOG_ERR, "rollout state %s: not written: %s", k->path, ctl_strerror(e));
@@ -151,6 +105,75 @@ rollout_keep_save(struct rollout_keep *k)
 		tftp_log(TFTP_LOG_ERR, "rollout state %s: not written: %s", k->path,
 		         d.msg[0] ? d.msg : ctl_strerror(e));
 	rollout_records_free(rec);
+}
+
+/* The writer process, started unless it runs (1: it runs). */
+static int
+writer_up(struct rollout_keep *k)
+{
+	if (k->w == NULL && (k->w = rollout_writer_new(k->path)) == NULL)
+		tftp_log(TFTP_LOG_ERR, "rollout state %s: no writer process (%s): writing on the loop",
+		         k->path, strerror(errno));
+	return k->w != NULL;
+}
+
+void
+rollout_keep_start(struct rollout_keep *k)
+{
+	if (k != NULL && k->path != NULL)
+		(void)writer_up(k);
+}
+
+/* The timer's write: a snapshot now, encoded, written by the writer process (on the loop without one). */
+static void
+save_background(struct rollout_keep *k)
+{
+	struct rollout_records *rec;
+	struct ctl_diag d;
+	uint8_t *p;
+	size_t n;
+	enum ctl_err e;
+
+	/* The last write still running: the table stays dirty, the next tick writes it. */
+	if (!write_join(k, 0))
+		return;
+	if (!writer_up(k)) {
+		save_here(k);
+		return;
+	}
+	if ((e = rollout_export(k->r, &rec)) == CTL_OK) {
+		e = rollout_file_encode(rec, &p, &n);
+		rollout_records_free(rec);
+	}
+	if (e != CTL_OK) {
+		tftp_log(TFTP_LOG_ERR, "rollout state %s: not written: %s", k->path, ctl_strerror(e));
+		return;
+	}
+	if (rollout_writer_send(k->w, p, n) < 0) {
+		char why[sizeof(d.msg)];
+
+		if (errno != EPIPE || rollout_writer_poll(k->w, 0, why, sizeof(why)) != ROLLOUT_WRITER_GONE)
+			snprintf(why, sizeof(why), "%s", strerror(errno));
+		tftp_log(TFTP_LOG_ERR, "rollout state %s: not written by the writer: %s; writing on the loop",
+		         k->path, why);
+		rollout_writer_free(k->w);
+		k->w = NULL;
+		memset(&d, 0, sizeof(d));
+		if (!(k->saved = ctl_write_atomic(k->path, p, n, 0644, &d) == CTL_OK))
+			tftp_log(TFTP_LOG_ERR, "rollout state %s: not written: %s", k->path, d.msg);
+		(void)writer_up(k);   /* for the next write */
+	}
+	free(p);
+}
+
+void
+rollout_keep_save(struct rollout_keep *k)
+{
+	if (k == NULL || k->path == NULL)
+		return;
+	/* One writer at a time, and this write is the newer. */
+	(void)write_join(k, 1);
+	save_here(k);
 }
 
 static void
@@ -200,6 +223,7 @@ rollout_keep_free(struct rollout_keep *k)
 	/* The stop's status line has just written it: again only if a transfer ended since. */
 	if (k->path != NULL && (!write_join(k, 1) || rollout_dirty(k->r) || !k->saved))
 		rollout_keep_save(k);
+	rollout_writer_free(k->w);
 	rollout_free(k->r);
 	free(k);
 }

@@ -21,6 +21,13 @@ struct rollout_keep;
 /* path may be NULL (in memory only). NULL only without memory (err says so). */
 CTL_MUST_USE struct rollout_keep *rollout_keep_new(struct loop *l, const char *path,
                                                    unsigned forget_days, char *err, size_t errlen);
+/*
+ * Starts the state file's writer process (rollout_writer.h), to be called
+ * once the daemon runs as its user, early: pages the daemon shares with it
+ * are copied the first time the daemon writes them. Without it (or when it
+ * cannot start: logged), the first timed write starts it. NULL ok.
+ */
+void rollout_keep_start(struct rollout_keep *k);
 /* Writes the state file now (when there is one); logs a failure. */
 void rollout_keep_save(struct rollout_keep *k);
 /* Writes the state file and frees everything. NULL ok. */

@@ -678,6 +678,8 @@ tftp_server_start(struct tftp_server *s, const char *root, char *err, size_t err
 	}
 	if (tftp_cache_fd(s->cache) < 0)
 		tftp_log(TFTP_LOG_WARN, "inotify unavailable: files are checked with stat on every request");
+	/* Now, as the daemon's user and before any file is cached: a small process to copy. */
+	rollout_keep_start(s->rollout);
 	if (s->cfg->status_interval > 0 &&
 	    loop_timer_set(s->loop, &s->status, (uint64_t)s->cfg->status_interval * 1000u) < 0) {
 		snprintf(err, errlen, "out of memory");
