@@ -38,6 +38,7 @@ struct out {
 	size_t off;               /* bytes of head + body written */
 	struct tftp_file *file;   /* reference held while body points into it */
 	int count_bytes;          /* body bytes are file bytes (a 200 GET) */
+	struct rollout_flight *flight;   /* the rollout table's entry for it (NULL: none) */
 };
 
 struct http_conn {
@@ -73,7 +74,7 @@ http_conn_free(struct http_conn *c)
 		struct out *o = &c->out[(c->first + i) % OUTQ];
 
 		if (o->count_bytes)
-			rollout_end(c->env->rollout, o, 0, time(NULL));
+			rollout_end(c->env->rollout, &o->flight, 0, time(NULL));
 		tftp_file_unref(o->file);
 	}
 	free(c->in);
@@ -208,7 +209,7 @@ answer(struct http_conn *c, const struct http_req *rq)
 		o->body = f->data;
 		o->body_len = f->size;
 		o->count_bytes = 1;
-		rollout_start(env->rollout, o, name, f, &c->peer.sa, time(NULL));
+		rollout_start(env->rollout, &o->flight, name, f, &c->peer.sa, time(NULL));
 	} else {
 		tftp_file_unref(f);
 	}
@@ -286,7 +287,7 @@ flush(struct http_conn *c)
 		if (o->off < o->head_len + o->body_len)
 			break;
 		if (o->count_bytes)
-			rollout_end(c->env->rollout, o, 1, time(NULL));
+			rollout_end(c->env->rollout, &o->flight, 1, time(NULL));
 		tftp_file_unref(o->file);
 		c->first = (c->first + 1) % OUTQ;
 		c->nout--;

@@ -124,16 +124,13 @@ rollout_clear(struct rollout *r)
 static void
 inflight_clear(struct rollout *r)
 {
-	if (r->fl_b != NULL)
-		for (size_t i = 0; i < FL_BUCKETS; i++)
-			for (struct inflight *e = r->fl_b[i], *n; e != NULL; e = n) {
-				n = e->next;
-				if (e->dev != NULL)
-					rollout_unpin(e->dev);
-				free(e);
-			}
-	free(r->fl_b);
-	for (struct inflight *e = r->fl_spare, *n; e != NULL; e = n) {
+	for (struct rollout_flight *e = r->fl_live, *n; e != NULL; e = n) {
+		n = e->next;
+		if (e->dev != NULL)
+			rollout_unpin(e->dev);
+		free(e);
+	}
+	for (struct rollout_flight *e = r->fl_spare, *n; e != NULL; e = n) {
 		n = e->next;
 		free(e);
 	}

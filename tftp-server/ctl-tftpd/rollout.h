@@ -73,17 +73,22 @@ CTL_MUST_USE enum ctl_err rollout_import(struct rollout *r, const struct rollout
 /* ---- what a transfer tells the table (rollout_tap.c) ---------------- */
 
 struct tftp_file;
+/* A transfer the table follows, from its start to its end (the table's; the caller holds a pointer). */
+struct rollout_flight;
 
 /*
- * A transfer of file f for the requested name starts (key: anything unique
- * while the transfer lives, e.g. the request's entry). Names that are no
- * device's (CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv, SEP<MAC>.cnf.xml[.sgn|.enc.sgn])
- * cost a few compares and nothing else. r may be NULL (--no-rollout).
+ * A transfer of file f for the requested name starts. *fl is the caller's
+ * slot for the transfer (NULL before its first start; a transfer started
+ * again keeps its entry): the end finds the transfer there, with no lookup.
+ * Names that are no device's (CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv,
+ * SEP<MAC>.cnf.xml[.sgn|.enc.sgn]) cost a few compares and nothing else,
+ * and leave *fl NULL. r may be NULL (--no-rollout). rollout_free drops the
+ * transfers not ended: their slots must not be used after it.
  */
-void rollout_start(struct rollout *r, const void *key, const char *requested,
+void rollout_start(struct rollout *r, struct rollout_flight **fl, const char *requested,
                    const struct tftp_file *f, const struct sockaddr *peer, time_t now);
-/* The transfer started under key ended; completed: its last byte was delivered. */
-void rollout_end(struct rollout *r, const void *key, int completed, time_t now);
+/* The transfer in *fl ended (*fl becomes NULL; NULL: nothing); completed: its last byte was delivered. */
+void rollout_end(struct rollout *r, struct rollout_flight **fl, int completed, time_t now);
 /*
  * Parses a requested name: the device ("SEP<MAC>") and the kind. 0 when
  * the name is none of a device's files.

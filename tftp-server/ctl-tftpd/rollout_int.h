@@ -59,12 +59,9 @@ struct rdev {
 
 #include <sys/socket.h>
 
-#define FL_BUCKETS 1024
-
 /* A transfer in flight (rollout_tap.c), until it ends. */
-struct inflight {
-	struct inflight *next;
-	const void *key;
+struct rollout_flight {
+	struct rollout_flight *prev, *next;   /* the table's list of them (freed with it) */
 	struct rdev *dev;       /* the device noted at the start (pinned), NULL: look it up by name */
 	struct raddr peer;
 	uint8_t md5[16];
@@ -93,10 +90,10 @@ struct rollout {
 	unsigned long evicted, forgotten, bad_names;
 	int dirty;
 	/* rollout_tap.c */
-	struct inflight **fl_b;
+	struct rollout_flight *fl_live;
 	size_t fl_n, inflight_bytes;
 	/* Ended transfers' entries kept for the next ones (counted in inflight_bytes). */
-	struct inflight *fl_spare;
+	struct rollout_flight *fl_spare;
 	size_t fl_nspare;
 	struct md5_memo *memo;
 	/* MD5 fetched once and one context reused: an implicit fetch per file costs more than hashing it. */

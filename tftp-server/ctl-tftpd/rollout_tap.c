@@ -145,23 +145,13 @@ note_start(struct rollout *r, const char *dev, enum rollout_kind kind, const str
 	return 0;
 }
 
-static struct inflight **
-fl_slot(struct rollout *r, const void *key)
-{
-	uintptr_t k = (uintptr_t)key;
-	struct inflight **pp = &r->fl_b[((k >> 4) ^ (k >> 14)) % FL_BUCKETS];
-
-	while (*pp != NULL && (*pp)->key != key)
-		pp = &(*pp)->next;
-	return pp;
-}
-
+/* Takes the flight out of the table's list: kept for the next transfer, or freed. */
 static void
-fl_drop(struct rollout *r, struct inflight **pp)
+fl_drop(struct rollout *r, struct rollout_flight *e)
 {
-	struct inflight *e = *pp;
-
-	*pp = e->next;
+	*(e->prev ? &e->prev->next : &r->fl_live) = e->next;
+	if (e->next != NULL)
+		e->next->prev = e->prev;
 	r->fl_n--;
 	if (e->dev != NULL)
 		rollout_unpin(e->dev);
@@ -176,14 +166,40 @@ fl_drop(struct rollout *r, struct inflight **pp)
 	free(e);
 }
 
+/* A new flight in the table's list (a spare one when there is). */
+static struct rollout_flight *
+fl_new(struct rollout *r)
+{
+	struct rollout_flight *e;
+
+	if (r->fl_n >= FL_MAX)
+		return NULL;
+	if ((e = r->fl_spare) != NULL) {
+		r->fl_spare = e->next;
+		r->fl_nspare--;
+	} else if ((e = malloc(sizeof(*e))) != NULL) {
+		r->inflight_bytes += malloc_usable_size(e) + sizeof(size_t);
+	} else {
+		return NULL;
+	}
+	e->dev = NULL;
+	e->prev = NULL;
+	e->next = r->fl_live;
+	if (e->next != NULL)
+		e->next->prev = e;
+	r->fl_live = e;
+	r->fl_n++;
+	return e;
+}
+
 void
-rollout_start(struct rollout *r, const void *key, const char *requested, const struct tftp_file *f,
-              const struct sockaddr *peer, time_t now)
+rollout_start(struct rollout *r, struct rollout_flight **fl, const char *requested,
+              const struct tftp_file *f, const struct sockaddr *peer, time_t now)
 {
 	char dev[ROLLOUT_NAME_MAX + 1];
 	enum rollout_kind kind;
 	uint8_t md5[16];
-	struct inflight **pp, *e;
+	struct rollout_flight *e;
 	struct raddr a;
 	struct rdev *d;
 
@@ -193,26 +209,8 @@ rollout_start(struct rollout *r, const void *key, const char *requested, const s
 	rollout_addr_of(&a, peer);
 	if (note_start(r, dev, kind, f, &a, now, md5, &d) < 0)
 		return;
-	if (r->fl_b == NULL && (r->fl_b = calloc(FL_BUCKETS, sizeof(*r->fl_b))) == NULL)
+	if ((e = *fl) == NULL && (e = *fl = fl_new(r)) == NULL)
 		return;
-	if (*(pp = fl_slot(r, key)) == NULL) {
-		if (r->fl_n >= FL_MAX)
-			return;
-		if ((e = r->fl_spare) != NULL) {
-			r->fl_spare = e->next;
-			r->fl_nspare--;
-		} else if ((e = malloc(sizeof(*e))) != NULL) {
-			r->inflight_bytes += malloc_usable_size(e) + sizeof(size_t);
-		} else {
-			return;
-		}
-		e->next = NULL;
-		e->key = key;
-		e->dev = NULL;
-		*pp = e;
-		r->fl_n++;
-	}
-	e = *pp;
 	/* The end notes on this record without a lookup, unless it has left the table by then. */
 	if (e->dev != NULL)
 		rollout_unpin(e->dev);
@@ -228,20 +226,19 @@ rollout_start(struct rollout *r, const void *key, const char *requested, const s
 }
 
 void
-rollout_end(struct rollout *r, const void *key, int completed, time_t now)
+rollout_end(struct rollout *r, struct rollout_flight **fl, int completed, time_t now)
 {
-	struct inflight **pp;
+	struct rollout_flight *e = *fl;
 
-	if (r == NULL || r->fl_b == NULL || *(pp = fl_slot(r, key)) == NULL)
+	if (r == NULL || e == NULL)
 		return;
+	*fl = NULL;
 	if (completed) {
-		struct inflight *e = *pp;
-
 		if (e->dev != NULL && !e->dev->dead)
 			rollout_note_dev(r, e->dev, (enum rollout_kind)e->kind, e->md5, &e->peer, 1, now);
 		else
 			(void)rollout_note_ok(r, e->device, (enum rollout_kind)e->kind, e->md5, &e->peer, 1,
 			                      now);
 	}
-	fl_drop(r, pp);
+	fl_drop(r, e);
 }

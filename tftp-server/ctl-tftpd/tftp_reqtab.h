@@ -33,6 +33,8 @@ struct tftp_reqtab_cfg {
 };
 
 /* One request. Fields are read by the server; only tftp_reqtab.c writes them. */
+struct rollout_flight;
+
 struct tftp_req {
 	union tftp_sa peer;
 	union tftp_sa local;      /* address the request came to */
@@ -44,6 +46,7 @@ struct tftp_req {
 	uint8_t *pkt;             /* queued: the raw request */
 	size_t len;
 	unsigned origin;          /* the caller's tag (which listener); the caller sets it */
+	struct rollout_flight *flight;   /* the caller's: the rollout table's entry for the transfer */
 	/* links, private to tftp_reqtab.c */
 	struct tftp_req *by_peer, *by_name;  /* hash chains */
 	struct tftp_req *prev, *next;        /* queue, unacked or done list */

@@ -212,7 +212,7 @@ start_transfer(struct tftp_server *s, const struct tftp_listener *l, const union
 	}
 	if (s->st.active > s->st.peak_active)
 		s->st.peak_active = s->st.active;
-	rollout_start(rollout_keep_table(s->rollout), r, name, st.file, &from->sa, time(NULL));
+	rollout_start(rollout_keep_table(s->rollout), &r->flight, name, st.file, &from->sa, time(NULL));
 	if (tftp_log_enabled(TFTP_LOG_INFO))
 		tftp_log(TFTP_LOG_INFO, "Serving[%s] to %s size %zu blksize %u windowsize %u, "
 		         "Serving Count[%llu]", served, WHO(), st.file->size, st.neg.blksize,
@@ -361,7 +361,7 @@ env_ended(void *ctx, struct tftp_req *req, void *link, int completed)
 
 	s->st.active--;
 	tftp_tid_free(link);
-	rollout_end(rollout_keep_table(s->rollout), req, completed, time(NULL));
+	rollout_end(rollout_keep_table(s->rollout), &req->flight, completed, time(NULL));
 	tftp_reqtab_ended(s->reqs, req, completed, loop_now(s->loop));
 	/* Not from here: the caller may be in the middle of reading requests. */
 	if (tftp_reqtab_queued(s->reqs) > 0)

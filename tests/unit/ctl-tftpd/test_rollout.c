@@ -282,7 +282,7 @@ START_TEST(transfers_start_and_end)
 	static const uint8_t bytes[] = "not a CTL, but bytes all the same";
 	struct tftp_file f;
 	struct rollout_records *rec;
-	int k1, k2, k3, k4, k5;
+	struct rollout_flight *k1 = NULL, *k2 = NULL, *k3 = NULL, *k4 = NULL, *k5 = NULL;
 
 	memset(&f, 0, sizeof(f));
 	f.name = "CTLFile.tlv";
@@ -294,6 +294,10 @@ START_TEST(transfers_start_and_end)
 	rollout_start(r, &k3, "CTLFile.tlv", &f, (struct sockaddr *)&a, 500);   /* no device */
 	/* A name no device may have: nothing noted, and its end notes nothing either. */
 	rollout_start(r, &k5, "CTLSEP00AA:BBCCDDEE.tlv", &f, (struct sockaddr *)&a, 500);
+	ck_assert_ptr_null(k3);
+	ck_assert_ptr_null(k5);
+	ck_assert_ptr_nonnull(k1);
+	ck_assert_ptr_ne(k1, k2);
 	rollout_end(r, &k5, 1, 501);
 	ck_assert_uint_eq(rollout_devices(r), 1);
 	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
@@ -302,6 +306,7 @@ START_TEST(transfers_start_and_end)
 	rollout_end(r, &k1, 1, 501);
 	rollout_end(r, &k2, 0, 501);
 	rollout_end(r, &k3, 1, 501);   /* never started: nothing */
+	ck_assert_ptr_null(k1);
 	rollout_end(r, &k1, 1, 502);   /* ended already: nothing */
 	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
 	ck_assert_str_eq(rec->devices[0].name, "SEP00AABBCCDDEE");
@@ -347,7 +352,7 @@ START_TEST(transfer_outlives_its_device_record)
 	static const uint8_t other[16] = { 7 };
 	struct tftp_file f;
 	struct rollout_records *rec;
-	int k1, k2, k3;
+	struct rollout_flight *k1 = NULL, *k2 = NULL, *k3 = NULL;
 
 	memset(&f, 0, sizeof(f));
 	f.name = "SEP00AABBCCDDEE.cnf.xml";
@@ -377,7 +382,7 @@ START_TEST(transfer_outlives_its_device_record)
 	ck_assert_int_eq(rec->devices[0].slot[ROLLOUT_ITL].when, 540);
 	ck_assert_int_eq(rec->devices[0].last_seen, 540);
 	rollout_records_free(rec);
-	/* k2 still holds the evicted record: freed with the table. */
+	/* k2 (never ended) still holds the evicted record: freed with the table. */
 	rollout_free(r);
 }
 END_TEST
@@ -388,7 +393,7 @@ config_md5_after(struct rollout *r, const struct tftp_file *f, time_t now, uint8
 {
 	struct sockaddr_in a = v4("127.0.0.9", 6000);
 	struct rollout_records *rec;
-	int k;
+	struct rollout_flight *k = NULL;
 
 	rollout_start(r, &k, "SEP00AABBCCDDEE.cnf.xml.sgn", f, (struct sockaddr *)&a, now);
 	rollout_end(r, &k, 1, now);
