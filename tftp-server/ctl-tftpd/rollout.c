@@ -2,8 +2,9 @@
 /*
  * The rollout table (rollout.h): devices in a chained hash with an
  * intrusive least-recently-seen list (eviction when full, forgetting after
- * --rollout-forget), versions interned in a second hash and refcounted by
- * the device slots that point at them. Times are kept as 32-bit seconds
+ * --rollout-forget), CTL and ITL versions interned in a second hash and
+ * refcounted by the device slots that point at them (configuration md5s
+ * stay in the device's record: each phone's file is its own). Times are kept as 32-bit seconds
  * and addresses inline so 100,000 devices stay far under 32 MB.
  */
 #include <malloc.h>
@@ -350,17 +351,22 @@ note_slot(struct rollout *r, struct rdev *d, enum rollout_kind kind, const uint8
           const struct raddr *a, int complete, time_t now)
 {
 	struct rslot *s = &d->slot[kind];
+	uint8_t bit = (uint8_t)(1u << kind);
 
-	if (s->ver == NULL || memcmp(s->ver->md5, md5, 16) != 0) {
+	if (kind == ROLLOUT_CONFIG) {
+		if (!(d->present & bit) || memcmp(d->config_md5, md5, 16) != 0) {
+			memcpy(d->config_md5, md5, 16);
+			d->present |= bit;
+			d->config_print = 0;   /* set again by rollout_start when a file gave it */
+		}
+	} else if (s->ver == NULL || memcmp(s->ver->md5, md5, 16) != 0) {
 		struct rver *v = rollout_ver_get(r, kind, md5, now);
 
 		if (v == NULL)
 			return;
 		ver_put(r, s->ver);
 		s->ver = v;
-		d->present |= (uint8_t)(1u << kind);
-		if (kind == ROLLOUT_CONFIG)
-			d->config_print = 0;   /* set again by rollout_start when a file gave it */
+		d->present |= bit;
 	}
 	s->when = secs(now);
 	s->complete = complete ? 1 : 0;

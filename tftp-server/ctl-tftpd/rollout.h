@@ -6,9 +6,10 @@
  * when, to which address and whether the transfer completed.
  *
  * In memory and bounded: at most max_devices devices (the least recently
- * seen one makes room for a new one), versions interned (one record per
- * distinct md5 and kind, refcounted, with the signer and signing time
- * parsed once). Devices not seen for forget_seconds are dropped.
+ * seen one makes room for a new one), CTL and ITL versions interned (one
+ * record per distinct md5 and kind, refcounted, with the signer and signing
+ * time parsed once), a configuration file's md5 in its device's record.
+ * Devices not seen for forget_seconds are dropped.
  * Single-threaded: called from the daemon's loop only.
  */
 #ifndef ROLLOUT_H
@@ -49,6 +50,7 @@ void rollout_expire(struct rollout *r, time_t now);
 
 /* Counts and memory accounting (bytes the table holds, allocator overhead included). */
 size_t rollout_devices(const struct rollout *r);
+/* Versions interned: CTL and ITL (a configuration file's md5 is kept in its device's record). */
 size_t rollout_versions(const struct rollout *r);
 size_t rollout_bytes(const struct rollout *r);
 unsigned long rollout_evicted(const struct rollout *r);

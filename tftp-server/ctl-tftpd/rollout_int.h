@@ -50,8 +50,15 @@ struct rdev {
 	uint8_t dead;
 	uint16_t pins;
 	char name[ROLLOUT_NAME_MAX + 1];
+	/* slot[ROLLOUT_CONFIG].ver stays NULL: config_md5 holds its md5. */
 	struct rslot slot[ROLLOUT_KINDS];
-	/* The identity of the configuration file whose md5 slot[ROLLOUT_CONFIG] holds
+	/*
+	 * Each phone's configuration file is its own: interning its md5 (an
+	 * allocation and a hash insert per phone at a first boot, a lookup in a
+	 * table as large as the fleet) would share nothing.
+	 */
+	uint8_t config_md5[16];
+	/* The identity of the configuration file whose md5 config_md5 holds
 	 * (rollout_tap.c), 0: none. A phone that boots again with its file unchanged
 	 * is not hashed again: at a rollout every phone reboots, its own file as before. */
 	uint64_t config_print;

@@ -10,18 +10,58 @@
 
 #include "rollout_int.h"
 
-enum ctl_err
-rollout_export(struct rollout *r, struct rollout_records **out)
-{
-	struct rollout_records *rec = calloc(1, sizeof(*rec));
-	size_t nv = 0, nd = 0;
+/*
+ * The records' configuration versions, one per distinct md5 (devices hold
+ * them in their record, not interned): an open-addressed index over the
+ * versions being exported, slot = version index + 1.
+ */
+struct cfg_index {
+	uint32_t *slot;
+	size_t mask;
+};
 
-	*out = NULL;
-	if (rec == NULL || (r->nver && (rec->versions = calloc(r->nver, sizeof(*rec->versions))) == NULL) ||
-	    (r->ndev && (rec->devices = calloc(r->ndev, sizeof(*rec->devices))) == NULL)) {
-		rollout_records_free(rec);
-		return CTL_E_NOMEM;
+static int
+cfg_index_init(struct cfg_index *x, size_t ndev)
+{
+	size_t n = 16;
+
+	while (n < ndev * 2)
+		n *= 2;
+	x->mask = n - 1;
+	return (x->slot = calloc(n, sizeof(*x->slot))) != NULL ? 0 : -1;
+}
+
+/* The version record for a device's configuration md5 (added on first sight); its index. */
+static uint32_t
+cfg_version(struct cfg_index *x, struct rollout_records *rec, size_t *nv, const uint8_t md5[16],
+            uint32_t when)
+{
+	uint32_t h;
+	size_t i;
+
+	memcpy(&h, md5, 4);
+	for (i = h & x->mask; x->slot[i] != 0; i = (i + 1) & x->mask) {
+		struct rollout_rec_version *o = &rec->versions[x->slot[i] - 1];
+
+		if (memcmp(o->md5, md5, 16) == 0) {
+			if (when < o->first_served)
+				o->first_served = when;   /* first served: to the first device that has it */
+			return x->slot[i] - 1;
+		}
 	}
+	rec->versions[*nv].kind = ROLLOUT_CONFIG;
+	memcpy(rec->versions[*nv].md5, md5, 16);
+	rec->versions[*nv].first_served = when;
+	x->slot[i] = (uint32_t)++*nv;
+	return x->slot[i] - 1;
+}
+
+/* The interned (CTL, ITL) versions as records, each numbered by its place. */
+static size_t
+export_versions(struct rollout *r, struct rollout_records *rec)
+{
+	size_t nv = 0;
+
 	for (size_t i = 0; i <= r->vmask; i++)
 		for (struct rver *v = r->ver_b[i]; v != NULL && nv < r->nver; v = v->hnext) {
 			struct rollout_rec_version *o = &rec->versions[nv];
@@ -34,6 +74,24 @@ rollout_export(struct rollout *r, struct rollout_records **out)
 			if (v->signer != NULL)
 				strncpy(o->signer, v->signer, ROLLOUT_SIGNER_MAX);
 		}
+	return nv;
+}
+
+enum ctl_err
+rollout_export(struct rollout *r, struct rollout_records **out)
+{
+	struct rollout_records *rec = calloc(1, sizeof(*rec));
+	struct cfg_index cx = { NULL, 0 };
+	size_t nv, nd = 0, cap = r->nver + r->ndev;   /* at most one configuration version per device */
+
+	*out = NULL;
+	if (rec == NULL || (cap && (rec->versions = calloc(cap, sizeof(*rec->versions))) == NULL) ||
+	    (r->ndev && (rec->devices = calloc(r->ndev, sizeof(*rec->devices))) == NULL) ||
+	    cfg_index_init(&cx, r->ndev) < 0) {
+		rollout_records_free(rec);
+		return CTL_E_NOMEM;
+	}
+	nv = export_versions(r, rec);
 	/* Oldest first: an import in file order rebuilds the same seen list. */
 	for (struct rdev *d = r->oldest; d != NULL && nd < r->ndev; d = d->next) {
 		struct rollout_rec_device *o = &rec->devices[nd++];
@@ -46,11 +104,13 @@ rollout_export(struct rollout *r, struct rollout_records **out)
 
 			if (!(d->present & (1u << k)))
 				continue;
-			o->slot[k] = (struct rollout_rec_slot){ s->ver->index, s->when, s->complete,
-			                                        s->family, { 0 }, s->port };
+			o->slot[k] = (struct rollout_rec_slot){
+				k == ROLLOUT_CONFIG ? cfg_version(&cx, rec, &nv, d->config_md5, s->when) : s->ver->index,
+				s->when, s->complete, s->family, { 0 }, s->port };
 			memcpy(o->slot[k].addr, s->addr, 16);
 		}
 	}
+	free(cx.slot);
 	rec->nversions = nv;
 	rec->ndevices = nd;
 	r->dirty = 0;
@@ -108,9 +168,16 @@ rollout_import(struct rollout *r, const struct rollout_records *rec)
 			if (!(o->present & (1u << k)) || s->version >= rec->nversions)
 				continue;
 			ov = &rec->versions[s->version];
-			if (ov->kind != k || (v = rollout_ver_get(r, k, ov->md5, ov->first_served)) == NULL)
+			if (ov->kind != k)
 				continue;
-			import_version(v, ov, &r->bytes);
+			if (k == ROLLOUT_CONFIG) {
+				v = NULL;
+				memcpy(d->config_md5, ov->md5, 16);
+			} else if ((v = rollout_ver_get(r, k, ov->md5, ov->first_served)) == NULL) {
+				continue;
+			} else {
+				import_version(v, ov, &r->bytes);
+			}
 			d->slot[k] = (struct rslot){ v, (uint32_t)(s->when < 0 ? 0 : s->when), s->complete,
 			                             s->family, s->port, { 0 } };
 			memcpy(d->slot[k].addr, s->addr, 16);

@@ -127,8 +127,8 @@ note_start(struct rollout *r, const char *dev, enum rollout_kind kind, const str
 	struct rver *v;
 
 	*out = NULL;
-	if (d != NULL && d->config_print == print && d->slot[kind].ver != NULL)
-		memcpy(md5, d->slot[kind].ver->md5, 16);
+	if (d != NULL && d->config_print == print && (d->present & (1u << ROLLOUT_CONFIG)))
+		memcpy(md5, d->config_md5, 16);
 	else if (file_md5(r, f, md5) < 0)
 		return -1;
 	if (d != NULL)
@@ -136,12 +136,11 @@ note_start(struct rollout *r, const char *dev, enum rollout_kind kind, const str
 	else if ((d = rollout_note_ok(r, dev, kind, md5, a, 0, now)) == NULL)
 		return 0;
 	*out = d;
-	if ((v = d->slot[kind].ver) == NULL || memcmp(v->md5, md5, 16) != 0)
-		return 0;   /* no memory for the version: the slot holds an older one */
 	if (kind == ROLLOUT_CONFIG)
-		d->config_print = print;
-	else
+		d->config_print = print;   /* config_md5 is md5 now: noted in the record, nothing to fail */
+	else if ((v = d->slot[kind].ver) != NULL && memcmp(v->md5, md5, 16) == 0)
 		rollout_ver_describe(r, v, f->data, f->size);
+	/* else no memory for the version: the slot holds an older one */
 	return 0;
 }
 

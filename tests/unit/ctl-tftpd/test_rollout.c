@@ -165,6 +165,7 @@ END_TEST
 START_TEST(hundred_thousand_devices_under_32_mb)
 {
 	struct rollout *r = rollout_new(100000, 0);
+	struct rollout_records *rec;
 	struct sockaddr_in6 a;
 	uint8_t ctl[16], itl[16], cnf[16];
 	char name[32];
@@ -184,11 +185,17 @@ START_TEST(hundred_thousand_devices_under_32_mb)
 		rollout_note(r, name, ROLLOUT_CONFIG, cnf, (struct sockaddr *)&a, 1, 1000 + i);
 	}
 	ck_assert_uint_eq(rollout_devices(r), 100000);
-	ck_assert_uint_eq(rollout_versions(r), 100002);
+	ck_assert_uint_eq(rollout_versions(r), 2);   /* interned: the CTL and the ITL */
 	ck_assert_uint_eq(rollout_evicted(r), 0);
 	fprintf(stderr, "rollout: 100,000 devices, 100,002 versions: %zu bytes\n", rollout_bytes(r));
 	ck_assert_uint_gt(rollout_bytes(r), 100000u * 100);   /* the accounting counts something */
 	ck_assert_uint_lt(rollout_bytes(r), 32u * 1024 * 1024);
+	/* Exported, each configuration md5 is a version of its own. */
+	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
+	ck_assert_uint_eq(rec->nversions, 100002);
+	ck_assert_uint_eq(rec->versions[rec->devices[99999].slot[ROLLOUT_CONFIG].version].kind, ROLLOUT_CONFIG);
+	ck_assert_mem_eq(rec->versions[rec->devices[99999].slot[ROLLOUT_CONFIG].version].md5, cnf, 16);
+	rollout_records_free(rec);
 	rollout_free(r);
 }
 END_TEST
@@ -239,6 +246,55 @@ START_TEST(export_import_round_trip_and_summary)
 		ck_assert_int_eq(rec->devices[i].last_seen, rec2->devices[i].last_seen);
 		ck_assert_mem_eq(rec->versions[rec->devices[i].slot[0].version].md5,
 		                 rec2->versions[rec2->devices[i].slot[0].version].md5, 16);
+	}
+	rollout_records_free(rec);
+	rollout_records_free(rec2);
+	rollout_free(r);
+	rollout_free(r2);
+}
+END_TEST
+
+/*
+ * Configuration md5s live in the device records: exported as one version
+ * per distinct md5 (two devices served the same bytes share it, first
+ * served when the first of them got it), restored into the records again.
+ */
+START_TEST(config_versions_exported_once_each)
+{
+	struct rollout *r = rollout_new(10, 0), *r2 = rollout_new(10, 0);
+	struct rollout_records *rec, *rec2;
+	uint8_t c1[16], c2[16], ctl[16];
+
+	md5_n(c1, 11);
+	md5_n(c2, 12);
+	md5_n(ctl, 13);
+	rollout_note(r, "SEP0000000000A2", ROLLOUT_CONFIG, c1, NULL, 1, 250);
+	rollout_note(r, "SEP0000000000A1", ROLLOUT_CONFIG, c1, NULL, 1, 255);
+	rollout_note(r, "SEP0000000000A3", ROLLOUT_CONFIG, c2, NULL, 0, 260);
+	rollout_note(r, "SEP0000000000A3", ROLLOUT_CTL, ctl, NULL, 1, 260);
+	ck_assert_uint_eq(rollout_versions(r), 1);
+	ck_assert_int_eq(rollout_export(r, &rec), CTL_OK);
+	ck_assert_uint_eq(rec->nversions, 3);
+	ck_assert_uint_eq(rec->devices[0].slot[ROLLOUT_CONFIG].version, rec->devices[1].slot[ROLLOUT_CONFIG].version);
+	ck_assert_uint_ne(rec->devices[0].slot[ROLLOUT_CONFIG].version, rec->devices[2].slot[ROLLOUT_CONFIG].version);
+	ck_assert_int_eq(rec->versions[rec->devices[0].slot[ROLLOUT_CONFIG].version].first_served, 250);
+	ck_assert_mem_eq(rec->versions[rec->devices[2].slot[ROLLOUT_CONFIG].version].md5, c2, 16);
+	ck_assert_uint_eq(rec->devices[2].slot[ROLLOUT_CONFIG].complete, 0);
+	/* A device moving to another file moves its slot; the old md5 is exported no more. */
+	rollout_note(r, "SEP0000000000A2", ROLLOUT_CONFIG, c2, NULL, 1, 270);
+	ck_assert_int_eq(rollout_export(r, &rec2), CTL_OK);
+	ck_assert_uint_eq(rec2->nversions, 3);   /* c1 (A1), c2 (A3, A2), the CTL */
+	ck_assert_str_eq(rec2->devices[2].name, "SEP0000000000A2");
+	ck_assert_mem_eq(rec2->versions[rec2->devices[2].slot[ROLLOUT_CONFIG].version].md5, c2, 16);
+	ck_assert_int_eq(rollout_import(r2, rec2), CTL_OK);
+	rollout_records_free(rec);
+	ck_assert_int_eq(rollout_export(r2, &rec), CTL_OK);
+	ck_assert_uint_eq(rec->ndevices, 3);
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_str_eq(rec->devices[i].name, rec2->devices[i].name);
+		ck_assert_mem_eq(rec->versions[rec->devices[i].slot[ROLLOUT_CONFIG].version].md5,
+		                 rec2->versions[rec2->devices[i].slot[ROLLOUT_CONFIG].version].md5, 16);
+		ck_assert_int_eq(rec->devices[i].slot[ROLLOUT_CONFIG].when, rec2->devices[i].slot[ROLLOUT_CONFIG].when);
 	}
 	rollout_records_free(rec);
 	rollout_records_free(rec2);
@@ -475,6 +531,7 @@ make_suite(void)
 	tcase_add_test(tc, forget_drops_devices_not_seen);
 	tcase_add_test(tc, hundred_thousand_devices_under_32_mb);
 	tcase_add_test(tc, export_import_round_trip_and_summary);
+	tcase_add_test(tc, config_versions_exported_once_each);
 	tcase_add_test(tc, device_names_from_requests);
 	tcase_add_test(tc, transfers_start_and_end);
 	tcase_add_test(tc, transfer_outlives_its_device_record);
