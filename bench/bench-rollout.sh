@@ -10,15 +10,20 @@
 # Two measurements, each ROUNDS times (default 5), each storm on a fresh
 # ctl-tftpd:
 #  1. Storm time, one storm after the other, tracked / untracked / memory
-#     alternated; the medians and their ratio (target: within 5%). On a
-#     shared two-CPU machine one storm's time moves by 10-20% from the
-#     next for the same work (the kernel's share of it: the syscalls are
-#     the same), more than the tracker costs, so
+#     alternated; the medians and their ratio. On a shared two-CPU machine
+#     one storm's time moves by 10-20% from the next for the same work
+#     (the kernel's share of it: the syscalls are the same); 8 pairs of
+#     storms one after the other gave tracked/untracked ratios from 0.88
+#     to 1.45 (median 0.99). That is more than the tracker costs, so the
+#     figure for the target (within 5%) is
 #  2. side by side: a tracked and an untracked ctl-tftpd on the same CPU,
 #     each stormed at once by its own load generator (the two on the
 #     other CPU). Whatever slows the machine slows both alike, and each
-#     server's CPU seconds (exact, /proc) give the ratio to within about
-#     1%; two untracked servers measured so differ by 0-2%.
+#     server's CPU seconds (exact, /proc; the state file's writer process
+#     counted with the daemon) give the ratio to within about 1%; two
+#     untracked servers measured so differ by 0-2%. The two share one
+#     CPU's caches: the tracked server's misses cost it more than they
+#     would alone, and cost the untracked one some too.
 # With two CPUs or more the servers run on CPU 0 and the load generators on
 # CPU 1 (PIN=0: wherever the scheduler puts them). Nothing here fails on
 # timing; a storm that fails or hangs is reported. Then where the tracked
@@ -144,8 +149,8 @@ if [ -s "$TMP/tracked" ] && [ -s "$TMP/untracked" ]; then
 	hi=$(sort -n -k1 "$TMP/untracked" | tail -1 | cut -d' ' -f1)
 	awk -v ts="$ts" -v us="$us" -v tc="$tc" -v uc="$uc" -v tu="$tu" -v uu="$uu" -v tk="$tk" -v uk="$uk" \
 	    -v lo="$lo" -v hi="$hi" 'BEGIN {
-		printf "  median storm time: tracked %.2f s, untracked %.2f s: ratio %.3f (%+.1f%%; target within 5%%)\n", ts, us, ts / us, (ts / us - 1) * 100
-		if (lo > 0) printf "  (the untracked storms, the same work each time, took %.2f to %.2f s: %.0f%% apart; the side-by-side figure below is the one to hold against the target)\n", lo, hi, (hi / lo - 1) * 100
+		printf "  median storm time: tracked %.2f s, untracked %.2f s: ratio %.3f (%+.1f%%)\n", ts, us, ts / us, (ts / us - 1) * 100
+		if (lo > 0) printf "  (the untracked storms, the same work each time, took %.2f to %.2f s: %.0f%% apart, more than the 5%% the target allows: one storm after another cannot show it; the side-by-side figure below is the one to hold against the target)\n", lo, hi, (hi / lo - 1) * 100
 		if (uc > 0) printf "  median server CPU: tracked %.2f s, untracked %.2f s: ratio %.3f (%+.1f%%)\n", tc, uc, tc / uc, (tc / uc - 1) * 100
 		if (uu > 0 && uk > 0) printf "  median server CPU, user: tracked %.2f s, untracked %.2f s (%+.2f s); system: %.2f s, %.2f s (%+.2f s)\n", tu, uu, tu - uu, tk, uk, tk - uk
 	}'
