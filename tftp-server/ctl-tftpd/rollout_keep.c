@@ -146,6 +146,7 @@ save_background(struct rollout_keep *k)
 		rollout_records_free(rec);
 	}
 	if (e != CTL_OK) {
+		k->saved = 0;   /* written when the daemon stops, if not before */
 		tftp_log(TFTP_LOG_ERR, "rollout state %s: not written: %s", k->path, ctl_strerror(e));
 		return;
 	}
