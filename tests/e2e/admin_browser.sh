@@ -76,7 +76,16 @@ browse --hide-scrollbars --window-size=412,2400 --screenshot="$T_TMP/page.png" "
 check "screenshot is a PNG" sh -c "head -c 8 '$T_TMP/page.png' | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a'"
 check "screenshot is not blank (over 10 KB)" sh -c "[ \$(wc -c < '$T_TMP/page.png') -gt 10000 ]"
 if [ -n "${ADMIN_SCREENSHOT:-}" ] && [ -s "$T_TMP/page.png" ]; then
-	cp "$T_TMP/page.png" "$ADMIN_SCREENSHOT" && echo "# screenshot: $ADMIN_SCREENSHOT"
+	# Copied into the tree (doc/status-page.png): it carries the licence in a
+	# tEXt chunk just after IHDR, where the licence check reads it.
+	python3 - "$T_TMP/page.png" "$ADMIN_SCREENSHOT" <<'PY' && echo "# screenshot: $ADMIN_SCREENSHOT"
+import struct, sys, zlib
+b = open(sys.argv[1], 'rb').read()
+end = 8 + 12 + struct.unpack('>I', b[8:12])[0]
+t = b'tEXt' + b'Copyright\0SPDX-License-Identifier: Apache-2.0'
+c = struct.pack('>I', len(t) - 4) + t + struct.pack('>I', zlib.crc32(t) & 0xffffffff)
+open(sys.argv[2], 'wb').write(b[:end] + c + b[end:])
+PY
 fi
 check "ctl-tftpd still running" kill -0 "$TFTPD_PID"
 finish
